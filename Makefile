@@ -1,0 +1,25 @@
+# Hushgate: the two commands a newcomer needs are `make run` and `make test`.
+CONFIG ?= config/demo.yaml
+
+.PHONY: run test build deps deps-test bench clean
+
+run: deps build
+	node dist/cli/main.js start --config $(CONFIG)
+
+test: deps-test
+	bash scripts/test.sh
+
+build: deps
+	npx tsc -p tsconfig.json
+
+deps:
+	bash scripts/deps.sh run
+
+deps-test:
+	bash scripts/deps.sh test
+
+bench: deps-test build
+	bash scripts/bench.sh
+
+clean:
+	rm -rf dist var

@@ -1,0 +1,116 @@
+/**
+ * The one configuration schema. Every field has a default, so an empty file starts a gateway
+ * that listens on 5060 and answers nothing (no numbers configured). Module-owned sections are
+ * composed here; the module keeps its own schema file so the two cannot drift.
+ */
+import { z } from 'zod';
+import { isIP } from 'node:net';
+
+const port = z.number().int().min(0).max(65535);
+
+/** An IPv4/IPv6 address or CIDR block, e.g. `203.0.113.7` or `10.0.0.0/8`. */
+export const cidr = z.string().refine((s) => {
+  const [addr, bits, ...rest] = s.split('/');
+  if (rest.length || !addr || !isIP(addr)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(addr) === 4 ? 32 : 128;
+  return /^\d+$/.test(bits) && Number(bits) <= max;
+}, 'must be an IP address or CIDR block such as 203.0.113.0/24');
+
+export const sipSchema = z
+  .object({
+    /** Address the SIP transports bind to. */
+    host: z.string().default('0.0.0.0'),
+    /** Address written into Via/Contact/SDP when it differs from `host` (NAT, 0.0.0.0 binds). */
+    advertisedHost: z.string().optional(),
+    port: port.default(5060),
+    transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+    /** Trunk sources allowed to send requests; empty means everyone (not recommended on a public address). */
+    allowFrom: z.array(cidr).default([]),
+    maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(65535),
+    userAgent: z.string().default('Hushgate'),
+    /** RFC 3261 T1/T2/T4 in milliseconds. */
+    timers: z
+      .object({ t1: z.number().int().positive().default(500), t2: z.number().int().positive().default(4000), t4: z.number().int().positive().default(5000) })
+      .prefault({}),
+    /** RFC 4028 session timer we ask for (seconds); 0 disables. */
+    sessionExpires: z.number().int().min(0).default(1800),
+    minSE: z.number().int().min(90).default(90),
+  })
+  .prefault({});
+
+export const mediaSchema = z
+  .object({
+    /** Address written into SDP `c=`; defaults to the SIP advertised host. */
+    advertisedHost: z.string().optional(),
+    host: z.string().default('0.0.0.0'),
+    rtpPortMin: port.default(20000),
+    rtpPortMax: port.default(29999),
+  })
+  .prefault({})
+  .refine((m) => m.rtpPortMin <= m.rtpPortMax, { message: 'rtpPortMin must not exceed rtpPortMax', path: ['rtpPortMin'] });
+
+export const adminSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: port.default(8088),
+  })
+  .prefault({});
+
+export const applicationSchema = z.object({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  name: z.string().optional(),
+  /** Where this application's data may live; must name a configured region. */
+  region: z.string().default('default'),
+  /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
+  numbers: z.array(z.string().min(1)).default([]),
+  /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
+  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
+  /** Longest a call may last before the gateway hangs up (seconds). */
+  maxCallSeconds: z.number().int().positive().default(3600),
+  /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
+  holdSeconds: z.number().int().min(0).default(0),
+  /** WAV played when the call is answered (8 kHz or resampled). */
+  greeting: z.string().optional(),
+});
+
+export const accountSchema = z.object({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  name: z.string().optional(),
+  applications: z.array(applicationSchema).default([]),
+});
+
+export const regionSchema = z.object({
+  /** Embedded default: a SQLite file under dataDir; or a PostgreSQL URL for scale-out. */
+  store: z.union([z.object({ kind: z.literal('sqlite'), path: z.string().optional() }), z.object({ kind: z.literal('postgres'), url: z.string().url() })]).default({ kind: 'sqlite' }),
+});
+
+export const configSchema = z
+  .object({
+    dataDir: z.string().default('./var'),
+    log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+    /** ISO country used to normalise national numbers to E.164. */
+    defaultCountry: z.string().length(2).default('US'),
+    sip: sipSchema,
+    media: mediaSchema,
+    admin: adminSchema,
+    shutdown: z.object({ graceSeconds: z.number().min(0).default(30) }).prefault({}),
+    regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
+    accounts: z.array(accountSchema).default([]),
+  })
+  .superRefine((cfg, ctx) => {
+    const appIds = new Set<string>();
+    cfg.accounts.forEach((acc, ai) =>
+      acc.applications.forEach((app, pi) => {
+        if (!(app.region in cfg.regions)) {
+          ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'region'], message: `region "${app.region}" has no store configured under regions` });
+        }
+        if (appIds.has(app.id)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'id'], message: `duplicate application id "${app.id}"` });
+        appIds.add(app.id);
+      }),
+    );
+  });
+
+export type Config = z.infer<typeof configSchema>;
+export type ApplicationConfig = z.infer<typeof applicationSchema>;
+export type AccountConfig = z.infer<typeof accountSchema>;

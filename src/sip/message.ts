@@ -1,0 +1,190 @@
+/**
+ * The SIP message model (RFC 3261 §7). Plain data, no I/O. Parsing lives in `parse/`, writing in
+ * `serialize.ts`. Header values are kept as text in arrival order (a comma-separated header is
+ * split into one entry per element, so `Via: a, b` and two `Via` lines look the same); typed
+ * views (Via, name-addr, CSeq) are parsed on demand by the helpers in `parse/`.
+ */
+
+export type Params = Map<string, string | null>;
+
+export interface SipUri {
+  scheme: 'sip' | 'sips' | 'tel';
+  user?: string;
+  password?: string;
+  /** Host as written, IPv6 with brackets, lower-cased. For `tel:` this is the number. */
+  host: string;
+  port?: number;
+  /** URI parameters (`;transport=tcp;lr`), names lower-cased, `null` for a flag without value. */
+  params: Params;
+  /** URI headers (`?subject=x`), unescaped. */
+  headers: Map<string, string>;
+}
+
+export interface NameAddr {
+  displayName?: string;
+  uri: SipUri;
+  /** Header parameters after the address (`;tag=abc`), names lower-cased. */
+  params: Params;
+}
+
+export interface Via {
+  /** `SIP/2.0` */
+  protocol: string;
+  /** Upper-case transport token: UDP, TCP, TLS, SCTP, WS, ... */
+  transport: string;
+  host: string;
+  port?: number;
+  params: Params;
+}
+
+export interface CSeq {
+  seq: number;
+  method: string;
+}
+
+/** Compact forms (RFC 3261 §7.3.3 and later RFCs) → canonical names. */
+export const COMPACT_HEADERS: Record<string, string> = {
+  i: 'Call-ID',
+  m: 'Contact',
+  e: 'Content-Encoding',
+  l: 'Content-Length',
+  c: 'Content-Type',
+  f: 'From',
+  s: 'Subject',
+  k: 'Supported',
+  t: 'To',
+  v: 'Via',
+  o: 'Event',
+  r: 'Refer-To',
+  b: 'Referred-By',
+  u: 'Allow-Events',
+  x: 'Session-Expires',
+  a: 'Accept-Contact',
+  j: 'Reject-Contact',
+  d: 'Request-Disposition',
+  y: 'Identity',
+};
+
+const CANONICAL: Record<string, string> = Object.fromEntries(
+  [
+    'Accept', 'Accept-Encoding', 'Accept-Language', 'Alert-Info', 'Allow', 'Allow-Events', 'Authentication-Info',
+    'Authorization', 'Call-ID', 'Call-Info', 'Contact', 'Content-Disposition', 'Content-Encoding',
+    'Content-Language', 'Content-Length', 'Content-Type', 'CSeq', 'Date', 'Error-Info', 'Event', 'Expires',
+    'From', 'In-Reply-To', 'Max-Forwards', 'Min-Expires', 'Min-SE', 'MIME-Version', 'Organization', 'P-Asserted-Identity',
+    'Priority', 'Proxy-Authenticate', 'Proxy-Authorization', 'Proxy-Require', 'RAck', 'Reason', 'Record-Route', 'Refer-To',
+    'Referred-By', 'Reply-To', 'Require', 'Retry-After', 'Route', 'RSeq', 'Server', 'Session-Expires', 'Subject',
+    'Subscription-State', 'Supported', 'Timestamp', 'To', 'Unsupported', 'User-Agent', 'User-to-User', 'Via', 'Warning',
+    'WWW-Authenticate',
+  ].map((n) => [n.toLowerCase(), n]),
+);
+
+/** Canonical spelling of a header name: compact forms expanded, known names in RFC case, others as given. */
+export function canonicalHeaderName(name: string): string {
+  const lower = name.toLowerCase();
+  if (lower.length === 1 && COMPACT_HEADERS[lower]) return COMPACT_HEADERS[lower]!;
+  return CANONICAL[lower] ?? name;
+}
+
+/**
+ * Headers that may be split on top-level commas (RFC 3261 §7.3.1). Others (WWW-Authenticate,
+ * Authorization, Date, ...) contain commas in a single value and are never split.
+ */
+export const MULTI_VALUE_HEADERS = new Set(
+  ['via', 'route', 'record-route', 'contact', 'allow', 'supported', 'require', 'proxy-require', 'unsupported', 'accept', 'accept-encoding', 'accept-language', 'allow-events', 'content-encoding', 'content-language', 'in-reply-to', 'alert-info', 'call-info', 'error-info', 'reason', 'warning'],
+);
+
+/** Ordered header list with case-insensitive, compact-form-aware access. */
+export class Headers {
+  private readonly entries: { name: string; value: string }[] = [];
+
+  static from(list: Iterable<[string, string]>): Headers {
+    const h = new Headers();
+    for (const [n, v] of list) h.append(n, v);
+    return h;
+  }
+
+  append(name: string, value: string): this {
+    this.entries.push({ name: canonicalHeaderName(name), value });
+    return this;
+  }
+
+  /** Replace every value of `name` with one value (added at the position of the first, or at the end). */
+  set(name: string, value: string): this {
+    const key = canonicalHeaderName(name).toLowerCase();
+    const first = this.entries.findIndex((e) => e.name.toLowerCase() === key);
+    this.delete(name);
+    const entry = { name: canonicalHeaderName(name), value };
+    if (first < 0) this.entries.push(entry);
+    else this.entries.splice(first, 0, entry);
+    return this;
+  }
+
+  /** Insert a value before the existing ones (a proxy prepends Via/Record-Route). */
+  prepend(name: string, value: string): this {
+    const key = canonicalHeaderName(name).toLowerCase();
+    const first = this.entries.findIndex((e) => e.name.toLowerCase() === key);
+    const entry = { name: canonicalHeaderName(name), value };
+    if (first < 0) this.entries.push(entry);
+    else this.entries.splice(first, 0, entry);
+    return this;
+  }
+
+  delete(name: string): this {
+    const key = canonicalHeaderName(name).toLowerCase();
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.name.toLowerCase() === key) this.entries.splice(i, 1);
+    return this;
+  }
+
+  get(name: string): string | undefined {
+    const key = canonicalHeaderName(name).toLowerCase();
+    return this.entries.find((e) => e.name.toLowerCase() === key)?.value;
+  }
+
+  getAll(name: string): string[] {
+    const key = canonicalHeaderName(name).toLowerCase();
+    return this.entries.filter((e) => e.name.toLowerCase() === key).map((e) => e.value);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** All entries in order (canonical names). */
+  list(): ReadonlyArray<{ readonly name: string; readonly value: string }> {
+    return this.entries;
+  }
+
+  clone(): Headers {
+    const h = new Headers();
+    for (const e of this.entries) h.entries.push({ ...e });
+    return h;
+  }
+}
+
+export interface SipRequest {
+  kind: 'request';
+  method: string;
+  uri: SipUri;
+  version: string;
+  headers: Headers;
+  body: Buffer;
+}
+
+export interface SipResponse {
+  kind: 'response';
+  version: string;
+  status: number;
+  reason: string;
+  headers: Headers;
+  body: Buffer;
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+/** A parse failure. `partial` carries what could be read, so a request can still be answered with 400. */
+export interface SipParseError {
+  reason: string;
+  partial?: { method?: string; headers?: Headers; isRequest?: boolean };
+}
+
+export type Result<T, E = SipParseError> = { ok: true; value: T } | { ok: false; error: E };
