@@ -1,0 +1,216 @@
+/**
+ * Takes each new INVITE session and turns it into a call: route the dialled number to its
+ * application (404 when unknown), negotiate SDP (488 when nothing is common), allocate media
+ * (503 when the port pool is empty), answer, then run the application's behaviour until one
+ * side hangs up, the application's time limit passes, or the gateway shuts down.
+ *
+ * Graceful shutdown: `drain()` makes the UA answer new INVITEs with 503, waits for calls to
+ * finish up to the grace period, then sends BYE to the rest.
+ */
+import type { Logger } from 'pino';
+import type { UserAgent } from '../sip/user-agent.js';
+import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
+import { parseNameAddr } from '../sip/parse/index.js';
+import { parseSdp, serializeSdp, negotiate, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
+import type { NumberRouter, Route } from '../tenancy/router.js';
+import type { CallMedia, CallMediaFactory } from './media-port.js';
+
+export interface CallInfo {
+  callId: string;
+  accountId: string;
+  applicationId: string;
+  startedAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+  endReason?: EndReason | 'max-duration' | 'hold-complete';
+  audio?: NegotiatedAudio;
+}
+
+/** What an application does once the call is answered (hold now; loopback and agent later). */
+export type CallBehaviour = (call: ActiveCall) => void;
+
+export interface ActiveCall {
+  readonly info: CallInfo;
+  readonly route: Route;
+  readonly session: InviteServerSession;
+  readonly media: CallMedia;
+  hangup(reason?: CallInfo['endReason']): Promise<void>;
+}
+
+export interface CallManagerCounters {
+  total: number;
+  active: number;
+  rejected: Record<number, number>;
+}
+
+export class CallManager {
+  readonly calls = new Map<string, ActiveCall>();
+  readonly counters: CallManagerCounters = { total: 0, active: 0, rejected: {} };
+  private sdpVersion = 1;
+  private readonly behaviours = new Map<string, CallBehaviour>();
+  /** Listeners notified when a call ends (CDR hook). */
+  onCallEnded?: (info: CallInfo) => void;
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly router: () => NumberRouter,
+    private readonly media: CallMediaFactory,
+    private readonly log: Logger,
+  ) {
+    ua.onInvite = (s) => void this.handle(s);
+    this.behaviours.set('hold', holdBehaviour);
+  }
+
+  setBehaviour(mode: string, b: CallBehaviour): void {
+    this.behaviours.set(mode, b);
+  }
+
+  private reject(session: InviteServerSession, code: number, reason: string, headers: [string, string][] = []): void {
+    this.counters.rejected[code] = (this.counters.rejected[code] ?? 0) + 1;
+    session.reject(code, reason, headers);
+  }
+
+  private async handle(session: InviteServerSession): Promise<void> {
+    const req = session.request;
+    const callId = session.callId;
+    const toUser = parseNameAddr(req.headers.get('To') ?? '');
+    const route = this.router().route(req.uri.user) ?? (toUser.ok ? this.router().route(toUser.value.uri.user) : undefined);
+    if (!route) {
+      this.log.info({ callId }, 'no application for dialled number');
+      return this.reject(session, 404, 'Not Found - number not configured');
+    }
+    const log = this.log.child({ callId, accountId: route.account.id, applicationId: route.application.id });
+    let offer = undefined;
+    if (req.body.length) {
+      const parsed = parseSdp(req.body.toString('utf8'));
+      if (!parsed.ok) return this.reject(session, 400, `Bad Request - SDP: ${parsed.error}`);
+      offer = parsed.value;
+    }
+    const media = await this.media.allocate(callId);
+    if (!media) return this.reject(session, 503, 'Service Unavailable - no media ports free', [['Retry-After', '5']]);
+    if (session.state !== 'incoming') {
+      // CANCELled while we were allocating.
+      await media.close();
+      return;
+    }
+    const local = (): LocalMediaOffer => ({
+      address: media.localAddress,
+      port: media.localPort,
+      codecs: ['PCMU', 'PCMA'],
+      telephoneEvent: true,
+      sessionId: String(Date.now()),
+      sessionVersion: this.sdpVersion++,
+    });
+    const info: CallInfo = { callId, accountId: route.account.id, applicationId: route.application.id, startedAt: Date.now() };
+    let answerSdp: string;
+    if (offer) {
+      const n = negotiate(offer, local());
+      if (!n.ok) {
+        await media.close();
+        return this.reject(session, 488, `Not Acceptable Here - ${n.reason}`, [['Warning', `304 hushgate "${n.reason}"`]]);
+      }
+      info.audio = n.audio;
+      media.configure(n.audio);
+      answerSdp = serializeSdp(n.answer);
+    } else {
+      // Late offer: we offer in the 200, the caller answers in the ACK.
+      answerSdp = ourOffer(local());
+      session.onAnswer = (sdp) => {
+        const parsed = parseSdp(sdp);
+        if (!parsed.ok) return;
+        const n = negotiate(parsed.value, local());
+        if (n.ok) {
+          info.audio = n.audio;
+          media.configure(n.audio);
+        }
+      };
+    }
+    session.onOffer = (sdp) => {
+      const parsed = parseSdp(sdp);
+      if (!parsed.ok) return { ok: false, code: 400, reason: `Bad Request - SDP: ${parsed.error}` };
+      const n = negotiate(parsed.value, { ...local(), sessionId: String(info.startedAt) });
+      if (!n.ok) return { ok: false, code: 488, reason: `Not Acceptable Here - ${n.reason}` };
+      info.audio = n.audio;
+      media.configure(n.audio);
+      return { ok: true, sdp: serializeSdp(n.answer) };
+    };
+
+    let maxTimer: NodeJS.Timeout | undefined;
+    const call: ActiveCall = {
+      info,
+      route,
+      session,
+      media,
+      hangup: async (reason = 'local-bye') => {
+        if (session.state === 'ended') return;
+        info.endReason = reason;
+        await session.bye(reason === 'shutdown' ? 'shutdown' : 'local-bye');
+      },
+    };
+    this.calls.set(callId, call);
+    this.counters.total++;
+    this.counters.active++;
+    session.once('ended', (reason) => {
+      clearTimeout(maxTimer);
+      info.endedAt = Date.now();
+      info.endReason ??= reason;
+      this.calls.delete(callId);
+      this.counters.active--;
+      void media.close();
+      log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0 }, 'call ended');
+      this.onCallEnded?.(info);
+    });
+    session.once('confirmed', () => {
+      info.answeredAt = Date.now();
+      maxTimer = setTimeout(() => void call.hangup('max-duration'), route.application.maxCallSeconds * 1000);
+      maxTimer.unref();
+      log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
+      const behaviour = this.behaviours.get(route.application.mode) ?? holdBehaviour;
+      try {
+        behaviour(call);
+      } catch (err) {
+        log.error({ err }, 'call behaviour failed');
+        void call.hangup('local-bye');
+      }
+    });
+    session.accept(answerSdp);
+  }
+
+  /** Graceful shutdown: refuse new calls, wait up to `graceMs` for live ones, then hang up the rest. */
+  async drain(graceMs: number): Promise<void> {
+    this.ua.draining = true;
+    const deadline = Date.now() + graceMs;
+    while (this.calls.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await Promise.all([...this.calls.values()].map((c) => c.hangup('shutdown')));
+    for (const s of this.ua.activeSessions()) await s.bye('shutdown');
+  }
+}
+
+/** `hold`: keep the call up for `holdSeconds` (0 = until the caller hangs up). */
+const holdBehaviour: CallBehaviour = (call) => {
+  const secs = call.route.application.holdSeconds;
+  if (secs > 0) {
+    const t = setTimeout(() => void call.hangup('hold-complete'), secs * 1000);
+    t.unref();
+    call.session.once('ended', () => clearTimeout(t));
+  }
+};
+
+function ourOffer(local: LocalMediaOffer): string {
+  const addrType = local.address.includes(':') ? 'IP6' : 'IP4';
+  return [
+    'v=0',
+    `o=hushgate ${local.sessionId} ${local.sessionVersion} IN ${addrType} ${local.address}`,
+    's=Hushgate',
+    `c=IN ${addrType} ${local.address}`,
+    't=0 0',
+    `m=audio ${local.port} RTP/AVP 0 8 101`,
+    'a=rtpmap:0 PCMU/8000',
+    'a=rtpmap:8 PCMA/8000',
+    'a=rtpmap:101 telephone-event/8000',
+    'a=fmtp:101 0-16',
+    'a=ptime:20',
+    'a=sendrecv',
+    '',
+  ].join('\r\n');
+}

@@ -1,0 +1,93 @@
+/**
+ * INVITE server transaction (RFC 3261 §17.2.1, with RFC 6026's Accepted state).
+ *
+ *   Proceeding --1xx--> Proceeding          (INVITE retransmission → resend last provisional)
+ *   Proceeding --2xx--> Accepted  (Timer L = 64*T1; retransmitted INVITEs absorbed; TU resends 2xx)
+ *   Proceeding --3xx-6xx--> Completed (Timer G resend on unreliable, Timer H = 64*T1 waiting for ACK)
+ *   Completed --ACK--> Confirmed (Timer I = T4 unreliable, 0 reliable) --> Terminated
+ *   Completed --Timer H--> Terminated (onAckTimeout)
+ */
+import type { TimerHandle } from '../timer-host.js';
+import type { SipRequest, SipResponse } from '../message.js';
+import type { TransactionContext } from './types.js';
+
+export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
+
+export class InviteServerTransaction {
+  state: InviteServerState = 'proceeding';
+  lastResponse?: SipResponse;
+  /** Timer H fired: no ACK for our error response. */
+  onAckTimeout?: () => void;
+  private timerG?: TimerHandle;
+  private timerH?: TimerHandle;
+  private timerI?: TimerHandle;
+  private timerL?: TimerHandle;
+  private gInterval: number;
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    private readonly ctx: TransactionContext,
+  ) {
+    this.gInterval = ctx.config.t1;
+  }
+
+  get hasFinalResponse(): boolean {
+    return this.state !== 'proceeding';
+  }
+
+  respond(res: SipResponse): void {
+    const { timers, config, reliable } = this.ctx;
+    if (this.state === 'proceeding') {
+      this.lastResponse = res;
+      this.ctx.send(res);
+      if (res.status < 200) return;
+      if (res.status < 300) {
+        this.state = 'accepted';
+        this.timerL = timers.setTimeout(() => this.terminate(), 64 * config.t1);
+        return;
+      }
+      this.state = 'completed';
+      if (!reliable) this.armG();
+      this.timerH = timers.setTimeout(() => {
+        this.onAckTimeout?.();
+        this.terminate();
+      }, 64 * config.t1);
+    } else if (this.state === 'accepted' && res.status >= 200 && res.status < 300) {
+      // TU retransmitting its 2xx (RFC 6026 §7.1).
+      this.ctx.send(res);
+    }
+  }
+
+  /** A retransmission of the INVITE arrived. */
+  receiveRequest(): void {
+    if (this.state === 'proceeding' && this.lastResponse) this.ctx.send(this.lastResponse);
+    else if (this.state === 'completed' && this.lastResponse) this.ctx.send(this.lastResponse);
+    // accepted/confirmed: absorbed.
+  }
+
+  /** An ACK matching this transaction (i.e. for a non-2xx final response). */
+  receiveAck(): void {
+    if (this.state !== 'completed') return;
+    this.state = 'confirmed';
+    this.ctx.timers.clearTimeout(this.timerG);
+    this.ctx.timers.clearTimeout(this.timerH);
+    this.timerI = this.ctx.timers.setTimeout(() => this.terminate(), this.ctx.reliable ? 0 : this.ctx.config.t4);
+  }
+
+  private armG(): void {
+    this.timerG = this.ctx.timers.setTimeout(() => {
+      if (this.state !== 'completed' || !this.lastResponse) return;
+      this.ctx.send(this.lastResponse);
+      this.gInterval = Math.min(2 * this.gInterval, this.ctx.config.t2);
+      this.armG();
+    }, this.gInterval);
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    for (const t of [this.timerG, this.timerH, this.timerI, this.timerL]) this.ctx.timers.clearTimeout(t);
+    this.ctx.onTerminated();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Number routing: the dialled number (Request-URI user, else To user) → account + application.
+ * Numbers are compared in E.164 (normalised with the configured default country) so a trunk
+ * that sends `+12025550100`, `12025550100` or `tel:+1-202-555-0100` reaches the same application.
+ * Entries that are not phone numbers (`support`, `ivr-1`) match the user part literally, case-insensitively.
+ * A number ending in `*` is a prefix range (`+4420794600*`); the longest match wins.
+ */
+import type { AccountConfig, ApplicationConfig } from '../config/schema.js';
+import { normalizeE164 } from '../privacy/phone.js';
+
+export interface Route {
+  account: AccountConfig;
+  application: ApplicationConfig;
+  /** The normalised dialled number (E.164 or literal user part). */
+  dialled: string;
+}
+
+export class NumberRouter {
+  private readonly exact = new Map<string, Route>();
+  private readonly ranges: { prefix: string; route: Omit<Route, 'dialled'> }[] = [];
+
+  constructor(
+    accounts: AccountConfig[],
+    private readonly defaultCountry: string,
+  ) {
+    for (const account of accounts) {
+      for (const application of account.applications) {
+        for (const n of application.numbers) {
+          if (n.endsWith('*')) {
+            const p = n.slice(0, -1);
+            const prefix = /^\+?\d+$/.test(p.replace(/[\s().-]/g, '')) ? '+' + p.replace(/\D/g, '') : p.toLowerCase();
+            this.ranges.push({ prefix, route: { account, application } });
+            continue;
+          }
+          const key = this.key(n);
+          if (this.exact.has(key)) throw new Error(`number ${n} is configured twice (applications ${this.exact.get(key)!.application.id} and ${application.id})`);
+          this.exact.set(key, { account, application, dialled: key });
+        }
+      }
+    }
+    this.ranges.sort((a, b) => b.prefix.length - a.prefix.length);
+  }
+
+  private key(user: string): string {
+    return normalizeE164(user, this.defaultCountry) ?? user.toLowerCase();
+  }
+
+  route(user: string | undefined): Route | undefined {
+    if (!user) return undefined;
+    const key = this.key(decodeURIComponent(user));
+    const hit = this.exact.get(key);
+    if (hit) return hit;
+    for (const r of this.ranges) if (key.startsWith(r.prefix)) return { ...r.route, dialled: key };
+    return undefined;
+  }
+}
