@@ -173,6 +173,13 @@ export class CallManager {
         void call.hangup('local-bye');
       }
     });
+    const delay = route.application.answerDelayMs;
+    if (delay > 0) {
+      session.progress(180, 'Ringing');
+      await new Promise((r) => setTimeout(r, delay));
+      // Cancelled while ringing: the 'ended' handler above has already released the call.
+      if (session.state !== 'incoming') return;
+    }
     session.accept(answerSdp);
   }
 

@@ -70,6 +70,8 @@ export const applicationSchema = z.object({
   maxCallSeconds: z.number().int().positive().default(3600),
   /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
   holdSeconds: z.number().int().min(0).default(0),
+  /** Ring (180) for this long before answering; 0 answers at once. */
+  answerDelayMs: z.number().int().min(0).max(60000).default(0),
   /** WAV played when the call is answered (8 kHz or resampled). */
   greeting: z.string().optional(),
 });

@@ -1,0 +1,74 @@
+/** Runs SIPp (Debian `sip-tester`) against the gateway and reports what it saw. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports.js';
+
+export const SCENARIOS = resolve(import.meta.dirname, '../sipp/scenarios');
+
+export interface SippResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Contents of the -trace_msg file (every message sent and received). */
+  messages: string;
+  errors: string;
+  /** Successful/failed call counts from the final statistics. */
+  successful: number;
+  failed: number;
+}
+
+export interface SippOptions {
+  /** Built-in scenario name (`uac`) or an XML file in test/sipp/scenarios. */
+  scenario: string;
+  target: string;
+  service?: string;
+  calls?: number;
+  rate?: number;
+  transport?: 'u1' | 'un' | 't1' | 'tn';
+  extra?: string[];
+  timeoutSec?: number;
+}
+
+export async function runSipp(o: SippOptions): Promise<SippResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  const localPort = await freePort();
+  const args = [
+    ...(o.scenario.endsWith('.xml') ? ['-sf', join(SCENARIOS, o.scenario)] : ['-sn', o.scenario]),
+    o.target,
+    '-i', '127.0.0.1',
+    '-p', String(localPort),
+    '-m', String(o.calls ?? 1),
+    '-r', String(o.rate ?? 10),
+    '-t', o.transport ?? 'u1',
+    '-timeout', `${o.timeoutSec ?? 30}s`,
+    '-timeout_error',
+    '-nostdin',
+    '-trace_msg', '-message_file', join(dir, 'messages.log'),
+    '-trace_err', '-error_file', join(dir, 'errors.log'),
+    '-trace_stat', '-stf', join(dir, 'stat.csv'),
+    ...(o.service ? ['-s', o.service] : []),
+    ...(o.extra ?? []),
+  ];
+  const proc = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+  const read = (f: string) => { try { return readFileSync(join(dir, f), 'utf8'); } catch { return ''; } };
+  const statFile = readdirSync(dir).find((f) => f.endsWith('.csv'));
+  let successful = 0;
+  let failed = 0;
+  if (statFile) {
+    const lines = read(statFile).trim().split('\n');
+    const header = lines[0]!.split(';');
+    const last = lines[lines.length - 1]!.split(';');
+    successful = Number(last[header.indexOf('SuccessfulCall(C)')]);
+    failed = Number(last[header.indexOf('FailedCall(C)')]);
+  }
+  const result = { code, stdout, stderr, messages: read('messages.log'), errors: read('errors.log'), successful, failed };
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
