@@ -1,0 +1,145 @@
+/**
+ * The context-variable half of the IBM Voice Gateway contract: the `vgw*` state variables the
+ * gateway writes into the context each turn, the special input texts it sends for events, and the
+ * variables a dialog may set to change the gateway's behaviour. The call session builds the former
+ * with `gatewayContext` and reads the latter with `readDialogSettings` (each variable parsed on its
+ * own, so one bad value is reported and the rest still apply).
+ */
+import { z } from 'zod';
+import { transferTargetSchema } from './actions.js';
+
+/** Input texts the gateway sends instead of a transcript when something happened on the call. */
+export const SPECIAL_INPUTS = {
+  /** The caller hung up; the dialog's answer is not played. */
+  hangUp: 'vgwHangUp',
+  /** Nobody spoke for `vgwPostResponseTimeoutCount` ms after the gateway finished speaking. */
+  postResponseTimeout: 'vgwPostResponseTimeout',
+  /** A turn forced by `vgwActForceNoInputTurn`. */
+  noInputTurn: 'vgwNoInputTurn',
+  callTransferred: 'vgwCallTransferred',
+  callTransferFailed: 'vgwCallTransferFailed',
+} as const;
+export type SpecialInput = (typeof SPECIAL_INPUTS)[keyof typeof SPECIAL_INPUTS];
+const specialInputSet = new Set<string>(Object.values(SPECIAL_INPUTS));
+export function isSpecialInput(text: string): text is SpecialInput {
+  return specialInputSet.has(text);
+}
+
+/** The recogniser's raw result as sent in `vgwSTTResponse` (the shape Watson STT used). */
+export interface SttResponse {
+  result_index: number;
+  results: Array<{ final: boolean; alternatives: Array<{ transcript: string; confidence?: number }> }>;
+}
+
+/** What the call session knows at a turn; `gatewayContext` turns it into `vgw*` context variables. */
+export interface GatewayTurnState {
+  sessionId: string;
+  sipCallId: string;
+  sipRequestUri: string;
+  sipFromUri: string;
+  sipToUri: string;
+  /** INVITE headers the application chose to pass on (name → value). */
+  sipCustomInviteHeaders?: Record<string, string>;
+  sttResponse?: SttResponse;
+  isDtmf?: boolean;
+  dtmfCollectionSucceeded?: boolean;
+  bargeInOccurred?: boolean;
+  callTransferred?: boolean;
+  callTransferFailed?: boolean;
+  transferReason?: string;
+  hangupReason?: string;
+  /** Commands of the previous response that ran to completion. */
+  completedActions?: Array<{ command: string; parameters?: unknown }>;
+}
+
+/** Variable names the gateway writes (a dialog that sets them has its value overwritten next turn). */
+export const GATEWAY_VARIABLES = [
+  'vgwSessionID',
+  'vgwSIPCallID',
+  'vgwSIPRequestURI',
+  'vgwSIPFromURI',
+  'vgwSIPToURI',
+  'vgwSIPCustomInviteHeaders',
+  'vgwSTTResponse',
+  'vgwIsDTMF',
+  'vgwDTMFCollectionSucceeded',
+  'vgwBargeInOccurred',
+  'vgwCallTransferred',
+  'vgwCallTransferFailed',
+  'vgwTransferReason',
+  'vgwHangupReason',
+  'vgwCompletedActions',
+] as const;
+
+/**
+ * Merge this turn's gateway variables into the dialog's context. Per-turn flags are always written
+ * (false when not true) so a dialog never sees a stale value from an earlier turn.
+ */
+export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurnState): Record<string, unknown> {
+  const ctx: Record<string, unknown> = { ...previous };
+  ctx['vgwSessionID'] = s.sessionId;
+  ctx['vgwSIPCallID'] = s.sipCallId;
+  ctx['vgwSIPRequestURI'] = s.sipRequestUri;
+  ctx['vgwSIPFromURI'] = s.sipFromUri;
+  ctx['vgwSIPToURI'] = s.sipToUri;
+  if (s.sipCustomInviteHeaders && Object.keys(s.sipCustomInviteHeaders).length) ctx['vgwSIPCustomInviteHeaders'] = s.sipCustomInviteHeaders;
+  if (s.sttResponse) ctx['vgwSTTResponse'] = s.sttResponse;
+  else delete ctx['vgwSTTResponse'];
+  ctx['vgwIsDTMF'] = s.isDtmf === true;
+  if (s.dtmfCollectionSucceeded !== undefined) ctx['vgwDTMFCollectionSucceeded'] = s.dtmfCollectionSucceeded;
+  else delete ctx['vgwDTMFCollectionSucceeded'];
+  ctx['vgwBargeInOccurred'] = s.bargeInOccurred === true;
+  if (s.callTransferred) ctx['vgwCallTransferred'] = true;
+  else delete ctx['vgwCallTransferred'];
+  if (s.callTransferFailed) ctx['vgwCallTransferFailed'] = true;
+  else delete ctx['vgwCallTransferFailed'];
+  if (s.transferReason !== undefined) ctx['vgwTransferReason'] = s.transferReason;
+  else delete ctx['vgwTransferReason'];
+  if (s.hangupReason !== undefined) ctx['vgwHangupReason'] = s.hangupReason;
+  else delete ctx['vgwHangupReason'];
+  if (s.completedActions?.length) ctx['vgwCompletedActions'] = s.completedActions;
+  else delete ctx['vgwCompletedActions'];
+  return ctx;
+}
+
+// ---- variables the dialog may set ------------------------------------------------------------
+
+const numericString = /^\s*\d+\s*$/;
+const int = (min: number, max: number) =>
+  z.preprocess((v) => (typeof v === 'string' && numericString.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
+const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+
+export const DIALOG_SETTING_SCHEMAS = {
+  /** Silence after the gateway finished speaking before a `vgwPostResponseTimeout` turn (ms). */
+  vgwPostResponseTimeoutCount: int(0, 600_000),
+  /** Hang up after this many consecutive turns without caller input (0 = never). */
+  vgwDisconnectCallOnNoUserInputTurnCount: int(0, 100),
+  /** Spoken, then the call hangs up, when a turn fails (dialog unreachable, bad answer). */
+  vgwConversationFailedMessage: z.string().max(2000),
+  /** How long a turn may take before it fails (ms). */
+  vgwConversationResponseTimeout: int(100, 120_000),
+  /** End the session after this long without caller activity (minutes, as in IBM Voice Gateway). */
+  vgwSessionInactivityTimeout: int(1, 1440),
+  /** Hang up when a transfer fails instead of sending a `vgwCallTransferFailed` turn. */
+  vgwDisconnectCallOnTransferFailure: bool,
+  /** Spoken when a transfer fails. */
+  vgwTransferFailedMessage: z.string().max(2000),
+  /** Default target for `vgwActTransfer` without a `transferTarget`. */
+  vgwTransferTarget: transferTargetSchema,
+} as const;
+
+export type DialogSettings = { [K in keyof typeof DIALOG_SETTING_SCHEMAS]?: z.output<(typeof DIALOG_SETTING_SCHEMAS)[K]> };
+
+/** Read the gateway-behaviour variables a dialog set in its context; invalid ones are reported and left out. */
+export function readDialogSettings(context: Record<string, unknown>): { settings: DialogSettings; errors: string[] } {
+  const settings: Record<string, unknown> = {};
+  const errors: string[] = [];
+  for (const [name, schema] of Object.entries(DIALOG_SETTING_SCHEMAS)) {
+    const value = context[name];
+    if (value === undefined || value === null) continue;
+    const r = (schema as z.ZodType).safeParse(value);
+    if (r.success) settings[name] = r.data;
+    else errors.push(`${name}: ${r.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  return { settings: settings as DialogSettings, errors };
+}

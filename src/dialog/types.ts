@@ -1,0 +1,75 @@
+/**
+ * The `Dialog` seam: what the call session asks a dialog service each turn and what it gets back.
+ * Every provider (local flow, webhook/SOE, Watson Assistant, OpenAI-compatible) implements this one
+ * small interface; the call session knows nothing else about them. Failures that the call must turn
+ * into an error turn (timeouts, bad JSON, HTTP errors) are thrown as a typed `DialogError`.
+ */
+import type { ActionCommand } from './actions.js';
+
+/** What the caller said (the recogniser's best transcript, or a special input such as `vgwHangUp`) or keyed. */
+export type TurnInput = { text: string } | { dtmf: string };
+
+export type DialogContext = Record<string, unknown>;
+
+export interface TurnRequest {
+  input: TurnInput;
+  /** True on the call's first turn (the input text is then empty, as IBM Voice Gateway sent it). */
+  isFirstTurn: boolean;
+  /** The whole opaque context from the previous response, plus the gateway-set `vgw*` variables. */
+  context: DialogContext;
+}
+
+export interface TurnResponse {
+  /** Utterances to speak, in order. */
+  text: string[];
+  /** Validated action commands, in the order the dialog listed them. */
+  actions: ActionCommand[];
+  /** The context to send back next turn (opaque to the gateway apart from `vgw*` variables). */
+  context: DialogContext;
+  /** Things the dialog asked for that were refused or ignored (invalid or unsupported actions), for the call log. */
+  warnings: string[];
+}
+
+/** What the speech recogniser should expect on the next turn (grammar phrases and/or keypad input). */
+export interface Expectations {
+  phrases?: string[];
+  dtmf?: boolean;
+}
+
+export interface Dialog {
+  turn(req: TurnRequest, signal?: AbortSignal): Promise<TurnResponse>;
+  /** Hint for the next turn's recogniser; only providers that know their grammar implement it. */
+  expectations?(): Expectations;
+  close?(): Promise<void>;
+}
+
+export type DialogErrorKind =
+  | 'timeout' // the dialog service did not answer in time
+  | 'network' // connection refused/reset, TLS failure
+  | 'http' // a non-2xx status after retries
+  | 'bad-response' // not JSON, or JSON of the wrong shape
+  | 'auth' // credentials refused, or token exchange failed
+  | 'insecure' // plain http to a target not marked allowInsecure
+  | 'aborted' // the caller's AbortSignal fired (call ended)
+  | 'config'; // the provider is misconfigured (bad flow file, ...)
+
+/** A turn that could not be completed; the call session answers it with `vgwConversationFailedMessage`. */
+export class DialogError extends Error {
+  override readonly name = 'DialogError';
+  constructor(
+    readonly kind: DialogErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The text a remote dialog receives for an input: DTMF digits are sent as text (with `vgwIsDTMF`), as IBM Voice Gateway did. */
+export function inputText(input: TurnInput): string {
+  return 'text' in input ? input.text : input.dtmf;
+}
+
+export function isDtmfInput(input: TurnInput): input is { dtmf: string } {
+  return 'dtmf' in input;
+}

@@ -1,0 +1,186 @@
+/** RFC 3261 transaction timers with a fake clock: A, B, D, E, F, G, H, I, J, K (and RFC 6026's L, M). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeTimers } from '../../src/sip/timer-host.js';
+import { Headers, type SipMessage, type SipRequest, type SipResponse } from '../../src/sip/message.js';
+import { InviteClientTransaction } from '../../src/sip/transaction/client-invite.js';
+import { NonInviteClientTransaction } from '../../src/sip/transaction/client-non-invite.js';
+import { InviteServerTransaction } from '../../src/sip/transaction/server-invite.js';
+import { NonInviteServerTransaction } from '../../src/sip/transaction/server-non-invite.js';
+import { createResponse } from '../../src/sip/response.js';
+
+const T = { t1: 500, t2: 4000, t4: 5000 };
+
+function req(method: string): SipRequest {
+  const h = Headers.from([
+    ['Via', 'SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKabc'],
+    ['From', '<sip:a@x>;tag=1'],
+    ['To', '<sip:b@y>'],
+    ['Call-ID', 'c1'],
+    ['CSeq', `1 ${method}`],
+    ['Max-Forwards', '70'],
+  ]);
+  return { kind: 'request', method, uri: { scheme: 'sip', user: 'b', host: 'y', params: new Map(), headers: new Map() }, version: 'SIP/2.0', headers: h, body: Buffer.alloc(0) };
+}
+
+function harness(reliable = false) {
+  const timers = new FakeTimers();
+  const sent: { at: number; msg: SipMessage }[] = [];
+  let terminated = -1;
+  const ctx = { timers, config: T, reliable, send: (msg: SipMessage) => sent.push({ at: timers.now(), msg }), onTerminated: () => (terminated = timers.now()) };
+  return { timers, sent, ctx, terminatedAt: () => terminated };
+}
+
+const res = (r: SipRequest, status: number): SipResponse => createResponse(r, status, undefined, { toTag: 'tt' });
+
+test('INVITE client: Timer A doubles from T1 on UDP, Timer B times out at 64*T1', () => {
+  const h = harness();
+  const tx = new InviteClientTransaction('k', req('INVITE'), h.ctx);
+  let timedOut = -1;
+  tx.onTimeout = () => (timedOut = h.timers.now());
+  tx.start();
+  h.timers.advance(64 * T.t1 + 1);
+  assert.deepEqual(h.sent.map((s) => s.at), [0, 500, 1500, 3500, 7500, 15500, 31500]);
+  assert.equal(timedOut, 32000);
+  assert.equal(tx.state, 'terminated');
+});
+
+test('INVITE client: no Timer A on TCP; 1xx stops retransmission; error response is ACKed and Timer D absorbs retransmissions', () => {
+  const tcp = harness(true);
+  const t1 = new InviteClientTransaction('k', req('INVITE'), tcp.ctx);
+  t1.start();
+  tcp.timers.advance(10_000);
+  assert.equal(tcp.sent.length, 1);
+
+  const h = harness();
+  const invite = req('INVITE');
+  const tx = new InviteClientTransaction('k', invite, h.ctx);
+  const seen: number[] = [];
+  tx.onResponse = (r) => seen.push(r.status);
+  tx.start();
+  h.timers.advance(600);
+  tx.receiveResponse(res(invite, 180));
+  h.timers.advance(10_000);
+  assert.equal(h.sent.length, 2, 'INVITE + one Timer A retransmission, none after 180');
+  tx.receiveResponse(res(invite, 486));
+  const ack = h.sent[2]!.msg as SipRequest;
+  assert.equal(ack.method, 'ACK');
+  assert.equal(ack.headers.get('Via'), invite.headers.get('Via'), 'ACK for non-2xx reuses the INVITE branch');
+  assert.match(ack.headers.get('To')!, /tag=tt/);
+  tx.receiveResponse(res(invite, 486));
+  assert.equal(h.sent.length, 4, 'retransmitted 486 → ACK again');
+  assert.deepEqual(seen, [180, 486]);
+  h.timers.advance(31_999);
+  assert.equal(tx.state, 'completed');
+  h.timers.advance(2);
+  assert.equal(tx.state, 'terminated', 'Timer D = 32 s on UDP');
+});
+
+test('INVITE client: 2xx → Accepted (Timer M) passes retransmitted 2xx to the TU', () => {
+  const h = harness();
+  const invite = req('INVITE');
+  const tx = new InviteClientTransaction('k', invite, h.ctx);
+  const seen: number[] = [];
+  tx.onResponse = (r) => seen.push(r.status);
+  tx.start();
+  tx.receiveResponse(res(invite, 200));
+  tx.receiveResponse(res(invite, 200));
+  assert.deepEqual(seen, [200, 200]);
+  h.timers.advance(64 * T.t1);
+  assert.equal(tx.state, 'terminated');
+});
+
+test('non-INVITE client: Timer E doubles to T2, Timer F at 64*T1, Timer K = T4 on UDP and 0 on TCP', () => {
+  const h = harness();
+  const bye = req('BYE');
+  const tx = new NonInviteClientTransaction('k', bye, h.ctx);
+  let timeout = false;
+  tx.onTimeout = () => (timeout = true);
+  tx.start();
+  h.timers.advance(64 * T.t1 + 1);
+  assert.deepEqual(h.sent.map((s) => s.at), [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  assert.ok(timeout);
+
+  const h2 = harness();
+  const tx2 = new NonInviteClientTransaction('k', bye, h2.ctx);
+  tx2.start();
+  h2.timers.advance(700);
+  tx2.receiveResponse(res(bye, 100));
+  h2.timers.advance(4000);
+  assert.deepEqual(h2.sent.map((s) => s.at), [0, 500, 1500], 'in Proceeding, Timer E fires at T2 after the last firing');
+  tx2.receiveResponse(res(bye, 200));
+  h2.timers.advance(T.t4 - 1);
+  assert.equal(tx2.state, 'completed');
+  h2.timers.advance(1);
+  assert.equal(tx2.state, 'terminated');
+
+  const h3 = harness(true);
+  const tx3 = new NonInviteClientTransaction('k', bye, h3.ctx);
+  tx3.start();
+  tx3.receiveResponse(res(bye, 200));
+  h3.timers.advance(0);
+  assert.equal(tx3.state, 'terminated', 'Timer K = 0 on reliable transports');
+});
+
+test('INVITE server: Timer G retransmits the error response T1→T2, Timer H gives up at 64*T1', () => {
+  const h = harness();
+  const invite = req('INVITE');
+  const tx = new InviteServerTransaction('k', invite, h.ctx);
+  let ackTimeout = false;
+  tx.onAckTimeout = () => (ackTimeout = true);
+  tx.respond(res(invite, 100));
+  tx.receiveRequest();
+  assert.equal(h.sent.length, 2, 'retransmitted INVITE in Proceeding → last provisional again');
+  tx.respond(res(invite, 486));
+  h.timers.advance(64 * T.t1 + 1);
+  const finals = h.sent.filter((s) => (s.msg as SipResponse).status === 486).map((s) => s.at);
+  assert.deepEqual(finals, [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  assert.ok(ackTimeout);
+  assert.equal(tx.state, 'terminated');
+});
+
+test('INVITE server: ACK → Confirmed, Timer I = T4 on UDP; 2xx → Accepted absorbs INVITE retransmissions (Timer L)', () => {
+  const h = harness();
+  const invite = req('INVITE');
+  const tx = new InviteServerTransaction('k', invite, h.ctx);
+  tx.respond(res(invite, 404));
+  h.timers.advance(600);
+  tx.receiveAck();
+  assert.equal(tx.state, 'confirmed');
+  const count = h.sent.length;
+  h.timers.advance(10_000);
+  assert.equal(h.sent.length, count, 'Timer G stops on ACK');
+  assert.equal(tx.state, 'terminated', 'Timer I');
+  assert.equal(h.terminatedAt(), 600 + T.t4);
+
+  const h2 = harness();
+  const tx2 = new InviteServerTransaction('k', invite, h2.ctx);
+  tx2.respond(res(invite, 200));
+  tx2.receiveRequest();
+  assert.equal(h2.sent.length, 1, 'INVITE retransmission absorbed in Accepted');
+  tx2.respond(res(invite, 200));
+  assert.equal(h2.sent.length, 2, 'TU 2xx retransmission passes through');
+  h2.timers.advance(64 * T.t1);
+  assert.equal(tx2.state, 'terminated', 'Timer L');
+});
+
+test('non-INVITE server: Timer J = 64*T1 on UDP (retransmissions get the final response), 0 on TCP', () => {
+  const h = harness();
+  const options = req('OPTIONS');
+  const tx = new NonInviteServerTransaction('k', options, h.ctx);
+  tx.receiveRequest();
+  assert.equal(h.sent.length, 0, 'Trying: retransmission before any response is absorbed');
+  tx.respond(res(options, 200));
+  tx.receiveRequest();
+  assert.equal(h.sent.length, 2);
+  h.timers.advance(64 * T.t1 - 1);
+  assert.equal(tx.state, 'completed');
+  h.timers.advance(1);
+  assert.equal(tx.state, 'terminated');
+
+  const h2 = harness(true);
+  const tx2 = new NonInviteServerTransaction('k', options, h2.ctx);
+  tx2.respond(res(options, 200));
+  h2.timers.advance(0);
+  assert.equal(tx2.state, 'terminated');
+});
