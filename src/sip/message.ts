@@ -184,6 +184,8 @@ export type SipMessage = SipRequest | SipResponse;
 /** A parse failure. `partial` carries what could be read, so a request can still be answered with 400. */
 export interface SipParseError {
   reason: string;
+  /** Suggested status for a request that failed (400, 416, 505, 513); absent when the message should just be dropped. */
+  code?: number;
   partial?: { method?: string; headers?: Headers; isRequest?: boolean };
 }
 
