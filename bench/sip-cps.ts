@@ -1,0 +1,127 @@
+/**
+ * bench/sip-cps: SIPp's built-in `uac` against `hushgate start` (signalling only; a `hold` application
+ * that the caller hangs up at once), and against Kamailio answering with `sl_send_reply` as the
+ * machine's ceiling for SIP processing, in the same run.
+ *
+ *   figures.hushgate.maxRate     highest call rate sustained for --duration seconds with 0 failed calls
+ *   figures.hushgate.latency100  INVITE→200 p50/p99 (ms) at 100 calls/s (SIPp response-time trace)
+ *   figures.kamailio.*           the same for Kamailio
+ *   figures.ratio                hushgate maxRate / kamailio maxRate
+ *
+ * Usage: node --import tsx bench/sip-cps.ts [--duration 30] [--max 2000]
+ * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { report, percentile, arg } from './lib/report.js';
+import { freePort, freeUdpRange } from '../test/helpers/ports.js';
+
+const REPO = resolve(import.meta.dirname, '..');
+const duration = arg('duration', 30);
+const maxRate = arg('max', 2000);
+
+interface RunResult {
+  rate: number;
+  successful: number;
+  failed: number;
+  rtt: number[];
+}
+
+async function sipp(target: string, rate: number, seconds: number): Promise<RunResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-bench-'));
+  const port = await freePort();
+  const calls = Math.round(rate * seconds);
+  const args = ['-sn', 'uac', target, '-s', 'service', '-i', '127.0.0.1', '-p', String(port), '-r', String(rate), '-m', String(calls),
+    '-l', String(Math.max(100, rate * 4)), '-timeout', `${seconds + 30}s`, '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1',
+    '-max_socket', '10000', '-recv_timeout', '10000'];
+  const p = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  await new Promise((r) => p.once('exit', r));
+  const stat = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
+  const header = stat[0]!.split(';');
+  const last = stat[stat.length - 1]!.split(';');
+  const successful = Number(last[header.indexOf('SuccessfulCall(C)')]);
+  const failed = Number(last[header.indexOf('FailedCall(C)')]);
+  const rttFile = readdirSync(dir).find((f) => f.includes('_rtt'));
+  const rtt = rttFile
+    ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x))
+    : [];
+  rmSync(dir, { recursive: true, force: true });
+  if (!successful && err) process.stderr.write(err);
+  return { rate, successful, failed: failed + (calls - successful - failed), rtt };
+}
+
+/** Step the rate up until a run has failures; return the last clean rate. */
+async function maxSustained(target: string): Promise<{ maxRate: number; runs: { rate: number; failed: number }[] }> {
+  const runs: { rate: number; failed: number }[] = [];
+  let good = 0;
+  for (const rate of [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000].filter((r) => r <= maxRate)) {
+    const r = await sipp(target, rate, duration);
+    runs.push({ rate, failed: r.failed });
+    process.stderr.write(`  ${target} ${rate}/s: ${r.successful} ok, ${r.failed} failed\n`);
+    if (r.failed > 0) break;
+    good = rate;
+  }
+  return { maxRate: good, runs };
+}
+
+async function latencyAt100(target: string) {
+  const r = await sipp(target, 100, Math.min(duration, 20));
+  const s = [...r.rtt].sort((a, b) => a - b);
+  return { calls: r.successful, failed: r.failed, p50ms: percentile(s, 50), p99ms: percentile(s, 99) };
+}
+
+async function startHushgate(): Promise<{ proc: ChildProcess; port: number; dir: string }> {
+  const port = await freePort();
+  const rtp = await freeUdpRange(2);
+  const dir = mkdtempSync(join(tmpdir(), 'hg-bench-'));
+  const cfg = {
+    dataDir: join(dir, 'data'),
+    log: { level: 'warn' },
+    sip: { host: '127.0.0.1', port, transports: ['udp'] },
+    admin: { host: '127.0.0.1', port: await freePort() },
+    media: { host: '127.0.0.1', rtpPortMin: 20000, rtpPortMax: 29999 },
+    accounts: [{ id: 'bench', applications: [{ id: 'cps', numbers: ['service'], mode: 'hold' }] }],
+  };
+  void rtp;
+  writeFileSync(join(dir, 'c.yaml'), stringify(cfg));
+  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  await new Promise((r) => setTimeout(r, 1500));
+  return { proc, port, dir };
+}
+
+async function startKamailio(): Promise<{ proc: ChildProcess; port: number; dir: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'kam-bench-'));
+  const cfg = readFileSync(join(REPO, 'bench/kamailio/sl-200.cfg'), 'utf8').replace('KAMAILIO_PORT', String(port));
+  writeFileSync(join(dir, 'k.cfg'), cfg);
+  const proc = spawn('kamailio', ['-f', join(dir, 'k.cfg'), '-DD', '-E', '-P', join(dir, 'k.pid'), '-Y', dir, '-m', '256', '-M', '32'], { stdio: ['ignore', 'ignore', 'ignore'] });
+  await new Promise((r) => setTimeout(r, 1500));
+  return { proc, port, dir };
+}
+
+const hg = await startHushgate();
+const hgLatency = await latencyAt100(`127.0.0.1:${hg.port}`);
+const hgMax = await maxSustained(`127.0.0.1:${hg.port}`);
+hg.proc.kill('SIGTERM');
+await new Promise((r) => hg.proc.once('exit', r));
+rmSync(hg.dir, { recursive: true, force: true });
+
+const kam = await startKamailio();
+const kamLatency = await latencyAt100(`127.0.0.1:${kam.port}`);
+const kamMax = await maxSustained(`127.0.0.1:${kam.port}`);
+kam.proc.kill('SIGTERM');
+await new Promise((r) => kam.proc.once('exit', r));
+rmSync(kam.dir, { recursive: true, force: true });
+
+report('sip-cps', {
+  durationSec: duration,
+  hushgate: { maxRate: hgMax.maxRate, runs: hgMax.runs, latency100: hgLatency },
+  kamailio: { maxRate: kamMax.maxRate, runs: kamMax.runs, latency100: kamLatency },
+  ratio: kamMax.maxRate ? hgMax.maxRate / kamMax.maxRate : null,
+  targets: { maxRate: 500, p99msAt100: 20 },
+}, 'SIPp and the server under test share the 2 cores; the rate ladder stops at the first run with a failed call.');
