@@ -18,6 +18,12 @@ import { InviteServerSession, type SessionTimerPolicy } from './invite-session.j
 import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
 import type { InviteServerTransaction } from './transaction/server-invite.js';
 
+/** A dialog we are part of as UAC (our outgoing call), served by the UA core like a session. */
+export interface DialogUsage {
+  handleRequest(req: SipRequest, tx: ServerTransaction): void;
+  handleStrayResponse?(res: SipResponse, source: RequestSource): boolean;
+}
+
 export const ALLOWED_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'UPDATE', 'REFER', 'NOTIFY'];
 const KNOWN_NOT_SERVED = new Set(['REGISTER', 'SUBSCRIBE', 'PUBLISH', 'MESSAGE', 'PRACK']);
 const SUPPORTED_EXTENSIONS = ['timer', 'replaces', 'norefersub'];
@@ -34,7 +40,10 @@ export class UserAgent {
   onInvite?: (session: InviteServerSession) => void;
   /** Stop taking new calls (graceful shutdown): new INVITEs get 503. */
   draining = false;
+  /** Server sessions by dialog id. */
   readonly sessions = new Map<string, InviteServerSession>();
+  /** Other dialog usages (our outgoing calls) by dialog id. */
+  readonly usages = new Map<string, DialogUsage>();
   /** Sessions not yet in a dialog, by INVITE transaction id (for CANCEL). */
   private readonly pending = new Map<string, InviteServerSession>();
   private readonly log: Logger;
@@ -82,7 +91,13 @@ export class UserAgent {
     const toTag = tagOf(req.headers.get('To'));
     if (toTag) {
       const fromTag = tagOf(req.headers.get('From')) ?? '';
-      const session = this.sessions.get(dialogId(req.headers.get('Call-ID') ?? '', toTag, fromTag));
+      const id = dialogId(req.headers.get('Call-ID') ?? '', toTag, fromTag);
+      const usage = this.usages.get(id);
+      if (usage) {
+        usage.handleRequest(req, tx);
+        return;
+      }
+      const session = this.sessions.get(id);
       if (!session || session.state === 'ended') {
         tx.respond(createResponse(req, 481, 'Call/Transaction Does Not Exist'));
         return;
@@ -196,13 +211,21 @@ export class UserAgent {
     const toTag = tagOf(ack.headers.get('To'));
     const fromTag = tagOf(ack.headers.get('From')) ?? '';
     if (!toTag) return;
-    const session = this.sessions.get(dialogId(ack.headers.get('Call-ID') ?? '', toTag, fromTag));
-    session?.handleAck(ack);
+    const id = dialogId(ack.headers.get('Call-ID') ?? '', toTag, fromTag);
+    this.sessions.get(id)?.handleAck(ack);
   }
 
-  private handleStrayResponse(_res: SipResponse, _source: RequestSource): void {
-    // A retransmitted 2xx to a re-INVITE we sent would be re-ACKed here; our re-INVITEs ACK on first 2xx
-    // and the peer stops on that ACK, so there is nothing to do but drop it.
+  /** Register a dialog usage we created as UAC (in-dialog requests for it are routed to it). */
+  addUsage(id: string, usage: DialogUsage): void {
+    this.usages.set(id, usage);
+  }
+  removeUsage(id: string): void {
+    this.usages.delete(id);
+  }
+
+  /** Stray responses: a retransmitted 2xx for an INVITE we sent is re-ACKed by its usage. */
+  private handleStrayResponse(res: SipResponse, source: RequestSource): void {
+    for (const u of this.usages.values()) if (u.handleStrayResponse?.(res, source)) return;
   }
 }
 

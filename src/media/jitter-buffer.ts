@@ -1,0 +1,298 @@
+/**
+ * Adaptive jitter buffer for one inbound RTP stream, payload-agnostic (opaque Uint8Array payloads,
+ * one 20 ms frame per packet). `push()` files packets by extended sequence number (16-bit wrap),
+ * `pull()` is called once per 20 ms playout tick and returns the next frame, a `lost` signal (the
+ * decoder conceals with `concealFrame`), or `idle` (nothing is playing: before the first packets
+ * or after the sender went quiet).
+ *
+ * Policy, in order, on each pull while playing:
+ *  - buffer empty → underrun: return `lost` *without* advancing (the packet may only be late; this
+ *    grows the delay by one frame, the way NetEQ "expands"); after `concealLimitFrames` of that,
+ *    go idle and re-buffer.
+ *  - next packet present → play it.
+ *  - hole with later packets present → declare it lost and advance.
+ *  - depth stayed above target for a whole window → drop half the excess (shrink); depth above max →
+ *    drop down to max at once.
+ * Target depth = frame + 4·jitter (RFC 3550 interarrival jitter) + a boost after late packets,
+ * clamped to [minDepthMs, maxDepthMs] and rounded up to whole frames.
+ */
+import { FRAME_MS } from './clock.js';
+
+export interface JitterPacket {
+  seq: number; // 16-bit RTP sequence number
+  timestamp: number; // 32-bit RTP timestamp
+  payload: Uint8Array;
+  marker?: boolean;
+}
+
+export type JitterPull =
+  | { kind: 'frame'; payload: Uint8Array; seq: number; timestamp: number; marker: boolean }
+  | { kind: 'lost'; lostRun: number }
+  | { kind: 'idle' };
+
+export interface JitterBufferOptions {
+  minDepthMs?: number; // default 20
+  maxDepthMs?: number; // default 200
+  initialDepthMs?: number; // default 40
+  clockRate?: number; // RTP clock rate, default 8000
+  /** Consecutive underrun pulls concealed before going idle. Default 5 (100 ms). */
+  concealLimitFrames?: number;
+  /** Pulls per shrink decision. Default 25 (0.5 s). */
+  shrinkWindowFrames?: number;
+}
+
+export interface JitterStats {
+  received: number;
+  late: number;
+  duplicate: number;
+  lost: number;
+  reordered: number;
+  dropped: number;
+  underruns: number;
+  resets: number;
+  depthMs: number;
+  targetMs: number;
+  jitterMs: number;
+}
+
+const CAPACITY = 64; // slots; > maxDepth frames (10) with room for reordering
+const MASK = CAPACITY - 1;
+
+export class JitterBuffer {
+  private readonly minMs: number;
+  private readonly maxMs: number;
+  private readonly clockRate: number;
+  private readonly concealLimit: number;
+  private readonly shrinkWindow: number;
+
+  private readonly slotExt = new Float64Array(CAPACITY).fill(-1);
+  private readonly slotPlayed = new Uint8Array(CAPACITY);
+  private readonly slotTs = new Uint32Array(CAPACITY);
+  private readonly slotMarker = new Uint8Array(CAPACITY);
+  private readonly slotPayload: Array<Uint8Array | undefined> = new Array(CAPACITY);
+
+  private highest = -1; // highest extended seq seen, -1 before the first packet
+  private nextSeq = -1; // next extended seq to play (or the floor while idle)
+  private playing = false;
+  private waitedPulls = 0;
+  private underrunRun = 0;
+  private lostRun = 0;
+  private windowPulls = 0;
+  private windowMinDepth = Infinity;
+  private lateBoostMs = 0;
+
+  private prevArrival = NaN;
+  private prevTs = 0;
+  private jitterMs = 0;
+  private readonly s = { received: 0, late: 0, duplicate: 0, lost: 0, reordered: 0, dropped: 0, underruns: 0, resets: 0 };
+
+  constructor(opts: JitterBufferOptions = {}) {
+    this.minMs = opts.minDepthMs ?? 20;
+    this.maxMs = Math.min(opts.maxDepthMs ?? 200, (CAPACITY / 2) * FRAME_MS);
+    this.clockRate = opts.clockRate ?? 8000;
+    this.concealLimit = opts.concealLimitFrames ?? 5;
+    this.shrinkWindow = opts.shrinkWindowFrames ?? 25;
+    this.lateBoostMs = Math.max(0, (opts.initialDepthMs ?? 40) - FRAME_MS); // decays like a late boost
+  }
+
+  /** File a packet that arrived at `arrivalMs` (any monotonic ms clock). */
+  push(p: JitterPacket, arrivalMs: number): void {
+    this.s.received++;
+    this.updateJitter(p.timestamp >>> 0, arrivalMs);
+    let ext: number;
+    if (this.highest < 0) {
+      ext = 0x10000 + (p.seq & 0xffff); // start one cycle up so small backward steps stay positive
+      this.highest = ext;
+    } else {
+      const delta = ((((p.seq & 0xffff) - (this.highest & 0xffff) + 0x8000) & 0xffff) - 0x8000);
+      ext = this.highest + delta;
+    }
+    const jumped =
+      this.nextSeq >= 0
+        ? ext >= this.nextSeq + CAPACITY || ext < this.nextSeq - 1000
+        : Math.abs(ext - this.highest) >= CAPACITY;
+    if (jumped) this.reset(ext); // the sender restarted its sequence or skipped far ahead
+    const slot = ext & MASK;
+    if (ext < this.nextSeq) {
+      if (this.slotExt[slot] === ext) this.s.duplicate++;
+      else {
+        this.s.late++;
+        this.lateBoostMs = Math.min(this.maxMs, this.lateBoostMs + FRAME_MS);
+      }
+      return;
+    }
+    if (this.slotExt[slot] === ext) {
+      this.s.duplicate++;
+      return;
+    }
+    if (ext < this.highest) this.s.reordered++;
+    else this.highest = ext;
+    this.slotExt[slot] = ext;
+    this.slotPlayed[slot] = 0;
+    this.slotTs[slot] = p.timestamp >>> 0;
+    this.slotMarker[slot] = p.marker ? 1 : 0;
+    this.slotPayload[slot] = p.payload;
+  }
+
+  /** Call once per 20 ms tick. */
+  pull(): JitterPull {
+    if (!this.playing) return this.pullWhileIdle();
+    const depth = this.highest - this.nextSeq + 1;
+    if (depth <= 0 || !this.hasAnyFrom(this.nextSeq)) {
+      this.s.underruns++;
+      if (++this.underrunRun > this.concealLimit) {
+        this.playing = false;
+        this.waitedPulls = 0;
+        this.lostRun = 0;
+        return { kind: 'idle' };
+      }
+      return { kind: 'lost', lostRun: ++this.lostRun };
+    }
+    this.underrunRun = 0;
+    this.adapt(depth);
+    const slot = this.nextSeq & MASK;
+    if (this.slotExt[slot] === this.nextSeq && !this.slotPlayed[slot]) {
+      return this.take(slot);
+    }
+    this.s.lost++;
+    this.nextSeq++;
+    return { kind: 'lost', lostRun: ++this.lostRun };
+  }
+
+  get stats(): JitterStats {
+    return {
+      ...this.s,
+      depthMs: this.playing ? Math.max(0, this.highest - this.nextSeq + 1) * FRAME_MS : this.bufferedFrames() * FRAME_MS,
+      targetMs: this.targetFrames() * FRAME_MS,
+      jitterMs: this.jitterMs,
+    };
+  }
+
+  /** Forget everything (new SSRC); `seedExt` is kept as the new base if given. */
+  reset(seedExt?: number): void {
+    this.s.resets++;
+    this.slotExt.fill(-1);
+    this.slotPayload.fill(undefined);
+    this.playing = false;
+    this.nextSeq = -1;
+    this.highest = seedExt ?? -1;
+    this.waitedPulls = 0;
+    this.underrunRun = 0;
+    this.lostRun = 0;
+  }
+
+  private targetFrames(): number {
+    const ms = Math.min(this.maxMs, Math.max(this.minMs, FRAME_MS + 4 * this.jitterMs + this.lateBoostMs));
+    return Math.ceil(ms / FRAME_MS - 1e-9);
+  }
+
+  private updateJitter(ts: number, arrivalMs: number): void {
+    if (!Number.isNaN(this.prevArrival)) {
+      // RFC 3550 §6.4.1: D = (Rj − Ri) − (Sj − Si); timestamps compared as a signed 32-bit
+      // difference so wrap-around does not look like jitter.
+      const dTs = (((ts - this.prevTs) | 0) / this.clockRate) * 1000;
+      const d = arrivalMs - this.prevArrival - dTs;
+      this.jitterMs += (Math.abs(d) - this.jitterMs) / 16;
+    }
+    this.prevArrival = arrivalMs;
+    this.prevTs = ts;
+  }
+
+  private pullWhileIdle(): JitterPull {
+    const lowest = this.lowestBuffered();
+    if (lowest < 0) return { kind: 'idle' };
+    this.waitedPulls++;
+    const span = this.highest - lowest + 1;
+    const target = this.targetFrames();
+    if (span < target && this.waitedPulls < target) return { kind: 'idle' };
+    this.playing = true;
+    this.nextSeq = lowest;
+    this.underrunRun = 0;
+    this.windowPulls = 0;
+    this.windowMinDepth = Infinity;
+    return this.take(lowest & MASK);
+  }
+
+  private adapt(depth: number): void {
+    const max = Math.floor(this.maxMs / FRAME_MS);
+    if (depth > max) {
+      const drop = depth - max;
+      for (let i = 0; i < drop; i++) this.discard(this.nextSeq + i);
+      this.nextSeq += drop;
+      depth = max;
+    }
+    if (depth < this.windowMinDepth) this.windowMinDepth = depth;
+    if (++this.windowPulls >= this.shrinkWindow) {
+      const excess = this.windowMinDepth - this.targetFrames();
+      if (excess > 0) {
+        // Depth never fell to target for a whole window: drop half the excess (at least one frame).
+        const drop = Math.ceil(excess / 2);
+        for (let i = 0; i < drop; i++) this.discard(this.nextSeq + i);
+        this.nextSeq += drop;
+      }
+      this.windowPulls = 0;
+      this.windowMinDepth = Infinity;
+      this.lateBoostMs = Math.max(0, this.lateBoostMs - FRAME_MS); // forgive old lateness slowly
+    }
+  }
+
+  private discard(ext: number): void {
+    const slot = ext & MASK;
+    if (this.slotExt[slot] === ext && !this.slotPlayed[slot]) {
+      this.s.dropped++;
+      this.slotPlayed[slot] = 1;
+      this.slotPayload[slot] = undefined;
+    } else this.s.lost++;
+  }
+
+  private take(slot: number): JitterPull {
+    const payload = this.slotPayload[slot]!;
+    this.slotPlayed[slot] = 1;
+    this.slotPayload[slot] = undefined;
+    this.nextSeq = this.slotExt[slot]! + 1;
+    this.lostRun = 0;
+    return { kind: 'frame', payload, seq: this.slotExt[slot]! & 0xffff, timestamp: this.slotTs[slot]!, marker: this.slotMarker[slot] === 1 };
+  }
+
+  private hasAnyFrom(ext: number): boolean {
+    for (let e = ext; e <= this.highest && e < ext + CAPACITY; e++) {
+      const slot = e & MASK;
+      if (this.slotExt[slot] === e && !this.slotPlayed[slot]) return true;
+    }
+    return false;
+  }
+
+  private lowestBuffered(): number {
+    const from = Math.max(this.nextSeq, this.highest - CAPACITY + 1);
+    for (let e = from; e <= this.highest; e++) {
+      const slot = e & MASK;
+      if (this.slotExt[slot] === e && !this.slotPlayed[slot]) return e;
+    }
+    return -1;
+  }
+
+  private bufferedFrames(): number {
+    const lowest = this.lowestBuffered();
+    return lowest < 0 ? 0 : this.highest - lowest + 1;
+  }
+}
+
+/**
+ * Packet loss concealment for PCM16: repeat the last good frame with a linear fade that reaches
+ * silence after three lost frames (60 ms). `lostRun` is 1 for the first lost frame. Returns `out`.
+ */
+export function concealFrame(prev: Int16Array, lostRun: number, out: Int16Array): Int16Array {
+  const from = Math.max(0, 1 - (lostRun - 1) / 3);
+  const to = Math.max(0, 1 - lostRun / 3);
+  const n = out.length;
+  if (from === 0) {
+    out.fill(0);
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const g = from + ((to - from) * i) / n;
+    out[i] = Math.round((prev[i % prev.length] ?? 0) * g);
+  }
+  return out;
+}
+

@@ -1,0 +1,194 @@
+/**
+ * The one playout clock for every call in the process. A single timer walks an absolute grid of
+ * deadlines (`start + n·20 ms`) and on each tick calls every registered stream's `tick(deadline)`
+ * in one pass — not a timer per call, so hundreds of calls cost one wake-up per 20 ms.
+ *
+ * Drift-free: deadlines are computed from the start time, never by adding to "now". It sets the
+ * timer `earlyWakeMs` before the deadline (Node timers fire late, rarely early), ticks if within
+ * `toleranceMs` of the deadline, and otherwise re-arms for the remainder — no busy-waiting. If the
+ * process stalled, the frames that fell due are sent as catch-up ticks (each in its own
+ * `setImmediate`, so socket I/O interleaves), at most `maxCatchUpFrames`; older ones are skipped
+ * and counted, and the grid stays put. Lateness (now − deadline) and per-tick cost are kept in
+ * fixed rings for percentiles. Stops itself when the last stream leaves.
+ */
+import { FRAME_MS, type Clock, type TimerHandle } from './clock.js';
+
+export interface PlayoutStream {
+  /** Called once per frame; `deadlineMs` is the frame's slot on the shared timeline (clock ms). */
+  tick(deadlineMs: number): void;
+}
+
+export interface SchedulerOptions {
+  frameMs?: number; // default 20
+  earlyWakeMs?: number; // default 2
+  toleranceMs?: number; // may tick this much before the deadline; default 1
+  maxCatchUpFrames?: number; // default 3
+  onStreamError?: (err: unknown) => void;
+}
+
+export interface Percentiles {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface SchedulerStats {
+  streams: number;
+  ticks: number;
+  catchUpTicks: number;
+  skippedFrames: number;
+  streamErrors: number;
+  latenessMs: Percentiles;
+  tickCostMs: Percentiles;
+}
+
+const RING = 4096;
+
+class SampleRing {
+  private readonly buf = new Float64Array(RING);
+  private n = 0;
+  add(x: number): void {
+    this.buf[this.n % RING] = x;
+    this.n++;
+  }
+  percentiles(): Percentiles {
+    const len = Math.min(this.n, RING);
+    if (len === 0) return { count: 0, p50: 0, p90: 0, p99: 0, max: 0 };
+    const s = this.buf.slice(0, len).sort();
+    const at = (q: number) => s[Math.min(len - 1, Math.floor(q * len))]!;
+    return { count: this.n, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[len - 1]! };
+  }
+}
+
+export class PlayoutScheduler {
+  private readonly clock: Clock;
+  private readonly frameMs: number;
+  private readonly earlyWakeMs: number;
+  private readonly toleranceMs: number;
+  private readonly maxCatchUp: number;
+  private readonly onStreamError?: (err: unknown) => void;
+
+  private streams: readonly PlayoutStream[] = []; // copy-on-write: ticks iterate a stable array
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private generation = 0; // invalidates wake-ups scheduled before a stop()
+  private startMs = 0;
+  private n = 0; // index of the next deadline
+
+  private ticks = 0;
+  private catchUpTicks = 0;
+  private skippedFrames = 0;
+  private streamErrors = 0;
+  private readonly lateness = new SampleRing();
+  private readonly cost = new SampleRing();
+
+  constructor(clock: Clock, opts: SchedulerOptions = {}) {
+    this.clock = clock;
+    this.frameMs = opts.frameMs ?? FRAME_MS;
+    this.earlyWakeMs = opts.earlyWakeMs ?? 2;
+    this.toleranceMs = opts.toleranceMs ?? 1;
+    this.maxCatchUp = Math.max(1, opts.maxCatchUpFrames ?? 3);
+    this.onStreamError = opts.onStreamError;
+  }
+
+  /** Add a stream; the first one starts the clock. Returns its unregister function. */
+  register(stream: PlayoutStream): () => void {
+    this.streams = [...this.streams, stream];
+    if (!this.running) this.start();
+    return () => this.unregister(stream);
+  }
+
+  unregister(stream: PlayoutStream): void {
+    this.streams = this.streams.filter((s) => s !== stream);
+    if (this.streams.length === 0) this.stop();
+  }
+
+  get size(): number {
+    return this.streams.length;
+  }
+
+  /** The deadline the next tick will carry (clock ms), or NaN when stopped. */
+  get nextDeadline(): number {
+    return this.running ? this.deadline(this.n) : NaN;
+  }
+
+  stats(): SchedulerStats {
+    return {
+      streams: this.streams.length,
+      ticks: this.ticks,
+      catchUpTicks: this.catchUpTicks,
+      skippedFrames: this.skippedFrames,
+      streamErrors: this.streamErrors,
+      latenessMs: this.lateness.percentiles(),
+      tickCostMs: this.cost.percentiles(),
+    };
+  }
+
+  stop(): void {
+    if (this.timer) this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.running = false;
+    this.generation++;
+  }
+
+  private start(): void {
+    this.running = true;
+    this.generation++;
+    this.startMs = this.clock.now();
+    this.n = 0;
+    const gen = this.generation;
+    this.clock.setImmediate(() => this.wake(gen)); // first frame goes out at once
+  }
+
+  private deadline(n: number): number {
+    return this.startMs + n * this.frameMs;
+  }
+
+  private arm(gen: number): void {
+    const wait = this.deadline(this.n) - this.clock.now();
+    const ahead = wait > this.earlyWakeMs + this.toleranceMs ? wait - this.earlyWakeMs : wait;
+    this.timer = this.clock.setTimer(() => this.wake(gen), Math.max(0, ahead));
+  }
+
+  private wake(gen: number): void {
+    if (gen !== this.generation) return;
+    this.timer = undefined;
+    const now = this.clock.now();
+    let d = this.deadline(this.n);
+    if (now < d - this.toleranceMs) {
+      this.arm(gen); // woke too early: sleep the remainder
+      return;
+    }
+    // How many deadlines are due? Skip the ones beyond the catch-up budget.
+    const due = Math.floor((now + this.toleranceMs - d) / this.frameMs) + 1;
+    if (due > this.maxCatchUp) {
+      this.skippedFrames += due - this.maxCatchUp;
+      this.n += due - this.maxCatchUp;
+      d = this.deadline(this.n);
+    }
+    if (now - d >= this.frameMs) this.catchUpTicks++;
+    this.lateness.add(now - d);
+    this.runTick(d);
+    this.n++;
+    if (!this.running || gen !== this.generation) return;
+    if (this.clock.now() + this.toleranceMs >= this.deadline(this.n)) this.clock.setImmediate(() => this.wake(gen));
+    else this.arm(gen);
+  }
+
+  private runTick(deadline: number): void {
+    const t0 = this.clock.now();
+    const streams = this.streams;
+    for (let i = 0; i < streams.length; i++) {
+      try {
+        streams[i]!.tick(deadline);
+      } catch (err) {
+        this.streamErrors++;
+        this.onStreamError?.(err);
+      }
+    }
+    this.ticks++;
+    this.cost.add(this.clock.now() - t0);
+  }
+}

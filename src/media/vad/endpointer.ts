@@ -1,0 +1,201 @@
+/**
+ * Turns a stream of 20 ms PCM16 frames (8 kHz) into utterances for speech to text, and raises
+ * barge-in while a prompt is playing. Owns the utterance state machine; the frame-level speech
+ * decision is `EnergyVad`'s.
+ *
+ *   silence ──(onsetFrames speech frames in a row)──▶ speech   → onSpeechStart(startMs)
+ *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
+ *   speech  ──(maxUtteranceMs reached)───────────────▶ silence  → onUtterance { truncated: true }
+ *   speech while `playing` for bargeInFrames frames              → onBargeIn(atMs), once per utterance
+ *
+ * `startMs` is the start of the first speech frame, `endMs` the end of the last one. The audio
+ * handed over starts `preRollMs` before `startMs` (so the first phoneme is not clipped) and ends
+ * `postRollMs` after `endMs`. An utterance whose speech frames add up to less than `minSpeechMs`
+ * (a cough, a click) is discarded. Memory is bounded: one preallocated buffer of maxUtterance +
+ * pre-roll, and a pre-roll ring; no allocation per frame.
+ */
+import { FRAME_MS, FRAME_SAMPLES } from '../clock.js';
+import { EnergyVad, type VadOptions } from './energy-vad.js';
+
+export interface EndpointerOptions {
+  silenceHangoverMs?: number; // default 800
+  minSpeechMs?: number; // default 200
+  preRollMs?: number; // default 200
+  postRollMs?: number; // default 200 (capped at the hangover)
+  maxUtteranceMs?: number; // default 30000
+  onsetFrames?: number; // consecutive speech frames that start an utterance; default 2
+  bargeInFrames?: number; // consecutive speech frames while playing that raise barge-in; default 2
+  vad?: VadOptions;
+}
+
+export interface Utterance {
+  startMs: number;
+  endMs: number;
+  /** Time of `audio[0]` (startMs − pre-roll, or later if the stream began later). */
+  audioStartMs: number;
+  audio: Int16Array;
+  truncated: boolean;
+}
+
+export interface EndpointerEvents {
+  onSpeechStart?(startMs: number): void;
+  onUtterance?(u: Utterance): void;
+  onBargeIn?(atMs: number): void;
+  onDiscard?(startMs: number, endMs: number): void;
+}
+
+export class Endpointer {
+  /** Set while the call is playing a prompt; speech then also raises barge-in. */
+  playing = false;
+  readonly vad: EnergyVad;
+
+  private readonly hangoverMs: number;
+  private readonly minSpeechFrames: number;
+  private readonly preRollFrames: number;
+  private readonly postRollFrames: number;
+  private readonly maxFrames: number;
+  private readonly onsetFrames: number;
+  private readonly bargeInFrames: number;
+  private readonly events: EndpointerEvents;
+
+  // Ring of the most recent frames while in silence (pre-roll + onset candidates).
+  private readonly ring: Int16Array;
+  private readonly ringFrames: number;
+  private ringHead = 0; // next frame slot to write
+  private ringCount = 0;
+
+  // The utterance being collected.
+  private readonly buf: Int16Array;
+  private bufFrames = 0;
+  private inSpeech = false;
+  private startMs = 0;
+  private audioStartMs = 0;
+  private lastSpeechEndMs = 0;
+  private lastSpeechFrameIndex = 0; // index in buf of the frame after the last speech frame
+  private speechFrames = 0;
+  private silenceMs = 0;
+  private speechRun = 0;
+  private candidateRun = 0;
+  private bargedIn = false;
+  private t = 0;
+
+  constructor(opts: EndpointerOptions = {}, events: EndpointerEvents = {}) {
+    this.hangoverMs = opts.silenceHangoverMs ?? 800;
+    this.minSpeechFrames = Math.ceil((opts.minSpeechMs ?? 200) / FRAME_MS);
+    this.preRollFrames = Math.round((opts.preRollMs ?? 200) / FRAME_MS);
+    this.postRollFrames = Math.round(Math.min(opts.postRollMs ?? 200, this.hangoverMs) / FRAME_MS);
+    this.maxFrames = Math.max(1, Math.round((opts.maxUtteranceMs ?? 30000) / FRAME_MS));
+    this.onsetFrames = Math.max(1, opts.onsetFrames ?? 2);
+    this.bargeInFrames = Math.max(1, opts.bargeInFrames ?? 2);
+    this.events = events;
+    this.vad = new EnergyVad(opts.vad);
+    this.ringFrames = this.preRollFrames + this.onsetFrames;
+    this.ring = new Int16Array(this.ringFrames * FRAME_SAMPLES);
+    this.buf = new Int16Array((this.ringFrames + this.maxFrames + 1) * FRAME_SAMPLES);
+  }
+
+  /** Feed one 20 ms frame starting at `atMs` (defaults to a running 20 ms counter from 0). */
+  push(frame: Int16Array, atMs?: number): void {
+    const t = atMs ?? this.t;
+    this.t = t + FRAME_MS;
+    const speech = this.vad.isSpeech(frame, this.inSpeech);
+    if (!this.inSpeech) this.inSilence(frame, t, speech);
+    else this.inUtterance(frame, t, speech);
+  }
+
+  /** End of stream: close an open utterance as if the hangover had elapsed. */
+  flush(): void {
+    if (this.inSpeech) this.finish(false);
+  }
+
+  private inSilence(frame: Int16Array, t: number, speech: boolean): void {
+    this.ringPush(frame);
+    if (!speech) {
+      this.candidateRun = 0;
+      return;
+    }
+    if (++this.candidateRun < this.onsetFrames) return;
+    // Onset confirmed: the utterance begins at the first frame of the run.
+    this.inSpeech = true;
+    this.startMs = t - (this.onsetFrames - 1) * FRAME_MS;
+    this.audioStartMs = t + FRAME_MS - this.ringCount * FRAME_MS;
+    this.bufFrames = 0;
+    this.ringDrainInto();
+    this.lastSpeechEndMs = t + FRAME_MS;
+    this.lastSpeechFrameIndex = this.bufFrames;
+    this.speechFrames = this.onsetFrames;
+    this.speechRun = this.onsetFrames;
+    this.silenceMs = 0;
+    this.bargedIn = false;
+    this.candidateRun = 0;
+    this.events.onSpeechStart?.(this.startMs);
+    this.checkBargeIn(t);
+  }
+
+  private inUtterance(frame: Int16Array, t: number, speech: boolean): void {
+    this.buf.set(frame.subarray(0, FRAME_SAMPLES), this.bufFrames * FRAME_SAMPLES);
+    this.bufFrames++;
+    if (speech) {
+      this.speechFrames++;
+      this.speechRun++;
+      this.silenceMs = 0;
+      this.lastSpeechEndMs = t + FRAME_MS;
+      this.lastSpeechFrameIndex = this.bufFrames;
+      this.checkBargeIn(t);
+    } else {
+      this.speechRun = 0;
+      this.silenceMs += FRAME_MS;
+      if (this.silenceMs >= this.hangoverMs) {
+        this.finish(false);
+        return;
+      }
+    }
+    if (t + FRAME_MS - this.startMs >= this.maxFrames * FRAME_MS) {
+      this.lastSpeechEndMs = t + FRAME_MS;
+      this.lastSpeechFrameIndex = this.bufFrames;
+      this.finish(true);
+    }
+  }
+
+  private checkBargeIn(t: number): void {
+    if (this.playing && !this.bargedIn && this.speechRun >= this.bargeInFrames) {
+      this.bargedIn = true;
+      this.events.onBargeIn?.(t + FRAME_MS);
+    }
+  }
+
+  private finish(truncated: boolean): void {
+    this.inSpeech = false;
+    this.speechRun = 0;
+    this.candidateRun = 0;
+    this.ringCount = 0;
+    if (this.speechFrames < this.minSpeechFrames) {
+      this.events.onDiscard?.(this.startMs, this.lastSpeechEndMs);
+      return;
+    }
+    const endFrames = Math.min(this.bufFrames, this.lastSpeechFrameIndex + (truncated ? 0 : this.postRollFrames));
+    this.events.onUtterance?.({
+      startMs: this.startMs,
+      endMs: this.lastSpeechEndMs,
+      audioStartMs: this.audioStartMs,
+      audio: this.buf.slice(0, endFrames * FRAME_SAMPLES),
+      truncated,
+    });
+  }
+
+  private ringPush(frame: Int16Array): void {
+    this.ring.set(frame.subarray(0, FRAME_SAMPLES), this.ringHead * FRAME_SAMPLES);
+    this.ringHead = (this.ringHead + 1) % this.ringFrames;
+    if (this.ringCount < this.ringFrames) this.ringCount++;
+  }
+
+  private ringDrainInto(): void {
+    const first = (this.ringHead - this.ringCount + this.ringFrames) % this.ringFrames;
+    for (let i = 0; i < this.ringCount; i++) {
+      const slot = (first + i) % this.ringFrames;
+      this.buf.set(this.ring.subarray(slot * FRAME_SAMPLES, (slot + 1) * FRAME_SAMPLES), this.bufFrames * FRAME_SAMPLES);
+      this.bufFrames++;
+    }
+    this.ringCount = 0;
+  }
+}
