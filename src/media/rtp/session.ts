@@ -1,0 +1,607 @@
+/**
+ * `RtpSession`: one RTP/RTCP media stream over `node:dgram` (one call leg's audio).
+ *
+ * Owns: the sockets (a port pair from the pool), the send state (our random SSRC, continuing
+ * sequence numbers and timestamps, marker on talkspurt start), receive validation and
+ * symmetric-RTP latching, per-stream statistics, RTCP reports (SR/RR + SDES, BYE on close),
+ * and the routing of telephone-event packets to the RFC 4733 receiver/sender.
+ * Does not own: pacing (a shared scheduler calls `sendAudio` every 20 ms for all calls — no
+ * audio timer per session), jitter buffering, codecs, SIP/SDP (the call layer reads SDP and calls
+ * `setRemote` / `setPayloadTypes`).
+ *
+ * Latching rule (documented in docs/media-rtp.md):
+ *  - until the first valid RTP packet arrives we send to the SDP address (`setRemote`);
+ *  - the first valid packet (parses, version 2, negotiated payload type) latches the remote
+ *    RTP address to its source; from then on we send there, whatever SDP said (NAT);
+ *  - packets from any other source are dropped and counted (`foreignSource`), unless the latched
+ *    source has been silent for `relatchSilenceMs` (default 1 s): then the new source is latched
+ *    (NAT rebinding, media server change) — a live stream cannot be hijacked by a stray sender;
+ *  - `setRemote` (a new SDP) clears the latch; RTCP latches the same way on its own socket.
+ *
+ * Receive path allocations: the datagram Buffer and rinfo from dgram, plus one `subarray` view
+ * for the payload handed to `onAudio`. The header is parsed into a reused object.
+ */
+import { EventEmitter } from 'node:events';
+import type dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import type { PortPool } from '../port-pool.js';
+import { type Result, ok, err } from './result.js';
+import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
+import { RtpReceiverStats, type LastSenderReport } from './receiver-stats.js';
+import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';
+import { estimateMos } from './mos.js';
+import { bindRtpPair } from './socket-pair.js';
+import { TelephoneEventReceiver } from '../dtmf/receiver.js';
+import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
+import type { DtmfDigit, DtmfEvent } from '../dtmf/event.js';
+
+/** Time source and timers; inject a fake one in tests. `now()` is Unix ms (fractional allowed). */
+export interface RtpClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemRtpClock: RtpClock = {
+  now: () => performance.timeOrigin + performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export type AudioHandler = (payload: Uint8Array, payloadType: number, sequenceNumber: number, timestamp: number, arrivalTime: number) => void;
+
+export interface RemoteAddress {
+  address: string;
+  port: number;
+  /** RTCP port from `a=rtcp` (default port + 1). */
+  rtcpPort?: number;
+}
+
+export interface PayloadTypeMap {
+  /** Audio payload types accepted on receive (default [0 PCMU, 8 PCMA]). */
+  audio?: number[];
+  /** Payload type `sendAudio` uses (default the first of `audio`). */
+  send?: number;
+  /** Negotiated telephone-event payload type, or null when not negotiated (default null). */
+  telephoneEvent?: number | null;
+}
+
+export interface RtpSessionOptions {
+  ports: PortPool;
+  /** Local address to bind (e.g. the media IP, or 127.0.0.1 in tests). */
+  address: string;
+  remote?: RemoteAddress;
+  payloadTypes?: PayloadTypeMap;
+  clock?: RtpClock;
+  /** Uniform [0,1) source for the RTCP interval (default Math.random). */
+  random?: () => number;
+  clockRate?: number;
+  /** SDES CNAME (default a random opaque token: it must not identify the caller). */
+  cname?: string;
+  /** Mean RTCP report interval (default 5000 ms). */
+  rtcpIntervalMs?: number;
+  /** Silence of the latched source after which another source may be latched (default 1000 ms). */
+  relatchSilenceMs?: number;
+  /** Symmetric RTP latching on (default true). Off: always send to the SDP address. */
+  symmetric?: boolean;
+  /** Pause between queued DTMF digits (default 60 ms). */
+  interDigitMs?: number;
+  onAudio?: AudioHandler;
+}
+
+export interface RtpSessionStats {
+  localPort: number;
+  ssrc: number;
+  remoteSsrc: number | null;
+  packetsSent: number;
+  octetsSent: number;
+  packetsReceived: number;
+  octetsReceived: number;
+  /** Cumulative lost of the current remote stream (RFC 3550 A.3). */
+  lost: number;
+  lossFraction: number;
+  jitterMs: number;
+  /** Datagrams that did not parse as RTP (wrong version included). */
+  malformed: number;
+  wrongVersion: number;
+  unknownPayloadType: number;
+  /** Valid packets dropped because they came from a source other than the latched one. */
+  foreignSource: number;
+  /** `sendAudio` calls dropped (no destination, closed, or a DTMF event in progress). */
+  audioNotSent: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  rtcpMalformed: number;
+  /** Round-trip time from the peer's last report block about us (LSR/DLSR), ms. */
+  rttMs: number | null;
+  /** What the peer last reported about our stream. */
+  remoteReport: ReportBlock | null;
+  lastSr: LastSenderReport | null;
+  dtmfReceived: number;
+  /** Simplified E-model estimate from our receive loss, jitter and RTT. */
+  mos: number;
+}
+
+export interface RtpSessionEvents {
+  dtmf: [DtmfEvent];
+  dtmfStart: [DtmfDigit];
+  rtcp: [RtcpPacket[]];
+  latched: [{ kind: 'rtp' | 'rtcp'; address: string; port: number }];
+  bye: [{ ssrc: number; reason?: string }];
+  closed: [];
+}
+
+/** Send buffers reused in turn; a buffer is reused only once dgram reported its send done. */
+const SEND_RING = 32;
+const MTU = 1500;
+const KIND_NONE = 0;
+const KIND_AUDIO = 1;
+const KIND_DTMF = 2;
+
+interface Latch {
+  address: string;
+  port: number;
+  lastAt: number;
+}
+
+export class RtpSession extends EventEmitter<RtpSessionEvents> {
+  readonly ssrc: number;
+  readonly localPort: number;
+  readonly localAddress: string;
+
+  private readonly pool: PortPool;
+  private readonly clock: RtpClock;
+  private readonly random: () => number;
+  private readonly clockRate: number;
+  private readonly cname: string;
+  private readonly rtcpIntervalMs: number;
+  private readonly relatchSilenceMs: number;
+  private readonly symmetric: boolean;
+  private readonly interDigitMs: number;
+  private onAudio: AudioHandler | undefined;
+
+  private remote: RemoteAddress | null = null;
+  private rtpLatch: Latch | null = null;
+  private rtcpLatch: Latch | null = null;
+  private readonly ptKind = new Uint8Array(128);
+  private sendPt = 0;
+  private telephoneEventPt: number | null = null;
+
+  // send state
+  private seq: number;
+  private readonly tsBase: number;
+  private nextTsOffset = 0;
+  private hasSent = false;
+  private lastWireTs = 0;
+  private lastSamples = 0;
+  private lastSendAt = 0;
+  private readonly openedAt: number;
+  private readonly sendBuffers: Buffer[] = [];
+  /** Packets handed to dgram / whose send callback has run (callbacks complete in order). */
+  private sendsIssued = 0;
+  private sendsDone = 0;
+  private readonly onSendDone = (): void => {
+    this.sendsDone++;
+  };
+  private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
+
+  // receive state
+  private readonly rx = emptyRtpPacket();
+  private receiver: RtpReceiverStats | null = null;
+  private pendingSr: { ssrc: number; sr: Extract<RtcpPacket, { type: 'sr' }>; at: number } | null = null;
+  private readonly dtmfReceiver: TelephoneEventReceiver;
+  private readonly dtmfSender: TelephoneEventSender;
+  private dtmfQueue: { digit: string; durationMs: number }[] = [];
+  private dtmfBusy = false;
+  private dtmfTimer: unknown = null;
+  private rtcpTimer: unknown = null;
+  private closed = false;
+
+  private readonly counters = {
+    packetsSent: 0,
+    octetsSent: 0,
+    packetsReceived: 0,
+    octetsReceived: 0,
+    malformed: 0,
+    wrongVersion: 0,
+    unknownPayloadType: 0,
+    foreignSource: 0,
+    audioNotSent: 0,
+    rtcpSent: 0,
+    rtcpReceived: 0,
+    rtcpMalformed: 0,
+    dtmfReceived: 0,
+  };
+  private rttMs: number | null = null;
+  private remoteReport: ReportBlock | null = null;
+
+  /** Bind a port pair from the pool and start the session. */
+  static async open(options: RtpSessionOptions): Promise<Result<RtpSession, 'exhausted' | 'no bindable port'>> {
+    const pair = await bindRtpPair(options.ports, options.address);
+    if (!pair.ok) return pair;
+    return ok(new RtpSession(options, pair.value.rtp, pair.value.rtcp, pair.value.port));
+  }
+
+  private constructor(
+    options: RtpSessionOptions,
+    private readonly rtpSocket: dgram.Socket,
+    private readonly rtcpSocket: dgram.Socket,
+    port: number,
+  ) {
+    super();
+    this.pool = options.ports;
+    this.localPort = port;
+    this.localAddress = options.address;
+    this.clock = options.clock ?? systemRtpClock;
+    this.random = options.random ?? Math.random;
+    this.clockRate = options.clockRate ?? 8000;
+    this.cname = options.cname ?? `${randomBytes(8).toString('hex')}@hushgate`;
+    this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
+    this.relatchSilenceMs = options.relatchSilenceMs ?? 1000;
+    this.symmetric = options.symmetric ?? true;
+    this.interDigitMs = options.interDigitMs ?? 60;
+    this.onAudio = options.onAudio;
+    const rnd = randomBytes(10);
+    this.ssrc = rnd.readUInt32BE(0);
+    this.seq = rnd.readUInt16BE(4);
+    this.tsBase = rnd.readUInt32BE(6);
+    this.openedAt = this.clock.now();
+    for (let i = 0; i < SEND_RING; i++) this.sendBuffers.push(Buffer.allocUnsafe(MTU));
+    this.dtmfReceiver = new TelephoneEventReceiver({
+      clockRate: this.clockRate,
+      onDigit: (e) => {
+        this.counters.dtmfReceived++;
+        this.emit('dtmf', e);
+      },
+      onDigitStart: (d) => this.emit('dtmfStart', d),
+    });
+    this.dtmfSender = new TelephoneEventSender({ clockRate: this.clockRate });
+    this.setPayloadTypes(options.payloadTypes ?? {});
+    if (options.remote) this.setRemote(options.remote);
+    rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, rinfo));
+    rtcpSocket.on('message', (msg, rinfo) => this.onRtcpDatagram(msg, rinfo, false));
+    // Socket errors (e.g. ICMP-triggered on some platforms) must not crash the process.
+    rtpSocket.on('error', () => {});
+    rtcpSocket.on('error', () => {});
+    this.scheduleRtcp(true);
+  }
+
+  // ---------- configuration ----------
+
+  /** Remote media address from SDP. Clears both latches (a new offer/answer is a new path). */
+  setRemote(remote: RemoteAddress): void {
+    this.remote = { ...remote };
+    this.rtpLatch = null;
+    this.rtcpLatch = null;
+  }
+
+  setPayloadTypes(map: PayloadTypeMap): void {
+    const audio = map.audio ?? [0, 8];
+    this.ptKind.fill(KIND_NONE);
+    for (const pt of audio) if (pt >= 0 && pt < 128) this.ptKind[pt] = KIND_AUDIO;
+    this.telephoneEventPt = map.telephoneEvent ?? null;
+    if (this.telephoneEventPt !== null) this.ptKind[this.telephoneEventPt & 0x7f] = KIND_DTMF;
+    this.sendPt = map.send ?? audio[0] ?? 0;
+  }
+
+  setAudioHandler(handler: AudioHandler | undefined): void {
+    this.onAudio = handler;
+  }
+
+  /** Where RTP goes now: the latched source, else the SDP address. */
+  get rtpDestination(): { address: string; port: number } | null {
+    if (this.symmetric && this.rtpLatch) return this.rtpLatch;
+    return this.remote;
+  }
+
+  get rtcpDestination(): { address: string; port: number } | null {
+    if (this.symmetric && this.rtcpLatch) return this.rtcpLatch;
+    if (this.symmetric && this.rtpLatch) return { address: this.rtpLatch.address, port: this.rtpLatch.port + 1 };
+    if (this.remote) return { address: this.remote.address, port: this.remote.rtcpPort ?? this.remote.port + 1 };
+    return null;
+  }
+
+  // ---------- send ----------
+
+  /**
+   * Send one audio frame. `ts` is the frame's position in samples from the start of our stream
+   * (the session adds its random base); omitted, it continues after the previous frame. The
+   * marker is set on the first frame and whenever `ts` does not continue the previous frame
+   * (a new talkspurt), or when `marker` is true. One octet is one sample (G.711); for other
+   * codecs pass `ts`. Returns false when nothing was sent (no destination yet, closed, or a DTMF
+   * event is being sent — audio is muted for its duration).
+   */
+  sendAudio(payload: Uint8Array, ts?: number, marker?: boolean): boolean {
+    const dest = this.rtpDestination;
+    if (this.closed || dest === null || this.dtmfBusy) {
+      this.counters.audioNotSent++;
+      return false;
+    }
+    const offset = ts ?? this.nextTsOffset;
+    const m = marker === true || !this.hasSent || offset !== this.nextTsOffset;
+    const wireTs = (this.tsBase + offset) >>> 0;
+    this.sendPacket(this.sendPt, m, wireTs, payload, dest);
+    this.hasSent = true;
+    this.lastWireTs = wireTs;
+    this.lastSamples = payload.length;
+    this.lastSendAt = this.clock.now();
+    this.nextTsOffset = offset + payload.length;
+    return true;
+  }
+
+  private sendPacket(pt: number, marker: boolean, timestamp: number, payload: Uint8Array, dest: { address: string; port: number }): void {
+    const f = this.fields;
+    f.marker = marker;
+    f.payloadType = pt;
+    f.sequenceNumber = this.seq;
+    f.timestamp = timestamp;
+    f.ssrc = this.ssrc;
+    // dgram reads the buffer after a lookup tick (and later still under back-pressure), so a
+    // ring slot is reused only when the send that last used it has completed; otherwise this
+    // packet gets a fresh buffer.
+    const issued = this.sendsIssued;
+    const buf = issued - this.sendsDone < SEND_RING ? this.sendBuffers[issued % SEND_RING]! : Buffer.allocUnsafe(MTU);
+    const n = writeRtp(f, payload, buf, 0);
+    if (n < 0) return;
+    this.seq = (this.seq + 1) & 0xffff;
+    this.counters.packetsSent++;
+    this.counters.octetsSent += payload.length;
+    this.sendsIssued++;
+    this.rtpSocket.send(buf, 0, n, dest.port, dest.address, this.onSendDone);
+  }
+
+  /**
+   * Queue an RFC 4733 digit. Packets go out on the injected clock (start with marker, updates
+   * every 50 ms, 3 end packets); queued digits follow each other after `interDigitMs`.
+   */
+  sendDtmf(digit: string, durationMs = 100): Result<void> {
+    if (this.closed) return err('session closed');
+    if (this.telephoneEventPt === null) return err('telephone-event not negotiated');
+    const probe = this.dtmfSender.plan(digit, durationMs, 0);
+    if (!probe.ok) return probe;
+    this.dtmfQueue.push({ digit, durationMs });
+    if (!this.dtmfBusy) this.startNextDigit();
+    return ok(undefined);
+  }
+
+  /** True while a DTMF event (or the pause after it, or a queued digit) is being sent. */
+  get sendingDtmf(): boolean {
+    return this.dtmfBusy;
+  }
+
+  private mediaTimestampNow(): number {
+    if (this.hasSent) {
+      const elapsed = Math.round(((this.clock.now() - this.lastSendAt) * this.clockRate) / 1000);
+      return (this.lastWireTs + Math.max(this.lastSamples, elapsed)) >>> 0;
+    }
+    return (this.tsBase + Math.round(((this.clock.now() - this.openedAt) * this.clockRate) / 1000)) >>> 0;
+  }
+
+  private startNextDigit(): void {
+    const next = this.dtmfQueue.shift();
+    if (!next || this.closed) {
+      this.dtmfBusy = false;
+      return;
+    }
+    const startTs = this.mediaTimestampNow();
+    const plan = this.dtmfSender.plan(next.digit, next.durationMs, startTs);
+    if (!plan.ok) return this.startNextDigit();
+    this.dtmfBusy = true;
+    const packets = plan.value;
+    const startedAt = this.clock.now();
+    const sendAt = (i: number): void => {
+      this.dtmfTimer = null;
+      if (this.closed) return;
+      const p = packets[i]!;
+      this.sendEventPacket(p);
+      if (i + 1 < packets.length) {
+        const delay = Math.max(0, startedAt + packets[i + 1]!.offsetMs - this.clock.now());
+        this.dtmfTimer = this.clock.setTimeout(() => sendAt(i + 1), delay);
+        return;
+      }
+      // Event over: audio continues after it on the timeline.
+      const eventUnits = Math.round(((p.offsetMs + this.interDigitMs) * this.clockRate) / 1000);
+      const endOffset = (startTs - this.tsBase + eventUnits) >>> 0;
+      if (endOffset > this.nextTsOffset) this.nextTsOffset = endOffset;
+      this.dtmfTimer = this.clock.setTimeout(() => {
+        this.dtmfTimer = null;
+        this.dtmfBusy = false;
+        if (this.dtmfQueue.length > 0) this.startNextDigit();
+      }, this.interDigitMs);
+    };
+    sendAt(0);
+  }
+
+  private sendEventPacket(p: PlannedTelephoneEvent): void {
+    const dest = this.rtpDestination;
+    if (dest === null || this.telephoneEventPt === null) return;
+    this.sendPacket(this.telephoneEventPt, p.marker, p.timestamp, p.payload, dest);
+  }
+
+  // ---------- receive ----------
+
+  private onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+    if (this.closed) return;
+    if (looksLikeRtcp(msg)) {
+      this.onRtcpDatagram(msg, rinfo, true);
+      return;
+    }
+    const now = this.clock.now();
+    const rx = this.rx;
+    const error = parseRtpInto(msg, rx);
+    if (error !== null) {
+      this.counters.malformed++;
+      if (error === 'wrong version') this.counters.wrongVersion++;
+      return;
+    }
+    const kind = this.ptKind[rx.payloadType]!;
+    if (kind === KIND_NONE) {
+      this.counters.unknownPayloadType++;
+      return;
+    }
+    if (!this.acceptSource('rtp', rinfo, now)) {
+      this.counters.foreignSource++;
+      return;
+    }
+    let stats = this.receiver;
+    if (stats === null || stats.ssrc !== rx.ssrc) {
+      stats = this.receiver = new RtpReceiverStats(rx.ssrc, this.clockRate);
+      const pending = this.pendingSr;
+      if (pending && pending.ssrc === rx.ssrc) stats.onSenderReport(pending.sr, pending.at);
+      this.pendingSr = null;
+    }
+    const payload = rx.payload;
+    if (!stats.onPacket(rx.sequenceNumber, rx.timestamp, payload.length, now, kind === KIND_AUDIO)) return;
+    this.counters.packetsReceived++;
+    this.counters.octetsReceived += payload.length;
+    if (kind === KIND_DTMF) {
+      this.dtmfReceiver.receive(rx.timestamp, payload, now);
+      return;
+    }
+    if (this.dtmfReceiver.active) this.dtmfReceiver.expire(now);
+    this.onAudio?.(payload, rx.payloadType, rx.sequenceNumber, rx.timestamp, now);
+  }
+
+  /** The latching rule; see the header comment. */
+  private acceptSource(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo, now: number): boolean {
+    if (!this.symmetric) return true;
+    const latch = kind === 'rtp' ? this.rtpLatch : this.rtcpLatch;
+    if (latch !== null && latch.address === rinfo.address && latch.port === rinfo.port) {
+      latch.lastAt = now;
+      return true;
+    }
+    if (latch !== null && now - latch.lastAt < this.relatchSilenceMs) return false;
+    const fresh: Latch = { address: rinfo.address, port: rinfo.port, lastAt: now };
+    if (kind === 'rtp') this.rtpLatch = fresh;
+    else this.rtcpLatch = fresh;
+    this.emit('latched', { kind, address: rinfo.address, port: rinfo.port });
+    return true;
+  }
+
+  private onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, muxed: boolean): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    const parsed = parseRtcp(msg);
+    if (!parsed.ok) {
+      this.counters.rtcpMalformed++;
+      return;
+    }
+    if (!muxed && !this.acceptSource('rtcp', rinfo, now)) return;
+    this.counters.rtcpReceived++;
+    for (const p of parsed.value) {
+      if (p.type === 'sr' || p.type === 'rr') {
+        if (p.type === 'sr') {
+          if (this.receiver && this.receiver.ssrc === p.ssrc) this.receiver.onSenderReport(p, now);
+          else this.pendingSr = { ssrc: p.ssrc, sr: p, at: now };
+        }
+        for (const block of p.reports) {
+          if (block.ssrc !== this.ssrc) continue;
+          this.remoteReport = block;
+          const rtt = rttFromReportBlock(block, now);
+          if (rtt !== null) this.rttMs = rtt;
+        }
+      } else if (p.type === 'bye') {
+        for (const ssrc of p.ssrcs) if (this.receiver && ssrc === this.receiver.ssrc) this.emit('bye', { ssrc, reason: p.reason });
+      }
+    }
+    this.emit('rtcp', parsed.value);
+  }
+
+  // ---------- RTCP send ----------
+
+  /** RFC 3550 §6.2, minimal: T = interval × U[0.5, 1.5], the first report after half of that. */
+  private scheduleRtcp(first: boolean): void {
+    const base = first ? this.rtcpIntervalMs / 2 : this.rtcpIntervalMs;
+    const delay = base * (0.5 + this.random());
+    this.rtcpTimer = this.clock.setTimeout(() => {
+      this.rtcpTimer = null;
+      if (this.closed) return;
+      this.sendReport();
+      if (this.dtmfReceiver.active) this.dtmfReceiver.expire(this.clock.now());
+      this.scheduleRtcp(false);
+    }, delay);
+  }
+
+  /** The report part of a compound packet: SR if we sent RTP in the last two intervals, else RR; then SDES. */
+  private reportPackets(now: number): RtcpPacket[] {
+    const reports = this.receiver && this.receiver.packets > 0 ? [this.receiver.reportBlock(now)] : [];
+    const weSent = this.hasSent && now - this.lastSendAt < 2 * this.rtcpIntervalMs;
+    const head: RtcpPacket = weSent
+      ? (() => {
+          const ntp = ntpFromUnixMs(now);
+          const rtpTs = (this.lastWireTs + Math.round(((now - this.lastSendAt) * this.clockRate) / 1000)) >>> 0;
+          return { type: 'sr', ssrc: this.ssrc, ntpSec: ntp.sec, ntpFrac: ntp.frac, rtpTimestamp: rtpTs, packetCount: this.counters.packetsSent >>> 0, octetCount: this.counters.octetsSent >>> 0, reports };
+        })()
+      : { type: 'rr', ssrc: this.ssrc, reports };
+    return [head, { type: 'sdes', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.cname }] }] }];
+  }
+
+  private sendRtcp(packets: RtcpPacket[], done?: () => void): void {
+    const dest = this.rtcpDestination;
+    const built = buildRtcp(packets);
+    if (dest === null || !built.ok) {
+      done?.();
+      return;
+    }
+    this.counters.rtcpSent++;
+    this.rtcpSocket.send(built.value, dest.port, dest.address, () => done?.());
+  }
+
+  /** Send a report now (also runs on the randomised timer). */
+  sendReport(): void {
+    if (this.closed) return;
+    this.sendRtcp(this.reportPackets(this.clock.now()));
+  }
+
+  // ---------- stats / close ----------
+
+  stats(): RtpSessionStats {
+    const c = this.counters;
+    const snap = this.receiver?.snapshot() ?? null;
+    const lossFraction = snap?.lossFraction ?? 0;
+    const jitterMs = snap?.jitterMs ?? 0;
+    return {
+      localPort: this.localPort,
+      ssrc: this.ssrc,
+      remoteSsrc: snap?.ssrc ?? null,
+      packetsSent: c.packetsSent,
+      octetsSent: c.octetsSent,
+      packetsReceived: c.packetsReceived,
+      octetsReceived: c.octetsReceived,
+      lost: snap?.lost ?? 0,
+      lossFraction,
+      jitterMs,
+      malformed: c.malformed,
+      wrongVersion: c.wrongVersion,
+      unknownPayloadType: c.unknownPayloadType,
+      foreignSource: c.foreignSource,
+      audioNotSent: c.audioNotSent,
+      rtcpSent: c.rtcpSent,
+      rtcpReceived: c.rtcpReceived,
+      rtcpMalformed: c.rtcpMalformed,
+      rttMs: this.rttMs,
+      remoteReport: this.remoteReport,
+      lastSr: snap?.lastSr ?? null,
+      dtmfReceived: c.dtmfReceived,
+      mos: estimateMos({ lossFraction, jitterMs, rttMs: this.rttMs }),
+    };
+  }
+
+  /** Send RTCP BYE (with a last report), close both sockets, return the ports to the pool. */
+  async close(reason?: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
+    if (this.dtmfTimer !== null) this.clock.clearTimeout(this.dtmfTimer);
+    this.rtcpTimer = this.dtmfTimer = null;
+    this.dtmfQueue = [];
+    const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
+    await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.clock.now()), bye], resolve));
+    await Promise.all([
+      new Promise<void>((resolve) => this.rtpSocket.close(() => resolve())),
+      new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),
+    ]);
+    this.pool.release(this.localPort);
+    this.emit('closed');
+  }
+}
