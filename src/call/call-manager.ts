@@ -13,7 +13,11 @@ import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
 import { parseNameAddr } from '../sip/parse/index.js';
 import { parseSdp, serializeSdp, negotiate, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
 import type { NumberRouter, Route } from '../tenancy/router.js';
-import type { CallMedia, CallMediaFactory } from './media-port.js';
+import { EventEmitter } from 'node:events';
+import type { CallMediaFactory } from './media-port.js';
+import type { CallAudio } from './call-audio.js';
+import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
+import { parseSipInfoDtmf } from '../media/dtmf/sip-info.js';
 
 export interface CallInfo {
   callId: string;
@@ -24,6 +28,7 @@ export interface CallInfo {
   endedAt?: number;
   endReason?: EndReason | 'max-duration' | 'hold-complete';
   audio?: NegotiatedAudio;
+  media?: MediaStatsSnapshot;
 }
 
 /** What an application does once the call is answered (hold now; loopback and agent later). */
@@ -33,7 +38,9 @@ export interface ActiveCall {
   readonly info: CallInfo;
   readonly route: Route;
   readonly session: InviteServerSession;
-  readonly media: CallMedia;
+  readonly media: CallAudio;
+  /** Emit a CallEvent for this call (stamped with its ids). */
+  emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
   hangup(reason?: CallInfo['endReason']): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export interface CallManagerCounters {
   rejected: Record<number, number>;
 }
 
-export class CallManager {
+export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
   readonly calls = new Map<string, ActiveCall>();
   readonly counters: CallManagerCounters = { total: 0, active: 0, rejected: {} };
   private sdpVersion = 1;
@@ -54,11 +61,13 @@ export class CallManager {
   constructor(
     private readonly ua: UserAgent,
     private readonly router: () => NumberRouter,
-    private readonly media: CallMediaFactory,
+    private readonly media: CallMediaFactory<CallAudio>,
     private readonly log: Logger,
   ) {
+    super();
     ua.onInvite = (s) => void this.handle(s);
     this.behaviours.set('hold', holdBehaviour);
+    this.behaviours.set('loopback', loopbackBehaviour);
   }
 
   setBehaviour(mode: string, b: CallBehaviour): void {
@@ -136,11 +145,13 @@ export class CallManager {
     };
 
     let maxTimer: NodeJS.Timeout | undefined;
+    const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
     const call: ActiveCall = {
       info,
       route,
       session,
       media,
+      emit: (event) => this.emit('event', { ...stamp, time: Date.now(), ...event } as unknown as CallEvent),
       hangup: async (reason = 'local-bye') => {
         if (session.state === 'ended') return;
         info.endReason = reason;
@@ -149,15 +160,42 @@ export class CallManager {
     };
     this.calls.set(callId, call);
     this.counters.total++;
+    call.emit({
+      type: 'call.started',
+      from: req.headers.get('From') ?? '',
+      to: req.headers.get('To') ?? '',
+      requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+      transport: session.source.transport.protocol,
+    });
     this.counters.active++;
+    media.on('dtmf', (e) => call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source }));
+    session.on('info', (req) => {
+      if (req.method !== 'INFO') return;
+      const d = parseSipInfoDtmf(req.headers.get('Content-Type') ?? '', req.body.toString('utf8'));
+      if (d.ok) call.emit({ type: 'dtmf', digit: d.value.digit, durationMs: d.value.durationMs, source: d.value.source });
+    });
     session.once('ended', (reason) => {
       clearTimeout(maxTimer);
       info.endedAt = Date.now();
       info.endReason ??= reason;
+      const st = media.stats();
+      info.media = {
+        codec: info.audio?.codec,
+        packetsReceived: st.rtp.packetsReceived,
+        packetsSent: st.rtp.packetsSent,
+        lost: st.rtp.lost,
+        jitterMs: Math.round(st.rtp.jitterMs * 100) / 100,
+        mos: Math.round(st.rtp.mos * 100) / 100,
+        malformed: st.rtp.malformed,
+        framesDecoded: st.framesDecoded,
+        framesConcealed: st.framesConcealed,
+        framesSent: st.framesSent,
+      };
       this.calls.delete(callId);
       this.counters.active--;
       void media.close();
-      log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0 }, 'call ended');
+      log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0, media: info.media }, 'call ended');
+      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media });
       this.onCallEnded?.(info);
     });
     session.once('confirmed', () => {
@@ -193,14 +231,25 @@ export class CallManager {
   }
 }
 
-/** `hold`: keep the call up for `holdSeconds` (0 = until the caller hangs up). */
+/** `hold`: play the greeting if there is one, keep the call up for `holdSeconds` (0 = until the caller hangs up). */
 const holdBehaviour: CallBehaviour = (call) => {
+  if (call.route.application.greeting) call.media.play({ kind: 'wavFile', path: call.route.application.greeting });
+  holdTimer(call);
+};
+
+function holdTimer(call: ActiveCall): void {
   const secs = call.route.application.holdSeconds;
   if (secs > 0) {
     const t = setTimeout(() => void call.hangup('hold-complete'), secs * 1000);
     t.unref();
     call.session.once('ended', () => clearTimeout(t));
   }
+}
+
+/** `loopback`: echo the caller's audio back (operators checking a trunk, tests). */
+const loopbackBehaviour: CallBehaviour = (call) => {
+  call.media.loopback = true;
+  holdTimer(call);
 };
 
 function ourOffer(local: LocalMediaOffer): string {

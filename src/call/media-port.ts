@@ -13,7 +13,7 @@ export interface CallMedia {
   close(): Promise<void>;
 }
 
-export interface CallMediaFactory {
+export interface CallMediaFactory<M extends CallMedia = CallMedia> {
   /** Allocate media for a new call; `undefined` when no RTP port is free (the call gets 503). */
-  allocate(callId: string): Promise<CallMedia | undefined>;
+  allocate(callId: string): Promise<M | undefined>;
 }

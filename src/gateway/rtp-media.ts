@@ -1,11 +1,14 @@
 /**
- * CallMedia over real RTP sockets: binds an RTP/RTCP pair from the port pool per call.
+ * CallMedia over real RTP: one shared port pool and one shared playout scheduler for the
+ * process; each call gets an RtpSession wrapped in a CallAudio pipeline.
  */
 import type { Logger } from 'pino';
-import type { CallMedia, CallMediaFactory } from '../call/media-port.js';
-import type { NegotiatedAudio } from '../sdp/index.js';
+import type { CallMediaFactory } from '../call/media-port.js';
+import { CallAudio, type CallAudioOptions } from '../call/call-audio.js';
 import { PortPool } from '../media/port-pool.js';
-import { bindRtpPair, type BoundPair } from '../media/rtp/socket-pair.js';
+import { RtpSession } from '../media/rtp/session.js';
+import { PlayoutScheduler } from '../media/scheduler.js';
+import { RealClock } from '../media/clock.js';
 
 export interface RtpMediaOptions {
   host: string;
@@ -13,51 +16,43 @@ export interface RtpMediaOptions {
   portMin: number;
   portMax: number;
   logger: Logger;
-}
-
-class RtpCallMedia implements CallMedia {
-  audio?: NegotiatedAudio;
-  constructor(
-    private readonly pair: BoundPair,
-    readonly localAddress: string,
-    private readonly release: () => void,
-  ) {}
-  get localPort(): number {
-    return this.pair.port;
-  }
-  configure(audio: NegotiatedAudio): void {
-    this.audio = audio;
-  }
-  async close(): Promise<void> {
-    await Promise.all([new Promise<void>((r) => this.pair.rtp.close(() => r())), new Promise<void>((r) => this.pair.rtcp.close(() => r()))]);
-    this.release();
-  }
+  audio?: CallAudioOptions;
 }
 
 export class RtpMediaFactory implements CallMediaFactory {
   readonly pool: PortPool;
-  private readonly open = new Set<RtpCallMedia>();
+  readonly scheduler: PlayoutScheduler;
+  private readonly open = new Set<CallAudio>();
 
   constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.portMin, opts.portMax);
+    this.scheduler = new PlayoutScheduler(new RealClock(), {
+      onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
+    });
   }
 
-  async allocate(): Promise<CallMedia | undefined> {
-    const r = await bindRtpPair(this.pool, this.opts.host);
+  async allocate(): Promise<CallAudio | undefined> {
+    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
     if (!r.ok) {
       this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
       return undefined;
     }
-    const pair = r.value;
-    const m: RtpCallMedia = new RtpCallMedia(pair, this.opts.advertisedHost, () => {
-      this.pool.release(pair.port);
-      this.open.delete(m);
-    });
-    this.open.add(m);
-    return m;
+    const audio = new CallAudio(r.value, this.opts.advertisedHost, this.scheduler, this.opts.audio);
+    this.open.add(audio);
+    const close = audio.close.bind(audio);
+    audio.close = async () => {
+      this.open.delete(audio);
+      await close();
+    };
+    return audio;
+  }
+
+  get activeStreams(): number {
+    return this.open.size;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.open].map((m) => m.close()));
+    this.scheduler.stop();
   }
 }

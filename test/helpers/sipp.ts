@@ -31,11 +31,80 @@ export interface SippOptions {
   timeoutSec?: number;
 }
 
+/** A UAC scenario that plays RTP captures into the call (`play_pcap_audio`), then hangs up. */
+export function pcapScenario(pcaps: { file: string; pauseAfterMs: number }[]): string {
+  const plays = pcaps
+    .map((p) => `  <nop><action><exec play_pcap_audio="${p.file}"/></action></nop>\n  <pause milliseconds="${p.pauseAfterMs}"/>`)
+    .join('\n');
+  return `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="play pcap audio">
+  <send retrans="500">
+    <![CDATA[
+      INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Type: application/sdp
+      Content-Length: [len]
+
+      v=0
+      o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+      s=-
+      c=IN IP[media_ip_type] [media_ip]
+      t=0 0
+      m=audio [auto_media_port] RTP/AVP 8 101
+      a=rtpmap:8 PCMA/8000
+      a=rtpmap:101 telephone-event/8000
+      a=fmtp:101 0-15
+      a=sendrecv
+    ]]>
+  </send>
+  <recv response="100" optional="true"/>
+  <recv response="180" optional="true"/>
+  <recv response="200" rrs="true"/>
+  <send>
+    <![CDATA[
+      ACK [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+${plays}
+  <send retrans="500">
+    <![CDATA[
+      BYE [next_url] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag[call_number]
+      To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+      Call-ID: [call_id]
+      CSeq: 2 BYE
+      Contact: <sip:sipp@[local_ip]:[local_port]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="200" crlf="true"/>
+</scenario>
+`;
+}
+
 export async function runSipp(o: SippOptions): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
   const localPort = await freePort();
   const args = [
-    ...(o.scenario.endsWith('.xml') ? ['-sf', join(SCENARIOS, o.scenario)] : ['-sn', o.scenario]),
+    ...(o.scenario.endsWith('.xml') ? ['-sf', o.scenario.startsWith('/') ? o.scenario : join(SCENARIOS, o.scenario)] : ['-sn', o.scenario]),
     o.target,
     '-i', '127.0.0.1',
     '-p', String(localPort),

@@ -1,0 +1,119 @@
+/**
+ * Events benchmark: outbox append latency (gate + validate + serialise + SQLite commit with
+ * synchronous=FULL) and end-to-end delivery throughput into a real CouchDB-compatible server
+ * (pouchdb-server, in memory, loopback). Prints one JSON object.
+ * Targets (issue 7): ≥ 5,000 events/s delivered; append p99 < 1 ms.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { EventForwarding } from '../src/events/forwarding.js';
+import { eventsSchema, forwardingSchema } from '../src/events/config.js';
+import type { ReportEventInput } from '../src/events/schemas.js';
+
+const root = resolve(import.meta.dirname, '..');
+const APPEND_N = Number(process.env['BENCH_APPEND_N'] ?? 5000);
+const DELIVER_N = Number(process.env['BENCH_DELIVER_N'] ?? 20000);
+const CALLS = 4000;
+const SYNC = (process.env['BENCH_SYNC'] ?? 'full') as 'full' | 'normal';
+const BATCH = Number(process.env['BENCH_BATCH'] ?? 2000);
+
+const port = await new Promise<number>((res) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const p = (s.address() as { port: number }).port;
+    s.close(() => res(p));
+  });
+});
+const pdir = mkdtempSync(join(tmpdir(), 'hg-bench-pouch-'));
+const pouch = spawn(join(root, 'node_modules/.bin/pouchdb-server'), ['-m', '-n', '-p', String(port), '-o', '127.0.0.1', '-c', join(pdir, 'config.json')], { cwd: pdir, stdio: 'ignore' });
+const url = `http://127.0.0.1:${port}`;
+for (let i = 0; ; i++) {
+  try {
+    if ((await fetch(url)).ok) break;
+  } catch {
+    /* starting */
+  }
+  if (i > 300) throw new Error('pouchdb-server did not start');
+  await new Promise((r) => setTimeout(r, 50));
+}
+
+function event(i: number): ReportEventInput {
+  return {
+    schemaVersion: 1,
+    type: 'turn',
+    eventId: randomUUID(),
+    callId: `call-${i % CALLS}`,
+    accountId: 'acme',
+    applicationId: 'support',
+    region: 'eu',
+    time: new Date().toISOString(),
+    turnNumber: 1 + Math.floor(i / CALLS),
+    timings: { sttMs: 310, dialogMs: 220, ttsMs: 95, firstAudioMs: 700 },
+    input: 'speech',
+    stt: { text: 'I would like to check my balance please', confidence: 0.93 },
+    dialog: { provider: 'webhook', request: { text: 'I would like to check my balance please' }, response: { text: 'Your balance is ready.', status: 'ok' } },
+    actions: [{ command: 'vgwActPlayText', ok: true }],
+  };
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'hg-bench-outbox-'));
+const fwd = new EventForwarding({
+  dataDir,
+  events: eventsSchema.parse({ outbox: { synchronous: SYNC }, delivery: { batchSize: BATCH, lingerMs: 10 } }),
+  applications: [
+    { accountId: 'acme', applicationId: 'support', region: 'eu', forwarding: forwardingSchema.parse({ enabled: true, sinks: [{ type: 'couchdb', name: 'db', url, database: 'bench', allowInsecure: true }] }) },
+  ],
+});
+const store = fwd.outbox('eu')!.store;
+
+// 1. Append latency, workers stopped (pure outbox cost per event).
+const lat: number[] = [];
+for (let i = 0; i < APPEND_N; i++) {
+  const e = event(i);
+  const t0 = process.hrtime.bigint();
+  const r = await fwd.append(e);
+  lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  if (!r.ok || !r.queued) throw new Error('append failed');
+}
+lat.sort((a, b) => a - b);
+const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+
+// 2. Delivery throughput: a backlog of DELIVER_N events (plus the appended ones) drained into pouchdb-server.
+for (let i = APPEND_N; i < APPEND_N + DELIVER_N; i++) await fwd.append(event(i));
+const total = APPEND_N + DELIVER_N;
+const t0 = performance.now();
+fwd.start();
+for (;;) {
+  if ((await store.stats('acme/support/db')).pending === 0) break;
+  await new Promise((r) => setTimeout(r, 5));
+}
+const seconds = (performance.now() - t0) / 1000;
+const count = ((await (await fetch(`${url}/bench`)).json()) as { doc_count: number }).doc_count;
+
+await fwd.stop();
+pouch.kill('SIGTERM');
+rmSync(dataDir, { recursive: true, force: true });
+rmSync(pdir, { recursive: true, force: true });
+
+const out = {
+  bench: 'events',
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  figures: {
+    appendN: APPEND_N,
+    appendP50Ms: Number(q(0.5).toFixed(4)),
+    appendP99Ms: Number(q(0.99).toFixed(4)),
+    appendP99TargetMs: 1,
+    deliveredEvents: total,
+    documentsInServer: count,
+    deliverySeconds: Number(seconds.toFixed(3)),
+    deliveredPerSecond: Math.round(total / seconds),
+    deliveredPerSecondTarget: 5000,
+    synchronous: SYNC,
+    batchSize: BATCH,
+  },
+};
+process.stdout.write(JSON.stringify(out) + '\n');

@@ -1,0 +1,188 @@
+/**
+ * One call's audio: composes the media plane's parts into the pipeline the call layer uses.
+ *
+ *   caller RTP ─▶ RtpSession ─▶ JitterBuffer ─┐   (every 20 ms, on the shared scheduler's tick)
+ *                    │ telephone-event         ├─▶ G.711 decode / conceal ─▶ Endpointer ─▶ utterances, barge-in
+ *                    ▼                         │                         └─▶ 'frame' (loopback, recorder)
+ *                  'dtmf'                      │
+ *   Player (prompts, TTS streams) ─────────────┴─▶ G.711 encode ─▶ RtpSession.sendAudio (ts = slot × 160)
+ *
+ * One `tick` per call per 20 ms does both directions, so the process has one timer for all calls.
+ * The RTP timestamp follows the scheduler's slots, so silence between prompts keeps the timeline
+ * and each talkspurt starts with the marker bit.
+ */
+import { EventEmitter } from 'node:events';
+import type { NegotiatedAudio } from '../sdp/index.js';
+import type { CallMedia } from './media-port.js';
+import type { RtpSession, RtpSessionStats } from '../media/rtp/session.js';
+import { JitterBuffer, concealFrame, type JitterStats } from '../media/jitter-buffer.js';
+import { ulawDecode, ulawEncode, alawDecode, alawEncode } from '../media/g711.js';
+import { Endpointer, type EndpointerOptions, type Utterance } from '../media/vad/endpointer.js';
+import { Player, type PlaySource, type PlayerOptions } from '../media/player/index.js';
+import type { PlayoutScheduler } from '../media/scheduler.js';
+import type { DtmfEvent } from '../media/dtmf/event.js';
+import { FRAME_SAMPLES, FRAME_MS } from '../media/clock.js';
+
+export interface CallAudioEvents {
+  dtmf: [DtmfEvent];
+  dtmfStart: [string];
+  /** A decoded (or concealed) caller frame, 160 samples; valid only during the event. */
+  frame: [Int16Array, number];
+  speechStart: [number];
+  utterance: [Utterance];
+  bargeIn: [number];
+  playbackFinished: ['done' | 'stopped'];
+}
+
+export interface CallAudioStats {
+  rtp: RtpSessionStats;
+  jitter: JitterStats;
+  /** RTP audio packets decoded (any ptime). */
+  framesDecoded: number;
+  framesConcealed: number;
+  framesSent: number;
+}
+
+export interface CallAudioOptions {
+  endpointer?: EndpointerOptions;
+  player?: PlayerOptions;
+}
+
+export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedia {
+  codec: 'PCMU' | 'PCMA' = 'PCMU';
+  readonly player: Player;
+  readonly endpointer: Endpointer;
+  /** Echo the caller's audio back (the `loopback` application). */
+  loopback = false;
+  /** Feed the endpointer (off while STT is paused or nobody listens). */
+  listening = true;
+  private readonly jb = new JitterBuffer();
+  private readonly pcm = new Int16Array(FRAME_SAMPLES);
+  /** Decoded caller samples not yet consumed (room for a 60 ms packet plus a frame). */
+  private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
+  private fifoLen = 0;
+  private readonly prev = new Int16Array(FRAME_SAMPLES);
+  private readonly out = new Uint8Array(FRAME_SAMPLES);
+  private haveAudio = false;
+  private configured = false;
+  private originMs = -1;
+  private unregister?: () => void;
+  private decoded = 0;
+  private concealed = 0;
+  private sent = 0;
+  private closed = false;
+
+  constructor(
+    readonly rtp: RtpSession,
+    readonly localAddress: string,
+    private readonly scheduler: PlayoutScheduler,
+    opts: CallAudioOptions = {},
+  ) {
+    super();
+    this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
+    this.player.on('finished', (reason: 'done' | 'stopped') => this.emit('playbackFinished', reason));
+    this.endpointer = new Endpointer(opts.endpointer, {
+      onSpeechStart: (t) => this.emit('speechStart', t),
+      onUtterance: (u) => this.emit('utterance', u),
+      onBargeIn: (t) => this.emit('bargeIn', t),
+    });
+    rtp.setAudioHandler((payload, _pt, seq, timestamp, arrival) => this.jb.push({ seq, timestamp, payload }, arrival));
+    rtp.on('dtmf', (e) => this.emit('dtmf', e));
+    rtp.on('dtmfStart', (d) => this.emit('dtmfStart', d));
+    this.unregister = scheduler.register(this);
+  }
+
+  get localPort(): number {
+    return this.rtp.stats().localPort;
+  }
+
+  configure(audio: NegotiatedAudio): void {
+    this.codec = audio.codec;
+    this.rtp.setRemote({ address: audio.remoteAddress, port: audio.remotePort });
+    this.rtp.setPayloadTypes({ audio: [audio.pt], send: audio.pt, telephoneEvent: audio.telephoneEventPt ?? null });
+    this.configured = true;
+  }
+
+  /** Queue a prompt. */
+  play(source: PlaySource): void {
+    this.player.enqueue(source);
+  }
+
+  /** Stop playout within one frame (barge-in, hang-up). */
+  stopPlayback(): void {
+    this.player.stop();
+  }
+
+  get playing(): boolean {
+    return this.player.playing;
+  }
+
+  sendDtmf(digit: string, durationMs = 100): boolean {
+    return this.rtp.sendDtmf(digit, durationMs).ok;
+  }
+
+  /**
+   * Shared scheduler: one call, one frame, both directions. Inbound packets may carry any
+   * ptime (SBCs send 10, 20 or 30 ms): they are decoded into a sample FIFO and the pipeline
+   * takes 20 ms frames from it, pulling the jitter buffer only when the FIFO runs short.
+   */
+  tick(deadlineMs: number): void {
+    if (this.closed) return;
+    if (this.originMs < 0) this.originMs = deadlineMs;
+    while (this.fifoLen < FRAME_SAMPLES) {
+      const r = this.jb.pull();
+      if (r.kind === 'frame') {
+        const n = Math.min(r.payload.length, this.fifo.length - this.fifoLen);
+        const dst = this.fifo.subarray(this.fifoLen, this.fifoLen + n);
+        const src = r.payload.subarray(0, n);
+        if (this.codec === 'PCMA') alawDecode(src, dst);
+        else ulawDecode(src, dst);
+        this.fifoLen += n;
+        this.haveAudio = true;
+        this.decoded++;
+      } else if (r.kind === 'lost' && this.haveAudio) {
+        concealFrame(this.prev, r.lostRun, this.fifo.subarray(this.fifoLen, this.fifoLen + FRAME_SAMPLES));
+        this.fifoLen += FRAME_SAMPLES;
+        this.concealed++;
+      } else break;
+    }
+    if (this.fifoLen >= FRAME_SAMPLES) {
+      const frame = this.pcm;
+      frame.set(this.fifo.subarray(0, FRAME_SAMPLES));
+      this.fifo.copyWithin(0, FRAME_SAMPLES, this.fifoLen);
+      this.fifoLen -= FRAME_SAMPLES;
+      this.prev.set(frame);
+      if (this.listening) {
+        this.endpointer.playing = this.player.playing;
+        this.endpointer.push(frame, deadlineMs);
+      }
+      if (this.loopback) this.sendFrame(frame, false, deadlineMs);
+      this.emit('frame', frame, deadlineMs);
+    }
+    if (!this.loopback) this.player.tick(deadlineMs);
+  }
+
+  private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
+    if (!this.configured) return;
+    let payload: Uint8Array;
+    if (frame instanceof Int16Array) {
+      if (this.codec === 'PCMA') alawEncode(frame, this.out);
+      else ulawEncode(frame, this.out);
+      payload = this.out;
+    } else payload = frame;
+    const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
+    if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
+  }
+
+  stats(): CallAudioStats {
+    return { rtp: this.rtp.stats(), jitter: this.jb.stats, framesDecoded: this.decoded, framesConcealed: this.concealed, framesSent: this.sent };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister?.();
+    this.player.stop();
+    await this.rtp.close();
+  }
+}

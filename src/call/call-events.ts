@@ -1,0 +1,54 @@
+/**
+ * CallEvents: what a call emits on the gateway's event bus. Consumers (event forwarding,
+ * training capture, metrics, tests) subscribe; none of them is called by the call directly, and
+ * every consumer that sends data out of the process passes it through the privacy gate first.
+ * Payloads here are raw (they may hold caller data): they never go to logs as they are.
+ */
+import type { DtmfEvent } from '../media/dtmf/event.js';
+
+interface Base {
+  callId: string;
+  accountId: string;
+  applicationId: string;
+  region: string;
+  time: number;
+}
+
+export interface CallStartedEvent extends Base {
+  type: 'call.started';
+  from: string;
+  to: string;
+  requestUri: string;
+  transport: string;
+}
+
+export interface DtmfCallEvent extends Base {
+  type: 'dtmf';
+  digit: string;
+  durationMs: number;
+  source: DtmfEvent['source'];
+}
+
+export interface MediaStatsSnapshot {
+  codec?: string;
+  packetsReceived: number;
+  packetsSent: number;
+  lost: number;
+  jitterMs: number;
+  mos: number;
+  malformed: number;
+  framesDecoded: number;
+  framesConcealed: number;
+  framesSent: number;
+}
+
+export interface CallEndedEvent extends Base {
+  type: 'call.ended';
+  startedAt: number;
+  answeredAt?: number;
+  endedAt: number;
+  endReason: string;
+  media?: MediaStatsSnapshot;
+}
+
+export type CallEvent = CallStartedEvent | DtmfCallEvent | CallEndedEvent;

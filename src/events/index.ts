@@ -1,0 +1,23 @@
+/**
+ * Public surface of the events module: schemas, the privacy gate seam, per-call report
+ * controls, the outbox, sinks, webhook signatures, config, and the assembled `EventForwarding`.
+ */
+export * from './schemas.js';
+export * from './gate.js';
+export * from './call-report.js';
+export * from './mos.js';
+export * from './clock.js';
+export * from './backoff.js';
+export * from './outbox-store.js';
+export * from './outbox.js';
+export * from './delivery-worker.js';
+export * from './metrics.js';
+export * from './config.js';
+export * from './forwarding.js';
+export * from './webhook-signature.js';
+export * from './sinks/types.js';
+export { HttpTarget } from './sinks/http.js';
+export { CouchDbSink, type CouchAuth, type CouchDbSinkOptions } from './sinks/couchdb.js';
+export { IamTokenProvider, DEFAULT_IAM_TOKEN_URL } from './sinks/iam-token.js';
+export { SplunkHecSink, type SplunkHecSinkOptions } from './sinks/splunk-hec.js';
+export { WebhookSink, type WebhookSinkOptions } from './sinks/webhook.js';

@@ -1,0 +1,79 @@
+/**
+ * Splunk HTTP Event Collector sink — the envelope IBM Voice Gateway used for all its reporting
+ * events. One `POST /services/collector/event` per batch with `Authorization: Splunk <token>`
+ * and newline-separated envelopes `{time, host, source, sourcetype, index?, event}`; `time` is
+ * epoch seconds of the event, `sourcetype` is `hushgate:<type>`. HEC accepts or rejects a
+ * request as a whole. HEC has no idempotency key, so a redelivery after a crash may index an
+ * event twice; every event carries its `eventId` for de-duplication at search time
+ * (`| dedup eventId`).
+ */
+import { hostname } from 'node:os';
+import type { OutboxRow } from '../outbox-store.js';
+import { HttpTarget, joinUrl } from './http.js';
+import { allOutcomes, classifyHttpStatus, DELIVERED, type DeliveryResult, type EventSink } from './types.js';
+
+export interface SplunkHecSinkOptions {
+  name: string;
+  url: string;
+  token: string;
+  index?: string;
+  source?: string;
+  host?: string;
+  allowInsecure?: boolean;
+  ca?: string | Buffer;
+  timeoutMs?: number;
+}
+
+export class SplunkHecSink implements EventSink {
+  readonly name: string;
+  readonly #http: HttpTarget;
+  readonly #url: URL;
+  readonly #auth: string;
+  readonly #prefix: string;
+
+  constructor(opts: SplunkHecSinkOptions) {
+    this.name = opts.name;
+    this.#http = new HttpTarget({ allowInsecure: opts.allowInsecure, ca: opts.ca, timeoutMs: opts.timeoutMs });
+    this.#url = joinUrl(opts.url, '/services/collector/event');
+    const refused = this.#http.check(this.#url);
+    if (refused) throw new Error(`splunk-hec sink ${opts.name}: ${refused}`);
+    this.#auth = `Splunk ${opts.token}`;
+    // Constant part of every envelope, serialised once.
+    const fixed: Record<string, string> = { host: opts.host ?? hostname(), source: opts.source ?? 'hushgate' };
+    if (opts.index) fixed['index'] = opts.index;
+    this.#prefix = JSON.stringify(fixed).slice(1, -1);
+  }
+
+  async deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult> {
+    if (batch.length === 0) return { kind: 'results', outcomes: [] };
+    const lines = new Array<string>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i]!;
+      lines[i] = `{"time":${(r.createdAt / 1000).toFixed(3)},${this.#prefix},"sourcetype":${JSON.stringify('hushgate:' + r.type)},"event":${r.payload}}`;
+    }
+    const res = await this.#http.request({
+      method: 'POST',
+      url: this.#url,
+      headers: { authorization: this.#auth, 'content-type': 'application/json' },
+      body: lines.join('\n'),
+    });
+    if (!res.ok) return { kind: 'unavailable', error: res.error };
+    const cls = classifyHttpStatus(res.status);
+    if (cls === 'ok') return allOutcomes(batch.length, DELIVERED);
+    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${res.status}${hecCode(res.body)}` };
+    return allOutcomes(batch.length, { kind: cls, error: `status ${res.status}${hecCode(res.body)}` });
+  }
+
+  async close(): Promise<void> {
+    this.#http.close();
+  }
+}
+
+function hecCode(body: string): string {
+  try {
+    const c = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof c === 'number' ? ` (hec code ${c})` : '';
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Webhook sink: one HTTPS POST per batch, body `{"events":[...]}` (events in outbox order),
+ * signed per `webhook-signature.ts`. The request succeeds or fails as a whole. https only
+ * unless the target sets `allowInsecure`. Delivery is at-least-once: receivers de-duplicate by
+ * `eventId` (a crash between the receiver's 2xx and our commit resends the batch).
+ */
+import type { OutboxRow } from '../outbox-store.js';
+import type { Clock } from '../clock.js';
+import { systemClock } from '../clock.js';
+import { signWebhook } from '../webhook-signature.js';
+import { HttpTarget } from './http.js';
+import { allOutcomes, classifyHttpStatus, DELIVERED, type DeliveryResult, type EventSink } from './types.js';
+
+export interface WebhookSinkOptions {
+  name: string;
+  url: string;
+  secret: string;
+  allowInsecure?: boolean;
+  ca?: string | Buffer;
+  timeoutMs?: number;
+  clock?: Clock;
+}
+
+export class WebhookSink implements EventSink {
+  readonly name: string;
+  readonly #http: HttpTarget;
+  readonly #url: URL;
+  readonly #secret: string;
+  readonly #clock: Clock;
+
+  constructor(opts: WebhookSinkOptions) {
+    this.name = opts.name;
+    this.#http = new HttpTarget({ allowInsecure: opts.allowInsecure, ca: opts.ca, timeoutMs: opts.timeoutMs });
+    this.#url = new URL(opts.url);
+    const refused = this.#http.check(this.#url);
+    if (refused) throw new Error(`webhook sink ${opts.name}: ${refused}`);
+    if (opts.secret.length < 16) throw new Error(`webhook sink ${opts.name}: secret must be at least 16 characters`);
+    this.#secret = opts.secret;
+    this.#clock = opts.clock ?? systemClock;
+  }
+
+  async deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult> {
+    if (batch.length === 0) return { kind: 'results', outcomes: [] };
+    const body = `{"events":[${batch.map((r) => r.payload).join(',')}]}`;
+    const headers = { 'content-type': 'application/json', ...signWebhook(this.#secret, body, this.#clock.now() / 1000) };
+    const res = await this.#http.request({ method: 'POST', url: this.#url, headers, body });
+    if (!res.ok) return { kind: 'unavailable', error: res.error };
+    const cls = classifyHttpStatus(res.status);
+    if (cls === 'ok') return allOutcomes(batch.length, DELIVERED);
+    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${res.status}` };
+    return allOutcomes(batch.length, { kind: cls, error: `status ${res.status}` });
+  }
+
+  async close(): Promise<void> {
+    this.#http.close();
+  }
+}

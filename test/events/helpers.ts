@@ -1,0 +1,184 @@
+/**
+ * Test helpers for the events module: a real CouchDB-compatible server (pouchdb-server, in
+ * memory, loopback, its own temp directory so it leaves no config/log files behind), free ports,
+ * event factories and bounded waiting.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { ReportEventInput } from '../../src/events/schemas.js';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15000, stepMs = 20): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+export interface PouchServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `pouchdb-server -m -n` on 127.0.0.1:port and waits until it answers. */
+export async function startPouchServer(port?: number): Promise<PouchServer> {
+  const p = port ?? (await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'hg-pouch-'));
+  const bin = join(repoRoot, 'node_modules/.bin/pouchdb-server');
+  const child: ChildProcess = spawn(bin, ['-m', '-n', '-p', String(p), '-o', '127.0.0.1', '-c', join(dir, 'config.json')], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${p}`;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor(
+    async () => {
+      if (exited) throw new Error('pouchdb-server exited');
+      try {
+        return (await fetch(url + '/')).ok;
+      } catch {
+        return false;
+      }
+    },
+    'pouchdb-server',
+    30000,
+    50,
+  );
+  return {
+    url,
+    port: p,
+    async stop() {
+      if (!exited) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+        if (!exited) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function allDocIds(url: string, db: string, headers: Record<string, string> = {}): Promise<string[]> {
+  const r = await fetch(`${url}/${db}/_all_docs`, { headers });
+  if (r.status === 404) return [];
+  const j = (await r.json()) as { rows: { id: string }[] };
+  return j.rows.map((x) => x.id);
+}
+
+const base = (o: Partial<{ callId: string; region: string; accountId: string; applicationId: string }>) => ({
+  eventId: randomUUID(),
+  callId: o.callId ?? 'call-1',
+  accountId: o.accountId ?? 'acme',
+  applicationId: o.applicationId ?? 'support',
+  region: o.region ?? 'eu',
+  time: new Date().toISOString(),
+});
+
+export function dtmfEvent(o: Partial<{ callId: string; region: string; accountId: string; applicationId: string; digits: string }> = {}): ReportEventInput {
+  return { schemaVersion: 1, type: 'dtmf', ...base(o), digits: o.digits ?? '4111', digitCount: (o.digits ?? '4111').length, method: 'rfc4733' };
+}
+
+export function cdrEvent(o: Partial<{ callId: string; region: string; customData: Record<string, string | number | boolean> }> = {}): ReportEventInput {
+  return {
+    schemaVersion: 1,
+    type: 'cdr',
+    ...base(o),
+    sipCallId: 'a84b4c76e66710@pc33.example.org',
+    caller: '+442079460958',
+    callee: '+12025550143',
+    startTime: '2025-01-01T10:00:00.000Z',
+    answerTime: '2025-01-01T10:00:01.000Z',
+    endTime: '2025-01-01T10:02:01.000Z',
+    durationMs: 120000,
+    termination: { reason: 'caller-hangup', endedBy: 'caller' },
+    transfer: { attempted: true, outcome: 'failed', target: 'tel:+12025550199', sipStatus: 486 },
+    turnCount: 4,
+    media: { codec: 'PCMU/8000', transport: 'udp', mediaSecurity: 'srtp' },
+    maxResponseMs: { stt: 420, dialog: 310, tts: 180 },
+    rtp: {
+      inbound: { packets: 6000, packetsLost: 12, lossRate: 0.002, jitterMs: 4.5, mos: 4.3 },
+      outbound: { packets: 5990, packetsLost: 0, lossRate: 0, jitterMs: 1.2 },
+    },
+    warnings: ['caller said 4111 1111 1111 1111 during no-input'],
+    errors: [],
+    ...(o.customData ? { customData: o.customData } : {}),
+  };
+}
+
+export function turnEvent(o: Partial<{ callId: string; region: string; turnNumber: number }> = {}): ReportEventInput {
+  return {
+    schemaVersion: 1,
+    type: 'turn',
+    ...base(o),
+    turnNumber: o.turnNumber ?? 1,
+    timings: { sttMs: 300, dialogMs: 200, ttsMs: 90, firstAudioMs: 650 },
+    input: 'speech',
+    stt: { text: 'my card number is 4111 1111 1111 1111', confidence: 0.91 },
+    dialog: { provider: 'webhook', request: { text: 'my card number is 4111 1111 1111 1111', stateKeys: ['vgwSessionID'] }, response: { text: 'Thanks John', status: 'ok' } },
+    actions: [{ command: 'vgwActPlayText', ok: true }],
+  };
+}
+
+export function transcriptionEvent(o: Partial<{ callId: string; region: string }> = {}): ReportEventInput {
+  return { schemaVersion: 1, type: 'transcription', ...base(o), utteranceNumber: 1, text: 'call me at 202 555 0143', confidence: 0.8, startOffsetMs: 1000, endOffsetMs: 2500 };
+}
+
+/** A clock the test advances by hand; timers fire in due order during `advance`. */
+export class ManualClock {
+  t = 1_700_000_000_000;
+  #timers = new Map<number, { at: number; fn: () => void }>();
+  #next = 1;
+  now = (): number => this.t;
+  setTimeout = (fn: () => void, ms: number): unknown => {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.t + Math.max(0, ms), fn });
+    return id;
+  };
+  clearTimeout = (h: unknown): void => {
+    this.#timers.delete(h as number);
+  };
+  get pendingTimers(): number {
+    return this.#timers.size;
+  }
+  /** Moves time forward, firing due timers, letting promises settle between them. */
+  async advance(ms: number): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      await settle();
+      let first: [number, { at: number; fn: () => void }] | undefined;
+      for (const e of this.#timers) if (e[1].at <= end && (!first || e[1].at < first[1].at)) first = e;
+      if (!first) break;
+      this.#timers.delete(first[0]);
+      this.t = Math.max(this.t, first[1].at);
+      first[1].fn();
+    }
+    this.t = end;
+    await settle();
+  }
+}
+
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
