@@ -33,3 +33,36 @@ test('SIPp plays g711a.pcap (PCMA, 30 ms packets): the gateway decodes every fra
     await gw.stop();
   }
 });
+
+test('SIPp plays every RFC 2833 capture: the gateway reports exactly the digits played, once each', async () => {
+  const { Gateway } = await import('../../src/gateway/gateway.js');
+  const { parseConfig } = await import('../../src/config/load.js');
+  const { pino } = await import('pino');
+  const { freePort, freeUdpRange } = await import('../helpers/ports.js');
+  const sipPort = await freePort();
+  const rtp = await freeUdpRange(10);
+  const gw = new Gateway(
+    parseConfig({
+      sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
+      admin: { port: 0 },
+      media: { host: '127.0.0.1', rtpPortMin: rtp, rtpPortMax: rtp + 9 },
+      accounts: [{ id: 'a', applications: [{ id: 'p', numbers: ['service'] }] }],
+    }),
+    pino({ level: 'silent' }),
+  );
+  await gw.start();
+  const digits: string[] = [];
+  gw.calls.on('event', (e) => {
+    if (e.type === 'dtmf') digits.push(e.digit);
+  });
+  try {
+    const names = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'star', 'pound'];
+    const sf = join(dir, 'dtmf.xml');
+    writeFileSync(sf, pcapScenario(names.map((n) => ({ file: join(CAPTURES, `dtmf_2833_${n}.pcap`), pauseAfterMs: 600 }))));
+    const r = await runSipp({ scenario: sf, target: `127.0.0.1:${sipPort}`, service: 'service', calls: 1 });
+    assert.equal(r.code, 0, r.errors || r.stderr);
+    assert.deepEqual(digits, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#']);
+  } finally {
+    await gw.stop(0);
+  }
+});

@@ -77,6 +77,13 @@ export class TelephoneEventReceiver {
     if (open !== null && nowMs - open.lastUpdateMs >= idleMs) this.finish();
   }
 
+  /** Forget event history (the sender restarted its RTP stream); an open event is reported first. */
+  reset(): void {
+    this.finish();
+    this.hasLatest = false;
+    this.latestEnded = false;
+  }
+
   /** True while an event is open (a key is held). */
   get active(): boolean {
     return this.open !== null;

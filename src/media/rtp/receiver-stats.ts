@@ -67,6 +67,11 @@ export class RtpReceiverStats {
     };
   }
 
+  /** Sequence restarts seen (RFC 3550 A.1 resync after a big jump). */
+  get restarts(): number {
+    return this.sequence.restarts;
+  }
+
   get lost(): number {
     return this.sequence.lost;
   }

@@ -58,6 +58,9 @@ export class SequenceTracker {
     this.probation = 0;
   }
 
+  /** Times the source restarted its sequence (a big jump confirmed by a second packet). */
+  restarts = 0;
+
   private init(seq: number): void {
     this.baseSeq = seq;
     this.maxSeq = seq;
@@ -101,6 +104,7 @@ export class SequenceTracker {
       if (seq === this.badSeq) {
         // Two sequential packets after a big jump: the source restarted. Resync.
         this.init(seq);
+        this.restarts++;
       } else {
         this.badSeq = (seq + 1) & 0xffff;
         return false;

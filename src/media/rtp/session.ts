@@ -451,7 +451,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.pendingSr = null;
     }
     const payload = rx.payload;
+    const restarts = stats.restarts;
     if (!stats.onPacket(rx.sequenceNumber, rx.timestamp, payload.length, now, kind === KIND_AUDIO)) return;
+    // A restarted source (new sequence space) starts a new timestamp space too: earlier events
+    // must not make the new ones look like late retransmissions.
+    if (stats.restarts !== restarts) this.dtmfReceiver.reset();
     this.counters.packetsReceived++;
     this.counters.octetsReceived += payload.length;
     if (kind === KIND_DTMF) {
