@@ -1,0 +1,93 @@
+/**
+ * `RetentionSweeper`: deletes expired training records in batches, at start and then on an interval,
+ * in every region store. Two passes per sweep:
+ * - records whose stored `expiresAt` has passed (set at capture from the retention then in force);
+ * - records older than an application's *current* retention (when an operator shortened it since).
+ * Expiry does not depend on the sweeper having run: reads filter `expiresAt > now` themselves, so a
+ * gateway that was down for a week returns nothing stale and deletes it all as soon as it starts.
+ */
+import type { RegionStores } from '../store/open.js';
+import { type Clock, type Timers, systemClock, systemTimers } from './clock.js';
+import { DAY_MS, type TrainingPolicy } from './config.js';
+
+export interface SweepResult {
+  expired: number;
+  overRetention: number;
+  ms: number;
+}
+
+export interface RetentionSweeperOptions {
+  stores: RegionStores;
+  policies: readonly TrainingPolicy[];
+  clock?: Clock;
+  timers?: Timers;
+  batchSize?: number;
+  /** Default hourly. */
+  intervalMs?: number;
+  onSweep?: (r: SweepResult) => void;
+  onError?: (e: unknown) => void;
+}
+
+const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
+
+export class RetentionSweeper {
+  private handle: unknown;
+  private running: Promise<SweepResult> | undefined;
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+
+  constructor(private readonly opts: RetentionSweeperOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.timers = opts.timers ?? systemTimers;
+  }
+
+  /** One full sweep; concurrent calls share the sweep in progress. */
+  sweepOnce(): Promise<SweepResult> {
+    if (!this.running) this.running = this.sweep().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async sweep(): Promise<SweepResult> {
+    const t0 = performance.now();
+    const now = this.clock.now();
+    const batch = this.opts.batchSize ?? 10_000;
+    let expired = 0;
+    let overRetention = 0;
+    for (const store of this.opts.stores.all()) {
+      for (;;) {
+        const n = await store.deleteExpiredTrainingRecords(now, batch);
+        expired += n;
+        if (n < batch) break;
+        await yieldToEventLoop(); // let captures commit between batches
+      }
+    }
+    for (const p of this.opts.policies) {
+      if (!this.opts.stores.has(p.region)) continue;
+      const store = this.opts.stores.get(p.region);
+      const before = now - p.retentionDays * DAY_MS;
+      for (;;) {
+        const n = await store.deleteTrainingRecordsCapturedBefore(p.accountId, p.applicationId, before, batch);
+        overRetention += n;
+        if (n < batch) break;
+        await yieldToEventLoop();
+      }
+    }
+    const result = { expired, overRetention, ms: performance.now() - t0 };
+    this.opts.onSweep?.(result);
+    return result;
+  }
+
+  /** Sweeps now, then every `intervalMs`. Resolves after the first sweep. */
+  async start(): Promise<SweepResult> {
+    const first = await this.sweepOnce();
+    this.handle = this.timers.setInterval(() => {
+      this.sweepOnce().catch((e) => this.opts.onError?.(e));
+    }, this.opts.intervalMs ?? 3_600_000);
+    return first;
+  }
+
+  stop(): void {
+    if (this.handle !== undefined) this.timers.clearInterval(this.handle);
+    this.handle = undefined;
+  }
+}
