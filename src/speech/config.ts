@@ -1,0 +1,88 @@
+/**
+ * Per-application speech settings (zod): which engine recognises and which speaks, with
+ * credentials, model, voice, the provider's no-training signal (`learningOptOut`, on by
+ * default) and `allowInsecure` (off by default: remote engines must use https). Composed into
+ * the application schema by `config/`; `factory.ts` turns a parsed value into engines.
+ */
+import { z } from 'zod';
+
+const security = {
+  allowInsecure: z.boolean().default(false),
+  /** PEM of extra trusted CAs for a private deployment. */
+  ca: z.string().optional(),
+};
+
+const watsonAuth = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('iam'), apiKey: z.string().min(1), iamUrl: z.string().url().optional() }),
+  z.object({ kind: z.literal('basic'), username: z.string().min(1), password: z.string().min(1) }),
+  z.object({ kind: z.literal('bearer'), token: z.string().min(1) }),
+]);
+
+export const sttConfigSchema = z.discriminatedUnion('engine', [
+  z.object({
+    engine: z.literal('embedded'),
+    poolSize: z.number().int().min(1).max(32).default(2),
+    modelDir: z.string().optional(),
+    helperPath: z.string().optional(),
+  }),
+  z.object({
+    engine: z.literal('watson'),
+    url: z.string().url(),
+    auth: watsonAuth,
+    model: z.string().default('en-US_Telephony'),
+    learningOptOut: z.boolean().default(true),
+    smartFormatting: z.boolean().default(false),
+    inactivityTimeoutSec: z.number().int().min(-1).max(3600).default(30),
+    ...security,
+  }),
+  z.object({
+    engine: z.literal('openai'),
+    url: z.string().url(),
+    apiKey: z.string().optional(),
+    model: z.string().default('whisper-1'),
+    ...security,
+  }),
+]);
+
+export const ttsConfigSchema = z.discriminatedUnion('engine', [
+  z.object({ engine: z.literal('embedded'), voice: z.enum(['slt', 'kal', 'kal16', 'awb', 'rms']).default('slt') }),
+  z.object({
+    engine: z.literal('watson'),
+    url: z.string().url(),
+    auth: watsonAuth,
+    voice: z.string().default('en-US_AllisonV3Voice'),
+    format: z.enum(['basic', 'l16']).default('basic'),
+    learningOptOut: z.boolean().default(true),
+    ...security,
+  }),
+  z.object({
+    engine: z.literal('openai'),
+    url: z.string().url(),
+    apiKey: z.string().optional(),
+    model: z.string().default('tts-1'),
+    voice: z.string().default('alloy'),
+    responseFormat: z.enum(['wav', 'pcm']).default('wav'),
+    ...security,
+  }),
+]);
+
+export const ttsCacheConfigSchema = z.object({
+  enabled: z.boolean().default(true),
+  maxBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+  /** Default `cacheTimeToLive` in seconds; vgwActSetTTSConfig may override per utterance. */
+  timeToLiveSec: z.number().int().min(0).default(24 * 3600),
+  /** Optional disk tier (files 0600 named by hash). */
+  diskDir: z.string().optional(),
+  diskMaxBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+});
+
+export const speechConfigSchema = z.object({
+  stt: sttConfigSchema.default({ engine: 'embedded', poolSize: 2 }),
+  tts: ttsConfigSchema.default({ engine: 'embedded', voice: 'slt' }),
+  ttsCache: ttsCacheConfigSchema.default({ enabled: true, maxBytes: 32 * 1024 * 1024, timeToLiveSec: 24 * 3600, diskMaxBytes: 256 * 1024 * 1024 }),
+});
+
+export type SttConfig = z.infer<typeof sttConfigSchema>;
+export type TtsConfig = z.infer<typeof ttsConfigSchema>;
+export type TtsCacheConfig = z.infer<typeof ttsCacheConfigSchema>;
+export type SpeechConfig = z.infer<typeof speechConfigSchema>;

@@ -1,0 +1,92 @@
+/**
+ * The speech seams: `Stt` (streaming speech to text) and `Tts` (text or SSML to audio).
+ *
+ * Owns the contract every engine implements — the embedded PocketSphinx/flite defaults and the
+ * remote adapters (Watson, OpenAI-compatible) — so `call/` can swap engines per application.
+ * Audio at these seams is always PCM16 mono 8 kHz (`Int16Array`): what the media layer
+ * decodes from G.711 and what the paced player sends. Engines convert internally.
+ */
+
+/** Sample rate of all audio crossing the speech interfaces. */
+export const SPEECH_SAMPLE_RATE = 8000;
+
+/** Per-turn recognition settings, decided by the dialog for the turn about to be heard. */
+export interface SttTurnSettings {
+  /** Expected phrases: engines that support grammars recognise only these (much more accurate). */
+  grammar?: { phrases: string[] };
+  /** Words or phrases likely to be said: a bias, not a restriction (prompt / keywords). */
+  hints?: string[];
+  /** BCP-47 language tag, e.g. `en-US`. Engines that cannot honour it say so in the error. */
+  language?: string;
+  /** Number of alternatives wanted (best first). Default 3. */
+  maxAlternatives?: number;
+}
+
+export interface SttAlternative {
+  transcript: string;
+  /** 0..1 where the engine gives one; otherwise undefined. */
+  confidence?: number;
+}
+
+export interface SttResult {
+  /** Best transcript (alternatives[0].transcript). */
+  transcript: string;
+  /** 0..1 confidence of the best transcript (engine's posterior or its own score). */
+  confidence: number;
+  /** Best first; includes the best transcript. */
+  alternatives: SttAlternative[];
+  /** false for interim (partial) results, true for the turn's final result. */
+  final: boolean;
+  /** When a grammar was used: the original phrase the transcript matched, if any. */
+  matchedPhrase?: string;
+  /** Engine-side processing time for the final result, in ms. */
+  latencyMs?: number;
+}
+
+export type SttOutcome = { ok: true; result: SttResult } | { ok: false; error: string };
+
+/**
+ * One turn of recognition. Push 8 kHz PCM16 frames as they arrive (typically 20 ms = 160
+ * samples), then `end()` when the endpointer says the caller stopped. `result` settles once,
+ * with the final result or an error; it never rejects. Interim results, where the engine gives
+ * them, arrive through `onInterim` before that.
+ */
+export interface SttStream {
+  push(frame: Int16Array): void;
+  end(): void;
+  /** Abandon the turn (barge-in, hang-up): frees engine resources, `result` settles with an error. */
+  cancel(): void;
+  onInterim(listener: (result: SttResult) => void): void;
+  readonly result: Promise<SttOutcome>;
+}
+
+export interface Stt {
+  readonly engine: string;
+  startTurn(settings?: SttTurnSettings): SttStream;
+  close(): Promise<void>;
+}
+
+/** One synthesis request. `text` is plain text unless `ssml` is true. */
+export interface TtsRequest {
+  text: string;
+  ssml?: boolean;
+  voice?: string;
+  /** Set for utterances flagged with `vgwActExcludeFromTTSCache`: never cached. */
+  noCache?: boolean;
+  /** Cache time-to-live for this utterance in seconds (`cacheTimeToLive` of vgwActSetTTSConfig). */
+  cacheTimeToLiveSec?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Text to speech. `synthesize` yields PCM16 8 kHz chunks; the first chunk is produced as early as
+ * the engine allows so playout can start while the rest is synthesised. Errors are thrown from
+ * the iterator (an engine failure mid-utterance is exceptional, not input).
+ */
+export interface Tts {
+  readonly engine: string;
+  /** Default voice; part of the cache key. */
+  readonly voice: string;
+  synthesize(request: TtsRequest): AsyncIterable<Int16Array>;
+  close(): Promise<void>;
+}
