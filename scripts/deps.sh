@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us)
+run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev)
 test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak tshark postgresql)
 
 missing=()

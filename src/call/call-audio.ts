@@ -54,9 +54,12 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   readonly endpointer: Endpointer;
   /** Echo the caller's audio back (the `loopback` application). */
   loopback = false;
+  /** Sees every inbound audio packet as it arrives (test softphone: pacing and exact audio). */
+  tap?: (payload: Uint8Array, pt: number, seq: number, timestamp: number, arrivalMs: number) => void;
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
-  private readonly jb = new JitterBuffer();
+  // 40 ms floor: two scheduler ticks of phase slack between sender and receiver clocks.
+  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60 });
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
   /** Decoded caller samples not yet consumed (room for a 60 ms packet plus a frame). */
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
@@ -86,7 +89,10 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       onUtterance: (u) => this.emit('utterance', u),
       onBargeIn: (t) => this.emit('bargeIn', t),
     });
-    rtp.setAudioHandler((payload, _pt, seq, timestamp, arrival) => this.jb.push({ seq, timestamp, payload }, arrival));
+    rtp.setAudioHandler((payload, pt, seq, timestamp, arrival) => {
+      this.tap?.(payload, pt, seq, timestamp, arrival);
+      this.jb.push({ seq, timestamp, payload }, arrival);
+    });
     rtp.on('dtmf', (e) => this.emit('dtmf', e));
     rtp.on('dtmfStart', (d) => this.emit('dtmfStart', d));
     this.unregister = scheduler.register(this);

@@ -40,6 +40,7 @@ export interface MediaStatsSnapshot {
   framesDecoded: number;
   framesConcealed: number;
   framesSent: number;
+  jitterBuffer?: { late: number; dropped: number; duplicate: number; underruns: number; resets: number; depthMs: number };
 }
 
 export interface CallEndedEvent extends Base {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { UserAgent } from '../sip/user-agent.js';
 import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
 import { parseNameAddr } from '../sip/parse/index.js';
-import { parseSdp, serializeSdp, negotiate, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
+import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
 import type { NumberRouter, Route } from '../tenancy/router.js';
 import { EventEmitter } from 'node:events';
 import type { CallMediaFactory } from './media-port.js';
@@ -123,7 +123,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       answerSdp = serializeSdp(n.answer);
     } else {
       // Late offer: we offer in the 200, the caller answers in the ACK.
-      answerSdp = ourOffer(local());
+      answerSdp = buildOffer(local());
       session.onAnswer = (sdp) => {
         const parsed = parseSdp(sdp);
         if (!parsed.ok) return;
@@ -190,6 +190,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
         framesDecoded: st.framesDecoded,
         framesConcealed: st.framesConcealed,
         framesSent: st.framesSent,
+        jitterBuffer: { late: st.jitter.late, dropped: st.jitter.dropped, duplicate: st.jitter.duplicate, underruns: st.jitter.underruns, resets: st.jitter.resets, depthMs: st.jitter.depthMs },
       };
       this.calls.delete(callId);
       this.counters.active--;
@@ -251,22 +252,3 @@ const loopbackBehaviour: CallBehaviour = (call) => {
   call.media.loopback = true;
   holdTimer(call);
 };
-
-function ourOffer(local: LocalMediaOffer): string {
-  const addrType = local.address.includes(':') ? 'IP6' : 'IP4';
-  return [
-    'v=0',
-    `o=hushgate ${local.sessionId} ${local.sessionVersion} IN ${addrType} ${local.address}`,
-    's=Hushgate',
-    `c=IN ${addrType} ${local.address}`,
-    't=0 0',
-    `m=audio ${local.port} RTP/AVP 0 8 101`,
-    'a=rtpmap:0 PCMU/8000',
-    'a=rtpmap:8 PCMA/8000',
-    'a=rtpmap:101 telephone-event/8000',
-    'a=fmtp:101 0-16',
-    'a=ptime:20',
-    'a=sendrecv',
-    '',
-  ].join('\r\n');
-}

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './parse.js';
 export * from './negotiate.js';
+export * from './offer.js';

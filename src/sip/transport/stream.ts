@@ -58,9 +58,10 @@ export class StreamTransport implements Transport {
     return this.connections.size;
   }
 
-  private adopt(sock: Socket): string {
+  /** Track a connection. `dest` names the peer for sockets we open (not yet connected, so no remote address). */
+  private adopt(sock: Socket, dest?: Endpoint): string {
     const id = `${this.protocol.toLowerCase()}-${++this.nextId}`;
-    const remote: Endpoint = { protocol: this.protocol, address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+    const remote: Endpoint = dest ? { ...dest, protocol: this.protocol } : { protocol: this.protocol, address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
     const remoteKey = `${remote.address}:${remote.port}`;
     this.connections.set(id, sock);
     this.byRemote.set(remoteKey, id);
@@ -94,11 +95,12 @@ export class StreamTransport implements Transport {
     }
     if (!sock || sock.destroyed) {
       const s = this.opts.connect(dest);
-      this.adopt(s);
+      this.adopt(s, dest);
       await new Promise<void>((resolve, reject) => {
-        s.once('connect', resolve);
-        s.once('secureConnect', resolve);
+        // TLS is usable only after the handshake; a failed handshake must surface as an error.
+        s.once(this.protocol === 'TLS' ? 'secureConnect' : 'connect', resolve);
         s.once('error', reject);
+        s.once('close', () => reject(new Error(`${this.protocol} connection to ${dest.address}:${dest.port} closed before it was usable`)));
       }).catch((err: Error) => {
         this.onError?.(err);
         throw err;

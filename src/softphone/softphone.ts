@@ -1,0 +1,156 @@
+/**
+ * The test softphone: a SIP UAC with media, built from the same parts as the gateway (SIP stack,
+ * UAC invite session, RtpSession, CallAudio pipeline, shared scheduler). It dials, plays audio
+ * (WAV, PCM, TTS streams) paced at 20 ms, sends RFC 4733 digits, hears the far end through the
+ * endpointer, and keeps an exact record of every packet it receives (for pacing and audio
+ * checks). `hushgate call` and the end-to-end tests drive it.
+ */
+import { EventEmitter } from 'node:events';
+import { pino, type Logger } from 'pino';
+import { UdpTransport } from '../sip/transport/udp.js';
+import { listenTcp } from '../sip/transport/tcp.js';
+import type { Transport } from '../sip/transport/types.js';
+import { SipStack } from '../sip/stack.js';
+import { UserAgent } from '../sip/user-agent.js';
+import { InviteClientSession } from '../sip/invite-client.js';
+import type { SipRequest } from '../sip/message.js';
+import { parseSdp, negotiate, buildOffer } from '../sdp/index.js';
+import { PortPool } from '../media/port-pool.js';
+import { RtpSession } from '../media/rtp/session.js';
+import { PlayoutScheduler } from '../media/scheduler.js';
+import { RealClock, FRAME_SAMPLES } from '../media/clock.js';
+import { ulawDecode, alawDecode } from '../media/g711.js';
+import type { PlaySource } from '../media/player/index.js';
+import type { EndpointerOptions } from '../media/vad/endpointer.js';
+import { CallAudio } from '../call/call-audio.js';
+
+export interface SoftphoneOptions {
+  host?: string;
+  transport?: 'udp' | 'tcp';
+  rtpPortMin?: number;
+  rtpPortMax?: number;
+  logger?: Logger;
+  endpointer?: EndpointerOptions;
+}
+
+export interface ReceivedPacket {
+  seq: number;
+  timestamp: number;
+  arrivalMs: number;
+  pt: number;
+  payload: Uint8Array;
+}
+
+export class Softphone {
+  private constructor(
+    readonly ua: UserAgent,
+    private readonly pool: PortPool,
+    readonly scheduler: PlayoutScheduler,
+    private readonly opts: SoftphoneOptions,
+  ) {}
+
+  static async create(opts: SoftphoneOptions = {}): Promise<Softphone> {
+    const host = opts.host ?? '127.0.0.1';
+    const log = opts.logger ?? pino({ level: 'silent' });
+    const transports: Transport[] = [await UdpTransport.listen(host, 0)];
+    if (opts.transport === 'tcp') transports.unshift(await listenTcp(host, 0, 65535));
+    const stack = new SipStack({ transports, logger: log, advertisedHost: host, userAgent: 'Hushgate-softphone' });
+    const ua = new UserAgent(stack, { logger: log, sessionTimer: { sessionExpires: 0, minSE: 90 } });
+    const pool = new PortPool(opts.rtpPortMin ?? 40000, opts.rtpPortMax ?? 40999);
+    return new Softphone(ua, pool, new PlayoutScheduler(new RealClock()), { ...opts, host });
+  }
+
+  /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. */
+  async dial(target: string, headers: [string, string][] = []): Promise<PhoneCall> {
+    const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
+    if (!rtp.ok) throw new Error(`no RTP port: ${rtp.error}`);
+    const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } });
+    const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
+    const offer = buildOffer(local);
+    const r = await InviteClientSession.dial(this.ua, { target, fromUser: 'softphone', sdp: offer, headers });
+    if (!r.ok) {
+      await audio.close();
+      throw Object.assign(new Error(`call failed: ${r.status} ${r.reason}`), { status: r.status });
+    }
+    const answer = parseSdp(r.answer);
+    if (!answer.ok) throw new Error(`bad SDP answer: ${answer.error}`);
+    // Negotiating the answer against our own capabilities gives the agreed codec and the far end's RTP address.
+    const n = negotiate(answer.value, local);
+    if (!n.ok) throw new Error(`answer has no usable audio: ${n.reason}`);
+    audio.configure(n.audio);
+    return new PhoneCall(r.session, audio);
+  }
+
+  async close(): Promise<void> {
+    this.scheduler.stop();
+    await this.ua.stack.close();
+  }
+}
+
+export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequest] }> {
+  readonly received: ReceivedPacket[] = [];
+  ended = false;
+
+  constructor(
+    readonly session: InviteClientSession,
+    readonly audio: CallAudio,
+  ) {
+    super();
+    audio.tap = (payload, pt, seq, timestamp, arrivalMs) => this.received.push({ seq, timestamp, arrivalMs, pt, payload: Uint8Array.from(payload) });
+    session.on('ended', (reason) => {
+      this.ended = true;
+      void audio.close();
+      this.emit('ended', reason);
+    });
+    session.on('request', (req) => this.emit('request', req));
+  }
+
+  /** Play a source and resolve when it has been sent (or stopped). */
+  play(source: PlaySource): Promise<'done' | 'stopped'> {
+    return new Promise((resolve) => {
+      this.audio.once('playbackFinished', resolve);
+      this.audio.play(source);
+    });
+  }
+
+  async sendDigits(digits: string, durationMs = 120, gapMs = 120): Promise<void> {
+    for (const d of digits) {
+      this.audio.sendDtmf(d, durationMs);
+      await new Promise((r) => setTimeout(r, durationMs + gapMs + 60));
+    }
+  }
+
+  /** Everything received so far, decoded and laid out by RTP timestamp (gaps become silence). */
+  receivedPcm(): Int16Array {
+    const pkts = [...this.received].sort((a, b) => a.arrivalMs - b.arrivalMs);
+    if (pkts.length === 0) return new Int16Array(0);
+    const base = pkts[0]!.timestamp;
+    let end = 0;
+    for (const p of pkts) end = Math.max(end, ((p.timestamp - base) >>> 0) + p.payload.length);
+    const out = new Int16Array(end);
+    const tmp = new Int16Array(FRAME_SAMPLES * 8);
+    for (const p of pkts) {
+      const off = (p.timestamp - base) >>> 0;
+      const dst = tmp.subarray(0, p.payload.length);
+      if (p.pt === 8) alawDecode(p.payload, dst);
+      else ulawDecode(p.payload, dst);
+      out.set(dst, off);
+    }
+    return out;
+  }
+
+  async hangup(): Promise<void> {
+    if (this.ended) return;
+    await this.session.bye();
+    await this.audio.close();
+  }
+
+  /** Resolve when the far end hangs up (or `timeoutMs` passes: then reject). */
+  waitForEnd(timeoutMs = 30_000): Promise<string> {
+    if (this.ended) return Promise.resolve('ended');
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('call did not end in time')), timeoutMs);
+      this.once('ended', (r) => (clearTimeout(t), resolve(r)));
+    });
+  }
+}
