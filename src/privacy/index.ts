@@ -1,0 +1,16 @@
+/**
+ * The privacy module's public surface: detection, redaction, tokenization, policy, phone
+ * metadata and the log scrubber. Other modules import from here.
+ */
+export type { DetectionContext, Entity, PiiType, RedactionMode } from './types.js';
+export { PII_TYPES, REDACTION_MODES, isPiiType } from './types.js';
+export { detect } from './detect.js';
+export { redact, applyRedaction, type RedactOptions, type RedactResult } from './redact.js';
+export { TokenVault } from './vault.js';
+export { expectationFromPrompt } from './expectation.js';
+export { scrubForLogs } from './log-scrubber.js';
+export { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
+export {
+  applyPolicy, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
+  type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,
+} from './policy.js';

@@ -1,0 +1,230 @@
+/**
+ * Per-application privacy policy and the one gate every outbound record passes through.
+ *
+ * A policy says, for each destination (`logs`, `events`, `training`, `dialog`, `ttsCache`,
+ * `recording`) and each field of a record (`transcript`, `audio`, `dtmf`, `from`, `to`, `context`),
+ * whether the field is sent as is (`allow`), left out (`drop`) or rewritten (`{ redact: mode }`).
+ * Defaults: nothing raw leaves (see DEFAULT_PRIVACY_POLICY and docs/privacy.md).
+ *
+ * `applyPolicy(destination, record, policy, ctx)` is pure apart from the call's TokenVault (token
+ * mode adds entries to it): same input, same output; it never mutates the record.
+ */
+import { z } from 'zod';
+import type { DetectionContext, RedactionMode } from './types.js';
+import { detect } from './detect.js';
+import { applyRedaction } from './redact.js';
+import type { TokenVault } from './vault.js';
+import { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
+
+export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording'] as const;
+export type Destination = (typeof DESTINATIONS)[number];
+
+const redactionModeSchema = z.enum(['mask', 'partial', 'token', 'drop']);
+
+/** transcript, dtmf, context: allow | drop | { redact: mask|partial|token|drop } | dropIfPii. */
+export const textRuleSchema = z.union([
+  z.literal('allow'),
+  z.literal('drop'),
+  /** Pass the text unchanged when it holds no PII, otherwise drop the whole record (TTS cache). */
+  z.literal('dropIfPii'),
+  z.object({ redact: redactionModeSchema }).strict(),
+]);
+/** from, to: allow | drop | { redact: obfuscate (last 4 digits removed) | mask | pseudonym (keyed HMAC) }. */
+export const phoneRuleSchema = z.union([
+  z.literal('allow'),
+  z.literal('drop'),
+  z.object({ redact: z.enum(['obfuscate', 'mask', 'pseudonym']) }).strict(),
+]);
+/** audio cannot be redacted by text position: allow | drop. */
+export const audioRuleSchema = z.enum(['allow', 'drop']);
+
+export const destinationPolicySchema = z
+  .object({
+    transcript: textRuleSchema,
+    audio: audioRuleSchema,
+    dtmf: textRuleSchema,
+    from: phoneRuleSchema,
+    to: phoneRuleSchema,
+    context: textRuleSchema,
+  })
+  .strict();
+
+export type TextRule = z.infer<typeof textRuleSchema>;
+export type PhoneRule = z.infer<typeof phoneRuleSchema>;
+export type DestinationPolicy = z.infer<typeof destinationPolicySchema>;
+export type PrivacyPolicy = Record<Destination, DestinationPolicy>;
+
+const MASK = { redact: 'mask' } as const;
+const TOKEN = { redact: 'token' } as const;
+const OBFUSCATE = { redact: 'obfuscate' } as const;
+
+/**
+ * Nothing raw leaves. The dialog destination gets tokens (`[CREDIT_DEBIT_NUMBER_1]`): it can follow
+ * the conversation and refer to values, and the gateway restores them before speaking, but an
+ * external dialog or LLM never receives the value itself.
+ */
+export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = {
+  logs: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK },
+  events: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK },
+  training: { transcript: MASK, audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK },
+  dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: OBFUSCATE, context: TOKEN },
+  ttsCache: { transcript: 'dropIfPii', audio: 'allow', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop' },
+  recording: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop' },
+};
+
+/** What an application writes: any destination and field may be left out and then takes the default. */
+export const privacyPolicySchema = z
+  .object(Object.fromEntries(DESTINATIONS.map((d) => [d, destinationPolicySchema.partial().optional()])) as Record<Destination, z.ZodOptional<ReturnType<typeof destinationPolicySchema.partial>>>)
+  .strict();
+export type PrivacyPolicyInput = z.input<typeof privacyPolicySchema>;
+
+/** Validates an application's policy and fills in the defaults. Errors name the field's path. */
+export function parsePrivacyPolicy(input: unknown): { ok: true; policy: PrivacyPolicy } | { ok: false; error: string } {
+  const r = privacyPolicySchema.safeParse(input ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    return { ok: false, error: `${issue.path.join('.') || '(policy)'}: ${issue.message}` };
+  }
+  const policy = {} as PrivacyPolicy;
+  for (const d of DESTINATIONS) policy[d] = { ...DEFAULT_PRIVACY_POLICY[d], ...(r.data[d] ?? {}) } as DestinationPolicy;
+  return { ok: true, policy };
+}
+
+/**
+ * The record shape sinks hand to the gate. `transcript`: recognised or synthesized text; `audio`:
+ * raw audio bytes; `dtmf`: collected digits; `from`/`to`: caller and called numbers or SIP URIs;
+ * `context`: dialog context / state variables (any JSON; every string in it is redacted).
+ */
+export interface PolicyRecord {
+  transcript?: string;
+  audio?: Uint8Array;
+  dtmf?: string;
+  from?: string;
+  to?: string;
+  context?: unknown;
+}
+
+/** The gated record. `fromPseudonym`/`toPseudonym` (HMAC-SHA256 hex of the E.164 number) are added when an account secret is given and the field is not dropped. */
+export interface GatedRecord extends PolicyRecord {
+  fromPseudonym?: string;
+  toPseudonym?: string;
+}
+
+export interface PolicyContext {
+  /** Cross-turn detection context (what the agent asked for). */
+  detection?: DetectionContext;
+  /** The call's vault; required for token mode (without one, token mode masks). */
+  vault?: TokenVault;
+  /** Per-account secret for phone pseudonyms. */
+  accountSecret?: Buffer;
+  /** Country for numbers without a country code (default US). */
+  defaultCountry?: string;
+}
+
+function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): string {
+  return applyRedaction(text, detect(text, ctx.detection), mode, ctx.vault);
+}
+
+function redactDtmf(digits: string, mode: RedactionMode, ctx: PolicyContext): string | undefined {
+  if (digits.length === 0) return digits;
+  switch (mode) {
+    case 'mask': return '[DTMF]';
+    case 'partial': return digits.length >= 8 ? `[DTMF ****${digits.slice(-4)}]` : '[DTMF]';
+    case 'token': return ctx.vault ? ctx.vault.tokenize('DTMF', digits) : '[DTMF]';
+    case 'drop': return undefined;
+  }
+}
+
+function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number): unknown {
+  if (typeof value === 'string') return redactText(value, mode, ctx);
+  if (value === null || typeof value !== 'object' || depth > 8) return typeof value === 'object' && value !== null ? '[REDACTED]' : value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, mode, ctx, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    // SIP URIs and numbers in state variables are phone metadata
+    if (typeof v === 'string' && /^vgwSIP(?:From|To)URI$|^(?:from|to|ani|dnis|caller|callee)$/i.test(k)) out[k] = obfuscateNumber(v, ctx);
+    else out[k] = redactDeep(v, mode, ctx, depth + 1);
+  }
+  return out;
+}
+
+function userPart(raw: string): string {
+  return raw.trim().replace(/^<|>$/g, '').replace(/^(?:sips?|tel):/i, '').replace(/[@;].*$/, '');
+}
+
+function obfuscateNumber(raw: string, ctx: PolicyContext): string {
+  const user = userPart(raw);
+  const e164 = normalizeE164(user, ctx.defaultCountry ?? 'US');
+  return obfuscatePhone(e164 ?? user);
+}
+
+function applyPhone(raw: string, rule: PhoneRule, ctx: PolicyContext): string | undefined {
+  if (rule === 'allow') return raw;
+  if (rule === 'drop') return undefined;
+  switch (rule.redact) {
+    case 'obfuscate': return obfuscateNumber(raw, ctx);
+    case 'mask': return '[PHONE]';
+    case 'pseudonym': {
+      if (!ctx.accountSecret) return '[PHONE]';
+      const user = userPart(raw);
+      return phonePseudonym(ctx.accountSecret, normalizeE164(user, ctx.defaultCountry ?? 'US') ?? user);
+    }
+  }
+}
+
+function pseudonymOf(raw: string, ctx: PolicyContext): string | undefined {
+  if (!ctx.accountSecret) return undefined;
+  const user = userPart(raw);
+  const e164 = normalizeE164(user, ctx.defaultCountry ?? 'US');
+  return e164 ? phonePseudonym(ctx.accountSecret, e164) : undefined;
+}
+
+/** Gates one record for one destination. Returns a new record; `{}` when the whole record must not go there. */
+export function applyPolicy(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, ctx: PolicyContext = {}): GatedRecord {
+  const rules = policy[destination];
+  const out: GatedRecord = {};
+  if (record.transcript !== undefined) {
+    const rule = rules.transcript;
+    if (rule === 'allow') out.transcript = record.transcript;
+    else if (rule === 'dropIfPii') {
+      if (detect(record.transcript, ctx.detection).length > 0) return {};
+      out.transcript = record.transcript;
+    } else if (rule !== 'drop') {
+      out.transcript = redactText(record.transcript, rule.redact, ctx);
+    }
+  }
+  if (record.audio !== undefined && rules.audio === 'allow') out.audio = record.audio;
+  if (record.dtmf !== undefined) {
+    const rule = rules.dtmf;
+    if (rule === 'allow') out.dtmf = record.dtmf;
+    else if (rule === 'dropIfPii') {
+      if (record.dtmf.length >= 4) return {};
+      out.dtmf = record.dtmf;
+    } else if (rule !== 'drop') {
+      const v = redactDtmf(record.dtmf, rule.redact, ctx);
+      if (v !== undefined) out.dtmf = v;
+    }
+  }
+  for (const field of ['from', 'to'] as const) {
+    const raw = record[field];
+    if (raw === undefined) continue;
+    const v = applyPhone(raw, rules[field], ctx);
+    if (v === undefined) continue;
+    out[field] = v;
+    const p = pseudonymOf(raw, ctx);
+    if (p !== undefined) out[field === 'from' ? 'fromPseudonym' : 'toPseudonym'] = p;
+  }
+  if (record.context !== undefined) {
+    const rule = rules.context;
+    if (rule === 'allow') out.context = record.context;
+    else if (rule === 'dropIfPii') {
+      if (JSON.stringify(redactDeep(record.context, 'mask', { ...ctx, vault: undefined }, 0)) !== JSON.stringify(record.context)) return {};
+      out.context = record.context;
+    } else if (rule !== 'drop' && rule.redact !== 'drop') {
+      out.context = redactDeep(record.context, rule.redact, ctx, 0);
+    } else if (rule !== 'drop' && rule.redact === 'drop') {
+      out.context = redactDeep(record.context, 'drop', ctx, 0);
+    }
+  }
+  return out;
+}

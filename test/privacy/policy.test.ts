@@ -1,0 +1,93 @@
+// The privacy policy: schema, defaults (nothing raw leaves) and the pure gate every sink uses.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyPolicy, DEFAULT_PRIVACY_POLICY, DESTINATIONS, parsePrivacyPolicy, type PolicyRecord } from '../../src/privacy/policy.js';
+import { TokenVault } from '../../src/privacy/vault.js';
+import { phonePseudonym } from '../../src/privacy/phone.js';
+
+const SECRET = Buffer.from('account-secret-for-tests');
+const RECORD: PolicyRecord = {
+  transcript: 'my card number is 4111 1111 1111 1111 and my name is tom rossi',
+  audio: new Uint8Array([1, 2, 3]),
+  dtmf: '4111111111111111',
+  from: 'sip:+442079460958@203.0.113.5;user=phone',
+  to: '+1 202-555-0143',
+  context: { vgwSIPFromURI: 'sip:+442079460958@203.0.113.5', lastTurn: 'email me at bob@example.com', nested: [{ note: 'pin is 1 2 3 4' }] },
+};
+const RAW_VALUES = ['4111 1111 1111 1111', '4111111111111111', 'tom rossi', '442079460958', '2079460958', '2025550143', 'bob@example.com', '1 2 3 4'];
+
+test('defaults: no raw value reaches any destination', () => {
+  for (const d of DESTINATIONS) {
+    const vault = new TokenVault();
+    const out = JSON.stringify(applyPolicy(d, RECORD, DEFAULT_PRIVACY_POLICY, { vault, accountSecret: SECRET }), (_k, v) => (v instanceof Uint8Array ? '<audio>' : v));
+    for (const raw of RAW_VALUES) assert.ok(!out.includes(raw), `${d} leaks ${raw}: ${out}`);
+    assert.ok(!out.includes('<audio>'), `${d} must not carry caller audio by default`);
+  }
+});
+
+test('defaults per destination', () => {
+  const vault = new TokenVault();
+  const events = applyPolicy('events', RECORD, DEFAULT_PRIVACY_POLICY, { accountSecret: SECRET });
+  assert.equal(events.transcript, 'my card number is [CREDIT_DEBIT_NUMBER] and my name is [NAME]');
+  assert.equal(events.from, '+44207946XXXX');
+  assert.equal(events.to, '+1202555XXXX');
+  assert.equal(events.fromPseudonym, phonePseudonym(SECRET, '+442079460958'));
+  assert.equal(events.dtmf, '[DTMF]');
+  assert.deepEqual(events.context, { vgwSIPFromURI: '+44207946XXXX', lastTurn: 'email me at [EMAIL]', nested: [{ note: 'pin is [PIN]' }] });
+  assert.equal(events.audio, undefined);
+
+  const dialog = applyPolicy('dialog', RECORD, DEFAULT_PRIVACY_POLICY, { vault });
+  assert.equal(dialog.transcript, 'my card number is [CREDIT_DEBIT_NUMBER_1] and my name is [NAME_1]');
+  assert.equal(vault.restore(dialog.transcript!), RECORD.transcript);
+  assert.equal(dialog.dtmf, '[DTMF_1]');
+
+  assert.deepEqual(applyPolicy('recording', RECORD, DEFAULT_PRIVACY_POLICY), {});
+  assert.deepEqual(applyPolicy('training', { transcript: 'hello' }, DEFAULT_PRIVACY_POLICY), { transcript: 'hello' });
+});
+
+test('ttsCache: a PII-bearing utterance is not cached at all; a clean one is', () => {
+  const audio = new Uint8Array([9]);
+  assert.deepEqual(applyPolicy('ttsCache', { transcript: 'your balance is 250 dollars', audio }, DEFAULT_PRIVACY_POLICY), { transcript: 'your balance is 250 dollars', audio });
+  assert.deepEqual(applyPolicy('ttsCache', { transcript: 'thanks tom, your card ending in 1111 is saved', audio }, DEFAULT_PRIVACY_POLICY), {});
+});
+
+test('an application policy overrides single fields and keeps the other defaults', () => {
+  const parsed = parsePrivacyPolicy({ dialog: { transcript: 'allow' }, training: { audio: 'allow', transcript: { redact: 'partial' } } });
+  assert.ok(parsed.ok);
+  const { policy } = parsed;
+  assert.equal(applyPolicy('dialog', RECORD, policy).transcript, RECORD.transcript);
+  assert.equal(applyPolicy('dialog', RECORD, policy).from, '+44207946XXXX');
+  const training = applyPolicy('training', RECORD, policy);
+  assert.equal(training.transcript, 'my card number is [CREDIT_DEBIT_NUMBER ****1111] and my name is [NAME]');
+  assert.deepEqual(training.audio, RECORD.audio);
+  assert.deepEqual(policy.logs, DEFAULT_PRIVACY_POLICY.logs);
+});
+
+test('phone rules: allow, mask, pseudonym, drop', () => {
+  const parsed = parsePrivacyPolicy({ events: { from: 'allow', to: { redact: 'pseudonym' } }, logs: { from: { redact: 'mask' }, to: 'drop' } });
+  assert.ok(parsed.ok);
+  const ev = applyPolicy('events', RECORD, parsed.policy, { accountSecret: SECRET });
+  assert.equal(ev.from, RECORD.from);
+  assert.equal(ev.to, phonePseudonym(SECRET, '+12025550143'));
+  const logs = applyPolicy('logs', RECORD, parsed.policy);
+  assert.equal(logs.from, '[PHONE]');
+  assert.equal(logs.to, undefined);
+  assert.equal(applyPolicy('events', { from: 'anonymous' }, DEFAULT_PRIVACY_POLICY).from, '[REDACTED]');
+});
+
+test('the gate is pure: the input record is not changed and the same input gives the same output', () => {
+  const copy = structuredClone(RECORD);
+  const a = applyPolicy('events', RECORD, DEFAULT_PRIVACY_POLICY);
+  const b = applyPolicy('events', RECORD, DEFAULT_PRIVACY_POLICY);
+  assert.deepEqual(a, b);
+  assert.deepEqual(RECORD, copy);
+});
+
+test('invalid policies are errors with the field path', () => {
+  const bad = parsePrivacyPolicy({ events: { transcript: { redact: 'shred' } } });
+  assert.equal(bad.ok, false);
+  assert.match(bad.ok ? '' : bad.error, /^events\.transcript/);
+  assert.equal(parsePrivacyPolicy({ audit: {} }).ok, false);
+  assert.equal(parsePrivacyPolicy({ events: { audio: { redact: 'mask' } } }).ok, false, 'audio cannot be redacted, only allowed or dropped');
+  assert.equal(parsePrivacyPolicy(undefined).ok, true);
+});
