@@ -1,11 +1,22 @@
 #!/usr/bin/env node
 /** The `hushgate` command. Subcommands live in `commands/`, one file each. */
 import { Command } from 'commander';
+import { setLogScrubber } from '../log/logger.js';
+import { scrubForLogs } from '../privacy/log-scrubber.js';
 import { registerStartCommand } from './commands/start.js';
+import { registerRedactCommand } from './commands/redact.js';
+import { registerEraseCommand } from './commands/erase.js';
+import { registerTrainingCommand } from './commands/training.js';
+
+// Every log line any command writes is scrubbed by the privacy detectors (invariant I1).
+setLogScrubber(scrubForLogs);
 
 const program = new Command();
 program.name('hushgate').description('Self-hosted voice agent gateway with privacy built in').version('0.1.0');
 registerStartCommand(program);
+registerRedactCommand(program);
+registerEraseCommand(program);
+registerTrainingCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`hushgate: ${err instanceof Error ? err.message : String(err)}\n`);

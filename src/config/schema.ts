@@ -5,6 +5,12 @@
  */
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { dialogConfigSchema } from '../dialog/config.js';
+import { speechConfigSchema } from '../speech/config.js';
+import { privacyPolicySchema } from '../privacy/policy.js';
+import { applicationTrainingSchema, accountTrainingSchema, trainingConfigIssues } from '../training/config.js';
+import { forwardingSchema, eventsSchema } from '../events/config.js';
+import { tlsConfigSchema } from '../sip/transport/tls.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -24,7 +30,9 @@ export const sipSchema = z
     /** Address written into Via/Contact/SDP when it differs from `host` (NAT, 0.0.0.0 binds). */
     advertisedHost: z.string().optional(),
     port: port.default(5060),
-    transports: z.array(z.enum(['udp', 'tcp'])).min(1).default(['udp', 'tcp']),
+    transports: z.array(z.enum(['udp', 'tcp', 'tls'])).min(1).default(['udp', 'tcp']),
+    /** SIP over TLS (SIPS): certificate, key, optional mutual TLS. Required when `transports` has `tls`. */
+    tls: tlsConfigSchema.optional(),
     /** Trunk sources allowed to send requests; empty means everyone (not recommended on a public address). */
     allowFrom: z.array(cidr).default([]),
     maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(65535),
@@ -37,7 +45,8 @@ export const sipSchema = z
     sessionExpires: z.number().int().min(0).default(1800),
     minSE: z.number().int().min(90).default(90),
   })
-  .prefault({});
+  .prefault({})
+  .refine((s) => !s.transports.includes('tls') || s.tls !== undefined, { message: 'transport tls needs sip.tls (cert and key files)', path: ['tls'] });
 
 export const mediaSchema = z
   .object({
@@ -74,11 +83,21 @@ export const applicationSchema = z.object({
   answerDelayMs: z.number().int().min(0).max(60000).default(0),
   /** WAV played when the call is answered (8 kHz or resampled). */
   greeting: z.string().optional(),
+  /** SRTP policy: `required` refuses plain RTP (488) and plain transports (403); `optional` answers SAVP offers with SRTP; `off` refuses SAVP. */
+  secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
+  /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
+  dialog: dialogConfigSchema.optional(),
+  speech: speechConfigSchema.prefault({}),
+  /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
+  privacy: privacyPolicySchema.optional(),
+  training: applicationTrainingSchema.optional(),
+  forwarding: forwardingSchema,
 });
 
 export const accountSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
+  training: accountTrainingSchema.optional(),
   applications: z.array(applicationSchema).default([]),
 });
 
@@ -98,6 +117,7 @@ export const configSchema = z
     admin: adminSchema,
     shutdown: z.object({ graceSeconds: z.number().min(0).default(30) }).prefault({}),
     regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
+    events: eventsSchema,
     accounts: z.array(accountSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
@@ -111,6 +131,7 @@ export const configSchema = z
         appIds.add(app.id);
       }),
     );
+    for (const issue of trainingConfigIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 export type Config = z.infer<typeof configSchema>;
