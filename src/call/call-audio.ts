@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallMedia } from './media-port.js';
-import type { RtpSession, RtpSessionStats } from '../media/rtp/session.js';
+import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/rtp/session.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/jitter-buffer.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode } from '../media/g711.js';
 import { Endpointer, type EndpointerOptions, type Utterance } from '../media/vad/endpointer.js';
@@ -107,6 +107,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     this.rtp.setRemote({ address: audio.remoteAddress, port: audio.remotePort });
     this.rtp.setPayloadTypes({ audio: [audio.pt], send: audio.pt, telephoneEvent: audio.telephoneEventPt ?? null });
     this.configured = true;
+  }
+
+  /** SRTP for this call's stream (from the SDES keys of the offer/answer), or null for plain RTP. */
+  setSrtp(transform: SrtpTransform | null): void {
+    this.rtp.setSrtp(transform);
   }
 
   /** Queue a prompt. */

@@ -18,6 +18,8 @@ import type { CallMediaFactory } from './media-port.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
 import { parseSipInfoDtmf } from '../media/dtmf/sip-info.js';
+import { createSdesNegotiator, createSdesOffer, type SdesKeys } from '../sdp/crypto.js';
+import { createSrtpContexts } from '../media/srtp/index.js';
 
 export interface CallInfo {
   callId: string;
@@ -89,6 +91,11 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       return this.reject(session, 404, 'Not Found - number not configured');
     }
     const log = this.log.child({ callId, accountId: route.account.id, applicationId: route.application.id });
+    const secureMedia = route.application.secureMedia;
+    if (secureMedia === 'required' && !session.source.transport.secure) {
+      log.info({ transport: session.source.transport.protocol }, 'secure application called over a plain transport');
+      return this.reject(session, 403, 'Forbidden - secure transport (TLS) required');
+    }
     let offer = undefined;
     if (req.body.length) {
       const parsed = parseSdp(req.body.toString('utf8'));
@@ -102,15 +109,24 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       await media.close();
       return;
     }
-    const local = (): LocalMediaOffer => ({
+    const local = (): LocalMediaOffer<SdesKeys> => ({
       address: media.localAddress,
       port: media.localPort,
       codecs: ['PCMU', 'PCMA'],
       telephoneEvent: true,
       sessionId: String(Date.now()),
       sessionVersion: this.sdpVersion++,
+      secureMedia,
+      srtp: createSdesNegotiator(),
     });
     const info: CallInfo = { callId, accountId: route.account.id, applicationId: route.application.id, startedAt: Date.now() };
+    // Configure the media from a negotiation: SRTP keyed by SDES when the offer was RTP/SAVP. The
+    // keys go into the SRTP contexts only; the call's info keeps no key material.
+    const apply = (audio: NegotiatedAudio<SdesKeys>): void => {
+      media.configure(audio);
+      media.setSrtp(audio.srtp ? createSrtpContexts(audio.srtp) : null);
+      info.audio = { ...audio, srtp: undefined };
+    };
     let answerSdp: string;
     if (offer) {
       const n = negotiate(offer, local());
@@ -118,20 +134,27 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
         await media.close();
         return this.reject(session, 488, `Not Acceptable Here - ${n.reason}`, [['Warning', `304 hushgate "${n.reason}"`]]);
       }
-      info.audio = n.audio;
-      media.configure(n.audio);
+      apply(n.audio);
       answerSdp = serializeSdp(n.answer);
     } else {
-      // Late offer: we offer in the 200, the caller answers in the ACK.
-      answerSdp = buildOffer(local());
+      // Late offer: we offer in the 200, the caller answers in the ACK. A secure-only
+      // application offers RTP/SAVP with our SDES keys and reads the caller's key from the answer.
+      const sdes = secureMedia === 'required' ? createSdesOffer() : undefined;
+      answerSdp = buildOffer(local(), sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
+      const answerKeys = sdes && {
+        accept(values: string[]) {
+          for (const v of values) {
+            const k = sdes.accept(v);
+            if (k.ok) return { answer: '', context: k.value };
+          }
+          return undefined;
+        },
+      };
       session.onAnswer = (sdp) => {
         const parsed = parseSdp(sdp);
         if (!parsed.ok) return;
-        const n = negotiate(parsed.value, local());
-        if (n.ok) {
-          info.audio = n.audio;
-          media.configure(n.audio);
-        }
+        const n = negotiate(parsed.value, { ...local(), srtp: answerKeys });
+        if (n.ok) apply(n.audio);
       };
     }
     session.onOffer = (sdp) => {
@@ -139,8 +162,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       if (!parsed.ok) return { ok: false, code: 400, reason: `Bad Request - SDP: ${parsed.error}` };
       const n = negotiate(parsed.value, { ...local(), sessionId: String(info.startedAt) });
       if (!n.ok) return { ok: false, code: 488, reason: `Not Acceptable Here - ${n.reason}` };
-      info.audio = n.audio;
-      media.configure(n.audio);
+      apply(n.audio);
       return { ok: true, sdp: serializeSdp(n.answer) };
     };
 
@@ -195,7 +217,8 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       this.calls.delete(callId);
       this.counters.active--;
       void media.close();
-      log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0, media: info.media }, 'call ended');
+      const srtp = st.rtp.srtp ? { packetsReceived: st.rtp.packetsReceived, packetsSent: st.rtp.packetsSent, authFailures: st.rtp.srtpAuthFailures, replays: st.rtp.srtpReplays } : undefined;
+      log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0, media: info.media, srtp }, 'call ended');
       call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media });
       this.onCallEnded?.(info);
     });

@@ -7,6 +7,10 @@ import { registerStartCommand } from './commands/start.js';
 import { registerRedactCommand } from './commands/redact.js';
 import { registerEraseCommand } from './commands/erase.js';
 import { registerTrainingCommand } from './commands/training.js';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerAppsCommand } from './commands/apps.js';
+import { registerAuditCommand } from './commands/audit.js';
+import { registerImportCommand } from './commands/import.js';
 
 // Every log line any command writes is scrubbed by the privacy detectors (invariant I1).
 setLogScrubber(scrubForLogs);
@@ -17,6 +21,10 @@ registerStartCommand(program);
 registerRedactCommand(program);
 registerEraseCommand(program);
 registerTrainingCommand(program);
+registerKeysCommand(program);
+registerAppsCommand(program);
+registerAuditCommand(program);
+registerImportCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`hushgate: ${err instanceof Error ? err.message : String(err)}\n`);

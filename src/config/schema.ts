@@ -59,10 +59,35 @@ export const mediaSchema = z
   .prefault({})
   .refine((m) => m.rtpPortMin <= m.rtpPortMax, { message: 'rtpPortMin must not exceed rtpPortMax', path: ['rtpPortMin'] });
 
+const isLoopbackHost = (h: string) => h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+
 export const adminSchema = z
   .object({
     host: z.string().default('127.0.0.1'),
     port: port.default(8088),
+    /** HTTPS for the admin API (PEM files). Required unless `host` is loopback or `allowPlainHttp` is set. */
+    tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+    /** Serve plain HTTP on a non-loopback address (only behind a TLS-terminating proxy). */
+    allowPlainHttp: z.boolean().default(false),
+    /** Default per-key rate limit (token bucket, per gateway process); a key may carry its own `ratePerMinute`. */
+    rateLimit: z.object({ perMinute: z.number().int().min(1).default(600), burst: z.number().int().min(1).default(60) }).prefault({}),
+  })
+  .prefault({})
+  .refine((a) => a.tls !== undefined || a.allowPlainHttp || isLoopbackHost(a.host), {
+    message: 'the admin API on a non-loopback address needs tls (certFile, keyFile), or allowPlainHttp: true behind a TLS proxy',
+    path: ['tls'],
+  });
+
+/** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
+export const tenancySchema = z
+  .object({
+    /** The control region whose store holds tenancy data; default: the first configured region. */
+    region: z.string().optional(),
+    /**
+     * How often a gateway checks the store for changes made by other gateways (seconds; 0 = never).
+     * Default: 2 on PostgreSQL (shared by gateways side by side), 0 on SQLite (one gateway per file).
+     */
+    pollSeconds: z.number().min(0).optional(),
   })
   .prefault({});
 
@@ -115,6 +140,7 @@ export const configSchema = z
     sip: sipSchema,
     media: mediaSchema,
     admin: adminSchema,
+    tenancy: tenancySchema,
     shutdown: z.object({ graceSeconds: z.number().min(0).default(30) }).prefault({}),
     regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
     events: eventsSchema,
@@ -131,6 +157,7 @@ export const configSchema = z
         appIds.add(app.id);
       }),
     );
+    if (cfg.tenancy.region !== undefined && !(cfg.tenancy.region in cfg.regions)) ctx.addIssue({ code: 'custom', path: ['tenancy', 'region'], message: `region "${cfg.tenancy.region}" has no store configured under regions` });
     for (const issue of trainingConfigIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 

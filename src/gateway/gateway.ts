@@ -9,13 +9,21 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { UdpTransport } from '../sip/transport/udp.js';
 import { listenTcp } from '../sip/transport/tcp.js';
+import { listenTls, type TlsTransport, type TlsReloadResult } from '../sip/transport/tls.js';
 import type { Transport } from '../sip/transport/types.js';
 import { SipStack } from '../sip/stack.js';
 import { UserAgent } from '../sip/user-agent.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { CallManager } from '../call/call-manager.js';
 import { startAdminServer } from '../admin/server.js';
+import { GatewayMetrics } from '../admin/metrics.js';
+import { ApiKeyStore } from '../admin/api-keys.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { TenancyStore } from '../tenancy/tenancy-store.js';
+import { TenancyRouting } from '../tenancy/routing.js';
 import { RtpMediaFactory } from './rtp-media.js';
+import { AgentRuntime } from './agent-runtime.js';
 
 export class Gateway {
   stack!: SipStack;
@@ -25,20 +33,37 @@ export class Gateway {
   readonly registry = new Registry();
   private router!: NumberRouter;
   private media!: RtpMediaFactory;
+  agents!: AgentRuntime;
   private stopping = false;
+  /** Accounts, applications and numbers (the control region's store); routing follows it. */
+  tenancy!: TenancyStore;
+  routing!: TenancyRouting;
+  apiKeys!: ApiKeyStore;
+  metrics!: GatewayMetrics;
+  private controlStore?: Store;
+  /** The SIP over TLS transport, when `sip.transports` has `tls`. */
+  tls?: TlsTransport;
 
   constructor(
     readonly config: Config,
     readonly log: Logger,
+    /** Directory relative paths in the config (flows, CA files) are resolved against. */
+    readonly configDir?: string,
   ) {}
 
   async start(): Promise<void> {
     const c = this.config;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
+    await this.openTenancy();
     const transports: Transport[] = [];
     for (const t of c.sip.transports) {
       if (t === 'udp') transports.push(await UdpTransport.listen(c.sip.host, c.sip.port));
-      else transports.push(await listenTcp(c.sip.host, c.sip.port, c.sip.maxMessageBytes));
+      else if (t === 'tcp') transports.push(await listenTcp(c.sip.host, c.sip.port, c.sip.maxMessageBytes));
+      else if (c.sip.tls) {
+        // The config schema requires sip.tls with transport tls; unusable PEM files fail start-up with their path.
+        this.tls = await listenTls(c.sip.host, c.sip.tls.port, { ...c.sip.tls, maxMessageBytes: c.sip.maxMessageBytes });
+        transports.push(this.tls);
+      }
     }
     const advertisedHost = c.sip.advertisedHost ?? (c.sip.host === '0.0.0.0' || c.sip.host === '::' ? '127.0.0.1' : c.sip.host);
     this.stack = new SipStack({
@@ -59,8 +84,16 @@ export class Gateway {
       logger: this.log.child({ module: 'media' }),
     });
     this.calls = new CallManager(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
+    this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir);
+    this.calls.setBehaviour('agent', this.agents.behaviour());
+    // Load speech models and flows before taking calls, so the first caller does not wait.
+    await this.agents.prepare(c.accounts.flatMap((a) => a.applications));
     this.registerMetrics();
-    this.admin = await startAdminServer({ host: c.admin.host, port: c.admin.port, registry: this.registry, ready: () => !this.stopping && !this.ua.draining });
+    this.admin = await startAdminServer({
+      host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit,
+      registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
+    });
     this.log.info(
       { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
       'hushgate started',
@@ -72,19 +105,69 @@ export class Gateway {
     return typeof a === 'object' && a ? a.port : 0;
   }
 
-  /** Swap the routing table (new calls only; live calls keep their application). */
-  reloadRouting(config: Config): void {
-    this.router = new NumberRouter(config.accounts, config.defaultCountry);
+  /**
+   * SIGHUP: re-read the TLS certificate, key and CA files. New handshakes use them; open
+   * connections (and the calls on them) keep theirs. On failure the old material stays in use.
+   * Logs the outcome only (file paths and OpenSSL's reason, never key bytes).
+   */
+  reloadTls(): TlsReloadResult | undefined {
+    if (!this.tls) return undefined;
+    const r = this.tls.reload();
+    if (r.ok) this.log.info({ transport: 'tls' }, 'TLS certificate reloaded');
+    else this.log.error({ transport: 'tls', error: r.error }, 'TLS certificate reload failed; keeping the previous certificate');
+    return r;
+  }
+
+  /** Re-apply the file's accounts (new calls only; live calls keep their application). */
+  async reloadRouting(config: Config): Promise<void> {
+    await this.tenancy.seed(config.accounts);
+    await this.routing.refresh();
+  }
+
+  /** Opens the control region's store, writes the file's accounts into it and follows it for routing. */
+  private async openTenancy(): Promise<void> {
+    const c = this.config;
+    const region = c.tenancy.region ?? Object.keys(c.regions)[0]!;
+    this.controlStore = await openStore(region, c.regions[region]!.store, c.dataDir);
+    this.tenancy = await TenancyStore.open(this.controlStore, { defaultCountry: c.defaultCountry, regions: Object.keys(c.regions) });
+    const seeded = await this.tenancy.seed(c.accounts);
+    if (seeded.removed.applications.length || seeded.handedOver.accounts.length) this.log.info({ removed: seeded.removed, handedOver: seeded.handedOver }, 'tenancy: file-managed entries no longer in the file');
+    this.apiKeys = await ApiKeyStore.open(this.controlStore);
+    const pollSeconds = c.tenancy.pollSeconds ?? (this.controlStore.dialect === 'postgres' ? 2 : 0);
+    this.routing = new TenancyRouting(this.tenancy, {
+      defaultCountry: c.defaultCountry,
+      pollMs: pollSeconds * 1000,
+      onRebuilt: (router) => (this.router = router),
+      onError: (err) => this.log.error({ err }, 'routing table rebuild failed; keeping the previous one'),
+    });
+    await this.routing.start();
   }
 
   private registerMetrics(): void {
     collectDefaultMetrics({ register: this.registry });
+    this.metrics = new GatewayMetrics(this.registry);
+    this.calls.on('event', (e) => {
+      if (e.type === 'call.ended') this.metrics.observeCallMedia(e.media);
+    });
     const calls = this.calls;
     new Gauge({ name: 'hushgate_calls_active', help: 'Calls in progress', registers: [this.registry], collect() { this.set(calls.counters.active); } });
     new Counter({ name: 'hushgate_calls_total', help: 'Calls answered since start', registers: [this.registry], collect() { this.reset(); this.inc(calls.counters.total); } });
     const stack = this.stack;
     new Gauge({ name: 'hushgate_sip_messages_received', help: 'SIP messages received', registers: [this.registry], collect() { this.set(stack.counters.received); } });
     new Gauge({ name: 'hushgate_sip_malformed', help: 'Malformed SIP messages', registers: [this.registry], collect() { this.set(stack.counters.malformed); } });
+    const scheduler = this.media.scheduler;
+    new Gauge({
+      name: 'hushgate_media_scheduler_lateness_ms',
+      help: 'Playout scheduler tick lateness (now - deadline) over the last 4096 ticks',
+      labelNames: ['quantile'],
+      registers: [this.registry],
+      collect() {
+        const l = scheduler.stats().latenessMs;
+        this.set({ quantile: '0.5' }, l.p50);
+        this.set({ quantile: '0.99' }, l.p99);
+        this.set({ quantile: '1' }, l.max);
+      },
+    });
     new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests refused by the source allowlist', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
   }
 
@@ -98,8 +181,11 @@ export class Gateway {
     const until = Date.now() + 2000;
     while (this.stack.clientTransactionCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await this.admin?.close();
+    this.routing?.stop();
     await this.stack.close();
     await this.media.close();
+    await this.agents.close();
+    await this.controlStore?.close();
     this.log.info('stopped');
   }
 }

@@ -66,10 +66,15 @@ export class UserAgent {
     return [...new Set([...this.sessions.values(), ...this.pending.values()])];
   }
 
-  contactFor(source: RequestSource): string {
+  /**
+   * Our Contact for a dialog. RFC 3261 §12.1.1: a SIPS Contact when the request was addressed to a
+   * `sips:` URI; a `sip:` request over TLS gets `sip:…;transport=tls` (peers that cannot route
+   * `sips:` — e.g. baresip 1.0 — would otherwise fail to send the ACK).
+   */
+  contactFor(source: RequestSource, requestScheme?: string): string {
     const t = source.transport;
     const user = this.opts.contactUser ?? 'hushgate';
-    const scheme = t.protocol === 'TLS' ? 'sips' : 'sip';
+    const scheme = t.protocol === 'TLS' && requestScheme !== 'sip' ? 'sips' : 'sip';
     const tp = t.protocol === 'UDP' ? '' : `;transport=${t.protocol.toLowerCase()}`;
     return `<${scheme}:${user}@${this.stack.hostPort(t)}${tp}>`;
   }
@@ -184,7 +189,7 @@ export class UserAgent {
       tx,
       source,
       this.stack,
-      { contact: this.contactFor(source), allow: this.allow, supported: SUPPORTED_EXTENSIONS.join(', '), sessionTimer: this.opts.sessionTimer },
+      { contact: this.contactFor(source, req.uri.scheme), allow: this.allow, supported: SUPPORTED_EXTENSIONS.join(', '), sessionTimer: this.opts.sessionTimer },
       (s) => this.sessions.set(s.dialog!.id, s),
       (s) => {
         this.pending.delete(s.transaction.id);

@@ -4,11 +4,18 @@
  * (WAV, PCM, TTS streams) paced at 20 ms, sends RFC 4733 digits, hears the far end through the
  * endpointer, and keeps an exact record of every packet it receives (for pacing and audio
  * checks). `hushgate call` and the end-to-end tests drive it.
+ *
+ * Secure calls: `transport: 'tls'` with `tls` options (our certificate, and the CA that issued the
+ * gateway's) dials `sips:` targets over TLS; `srtp: true` offers RTP/SAVP with SDES `a=crypto`
+ * lines and protects the call's media with the keys agreed in the answer.
  */
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
 import { UdpTransport } from '../sip/transport/udp.js';
 import { listenTcp } from '../sip/transport/tcp.js';
+import { listenTls, type TlsTransportOptions } from '../sip/transport/tls.js';
+import { createSdesOffer, type SdesKeys } from '../sdp/crypto.js';
+import { createSrtpContexts } from '../media/srtp/index.js';
 import type { Transport } from '../sip/transport/types.js';
 import { SipStack } from '../sip/stack.js';
 import { UserAgent } from '../sip/user-agent.js';
@@ -26,7 +33,11 @@ import { CallAudio } from '../call/call-audio.js';
 
 export interface SoftphoneOptions {
   host?: string;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
+  /** TLS: our certificate and key, `ca` to verify the gateway (needed with `transport: 'tls'`). */
+  tls?: TlsTransportOptions;
+  /** Offer RTP/SAVP (SRTP keyed by SDES) instead of RTP/AVP. */
+  srtp?: boolean;
   rtpPortMin?: number;
   rtpPortMax?: number;
   logger?: Logger;
@@ -54,6 +65,10 @@ export class Softphone {
     const log = opts.logger ?? pino({ level: 'silent' });
     const transports: Transport[] = [await UdpTransport.listen(host, 0)];
     if (opts.transport === 'tcp') transports.unshift(await listenTcp(host, 0, 65535));
+    if (opts.transport === 'tls') {
+      if (!opts.tls) throw new Error('softphone: transport tls needs tls options (cert, key, ca)');
+      transports.unshift(await listenTls(host, 0, opts.tls));
+    }
     const stack = new SipStack({ transports, logger: log, advertisedHost: host, userAgent: 'Hushgate-softphone' });
     const ua = new UserAgent(stack, { logger: log, sessionTimer: { sessionExpires: 0, minSE: 90 } });
     const pool = new PortPool(opts.rtpPortMin ?? 40000, opts.rtpPortMax ?? 40999);
@@ -66,7 +81,8 @@ export class Softphone {
     if (!rtp.ok) throw new Error(`no RTP port: ${rtp.error}`);
     const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } });
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
-    const offer = buildOffer(local);
+    const sdes = this.opts.srtp ? createSdesOffer() : undefined;
+    const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
     const r = await InviteClientSession.dial(this.ua, { target, fromUser: 'softphone', sdp: offer, headers });
     if (!r.ok) {
       await audio.close();
@@ -75,10 +91,25 @@ export class Softphone {
     const answer = parseSdp(r.answer);
     if (!answer.ok) throw new Error(`bad SDP answer: ${answer.error}`);
     // Negotiating the answer against our own capabilities gives the agreed codec and the far end's RTP address.
-    const n = negotiate(answer.value, local);
-    if (!n.ok) throw new Error(`answer has no usable audio: ${n.reason}`);
+    // With SRTP, the answer's a=crypto line must name one of our offered tags; its key keys our inbound direction.
+    const answerKeys = sdes && {
+      accept(values: string[]) {
+        for (const v of values) {
+          const k = sdes.accept(v);
+          if (k.ok) return { answer: '', context: k.value };
+        }
+        return undefined;
+      },
+    };
+    const n = negotiate<SdesKeys>(answer.value, { ...local, secureMedia: sdes ? 'required' : 'off', srtp: answerKeys });
+    if (!n.ok) {
+      await r.session.bye().catch(() => undefined);
+      await audio.close();
+      throw new Error(`answer has no usable audio: ${n.reason}`);
+    }
     audio.configure(n.audio);
-    return new PhoneCall(r.session, audio);
+    if (n.audio.srtp) audio.setSrtp(createSrtpContexts(n.audio.srtp));
+    return new PhoneCall(r.session, audio, this, { offer, answer: r.answer });
   }
 
   async close(): Promise<void> {
@@ -87,15 +118,25 @@ export class Softphone {
   }
 }
 
-export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequest] }> {
+export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequest]; transferred: [PhoneCall]; transferFailed: [number] }> {
   readonly received: ReceivedPacket[] = [];
   ended = false;
+  /** The call placed to the REFER target, once the far end transferred us. */
+  transferredTo?: PhoneCall;
 
   constructor(
     readonly session: InviteClientSession,
     readonly audio: CallAudio,
+    private readonly phone: Softphone,
+    /** The SDP we offered and the answer (tests check that the gateway never logs their SRTP keys). */
+    readonly sdp: { offer: string; answer: string } = { offer: '', answer: '' },
   ) {
     super();
+    // REFER (RFC 3515): accept, call the target, report progress with NOTIFY message/sipfrag.
+    session.onRequest = (req) => (req.method === 'REFER' ? (/<?(sips?:[^>\s]+)>?/.exec(req.headers.get('Refer-To') ?? '') ? 202 : 400) : 200);
+    session.on('request', (req) => {
+      if (req.method === 'REFER') void this.followRefer(req);
+    });
     audio.tap = (payload, pt, seq, timestamp, arrivalMs) => this.received.push({ seq, timestamp, arrivalMs, pt, payload: Uint8Array.from(payload) });
     session.on('ended', (reason) => {
       this.ended = true;
@@ -103,6 +144,46 @@ export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequ
       this.emit('ended', reason);
     });
     session.on('request', (req) => this.emit('request', req));
+  }
+
+  private async followRefer(req: SipRequest): Promise<void> {
+    const target = /<?(sips?:[^>\s]+)>?/.exec(req.headers.get('Refer-To') ?? '')?.[1];
+    if (!target) return;
+    const notify = (frag: string, state: string) =>
+      this.session.sendInDialog('NOTIFY', {
+        headers: [['Event', 'refer'], ['Subscription-State', state]],
+        body: Buffer.from(frag + '\r\n'),
+        contentType: 'message/sipfrag;version=2.0',
+      });
+    await notify('SIP/2.0 100 Trying', 'active;expires=60');
+    try {
+      const call = await this.phone.dial(target, [['Referred-By', req.headers.get('Referred-By') ?? '']]);
+      this.transferredTo = call;
+      await notify('SIP/2.0 200 OK', 'terminated;reason=noresource');
+      this.emit('transferred', call);
+    } catch (err) {
+      const status = (err as { status?: number }).status ?? 500;
+      await notify(`SIP/2.0 ${status} Failed`, 'terminated;reason=noresource');
+      this.emit('transferFailed', status);
+    }
+  }
+
+  /** The next thing the far end says (an utterance found by this phone's endpointer). */
+  nextUtterance(timeoutMs = 15_000): Promise<import('../media/vad/endpointer.js').Utterance> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.audio.off('utterance', on), reject(new Error('the far end said nothing in time'))), timeoutMs);
+      const on = (u: import('../media/vad/endpointer.js').Utterance) => (clearTimeout(t), resolve(u));
+      this.audio.once('utterance', on);
+    });
+  }
+
+  /** Resolve when the far end starts speaking. */
+  nextSpeechStart(timeoutMs = 15_000): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.audio.off('speechStart', on), reject(new Error('the far end did not start speaking in time'))), timeoutMs);
+      const on = (at: number) => (clearTimeout(t), resolve(at));
+      this.audio.once('speechStart', on);
+    });
   }
 
   /** Play a source and resolve when it has been sent (or stopped). */

@@ -15,6 +15,20 @@ export interface Route {
   dialled: string;
 }
 
+/**
+ * The key a configured number is stored and matched under: E.164 for phone numbers, the lower-cased
+ * user part otherwise; a range (`…*`) keeps its `*` after the normalised prefix. Two entries with the
+ * same key are the same number.
+ */
+export function numberKey(n: string, defaultCountry: string): string {
+  if (n.endsWith('*')) return rangePrefix(n.slice(0, -1)) + '*';
+  return normalizeE164(n, defaultCountry) ?? n.toLowerCase();
+}
+
+function rangePrefix(p: string): string {
+  return /^\+?\d+$/.test(p.replace(/[\s().-]/g, '')) ? '+' + p.replace(/\D/g, '') : p.toLowerCase();
+}
+
 export class NumberRouter {
   private readonly exact = new Map<string, Route>();
   private readonly ranges: { prefix: string; route: Omit<Route, 'dialled'> }[] = [];
@@ -27,8 +41,7 @@ export class NumberRouter {
       for (const application of account.applications) {
         for (const n of application.numbers) {
           if (n.endsWith('*')) {
-            const p = n.slice(0, -1);
-            const prefix = /^\+?\d+$/.test(p.replace(/[\s().-]/g, '')) ? '+' + p.replace(/\D/g, '') : p.toLowerCase();
+            const prefix = rangePrefix(n.slice(0, -1));
             this.ranges.push({ prefix, route: { account, application } });
             continue;
           }

@@ -1,5 +1,6 @@
 /** `hushgate start [--config FILE]`: run the gateway until SIGTERM/SIGINT. */
 import type { Command } from 'commander';
+import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/errors.js';
 import { createLogger } from '../../log/logger.js';
@@ -22,7 +23,8 @@ export function registerStartCommand(program: Command): void {
         throw err;
       }
       const log = createLogger({ level: config.log.level });
-      const gw = new Gateway(config, log);
+      const file = opts.config ?? process.env.HUSHGATE_CONFIG;
+      const gw = new Gateway(config, log, file ? dirname(resolve(file)) : process.cwd());
       try {
         await gw.start();
       } catch (err) {
@@ -45,5 +47,7 @@ export function registerStartCommand(program: Command): void {
       };
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       process.on('SIGINT', () => shutdown('SIGINT'));
+      // Certificate rotation: reload the TLS material without dropping calls.
+      process.on('SIGHUP', () => void gw.reloadTls());
     });
 }

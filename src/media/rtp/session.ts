@@ -20,6 +20,13 @@
  *
  * Receive path allocations: the datagram Buffer and rinfo from dgram, plus one `subarray` view
  * for the payload handed to `onAudio`. The header is parsed into a reused object.
+ *
+ * SRTP (optional, `setSrtp`): a transform at the socket edge. On send, the packet is built as
+ * plain RTP in the ring buffer and `outbound.protect` returns the wire packet; RTCP compounds go
+ * through `protectRtcp`. On receive, every datagram is authenticated (`unprotect` /
+ * `unprotectRtcp`) before it is parsed or may latch a source: a packet with a bad tag or a replayed
+ * index is dropped and counted (`srtpAuthFailures`, `srtpReplays`), never logged. Without SRTP the
+ * paths are the plain ones above (one null check each).
  */
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
@@ -34,6 +41,7 @@ import { bindRtpPair } from './socket-pair.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
 import type { DtmfDigit, DtmfEvent } from '../dtmf/event.js';
+import type { SrtpContext } from '../srtp/context.js';
 
 /** Time source and timers; inject a fake one in tests. `now()` is Unix ms (fractional allowed). */
 export interface RtpClock {
@@ -64,6 +72,12 @@ export interface PayloadTypeMap {
   send?: number;
   /** Negotiated telephone-event payload type, or null when not negotiated (default null). */
   telephoneEvent?: number | null;
+}
+
+/** SRTP contexts for one stream: `outbound` protects what we send, `inbound` opens what we receive. */
+export interface SrtpTransform {
+  inbound: SrtpContext;
+  outbound: SrtpContext;
 }
 
 export interface RtpSessionOptions {
@@ -118,6 +132,12 @@ export interface RtpSessionStats {
   remoteReport: ReportBlock | null;
   lastSr: LastSenderReport | null;
   dtmfReceived: number;
+  /** SRTP is on for this session. */
+  srtp: boolean;
+  /** SRTP/SRTCP packets dropped because their authentication tag did not verify (or their MKI was wrong). */
+  srtpAuthFailures: number;
+  /** SRTP/SRTCP packets dropped as replays (index already seen, or older than the replay window). */
+  srtpReplays: number;
   /** Simplified E-model estimate from our receive loss, jitter and RTT. */
   mos: number;
 }
@@ -159,6 +179,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly symmetric: boolean;
   private readonly interDigitMs: number;
   private onAudio: AudioHandler | undefined;
+  private srtp: SrtpTransform | null = null;
 
   private remote: RemoteAddress | null = null;
   private rtpLatch: Latch | null = null;
@@ -211,6 +232,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     rtcpReceived: 0,
     rtcpMalformed: 0,
     dtmfReceived: 0,
+    srtpAuthFailures: 0,
+    srtpReplays: 0,
   };
   private rttMs: number | null = null;
   private remoteReport: ReportBlock | null = null;
@@ -284,6 +307,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.sendPt = map.send ?? audio[0] ?? 0;
   }
 
+  /**
+   * Turn SRTP on (or off with null) for both RTP and RTCP, from the next packet on. A new
+   * offer/answer with new keys replaces the contexts; packets in flight under the old keys then
+   * fail authentication and are counted.
+   */
+  setSrtp(transform: SrtpTransform | null): void {
+    this.srtp = transform;
+  }
+
   setAudioHandler(handler: AudioHandler | undefined): void {
     this.onAudio = handler;
   }
@@ -347,6 +379,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
     this.sendsIssued++;
+    if (this.srtp !== null) {
+      // protect() returns a fresh buffer, so the ring slot is free again at once.
+      const wire = this.srtp.outbound.protect(buf.subarray(0, n));
+      this.rtpSocket.send(wire, 0, wire.length, dest.port, dest.address, this.onSendDone);
+      return;
+    }
     this.rtpSocket.send(buf, 0, n, dest.port, dest.address, this.onSendDone);
   }
 
@@ -420,11 +458,20 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   // ---------- receive ----------
 
-  private onRtpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+  private onRtpDatagram(datagram: Buffer, rinfo: dgram.RemoteInfo): void {
     if (this.closed) return;
-    if (looksLikeRtcp(msg)) {
-      this.onRtcpDatagram(msg, rinfo, true);
+    if (looksLikeRtcp(datagram)) {
+      this.onRtcpDatagram(datagram, rinfo, true);
       return;
+    }
+    let msg = datagram;
+    if (this.srtp !== null) {
+      const opened = this.srtp.inbound.unprotect(datagram);
+      if (!opened.ok) {
+        this.countSrtpDrop(opened.error);
+        return;
+      }
+      msg = opened.value;
     }
     const now = this.clock.now();
     const rx = this.rx;
@@ -482,8 +529,24 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return true;
   }
 
-  private onRtcpDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, muxed: boolean): void {
+  private countSrtpDrop(error: 'auth' | 'replay' | 'malformed'): void {
+    if (error === 'auth') this.counters.srtpAuthFailures++;
+    else if (error === 'replay') this.counters.srtpReplays++;
+    else this.counters.malformed++;
+  }
+
+  private onRtcpDatagram(datagram: Buffer, rinfo: dgram.RemoteInfo, muxed: boolean): void {
     if (this.closed) return;
+    let msg = datagram;
+    if (this.srtp !== null) {
+      const opened = this.srtp.inbound.unprotectRtcp(datagram);
+      if (!opened.ok) {
+        if (opened.error === 'malformed') this.counters.rtcpMalformed++;
+        else this.countSrtpDrop(opened.error);
+        return;
+      }
+      msg = opened.value;
+    }
     const now = this.clock.now();
     const parsed = parseRtcp(msg);
     if (!parsed.ok) {
@@ -548,7 +611,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       return;
     }
     this.counters.rtcpSent++;
-    this.rtcpSocket.send(built.value, dest.port, dest.address, () => done?.());
+    const wire = this.srtp !== null ? this.srtp.outbound.protectRtcp(built.value) : built.value;
+    this.rtcpSocket.send(wire, dest.port, dest.address, () => done?.());
   }
 
   /** Send a report now (also runs on the randomised timer). */
@@ -587,6 +651,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       remoteReport: this.remoteReport,
       lastSr: snap?.lastSr ?? null,
       dtmfReceived: c.dtmfReceived,
+      srtp: this.srtp !== null,
+      srtpAuthFailures: c.srtpAuthFailures,
+      srtpReplays: c.srtpReplays,
       mos: estimateMos({ lossFraction, jitterMs, rttMs: this.rttMs }),
     };
   }

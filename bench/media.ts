@@ -1,0 +1,397 @@
+/**
+ * `bench/media`: how many concurrent two-way G.711 calls one gateway process carries with
+ * 20 ms pacing intact, with SRTP off and on, in one run.
+ *
+ * The gateway under test is its own process (`node dist/cli/main.js start`, a `loopback`
+ * application, log level warn): it echoes every caller frame through its real pipeline (RTP
+ * session → jitter buffer → G.711 decode → re-encode → paced send on the shared 20 ms scheduler).
+ * This process is the load generator: it places N calls over SIP/UDP (our UAC,
+ * `InviteClientSession`), and sends 20 ms μ-law frames on every call from one drift-free timer
+ * (one UDP socket per call), and on the receive side records, per stream, the inter-arrival time
+ * of the gateway's packets (deviation from 20 ms) and sequence gaps. With `srtp`, calls offer
+ * RTP/SAVP with SDES keys and both sides protect/unprotect every packet.
+ *
+ * N steps up (50, 100, 200, 300, 500, 700, 1000, … up to `--max`); at each step calls are added
+ * (not redialled), the streams settle for 1 s, then `--seconds` are measured. The step fails when
+ * the receive-side p99 inter-arrival deviation exceeds 5 ms or the loss exceeds 0.1 %; the last
+ * passing N is the figure. The receive side includes this process's own scheduling delays, so it
+ * is an upper bound on the gateway's send jitter; the gateway's own scheduler lateness (from its
+ * /metrics) is reported beside it. Gateway CPU comes from /proc/<pid>/stat (utime + stime).
+ *
+ * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,...
+ * Needs `npm run build` (dist/) first.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { stringify } from 'yaml';
+import { report, arg, percentile } from './lib/report.js';
+import { UdpTransport } from '../src/sip/transport/udp.js';
+import { SipStack } from '../src/sip/stack.js';
+import { UserAgent } from '../src/sip/user-agent.js';
+import { InviteClientSession } from '../src/sip/invite-client.js';
+import { parseSdp, negotiate, buildOffer } from '../src/sdp/index.js';
+import { createSdesOffer, type SdesKeys } from '../src/sdp/crypto.js';
+import { createSrtpContexts, SrtpContext } from '../src/media/srtp/index.js';
+import { writeRtp, parseRtpInto, emptyRtpPacket } from '../src/media/rtp/packet.js';
+
+const REPO = resolve(import.meta.dirname, '..');
+const MAX = arg('max', 1000);
+const SECONDS = arg('seconds', 5);
+const stepsArg = process.argv.indexOf('--steps');
+const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
+const FRAME_MS = 20;
+const JITTER_LIMIT_MS = 5;
+const LOSS_LIMIT = 0.001;
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+// ---------- the gateway process ----------
+
+interface GatewayProc {
+  proc: ChildProcess;
+  sipPort: number;
+  adminPort: number;
+  cpuSeconds(): number;
+  schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
+  stop(): Promise<void>;
+}
+
+async function startGateway(maxCalls: number): Promise<GatewayProc> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
+  const sipPort = await freePort();
+  const adminPort = await freePort();
+  const rtpMin = 30000;
+  const cfg = {
+    dataDir: join(dir, 'data'),
+    log: { level: 'warn' },
+    sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
+    admin: { host: '127.0.0.1', port: adminPort },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200 },
+    shutdown: { graceSeconds: 1 },
+    accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
+  };
+  writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
+  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  proc.stdout!.on('data', () => {});
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`gateway exited: ${err}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${adminPort}/metrics`)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > deadline) throw new Error(`gateway did not start: ${err}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pid = proc.pid!;
+  return {
+    proc,
+    sipPort,
+    adminPort,
+    cpuSeconds() {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
+    },
+    async schedulerLateness() {
+      const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+      const q = (k: string) => Number(new RegExp(`^hushgate_media_scheduler_lateness_ms\\{quantile="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { p50: q('0.5'), p99: q('0.99'), max: q('1') };
+    },
+    async stop() {
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await new Promise((r) => proc.once('exit', r));
+      clearTimeout(t);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------- the load generator ----------
+
+const MU_LAW_FRAME = Buffer.alloc(160);
+for (let i = 0; i < 160; i++) MU_LAW_FRAME[i] = 0x80 | Math.round(40 * (1 + Math.sin((2 * Math.PI * i) / 20))); // a tone, not silence
+
+class Stream {
+  readonly sock = dgram.createSocket('udp4');
+  session!: InviteClientSession;
+  dest!: { address: string; port: number };
+  srtp: { inbound: SrtpContext; outbound: SrtpContext } | null = null;
+  private seq = randomBytes(2).readUInt16BE(0);
+  private ts = randomBytes(4).readUInt32BE(0);
+  private readonly ssrc = randomBytes(4).readUInt32BE(0);
+  private readonly out = Buffer.alloc(200);
+  private readonly rx = emptyRtpPacket();
+  // measurement window state
+  measuring = false;
+  lastArrival = -1;
+  firstSeq = -1;
+  lastSeq = -1;
+  received = 0;
+  gaps: number[] = [];
+
+  send(): void {
+    const n = writeRtp({ payloadType: 0, sequenceNumber: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: false }, MU_LAW_FRAME, this.out, 0);
+    this.seq = (this.seq + 1) & 0xffff;
+    this.ts = (this.ts + 160) >>> 0;
+    const wire = this.srtp ? this.srtp.outbound.protect(this.out.subarray(0, n)) : this.out.subarray(0, n);
+    this.sock.send(wire, this.dest.port, this.dest.address);
+  }
+
+  onMessage(msg: Buffer): void {
+    const now = performance.now();
+    if (msg.length >= 2 && msg[1]! >= 192 && msg[1]! <= 223) return; // RTCP
+    let pkt = msg;
+    if (this.srtp) {
+      const r = this.srtp.inbound.unprotect(msg);
+      if (!r.ok) return;
+      pkt = r.value;
+    }
+    if (parseRtpInto(pkt, this.rx) !== null) return;
+    if (!this.measuring) {
+      this.lastArrival = now;
+      return;
+    }
+    const seq = this.rx.sequenceNumber;
+    if (this.firstSeq < 0) this.firstSeq = this.lastSeq = seq;
+    else if (((seq - this.lastSeq) & 0xffff) < 0x8000) {
+      if (((seq - this.lastSeq) & 0xffff) === 1 && this.lastArrival >= 0) this.gaps.push(Math.abs(now - this.lastArrival - FRAME_MS));
+      this.lastSeq = seq;
+    }
+    this.lastArrival = now;
+    this.received++;
+  }
+
+  resetWindow(on: boolean): void {
+    this.measuring = on;
+    this.firstSeq = this.lastSeq = -1;
+    this.received = 0;
+    this.gaps = [];
+  }
+
+  /** Packets the gateway sent in the window (by sequence span) and how many arrived. */
+  windowCounts(): { expected: number; received: number } {
+    if (this.firstSeq < 0) return { expected: 0, received: 0 };
+    return { expected: ((this.lastSeq - this.firstSeq) & 0xffff) + 1, received: this.received };
+  }
+}
+
+async function dialStream(ua: UserAgent, sipPort: number, srtp: boolean): Promise<Stream> {
+  const s = new Stream();
+  await new Promise<void>((r) => s.sock.bind(0, '127.0.0.1', () => r()));
+  s.sock.on('message', (m) => s.onMessage(m));
+  s.sock.on('error', () => {});
+  const local = { address: '127.0.0.1', port: s.sock.address().port, codecs: ['PCMU'] as 'PCMU'[], telephoneEvent: false, sessionId: String(Date.now()), sessionVersion: 1 };
+  const sdes = srtp ? createSdesOffer({ suites: ['AES_CM_128_HMAC_SHA1_80'] }) : undefined;
+  const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
+  const r = await InviteClientSession.dial(ua, { target: `sip:echo@127.0.0.1:${sipPort}`, fromUser: 'bench', sdp: offer });
+  if (!r.ok) throw new Error(`call failed: ${r.status} ${r.reason}`);
+  const answer = parseSdp(r.answer);
+  if (!answer.ok) throw new Error('bad answer');
+  const answerKeys = sdes && {
+    accept(values: string[]) {
+      for (const v of values) {
+        const k = sdes.accept(v);
+        if (k.ok) return { answer: '', context: k.value };
+      }
+      return undefined;
+    },
+  };
+  const n = negotiate<SdesKeys>(answer.value, { ...local, secureMedia: srtp ? 'required' : 'off', srtp: answerKeys });
+  if (!n.ok) throw new Error(`answer: ${n.reason}`);
+  s.session = r.session;
+  s.dest = { address: n.audio.remoteAddress, port: n.audio.remotePort };
+  if (n.audio.srtp) s.srtp = createSrtpContexts(n.audio.srtp);
+  return s;
+}
+
+interface StepResult {
+  calls: number;
+  pass: boolean;
+  jitterMs: { p50: number; p99: number; max: number };
+  loss: number;
+  gatewayCpuCores: number;
+  cpuPerCallPct: number;
+  gatewaySchedulerLatenessMs: { p50: number; p99: number; max: number };
+  generatorLateSends: number;
+  retried?: boolean;
+}
+
+async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: number }> {
+  const gw = await startGateway(MAX);
+  const transport = await UdpTransport.listen('127.0.0.1', 0);
+  const stack = new SipStack({ transports: [transport], logger: pino({ level: 'silent' }), advertisedHost: '127.0.0.1', userAgent: 'hushgate-bench' });
+  const ua = new UserAgent(stack, { logger: pino({ level: 'silent' }), sessionTimer: { sessionExpires: 0, minSE: 90 } });
+  const streams: Stream[] = [];
+  // One drift-free grid sends a frame on every stream every 20 ms. Streams are spread over
+  // PHASES sub-slots (stream i in slot i % PHASES) so the generator never blocks its own receive
+  // path with one burst of N sends — that would show up as jitter that is not the gateway's.
+  const PHASES = 4;
+  const SLOT_MS = FRAME_MS / PHASES;
+  const t0 = performance.now();
+  let tick = 0;
+  let lateSends = 0;
+  let running = true;
+  const pump = (): void => {
+    if (!running) return;
+    const now = performance.now();
+    while (t0 + tick * SLOT_MS <= now + 0.5) {
+      if (now - (t0 + tick * SLOT_MS) > 5) lateSends++;
+      const phase = tick % PHASES;
+      for (let i = phase; i < streams.length; i += PHASES) streams[i]!.send();
+      tick++;
+    }
+    setTimeout(pump, Math.max(0, t0 + tick * SLOT_MS - performance.now() - 1));
+  };
+  pump();
+  const steps: StepResult[] = [];
+  let maxCalls = 0;
+  try {
+    for (const target of STEPS) {
+      // Add calls at up to ~100 per second (batches of 20 in parallel).
+      while (streams.length < target) {
+        const batch = Math.min(20, target - streams.length);
+        const added = await Promise.all(Array.from({ length: batch }, () => dialStream(ua, gw.sipPort, srtp)));
+        streams.push(...added);
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+      // The machine is shared: a failing step is measured once more before it counts.
+      let step = await measure(target);
+      if (!step.pass) step = { ...(await measure(target)), retried: true };
+      steps.push(step);
+      process.stderr.write(`[media ${srtp ? 'srtp' : 'plain'}] ${JSON.stringify(step)}\n`);
+      if (!step.pass) break;
+      maxCalls = target;
+    }
+  } finally {
+    running = false;
+    await Promise.all(streams.map((s) => s.session.bye().catch(() => undefined)));
+    for (const s of streams) s.sock.close();
+    await stack.close();
+    await gw.stop();
+  }
+  return { steps, maxCalls };
+
+  async function measure(target: number): Promise<StepResult> {
+    for (const s of streams) s.resetWindow(true);
+    lateSends = 0;
+    const cpu0 = gw.cpuSeconds();
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const cpu1 = gw.cpuSeconds();
+    const wall = (performance.now() - w0) / 1000;
+    for (const s of streams) s.measuring = false;
+    const all = new Float64Array(streams.reduce((a, s) => a + s.gaps.length, 0));
+    let k = 0;
+    let expected = 0;
+    let received = 0;
+    for (const s of streams) {
+      for (const g of s.gaps) all[k++] = g;
+      const c = s.windowCounts();
+      expected += c.expected;
+      received += c.received;
+    }
+    all.sort();
+    const arr = Array.from(all);
+    const jitter = { p50: round(percentile(arr, 50)), p99: round(percentile(arr, 99)), max: round(arr[arr.length - 1] ?? NaN) };
+    // Streams that got nothing at all count as fully lost.
+    const silent = streams.filter((s) => s.windowCounts().expected === 0).length;
+    const loss = expected + silent > 0 ? Math.max(0, (expected - received) / expected) + silent / streams.length : 1;
+    const cores = (cpu1 - cpu0) / wall;
+    const step: StepResult = {
+      calls: target,
+      pass: jitter.p99 <= JITTER_LIMIT_MS && loss <= LOSS_LIMIT,
+      jitterMs: jitter,
+      loss: Math.round(loss * 1e5) / 1e5,
+      gatewayCpuCores: round(cores),
+      cpuPerCallPct: round((cores / target) * 100, 4),
+      gatewaySchedulerLatenessMs: await gw.schedulerLateness(),
+      generatorLateSends: lateSends,
+    };
+    return step;
+  }
+}
+
+function round(x: number, d = 2): number {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}
+
+/** SRTP protect + unprotect of one 172-byte packet (µs), against a plain RTP parse + build. */
+function packetCost(): { srtpUs: number; plainUs: number } {
+  const key = { suite: 'AES_CM_128_HMAC_SHA1_80' as const, masterKey: randomBytes(16), masterSalt: randomBytes(14) };
+  const tx = new SrtpContext(key);
+  const rx = new SrtpContext(key);
+  const buf = Buffer.alloc(200);
+  const parsed = emptyRtpPacket();
+  const time = (fn: (i: number) => void): number => {
+    for (let i = 0; i < 3000; i++) fn(i);
+    const runs: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      const t = process.hrtime.bigint();
+      for (let i = 0; i < 10000; i++) fn(i);
+      runs.push(Number(process.hrtime.bigint() - t) / 1000 / 10000);
+    }
+    return round(runs.sort((a, b) => a - b)[2]!, 3);
+  };
+  let seq = 0;
+  const srtpUs = time(() => {
+    const n = writeRtp({ payloadType: 0, sequenceNumber: seq & 0xffff, timestamp: seq * 160, ssrc: 1 }, MU_LAW_FRAME, buf, 0);
+    seq++;
+    const r = rx.unprotect(tx.protect(buf.subarray(0, n)));
+    if (!r.ok) throw new Error('unprotect failed');
+    parseRtpInto(r.value, parsed);
+  });
+  const plainUs = time((i) => {
+    const n = writeRtp({ payloadType: 0, sequenceNumber: i & 0xffff, timestamp: i * 160, ssrc: 1 }, MU_LAW_FRAME, buf, 0);
+    parseRtpInto(buf.subarray(0, n), parsed);
+  });
+  return { srtpUs, plainUs };
+}
+
+async function main(): Promise<void> {
+  const cost = packetCost();
+  const plain = await runMode(false);
+  const secure = await runMode(true);
+  const atMax = (m: { steps: StepResult[]; maxCalls: number }) => m.steps.find((s) => s.calls === m.maxCalls);
+  const cpuPerCall = (m: { steps: StepResult[] }) => {
+    // CPU per call from the largest passing step (most calls, least fixed-cost share).
+    const ok = m.steps.filter((s) => s.pass);
+    return ok.length ? ok[ok.length - 1]!.cpuPerCallPct : NaN;
+  };
+  const plainCpu = cpuPerCall(plain);
+  const srtpCpu = cpuPerCall(secure);
+  report('media', {
+    target: { callsPerCore: 500, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
+    secondsPerStep: SECONDS,
+    maxSteppedTo: MAX,
+    srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs },
+    plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
+    srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps },
+    ratios: {
+      srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
+      srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),
+    },
+  }, 'The gateway is one Node process (one event loop), so maxCalls is calls on one core when gatewayCpuCores <= 1. Jitter is |inter-arrival - 20 ms| measured by the load generator on loopback (includes its own scheduling delay); loss from sequence gaps. A step passing at --max means the limit was not reached.');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench/media failed: ${(err as Error).stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+/**
+ * The gateway's Prometheus metrics that other layers feed, registered on the admin `Registry`.
+ * Labels are identifiers we define (application id, engine, redaction type, region), never caller
+ * data (invariant I1). The call layer calls the `observe*` methods; nothing here reads a call.
+ *
+ * - `hushgate_turn_latency_seconds{application}`   end of caller speech → first audio of the answer
+ * - `hushgate_stt_latency_seconds{engine}`          end of utterance → final transcript
+ * - `hushgate_tts_latency_seconds{engine,cached}`   text → first audio frame
+ * - `hushgate_dialog_latency_seconds{provider}`     turn request → dialog response
+ * - `hushgate_tts_cache_requests_total{result}` and `hushgate_tts_cache_hit_ratio`
+ * - `hushgate_rtp_loss_ratio` / `hushgate_rtp_jitter_seconds`   per ended call (histograms)
+ * - `hushgate_redactions_total{type}`               PII/PCI/PHI spans redacted, by type
+ * - `hushgate_outbox_depth{region}` / `hushgate_outbox_oldest_age_seconds{region}` (read at scrape)
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
+
+export interface OutboxDepth {
+  region: string;
+  depth: number;
+  oldestAgeSeconds: number;
+}
+
+export interface CallMediaSample {
+  packetsReceived: number;
+  lost: number;
+  jitterMs: number;
+}
+
+export class GatewayMetrics {
+  readonly turnLatency: Histogram<'application'>;
+  readonly sttLatency: Histogram<'engine'>;
+  readonly ttsLatency: Histogram<'engine' | 'cached'>;
+  readonly dialogLatency: Histogram<'provider'>;
+  readonly ttsCache: Counter<'result'>;
+  readonly rtpLoss: Histogram;
+  readonly rtpJitter: Histogram;
+  readonly redactions: Counter<'type'>;
+  private outboxSource?: () => Promise<OutboxDepth[]>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.turnLatency = new Histogram({ name: 'hushgate_turn_latency_seconds', help: 'End of caller speech to first audio of the answer', labelNames: ['application'], buckets: LATENCY_BUCKETS, registers });
+    this.sttLatency = new Histogram({ name: 'hushgate_stt_latency_seconds', help: 'End of utterance to final transcript', labelNames: ['engine'], buckets: LATENCY_BUCKETS, registers });
+    this.ttsLatency = new Histogram({ name: 'hushgate_tts_latency_seconds', help: 'Text to first synthesized audio', labelNames: ['engine', 'cached'], buckets: LATENCY_BUCKETS, registers });
+    this.dialogLatency = new Histogram({ name: 'hushgate_dialog_latency_seconds', help: 'Turn request to dialog response', labelNames: ['provider'], buckets: LATENCY_BUCKETS, registers });
+    this.ttsCache = new Counter({ name: 'hushgate_tts_cache_requests_total', help: 'TTS cache look-ups', labelNames: ['result'], registers });
+    const cache = this.ttsCache;
+    new Gauge({
+      name: 'hushgate_tts_cache_hit_ratio',
+      help: 'TTS cache hits / look-ups since start',
+      registers,
+      async collect() {
+        const m = await cache.get();
+        const hit = m.values.find((v) => v.labels.result === 'hit')?.value ?? 0;
+        const all = m.values.reduce((s, v) => s + v.value, 0);
+        this.set(all ? hit / all : 0);
+      },
+    });
+    this.rtpLoss = new Histogram({ name: 'hushgate_rtp_loss_ratio', help: 'RTP packets lost / expected, per ended call', buckets: [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2], registers });
+    this.rtpJitter = new Histogram({ name: 'hushgate_rtp_jitter_seconds', help: 'Interarrival jitter (RFC 3550) at the end of each call', buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2], registers });
+    this.redactions = new Counter({ name: 'hushgate_redactions_total', help: 'Sensitive spans redacted, by type', labelNames: ['type'], registers });
+    const self = this;
+    let snap: Promise<OutboxDepth[]> | undefined;
+    const read = () => (snap ??= (self.outboxSource?.() ?? Promise.resolve([])).finally(() => setImmediate(() => (snap = undefined))));
+    new Gauge({
+      name: 'hushgate_outbox_depth', help: 'Events waiting in the outbox', labelNames: ['region'], registers,
+      async collect() {
+        this.reset();
+        for (const o of await read()) this.set({ region: o.region }, o.depth);
+      },
+    });
+    new Gauge({
+      name: 'hushgate_outbox_oldest_age_seconds', help: 'Age of the oldest event waiting in the outbox', labelNames: ['region'], registers,
+      async collect() {
+        this.reset();
+        for (const o of await read()) this.set({ region: o.region }, o.oldestAgeSeconds);
+      },
+    });
+  }
+
+  observeTurn(t: { applicationId: string; latencyMs: number }): void {
+    this.turnLatency.observe({ application: t.applicationId }, t.latencyMs / 1000);
+  }
+
+  observeStt(t: { engine: string; latencyMs: number }): void {
+    this.sttLatency.observe({ engine: t.engine }, t.latencyMs / 1000);
+  }
+
+  observeTts(t: { engine: string; latencyMs: number; cached: boolean }): void {
+    this.ttsLatency.observe({ engine: t.engine, cached: String(t.cached) }, t.latencyMs / 1000);
+    this.ttsCache.inc({ result: t.cached ? 'hit' : 'miss' });
+  }
+
+  observeDialog(t: { provider: string; latencyMs: number }): void {
+    this.dialogLatency.observe({ provider: t.provider }, t.latencyMs / 1000);
+  }
+
+  /** At the end of a call (the `call.ended` event's `media`). */
+  observeCallMedia(m: CallMediaSample | undefined): void {
+    if (!m) return;
+    const expected = m.packetsReceived + Math.max(0, m.lost);
+    if (expected > 0) this.rtpLoss.observe(Math.max(0, m.lost) / expected);
+    this.rtpJitter.observe(m.jitterMs / 1000);
+  }
+
+  countRedaction(type: string, n = 1): void {
+    this.redactions.inc({ type }, n);
+  }
+
+  /** Where the outbox gauges read from at scrape time (the events module's outbox stores). */
+  setOutboxSource(source: () => Promise<OutboxDepth[]>): void {
+    this.outboxSource = source;
+  }
+}

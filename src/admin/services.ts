@@ -1,0 +1,39 @@
+/**
+ * What the admin routes work with. Every part is optional so the server starts with whatever the
+ * gateway runs; a route whose part is missing answers 503 `not_available` (it is still served and
+ * documented, so the API's shape does not depend on the deployment).
+ */
+import type { Registry } from 'prom-client';
+import type { TenancyStore } from '../tenancy/tenancy-store.js';
+import type { Store } from '../store/store.js';
+import type { RegionStores } from '../store/open.js';
+import type { Eraser } from '../training/erasure.js';
+import type { TrainingReader } from '../training/reader.js';
+import type { ApiKeyStore } from './api-keys.js';
+import type { OutboxDepth } from './metrics.js';
+
+/** The parts of a live call the API reads (structurally what `CallManager.calls` holds). */
+export interface LiveCallSource {
+  info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
+  route: { dialled: string };
+  session: { state: string; request: { headers: { get(name: string): string | undefined } } };
+}
+
+export interface AdminTraining {
+  stores: RegionStores;
+  eraser: Eraser;
+  reader: TrainingReader;
+}
+
+export interface AdminServices {
+  registry: Registry;
+  ready: () => boolean;
+  tenancy?: TenancyStore;
+  keys?: ApiKeyStore;
+  /** The control region's store: the admin audit log. Defaults to the tenancy store's. */
+  auditStore?: Store;
+  training?: AdminTraining;
+  calls?: () => Iterable<LiveCallSource>;
+  outbox?: () => Promise<OutboxDepth[]>;
+  now?: () => number;
+}

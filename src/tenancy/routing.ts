@@ -1,0 +1,109 @@
+/**
+ * `TenancyRouting`: keeps the gateway's `NumberRouter` in step with the tenancy store.
+ *
+ * The router is an immutable snapshot. A change made through this process's `TenancyStore` rebuilds it
+ * at once; a change made by another gateway sharing the store is noticed by polling the store's
+ * revision (one indexed single-row read per interval). A rebuild swaps the reference, so the next INVITE
+ * sees the new table while live calls keep the `Route` object they were given. A rebuild that fails
+ * (store unreachable) keeps the previous router and reports the error.
+ */
+import { NumberRouter } from './router.js';
+import type { TenancyStore } from './tenancy-store.js';
+
+export interface RoutingTimers {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+const systemTimers: RoutingTimers = {
+  setInterval: (fn, ms) => {
+    const h = setInterval(fn, ms);
+    h.unref();
+    return h;
+  },
+  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+};
+
+export interface TenancyRoutingOptions {
+  defaultCountry: string;
+  /** How often to look for changes made by other gateways (ms); 0 disables polling. Default 2000. */
+  pollMs?: number;
+  timers?: RoutingTimers;
+  onRebuilt?: (router: NumberRouter, revision: number) => void;
+  onError?: (err: unknown) => void;
+}
+
+export class TenancyRouting {
+  private current: NumberRouter;
+  private revision = -1;
+  private handle: unknown;
+  private unsubscribe?: () => void;
+  private rebuilding: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly tenancy: TenancyStore,
+    private readonly opts: TenancyRoutingOptions,
+  ) {
+    this.current = new NumberRouter([], opts.defaultCountry);
+  }
+
+  /** Builds the first router, then follows changes. */
+  async start(): Promise<void> {
+    await this.rebuild();
+    this.unsubscribe = this.tenancy.onChange(() => void this.refresh());
+    const pollMs = this.opts.pollMs ?? 2000;
+    if (pollMs > 0) {
+      const timers = this.opts.timers ?? systemTimers;
+      this.handle = timers.setInterval(() => void this.poll(), pollMs);
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.handle !== undefined) (this.opts.timers ?? systemTimers).clearInterval(this.handle);
+    this.handle = undefined;
+  }
+
+  /** The router for the next call. */
+  router(): NumberRouter {
+    return this.current;
+  }
+
+  /** Rebuild now; concurrent requests coalesce into at most one more rebuild. */
+  refresh(): Promise<void> {
+    if (this.rebuilding) {
+      this.again = true;
+      return this.rebuilding;
+    }
+    this.rebuilding = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.rebuild();
+        } while (this.again);
+      } catch (err) {
+        this.opts.onError?.(err);
+      } finally {
+        this.rebuilding = undefined;
+      }
+    })();
+    return this.rebuilding;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      if ((await this.tenancy.revision()) !== this.revision) await this.refresh();
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
+  private async rebuild(): Promise<void> {
+    const revision = await this.tenancy.revision();
+    const router = new NumberRouter(await this.tenancy.snapshot(), this.opts.defaultCountry);
+    this.current = router;
+    this.revision = revision;
+    this.opts.onRebuilt?.(router, revision);
+  }
+}
