@@ -65,6 +65,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
   private fifoLen = 0;
   private readonly prev = new Int16Array(FRAME_SAMPLES);
+  private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private haveAudio = false;
   private configured = false;
@@ -169,6 +170,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       }
       if (this.loopback) this.sendFrame(frame, false, deadlineMs);
       this.emit('frame', frame, deadlineMs);
+    } else if (this.haveAudio && this.listening) {
+      // The far end stopped sending (DTX, a prompt that ended, silence suppression on the
+      // trunk): no packets means silence, and the endpointer must see it to end an utterance.
+      this.endpointer.playing = this.player.playing;
+      this.endpointer.push(this.silence, deadlineMs);
     }
     if (!this.loopback) this.player.tick(deadlineMs);
   }

@@ -87,7 +87,10 @@ export class EnergyVad {
     }
     let m = Infinity;
     for (let i = 0; i < mins.length; i++) if (mins[i]! < m) m = mins[i]!;
-    // Before the first block completes, the current block's minimum is all we know.
-    this.noiseDb = Math.max(this.noiseMin, this.started || m !== Infinity ? m : e);
+    // Before the first block completes, the current block's minimum is all we know; cap it at
+    // -50 dBFS so a stream that starts with speech (a prompt played at answer) is still heard,
+    // while steady line noise up to about -40 dBFS still stays below the start margin.
+    const early = Math.min(m !== Infinity ? m : e, -50);
+    this.noiseDb = Math.max(this.noiseMin, this.started ? m : early);
   }
 }
