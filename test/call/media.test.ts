@@ -43,6 +43,7 @@ test('SIPp plays every RFC 2833 capture: the gateway reports exactly the digits 
   const rtp = await freeUdpRange(10);
   const gw = new Gateway(
     parseConfig({
+      dataDir: join(dir, 'data'),
       sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
       admin: { port: 0 },
       media: { host: '127.0.0.1', rtpPortMin: rtp, rtpPortMax: rtp + 9 },

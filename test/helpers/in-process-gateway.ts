@@ -1,5 +1,8 @@
 /** A Gateway in this process (real sockets), with its CallEvents and log lines collected for assertions. */
 import { Writable } from 'node:stream';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { Gateway } from '../../src/gateway/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -27,8 +30,10 @@ export async function startInProcessGateway(config: Record<string, unknown>, con
   });
   const { createLogger } = await import('../../src/log/logger.js');
   const log = createLogger({ level: 'info' }, sink as unknown as pino.DestinationStream);
+  const dataDir = mkdtempSync(join(tmpdir(), 'hushgate-inproc-'));
   const gw = new Gateway(
     parseConfig({
+      dataDir,
       sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
       admin: { port: 0 },
       media: { host: '127.0.0.1', rtpPortMin: rtp, rtpPortMax: rtp + 39 },
