@@ -14,6 +14,7 @@ import { parseNameAddr } from '../sip/parse/index.js';
 import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
 import type { NumberRouter, Route } from '../tenancy/router.js';
 import { EventEmitter } from 'node:events';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { CallMediaFactory } from './media-port.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
@@ -41,6 +42,8 @@ export interface ActiveCall {
   readonly route: Route;
   readonly session: InviteServerSession;
   readonly media: CallAudio;
+  /** Directory relative paths in the application's settings (greeting) resolve against. */
+  readonly baseDir?: string;
   /** Emit a CallEvent for this call (stamped with its ids). */
   emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
   hangup(reason?: CallInfo['endReason']): Promise<void>;
@@ -57,6 +60,8 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
   readonly counters: CallManagerCounters = { total: 0, active: 0, rejected: {} };
   private sdpVersion = 1;
   private readonly behaviours = new Map<string, CallBehaviour>();
+  /** Directory relative paths in application settings resolve against (the config file's). */
+  baseDir?: string;
   /** Listeners notified when a call ends (CDR hook). */
   onCallEnded?: (info: CallInfo) => void;
 
@@ -169,6 +174,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
     let maxTimer: NodeJS.Timeout | undefined;
     const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
     const call: ActiveCall = {
+      baseDir: this.baseDir,
       info,
       route,
       session,
@@ -257,7 +263,8 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
 
 /** `hold`: play the greeting if there is one, keep the call up for `holdSeconds` (0 = until the caller hangs up). */
 const holdBehaviour: CallBehaviour = (call) => {
-  if (call.route.application.greeting) call.media.play({ kind: 'wavFile', path: call.route.application.greeting });
+  const g = call.route.application.greeting;
+  if (g) call.media.play({ kind: 'wavFile', path: isAbsolute(g) ? g : resolvePath(call.baseDir ?? '.', g) });
   holdTimer(call);
 };
 

@@ -84,6 +84,7 @@ export class Gateway {
       logger: this.log.child({ module: 'media' }),
     });
     this.calls = new CallManager(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
+    this.calls.baseDir = this.configDir;
     this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.

@@ -75,15 +75,15 @@ export class Softphone {
     return new Softphone(ua, pool, new PlayoutScheduler(new RealClock()), { ...opts, host });
   }
 
-  /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. */
-  async dial(target: string, headers: [string, string][] = []): Promise<PhoneCall> {
+  /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. `fromUser`: the From URI's user part (e.g. a caller number). */
+  async dial(target: string, headers: [string, string][] = [], fromUser = 'softphone'): Promise<PhoneCall> {
     const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
     if (!rtp.ok) throw new Error(`no RTP port: ${rtp.error}`);
     const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } });
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
     const sdes = this.opts.srtp ? createSdesOffer() : undefined;
     const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
-    const r = await InviteClientSession.dial(this.ua, { target, fromUser: 'softphone', sdp: offer, headers });
+    const r = await InviteClientSession.dial(this.ua, { target, fromUser, sdp: offer, headers });
     if (!r.ok) {
       await audio.close();
       throw Object.assign(new Error(`call failed: ${r.status} ${r.reason}`), { status: r.status });
@@ -140,6 +140,8 @@ export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequ
     audio.tap = (payload, pt, seq, timestamp, arrivalMs) => this.received.push({ seq, timestamp, arrivalMs, pt, payload: Uint8Array.from(payload) });
     session.on('ended', (reason) => {
       this.ended = true;
+      // The far end hung up right after speaking: deliver what it said before the media closes.
+      this.audio.endpointer.flush();
       void audio.close();
       this.emit('ended', reason);
     });
@@ -172,8 +174,10 @@ export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequ
   nextUtterance(timeoutMs = 15_000): Promise<import('../media/vad/endpointer.js').Utterance> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => (this.audio.off('utterance', on), reject(new Error('the far end said nothing in time'))), timeoutMs);
-      const on = (u: import('../media/vad/endpointer.js').Utterance) => (clearTimeout(t), resolve(u));
+      const on = (u: import('../media/vad/endpointer.js').Utterance) => (clearTimeout(t), this.off('ended', onEnd), resolve(u));
+      const onEnd = () => setTimeout(() => (clearTimeout(t), this.audio.off('utterance', on), reject(new Error('the call ended'))), 50);
       this.audio.once('utterance', on);
+      this.once('ended', onEnd);
     });
   }
 
