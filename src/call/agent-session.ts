@@ -179,7 +179,7 @@ export class AgentSession {
       this.failures++;
       const kind = err instanceof DialogError ? err.kind : 'internal';
       this.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
-      this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(performance.now() - t0) } as never);
+      this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(performance.now() - t0) });
       await this.speak(this.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE, trigger, undefined);
       if (this.failures >= 2) {
         await this.call.hangup('local-bye');
@@ -226,7 +226,7 @@ export class AgentSession {
 
   private emitTurn(t: TurnTimings, responses: number): void {
     this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses } as never);
+    this.call.emit({ type: 'turn.completed', ...t, responses });
   }
 
   /** Carry out one action. Returns false when the call is over (hang-up, transfer). */
@@ -438,7 +438,7 @@ export class AgentSession {
     }
     const r: SttResult = outcome.result;
     this.noInputTurns = 0;
-    if (this.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives } as never);
+    if (this.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives });
     await this.runTurn(
       { text: r.matchedPhrase ?? r.transcript },
       { trigger, endpointingMs, sttMs, state: { sttResponse: { transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, final: true } as never, isDtmf: false } },
@@ -502,11 +502,11 @@ export class AgentSession {
     if (!target) return this.transferFailed('no transfer target');
     const headers: [string, string][] = (p.transferHeaders ?? []).map((h) => [h.name, h.value]);
     if (p.uuiData) headers.push(['User-to-User', `${p.uuiData};encoding=hex`]);
-    this.call.emit({ type: 'transfer.started', target, method: p.transferMethod ?? 'REFER' } as never);
+    this.call.emit({ type: 'transfer.started', target, method: p.transferMethod ?? 'REFER' });
     if (p.transferMethod === 'HANGUP') {
       headers.push([p.transferTargetHeader ?? 'Transfer-Target', `<${target}>`]);
       await this.call.session.bye('local-bye', headers);
-      this.call.emit({ type: 'transfer.completed', target, method: 'HANGUP' } as never);
+      this.call.emit({ type: 'transfer.completed', target, method: 'HANGUP' });
       return false;
     }
     const contact = this.call.session.dialog?.localHeader ?? '';
@@ -538,7 +538,7 @@ export class AgentSession {
     });
     if (this.ended) return false;
     if (outcome.ok) {
-      this.call.emit({ type: 'transfer.completed', target, method: 'REFER', result: outcome.reason } as never);
+      this.call.emit({ type: 'transfer.completed', target, method: 'REFER', result: outcome.reason });
       this.call.info.endReason = 'local-bye';
       await this.call.session.bye('local-bye');
       return false;
@@ -547,7 +547,7 @@ export class AgentSession {
   }
 
   private async transferFailed(reason: string, target?: string): Promise<boolean> {
-    this.call.emit({ type: 'transfer.failed', target, reason } as never);
+    this.call.emit({ type: 'transfer.failed', target, reason });
     this.log.info({ reason: reason.replace(/sips?:\S+/g, '[URI]') }, 'transfer failed');
     await this.speak(this.settings.vgwTransferFailedMessage ?? DEFAULT_TRANSFER_FAILED_MESSAGE, performance.now(), undefined);
     if (this.settings.vgwDisconnectCallOnTransferFailure) {

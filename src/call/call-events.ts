@@ -52,4 +52,33 @@ export interface CallEndedEvent extends Base {
   media?: MediaStatsSnapshot;
 }
 
-export type CallEvent = CallStartedEvent | DtmfCallEvent | CallEndedEvent;
+export interface TurnCompletedEvent extends Base {
+  type: 'turn.completed';
+  turn: number;
+  endpointingMs?: number;
+  sttMs?: number;
+  dialogMs?: number;
+  ttsFirstAudioMs?: number;
+  totalToFirstAudioMs?: number;
+  responses?: number;
+  /** Set when the dialog failed this turn (`timeout`, `bad-response`, ...). */
+  error?: string;
+}
+
+export interface TranscriptionCallEvent extends Base {
+  type: 'transcription';
+  turn: number;
+  transcript: string;
+  confidence: number;
+  alternatives: { transcript: string; confidence?: number }[];
+}
+
+export interface TransferCallEvent extends Base {
+  type: 'transfer.started' | 'transfer.completed' | 'transfer.failed';
+  target?: string;
+  method?: string;
+  result?: string;
+  reason?: string;
+}
+
+export type CallEvent = CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;
