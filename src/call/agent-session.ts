@@ -13,7 +13,7 @@
  * - Turn timings (endpointing, STT, dialog, TTS first audio) are measured and emitted as
  *   `turn.completed` CallEvents; final recognitions as `transcription` events.
  * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
- *   `vgwConversationFailedMessage` and keeps listening; two failures in a row end the call.
+ *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
  */
 import type { Logger } from 'pino';
 import type { ActiveCall } from './call-manager.js';
@@ -181,7 +181,7 @@ export class AgentSession {
       this.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
       this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(performance.now() - t0) });
       await this.speak(this.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE, trigger, undefined);
-      if (this.failures >= 2) {
+      if (this.failures >= 3) {
         await this.call.hangup('local-bye');
         return;
       }
