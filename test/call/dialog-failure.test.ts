@@ -55,6 +55,7 @@ test('slow and malformed dialog answers give an error turn; the call survives', 
   } finally {
     await phone.close();
     await gw.stop();
+    server.closeAllConnections();
     server.close();
   }
 });
