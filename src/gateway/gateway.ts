@@ -24,6 +24,7 @@ import { TenancyStore } from '../tenancy/tenancy-store.js';
 import { TenancyRouting } from '../tenancy/routing.js';
 import { RtpMediaFactory } from './rtp-media.js';
 import { AgentRuntime } from './agent-runtime.js';
+import { CallReporting } from './call-reporting.js';
 
 export class Gateway {
   stack!: SipStack;
@@ -34,6 +35,8 @@ export class Gateway {
   private router!: NumberRouter;
   private media!: RtpMediaFactory;
   agents!: AgentRuntime;
+  /** Event forwarding and training capture fed by the calls' events (issues 6, 7). */
+  reporting?: CallReporting;
   private stopping = false;
   /** Accounts, applications and numbers (the control region's store); routing follows it. */
   tenancy!: TenancyStore;
@@ -90,6 +93,11 @@ export class Gateway {
     // Load speech models and flows before taking calls, so the first caller does not wait.
     await this.agents.prepare(c.accounts.flatMap((a) => a.applications));
     this.registerMetrics();
+    this.reporting = await CallReporting.open({
+      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry,
+      mediaSecurityOf: (callId) => (this.calls.calls.get(callId)?.info.audio?.srtp ? 'srtp' : 'rtp'),
+    });
+    await this.reporting.start();
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit,
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
@@ -182,6 +190,7 @@ export class Gateway {
     const until = Date.now() + 2000;
     while (this.stack.clientTransactionCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await this.admin?.close();
+    await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();
     await this.media.close();
