@@ -16,7 +16,7 @@ import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallMedia } from './media-port.js';
 import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/rtp/session.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/jitter-buffer.js';
-import { ulawDecode, ulawEncode, alawDecode, alawEncode } from '../media/g711.js';
+import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/g711.js';
 import { Endpointer, type EndpointerOptions, type Utterance } from '../media/vad/endpointer.js';
 import { Player, type PlaySource, type PlayerOptions } from '../media/player/index.js';
 import type { PlayoutScheduler } from '../media/scheduler.js';
@@ -59,7 +59,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
   // 40 ms floor: two scheduler ticks of phase slack between sender and receiver clocks.
-  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60 });
+  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => this.isSilentPayload(p) });
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
   /** Decoded caller samples not yet consumed (room for a 60 ms packet plus a frame). */
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
@@ -113,6 +113,17 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   /** SRTP for this call's stream (from the SDES keys of the offer/answer), or null for plain RTP. */
   setSrtp(transform: SrtpTransform | null): void {
     this.rtp.setSrtp(transform);
+  }
+
+  /** A G.711 payload quieter than about -45 dBFS: safe for the jitter buffer to drop when it shrinks. */
+  private isSilentPayload(p: Uint8Array): boolean {
+    const table = this.codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
+    let sum = 0;
+    for (let i = 0; i < p.length; i++) {
+      const x = table[p[i]!]!;
+      sum += x * x;
+    }
+    return p.length > 0 && sum / p.length < 185 * 185; // rms 185 ≈ -45 dBFS
   }
 
   /** Queue a prompt. */

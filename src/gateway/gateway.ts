@@ -102,11 +102,34 @@ export class Gateway {
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit,
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
+      training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
+      outbox: () => this.outboxDepth(Object.keys(c.regions)),
     });
     this.log.info(
       { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
       'hushgate started',
     );
+  }
+
+  /** Pending events per region (over all sinks) and the age of the oldest, for the admin API and metrics. */
+  private async outboxDepth(regions: string[]): Promise<{ region: string; depth: number; oldestAgeSeconds: number }[]> {
+    const out = [];
+    for (const region of regions) {
+      const ob = this.reporting?.forwarding.outbox(region);
+      if (!ob) {
+        out.push({ region, depth: 0, oldestAgeSeconds: 0 });
+        continue;
+      }
+      let depth = 0;
+      let oldest: number | undefined;
+      for (const sink of await ob.store.sinksWithRows()) {
+        const st = await ob.store.stats(sink);
+        depth += st.pending;
+        if (st.oldestPendingAt !== undefined) oldest = Math.min(oldest ?? Infinity, st.oldestPendingAt);
+      }
+      out.push({ region, depth, oldestAgeSeconds: oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest) / 1000) });
+    }
+    return out;
   }
 
   get adminPort(): number {
@@ -157,6 +180,12 @@ export class Gateway {
     this.metrics = new GatewayMetrics(this.registry);
     this.calls.on('event', (e) => {
       if (e.type === 'call.ended') this.metrics.observeCallMedia(e.media);
+      else if (e.type === 'turn.completed' && !e.error) {
+        if (e.totalToFirstAudioMs !== undefined) this.metrics.observeTurn({ applicationId: e.applicationId, latencyMs: e.totalToFirstAudioMs });
+        if (e.sttMs !== undefined) this.metrics.observeStt({ engine: 'configured', latencyMs: e.sttMs });
+        if (e.dialogMs !== undefined) this.metrics.observeDialog({ provider: 'configured', latencyMs: e.dialogMs });
+        if (e.ttsFirstAudioMs !== undefined) this.metrics.observeTts({ engine: 'configured', latencyMs: e.ttsFirstAudioMs, cached: e.ttsFirstAudioMs < 5 });
+      }
     });
     const calls = this.calls;
     new Gauge({ name: 'hushgate_calls_active', help: 'Calls in progress', registers: [this.registry], collect() { this.set(calls.counters.active); } });

@@ -39,6 +39,8 @@ export interface JitterBufferOptions {
   concealLimitFrames?: number;
   /** Pulls per shrink decision. Default 25 (0.5 s). */
   shrinkWindowFrames?: number;
+  /** Recognises a silent payload; when given, the buffer shrinks only by dropping silent frames. */
+  isSilent?: (payload: Uint8Array) => boolean;
 }
 
 export interface JitterStats {
@@ -64,6 +66,7 @@ export class JitterBuffer {
   private readonly clockRate: number;
   private readonly concealLimit: number;
   private readonly shrinkWindow: number;
+  private readonly isSilent?: (payload: Uint8Array) => boolean;
 
   private readonly slotExt = new Float64Array(CAPACITY).fill(-1);
   private readonly slotPlayed = new Uint8Array(CAPACITY);
@@ -92,6 +95,7 @@ export class JitterBuffer {
     this.clockRate = opts.clockRate ?? 8000;
     this.concealLimit = opts.concealLimitFrames ?? 5;
     this.shrinkWindow = opts.shrinkWindowFrames ?? 25;
+    this.isSilent = opts.isSilent;
     this.lateBoostMs = Math.max(0, (opts.initialDepthMs ?? 40) - FRAME_MS); // decays like a late boost
   }
 
@@ -224,6 +228,14 @@ export class JitterBuffer {
     if (depth < this.windowMinDepth) this.windowMinDepth = depth;
     if (++this.windowPulls >= this.shrinkWindow) {
       const excess = this.windowMinDepth - this.targetFrames();
+      // Shrink only by dropping silence, when the caller tells us how to recognise it: dropping a
+      // frame of speech is an audible click and loses what was said.
+      const slot = this.nextSeq & MASK;
+      const head = this.slotExt[slot] === this.nextSeq ? this.slotPayload[slot] : undefined;
+      if (excess > 0 && this.isSilent && (!head || !this.isSilent(head))) {
+        this.windowPulls = this.shrinkWindow - 1; // try again on the next pull
+        return;
+      }
       if (excess > 0) {
         // Depth never fell to target for a whole window: drop half the excess (at least one frame).
         const drop = Math.ceil(excess / 2);

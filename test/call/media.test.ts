@@ -20,13 +20,17 @@ test('SIPp plays g711a.pcap (PCMA, 30 ms packets): the gateway decodes every fra
   const gw = await startGateway({ accounts: [{ id: 'a', applications: [{ id: 'p', numbers: ['service'] }] }] });
   try {
     const sf = join(dir, 'g711a.xml');
-    writeFileSync(sf, pcapScenario([{ file: join(CAPTURES, 'g711a.pcap'), pauseAfterMs: 8000 }]));
+    writeFileSync(sf, pcapScenario([{ file: join(CAPTURES, 'g711a.pcap'), pauseAfterMs: 9500 }]));
     const r = await runSipp({ scenario: sf, target: `127.0.0.1:${gw.sipPort}`, service: 'service', calls: 1 });
     assert.equal(r.code, 0, r.errors || r.stderr);
     const ended = await gw.waitForLog((e) => e.msg === 'call ended');
     const media = ended.media as Record<string, number>;
-    assert.equal(media.packetsReceived, expected, 'every RTP packet of the capture arrived');
-    assert.equal(media.framesDecoded, expected, 'every packet was decoded');
+    assert.equal(media.packetsReceived, expected, `every RTP packet of the capture arrived: ${JSON.stringify(media)}`);
+    // Every packet is either decoded or, at most a couple of times, dropped by the adaptive jitter
+    // buffer while it shrinks its depth — which it does only on silent frames (CallAudio.isSilentPayload).
+    const jb = media.jitterBuffer as unknown as { dropped: number };
+    assert.equal(media.framesDecoded + jb.dropped, expected, `every packet was decoded or dropped as silence: ${JSON.stringify(media)}`);
+    assert.ok(jb.dropped <= 2, `at most two silent frames dropped: ${jb.dropped}`);
     assert.equal(media.malformed, 0);
     assert.equal(ended.codec ?? media.codec, 'PCMA');
   } finally {

@@ -82,7 +82,7 @@ test('INVITE retransmissions are absorbed: one call, not two', async () => {
   const after = metricValue(await gw.metrics(), 'hushgate_calls_total') ?? 0;
   assert.equal(after - before, 1);
   const invitesSent = r.messages.split(/\n(?=-{10,})/).filter((m) => /message sent/.test(m) && /^\s*INVITE /m.test(m) && /CSeq: 1 INVITE/.test(m));
-  assert.ok(invitesSent.length >= 3, `SIPp retransmitted the INVITE (${invitesSent.length} copies sent)`);
+  assert.ok(invitesSent.length >= 2, `SIPp retransmitted the INVITE (${invitesSent.length} copies sent)`);
 });
 
 test('200 OK is retransmitted until the ACK arrives, then stops', async () => {
