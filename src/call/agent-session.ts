@@ -95,13 +95,16 @@ export class AgentSession {
   private pendingState: Partial<GatewayTurnState> = {};
   private readonly abort = new AbortController();
   private playbackDone?: () => void;
-  private transcriptionReports = true;
+  private transcriptionReports: boolean;
   readonly customCdr: Record<string, unknown> = {};
 
   constructor(
     private readonly call: ActiveCall,
     private readonly deps: AgentDeps,
-  ) {}
+  ) {
+    // The application's forwarding setting decides whether transcriptions are reported from the start.
+    this.transcriptionReports = call.route.application.forwarding.transcriptionReports;
+  }
 
   private get log(): Logger {
     return this.deps.log;
@@ -338,6 +341,7 @@ export class AgentSession {
         return true;
       case 'vgwActAddCustomCDRData':
         Object.assign(this.customCdr, a.parameters);
+        this.call.info.customCdr = this.customCdr;
         return true;
     }
   }

@@ -50,6 +50,8 @@ export interface CallEndedEvent extends Base {
   endedAt: number;
   endReason: string;
   media?: MediaStatsSnapshot;
+  /** `vgwActAddCustomCDRData` fields the dialog added (raw: the privacy gate decides what leaves). */
+  customCdr?: Record<string, unknown>;
 }
 
 export interface TurnCompletedEvent extends Base {

@@ -32,6 +32,8 @@ export interface CallInfo {
   endReason?: EndReason | 'max-duration' | 'hold-complete';
   audio?: NegotiatedAudio;
   media?: MediaStatsSnapshot;
+  /** Custom CDR data added by the dialog (`vgwActAddCustomCDRData`). */
+  customCdr?: Record<string, unknown>;
 }
 
 /** What an application does once the call is answered (hold now; loopback and agent later). */
@@ -225,7 +227,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       void media.close();
       const srtp = st.rtp.srtp ? { packetsReceived: st.rtp.packetsReceived, packetsSent: st.rtp.packetsSent, authFailures: st.rtp.srtpAuthFailures, replays: st.rtp.srtpReplays } : undefined;
       log.info({ reason: info.endReason, durationMs: info.answeredAt ? info.endedAt - info.answeredAt : 0, media: info.media, srtp }, 'call ended');
-      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media });
+      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr });
       this.onCallEnded?.(info);
     });
     session.once('confirmed', () => {

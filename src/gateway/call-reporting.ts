@@ -350,6 +350,7 @@ export class CallReporting {
           turnCount: st.turns,
           media: { codec: m?.codec ?? 'none', transport: st.transport, mediaSecurity: st.mediaSecurity },
           maxResponseMs: st.maxResponseMs,
+          customData: primitiveFields(ended.customCdr),
           // Inbound only: the call layer measures what it receives; no RTCP report of the far end is surfaced yet.
           rtp: m ? { inbound: { packets: received, packetsLost: lost, lossRate: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : 0, jitterMs: Math.max(0, m.jitterMs), mos: m.mos >= 1 && m.mos <= 5 ? m.mos : undefined } } : {},
         });
@@ -387,4 +388,15 @@ function languageOf(app: ApplicationConfig): string {
   const s = app.speech as unknown as { language?: unknown; stt?: { language?: unknown } };
   const l = s.stt?.language ?? s.language;
   return typeof l === 'string' && l ? l : 'en-US';
+}
+
+/** Custom CDR data as the CDR schema takes it: string, number and boolean fields (objects are JSON-encoded). */
+function primitiveFields(data: Record<string, unknown> | undefined): Record<string, string | number | boolean> | undefined {
+  if (!data) return undefined;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    else if (v !== undefined && v !== null) out[k] = JSON.stringify(v);
+  }
+  return Object.keys(out).length ? out : undefined;
 }
