@@ -6,10 +6,12 @@
  * SQLite file. Then we look at what actually left or landed: every CouchDB document, the raw bytes
  * of the region store files, and an erasure receipt.
  */
+
+import { tmpdir } from 'node:os';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startInProcessGateway, type InProcessGateway } from '../helpers/in-process-gateway.js';
 import { freePort, freeUdpRange } from '../helpers/ports.js';
@@ -69,7 +71,7 @@ const heard = (call: PhoneCall) => call.nextUtterance(15_000);
 before(async () => {
   const port = await freePort();
   couchUrl = `http://127.0.0.1:${port}`;
-  couch = spawn(join(REPO, 'node_modules/.bin/pouchdb-server'), ['-m', '-n', '-p', String(port), '-o', '127.0.0.1'], { stdio: 'ignore' });
+  couch = spawn(join(REPO, 'node_modules/.bin/pouchdb-server'), ['-m', '-n', '-p', String(port), '-o', '127.0.0.1'], { stdio: 'ignore', cwd: mkdtempSync(join(tmpdir(), 'pouchdb-')) });
   await until('pouchdb-server', async () => ((await fetch(couchUrl)).ok ? true : undefined), 20_000);
   gw = await startInProcessGateway({
     regions: { eu: {}, us: {} },
