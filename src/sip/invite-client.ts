@@ -151,15 +151,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   async sendInDialog(method: string, opts: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d || this.state === 'ended') return undefined;
-    const req = d.createRequest(method, opts);
-    const tx = await this.ua.stack.sendRequest(req, await this.target());
-    return new Promise((resolve) => {
-      tx.onResponse = (res) => {
-        if (res.status >= 200) resolve(res);
-      };
-      tx.onTimeout = () => resolve(undefined);
-      tx.start();
-    });
+    return this.ua.stack.request(d.createRequest(method, opts), await this.target());
   }
 
   async bye(): Promise<SipResponse | undefined> {

@@ -354,20 +354,13 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     } catch {
       return undefined;
     }
-    const tx = await this.stack.sendRequest(req, dest);
-    return new Promise((resolve) => {
-      tx.onResponse = (res) => {
-        if (res.status >= 200) {
-          if (method === 'INVITE' && res.status < 300) {
-            const ack = d.createRequest('ACK', { seq: parseCSeq(req.headers.get('CSeq') ?? '').ok ? Number((req.headers.get('CSeq') ?? '').split(/\s+/)[0]) : d.localSeq });
-            void this.stack.sendStatelessRequest(ack, dest);
-          }
-          resolve(res);
-        }
-      };
-      tx.onTimeout = () => resolve(undefined);
-      tx.start();
-    });
+    const seq = d.localSeq; // createRequest just used it; another request may follow before the answer
+    const res = await this.stack.request(req, dest);
+    if (res && method === 'INVITE' && res.status < 300) {
+      // ACK for a 2xx to our re-INVITE: same CSeq number, end to end (no transaction).
+      void this.stack.sendStatelessRequest(d.createRequest('ACK', { seq }), dest);
+    }
+    return res;
   }
 
   /** Hang up from our side. Before the call is answered this rejects with 480 instead. */

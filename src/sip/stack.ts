@@ -281,6 +281,21 @@ export class SipStack {
     return tx;
   }
 
+  /**
+   * Send a request through a client transaction and resolve with its final response, or
+   * `undefined` when the transaction times out (Timer B/F). Provisional responses are skipped.
+   */
+  async request(req: SipRequest, dest?: { endpoint: Endpoint; connectionId?: string }): Promise<SipResponse | undefined> {
+    const tx = await this.sendRequest(req, dest);
+    return new Promise((resolve) => {
+      tx.onResponse = (res) => {
+        if (res.status >= 200) resolve(res);
+      };
+      tx.onTimeout = () => resolve(undefined);
+      tx.start();
+    });
+  }
+
   /** Send an ACK for a 2xx (end-to-end, no transaction), or any request statelessly. */
   async sendStatelessRequest(req: SipRequest, dest?: { endpoint: Endpoint; connectionId?: string }): Promise<void> {
     const target = dest ?? { endpoint: await this.resolveTarget(req) };
