@@ -71,53 +71,121 @@ export function createSinkFromConfig(config: SinkConfig, key: string, clock: Clo
   }
 }
 
+interface RunningSink {
+  /** The sink's configuration as JSON: a change replaces the sink and its worker. */
+  config: string;
+  region: string;
+  sink: EventSink;
+  worker: DeliveryWorker;
+}
+
+function isActive(a: ForwardingApplication): boolean {
+  return a.forwarding.enabled && a.forwarding.sinks.length > 0;
+}
+
 export class EventForwarding implements ErasureParticipant {
   readonly name = 'events-outbox';
   readonly #outboxes = new Map<string, EventOutbox>();
-  readonly #workers: DeliveryWorker[] = [];
-  readonly #sinks: EventSink[] = [];
+  readonly #running = new Map<string, RunningSink>();
+  #routes = new Map<string, ForwardingRoute>();
+  readonly #sinksByRegion = new Map<string, string[]>();
+  readonly #opts: EventForwardingOptions;
+  readonly #clock: Clock;
+  readonly #metrics: OutboxMetrics | undefined;
+  #started = false;
+  /** Reconfigurations run one at a time, in order. */
+  #reconfiguring: Promise<void> = Promise.resolve();
 
   constructor(opts: EventForwardingOptions) {
-    const clock = opts.clock ?? systemClock;
-    const metrics = opts.registry ? new OutboxMetrics(opts.registry, clock) : undefined;
-    const gateFor = opts.gateFor ?? ((app) => createDefaultEventGate({ customCdrFields: app.forwarding.customCdrFields }));
-    const routes = new Map<string, ForwardingRoute>();
-    const sinksByRegion = new Map<string, string[]>();
+    this.#opts = opts;
+    this.#clock = opts.clock ?? systemClock;
+    this.#metrics = opts.registry ? new OutboxMetrics(opts.registry, this.#clock) : undefined;
     const regions = new Set(opts.regions ?? []);
-    const active = opts.applications.filter((a) => a.forwarding.enabled && a.forwarding.sinks.length > 0);
-    for (const a of active) regions.add(a.region);
-
-    const stores = new Map<string, OutboxStore>();
+    for (const a of opts.applications) if (isActive(a)) regions.add(a.region);
     for (const region of regions) {
       const store = new SqliteOutboxStore({ dataDir: opts.dataDir, region, synchronous: opts.events.outbox.synchronous });
-      stores.set(region, store);
-      sinksByRegion.set(region, []);
+      this.#sinksByRegion.set(region, []);
       this.#outboxes.set(
         region,
-        new EventOutbox({ region, store, metrics, clock, resolveRoute: (acc, app) => routes.get(`${acc}/${app}`) }),
+        new EventOutbox({ region, store, metrics: this.#metrics, clock: this.#clock, resolveRoute: (acc, app) => this.#routes.get(`${acc}/${app}`) }),
       );
-      metrics?.watch(store, () => sinksByRegion.get(region) ?? []);
+      this.#metrics?.watch(store, () => this.#sinksByRegion.get(region) ?? []);
     }
+    this.#apply(opts.applications, opts.gateFor);
+  }
 
-    for (const app of active) {
+  /**
+   * Follows a change of the applications (tenancy API) without a restart: new sinks get a worker,
+   * removed or changed ones are stopped after their batch in flight (their pending rows stay in the
+   * outbox until the sink returns or the caller is erased), unchanged ones keep running. Routes and
+   * privacy gates are swapped at once, so the next event of any call uses the new settings.
+   * Regions are fixed by the configuration file; an application in a region without an outbox is
+   * reported and left without forwarding.
+   */
+  reconfigure(applications: readonly ForwardingApplication[], gateFor?: (app: ForwardingApplication) => EventGate): Promise<void> {
+    const next = this.#reconfiguring.then(async () => {
+      const { stopped, added } = this.#apply(applications, gateFor);
+      await Promise.all(stopped.map(async (r) => {
+        await r.worker.stop();
+        await r.sink.close?.();
+      }));
+      // Only now: a replaced sink's old and new workers must never deliver the same rows at once.
+      if (this.#started) for (const r of added) if (this.#running.get(r.key) === r.running) r.running.worker.start();
+    });
+    this.#reconfiguring = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Builds routes and sinks for `applications`; returns the sinks no longer wanted (detached, still
+   * running: the caller stops them) and the new ones (not started yet).
+   */
+  #apply(applications: readonly ForwardingApplication[], gateForOpt?: (app: ForwardingApplication) => EventGate): { stopped: RunningSink[]; added: { key: string; running: RunningSink }[] } {
+    const gateFor = gateForOpt ?? ((app: ForwardingApplication) => createDefaultEventGate({ customCdrFields: app.forwarding.customCdrFields }));
+    const routes = new Map<string, ForwardingRoute>();
+    const wanted = new Set<string>();
+    const stopped: RunningSink[] = [];
+    const added: { key: string; running: RunningSink }[] = [];
+    for (const app of applications.filter(isActive)) {
+      const outbox = this.#outboxes.get(app.region);
+      if (!outbox) {
+        this.#opts.logger?.error({ accountId: app.accountId, applicationId: app.applicationId, region: app.region }, 'forwarding: region has no outbox (regions come from the configuration file); events of this application are not forwarded');
+        continue;
+      }
       const keys: string[] = [];
-      const outbox = this.#outboxes.get(app.region)!;
       for (const cfg of app.forwarding.sinks) {
         const key = sinkKey(app.accountId, app.applicationId, cfg.name);
-        const sink = (opts.createSink ?? createSinkFromConfig)(cfg, key, clock);
-        const worker = new DeliveryWorker({ store: outbox.store, sinkKey: key, sink, clock, policy: opts.events.delivery, random: opts.random, metrics, logger: opts.logger });
-        outbox.attachWorker(key, worker);
-        this.#workers.push(worker);
-        this.#sinks.push(sink);
+        const config = JSON.stringify(cfg);
+        const have = this.#running.get(key);
+        if (!have || have.config !== config || have.region !== app.region) {
+          const sink = (this.#opts.createSink ?? createSinkFromConfig)(cfg, key, this.#clock);
+          const worker = new DeliveryWorker({ store: outbox.store, sinkKey: key, sink, clock: this.#clock, policy: this.#opts.events.delivery, random: this.#opts.random, metrics: this.#metrics, logger: this.#opts.logger });
+          if (have) stopped.push(this.#retire(key, have));
+          outbox.attachWorker(key, worker);
+          const running = { config, region: app.region, sink, worker };
+          this.#running.set(key, running);
+          added.push({ key, running });
+        }
+        wanted.add(key);
         keys.push(key);
-        sinksByRegion.get(app.region)!.push(key);
       }
       routes.set(`${app.accountId}/${app.applicationId}`, { sinks: keys, gate: gateFor(app) });
     }
+    for (const [key, r] of [...this.#running]) if (!wanted.has(key)) stopped.push(this.#retire(key, r));
+    for (const [region, list] of this.#sinksByRegion) list.splice(0, list.length, ...[...this.#running].filter(([, r]) => r.region === region).map(([k]) => k));
+    this.#routes = routes;
+    return { stopped, added };
+  }
+
+  #retire(key: string, r: RunningSink): RunningSink {
+    this.#outboxes.get(r.region)?.detachWorker(key);
+    this.#running.delete(key);
+    return r;
   }
 
   start(): void {
-    for (const w of this.#workers) w.start();
+    this.#started = true;
+    for (const r of this.#running.values()) r.worker.start();
   }
 
   outbox(region: string): EventOutbox | undefined {
@@ -139,8 +207,10 @@ export class EventForwarding implements ErasureParticipant {
 
   /** Stops the workers (each finishes and records its batch in flight) and closes sinks and stores. */
   async stop(): Promise<void> {
-    await Promise.all(this.#workers.map((w) => w.stop()));
-    await Promise.all(this.#sinks.map((s) => s.close?.()));
+    this.#started = false; // a reconfiguration still queued must not start workers any more
+    await this.#reconfiguring;
+    await Promise.all([...this.#running.values()].map((r) => r.worker.stop()));
+    await Promise.all([...this.#running.values()].map((r) => r.sink.close?.()));
     for (const o of this.#outboxes.values()) await o.store.close();
   }
 }

@@ -67,6 +67,11 @@ export class EventOutbox {
     this.#workers.set(sinkKey, worker);
   }
 
+  /** Forgets a sink's worker (the sink was removed or replaced); its pending rows stay in the store. */
+  detachWorker(sinkKey: string): void {
+    this.#workers.delete(sinkKey);
+  }
+
   async append(input: ReportEventInput, meta: AppendMeta = {}): Promise<AppendResult> {
     const parsed = parseReportEvent(input);
     if (!parsed.ok) {

@@ -3,6 +3,12 @@
  * calls: the dialog factory, the speech engines (the embedded recogniser's warm decoder pool is
  * shared by every application with the same STT settings), the TTS cache (with the privacy
  * engine's PII exclusion, invariant I3) and the parsed privacy policy.
+ *
+ * Resources are keyed by the application's settings (a hash of its whole configuration), not by
+ * object identity: the tenancy store hands out fresh objects on every change, and an application
+ * whose settings did not change keeps its warm resources. When applications change (`retain`),
+ * the resources of settings no longer configured are closed once no live call uses them
+ * (`collect`, called again as calls end), so a live call never loses its dialog or voice.
  */
 import type { Logger } from 'pino';
 import type { ApplicationConfig } from '../config/schema.js';
@@ -14,17 +20,26 @@ import type { Stt, Tts } from '../speech/types.js';
 import type { TtsCache } from '../speech/tts-cache.js';
 import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/policy.js';
 import { detect } from '../privacy/detect.js';
+import { createHash } from 'node:crypto';
 
 interface AppResources {
   dialog: DialogFactory;
   remote: boolean;
   stt: Stt;
+  sttKey: string;
   tts: Tts;
   policy: PrivacyPolicy;
 }
 
+/** The identity of an application's resources: its id and a hash of all its settings. */
+export function settingsKey(app: ApplicationConfig): string {
+  return `${app.id}:${createHash('sha256').update(JSON.stringify(app)).digest('base64url')}`;
+}
+
 export class AgentRuntime {
-  private readonly apps = new Map<ApplicationConfig, Promise<AppResources>>();
+  private readonly apps = new Map<string, Promise<AppResources>>();
+  /** Settings keys of the applications configured now; undefined until the first `retain`. */
+  private current: Set<string> | undefined;
   private readonly stts = new Map<string, Promise<Stt>>();
   private readonly caches = new Map<string, TtsCache | undefined>();
   onTurnTimings?: (t: TurnTimings, applicationId: string) => void;
@@ -37,13 +52,48 @@ export class AgentRuntime {
 
   /** Build (or reuse) an application's resources; throws with a clear message when they cannot be built. */
   resources(app: ApplicationConfig): Promise<AppResources> {
-    let r = this.apps.get(app);
+    const key = settingsKey(app);
+    let r = this.apps.get(key);
     if (!r) {
       r = this.build(app);
-      this.apps.set(app, r);
-      r.catch(() => this.apps.delete(app));
+      this.apps.set(key, r);
+      r.catch(() => this.apps.delete(key));
     }
     return r;
+  }
+
+  /**
+   * The configured applications changed: warm up the agent applications that are new, and close
+   * what no configured application and no live call (`inUse`) needs any more.
+   */
+  async retain(apps: readonly ApplicationConfig[], inUse: Iterable<ApplicationConfig>): Promise<void> {
+    this.current = new Set(apps.map(settingsKey));
+    await Promise.all([this.prepare(apps.filter((a) => !this.apps.has(settingsKey(a)))).catch((err: Error) => {
+      this.log.error({ err: err.message }, 'agent application cannot be prepared; its calls will be refused');
+    }), this.collect(inUse)]);
+  }
+
+  /** Closes resources of settings that are no longer configured and that no live call uses. */
+  async collect(inUse: Iterable<ApplicationConfig>): Promise<void> {
+    if (!this.current) return;
+    const used = new Set([...inUse].map(settingsKey));
+    const stale = [...this.apps.keys()].filter((k) => !this.current!.has(k) && !used.has(k));
+    for (const k of stale) {
+      const r = this.apps.get(k)!;
+      this.apps.delete(k);
+      await closeResources(r);
+    }
+    // Recognisers are shared by STT settings: close the ones no remaining application uses.
+    const sttKeys = new Set<string>();
+    for (const r of this.apps.values()) {
+      const res = await r.catch(() => undefined);
+      if (res) sttKeys.add(res.sttKey);
+    }
+    for (const [k, s] of [...this.stts]) {
+      if (sttKeys.has(k)) continue;
+      this.stts.delete(k);
+      await s.then((stt) => stt.close(), () => undefined);
+    }
   }
 
   private async build(app: ApplicationConfig): Promise<AppResources> {
@@ -65,7 +115,7 @@ export class AgentRuntime {
     const tts = createTts(app.speech.tts, this.caches.get(cacheKey));
     const p = app.privacy ? parsePrivacyPolicy(app.privacy) : { ok: true as const, policy: DEFAULT_PRIVACY_POLICY };
     if (!p.ok) throw new Error(`application ${app.id}: privacy: ${p.error}`);
-    return { dialog: d.factory, remote: dialogCfg.provider !== 'local', stt: await stt, tts, policy: p.policy };
+    return { dialog: d.factory, remote: dialogCfg.provider !== 'local', stt: await stt, sttKey, tts, policy: p.policy };
   }
 
   /** Warm up every agent application at start, so the first caller does not wait for model loading. */
@@ -99,6 +149,11 @@ export class AgentRuntime {
     };
   }
 
+  /** How many application settings and recognisers are held (for tests and the admin API). */
+  held(): { applications: number; recognisers: number } {
+    return { applications: this.apps.size, recognisers: this.stts.size };
+  }
+
   cacheStats(): { hits: number; misses: number } {
     let hits = 0;
     let misses = 0;
@@ -113,15 +168,7 @@ export class AgentRuntime {
   }
 
   async close(): Promise<void> {
-    for (const r of this.apps.values()) {
-      try {
-        const res = await r;
-        res.dialog.close();
-        await res.tts.close();
-      } catch {
-        // already reported
-      }
-    }
+    for (const r of this.apps.values()) await closeResources(r);
     for (const s of this.stts.values()) {
       try {
         await (await s).close();
@@ -129,5 +176,15 @@ export class AgentRuntime {
         // already reported
       }
     }
+  }
+}
+
+async function closeResources(r: Promise<AppResources>): Promise<void> {
+  try {
+    const res = await r;
+    res.dialog.close();
+    await res.tts.close();
+  } catch {
+    // a build that failed was already reported
   }
 }

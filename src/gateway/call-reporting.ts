@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config, ApplicationConfig } from '../config/schema.js';
+import type { Config, ApplicationConfig, AccountConfig } from '../config/schema.js';
 import type { CallEvent } from '../call/call-events.js';
 import { EventForwarding, type ForwardingApplication } from '../events/forwarding.js';
 import { maskFreeText, type EventGate } from '../events/gate.js';
@@ -171,14 +171,48 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
   }
 }
 
+/** What reporting derives from the accounts: per-application facts, forwarding routes, privacy gates. */
+interface Derived {
+  apps: Map<string, AppInfo>;
+  forwardingApps: ForwardingApplication[];
+  gates: Map<string, EventGate>;
+}
+
+async function derive(accounts: readonly AccountConfig[], defaultCountry: string, keyStore: KeyStore): Promise<Derived> {
+  const apps = new Map<string, AppInfo>();
+  const forwardingApps: ForwardingApplication[] = [];
+  const gates = new Map<string, EventGate>();
+  for (const acc of accounts) {
+    for (const app of acc.applications) {
+      const parsed = parsePrivacyPolicy(app.privacy);
+      const policy = parsed.ok ? parsed.policy : DEFAULT_PRIVACY_POLICY; // the config schema / tenancy API already validated it
+      apps.set(`${acc.id}/${app.id}`, {
+        accountId: acc.id, applicationId: app.id, region: app.region, policy,
+        forwarding: app.forwarding.enabled && app.forwarding.sinks.length > 0,
+        training: app.training?.enabled ?? false,
+        language: languageOf(app),
+      });
+      forwardingApps.push({ accountId: acc.id, applicationId: app.id, region: app.region, forwarding: app.forwarding });
+      if (app.forwarding.enabled) {
+        // The account secret only matters for the `pseudonym` phone rule; fetched once per change, here.
+        const ctx: PolicyContext = { defaultCountry, accountSecret: await keyStore.pseudonymSecret(acc.id) };
+        gates.set(`${acc.id}/${app.id}`, policyEventGate(policy, ctx, app.forwarding.customCdrFields));
+      }
+    }
+  }
+  return { apps, forwardingApps, gates };
+}
+
 export class CallReporting {
   readonly forwarding: EventForwarding;
   readonly training: TrainingService;
-  readonly #apps: Map<string, AppInfo>;
+  #apps: Map<string, AppInfo>;
   readonly #calls = new Map<string, CallState>();
   readonly #inflight = new Set<Promise<void>>();
   readonly #onEvent = (e: CallEvent) => this.#handle(e as AnyCallEvent);
   #stopped = false;
+  /** Account changes are applied one at a time, in the order they arrive. */
+  #applying: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly opts: CallReportingOptions,
@@ -195,37 +229,35 @@ export class CallReporting {
   static async open(opts: CallReportingOptions): Promise<CallReporting> {
     const c = opts.config;
     const training = await openTraining(c, { keyStore: opts.keyStore });
-    const apps = new Map<string, AppInfo>();
-    const forwardingApps: ForwardingApplication[] = [];
-    const gates = new Map<string, EventGate>();
-    for (const acc of c.accounts) {
-      for (const app of acc.applications) {
-        const parsed = parsePrivacyPolicy(app.privacy);
-        const policy = parsed.ok ? parsed.policy : DEFAULT_PRIVACY_POLICY; // the config schema already validated it
-        apps.set(`${acc.id}/${app.id}`, {
-          accountId: acc.id, applicationId: app.id, region: app.region, policy,
-          forwarding: app.forwarding.enabled && app.forwarding.sinks.length > 0,
-          training: app.training?.enabled ?? false,
-          language: languageOf(app),
-        });
-        forwardingApps.push({ accountId: acc.id, applicationId: app.id, region: app.region, forwarding: app.forwarding });
-        if (app.forwarding.enabled) {
-          // The account secret only matters for the `pseudonym` phone rule; fetched once, here.
-          const ctx: PolicyContext = { defaultCountry: c.defaultCountry, accountSecret: await training.keyStore.pseudonymSecret(acc.id) };
-          gates.set(`${acc.id}/${app.id}`, policyEventGate(policy, ctx, app.forwarding.customCdrFields));
-        }
-      }
-    }
+    const d = await derive(c.accounts, c.defaultCountry, training.keyStore);
     const forwarding = new EventForwarding({
       dataDir: c.dataDir,
       events: c.events,
-      applications: forwardingApps,
+      applications: d.forwardingApps,
       regions: Object.keys(c.regions), // erasure reaches every region's outbox
-      gateFor: (a) => gates.get(`${a.accountId}/${a.applicationId}`)!,
+      gateFor: (a) => d.gates.get(`${a.accountId}/${a.applicationId}`)!,
       registry: opts.registry,
       logger: opts.log,
     });
-    return new CallReporting(opts, apps, forwarding, training);
+    return new CallReporting(opts, d.apps, forwarding, training);
+  }
+
+  /**
+   * The accounts changed (the tenancy store: admin API, another gateway, a config reload). New calls
+   * get the new forwarding, training and privacy settings; a call in progress keeps the application
+   * facts it started with, while its later events take the application's current route and gate
+   * (a tightened policy applies at once). Training capture, retention and erasure follow too.
+   */
+  applyAccounts(accounts: readonly AccountConfig[]): Promise<void> {
+    const next = this.#applying.then(async () => {
+      if (this.#stopped) return;
+      const d = await derive(accounts, this.opts.config.defaultCountry, this.training.keyStore);
+      this.training.policies.update({ accounts: accounts as AccountConfig[] });
+      this.#apps = d.apps;
+      await this.forwarding.reconfigure(d.forwardingApps, (a) => d.gates.get(`${a.accountId}/${a.applicationId}`)!);
+    });
+    this.#applying = next.catch(() => undefined);
+    return next;
   }
 
   /** Starts delivery, the retention sweeper (first sweep awaited) and the CallEvent subscription. */
@@ -240,6 +272,7 @@ export class CallReporting {
     if (this.#stopped) return;
     this.#stopped = true;
     this.opts.calls.off('event', this.#onEvent);
+    await this.#applying;
     while (this.#inflight.size) await Promise.allSettled([...this.#inflight]);
     this.#calls.clear();
     await this.forwarding.stop();

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
+import type { Config, AccountConfig, ApplicationConfig } from '../config/schema.js';
 import { UdpTransport } from '../sip/transport/udp.js';
 import { listenTcp } from '../sip/transport/tcp.js';
 import { listenTls, type TlsTransport, type TlsReloadResult } from '../sip/transport/tls.js';
@@ -40,6 +40,11 @@ export class Gateway {
   private stopping = false;
   /** Accounts, applications and numbers (the control region's store); routing follows it. */
   tenancy!: TenancyStore;
+  /** The accounts as the tenancy store has them now (file-managed and API-managed). */
+  private accounts: AccountConfig[] = [];
+  /** Set once reporting and the agent runtime exist, so store changes reach them. */
+  private following = false;
+  private followChain: Promise<void> = Promise.resolve();
   routing!: TenancyRouting;
   apiKeys!: ApiKeyStore;
   metrics!: GatewayMetrics;
@@ -91,13 +96,22 @@ export class Gateway {
     this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
+    // The file's applications must be able to run (a broken flow fails start-up, naming the application);
+    // the store's others (created through the admin API) are warmed too, and only logged if they cannot be.
     await this.agents.prepare(c.accounts.flatMap((a) => a.applications));
+    await this.agents.retain(this.accounts.flatMap((a) => a.applications), []);
     this.registerMetrics();
     this.reporting = await CallReporting.open({
       config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry,
       mediaSecurityOf: (callId) => (this.calls.calls.get(callId)?.info.audio?.srtp ? 'srtp' : 'rtp'),
     });
+    await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    this.calls.on('event', (e) => {
+      // A call's end may leave resources of an application's old settings unused: close them.
+      if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
+    });
+    this.following = true;
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit,
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
@@ -169,10 +183,41 @@ export class Gateway {
     this.routing = new TenancyRouting(this.tenancy, {
       defaultCountry: c.defaultCountry,
       pollMs: pollSeconds * 1000,
-      onRebuilt: (router) => (this.router = router),
+      onRebuilt: (router, _revision, accounts) => {
+        this.router = router;
+        this.accounts = accounts;
+        if (this.following) this.followAccounts(accounts);
+      },
       onError: (err) => this.log.error({ err }, 'routing table rebuild failed; keeping the previous one'),
     });
     await this.routing.start();
+  }
+
+  /**
+   * The tenancy store changed: new calls already route by the new table; now reporting (forwarding,
+   * training, privacy gates) and the agent runtime (warm resources) follow. Live calls keep theirs.
+   * Changes are applied in order, one at a time; a failure is logged and the next change retries.
+   */
+  private followAccounts(accounts: AccountConfig[]): void {
+    this.followChain = this.followChain.then(async () => {
+      try {
+        await this.reporting?.applyAccounts(accounts);
+        await this.agents.retain(accounts.flatMap((a) => a.applications), this.liveApplications());
+        this.log.info({ applications: accounts.reduce((n, a) => n + a.applications.length, 0) }, 'applications changed; new calls use the new settings');
+      } catch (err) {
+        this.log.error({ err: err instanceof Error ? err.message : String(err) }, 'applying the changed applications failed; keeping the previous settings');
+      }
+    });
+  }
+
+  /** Resolves once every tenancy change made so far has reached routing, reporting and the agent runtime. */
+  async settled(): Promise<void> {
+    await this.routing.refresh();
+    await this.followChain;
+  }
+
+  private liveApplications(): ApplicationConfig[] {
+    return [...this.calls.calls.values()].map((c) => c.route.application);
   }
 
   private registerMetrics(): void {
@@ -219,6 +264,8 @@ export class Gateway {
     const until = Date.now() + 2000;
     while (this.stack.clientTransactionCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
     await this.admin?.close();
+    this.following = false;
+    await this.followChain;
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();

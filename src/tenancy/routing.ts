@@ -9,6 +9,7 @@
  */
 import { NumberRouter } from './router.js';
 import type { TenancyStore } from './tenancy-store.js';
+import type { AccountConfig } from '../config/schema.js';
 
 export interface RoutingTimers {
   setInterval(fn: () => void, ms: number): unknown;
@@ -29,7 +30,8 @@ export interface TenancyRoutingOptions {
   /** How often to look for changes made by other gateways (ms); 0 disables polling. Default 2000. */
   pollMs?: number;
   timers?: RoutingTimers;
-  onRebuilt?: (router: NumberRouter, revision: number) => void;
+  /** After every rebuild, with the accounts the router was built from (for the layers that follow them). */
+  onRebuilt?: (router: NumberRouter, revision: number, accounts: AccountConfig[]) => void;
   onError?: (err: unknown) => void;
 }
 
@@ -101,9 +103,10 @@ export class TenancyRouting {
 
   private async rebuild(): Promise<void> {
     const revision = await this.tenancy.revision();
-    const router = new NumberRouter(await this.tenancy.snapshot(), this.opts.defaultCountry);
+    const accounts = await this.tenancy.snapshot();
+    const router = new NumberRouter(accounts, this.opts.defaultCountry);
     this.current = router;
     this.revision = revision;
-    this.opts.onRebuilt?.(router, revision);
+    this.opts.onRebuilt?.(router, revision, accounts);
   }
 }

@@ -18,7 +18,8 @@ export interface SweepResult {
 
 export interface RetentionSweeperOptions {
   stores: RegionStores;
-  policies: readonly TrainingPolicy[];
+  /** The applications' current policies; a function when they change at run time (tenancy API). */
+  policies: readonly TrainingPolicy[] | (() => readonly TrainingPolicy[]);
   clock?: Clock;
   timers?: Timers;
   batchSize?: number;
@@ -61,7 +62,8 @@ export class RetentionSweeper {
         await yieldToEventLoop(); // let captures commit between batches
       }
     }
-    for (const p of this.opts.policies) {
+    const policies = typeof this.opts.policies === 'function' ? this.opts.policies() : this.opts.policies;
+    for (const p of policies) {
       if (!this.opts.stores.has(p.region)) continue;
       const store = this.opts.stores.get(p.region);
       const before = now - p.retentionDays * DAY_MS;

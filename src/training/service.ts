@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { RegionStores, type RegionStoreConfig } from '../store/open.js';
 import { TrainingCapture, policyLookup } from './capture.js';
+import type { TrainingPolicy } from './config.js';
 import { type Clock, type Timers, systemClock } from './clock.js';
 import { type TrainingConfigView, trainingPolicies } from './config.js';
 import { DataKeyRing } from './data-keys.js';
@@ -29,6 +30,8 @@ export class RegionConfigError extends Error {
 
 export interface TrainingService {
   stores: RegionStores;
+  /** The applications' policies in force; `update` follows tenancy changes without a restart. */
+  policies: LiveTrainingPolicies;
   keyStore: KeyStore;
   ring: DataKeyRing;
   capture: TrainingCapture;
@@ -46,6 +49,32 @@ export function checkRegions(cfg: TrainingServiceConfig): void {
   );
 }
 
+/**
+ * The policies of the applications as configured now. The gateway calls `update` when the tenancy
+ * store changes (an application added or changed through the admin API), so capture, the sweeper's
+ * retention pass and erasure receipts follow without a restart. An application whose region has no
+ * store is refused here too (the tenancy store validates regions first; this is the last guard).
+ */
+export class LiveTrainingPolicies {
+  #all: readonly TrainingPolicy[] = [];
+  #byApp: (accountId: string, applicationId: string) => TrainingPolicy | undefined = () => undefined;
+
+  constructor(cfg: TrainingConfigView) {
+    this.update(cfg);
+  }
+
+  update(cfg: TrainingConfigView): void {
+    this.#all = trainingPolicies(cfg);
+    this.#byApp = policyLookup(this.#all);
+  }
+
+  all(): readonly TrainingPolicy[] {
+    return this.#all;
+  }
+
+  readonly lookup = (accountId: string, applicationId: string): TrainingPolicy | undefined => this.#byApp(accountId, applicationId);
+}
+
 export async function openTraining(
   cfg: TrainingServiceConfig,
   opts: { keyStore?: KeyStore; clock?: Clock; timers?: Timers; participants?: ErasureParticipant[]; actor?: string } = {},
@@ -54,8 +83,8 @@ export async function openTraining(
   const clock = opts.clock ?? systemClock;
   const keyStore = opts.keyStore ?? new FileKeyStore(join(cfg.dataDir, 'keys'));
   const stores = await RegionStores.open(cfg.regions, cfg.dataDir);
-  const policies = trainingPolicies(cfg);
-  const policyOf = policyLookup(policies);
+  const policies = new LiveTrainingPolicies(cfg);
+  const policyOf = policies.lookup;
   const ring = new DataKeyRing(keyStore);
   const capture = new TrainingCapture({ stores, keyStore, policyOf, ring, clock, defaultCountry: cfg.defaultCountry });
   const reader = new TrainingReader(keyStore, ring, opts.actor);
@@ -63,9 +92,9 @@ export async function openTraining(
     stores, keyStore, clock, defaultCountry: cfg.defaultCountry, rings: [ring], participants: opts.participants,
     regionOf: (a, p) => policyOf(a, p)?.region,
   });
-  const sweeper = new RetentionSweeper({ stores, policies, clock, timers: opts.timers });
+  const sweeper = new RetentionSweeper({ stores, policies: () => policies.all(), clock, timers: opts.timers });
   return {
-    stores, keyStore, ring, capture, reader, eraser, sweeper,
+    stores, policies, keyStore, ring, capture, reader, eraser, sweeper,
     async close() {
       sweeper.stop();
       await capture.drain();

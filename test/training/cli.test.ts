@@ -72,7 +72,7 @@ describe('CLI: erase and training export', () => {
 
   it('exports decrypted JSON lines (with --since), reports progress on stderr, and audits the export', async () => {
     const a = io();
-    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', config: configFile }, loadConfig, a.io), 0);
+    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', config: configFile, local: true }, loadConfig, a.io), 0);
     const lines = a.out().trim().split('\n').map((l) => JSON.parse(l) as { transcript: string; from: string; id: string });
     assert.equal(lines.length, 10);
     assert.deepEqual(lines.map((l) => l.transcript).sort(), ['early 0', 'early 1', 'early 2', 'early 3', 'early 4', 'early 5', 'late 0', 'late 1', 'late 2', 'late 3']);
@@ -80,10 +80,10 @@ describe('CLI: erase and training export', () => {
     assert.match(a.err(), /100% 10\/10/);
     const b = io();
     const since = new Date(clock.now() - 1000).toISOString();
-    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', since, config: configFile }, loadConfig, b.io), 0);
+    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', since, config: configFile, local: true }, loadConfig, b.io), 0);
     assert.deepEqual(b.out().trim().split('\n').map((l) => (JSON.parse(l) as { transcript: string }).transcript).sort(), ['late 0', 'late 1', 'late 2', 'late 3']);
     const c = io();
-    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'mars', config: configFile }, loadConfig, c.io), 2);
+    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'mars', config: configFile, local: true }, loadConfig, c.io), 2);
     assert.match(c.err(), /region "mars" has no store/);
 
     const stores = await RegionStores.open({ eu: { store: { kind: 'sqlite' } } }, dir);
@@ -95,13 +95,13 @@ describe('CLI: erase and training export', () => {
   });
 
   it('erases through a spawned `hushgate erase` and prints a receipt without the number', async () => {
-    const r = await run(['erase', '--account', 'acme', '--application', 'support', '--number', '020 7946 0958', '--request-id', 'req-cli-1', '--config', configFile]);
+    const r = await run(['erase', '--account', 'acme', '--application', 'support', '--number', '020 7946 0958', '--request-id', 'req-cli-1', '--config', configFile, '--local']);
     assert.equal(r.code, 0, r.stderr);
     const receipt = JSON.parse(r.stdout) as { requestId: string; counts: Record<string, number> };
     assert.equal(receipt.requestId, 'req-cli-1');
     assert.deepEqual(receipt.counts, { trainingRecords: 4, dataKeys: 1 });
     assert.equal(r.stdout.includes('7946'), false);
-    const exp = await run(['training', 'export', '--account', 'acme', '--application', 'support', '--region', 'eu', '--config', configFile, '--out', join(dir, 'out.jsonl')]);
+    const exp = await run(['training', 'export', '--account', 'acme', '--application', 'support', '--region', 'eu', '--local', '--config', configFile, '--out', join(dir, 'out.jsonl')]);
     assert.equal(exp.code, 0, exp.stderr);
     assert.equal(readFileSync(join(dir, 'out.jsonl'), 'utf8').trim().split('\n').length, 6);
     assert.equal(statSync(join(dir, 'out.jsonl')).mode & 0o777, 0o600);
@@ -110,18 +110,18 @@ describe('CLI: erase and training export', () => {
 
   it('refuses bad arguments with exit code 2 and rotates keys', async () => {
     const a = io();
-    assert.equal(await runErase({ account: 'acme', application: 'support', number: 'nobody', config: configFile }, loadConfig, a.io), 2);
+    assert.equal(await runErase({ account: 'acme', application: 'support', number: 'nobody', config: configFile, local: true }, loadConfig, a.io), 2);
     assert.match(a.err(), /phoneNumber/);
     const b = io();
-    assert.equal(await runErase({ account: 'acme', application: 'support', number: '+1', config: join(dir, 'missing.yaml') }, loadConfig, b.io), 2);
-    const missing = await run(['erase', '--account', 'acme', '--config', configFile]);
+    assert.equal(await runErase({ account: 'acme', application: 'support', number: '+1', config: join(dir, 'missing.yaml'), local: true }, loadConfig, b.io), 2);
+    const missing = await run(['erase', '--account', 'acme', '--config', configFile, '--local']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /--application/);
     const c = io();
     assert.equal(await runRotateKeys({ region: 'eu', config: configFile }, loadConfig, c.io), 0);
     assert.deepEqual(JSON.parse(c.out()), { kekId: 'file:eu:2', rewrapped: 2 });
     const d = io();
-    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', config: configFile }, loadConfig, d.io), 0);
+    assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', config: configFile, local: true }, loadConfig, d.io), 0);
     assert.equal(d.out().trim().split('\n').length, 6, 'records open after rotation');
   });
 });

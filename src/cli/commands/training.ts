@@ -1,26 +1,34 @@
 /**
  * `hushgate training …`:
  *   export --account A --application P --region R [--since T] [--out FILE]
- *       decrypted JSON lines to stdout (or FILE), a progress bar on stderr; audited.
+ *       decrypted JSON lines to stdout (or FILE, mode 0600), streamed from the running gateway's
+ *       admin API (`GET /v1/training/export`, scope `training:export`; `--url`, `--key`, `--ca`) and
+ *       audited there under the key; `--local [-c FILE]` reads the region store directly (a stopped
+ *       gateway's host; needs the key files) with a progress bar on stderr, audited as `cli`.
  *   rotate-keys --region R     new KEK for the region, every data key re-wrapped (payloads untouched).
  *   sweep                      run the retention sweep once now.
+ *   (rotate-keys and sweep are host operations on the key files and stores: always local.)
  * Exit codes: 0 done, 2 bad arguments or configuration, 1 failure (a record that fails to open included).
  */
 import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { loadConfig } from '../../config/load.js';
 import { TamperedError } from '../../training/envelope.js';
 import { exportTraining, progressBar } from '../../training/export.js';
 import { openTraining, type TrainingService } from '../../training/service.js';
+import { ApiClient, apiOptionHelp, apiTrainingExport, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo, ConfigLoader } from './erase.js';
 
-export interface ExportArgs {
+export interface ExportArgs extends ApiOptions {
   account: string;
   application: string;
   region: string;
   since?: string;
   out?: string;
+  /** Read the region store directly instead of calling the API. */
+  local?: boolean;
   config?: string;
 }
 
@@ -52,6 +60,45 @@ export async function runExport(args: ExportArgs, load: ConfigLoader, io: CliIo)
     io.stderr.write(`hushgate training export: ${since.error}\n`);
     return 2;
   }
+  return args.local ? exportLocally(args, since.value, load, io) : exportThroughApi(args, since.value, io);
+}
+
+/** Counts the JSON lines passing through, so the command can say how many records it wrote. */
+class LineCounter extends Transform {
+  lines = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) this.lines++;
+    cb(null, chunk);
+  }
+}
+
+async function exportThroughApi(args: ExportArgs, since: number | undefined, io: CliIo): Promise<number> {
+  const counter = new LineCounter();
+  const out = args.out ? createWriteStream(args.out, { mode: 0o600 }) : io.stdout;
+  counter.pipe(out, { end: false });
+  try {
+    const r = await apiTrainingExport(new ApiClient(args), { accountId: args.account, applicationId: args.application, region: args.region, since }, counter);
+    if (!r.ok) {
+      io.stderr.write(`hushgate training export: ${describeError(r)}\n`);
+      return r.status === 400 ? 2 : 1;
+    }
+    io.stderr.write(`exported ${counter.lines} record(s)\n`);
+    return 0;
+  } catch (e) {
+    // The gateway ends the stream early when a record fails to open (tampering): never a silent partial file.
+    io.stderr.write(`hushgate training export: ABORTED after ${counter.lines} record(s): ${(e as Error).message}; see the audit log\n`);
+    return 1;
+  } finally {
+    counter.end();
+    await finished(counter).catch(() => undefined); // destroyed with the aborted response: nothing more to flush
+    if (args.out) {
+      out.end();
+      await finished(out);
+    }
+  }
+}
+
+async function exportLocally(args: ExportArgs, since: number | undefined, load: ConfigLoader, io: CliIo): Promise<number> {
   return withTraining(args.config, load, io, async (t) => {
     if (!t.stores.has(args.region)) {
       io.stderr.write(`hushgate training export: region "${args.region}" has no store configured\n`);
@@ -59,7 +106,7 @@ export async function runExport(args: ExportArgs, load: ConfigLoader, io: CliIo)
     }
     const out = args.out ? createWriteStream(args.out, { mode: 0o600 }) : io.stdout;
     try {
-      const r = await exportTraining(t.stores.get(args.region), t.reader, { accountId: args.account, applicationId: args.application, since: since.value, actor: 'cli' }, out, {
+      const r = await exportTraining(t.stores.get(args.region), t.reader, { accountId: args.account, applicationId: args.application, since, actor: 'cli' }, out, {
         onProgress: progressBar(io.stderr),
       });
       io.stderr.write(`exported ${r.exported} record(s)\n`);
@@ -103,18 +150,20 @@ export async function runSweep(args: { config?: string }, load: ConfigLoader, io
 export function registerTrainingCommand(program: Command, load: ConfigLoader = loadConfig): void {
   const io = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr });
   const training = program.command('training').description('AI-training data: export, key rotation, retention');
-  training
+  const exp = training
     .command('export')
-    .description('stream decrypted records as JSON lines (audited)')
+    .description('stream decrypted records as JSON lines through the admin API (audited)')
     .requiredOption('--account <id>', 'account id')
     .requiredOption('--application <id>', 'application id')
     .requiredOption('--region <name>', 'region store to read')
     .option('--since <time>', 'only records captured at or after this time (ISO 8601 or epoch ms)')
     .option('-o, --out <file>', 'write to this file (mode 0600) instead of stdout')
-    .option('-c, --config <file>', 'YAML configuration file (default: $HUSHGATE_CONFIG)')
-    .action(async (opts: ExportArgs) => {
-      process.exitCode = await runExport(opts, load, io());
-    });
+    .option('--local', "read the region store directly instead of calling the API (a stopped gateway's host)")
+    .option('-c, --config <file>', 'with --local: YAML configuration file (default: $HUSHGATE_CONFIG)');
+  apiOptionHelp(exp);
+  exp.action(async (opts: ExportArgs) => {
+    process.exitCode = await runExport(opts, load, io());
+  });
   training
     .command('rotate-keys')
     .description("make a new key-encryption key current for a region and re-wrap its data keys")
