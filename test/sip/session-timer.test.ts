@@ -82,6 +82,59 @@ test('caller without timer support: the gateway is refresher and refreshes at SE
   }
 });
 
+/** A response to `req` as a UAS would build it (Via, From, To, Call-ID, CSeq copied). */
+function reply(req: string, status: number, reason: string, body = ''): string {
+  const copy = ['Via', 'From', 'To', 'Call-ID', 'CSeq'].map((h) => `${h}: ${header(req, h)}`);
+  return [`SIP/2.0 ${status} ${reason}`, ...copy, ...(body ? ['Content-Type: application/sdp'] : []), `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+}
+
+test('caller without UPDATE: the gateway refreshes with a re-INVITE carrying the same SDP, ACKs it, and refreshes again', async () => {
+  const env = await setup();
+  try {
+    const { callId, ok } = await answeredCall(env, ['Session-Expires: 120', 'Allow: INVITE, ACK, BYE, CANCEL, OPTIONS']);
+    assert.match(header(ok, 'Session-Expires')!, /120;refresher=uas/);
+    const answer = ok.slice(ok.indexOf('\r\n\r\n') + 4);
+    for (let round = 1; round <= 2; round++) {
+      env.timers.advance(60_000);
+      const reinvite = await env.peer.receive((m) => m.startsWith('INVITE ') && m.includes(callId));
+      assert.match(header(reinvite, 'Session-Expires')!, /120;refresher=uas/);
+      const offer = reinvite.slice(reinvite.indexOf('\r\n\r\n') + 4);
+      assert.equal(offer, answer, 'RFC 4028 §7.4 / RFC 3264 §8: a refresh offers the unchanged session (same o= version)');
+      const cseq = header(reinvite, 'CSeq')!;
+      env.peer.send(reply(reinvite, 200, 'OK', PCMU_OFFER()), env.port);
+      const ack = await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId));
+      assert.equal(header(ack, 'CSeq'), cseq.replace('INVITE', 'ACK'), 'the ACK takes the re-INVITE\'s CSeq number');
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(env.ended, [], 'the call stays up across refreshes');
+  } finally {
+    await env.close();
+  }
+});
+
+test('a refresh re-INVITE answered 481 ends the call with BYE; one answered 491 keeps it and retries at the next refresh', async () => {
+  const env = await setup();
+  try {
+    const { callId } = await answeredCall(env, ['Session-Expires: 120', 'Allow: INVITE, ACK, BYE, CANCEL']);
+    env.timers.advance(60_000);
+    const first = await env.peer.receive((m) => m.startsWith('INVITE ') && m.includes(callId));
+    env.peer.send(reply(first, 491, 'Request Pending'), env.port);
+    await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId)); // non-2xx ACK, hop by hop
+    await new Promise((r) => setTimeout(r, 30));
+    assert.deepEqual(env.ended, [], 'a glare answer is not the end of the session');
+    env.timers.advance(60_000);
+    const second = await env.peer.receive((m) => m.startsWith('INVITE ') && m.includes(callId));
+    env.peer.send(reply(second, 481, 'Call/Transaction Does Not Exist'), env.port);
+    await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId));
+    const bye = await env.peer.receive((m) => m.startsWith('BYE ') && m.includes(callId));
+    env.peer.send(reply(bye, 200, 'OK'), env.port);
+    for (let i = 0; i < 50 && env.ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(env.ended, ['session-expired']);
+  } finally {
+    await env.close();
+  }
+});
+
 test('no ACK for the 200 OK within 64*T1 → BYE (RFC 3261 §13.3.1.4)', async () => {
   const env = await setup();
   try {
