@@ -18,13 +18,20 @@
  * is an upper bound on the gateway's send jitter; the gateway's own scheduler lateness (from its
  * /metrics) is reported beside it. Gateway CPU comes from /proc/<pid>/stat (utime + stime).
  *
- * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,...
- * Needs `npm run build` (dist/) first.
+ * Pinning (default on a machine with ≥ 2 CPUs and `taskset`): the gateway runs on CPU 0 and this
+ * generator on CPU 1, so the two do not steal each other's time slices and "calls per core" means
+ * the gateway's one core. The generator's own CPU use is reported per step; a step where it is
+ * ≥ 90 % of its core is marked `generatorBound` (the limit there is the generator's, not the gateway's).
+ * `--no-pin` runs both unpinned (the old figure).
+ *
+ * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
+ * --modes plain,srtp. Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +52,9 @@ const MAX = arg('max', 1000);
 const SECONDS = arg('seconds', 5);
 const stepsArg = process.argv.indexOf('--steps');
 const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
+const PIN = !process.argv.includes('--no-pin') && cpus().length >= 2 && existsSync('/usr/bin/taskset');
+const modesArg = process.argv.indexOf('--modes');
+const MODES = modesArg >= 0 ? process.argv[modesArg + 1]!.split(',') : ['plain', 'srtp'];
 const FRAME_MS = 20;
 const JITTER_LIMIT_MS = 5;
 const LOSS_LIMIT = 0.001;
@@ -84,7 +94,10 @@ async function startGateway(maxCalls: number): Promise<GatewayProc> {
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
   writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
-  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [process.execPath, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
+  const proc = PIN
+    ? spawn('/usr/bin/taskset', ['-c', '0', ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   proc.stdout!.on('data', () => {});
@@ -231,6 +244,9 @@ interface StepResult {
   cpuPerCallPct: number;
   gatewaySchedulerLatenessMs: { p50: number; p99: number; max: number };
   generatorLateSends: number;
+  /** The generator's CPU use in cores over the window (its own core when pinned). */
+  generatorCpuCores: number;
+  generatorBound: boolean;
   retried?: boolean;
 }
 
@@ -292,11 +308,14 @@ async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: 
   async function measure(target: number): Promise<StepResult> {
     for (const s of streams) s.resetWindow(true);
     lateSends = 0;
+    const own0 = process.cpuUsage();
     const cpu0 = gw.cpuSeconds();
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu1 = gw.cpuSeconds();
+    const own = process.cpuUsage(own0);
     const wall = (performance.now() - w0) / 1000;
+    const generatorCores = (own.user + own.system) / 1e6 / wall;
     for (const s of streams) s.measuring = false;
     const all = new Float64Array(streams.reduce((a, s) => a + s.gaps.length, 0));
     let k = 0;
@@ -324,6 +343,8 @@ async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: 
       cpuPerCallPct: round((cores / target) * 100, 4),
       gatewaySchedulerLatenessMs: await gw.schedulerLateness(),
       generatorLateSends: lateSends,
+      generatorCpuCores: round(generatorCores),
+      generatorBound: generatorCores >= 0.9,
     };
     return step;
   }
@@ -366,9 +387,15 @@ function packetCost(): { srtpUs: number; plainUs: number } {
 }
 
 async function main(): Promise<void> {
+  if (PIN) {
+    // This process and its threads (libuv pool) on CPU 1; the gateway is started on CPU 0.
+    const r = spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error('taskset could not pin the generator');
+  }
   const cost = packetCost();
-  const plain = await runMode(false);
-  const secure = await runMode(true);
+  const skipped = { steps: [] as StepResult[], maxCalls: 0 };
+  const plain = MODES.includes('plain') ? await runMode(false) : skipped;
+  const secure = MODES.includes('srtp') ? await runMode(true) : skipped;
   const atMax = (m: { steps: StepResult[]; maxCalls: number }) => m.steps.find((s) => s.calls === m.maxCalls);
   const cpuPerCall = (m: { steps: StepResult[] }) => {
     // CPU per call from the largest passing step (most calls, least fixed-cost share).
@@ -380,6 +407,7 @@ async function main(): Promise<void> {
   report('media', {
     target: { callsPerCore: 500, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
     secondsPerStep: SECONDS,
+    pinning: PIN ? { gateway: 'cpu0', generator: 'cpu1' } : 'none (both on all CPUs)',
     maxSteppedTo: MAX,
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs },
     plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
