@@ -5,7 +5,8 @@
  * Targets (issue 7): ≥ 5,000 events/s delivered; append p99 < 1 ms.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, openSync, writeSync, fdatasyncSync, closeSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -81,6 +82,42 @@ for (let i = 0; i < APPEND_N; i++) {
 lat.sort((a, b) => a - b);
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
 
+// 1b. The floor under it, measured on the same disk in the same run: what one durable write costs
+// without our outbox (raw append + fdatasync, and a bare one-row SQLite INSERT in WAL mode with the
+// same synchronous setting). With synchronous=FULL the append's p99 is bounded below by these.
+function pcts(xs: number[]) {
+  xs.sort((a, b) => a - b);
+  const at = (p: number) => Number(xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(4));
+  return { p50: at(0.5), p99: at(0.99) };
+}
+const floorDir = mkdtempSync(join(tmpdir(), 'hg-bench-floor-'));
+const fd = openSync(join(floorDir, 'raw'), 'a');
+const line = Buffer.alloc(700, 'x');
+const rawMs: number[] = [];
+for (let i = 0; i < APPEND_N; i++) {
+  const t = process.hrtime.bigint();
+  writeSync(fd, line);
+  fdatasyncSync(fd);
+  rawMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+}
+closeSync(fd);
+const bare = new Database(join(floorDir, 'bare.sqlite'));
+bare.pragma('journal_mode = WAL');
+bare.pragma(`synchronous = ${SYNC === 'normal' ? 'NORMAL' : 'FULL'}`);
+bare.pragma('wal_autocheckpoint = 0');
+bare.exec('CREATE TABLE t (seq INTEGER PRIMARY KEY, payload TEXT)');
+const ins = bare.prepare('INSERT INTO t (payload) VALUES (?)');
+const bareMs: number[] = [];
+const payload = JSON.stringify(event(0));
+for (let i = 0; i < APPEND_N; i++) {
+  const t = process.hrtime.bigint();
+  ins.run(payload);
+  bareMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+}
+bare.close();
+rmSync(floorDir, { recursive: true, force: true });
+const floor = { rawAppendFdatasyncMs: pcts(rawMs), bareSqliteInsertMs: pcts(bareMs) };
+
 // 2. Delivery throughput: a backlog of DELIVER_N events (plus the appended ones) drained into pouchdb-server.
 for (let i = APPEND_N; i < APPEND_N + DELIVER_N; i++) await fwd.append(event(i));
 const total = APPEND_N + DELIVER_N;
@@ -107,6 +144,8 @@ const out = {
     appendP50Ms: Number(q(0.5).toFixed(4)),
     appendP99Ms: Number(q(0.99).toFixed(4)),
     appendP99TargetMs: 1,
+    floor,
+    appendP99OverBareSqliteP99: Number((q(0.99) / floor.bareSqliteInsertMs.p99).toFixed(2)),
     deliveredEvents: total,
     documentsInServer: count,
     deliverySeconds: Number(seconds.toFixed(3)),
