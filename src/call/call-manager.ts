@@ -148,15 +148,7 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       // application offers RTP/SAVP with our SDES keys and reads the caller's key from the answer.
       const sdes = secureMedia === 'required' ? createSdesOffer() : undefined;
       answerSdp = buildOffer(local(), sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
-      const answerKeys = sdes && {
-        accept(values: string[]) {
-          for (const v of values) {
-            const k = sdes.accept(v);
-            if (k.ok) return { answer: '', context: k.value };
-          }
-          return undefined;
-        },
-      };
+      const answerKeys = sdes?.answerNegotiator();
       session.onAnswer = (sdp) => {
         const parsed = parseSdp(sdp);
         if (!parsed.ok) return;

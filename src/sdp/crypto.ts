@@ -239,6 +239,22 @@ export class SdesOffer {
     return { ok: true, value: new SdesKeys(a.suite, a.tag, mine.key, mine.salt, Buffer.from(remote.key), Buffer.from(remote.salt), remote.mki ? mkiBytes(remote.mki) : undefined) };
   }
 
+  /**
+   * The offer's side of `negotiate()` when reading the answer: the answer's `a=crypto` values, of
+   * which the first that names one of our tags keys the session (no answer line of our own to add).
+   */
+  answerNegotiator(): SrtpNegotiator<SdesKeys> {
+    return {
+      accept: (values: string[]) => {
+        for (const v of values) {
+          const k = this.accept(v);
+          if (k.ok) return { answer: '', context: k.value };
+        }
+        return undefined;
+      },
+    };
+  }
+
   toJSON(): object {
     return { lines: this.lines.map(redactCryptoKeys) };
   }

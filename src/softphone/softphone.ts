@@ -92,15 +92,7 @@ export class Softphone {
     if (!answer.ok) throw new Error(`bad SDP answer: ${answer.error}`);
     // Negotiating the answer against our own capabilities gives the agreed codec and the far end's RTP address.
     // With SRTP, the answer's a=crypto line must name one of our offered tags; its key keys our inbound direction.
-    const answerKeys = sdes && {
-      accept(values: string[]) {
-        for (const v of values) {
-          const k = sdes.accept(v);
-          if (k.ok) return { answer: '', context: k.value };
-        }
-        return undefined;
-      },
-    };
+    const answerKeys = sdes?.answerNegotiator();
     const n = negotiate<SdesKeys>(answer.value, { ...local, secureMedia: sdes ? 'required' : 'off', srtp: answerKeys });
     if (!n.ok) {
       await r.session.bye().catch(() => undefined);
