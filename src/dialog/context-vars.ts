@@ -61,6 +61,7 @@ export const GATEWAY_VARIABLES = [
   'vgwSIPToURI',
   'vgwSIPCustomInviteHeaders',
   'vgwSTTResponse',
+  'vgwTranscriptionConfidence',
   'vgwIsDTMF',
   'vgwDTMFCollectionSucceeded',
   'vgwBargeInOccurred',
@@ -85,6 +86,11 @@ export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurn
   if (s.sipCustomInviteHeaders && Object.keys(s.sipCustomInviteHeaders).length) ctx['vgwSIPCustomInviteHeaders'] = s.sipCustomInviteHeaders;
   if (s.sttResponse) ctx['vgwSTTResponse'] = s.sttResponse;
   else delete ctx['vgwSTTResponse'];
+  // The chosen transcript's confidence, so a dialog can reprompt on a doubtful result without
+  // digging through the raw response.
+  const confidence = s.sttResponse?.results[s.sttResponse.result_index]?.alternatives[0]?.confidence ?? s.sttResponse?.results[0]?.alternatives[0]?.confidence;
+  if (confidence !== undefined) ctx['vgwTranscriptionConfidence'] = confidence;
+  else delete ctx['vgwTranscriptionConfidence'];
   ctx['vgwIsDTMF'] = s.isDtmf === true;
   if (s.dtmfCollectionSucceeded !== undefined) ctx['vgwDTMFCollectionSucceeded'] = s.dtmfCollectionSucceeded;
   else delete ctx['vgwDTMFCollectionSucceeded'];

@@ -125,6 +125,10 @@ describe('context variables', () => {
     for (const k of ['vgwDTMFCollectionSucceeded', 'vgwCallTransferFailed', 'vgwTransferReason', 'vgwCompletedActions']) assert.equal(k in next, false, k);
     assert.equal((next['vgwSTTResponse'] as { results: unknown[] }).results.length, 1);
     assert.equal(next['vgwSIPFromURI'], 'sip:+1555@t');
+    assert.equal(next['vgwTranscriptionConfidence'], 0.9);
+    assert.equal('vgwTranscriptionConfidence' in first, false);
+    const dtmfTurn = gatewayContext(next, { ...base, isDtmf: true });
+    assert.equal('vgwTranscriptionConfidence' in dtmfTurn, false, 'no stale confidence on a DTMF turn');
   });
 
   it('readDialogSettings parses each variable on its own', () => {
