@@ -20,7 +20,7 @@ import type { ActiveCall } from './call-manager.js';
 import type { Dialog, TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
 import type { ActionCommand, ActionOf } from '../dialog/actions.js';
-import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/context-vars.js';
+import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState, type SttResponse } from '../dialog/context-vars.js';
 import type { Stt, SttResult, Tts } from '../speech/types.js';
 import type { Utterance } from '../media/vad/endpointer.js';
 import { FRAME_SAMPLES } from '../media/clock.js';
@@ -445,7 +445,7 @@ export class AgentSession {
     if (this.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives });
     await this.runTurn(
       { text: r.matchedPhrase ?? r.transcript },
-      { trigger, endpointingMs, sttMs, state: { sttResponse: { transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, final: true } as never, isDtmf: false } },
+      { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false } },
     );
   }
 
@@ -598,4 +598,17 @@ function restoreDeep(v: unknown, vault: TokenVault): Record<string, unknown> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * `vgwSTTResponse` in the shape Watson Speech to Text returned and IBM Voice Gateway passed on
+ * (docs/dialog-contract.md), so SOEs written for it read the same fields. The best alternative
+ * carries the result's confidence when the engine gave none per alternative.
+ */
+function sttResponseOf(r: SttResult): SttResponse {
+  const alternatives = (r.alternatives.length ? r.alternatives : [{ transcript: r.transcript }]).map((a, i) => {
+    const confidence = a.confidence ?? (i === 0 ? r.confidence : undefined);
+    return confidence === undefined ? { transcript: a.transcript } : { transcript: a.transcript, confidence };
+  });
+  return { result_index: 0, results: [{ final: true, alternatives }] };
 }

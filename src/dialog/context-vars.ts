@@ -88,7 +88,8 @@ export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurn
   else delete ctx['vgwSTTResponse'];
   // The chosen transcript's confidence, so a dialog can reprompt on a doubtful result without
   // digging through the raw response.
-  const confidence = s.sttResponse?.results[s.sttResponse.result_index]?.alternatives[0]?.confidence ?? s.sttResponse?.results[0]?.alternatives[0]?.confidence;
+  const chosen = s.sttResponse?.results?.[s.sttResponse.result_index ?? 0] ?? s.sttResponse?.results?.[0];
+  const confidence = chosen?.alternatives?.[0]?.confidence;
   if (confidence !== undefined) ctx['vgwTranscriptionConfidence'] = confidence;
   else delete ctx['vgwTranscriptionConfidence'];
   ctx['vgwIsDTMF'] = s.isDtmf === true;
