@@ -1,15 +1,29 @@
 /**
- * Accuracy and latency of the embedded recogniser on telephone audio.
+ * Accuracy and latency of the embedded recogniser on telephone audio, offline and through a call.
  *
- * ~20 IVR phrases are synthesised (flite `slt`, and eSpeak NG for comparison), sent through an
- * 8 kHz G.711 μ-law round trip, and recognised by PocketSphinx in the warm helper pool
+ * Offline: ~20 IVR phrases are synthesised (flite `slt`, and eSpeak NG for comparison), sent through
+ * an 8 kHz G.711 μ-law round trip, and recognised by PocketSphinx in the warm helper pool
  * (a) with the JSGF grammar of the phrase set and (b) with the general language model.
  * Reports sentence accuracy, WER, decode latency percentiles, model load time, and the latency
  * of the alternative design (a fresh `pocketsphinx_continuous` process per utterance).
- * Run: node --import tsx bench/stt-accuracy.ts
+ *
+ * Through a call (`figures.throughCall`): a gateway in this process, our softphone dialling it over
+ * SIP/RTP on loopback (PCMU, 20 ms packets), speaking each phrase (flite `slt`) into the call; the
+ * gateway's own endpointing cuts the utterance and its recogniser decodes it. What the gateway
+ * recognised is read from its `transcription` call events. Two applications: `grammar` (a local flow
+ * whose intents' examples are the 20 phrases, bench/fixtures/stt-phrases-flow.yaml, so the gateway
+ * builds the JSGF grammar) and `open` (a webhook dialog — a local SOE on loopback — which states no
+ * expectations, so the general language model decodes).
+ *
+ * Run: node --import tsx bench/stt-accuracy.ts [--through-call-only] [--offline-only]
  */
 import { execFile } from 'node:child_process';
-import { cpus } from 'node:os';
+import { createServer } from 'node:http';
+import { resolve } from 'node:path';
+import { report } from './lib/report.js';
+import { startInProcessGateway } from '../test/helpers/in-process-gateway.js';
+import { freeUdpRange } from '../test/helpers/ports.js';
+import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +37,9 @@ import { resampleTo8k } from '../src/speech/audio/resample-any.js';
 import { upsample8kTo16k } from '../src/speech/audio/resample.js';
 
 const run = promisify(execFile);
+const REPO = resolve(import.meta.dirname, '..');
+const THROUGH_CALL_ONLY = process.argv.includes('--through-call-only');
+const OFFLINE_ONLY = process.argv.includes('--offline-only');
 
 const PHRASES = [
   'transfer me to billing',
@@ -102,7 +119,7 @@ async function score(stt: PocketSphinxStt, audios: Int16Array[], grammar: boolea
   };
 }
 
-async function main(): Promise<void> {
+async function offline() {
   const dir = await mkdtemp(join(tmpdir(), 'stt-bench-'));
   const created = await PocketSphinxStt.create({ poolSize: 2 });
   if (!created.ok) throw new Error(created.error);
@@ -137,23 +154,16 @@ async function main(): Promise<void> {
     }
 
     const audioSec = fliteAudios.reduce((n, a) => n + a.length, 0) / 8000 / PHRASES.length;
-    console.log(
-      JSON.stringify({
-        bench: 'stt-accuracy',
-        date: new Date().toISOString(),
-        machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
-        figures: {
-          phrases: PHRASES.length,
-          meanUtteranceSec: Math.round(audioSec * 100) / 100,
-          channel: 'G.711 mu-law 8 kHz round trip, upsampled to 16 kHz (windowed-sinc)',
-          modelLoadMs: stt.stats().loadMs.map((v) => Math.round(v)),
-          flite_slt: { grammar: flite_grammar, languageModel: flite_lm },
-          espeak_ng: { grammar: espeak_grammar, languageModel: espeak_lm },
-          fliteSynthesisMsP50: pct(synthMs, 50),
-          perUtteranceProcessMsP50: pct(perProcessMs, 50),
-        },
-      }),
-    );
+    return {
+      phrases: PHRASES.length,
+      meanUtteranceSec: Math.round(audioSec * 100) / 100,
+      channel: 'G.711 mu-law 8 kHz round trip, upsampled to 16 kHz (windowed-sinc)',
+      modelLoadMs: stt.stats().loadMs.map((v) => Math.round(v)),
+      flite_slt: { grammar: flite_grammar, languageModel: flite_lm },
+      espeak_ng: { grammar: espeak_grammar, languageModel: espeak_lm },
+      fliteSynthesisMsP50: pct(synthMs, 50),
+      perUtteranceProcessMsP50: pct(perProcessMs, 50),
+    };
   } finally {
     await stt.close();
     await flite.close();
@@ -161,4 +171,96 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** A Service Orchestration Engine that answers every turn with one word and no expectations. */
+async function localSoe(): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const context = (JSON.parse(body || '{}') as { context?: unknown }).context ?? {};
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ output: { text: ['Okay.'] }, context }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function throughCall() {
+  const soe = await localSoe();
+  const gw = await startInProcessGateway({
+    log: { level: 'warn' },
+    accounts: [{
+      id: 'bench',
+      applications: [
+        { id: 'grammar', numbers: ['grammar'], mode: 'agent', dialog: { provider: 'local', flow: join(REPO, 'bench/fixtures/stt-phrases-flow.yaml') } },
+        { id: 'open', numbers: ['open'], mode: 'agent', dialog: { provider: 'webhook', url: soe.url, workspaceId: 'bench', auth: { type: 'none' }, allowInsecure: true } },
+      ],
+    }],
+  });
+  const base = await freeUdpRange(20);
+  const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
+  const flite = new FliteTts({ voice: 'slt' });
+  try {
+    // Each phrase followed by 1 s of silence, so the gateway's endpointer closes the utterance.
+    const audios: Int16Array[] = [];
+    for (const p of PHRASES) {
+      const a = await fliteAudio(flite, p);
+      const padded = new Int16Array(a.length + 8000);
+      padded.set(a);
+      audios.push(padded);
+    }
+    const one = async (number: string) => {
+      const call: PhoneCall = await phone.dial(`sip:${number}@127.0.0.1:${gw.sipPort}`);
+      await call.nextUtterance(15_000); // the welcome
+      let correct = 0;
+      let errors = 0;
+      let words = 0;
+      let missed = 0;
+      const sttMs: number[] = [];
+      const wrong: { said: string; heard: string }[] = [];
+      for (let i = 0; i < PHRASES.length; i++) {
+        const before = gw.events.length;
+        await call.play({ kind: 'pcm', samples: audios[i]! });
+        const ref = normaliseWords(PHRASES[i]!);
+        const tr = await gw.waitForEvent((e) => gw.events.indexOf(e) >= before && e.type === ('transcription' as string) && e.callId === call.session.callId, 15_000).catch(() => undefined);
+        words += ref.length;
+        if (!tr) {
+          missed++;
+          errors += ref.length;
+          continue;
+        }
+        const heard = String(tr['transcript'] ?? '');
+        const hyp = normaliseWords(heard);
+        errors += wordErrors(ref, hyp);
+        if (ref.join(' ') === hyp.join(' ')) correct++;
+        else wrong.push({ said: PHRASES[i]!, heard });
+        await call.nextUtterance(15_000).catch(() => undefined); // the reply, so turns do not overlap
+        const turn = gw.events.slice(before).find((e) => e.type === 'turn.completed' && e.callId === call.session.callId && typeof e['sttMs'] === 'number');
+        if (turn) sttMs.push(turn['sttMs'] as number);
+      }
+      await call.hangup();
+      return {
+        sentenceAccuracy: correct / PHRASES.length,
+        wer: Math.round((errors / words) * 1000) / 1000,
+        noTranscription: missed,
+        sttMsAfterEndpoint: { p50: pct(sttMs, 50), p90: pct(sttMs, 90), max: pct(sttMs, 100) },
+        misrecognised: wrong,
+      };
+    };
+    return {
+      channel: 'softphone → gateway over SIP/UDP + RTP PCMU 20 ms on loopback; gateway endpointing, 8→16 kHz upsampling, warm PocketSphinx pool',
+      grammar: await one('grammar'),
+      languageModel: await one('open'),
+    };
+  } finally {
+    await phone.close();
+    await gw.stop();
+    await flite.close();
+    await soe.close();
+  }
+}
+
+const figures: Record<string, unknown> = {};
+if (!THROUGH_CALL_ONLY) Object.assign(figures, await offline());
+if (!OFFLINE_ONLY) figures.throughCall = await throughCall();
+report('stt-accuracy', figures, 'flite slt speaks; PocketSphinx 0.8 en-US 16 kHz model decodes. "grammar" = JSGF of the 20 phrases (what a local flow gives the recogniser), "languageModel" = the general model (what an open-ended dialog gets).');
