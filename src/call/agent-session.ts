@@ -30,6 +30,7 @@ import { TokenVault } from '../privacy/vault.js';
 import { expectationFromPrompt } from '../privacy/expectation.js';
 import type { PiiType } from '../privacy/types.js';
 import { buildSipInfoDtmf } from '../media/dtmf/sip-info.js';
+import { SettingsLayers, type CallOverrideFactory } from './config-override.js';
 
 export interface AgentDeps {
   dialog: Dialog;
@@ -42,6 +43,8 @@ export interface AgentDeps {
   log: Logger;
   /** Turn timing observer (metrics). */
   onTurnTimings?: (t: TurnTimings) => void;
+  /** Builds the engines and dialogs a dialog asks for mid-call (`vgwActSet*Config` with credentials or a new target). */
+  overrides?: CallOverrideFactory;
 }
 
 export interface TurnTimings {
@@ -89,8 +92,16 @@ export class AgentSession {
   private collection?: Collection;
   private bargeInOccurred = false;
   private excludeFromCache = false;
-  private ttsVoice?: string;
-  private cacheTtlSec?: number;
+  /** `vgwActSet*Config` changes for this call (src/call/config-override.ts). */
+  private readonly sttLayers = new SettingsLayers();
+  private readonly ttsLayers = new SettingsLayers();
+  private readonly dialogLayers = new SettingsLayers();
+  /** Turn in which a "once" TTS change was made: it lasts until the end of the next turn. */
+  private ttsOnceSetIn?: number;
+  private readonly callStts = new Map<string, Promise<Stt>>();
+  private readonly callDialogs = new Map<string, Promise<{ dialog: Dialog; remote: boolean; close(): void } | undefined>>();
+  /** The dialog the next turn goes to (the application's, or one a `vgwActSetConversationConfig` chose). */
+  private dialogNow?: { dialog: Dialog; remote: boolean };
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
   private readonly abort = new AbortController();
@@ -155,13 +166,15 @@ export class AgentSession {
     this.busy = true;
     const turn = ++this.turnNo;
     const trigger = o.trigger ?? performance.now();
+    const target = await this.dialogForTurn();
+    if (this.ended) return;
     const state: GatewayTurnState = { ...this.baseState(), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
     let context = gatewayContext(this.context, state);
     let sentInput = input;
-    if (this.deps.remoteDialog) {
+    if (target.remote) {
       // The privacy gate for a dialog outside the process: tokens (by default) instead of PII.
       const gated = applyPolicy(
         'dialog',
@@ -176,7 +189,7 @@ export class AgentSession {
     const t0 = performance.now();
     let response: TurnResponse;
     try {
-      response = await this.deps.dialog.turn({ input: sentInput, isFirstTurn: !!o.isFirst, context }, AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]));
+      response = await target.dialog.turn({ input: sentInput, isFirstTurn: !!o.isFirst, context }, AbortSignal.any([this.abort.signal, AbortSignal.timeout(timeoutMs)]));
     } catch (err) {
       if (this.ended) return;
       this.failures++;
@@ -193,13 +206,14 @@ export class AgentSession {
       return;
     }
     const dialogMs = performance.now() - t0;
+    this.dialogLayers.turnUsed(); // a "once" target answered its one turn
     this.failures = 0;
     if (this.ended) return;
-    this.context = this.deps.remoteDialog ? restoreDeep(response.context, this.vault) : response.context;
+    this.context = target.remote ? restoreDeep(response.context, this.vault) : response.context;
     const s = readDialogSettings(this.context);
     this.settings = { ...this.settings, ...s.settings };
     for (const w of [...response.warnings, ...s.errors]) this.log.warn({ turn, warning: w }, 'dialog warning');
-    const texts = response.text.map((t) => (this.deps.remoteDialog ? this.vault.restore(t) : t)).filter((t) => t.trim());
+    const texts = response.text.map((t) => (target.remote ? this.vault.restore(t) : t)).filter((t) => t.trim());
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
     // Cross-turn PII context: after "please say your card number", a bare number is a card number.
     this.expect = texts.length ? expectationFromPrompt(texts.join(' ')) : undefined;
@@ -221,6 +235,10 @@ export class AgentSession {
       }
     }
     this.emitTurn(timings, texts.length);
+    if (this.ttsOnceSetIn !== undefined && turn > this.ttsOnceSetIn) {
+      this.ttsLayers.turnUsed();
+      this.ttsOnceSetIn = undefined;
+    }
     this.busy = false;
     if (this.ended) return;
     if (this.collection) return; // waiting for digits (timers armed by the collection)
@@ -298,16 +316,24 @@ export class AgentSession {
       case 'vgwActExcludeFromTTSCache':
         return true;
       case 'vgwActSetTTSConfig': {
-        const c = a.parameters.config;
-        if (typeof c.voice === 'string') this.ttsVoice = c.voice;
-        if (typeof c.cacheTimeToLive === 'number') this.cacheTtlSec = c.cacheTimeToLive;
+        const p = a.parameters;
+        this.ttsLayers.apply({ config: p.config }, p.updateMethod);
+        if (p.updateMethod.endsWith('Once')) this.ttsOnceSetIn = this.turnNo;
+        if (p.credentials) this.log.warn({ command: a.command }, 'TTS credentials cannot change mid-call; the voice and cache settings apply');
         return true;
       }
-      case 'vgwActSetSTTConfig':
-      case 'vgwActSetConversationConfig':
-        // Accepted and recorded; per-call engine switching is not supported (the application's config chooses the engines).
-        this.log.info({ command: a.command }, 'configuration action recorded');
+      case 'vgwActSetSTTConfig': {
+        const p = a.parameters;
+        this.sttLayers.apply({ config: p.config, ...(p.credentials ? { credentials: p.credentials } : {}) }, p.updateMethod);
+        const ignored = this.deps.stt.engine === 'embedded' ? Object.keys(p.config).filter((k) => k !== 'language') : [];
+        if (ignored.length) this.log.warn({ command: a.command, ignored }, 'the embedded recogniser has no such settings; ignored');
         return true;
+      }
+      case 'vgwActSetConversationConfig': {
+        const p = a.parameters;
+        this.dialogLayers.apply({ config: p.config, ...(p.credentials ? { credentials: p.credentials } : {}) }, p.updateMethod);
+        return true;
+      }
       case 'vgwActForceNoInputTurn':
         setImmediate(() => void this.noInputTurn(SPECIAL_INPUTS.noInputTurn));
         return false;
@@ -354,8 +380,9 @@ export class AgentSession {
     let first = true;
     const tts = this.deps.tts;
     const noCache = this.excludeFromCache;
-    const voice = this.ttsVoice;
-    const ttl = this.cacheTtlSec;
+    const t = this.ttsLayers.current()['config'] as Record<string, unknown> | undefined;
+    const voice = typeof t?.['voice'] === 'string' ? t['voice'] : undefined;
+    const ttl = typeof t?.['cacheTimeToLive'] === 'number' ? t['cacheTimeToLive'] : undefined;
     const signal = this.abort.signal;
     const chunks = (async function* () {
       for await (const chunk of tts.synthesize({ text, voice, noCache, cacheTimeToLiveSec: ttl, signal })) {
@@ -427,8 +454,12 @@ export class AgentSession {
     const endpointingMs = Math.round(performance.now() - u.endMs);
     this.busy = true;
     const t0 = performance.now();
-    const phrases = this.deps.dialog.expectations?.().phrases;
-    const stream = this.deps.stt.startTurn(phrases?.length ? { grammar: { phrases } } : {});
+    const phrases = (this.dialogNow?.dialog ?? this.deps.dialog).expectations?.().phrases;
+    const sttNow = this.sttLayers.current();
+    const engine = await this.sttForTurn(sttNow);
+    const engineOptions = sttNow['config'] as Record<string, unknown> | undefined;
+    const stream = engine.startTurn({ ...(phrases?.length ? { grammar: { phrases } } : {}), ...(engineOptions && Object.keys(engineOptions).length ? { engineOptions } : {}) });
+    this.sttLayers.turnUsed(); // a "once" setting was for this recognition
     for (let i = 0; i + FRAME_SAMPLES <= u.audio.length; i += FRAME_SAMPLES) stream.push(u.audio.subarray(i, i + FRAME_SAMPLES));
     stream.end();
     const outcome = await stream.result;
@@ -575,7 +606,11 @@ export class AgentSession {
       // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
       const state: GatewayTurnState = { ...this.baseState(), hangupReason: 'caller' };
       try {
-        await this.deps.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context: gatewayContext(this.context, state) }, AbortSignal.timeout(3000));
+        const target = this.dialogNow ?? { dialog: this.deps.dialog, remote: this.deps.remoteDialog };
+        let context = gatewayContext(this.context, state);
+        // The same privacy gate as every other turn: a remote dialog never gets raw caller data.
+        if (target.remote) context = (applyPolicy('dialog', { context }, this.deps.policy, { vault: this.vault, defaultCountry: this.deps.defaultCountry }).context as Record<string, unknown>) ?? {};
+        await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context }, AbortSignal.timeout(3000));
       } catch {
         // Best effort: the call is over either way.
       }
@@ -583,6 +618,49 @@ export class AgentSession {
     this.abort.abort();
     this.vault.clear();
     await this.deps.dialog.close?.();
+    for (const d of this.callDialogs.values()) {
+      const built = await d;
+      await built?.dialog.close?.();
+      built?.close();
+    }
+    for (const e of this.callStts.values()) await e.then((stt) => (stt === this.deps.stt ? undefined : stt.close()), () => undefined);
+  }
+
+  // ---- per-call engine and dialog changes (vgwActSet*Config) -----------------------------------
+
+  /** The recogniser for this turn: the application's, or one built for credentials the dialog gave. */
+  private sttForTurn(settings: Record<string, unknown>): Promise<Stt> {
+    const credentials = settings['credentials'] as Record<string, unknown> | undefined;
+    if (!credentials || !this.deps.overrides) return Promise.resolve(this.deps.stt);
+    const key = JSON.stringify(credentials);
+    let p = this.callStts.get(key);
+    if (!p) {
+      p = this.deps.overrides.stt(credentials).then((r) => {
+        if (r.ok) return r.stt;
+        this.log.warn({ error: r.error }, 'vgwActSetSTTConfig credentials refused; keeping the application recogniser');
+        return this.deps.stt;
+      });
+      this.callStts.set(key, p);
+    }
+    return p;
+  }
+
+  /** The dialog for this turn: the application's unless `vgwActSetConversationConfig` named another. */
+  private async dialogForTurn(): Promise<{ dialog: Dialog; remote: boolean }> {
+    const app = { dialog: this.deps.dialog, remote: this.deps.remoteDialog };
+    if (!this.dialogLayers.changed || !this.deps.overrides) return (this.dialogNow = app);
+    const settings = this.dialogLayers.current();
+    const key = JSON.stringify(settings);
+    let p = this.callDialogs.get(key);
+    if (!p) {
+      p = this.deps.overrides.dialog(settings).then((r) => {
+        if (r.ok) return r;
+        this.log.warn({ error: r.error }, 'vgwActSetConversationConfig refused; keeping the application dialog');
+        return undefined;
+      });
+      this.callDialogs.set(key, p);
+    }
+    return (this.dialogNow = (await p) ?? app);
   }
 }
 

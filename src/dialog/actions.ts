@@ -41,7 +41,13 @@ const updateMethod = z.preprocess(
   (v) => (typeof v === 'string' ? (UPDATE_METHODS.find((m) => m.toLowerCase() === v.toLowerCase()) ?? v) : v),
   z.enum(UPDATE_METHODS),
 );
-const configParams = z.object({ config: configObject, updateMethod: updateMethod.default('replace') });
+/**
+ * IBM's `vgwActSet*Config` parameters: the provider's own settings (`config`), optionally new
+ * service `credentials` (`url`, `apikey` or `username`/`password`), and how they apply
+ * (`updateMethod`, default `replace`; see src/call/config-override.ts).
+ */
+// An empty `replace` is meaningful: back to the application's configured settings.
+const configParams = z.object({ config: configObject.default({}), credentials: configObject.optional(), updateMethod: updateMethod.default('replace') });
 const none = z.object({});
 
 // ---- per-command parameter schemas -------------------------------------------------------------

@@ -21,6 +21,7 @@ import type { TtsCache } from '../speech/tts-cache.js';
 import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/policy.js';
 import { detect } from '../privacy/detect.js';
 import { createHash } from 'node:crypto';
+import { callOverrides } from './call-overrides.js';
 
 interface AppResources {
   dialog: DialogFactory;
@@ -138,6 +139,7 @@ export class AgentRuntime {
             defaultCountry: this.defaultCountry,
             log: this.log.child({ callId: call.info.callId, applicationId: app.id }),
             onTurnTimings: (t) => this.onTurnTimings?.(t, app.id),
+            overrides: callOverrides(app, this.baseDir),
           });
           session.start();
         },

@@ -20,6 +20,18 @@ export interface SttTurnSettings {
   language?: string;
   /** Number of alternatives wanted (best first). Default 3. */
   maxAlternatives?: number;
+  /**
+   * The provider's own recognition parameters for this turn, as a dialog set them with
+   * `vgwActSetSTTConfig` (`config`): e.g. Watson's `model`, `customization_id`, `smart_formatting`,
+   * `profanity_filter`; an OpenAI-compatible server's `model`, `language`, `prompt`. Each adapter
+   * takes the ones its API has and reports the rest in `ignoredOptions`.
+   */
+  engineOptions?: Record<string, unknown>;
+}
+
+/** The `engineOptions` keys an engine cannot honour (for a warning, never an error). */
+export function ignoredOptions(options: Record<string, unknown> | undefined, honoured: readonly string[]): string[] {
+  return Object.keys(options ?? {}).filter((k) => !honoured.includes(k));
 }
 
 export interface SttAlternative {

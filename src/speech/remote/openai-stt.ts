@@ -72,9 +72,17 @@ export class OpenAiStt implements Stt {
   async transcribe(audio8k: Int16Array, settings: SttTurnSettings = {}): Promise<SttOutcome> {
     const endpoint = checkEndpoint(this.opts.url, this.opts);
     if (!endpoint.ok) return endpoint;
-    const prompt = [...(settings.hints ?? []), ...(settings.grammar?.phrases ?? [])].join(', ').slice(0, 800) || undefined;
+    const o = settings.engineOptions ?? {};
+    const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : typeof v === 'number' ? String(v) : undefined);
+    const prompt = str(o['prompt']) ?? ([...(settings.hints ?? []), ...(settings.grammar?.phrases ?? [])].join(', ').slice(0, 800) || undefined);
     const { body, contentType } = multipart(
-      { model: this.opts.model ?? 'whisper-1', language: settings.language?.split('-')[0]?.toLowerCase(), prompt, response_format: 'verbose_json' },
+      {
+        model: str(o['model']) ?? this.opts.model ?? 'whisper-1',
+        language: str(o['language']) ?? settings.language?.split('-')[0]?.toLowerCase(),
+        prompt,
+        temperature: str(o['temperature']),
+        response_format: 'verbose_json',
+      },
       { name: 'file', filename: 'utterance.wav', type: 'audio/wav', data: writeWav(audio8k, 8000) },
     );
     const headers: Record<string, string> = { 'content-type': contentType, accept: 'application/json' };

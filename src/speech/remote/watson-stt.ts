@@ -40,6 +40,17 @@ interface WatsonResult {
 
 const MODEL_BY_LANGUAGE: Record<string, string> = { 'en-us': 'en-US_Telephony', 'en-gb': 'en-GB_Telephony', 'de-de': 'de-DE_Telephony', 'fr-fr': 'fr-FR_Telephony', 'es-es': 'es-ES_Telephony' };
 
+/** `/v1/recognize` query parameters a dialog may set through `vgwActSetSTTConfig`. */
+export const WATSON_QUERY_OPTIONS = ['model', 'customization_id', 'acoustic_customization_id', 'base_model_version', 'customization_weight', 'language_customization_id'] as const;
+/** Start-message fields the gateway owns (the audio format and the protocol itself). */
+const RESERVED_START_FIELDS = new Set(['action', 'content-type', 'interim_results']);
+
+function startMessageOptions(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!RESERVED_START_FIELDS.has(k) && !(WATSON_QUERY_OPTIONS as readonly string[]).includes(k)) out[k] = v;
+  return out;
+}
+
 export class WatsonStt implements Stt {
   readonly engine = 'watson';
   private readonly authenticator: WatsonAuthenticator;
@@ -83,8 +94,12 @@ class WatsonTurn implements SttStream {
     if (!header.ok) return this.finish(header);
     if (this.settled) return;
     const lang = this.settings.language?.toLowerCase();
-    const model = (lang && MODEL_BY_LANGUAGE[lang]) ?? this.opts.model ?? 'en-US_Telephony';
-    const url = joinUrl(endpoint.url, '/v1/recognize', { model });
+    const o = this.settings.engineOptions ?? {};
+    const model = (typeof o['model'] === 'string' && o['model']) || ((lang && MODEL_BY_LANGUAGE[lang]) ?? this.opts.model ?? 'en-US_Telephony');
+    // Watson takes these as query parameters of /v1/recognize; the rest of a dialog's `config` goes in the start message.
+    const query: Record<string, string> = { model };
+    for (const k of WATSON_QUERY_OPTIONS) if (typeof o[k] === 'string' || typeof o[k] === 'number') query[k] = String(o[k]);
+    const url = joinUrl(endpoint.url, '/v1/recognize', query);
     url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
     const headers: Record<string, string> = { Authorization: header.value };
     if (this.opts.learningOptOut !== false) headers['X-Watson-Learning-Opt-Out'] = 'true';
@@ -101,6 +116,7 @@ class WatsonTurn implements SttStream {
           smart_formatting: this.opts.smartFormatting ?? false,
           max_alternatives: Math.max(1, this.settings.maxAlternatives ?? 3),
           ...(keywords.length ? { keywords, keywords_threshold: 0.5 } : {}),
+          ...startMessageOptions(o),
         }),
       );
       this.open = true;
