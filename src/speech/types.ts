@@ -24,14 +24,9 @@ export interface SttTurnSettings {
    * The provider's own recognition parameters for this turn, as a dialog set them with
    * `vgwActSetSTTConfig` (`config`): e.g. Watson's `model`, `customization_id`, `smart_formatting`,
    * `profanity_filter`; an OpenAI-compatible server's `model`, `language`, `prompt`. Each adapter
-   * takes the ones its API has and reports the rest in `ignoredOptions`.
+   * takes the ones its API has (docs/dialog-contract.md lists them).
    */
   engineOptions?: Record<string, unknown>;
-}
-
-/** The `engineOptions` keys an engine cannot honour (for a warning, never an error). */
-export function ignoredOptions(options: Record<string, unknown> | undefined, honoured: readonly string[]): string[] {
-  return Object.keys(options ?? {}).filter((k) => !honoured.includes(k));
 }
 
 export interface SttAlternative {
