@@ -125,8 +125,18 @@ function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): stri
   return applyRedaction(text, detect(text, ctx.detection), mode, ctx.vault);
 }
 
+/**
+ * A single key is a menu choice ("press 5"), not personal data — unless the agent just asked for
+ * something personal (`detection.expect`: a PIN keyed one digit per turn, as IBM's single-digit
+ * mode collects it). Redacting menu keys would break every SOE menu for no privacy gain.
+ */
+function isMenuKey(digits: string, ctx: PolicyContext): boolean {
+  return /^[0-9*#A-D]$/i.test(digits) && !ctx.detection?.expect;
+}
+
 function redactDtmf(digits: string, mode: RedactionMode, ctx: PolicyContext): string | undefined {
   if (digits.length === 0) return digits;
+  if (mode !== 'drop' && isMenuKey(digits, ctx)) return digits;
   switch (mode) {
     case 'mask': return '[DTMF]';
     case 'partial': return digits.length >= 8 ? `[DTMF ****${digits.slice(-4)}]` : '[DTMF]';

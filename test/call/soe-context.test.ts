@@ -34,9 +34,7 @@ test('the SOE sees the IBM-shaped context variables on first, spoken and DTMF tu
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
   const gw = await startInProcessGateway({
-    accounts: [{ id: 'a', applications: [{ id: 'soe', numbers: ['soe'], mode: 'agent', dialog: { provider: 'webhook', url: `http://127.0.0.1:${port}`, workspaceId: 'ws1', auth: { type: 'none' }, allowInsecure: true },
-      // Menu digits are not PII here: the default would send the SOE a token instead (docs/privacy.md).
-      privacy: { dialog: { dtmf: 'allow' } } }] }],
+    accounts: [{ id: 'a', applications: [{ id: 'soe', numbers: ['soe'], mode: 'agent', dialog: { provider: 'webhook', url: `http://127.0.0.1:${port}`, workspaceId: 'ws1', auth: { type: 'none' }, allowInsecure: true } }] }],
   });
   const base = await freeUdpRange(10);
   const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 9, endpointer: { silenceHangoverMs: 400 } });
@@ -73,7 +71,7 @@ test('the SOE sees the IBM-shaped context variables on first, spoken and DTMF tu
     await call.sendDigits('5');
     await call.nextUtterance();
     const dtmf = requests[2]!;
-    assert.equal(dtmf.input?.text, '5');
+    assert.equal(dtmf.input?.text, '5', 'a single menu key reaches the SOE under the default policy');
     assert.equal(dtmf.context['vgwIsDTMF'], true);
     assert.equal('vgwSTTResponse' in dtmf.context, false, 'no stale recognition result on a DTMF turn');
     assert.equal('vgwTranscriptionConfidence' in dtmf.context, false);

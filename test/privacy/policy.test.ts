@@ -41,6 +41,13 @@ test('defaults per destination', () => {
   assert.equal(vault.restore(dialog.transcript!), RECORD.transcript);
   assert.equal(dialog.dtmf, '[DTMF_1]');
 
+  // A single menu key passes (an SOE menu must work); not when the agent just asked for a PIN.
+  assert.equal(applyPolicy('dialog', { dtmf: '5' }, DEFAULT_PRIVACY_POLICY, { vault }).dtmf, '5');
+  assert.equal(applyPolicy('events', { dtmf: '#' }, DEFAULT_PRIVACY_POLICY).dtmf, '#');
+  assert.equal(applyPolicy('dialog', { dtmf: '5' }, DEFAULT_PRIVACY_POLICY, { vault, detection: { expect: 'PIN' } }).dtmf, '[DTMF_2]');
+  assert.equal(applyPolicy('dialog', { dtmf: '55' }, DEFAULT_PRIVACY_POLICY, { vault }).dtmf, '[DTMF_3]');
+  assert.equal(applyPolicy('training', { dtmf: '5' }, DEFAULT_PRIVACY_POLICY).dtmf, undefined, 'drop stays drop');
+
   assert.deepEqual(applyPolicy('recording', RECORD, DEFAULT_PRIVACY_POLICY), {});
   assert.deepEqual(applyPolicy('training', { transcript: 'hello' }, DEFAULT_PRIVACY_POLICY), { transcript: 'hello' });
 });
