@@ -1,0 +1,55 @@
+/** Starts Kamailio (Debian package `kamailio`) on loopback with a configuration from the tests, and stops it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSocket } from 'node:dgram';
+import { freeUdpRange } from './ports.js';
+
+function portTaken(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const u = createSocket('udp4');
+    u.once('error', () => resolve(true));
+    u.bind(port, '127.0.0.1', () => u.close(() => resolve(false)));
+  });
+}
+
+export interface RunningKamailio {
+  port: number;
+  proc: ChildProcess;
+  log: () => string;
+  stop(): Promise<void>;
+}
+
+/** `cfgFile` may contain `KAMAILIO_PORT` and any of `vars`' keys; they are replaced before start. */
+export async function startKamailio(cfgFile: string, vars: Record<string, string | number> = {}): Promise<RunningKamailio> {
+  const port = await freeUdpRange(1);
+  const dir = mkdtempSync(join(tmpdir(), 'kamailio-test-'));
+  let cfg = readFileSync(cfgFile, 'utf8').replaceAll('KAMAILIO_PORT', String(port));
+  for (const [k, v] of Object.entries(vars)) cfg = cfg.replaceAll(k, String(v));
+  writeFileSync(join(dir, 'k.cfg'), cfg);
+  let log = '';
+  const proc = spawn('kamailio', ['-f', join(dir, 'k.cfg'), '-DD', '-E', '-P', join(dir, 'k.pid'), '-Y', dir, '-m', '64', '-M', '8'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  proc.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
+  // Ready once its socket holds the port (our bind then fails); bounded.
+  const deadline = Date.now() + 10_000;
+  while (!(await portTaken(port))) {
+    if (proc.exitCode !== null) throw new Error(`kamailio exited: ${log}`);
+    if (Date.now() > deadline) throw new Error(`kamailio did not bind 127.0.0.1:${port}: ${log}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    port,
+    proc,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await new Promise((r) => proc.once('exit', r));
+        clearTimeout(t);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
