@@ -43,7 +43,7 @@ function rtp(seq: number, opts: { ssrc?: number; payload?: Uint8Array; csrc?: nu
   return Buffer.from(r.value);
 }
 
-function pair(suite: SrtpSuiteName = 'AES_CM_128_HMAC_SHA1_80', authenticator: SrtpAuthenticatorKind = 'midstate') {
+function pair(suite: SrtpSuiteName = 'AES_CM_128_HMAC_SHA1_80', authenticator: SrtpAuthenticatorKind = 'node') {
   const key = randomBytes(16);
   const salt = randomBytes(14);
   return {
@@ -92,8 +92,8 @@ const LIBSRTP_SRTP = hex('800f1234decafbadcafebabe 4e55dc4ce79978d88ca4d215949d2
 const LIBSRTP_RTCP = hex('81c8000bcafebabe abababababababababababababababab');
 const LIBSRTP_SRTCP = hex('81c8000bcafebabe 7128035be487b9bdbef89041f977a5a8 80000001 993e08cd54d6c1230798');
 
-test('matches libsrtp reference SRTP packet byte for byte (both HMAC implementations)', () => {
-  for (const authenticator of ['midstate', 'node'] as const) {
+test('matches libsrtp reference SRTP packet byte for byte', () => {
+  for (const authenticator of ['node'] as const) {
     const tx = new SrtpContext({ suite: 'AES_CM_128_HMAC_SHA1_80', masterKey: RFC_MASTER_KEY, masterSalt: RFC_MASTER_SALT }, { authenticator });
     assert.equal(tx.protect(LIBSRTP_RTP).toString('hex'), LIBSRTP_SRTP.toString('hex'), authenticator);
     const rx = new SrtpContext({ suite: 'AES_CM_128_HMAC_SHA1_80', masterKey: RFC_MASTER_KEY, masterSalt: RFC_MASTER_SALT }, { authenticator });
@@ -116,7 +116,7 @@ test('matches libsrtp reference SRTCP packet (E flag, index 1, 80-bit tag)', () 
 });
 
 for (const suite of ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const) {
-  for (const authenticator of ['midstate', 'node'] as const) {
+  for (const authenticator of ['node'] as const) {
     test(`${suite} (${authenticator}): protect → unprotect round trip; header clear, payload hidden`, () => {
       const { sender, receiver } = pair(suite, authenticator);
       const tagLen = suite.endsWith('80') ? 10 : 4;

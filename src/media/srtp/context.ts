@@ -45,7 +45,7 @@ export interface SrtpMasterKey {
 }
 
 export interface SrtpContextOptions {
-  /** HMAC implementation (default 'midstate'; see hmac-sha1.ts). */
+  /** HMAC implementation (OpenSSL's; see hmac-sha1.ts). */
   authenticator?: SrtpAuthenticatorKind;
   /** Most SSRCs tracked per direction (default 16). */
   maxStreams?: number;
@@ -136,7 +136,7 @@ export class SrtpContext {
     if (key.masterKey.length !== this.suite.keyLength || key.masterSalt.length !== this.suite.saltLength) {
       throw new RangeError('SRTP master key or salt has the wrong length');
     }
-    const kind = opts.authenticator ?? 'midstate';
+    const kind = opts.authenticator ?? 'node';
     this.rtp = new SessionCipher(deriveSrtpKeys(key.masterKey, key.masterSalt, this.suite.authKeyLength), kind);
     this.rtcp = new SessionCipher(deriveSrtcpKeys(key.masterKey, key.masterSalt, this.suite.authKeyLength), kind);
     this.mki = key.mki && key.mki.length > 0 ? Buffer.from(key.mki) : null;
