@@ -44,6 +44,10 @@ export const sipSchema = z
     /** RFC 4028 session timer we ask for (seconds); 0 disables. */
     sessionExpires: z.number().int().min(0).default(1800),
     minSE: z.number().int().min(90).default(90),
+    /** Most concurrent calls; further INVITEs get 503 + Retry-After (unset: no limit). */
+    maxCalls: z.number().int().min(1).optional(),
+    /** New calls are refused (503) while the event loop runs this many ms late (sampled every 250 ms); 0 (the default) disables: see docs/sip.md "Overload". */
+    maxEventLoopLagMs: z.number().int().min(0).default(0),
   })
   .prefault({})
   .refine((s) => !s.transports.includes('tls') || s.tls !== undefined, { message: 'transport tls needs sip.tls (cert and key files)', path: ['tls'] });

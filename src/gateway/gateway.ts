@@ -13,6 +13,7 @@ import { listenTls, type TlsTransport, type TlsReloadResult } from '../sip/trans
 import type { Transport } from '../sip/transport/types.js';
 import { SipStack } from '../sip/stack.js';
 import { UserAgent } from '../sip/user-agent.js';
+import { OverloadGuard } from '../sip/overload.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { CallManager } from '../call/call-manager.js';
 import { startAdminServer } from '../admin/server.js';
@@ -49,6 +50,8 @@ export class Gateway {
   apiKeys!: ApiKeyStore;
   metrics!: GatewayMetrics;
   private controlStore?: Store;
+  /** Refuses new calls past `sip.maxCalls` or while the event loop lags. */
+  overload!: OverloadGuard;
   /** The SIP over TLS transport, when `sip.transports` has `tls`. */
   tls?: TlsTransport;
 
@@ -83,7 +86,8 @@ export class Gateway {
       userAgent: c.sip.userAgent,
       timerConfig: c.sip.timers,
     });
-    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE } });
+    this.overload = new OverloadGuard({ maxCalls: c.sip.maxCalls, maxLagMs: c.sip.maxEventLoopLagMs });
+    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload });
     this.media = new RtpMediaFactory({
       host: c.media.host,
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
@@ -251,6 +255,18 @@ export class Gateway {
         this.set({ quantile: '1' }, l.max);
       },
     });
+    const overload = this.overload;
+    new Gauge({
+      name: 'hushgate_calls_shed',
+      help: 'New calls refused with 503 because of sip.maxCalls (capacity) or event-loop lag (lag)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.set({ reason: 'capacity' }, overload.shed.capacity);
+        this.set({ reason: 'lag' }, overload.shed.lag);
+      },
+    });
+    new Gauge({ name: 'hushgate_event_loop_lag_ms', help: 'How late the event loop ran at the last sample (ms)', registers: [this.registry], collect() { this.set(overload.lagMs); } });
     new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests refused by the source allowlist', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
   }
 
@@ -272,6 +288,7 @@ export class Gateway {
     await this.media.close();
     await this.agents.close();
     await this.controlStore?.close();
+    this.overload.close();
     this.log.info('stopped');
   }
 }

@@ -5,10 +5,12 @@
  *   Require with an extension we lack → 420 + Unsupported
  *   To-tag present → the dialog's session, or 481 when there is none
  *   CANCEL → 200 + 487 on the INVITE, or 481 when nothing matches
- *   INVITE → body checks (415), session-timer floor (422), draining (503), then `onInvite`
+ *   INVITE → draining (503), overload: capacity or event-loop lag (503 + Retry-After, overload.ts),
+ *   body checks (415), session-timer floor (422), then `onInvite`
  *   OPTIONS → 200 with Allow/Accept/Supported
  *   methods we know but do not serve → 405 + Allow; methods we do not know → 501
  */
+import type { OverloadGuard } from './overload.js';
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from './message.js';
 import { parseNameAddr } from './parse/index.js';
@@ -33,6 +35,8 @@ export interface UserAgentOptions {
   sessionTimer: SessionTimerPolicy;
   /** user part for our Contact. */
   contactUser?: string;
+  /** Refuses new calls past capacity or while the event loop lags (503 + Retry-After). */
+  overload?: OverloadGuard;
 }
 
 export class UserAgent {
@@ -154,6 +158,12 @@ export class UserAgent {
   private handleInvite(req: SipRequest, tx: InviteServerTransaction, source: RequestSource): void {
     if (this.draining) {
       tx.respond(createResponse(req, 503, 'Service Unavailable - shutting down', { headers: [['Retry-After', '30']] }));
+      return;
+    }
+    const admitted = this.opts.overload?.admit(this.sessions.size + this.pending.size);
+    if (admitted && !admitted.ok) {
+      const why = admitted.reason === 'capacity' ? 'at capacity' : 'overloaded';
+      tx.respond(createResponse(req, 503, `Service Unavailable - ${why}`, { headers: [['Retry-After', String(admitted.retryAfterSec)]] }));
       return;
     }
     const ct = (req.headers.get('Content-Type') ?? '').toLowerCase().split(';')[0]!.trim();
