@@ -106,7 +106,8 @@ test('WAV and μ-law round trips', () => {
   assert.ok(w.ok);
   assert.equal(w.sampleRate, 8000);
   assert.deepEqual(w.samples, a);
-  assert.deepEqual(parseWav(Buffer.from('nope')), { ok: false, error: 'not a RIFF/WAVE file' });
+  const bad = parseWav(Buffer.from('nope'));
+  assert.ok(!bad.ok && /RIFF/.test(bad.error), 'not a WAV: an error naming the problem');
   const back = mulawDecode(mulawEncode(a));
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(back[i]! - a[i]!) <= Math.max(16, Math.abs(a[i]!) * 0.07));
   assert.equal(mulawEncode(Int16Array.of(0))[0], 0xff);
