@@ -44,6 +44,23 @@ export const sipSchema = z
     /** RFC 4028 session timer we ask for (seconds); 0 disables. */
     sessionExpires: z.number().int().min(0).default(1800),
     minSE: z.number().int().min(90).default(90),
+    /**
+     * Digest authentication of incoming calls (RFC 3261 §22): INVITEs without valid credentials for
+     * one of `users` get 401 with SHA-256 and MD5 challenges. Sources in `exemptFrom` (IPs/CIDRs,
+     * e.g. the trunk's SBC) are not challenged. Unset: no authentication (use `allowFrom`).
+     */
+    auth: z
+      .object({
+        realm: z.string().min(1),
+        users: z
+          .array(z.object({ username: z.string().min(1), password: z.string().min(8, 'use at least 8 characters').optional(), ha1Md5: z.string().regex(/^[0-9a-f]{32}$/).optional() }).refine((u) => u.password !== undefined || u.ha1Md5 !== undefined, { message: 'give password or ha1Md5' }))
+          .min(1),
+        exemptFrom: z.array(z.string()).default([]),
+        nonceTtlSec: z.number().int().min(10).max(3600).default(300),
+        /** Challenges offered, most preferred first (RFC 8760). Some peers (SIPp) only answer MD5. */
+        algorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1).default(['SHA-256', 'MD5']),
+      })
+      .optional(),
     /** Most concurrent calls; further INVITEs get 503 + Retry-After (unset: no limit). */
     maxCalls: z.number().int().min(1).optional(),
     /** New calls are refused (503) while the event loop runs this many ms late (sampled every 250 ms); 0 (the default) disables: see docs/sip.md "Overload". */

@@ -14,6 +14,8 @@ import type { Transport } from '../sip/transport/types.js';
 import { SipStack } from '../sip/stack.js';
 import { UserAgent } from '../sip/user-agent.js';
 import { OverloadGuard } from '../sip/overload.js';
+import { DigestVerifier } from '../sip/auth/digest.js';
+import { CidrAllowlist } from '../sip/allowlist.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { CallManager } from '../call/call-manager.js';
 import { startAdminServer } from '../admin/server.js';
@@ -87,7 +89,9 @@ export class Gateway {
       timerConfig: c.sip.timers,
     });
     this.overload = new OverloadGuard({ maxCalls: c.sip.maxCalls, maxLagMs: c.sip.maxEventLoopLagMs });
-    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload });
+    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
+      ...(c.sip.auth ? { auth: { verifier: new DigestVerifier(c.sip.auth.realm, c.sip.auth.users, { nonceTtlSec: c.sip.auth.nonceTtlSec, algorithms: c.sip.auth.algorithms }), exempt: new CidrAllowlist(c.sip.auth.exemptFrom) } } : {}),
+    });
     this.media = new RtpMediaFactory({
       host: c.media.host,
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
@@ -267,6 +271,8 @@ export class Gateway {
       },
     });
     new Gauge({ name: 'hushgate_event_loop_lag_ms', help: 'How late the event loop ran at the last sample (ms)', registers: [this.registry], collect() { this.set(overload.lagMs); } });
+    const ua = this.ua;
+    new Gauge({ name: 'hushgate_sip_auth_failures', help: 'Digest responses that failed verification', registers: [this.registry], collect() { this.set(ua.authCounters.failed); } });
     new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests refused by the source allowlist', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
   }
 

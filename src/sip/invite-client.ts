@@ -4,9 +4,10 @@
  * in-dialog requests (BYE, re-INVITE, INFO, NOTIFY). Used by the `hushgate call` softphone and
  * by tests; SDP stays opaque text here.
  */
+import { authorizationFor, parseChallenge } from './auth/digest.js';
 import { EventEmitter } from 'node:events';
 import { Headers, type SipRequest, type SipResponse } from './message.js';
-import { parseUri, parseCSeq } from './parse/index.js';
+import { parseUri, parseCSeq, formatUri } from './parse/index.js';
 import { createResponse, newTag, newCallId } from './response.js';
 import { Dialog } from './dialog.js';
 import { resolveUri, type RequestSource, type ServerTransaction } from './stack.js';
@@ -22,6 +23,8 @@ export interface DialOptions {
   fromDisplayName?: string;
   sdp: string;
   headers?: [string, string][];
+  /** Answer a 401/407 digest challenge once (RFC 3261 §22.2): the INVITE is resent with CSeq + 1. */
+  credentials?: { username: string; password: string };
 }
 
 export type DialResult =
@@ -80,7 +83,9 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('Supported', 'timer');
     for (const [n, v] of o.headers ?? []) h.append(n, v);
     h.append('Content-Type', 'application/sdp');
-    const invite: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
+    const first: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
+    let challenged = false;
+    const attempt = async (invite: SipRequest): Promise<DialResult> => {
     session.invite = invite;
     const tx = (await stack.sendRequest(invite, { endpoint: dest })) as InviteClientTransaction;
     session.tx = tx;
@@ -90,6 +95,14 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
         if (res.status < 200) {
           session.emit('progress', res.status);
           return;
+        }
+        if ((res.status === 401 || res.status === 407) && o.credentials && !challenged) {
+          const retry = authenticatedRetry(invite, res, o.credentials);
+          if (retry) {
+            challenged = true;
+            resolve(attempt(retry));
+            return;
+          }
         }
         if (res.status >= 300) {
           session.state = 'ended';
@@ -110,12 +123,15 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
         d.state = 'confirmed';
         session.state = 'confirmed';
         ua.addUsage(d.id, session);
-        session.ack = d.createRequest('ACK', { seq: 1 });
+        // The ACK takes the INVITE's own CSeq number (2 after a digest retry).
+        session.ack = d.createRequest('ACK', { seq: Number(/^\s*(\d+)/.exec(invite.headers.get('CSeq') ?? '1')?.[1] ?? 1) });
         void session.sendAck();
         resolve({ ok: true, session, answer: res.body.toString('utf8'), response: res });
       };
       tx.start();
     });
+    };
+    return attempt(first);
   }
 
   private async target(): Promise<{ endpoint: Endpoint }> {
@@ -202,4 +218,22 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     if (cseq.ok && cseq.value.method === 'INVITE' && res.status >= 200 && res.status < 300) this.resendAck();
     return true;
   }
+}
+
+/**
+ * The INVITE again with credentials for the first Digest challenge we can answer (RFC 3261 §22.2):
+ * same Call-ID and From tag, CSeq + 1, a new branch (our Via is removed; the stack adds a fresh one).
+ * Undefined when no challenge is usable.
+ */
+function authenticatedRetry(invite: SipRequest, res: SipResponse, cred: { username: string; password: string }): SipRequest | undefined {
+  const proxy = res.status === 407;
+  const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
+  const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
+  if (!challenge) return undefined;
+  const headers = invite.headers.clone();
+  headers.delete('Via');
+  const seq = Number(/^\s*(\d+)/.exec(headers.get('CSeq') ?? '1')?.[1] ?? 1) + 1;
+  headers.set('CSeq', `${seq} INVITE`);
+  headers.set(proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, 'INVITE', formatUri(invite.uri)));
+  return { ...invite, headers };
 }

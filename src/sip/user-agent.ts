@@ -10,6 +10,8 @@
  *   OPTIONS → 200 with Allow/Accept/Supported
  *   methods we know but do not serve → 405 + Allow; methods we do not know → 501
  */
+import type { DigestVerifier } from './auth/digest.js';
+import type { CidrAllowlist } from './allowlist.js';
 import type { OverloadGuard } from './overload.js';
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from './message.js';
@@ -37,6 +39,8 @@ export interface UserAgentOptions {
   contactUser?: string;
   /** Refuses new calls past capacity or while the event loop lags (503 + Retry-After). */
   overload?: OverloadGuard;
+  /** Digest authentication of new calls (RFC 3261 §22): INVITEs without valid credentials get 401. */
+  auth?: { verifier: DigestVerifier; exempt?: CidrAllowlist };
 }
 
 export class UserAgent {
@@ -116,6 +120,7 @@ export class UserAgent {
     }
     switch (req.method) {
       case 'INVITE':
+        if (!this.authorised(req, tx, source)) return;
         return this.handleInvite(req, tx as InviteServerTransaction, source);
       case 'CANCEL': {
         const inviteTx = this.stack.findInviteTransaction(req);
@@ -153,6 +158,25 @@ export class UserAgent {
         if (KNOWN_NOT_SERVED.has(req.method)) tx.respond(createResponse(req, 405, 'Method Not Allowed', { headers: [['Allow', this.allow]] }));
         else tx.respond(createResponse(req, 501, 'Not Implemented', { headers: [['Allow', this.allow]] }));
     }
+  }
+
+  /** Counters of digest authentication: challenges sent, and responses that failed verification. */
+  readonly authCounters = { challenged: 0, failed: 0 };
+
+  /** RFC 3261 §22.2: challenge a new call without valid credentials; true when it may proceed. */
+  private authorised(req: SipRequest, tx: ServerTransaction, source: RequestSource): boolean {
+    const auth = this.opts.auth;
+    if (!auth || (auth.exempt && !auth.exempt.empty && auth.exempt.allows(source.remote.address))) return true;
+    const r = auth.verifier.verify(req.headers.get('Authorization'), req.method);
+    if (r.ok) return true;
+    if (r.reason !== 'missing' && r.reason !== 'stale') {
+      this.authCounters.failed++;
+      // Who tried is operational information; the credentials and the response never are logged.
+      this.log.warn({ reason: r.reason, source: source.remote.address }, 'digest authentication failed');
+    }
+    this.authCounters.challenged++;
+    tx.respond(createResponse(req, 401, 'Unauthorized', { headers: auth.verifier.challenges(r.reason === 'stale').map((c) => ['WWW-Authenticate', c] as [string, string]) }));
+    return false;
   }
 
   private handleInvite(req: SipRequest, tx: InviteServerTransaction, source: RequestSource): void {

@@ -42,6 +42,8 @@ export interface SoftphoneOptions {
   rtpPortMax?: number;
   logger?: Logger;
   endpointer?: EndpointerOptions;
+  /** Answer a gateway's or proxy's digest challenge (401/407) with these. */
+  credentials?: { username: string; password: string };
 }
 
 export interface ReceivedPacket {
@@ -83,7 +85,7 @@ export class Softphone {
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
     const sdes = this.opts.srtp ? createSdesOffer() : undefined;
     const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
-    const r = await InviteClientSession.dial(this.ua, { target, fromUser, sdp: offer, headers });
+    const r = await InviteClientSession.dial(this.ua, { target, fromUser, sdp: offer, headers, ...(this.opts.credentials ? { credentials: this.opts.credentials } : {}) });
     if (!r.ok) {
       await audio.close();
       throw Object.assign(new Error(`call failed: ${r.status} ${r.reason}`), { status: r.status });
