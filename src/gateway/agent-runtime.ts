@@ -34,8 +34,15 @@ interface AppResources {
 
 /** The identity of an application's resources: its id and a hash of all its settings. */
 export function settingsKey(app: ApplicationConfig): string {
-  return `${app.id}:${createHash('sha256').update(JSON.stringify(app)).digest('base64url')}`;
+  // Cached per object: every call's end asks for the keys of all live calls' applications.
+  let k = keys.get(app);
+  if (k === undefined) {
+    k = `${app.id}:${createHash('sha256').update(JSON.stringify(app)).digest('base64url')}`;
+    keys.set(app, k);
+  }
+  return k;
 }
+const keys = new WeakMap<ApplicationConfig, string>();
 
 export class AgentRuntime {
   private readonly apps = new Map<string, Promise<AppResources>>();

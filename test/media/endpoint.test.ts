@@ -158,3 +158,23 @@ test('barge-in fires within 3 frames of the speech onset only while playing', ()
   const slower = run(sig, { bargeInFrames: 6 }, true);
   assert.equal(slower.bargeIns[0]! - playing.bargeIns[0]!, 4 * 20, 'bargeInFrames is the tuning knob');
 });
+
+test('a long utterance grows the buffer on demand and comes back intact; no buffer before speech', () => {
+  // Several recordings back to back with short gaps under the hangover: one utterance of ~10 s,
+  // past the first 5 s allocation and one doubling.
+  const speech = ['cards/001.wav', 'cards/005.wav', 'cards/001.wav', 'cards/005.wav'].map(load8k);
+  const parts: Array<Int16Array | number> = [LEAD_MS];
+  for (const s of speech) parts.push(s, 300);
+  parts.push(TRAIL_MS);
+  const sig = compose(parts);
+  const quiet = new Endpointer();
+  for (let i = 0; i + 160 <= 8000; i += 160) quiet.push(sig.subarray(0, 160).fill(0));
+  assert.equal((quiet as unknown as { buf: Int16Array }).buf.length, 0, 'silence allocates no utterance buffer');
+  const r = run(sig, { maxUtteranceMs: 30_000, silenceHangoverMs: 2500 });
+  assert.equal(r.utterances.length, 1);
+  const u = r.utterances[0]!;
+  assert.equal(u.truncated, false);
+  assert.ok(u.audio.length > 5 * 8000, `utterance of ${u.audio.length / 8000} s`);
+  const from = Math.round(u.audioStartMs * 8);
+  assert.deepEqual(u.audio, sig.subarray(from, from + u.audio.length), 'the audio is the input signal, across every growth');
+});

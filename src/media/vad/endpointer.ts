@@ -11,8 +11,11 @@
  * `startMs` is the start of the first speech frame, `endMs` the end of the last one. The audio
  * handed over starts `preRollMs` before `startMs` (so the first phoneme is not clipped) and ends
  * `postRollMs` after `endMs`. An utterance whose speech frames add up to less than `minSpeechMs`
- * (a cough, a click) is discarded. Memory is bounded: one preallocated buffer of maxUtterance +
- * pre-roll, and a pre-roll ring; no allocation per frame.
+ * (a cough, a click) is discarded. Memory is bounded: a pre-roll ring, and an utterance buffer that
+ * is allocated at the first speech onset and doubles as an utterance grows, up to maxUtterance +
+ * pre-roll (about 1 MB at the 30 s default). Allocating it up front cost every call that megabyte
+ * — calls that never hear speech (hold, loopback) included — and was the gateway's largest source
+ * of garbage-collection work at high call rates (bench/sip-cps profile).
  */
 import { FRAME_MS, FRAME_SAMPLES } from '../clock.js';
 import { EnergyVad, type VadOptions } from './energy-vad.js';
@@ -64,8 +67,9 @@ export class Endpointer {
   private ringHead = 0; // next frame slot to write
   private ringCount = 0;
 
-  // The utterance being collected.
-  private readonly buf: Int16Array;
+  // The utterance being collected (grown on demand, see the header).
+  private buf = new Int16Array(0);
+  private readonly bufMaxFrames: number;
   private bufFrames = 0;
   private inSpeech = false;
   private startMs = 0;
@@ -91,7 +95,17 @@ export class Endpointer {
     this.vad = new EnergyVad(opts.vad);
     this.ringFrames = this.preRollFrames + this.onsetFrames;
     this.ring = new Int16Array(this.ringFrames * FRAME_SAMPLES);
-    this.buf = new Int16Array((this.ringFrames + this.maxFrames + 1) * FRAME_SAMPLES);
+    this.bufMaxFrames = this.ringFrames + this.maxFrames + 1;
+  }
+
+  /** Room for `frames` frames in the utterance buffer: first 5 s, then doubling, never past the maximum. */
+  private reserve(frames: number): void {
+    const have = this.buf.length / FRAME_SAMPLES;
+    if (frames <= have) return;
+    const next = Math.min(this.bufMaxFrames, Math.max(frames, have * 2, 250));
+    const grown = new Int16Array(next * FRAME_SAMPLES);
+    grown.set(this.buf.subarray(0, this.bufFrames * FRAME_SAMPLES));
+    this.buf = grown;
   }
 
   /** Feed one 20 ms frame starting at `atMs` (defaults to a running 20 ms counter from 0). */
@@ -133,6 +147,7 @@ export class Endpointer {
   }
 
   private inUtterance(frame: Int16Array, t: number, speech: boolean): void {
+    this.reserve(this.bufFrames + 1);
     this.buf.set(frame.subarray(0, FRAME_SAMPLES), this.bufFrames * FRAME_SAMPLES);
     this.bufFrames++;
     if (speech) {
@@ -193,6 +208,7 @@ export class Endpointer {
     const first = (this.ringHead - this.ringCount + this.ringFrames) % this.ringFrames;
     for (let i = 0; i < this.ringCount; i++) {
       const slot = (first + i) % this.ringFrames;
+      this.reserve(this.bufFrames + 1);
       this.buf.set(this.ring.subarray(slot * FRAME_SAMPLES, (slot + 1) * FRAME_SAMPLES), this.bufFrames * FRAME_SAMPLES);
       this.bufFrames++;
     }
