@@ -10,7 +10,7 @@ test: deps-test
 	bash scripts/test.sh
 
 build: deps
-	npx tsc -p tsconfig.json
+	bash scripts/build.sh
 
 deps:
 	bash scripts/deps.sh run

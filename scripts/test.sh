@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 shopt -s globstar nullglob
 npx tsc -p tsconfig.check.json
-npx tsc -p tsconfig.json
+bash scripts/build.sh
 files=(test/**/*.test.ts)
 if [ "$#" -gt 0 ]; then files=("$@"); fi
 exec node --import tsx --test --test-concurrency=2 --test-timeout=300000 "${files[@]}"

@@ -7,6 +7,7 @@
  * TLS-terminating proxy). `buildAdminServer` returns the app without listening (tests use `inject`);
  * `startAdminServer` checks the policy and listens.
  */
+import { isConsoleRoute, registerConsole } from './console-routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -61,6 +62,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     : Fastify({ logger: false, exposeHeadRoutes: false });
   const served: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
+    if (isConsoleRoute(r.url)) return; // static console files, not API routes (console-routes.ts)
     for (const m of [r.method].flat()) served.push({ method: String(m), url: r.url });
   });
   const auditStore = () => deps.auditStore ?? deps.tenancy?.store;
@@ -81,6 +83,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
   app.setNotFoundHandler((_req, reply) => void reply.code(404).send({ error: 'not_found', message: 'no such route' }));
   const audit = auditStore();
   for (const r of routes) registerRoute(app, r, { keys: deps.keys, limiter, auditStore: audit, now });
+  registerConsole(app);
   return { app, routes, openapi, served };
 }
 

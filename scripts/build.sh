@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Compiles src/ to dist/ and copies the static files the compiled code serves (the admin web console).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npx tsc -p tsconfig.json
+mkdir -p dist/admin/console
+cp src/admin/console/index.html src/admin/console/console.js src/admin/console/render.js src/admin/console/console.css dist/admin/console/
