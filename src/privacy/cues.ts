@@ -187,11 +187,16 @@ export function cueBefore(scan: Scan, cues: readonly (CueType | undefined)[], i:
     if (c !== undefined) return { type: c, at: k };
     if (scan.taken[k]) return undefined;
     const kind = tokens[k]!.kind;
+    // "the three digit code", "the 4 numbers on the back": a length, not a value
+    if ((kind === K_DIGITS || kind === K_NUMWORD) && LENGTH_WORDS.has(tokens[k + 1]?.w ?? '')) continue;
     if (kind === K_DIGITS) return undefined;
     if (kind === K_NUMWORD && tokens[k]!.w !== 'o' && tokens[k]!.w !== 'oh') return undefined;
   }
   return undefined;
 }
+
+/** Words after a number that make it the length of a value ("three digit", "4 numbers"). */
+const LENGTH_WORDS: ReadonlySet<string> = new Set(['digit', 'digits', 'numbers', 'number', 'characters', 'character', 'figures', 'figure', 'long']);
 
 /** A cue right after a value: "4111 ... is my card number", "... that's my cell". */
 export function cueAfter(scan: Scan, cues: readonly (CueType | undefined)[], to: number): CueHit | undefined {

@@ -33,7 +33,7 @@ export function detect(text: string, ctx?: DetectionContext): Entity[] {
   if ((flags & F_SUFFIX) !== 0 || (kinds & (1 << K_ALNUM)) !== 0) detectAddresses(scan, cues, ctx);
   if ((flags & F_NAMECUE) !== 0 || expect === 'NAME') detectNames(scan, ctx);
   if (cues.length > 0 || expect !== undefined) detectCodes(scan, cues, ctx);
-  if ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD))) !== 0) detectNumbers(scan, cues, ctx);
+  if ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD) | (1 << K_ALNUM))) !== 0) detectNumbers(scan, cues, ctx);
   const entities = scan.entities;
   if (entities.length > 1) entities.sort((a, b) => a.start - b.start);
   return entities;

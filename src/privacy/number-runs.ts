@@ -2,10 +2,17 @@
  * Reads a run of number tokens as speech engines write them and resolves it to a digit string:
  * written groups ("4111 1111", "617-496-6867", "+44 20 7946 0958", "(206) 973-4508") or spoken words
  * ("four one one one", "oh" for zero, "double five", "forty one", "nineteen sixty nine",
- * "four hundred twelve", "two thousand and three"). Written and spoken tokens do not mix in one run.
+ * "four hundred twelve", "two thousand and three").
+ *
+ * `readNumberRun` reads one homogeneous run (written or spoken). `readCompositeRun` is what the
+ * number detector uses: it joins homogeneous runs that follow each other into one value the way
+ * callers actually dictate it — written and spoken mixed ("07700 nine double oh one two three"),
+ * with hesitations and corrections in between ("four one one one uh one one one one", "0770 sorry
+ * 07700"), and letters spelled among the digits ("x j one two three four five six seven"). A time
+ * ("10:30") ends a run: its colon says the digits are a clock reading.
  */
 import type { Scan, Token } from './tokens.js';
-import { K_DIGITS, K_NUMWORD } from './tokens.js';
+import { K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD } from './tokens.js';
 import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from './lexicon.js';
 
 export interface NumberRun {
@@ -20,6 +27,12 @@ export interface NumberRun {
   groups: number[];
   plus: boolean;
   slash: boolean;
+  /** Composite runs: spoken and written pieces both present. */
+  mixed?: boolean;
+  /** Composite runs: spelled letters or letters-and-digits tokens are part of it. */
+  letters?: boolean;
+  /** Composite runs: a filler or correction word sits between two pieces. */
+  joined?: boolean;
 }
 
 function isZeroWord(w: string): boolean {
@@ -151,6 +164,7 @@ export function readWrittenRun(scan: Scan, i: number): NumberRun | undefined {
   while (k < tokens.length && !scan.taken[k] && tokens[k]!.kind === K_DIGITS) {
     const t = tokens[k]!;
     if (k > i && t.w.charCodeAt(0) === 43) break; // a new "+..." number starts
+    if (k > i && colonBetween(scan, k - 1, k)) break; // "10:30" is a clock time
     digits += t.digits;
     cum.push(digits.length);
     groupLengths(t.w, groups);
@@ -167,4 +181,127 @@ export function readNumberRun(scan: Scan, i: number): NumberRun | undefined {
   if (t.kind === K_DIGITS) return readWrittenRun(scan, i);
   if (t.kind === K_NUMWORD) return readSpokenRun(scan, i);
   return undefined;
+}
+
+/**
+ * Words that may sit between the pieces of one dictated number without ending it: hesitations,
+ * spoken separators and self-corrections. At most MAX_JOINERS in a row, and only when another
+ * number piece follows.
+ */
+const JOINERS: ReadonlySet<string> = new Set([
+  'um', 'umm', 'uh', 'uhh', 'uhm', 'er', 'erm', 'ah', 'eh', 'hmm', 'hm', 'mm', 'mhm', 'dash', 'hyphen', 'space', 'then',
+  'sorry', 'no', 'wait', 'actually', 'oops', 'again', 'mean', 'like', 'okay', 'ok', 'right', 'yeah', 'yes',
+]);
+const MAX_JOINERS = 3;
+
+function isJoiner(tokens: Token[], k: number): boolean {
+  const w = tokens[k]!.w;
+  if (JOINERS.has(w)) return true;
+  return w === 'i' && tokens[k + 1]?.w === 'mean';
+}
+
+/** A token that can start or continue a composite run on its own. */
+function isPieceStart(t: Token): boolean {
+  return t.kind === K_DIGITS || t.kind === K_NUMWORD || (t.kind === K_ALNUM && /\d/.test(t.w));
+}
+
+function isSpelledLetter(tokens: Token[], k: number): boolean {
+  const t = tokens[k];
+  if (!t || t.kind !== K_LETTER) return false;
+  if (t.w !== 'a' && t.w !== 'i' && t.w !== 'o') return true;
+  // "a", "i" and "o" are words (or zero) unless a spelled letter or digit stands right next to them
+  const prev = tokens[k - 1];
+  const next = tokens[k + 1];
+  return (prev !== undefined && (prev.kind === K_LETTER || prev.kind === K_ALNUM)) || (next !== undefined && next.kind === K_LETTER && next.w !== 'a' && next.w !== 'i');
+}
+
+/** A colon right between two written tokens ("10:30"): a clock time, not digits of an identifier. */
+function colonBetween(scan: Scan, a: number, b: number): boolean {
+  const ta = scan.tokens[a]!;
+  const tb = scan.tokens[b]!;
+  if (tb.s - ta.e !== 1) return false;
+  return scan.text.charCodeAt(ta.e) === 58;
+}
+
+/** One alphanumeric token as a piece of a composite run ("d1234567" → 1234567). */
+function alnumRun(scan: Scan, i: number): NumberRun {
+  const t = scan.tokens[i]!;
+  const digits = t.w.replace(/\D/g, '');
+  return { from: i, to: i, digits, spoken: false, cum: [digits.length], groups: [digits.length], plus: false, slash: false, letters: true };
+}
+
+function letterRun(i: number): NumberRun {
+  return { from: i, to: i, digits: '', spoken: false, cum: [0], groups: [], plus: false, slash: false, letters: true };
+}
+
+function pieceAt(scan: Scan, i: number): NumberRun | undefined {
+  const t = scan.tokens[i];
+  if (!t || scan.taken[i]) return undefined;
+  if (t.kind === K_ALNUM) return /\d/.test(t.w) ? alnumRun(scan, i) : undefined;
+  return readNumberRun(scan, i);
+}
+
+function append(run: NumberRun, gap: number, next: NumberRun): NumberRun {
+  const cum = run.cum.slice();
+  const base = run.digits.length;
+  for (let g = 0; g < gap; g++) cum.push(base);
+  for (const c of next.cum) cum.push(base + c);
+  return {
+    from: run.from,
+    to: next.to,
+    digits: run.digits + next.digits,
+    spoken: run.spoken || next.spoken,
+    cum,
+    groups: run.groups.concat(next.groups),
+    plus: run.plus,
+    slash: run.slash || next.slash,
+    mixed: run.mixed || (run.digits.length > 0 && next.digits.length > 0 && run.spoken !== next.spoken),
+    letters: run.letters || next.letters,
+    joined: run.joined || gap > 0,
+  };
+}
+
+/**
+ * The longest dictated value starting at token i: homogeneous runs, letters-and-digits tokens and
+ * spelled letters, joined directly or across at most MAX_JOINERS filler/correction words. A new
+ * "+..." number, a clock time or any other word ends it. Undefined when nothing numeric starts at i.
+ */
+export function readCompositeRun(scan: Scan, i: number): NumberRun | undefined {
+  const tokens = scan.tokens;
+  const t = tokens[i];
+  if (!t || scan.taken[i]) return undefined;
+  let run: NumberRun | undefined;
+  // spelled letters lead into a run only when digits follow them ("x j 1 2 3 ...")
+  if (t.kind === K_LETTER) {
+    if (!isSpelledLetter(tokens, i)) return undefined;
+    let k = i;
+    while (k < tokens.length && !scan.taken[k] && isSpelledLetter(tokens, k)) k++;
+    if (k >= tokens.length || scan.taken[k] || !isPieceStart(tokens[k]!)) return undefined;
+    run = letterRun(i);
+    for (let m = i + 1; m < k; m++) run = append(run, 0, letterRun(m));
+  } else {
+    if (!isPieceStart(t)) return undefined;
+    run = pieceAt(scan, i);
+    if (!run) return undefined;
+  }
+  for (;;) {
+    let k = run.to + 1;
+    if (k >= tokens.length || scan.taken[k]) break;
+    let gap = 0;
+    while (k < tokens.length && gap < MAX_JOINERS && !scan.taken[k] && isJoiner(tokens, k)) { k++; gap++; }
+    if (k >= tokens.length || scan.taken[k]) break;
+    const nt = tokens[k]!;
+    let next: NumberRun | undefined;
+    if (isPieceStart(nt)) {
+      if (nt.kind === K_DIGITS && nt.w.charCodeAt(0) === 43) break; // "+..." starts another number
+      if (gap === 0 && nt.kind === K_DIGITS && tokens[run.to]!.kind === K_DIGITS && colonBetween(scan, run.to, k)) break;
+      next = pieceAt(scan, k);
+    } else if (gap === 0 && isSpelledLetter(tokens, k)) {
+      // a spelled letter inside or right after the digits ("1 2 3 x 4 5 6", "4 5 6 7 8 9 a b")
+      next = letterRun(k);
+    }
+    if (!next) break;
+    run = append(run, gap, next);
+  }
+  return run;
 }

@@ -13,6 +13,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { CallNumbers } from './types.js';
 
 export function normalizeE164(raw: string, defaultCountry = 'US'): string | undefined {
   let s = raw.trim();
@@ -36,4 +37,29 @@ export function obfuscatePhone(e164OrRaw: string): string {
 
 export function phonePseudonym(accountSecret: Buffer, e164: string): string {
   return createHmac('sha256', accountSecret).update(e164, 'utf8').digest('hex');
+}
+
+/**
+ * The digit forms a caller may say or an engine may write for the call's own numbers (From and To):
+ * the national significant number, with the trunk `0`, with the country code, with `00`/`011` before
+ * it, and NANP's `1` prefix. Numbers that do not parse, or are shorter than 6 digits (extensions,
+ * service codes), are left out: they say nothing about a person.
+ */
+export function prepareCallNumbers(raw: readonly (string | undefined)[], defaultCountry = 'US'): CallNumbers {
+  const forms = new Set<string>();
+  const nsns = new Set<string>();
+  for (const r of raw) {
+    if (!r) continue;
+    const user = r.trim().replace(/^<|>$/g, '').replace(/^(?:sips?|tel):/i, '').replace(/[@;].*$/, '');
+    const e164 = normalizeE164(user, defaultCountry);
+    const p = e164 ? parsePhoneNumberFromString(e164) : undefined;
+    if (!p) continue;
+    const nsn = String(p.nationalNumber);
+    const cc = String(p.countryCallingCode);
+    if (nsn.length < 6) continue;
+    nsns.add(nsn);
+    for (const f of [nsn, '0' + nsn, cc + nsn, '00' + cc + nsn, '011' + cc + nsn]) forms.add(f);
+    if (cc === '1') forms.add('1' + nsn);
+  }
+  return { forms: [...forms], nsns: [...nsns] };
 }

@@ -49,28 +49,62 @@ function isTrimmable(c: number): boolean {
   return c === 46 || c === 39 || c === 45 || c === 42 || c === 35 || c === 95 || c === 126 || c === 0x2019;
 }
 
-/** Written digit groups ("+44", "617-496-6867", "05/31", "303.286.9594"); a decimal ("3.5") is not one. */
+/**
+ * Written digit groups ("+44", "617-496-6867", "05/31", "303.286.9594", "4111.1111.1111.1111",
+ * "1,250,000"): the digits, or undefined when the token is not one. A decimal amount ("3.5",
+ * "1,250.00", "99.99") is not a digit group: it is a quantity, and identifiers are never written
+ * with a decimal fraction. An IPv4 address is not one either (infrastructure in log lines); other
+ * dotted groups ("4111.1111.1111.1111") are digits, so fail-closed length rules see them.
+ */
 function digitToken(w: string): string | undefined {
   let i = w.charCodeAt(0) === 43 ? 1 : 0;
   if (i >= w.length) return undefined;
   let seps = 0;
   let dots = 0;
+  let lastDot = -1;
   let prevSep = true;
   for (; i < w.length; i++) {
     const c = w.charCodeAt(i);
     if (c >= 48 && c <= 57) { prevSep = false; continue; }
-    if ((c === 45 || c === 46 || c === 47) && !prevSep) {
+    if ((c === 45 || c === 46 || c === 47 || c === 44) && !prevSep) {
       seps++;
-      if (c === 46) dots++;
+      if (c === 46) { dots++; lastDot = i; }
       prevSep = true;
       continue;
     }
     return undefined;
   }
   if (prevSep) return undefined;
-  if (dots === 1 && seps === 1) return undefined; // a decimal amount
-  if (dots >= 3) return undefined; // an IPv4 address or a version string
+  // a decimal amount: one dot, 1-2 digits after it, thousands commas at most before it
+  if (dots === 1 && w.length - lastDot - 1 <= 2 && seps === 1 + countChar(w, 44)) return undefined;
+  if (dots === 1 && seps === 1) return undefined;
+  if (dots === 3 && seps === 3 && IPV4_RE.test(w)) return undefined;
   return seps === 0 ? (w.charCodeAt(0) === 43 ? w.slice(1) : w) : w.replace(/\D/g, '');
+}
+
+const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function countChar(w: string, c: number): number {
+  let n = 0;
+  for (let i = 0; i < w.length; i++) if (w.charCodeAt(i) === c) n++;
+  return n;
+}
+
+/** "1,250,000": a magnitude written with thousands separators (1-3 digits, then groups of 3). */
+export function isMagnitude(w: string): boolean {
+  return /^\d{1,3}(?:,\d{3})+$/.test(w);
+}
+
+/**
+ * A comma inside a number is a thousands separator ("1,250,000") when a digit comes before it and
+ * exactly three digits after it; elsewhere ("4111, 1111", "646,555,1212"'s last group) it separates.
+ */
+function thousandsCommaAt(lower: string, j: number): boolean {
+  const d = (k: number): boolean => {
+    const c = lower.charCodeAt(k);
+    return c >= 48 && c <= 57;
+  };
+  return j > 0 && d(j - 1) && d(j + 1) && d(j + 2) && d(j + 3) && !d(j + 4);
 }
 
 function lowerSameLength(text: string): string {
@@ -92,7 +126,7 @@ function tokenizeLower(lower: string): Token[] {
     while (i < n && isSeparator(lower.charCodeAt(i))) i++;
     if (i >= n) break;
     let j = i;
-    while (j < n && !isSeparator(lower.charCodeAt(j))) j++;
+    while (j < n && (!isSeparator(lower.charCodeAt(j)) || (lower.charCodeAt(j) === 44 && thousandsCommaAt(lower, j)))) j++;
     let s = i;
     let e = j;
     // keep a leading '+' (international numbers) and a lone '#'

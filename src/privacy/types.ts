@@ -23,6 +23,11 @@ export const PII_TYPES = [
   'HEALTH_PLAN_ID',
   'PASSPORT_NUMBER',
   'DRIVER_ID',
+  /**
+   * A run of 7 or more digits (or a shorter run that continues a sensitive one) that no detector
+   * could type and that is not positively a harmless quantity: redacted anyway (fail closed).
+   */
+  'NUMBER',
 ] as const;
 
 export type PiiType = (typeof PII_TYPES)[number];
@@ -49,6 +54,25 @@ export interface Entity {
  */
 export interface DetectionContext {
   expect?: PiiType;
+  /**
+   * The call's own From/To numbers (`prepareCallNumbers`): any form of them in the text — national,
+   * international with or without `+`/`00`, spoken — is a PHONE entity whatever surrounds it.
+   */
+  callNumbers?: CallNumbers;
+  /**
+   * The caller has been giving digits a few at a time over the previous turns and this utterance
+   * continues that run (`CrossTurnDigits`): every digit in it belongs to one sensitive entity, however
+   * short, and a single DTMF key is not a menu choice.
+   */
+  continuesDigitRun?: boolean;
+}
+
+/** Digit forms of the call's own numbers, computed once per call (see `prepareCallNumbers`). */
+export interface CallNumbers {
+  /** Whole forms: national significant number, with trunk 0, with country code, with 00 / 011 prefixes. */
+  readonly forms: readonly string[];
+  /** National significant numbers (a run equal to one of their last >= 4 digits is the number's tail). */
+  readonly nsns: readonly string[];
 }
 
 /** How a detected entity is rewritten. */
@@ -67,4 +91,5 @@ export const NUMERIC_IDENTIFIER_TYPES: ReadonlySet<PiiType> = new Set<PiiType>([
   'HEALTH_PLAN_ID',
   'PASSPORT_NUMBER',
   'DRIVER_ID',
+  'NUMBER',
 ]);

@@ -106,8 +106,8 @@ const NEGATIVE = [
   'and flight 370 lands at 6',
   'press 1 for sales or option 2 for billing',
   'i ordered 3 items on march 3rd and it was 45 dollars',
-  'my order number is 1234567890',
-  'the confirmation number is 4111111111111111',
+  'my order number is 123456',
+  'the confirmation number is 9 4 1 1',
   'call me at 10 tomorrow',
   'the meeting is at 3 30 pm on june 5',
   'i have been a customer since 2005',
@@ -155,7 +155,7 @@ test('expectation from the agent prompt types a bare answer', () => {
   assert.equal(expectationFromPrompt('How can I help you today?'), undefined);
 
   const bare = 'sure it\'s four five three two one two three four five six seven eight nine oh one two';
-  assert.deepEqual(detect(bare), [], 'without context a non-Luhn spoken digit string is not typed');
+  assert.deepEqual(detect(bare).map((e) => e.type), ['NUMBER'], 'without context a non-Luhn spoken digit string is redacted untyped (fail closed)');
   const ctx = { expect: expectationFromPrompt('What is your card number?') };
   assert.deepEqual(detect(bare, ctx).map((e) => e.type), ['CREDIT_DEBIT_NUMBER']);
   assert.equal(redact('one two three four', { mode: 'mask', ctx: { expect: 'PIN' } }).text, '[PIN]');

@@ -65,7 +65,7 @@ test('I1: logged PII from the development set never appears in the output', () =
 test('scrubForLogs keeps short numbers and masks machine-formatted identifiers', () => {
   assert.equal(scrubForLogs('listening on port 5060 after 45 ms'), 'listening on port 5060 after 45 ms');
   assert.equal(scrubForLogs('INVITE from sip:+16469584337@10.0.0.1'), 'INVITE from sip:[PHONE]@10.0.0.1');
-  assert.equal(scrubForLogs('payload {"n":"0012025550143x"}'), 'payload {"n":"[NUMBER]x"}');
+  assert.equal(scrubForLogs('payload {"n":"0012025550143x"}'), 'payload {"n":"[PHONE]"}');
   assert.equal(scrubForLogs('contact <mailto:a.b@c.io>'), 'contact <mailto:[EMAIL]>');
 });
 

@@ -30,9 +30,30 @@ function isLabel(t: Token | undefined): boolean {
 }
 
 function labelText(t: Token): string {
+  if (t.w === 'o' || t.w === 'oh') return t.w === 'o' ? 'o' : '0';
   const d = UNIT_WORDS.get(t.w);
   if (t.kind === K_NUMWORD && d !== undefined) return String(d);
   return t.w;
+}
+
+/** One character spelled on its own: a letter, a digit, a digit word ("j", "5", "five"). */
+function isSpelledChar(t: Token | undefined): boolean {
+  if (!t) return false;
+  return t.kind === K_LETTER || (t.kind === K_DIGITS && t.w.length === 1) || (t.kind === K_NUMWORD && UNIT_WORDS.has(t.w));
+}
+
+/** A label at token k: one word, or characters spelled one by one ("e x a m p l e"). */
+function labelAt(scan: Scan, k: number): { end: number; text: string } | undefined {
+  const t = scan.tokens[k];
+  if (!t || scan.taken[k] || !isLabel(t)) return undefined;
+  if (!isSpelledChar(t)) return { end: k, text: t.w };
+  let end = k;
+  let text = labelText(t);
+  while (end + 1 < scan.tokens.length && !scan.taken[end + 1] && isSpelledChar(scan.tokens[end + 1])) {
+    end++;
+    text += labelText(scan.tokens[end]!);
+  }
+  return { end, text };
 }
 
 /** Parses a domain starting at token k; returns its last token index and text. */
@@ -48,18 +69,20 @@ function domainAt(scan: Scan, k: number): { end: number; text: string } | undefi
     if (parts.length >= 2 && TLDS.has(parts[parts.length - 1]!) && parts.every((p) => p.length > 0)) return { end: j, text: first.w };
     return undefined;
   }
-  let text = first.w;
-  let end = j;
+  const firstLabel = labelAt(scan, j)!;
+  let text = firstLabel.text;
+  let end = firstLabel.end;
   let dots = 0;
-  let lastLabel = first.w;
+  let lastLabel = firstLabel.text;
   while (end + 2 < tokens.length) {
     const joiner = tokens[end + 1]!.w;
-    const next = tokens[end + 2]!;
-    if ((joiner !== 'dot' && joiner !== 'period' && joiner !== 'point' && joiner !== 'dash' && joiner !== 'hyphen') || scan.taken[end + 2] || !isLabel(next)) break;
+    if ((joiner !== 'dot' && joiner !== 'period' && joiner !== 'point' && joiner !== 'dash' && joiner !== 'hyphen') || scan.taken[end + 1]) break;
+    const next = labelAt(scan, end + 2);
+    if (!next) break;
     const sep = joiner === 'dash' || joiner === 'hyphen' ? '-' : '.';
-    text += sep + next.w;
-    if (sep === '.') { dots++; lastLabel = next.w; }
-    end += 2;
+    text += sep + next.text;
+    if (sep === '.') { dots++; lastLabel = next.text; }
+    end = next.end;
   }
   if (dots > 0 && TLDS.has(lastLabel)) return { end, text };
   // back off to the last TLD we passed ("dot com dot and" never happens, but "dot com dot" might)
@@ -81,12 +104,21 @@ export function detectSpokenEmails(scan: Scan, emailCue: boolean): void {
     if (COMMON_WORDS.has(prev.w) && !emailCue && prev.kind !== K_NUMWORD) continue;
     let local = labelText(prev);
     let extra = 0;
+    let spelled = 0;
     for (;;) {
       const j = tokens[start - 1];
       const before = tokens[start - 2];
       if (j && !scan.taken[start - 1] && EMAIL_JOINERS.has(j.w) && before && !scan.taken[start - 2] && isLabel(before) && !(COMMON_WORDS.has(before.w) && before.kind !== K_NUMWORD && before.kind !== K_LETTER)) {
         local = labelText(before) + EMAIL_JOINERS.get(j.w)! + local;
         start -= 2;
+        continue;
+      }
+      // spelled letter by letter ("j a n e dot d o e at ..."): every character back to the first
+      if (j && !scan.taken[start - 1] && spelled < 64 && isSpelledChar(j) && isSpelledChar(tokens[start]) &&
+        !((j.w === 'a' || j.w === 'i') && !isSpelledChar(tokens[start - 2]) && tokens[start]!.kind !== K_LETTER)) {
+        local = labelText(j) + local;
+        start -= 1;
+        spelled++;
         continue;
       }
       if (j && !scan.taken[start - 1] && extra < 3 && isLabel(j) && (j.kind === K_NUMWORD || j.kind === K_DIGITS || j.kind === K_LETTER || !COMMON_WORDS.has(j.w)) && !(j.kind === K_LETTER && (j.w === 'a' || j.w === 'i'))) {

@@ -1,24 +1,41 @@
 /**
  * Numeric PII: card numbers, CVV, expiry, PIN, SSN, bank account and routing numbers, phone
- * numbers, numeric dates of birth, ZIP codes and numeric health identifiers.
+ * numbers, numeric dates of birth, ZIP codes, numeric health identifiers — and, failing closed,
+ * any other long digit run.
  *
- * Each run of number tokens (written or spoken) is typed by, in order: the nearest cue before it
- * ("my pin is"), a cue right after it ("... is my cell"), the call's expectation (the agent just
- * asked for a card number), and finally its shape alone (Luhn-valid 13-19 digits, a valid phone
- * number for the plans we serve, the 3-2-4 SSN layout, a full numeric date with a birth year).
- * A run followed by a quantity noun ("45 minutes", "250 dollars") or announced by a non-PII cue
- * ("flight 370", "order number ...") is left alone.
+ * The unit is a dictated value: a composite run (`readCompositeRun`) of written and spoken pieces,
+ * hesitations and corrections included. It is typed by, in order:
+ *   1. the call's own From/To numbers, in any form (always PHONE);
+ *   2. a cue that announces a type and fits the length ("my pin is", "... is my cell");
+ *   3. structure that no context can explain away: a Luhn-valid 13–19 digit run is a card number
+ *      whatever words surround it ("order number 4111 ...");
+ *   4. digits continuing a run the caller gave over earlier turns (every one of them is sensitive);
+ *   5. a harmless quantity: an amount with a currency, a measured quantity with its unit, a count
+ *      ("1,250,000") — these are left alone;
+ *   6. a non-PII cue ("flight", "order number", "option") for a value shorter than 7 digits;
+ *   7. what the agent just asked for (the call's expectation);
+ *   8. shape alone: valid phone numbers national or international with or without `+`/`00`,
+ *      SSN layout, numeric dates of birth; a calendar date after 2012 is an appointment (harmless);
+ *   9. two values said back to back, split on a token boundary;
+ *  10. fail closed: 7 or more digits that nothing above explained are redacted as `NUMBER` (or as
+ *      the announced type when a cue named one that does not fit the length);
+ *  11. a short piece glued to a value just claimed ("... 1111 123" after a card) is redacted too.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
-import type { DetectionContext, PiiType } from '../types.js';
+import type { CallNumbers, DetectionContext, PiiType } from '../types.js';
 import type { Scan } from '../tokens.js';
-import { claimTokens } from '../tokens.js';
+import { claimTokens, isMagnitude, K_DIGITS, K_NUMWORD } from '../tokens.js';
 import { cueAfter, cueBefore, tailCueBefore, type CueType } from '../cues.js';
-import { groupLengths, readNumberRun, type NumberRun } from '../number-runs.js';
-import { abaValid, luhnValid, ssnPlausible } from '../checksums.js';
+import { groupLengths, readCompositeRun, type NumberRun } from '../number-runs.js';
+import { luhnValid, ssnPlausible } from '../checksums.js';
 import { QUANTITY_NOUNS } from '../lexicon.js';
 
 const NATIONAL_PLANS: CountryCode[] = ['GB', 'IE', 'FR', 'DE', 'ES', 'IT', 'NL', 'BE', 'CH', 'AT', 'SE', 'PT', 'PL', 'DK', 'NO', 'FI'];
+
+/** Digits at or above which an unexplained run is redacted whatever it is. */
+export const FAIL_CLOSED_DIGITS = 7;
+/** The last year a numeric date is read as a birth date; later dates are appointments, deliveries, ... */
+const LAST_BIRTH_YEAR = 2012;
 
 function validPhone(digits: string, plus: boolean): boolean {
   if (plus) {
@@ -43,7 +60,40 @@ function validPhone(digits: string, plus: boolean): boolean {
     const p = parsePhoneNumberFromString('+' + digits.slice(2));
     return p !== undefined && p.isValid();
   }
+  if (digits.startsWith('011') && digits.length >= 11) {
+    const p = parsePhoneNumberFromString('+' + digits.slice(3));
+    if (p !== undefined && p.isValid()) return true;
+  }
+  // international without the plus sign ("447700900123", "33612345678")
+  if (digits[0] !== '0' && digits.length >= 11 && digits.length <= 15) {
+    const p = parsePhoneNumberFromString('+' + digits);
+    if (p !== undefined && p.isValid()) return true;
+  }
   return false;
+}
+
+/**
+ * Not valid in libphonenumber's metadata but laid out like a phone number: a UK/IE national number
+ * with its trunk 0 (Ofcom's drama ranges such as 07700 900xxx are not "valid" yet are what people
+ * say), or an international number with a known country code and a possible length, with or
+ * without `+`, `00` or `011`.
+ */
+function phoneLike(digits: string, plus: boolean): boolean {
+  if (!plus && digits[0] === '0' && digits[1] !== '0' && (digits.length === 10 || digits.length === 11)) {
+    for (const cc of ['GB', 'IE'] as CountryCode[]) {
+      const p = parsePhoneNumberFromString(digits, cc);
+      if (p && p.isPossible()) return true;
+    }
+    return false;
+  }
+  const bare = !plus && digits[0] !== '0';
+  const intl = plus ? digits : digits.startsWith('00') ? digits.slice(2) : digits.startsWith('011') ? digits.slice(3) : bare && digits.length >= 11 ? digits : undefined;
+  if (intl === undefined) return false;
+  const p = parsePhoneNumberFromString('+' + intl);
+  if (p === undefined || !p.isPossible() || String(p.nationalNumber).length < 7) return false;
+  // without any prefix, only a number that starts with a country code other than NANP's 1 (valid
+  // NANP numbers were accepted by validPhone already): "447700900123", not any 11-digit run
+  return !bare || p.countryCallingCode !== '1';
 }
 
 function sameGroups(groups: number[], pattern: number[]): boolean {
@@ -74,36 +124,68 @@ function fits(type: PiiType, digits: string, tail: boolean): boolean {
     case 'DATE_OF_BIRTH': return n >= 6 && n <= 8;
     case 'ADDRESS': return n === 5 || n === 9;
     case 'MEDICAL_RECORD_NUMBER': case 'HEALTH_PLAN_ID': case 'PASSPORT_NUMBER': case 'DRIVER_ID': return n >= 4 && n <= 20;
+    case 'NUMBER': return n >= 1;
     default: return false;
   }
+}
+
+/**
+ * A calendar date in 8 digits: day, month (either order) and a 4-digit year, or year first. Returns
+ * the year, or undefined when the digits are no date. `groups` (written runs) must agree.
+ */
+function dateYear(digits: string, groups: number[]): number | undefined {
+  if (digits.length !== 8) return undefined;
+  const g = groups.length === 3 ? groups : undefined;
+  const yearLast = !g || (g[2] === 4 && g[0]! <= 2 && g[1]! <= 2);
+  const yearFirst = !g || (g[0] === 4 && g[1]! <= 2 && g[2]! <= 2);
+  const dayMonth = (a: number, b: number): boolean => (monthValid(a) && b >= 1 && b <= 31) || (monthValid(b) && a >= 1 && a <= 31);
+  if (yearLast) {
+    const y = Number(digits.slice(4));
+    if (y >= 1900 && y <= 2099 && dayMonth(Number(digits.slice(0, 2)), Number(digits.slice(2, 4)))) return y;
+  }
+  if (yearFirst) {
+    const y = Number(digits.slice(0, 4));
+    if (y >= 1900 && y <= 2099 && monthValid(Number(digits.slice(4, 6))) && Number(digits.slice(6)) >= 1 && Number(digits.slice(6)) <= 31) return y;
+  }
+  return undefined;
+}
+
+/** Written as a date: "11/09/1959", "11-09-1959", "11 09 1959", "1959-09-11" (groups that a date has). */
+function writtenAsDate(run: NumberRun): boolean {
+  const g = run.groups;
+  return !run.spoken && g.length === 3 && ((g[2] === 4 && g[0]! <= 2 && g[1]! <= 2) || (g[0] === 4 && g[1]! <= 2 && g[2]! <= 2));
 }
 
 /** Type from shape alone, for a run nothing announced. */
 function shapeType(run: NumberRun, digits: string): PiiType | undefined {
   const n = digits.length;
-  if (!run.spoken) {
-    if (run.slash) {
-      if (run.groups.length === 3 && run.groups[2] === 4) {
-        const y = Number(digits.slice(-4));
-        if (y >= 1900 && y <= 2012) return 'DATE_OF_BIRTH';
-      }
-      return undefined;
+  if (!run.spoken && !run.mixed) {
+    if (run.slash || writtenAsDate(run)) {
+      const y = dateYear(digits, run.groups);
+      if (y !== undefined && y <= LAST_BIRTH_YEAR) return 'DATE_OF_BIRTH';
+      if (run.slash) return undefined;
     }
     if (sameGroups(run.groups, [3, 2, 4]) && ssnPlausible(digits)) return 'SSN';
     if (sameGroups(run.groups, [4, 4, 4, 4]) || sameGroups(run.groups, [4, 6, 5]) || sameGroups(run.groups, [4, 6, 4])) return 'CREDIT_DEBIT_NUMBER';
   }
   if (n >= 13 && n <= 19 && luhnValid(digits)) return 'CREDIT_DEBIT_NUMBER';
   if (n >= 7 && n <= 15) {
-    if (!run.spoken && (sameGroups(run.groups, [3, 3, 4]) || sameGroups(run.groups, [1, 3, 3, 4]) || sameGroups(run.groups, [3, 4]))) return 'PHONE';
-    if (n >= 9 && validPhone(digits, run.plus)) return 'PHONE';
+    if (!run.spoken && !run.mixed && (sameGroups(run.groups, [3, 3, 4]) || sameGroups(run.groups, [1, 3, 3, 4]) || sameGroups(run.groups, [3, 4]))) return 'PHONE';
+    if (n >= 9 && (validPhone(digits, run.plus) || phoneLike(digits, run.plus))) return 'PHONE';
+  }
+  if (n === 8 && (run.spoken || run.mixed || writtenAsDate(run))) {
+    const y = dateYear(digits, run.spoken || run.mixed ? [] : run.groups);
+    if (y !== undefined && y <= LAST_BIRTH_YEAR && y >= 1900) return 'DATE_OF_BIRTH';
   }
   return undefined;
 }
 
-function groupsUpTo(scan: Scan, from: number, to: number): number[] {
-  const groups: number[] = [];
-  for (let k = from; k <= to; k++) groupLengths(scan.tokens[k]!.w, groups);
-  return groups;
+/** A calendar date after the last birth year: an appointment or a delivery, not personal data. */
+function harmlessDate(run: NumberRun, digits: string): boolean {
+  if (digits.length !== 8) return false;
+  if (!run.spoken && !run.mixed && !run.slash && !writtenAsDate(run) && run.groups.length !== 1) return false;
+  const y = dateYear(digits, run.spoken || run.mixed || run.groups.length === 1 ? [] : run.groups);
+  return y !== undefined && y > LAST_BIRTH_YEAR;
 }
 
 function isQuantityAfter(scan: Scan, to: number): boolean {
@@ -124,7 +206,216 @@ function absorbSpokenPlus(scan: Scan, run: NumberRun): void {
 function isCurrencyBefore(scan: Scan, from: number): boolean {
   const t = scan.tokens[from]!;
   const c = scan.text.charCodeAt(t.s - 1);
-  return c === 36 || c === 0xa3 || c === 0x20ac; // $ £ €
+  if (c === 36 || c === 0xa3 || c === 0x20ac || c === 0xa5) return true; // $ £ € ¥
+  const prev = scan.tokens[from - 1]?.w;
+  return prev === 'usd' || prev === 'eur' || prev === 'gbp' || prev === 'cad' || prev === 'aud';
+}
+
+/** "1,250,000" alone: a magnitude written with thousands separators — a count or an amount. */
+function isMagnitudeRun(scan: Scan, run: NumberRun): boolean {
+  return run.from === run.to && scan.tokens[run.from]!.kind === K_DIGITS && isMagnitude(scan.tokens[run.from]!.w);
+}
+
+/** Digits before token k of the run (cum is "after each token"). */
+function digitsBefore(run: NumberRun, k: number): number {
+  return k === run.from ? 0 : run.cum[k - run.from - 1]!;
+}
+
+function carriesDigits(run: NumberRun, k: number): boolean {
+  return run.cum[k - run.from]! > digitsBefore(run, k);
+}
+
+/** The run restricted to tokens [from, to]. */
+function subRun(scan: Scan, run: NumberRun, from: number, to: number): NumberRun {
+  const base = digitsBefore(run, from);
+  const end = run.cum[to - run.from]!;
+  const cum = run.cum.slice(from - run.from, to - run.from + 1).map((c) => c - base);
+  let spoken = false;
+  let written = false;
+  let slash = false;
+  const groups: number[] = [];
+  for (let k = from; k <= to; k++) {
+    const t = scan.tokens[k]!;
+    if (t.kind === K_NUMWORD) spoken = true;
+    else if (t.kind === K_DIGITS) {
+      written = true;
+      groupLengths(t.w, groups);
+      if (t.w.indexOf('/') >= 0) slash = true;
+    }
+  }
+  return {
+    from, to, digits: run.digits.slice(base, end), spoken, cum, groups, slash,
+    plus: from === run.from && run.plus, mixed: spoken && written, letters: run.letters, joined: run.joined,
+  };
+}
+
+/** [first, last] tokens of the run that carry digits (letters and joiners at the edges left out). */
+function digitEdges(run: NumberRun): [number, number] | undefined {
+  let a = run.from;
+  while (a <= run.to && !carriesDigits(run, a)) a++;
+  if (a > run.to) return undefined;
+  let b = run.to;
+  while (b > a && !carriesDigits(run, b)) b--;
+  return [a, b];
+}
+
+function claimRun(scan: Scan, run: NumberRun, type: PiiType, digits = run.digits): void {
+  if (type === 'NUMBER') {
+    // a spelled value is redacted from its first character: letters at the edges go with it
+    claimTokens(scan, type, run.from, run.to, digits);
+    return;
+  }
+  const edges = digitEdges(run);
+  if (!edges) return;
+  const from = run.plus && run.from < edges[0] ? run.from : edges[0];
+  claimTokens(scan, type, from, edges[1], digits);
+}
+
+/** The token span of the run that spells one of the call's own numbers, longest first. */
+function ownNumberSpan(run: NumberRun, own: CallNumbers): [number, number] | undefined {
+  const d = run.digits;
+  if (own.forms.includes(d) || own.nsns.some((nsn) => d.length >= 4 && nsn.endsWith(d))) return [run.from, run.to];
+  if (d.length < FAIL_CLOSED_DIGITS) return undefined;
+  let best: [number, number] | undefined;
+  let bestLen = 0;
+  for (let a = run.from; a <= run.to; a++) {
+    if (!carriesDigits(run, a)) continue;
+    const s = digitsBefore(run, a);
+    for (let b = run.to; b >= a; b--) {
+      const e = run.cum[b - run.from]!;
+      const len = e - s;
+      if (len < FAIL_CLOSED_DIGITS || len <= bestLen) break;
+      if (!carriesDigits(run, b)) continue;
+      const slice = d.slice(s, e);
+      if (own.forms.includes(slice) || own.nsns.some((nsn) => nsn.endsWith(slice))) {
+        best = [a, b];
+        bestLen = len;
+        break;
+      }
+    }
+  }
+  return best;
+}
+
+/** What a short piece said right after a value most likely is ("4111 ... 1111 123": the CVV). */
+function continuationType(prev: PiiType, digits: string): PiiType {
+  const n = digits.length;
+  if (prev === 'CREDIT_DEBIT_NUMBER') {
+    if (n === 4 && monthValid(Number(digits.slice(0, 2))) && Number(digits.slice(2)) >= 20) return 'CREDIT_DEBIT_EXPIRY';
+    if (n === 3 || n === 4) return 'CREDIT_DEBIT_CVV';
+  }
+  if (prev === 'CREDIT_DEBIT_EXPIRY' && (n === 3 || n === 4)) return 'CREDIT_DEBIT_CVV';
+  return 'NUMBER';
+}
+
+interface Env {
+  ctx: DetectionContext | undefined;
+  state: { expectUsed: boolean };
+  cue: CueType | undefined;
+  tail: boolean;
+  /** An amount, a measured quantity or a magnitude: the run says what it counts. */
+  quantity: boolean;
+  /** The type claimed just before this piece within the same dictated value. */
+  prev: PiiType | undefined;
+}
+
+export function detectNumbers(scan: Scan, cues: readonly (CueType | undefined)[], ctx: DetectionContext | undefined): void {
+  const tokens = scan.tokens;
+  const state = { expectUsed: false };
+  for (let i = 0; i < tokens.length; i++) {
+    if (scan.taken[i]) continue;
+    const run = readCompositeRun(scan, i);
+    if (!run) continue;
+    absorbSpokenPlus(scan, run);
+    const before = cueBefore(scan, cues, run.from);
+    const cue = before?.type ?? cueAfter(scan, cues, run.to)?.type;
+    classify(scan, run, {
+      ctx,
+      state,
+      cue,
+      tail: tailCueBefore(scan, run.from),
+      quantity: isQuantityAfter(scan, run.to) || isCurrencyBefore(scan, run.from) || isMagnitudeRun(scan, run),
+      prev: undefined,
+    });
+    i = run.to;
+  }
+}
+
+/** Claims tokens [a, b] of the run as `type`, then classifies what is left on either side. */
+function claimPart(scan: Scan, run: NumberRun, a: number, b: number, type: PiiType, env: Env): void {
+  const part = subRun(scan, run, a, b);
+  claimRun(scan, part, type);
+  if (a > run.from) leftover(scan, subRun(scan, run, run.from, a - 1), env, undefined);
+  if (b < run.to) classify(scan, subRun(scan, run, b + 1, run.to), { ...env, cue: undefined, tail: false, prev: type });
+}
+
+/**
+ * What comes before a value claimed out of the middle of a run. A piece announced by a non-PII cue
+ * ("flight 370 ...") keeps its own meaning; anything else glued to a sensitive value goes with it.
+ */
+function leftover(scan: Scan, run: NumberRun, env: Env, prev: PiiType | undefined): void {
+  if (run.digits.length === 0) return;
+  if (run.digits.length < FAIL_CLOSED_DIGITS && (env.cue === 'NEGATIVE' || env.quantity)) return;
+  classify(scan, run, { ...env, prev: prev ?? 'NUMBER' });
+}
+
+function classify(scan: Scan, run: NumberRun, env: Env): void {
+  const d = run.digits;
+  const n = d.length;
+  if (n === 0) return;
+  const { ctx, cue, tail } = env;
+  // 1. the call's own numbers, in any form
+  if (ctx?.callNumbers && n >= 4) {
+    const own = ownNumberSpan(run, ctx.callNumbers);
+    if (own) return claimPart(scan, run, own[0], own[1], 'PHONE', env);
+  }
+  const positive = cue !== undefined && cue !== 'NEGATIVE' ? cue : undefined;
+  // 2. a cue that names a type the value fits
+  if (positive && fits(positive, d, tail)) return claimRun(scan, run, positive);
+  if (positive === 'CREDIT_DEBIT_NUMBER' && n > 19) {
+    const end = cardPrefix(run);
+    if (end !== undefined) return claimPart(scan, run, run.from, end, 'CREDIT_DEBIT_NUMBER', env);
+  }
+  // 3. a card number is a card number whatever surrounds it
+  if (n >= 13 && n <= 19 && luhnValid(d)) return claimRun(scan, run, 'CREDIT_DEBIT_NUMBER');
+  // 4. digits continuing what the caller gave over the previous turns
+  if (ctx?.continuesDigitRun) return claimRun(scan, run, ctx.expect && fits(ctx.expect, d, tail) ? ctx.expect : 'NUMBER');
+  // 5. an amount, a measured quantity, a magnitude
+  if (env.quantity) return;
+  // 6. a non-PII cue announces only short values
+  if (cue === 'NEGATIVE' && n < FAIL_CLOSED_DIGITS && !tail) {
+    if (env.prev) claimRun(scan, run, continuationType(env.prev, d));
+    return;
+  }
+  // 7. what the agent just asked for
+  if (!positive && cue !== 'NEGATIVE' && ctx?.expect && !env.state.expectUsed && fits(ctx.expect, d, tail)) {
+    env.state.expectUsed = true;
+    return claimRun(scan, run, ctx.expect);
+  }
+  // 8. shape alone
+  const shape = shapeType(run, d);
+  if (shape !== undefined) return claimRun(scan, run, shape);
+  if (!positive && harmlessDate(run, d)) return;
+  // 9. two values said back to back
+  if (n >= FAIL_CLOSED_DIGITS && run.to > run.from && split(scan, run, positive, env)) return;
+  // 10. fail closed
+  if (n >= FAIL_CLOSED_DIGITS) return claimRun(scan, run, positive ?? 'NUMBER');
+  // 11. a short piece glued to the value before it
+  if (env.prev) claimRun(scan, run, continuationType(env.prev, d));
+}
+
+/**
+ * The shape of one side of a split. A 13–19 digit slice is Luhn-valid one time in ten by chance, so
+ * a card found by the checksum alone must have a card's usual length (15 or 16) and leave at least
+ * three digits on the other side — otherwise any long run would split into "a card" and a scrap.
+ */
+function splitShape(side: NumberRun, other: NumberRun): PiiType | undefined {
+  const shape = shapeType(side, side.digits);
+  if (shape !== 'CREDIT_DEBIT_NUMBER') return shape;
+  const grouped = !side.spoken && !side.mixed && (sameGroups(side.groups, [4, 4, 4, 4]) || sameGroups(side.groups, [4, 6, 5]) || sameGroups(side.groups, [4, 6, 4]));
+  if (grouped) return shape;
+  const n = side.digits.length;
+  return (n === 15 || n === 16) && other.digits.length >= 3 ? shape : undefined;
 }
 
 /** Longest prefix of the run (on a token boundary) that is a Luhn-valid card number. */
@@ -136,107 +427,46 @@ function cardPrefix(run: NumberRun): number | undefined {
   return undefined;
 }
 
-export function detectNumbers(scan: Scan, cues: readonly (CueType | undefined)[], ctx: DetectionContext | undefined): void {
-  const tokens = scan.tokens;
-  let expectUsed = false;
-  for (let i = 0; i < tokens.length; i++) {
-    if (scan.taken[i]) continue;
-    const run = readNumberRun(scan, i);
-    if (!run) continue;
-    i = classifyRun(scan, cues, ctx, run, expectUsed, (used) => { expectUsed = used; });
-  }
-}
-
-function subRun(scan: Scan, run: NumberRun, from: number, to: number): NumberRun {
-  const base = from === run.from ? 0 : run.cum[from - run.from - 1]!;
-  const end = run.cum[to - run.from]!;
-  const cum = run.cum.slice(from - run.from, to - run.from + 1).map((c) => c - base);
-  return {
-    from, to, digits: run.digits.slice(base, end), spoken: run.spoken, cum,
-    groups: run.spoken ? [] : groupsUpTo(scan, from, to), plus: from === run.from && run.plus, slash: run.slash,
-  };
-}
-
 /**
- * Two values said back to back ("+1 415 844 4805 5152 6179 3108 3113 is the card", "it expires one
- * double two eight three seven ..."): split the run on a token boundary. Preference: a prefix whose
- * shape agrees with the cue (or any shape when there is none); then a prefix that fits the cue with
- * a remainder that has a shape of its own; then the longest prefix that fits the cue. Claims the
- * prefix and returns its last token; the remainder is read again as a run of its own.
+ * Two values said back to back ("+1 415 844 4805 5152 6179 3108 3113 is the card", "0207 946 0958
+ * no sorry 020 7946 0959", "it expires one double two eight three seven ..."): split the run on the
+ * token boundary that explains it best. A side with a shape of its own scores most (the first side
+ * more, and more still when it is the type the cue announced), a first side that fits the cue scores less, and a boundary at a
+ * correction or hesitation breaks ties. Claims the first side and classifies the rest; false when
+ * no boundary explains anything (the caller then fails closed on the whole run).
  */
-function splitRun(scan: Scan, run: NumberRun, cue: PiiType | undefined, tail: boolean): number | undefined {
-  for (let end = run.to - 1; end >= run.from; end--) {
-    const pre = subRun(scan, run, run.from, end);
-    if (pre.digits.length < 7) break;
-    const shape = shapeType(pre, pre.digits);
-    if (shape !== undefined && (cue === undefined || shape === cue)) {
-      claimTokens(scan, shape, run.from, end, pre.digits);
-      return end;
-    }
-  }
-  if (cue === undefined) return undefined;
+function split(scan: Scan, run: NumberRun, cue: PiiType | undefined, env: Env): boolean {
+  let best = 0;
+  let bestEnd = -1;
+  let bestType: PiiType | undefined;
   for (let end = run.from; end < run.to; end++) {
-    const pre = subRun(scan, run, run.from, end);
-    if (!fits(cue, pre.digits, tail)) continue;
-    const rest = subRun(scan, run, end + 1, run.to);
-    if (shapeType(rest, rest.digits) !== undefined) {
-      claimTokens(scan, cue, run.from, end, pre.digits);
-      return end;
-    }
+    if (!carriesDigits(run, end)) continue;
+    let start = end + 1;
+    let joiner = false;
+    while (start <= run.to && !carriesDigits(run, start)) { start++; joiner = true; }
+    if (start > run.to) break;
+    const left = subRun(scan, run, run.from, end);
+    const right = subRun(scan, run, start, run.to);
+    const ls = splitShape(left, right);
+    const rs = splitShape(right, left);
+    let score = 0;
+    let type: PiiType | undefined;
+    if (ls !== undefined) { score += ls === cue ? 5 : 4; type = ls; }
+    else if (cue !== undefined && fits(cue, left.digits, env.tail)) { score += 2; type = cue; }
+    if (rs !== undefined) score += 3;
+    if (score === 0) continue;
+    if (joiner) score += 1;
+    if (score > best) { best = score; bestEnd = end; bestType = type; }
   }
-  for (let end = run.to - 1; end >= run.from; end--) {
-    const pre = subRun(scan, run, run.from, end);
-    if (fits(cue, pre.digits, tail)) {
-      claimTokens(scan, cue, run.from, end, pre.digits);
-      return end;
-    }
+  if (bestEnd < 0) return false;
+  if (bestType !== undefined) {
+    claimPart(scan, run, run.from, bestEnd, bestType, env);
+    return true;
   }
-  return undefined;
-}
-
-/** Classifies one run, claims what it finds, and returns the last token index it consumed. */
-function classifyRun(
-  scan: Scan,
-  cues: readonly (CueType | undefined)[],
-  ctx: DetectionContext | undefined,
-  run: NumberRun,
-  expectUsed: boolean,
-  setExpectUsed: (used: boolean) => void,
-): number {
-  const digits = run.digits;
-  absorbSpokenPlus(scan, run);
-  if (isQuantityAfter(scan, run.to) || isCurrencyBefore(scan, run.from)) return run.to;
-  const tail = tailCueBefore(scan, run.from);
-  const before = cueBefore(scan, cues, run.from);
-  const cue: CueType | undefined = before?.type ?? cueAfter(scan, cues, run.to)?.type;
-  if (cue === 'NEGATIVE' && !tail) return run.to;
-  let type: PiiType | undefined;
-  if (cue !== undefined && cue !== 'NEGATIVE') {
-    if (fits(cue, digits, tail)) type = cue;
-    else if (cue === 'CREDIT_DEBIT_NUMBER' && digits.length > 19) {
-      const end = cardPrefix(run);
-      if (end !== undefined) {
-        claimTokens(scan, 'CREDIT_DEBIT_NUMBER', run.from, end, digits.slice(0, run.cum[end - run.from]));
-        return end;
-      }
-    } else if (cue === 'BANK_ROUTING' && digits.length === 9 && !abaValid(digits)) type = cue;
-  }
-  if (type === undefined && cue === undefined && ctx?.expect && !expectUsed && fits(ctx.expect, digits, tail)) {
-    type = ctx.expect;
-    setExpectUsed(true);
-  }
-  if (type === undefined) type = shapeType(run, digits);
-  if (type === undefined && digits.length > 19) {
-    const end = cardPrefix(run);
-    if (end !== undefined) {
-      claimTokens(scan, 'CREDIT_DEBIT_NUMBER', run.from, end, digits.slice(0, run.cum[end - run.from]));
-      return end;
-    }
-  }
-  if (type === undefined && run.to > run.from && (cue !== undefined || !run.spoken)) {
-    const split = splitRun(scan, run, cue === 'NEGATIVE' ? undefined : cue, tail);
-    if (split !== undefined) return split;
-  }
-  if (type !== undefined) claimTokens(scan, type, run.from, run.to, digits);
-  return run.to;
+  // only the right side has a shape: the left side is a fragment before it
+  let start = bestEnd + 1;
+  while (!carriesDigits(run, start)) start++;
+  const rest = subRun(scan, run, start, run.to);
+  claimPart(scan, run, start, run.to, shapeType(rest, rest.digits)!, env);
+  return true;
 }
