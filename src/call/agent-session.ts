@@ -27,8 +27,8 @@ import { FRAME_SAMPLES } from '../media/clock.js';
 import type { PrivacyPolicy } from '../privacy/policy.js';
 import { applyPolicy } from '../privacy/policy.js';
 import { TokenVault } from '../privacy/vault.js';
-import { expectationFromPrompt } from '../privacy/expectation.js';
-import type { PiiType } from '../privacy/types.js';
+import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
+import { detect } from '../privacy/detect.js';
 import { buildSipInfoDtmf } from '../media/dtmf/sip-info.js';
 import { SettingsLayers, type CallOverrideFactory } from './config-override.js';
 
@@ -80,7 +80,10 @@ export class AgentSession {
   private busy = false;
   private ended = false;
   private readonly vault = new TokenVault();
-  private expect: PiiType | undefined;
+  /** The call's privacy context: its own numbers, what the agent asked for, digits across turns. */
+  private readonly privacy: CallPrivacy;
+  /** The dialog's answer this turn carried caller data (tokens restored): it is never cached. */
+  private speaksCallerData = false;
   private speechBargeIn = true;
   private dtmfBargeIn = true;
   private sttPaused = false;
@@ -115,6 +118,8 @@ export class AgentSession {
   ) {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.transcriptionReports = call.route.application.forwarding.transcriptionReports;
+    const h = call.session.request.headers;
+    this.privacy = new CallPrivacy({ numbers: [h.get('From'), h.get('To')], defaultCountry: deps.defaultCountry });
   }
 
   private get log(): Logger {
@@ -160,7 +165,7 @@ export class AgentSession {
   }
 
   /** Run one dialog turn and carry out its response. `trigger` is when the input became final. */
-  private async runTurn(input: TurnInput, o: { isFirst?: boolean; trigger?: number; endpointingMs?: number; sttMs?: number; state?: Partial<GatewayTurnState> } = {}): Promise<void> {
+  private async runTurn(input: TurnInput, o: { isFirst?: boolean; trigger?: number; endpointingMs?: number; sttMs?: number; state?: Partial<GatewayTurnState>; privacy?: TurnPrivacy } = {}): Promise<void> {
     if (this.ended) return;
     this.clearNoInput();
     this.busy = true;
@@ -174,13 +179,16 @@ export class AgentSession {
     this.bargeInOccurred = false;
     let context = gatewayContext(this.context, state);
     let sentInput = input;
+    // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
+    // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
+    const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     if (target.remote) {
       // The privacy gate for a dialog outside the process: tokens (by default) instead of PII.
       const gated = applyPolicy(
         'dialog',
         { transcript: 'text' in input ? input.text : undefined, dtmf: 'dtmf' in input ? input.dtmf : undefined, context },
         this.deps.policy,
-        { vault: this.vault, detection: { expect: this.expect }, defaultCountry: this.deps.defaultCountry },
+        { vault: this.vault, detection: this.privacy.detection(turnPrivacy), defaultCountry: this.deps.defaultCountry },
       );
       sentInput = 'dtmf' in input ? { dtmf: gated.dtmf ?? '' } : { text: gated.transcript ?? '' };
       context = (gated.context as Record<string, unknown>) ?? {};
@@ -195,7 +203,7 @@ export class AgentSession {
       this.failures++;
       const kind = err instanceof DialogError ? err.kind : 'internal';
       this.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
-      this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(performance.now() - t0) });
+      this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(performance.now() - t0), privacy: turnPrivacy });
       await this.speak(this.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE, trigger, undefined);
       if (this.failures >= 3) {
         await this.call.hangup('local-bye');
@@ -214,9 +222,10 @@ export class AgentSession {
     this.settings = { ...this.settings, ...s.settings };
     for (const w of [...response.warnings, ...s.errors]) this.log.warn({ turn, warning: w }, 'dialog warning');
     const texts = response.text.map((t) => (target.remote ? this.vault.restore(t) : t)).filter((t) => t.trim());
+    this.speaksCallerData = target.remote && response.text.some((t) => this.vault.restore(t) !== t);
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
     // Cross-turn PII context: after "please say your card number", a bare number is a card number.
-    this.expect = texts.length ? expectationFromPrompt(texts.join(' ')) : undefined;
+    this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const hasPlayText = response.actions.some((a) => a.command === 'vgwActPlayText');
     if (!hasPlayText && texts.length) await this.speak(texts.join(' '), trigger, timings);
@@ -230,11 +239,11 @@ export class AgentSession {
       }, trigger, timings);
       this.completed.push({ command: action.command, parameters: action.parameters });
       if (!keepGoing) {
-        this.emitTurn(timings, texts.length);
+        this.emitTurn(timings, texts.length, turnPrivacy);
         return;
       }
     }
-    this.emitTurn(timings, texts.length);
+    this.emitTurn(timings, texts.length, turnPrivacy);
     if (this.ttsOnceSetIn !== undefined && turn > this.ttsOnceSetIn) {
       this.ttsLayers.turnUsed();
       this.ttsOnceSetIn = undefined;
@@ -245,9 +254,9 @@ export class AgentSession {
     this.listen();
   }
 
-  private emitTurn(t: TurnTimings, responses: number): void {
+  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy): void {
     this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses });
+    this.call.emit({ type: 'turn.completed', ...t, responses, privacy });
   }
 
   /** Carry out one action. Returns false when the call is over (hang-up, transfer). */
@@ -379,7 +388,9 @@ export class AgentSession {
     const started = performance.now();
     let first = true;
     const tts = this.deps.tts;
-    const noCache = this.excludeFromCache;
+    // Never cache what carries the caller's data: restored tokens, the caller's own number, or
+    // anything the detector flags (the TTS cache checks the last again on its own).
+    const noCache = this.excludeFromCache || this.speaksCallerData || detect(text, this.privacy.detection()).length > 0;
     const t = this.ttsLayers.current()['config'] as Record<string, unknown> | undefined;
     const voice = typeof t?.['voice'] === 'string' ? t['voice'] : undefined;
     const ttl = typeof t?.['cacheTimeToLive'] === 'number' ? t['cacheTimeToLive'] : undefined;
@@ -473,10 +484,11 @@ export class AgentSession {
     }
     const r: SttResult = outcome.result;
     this.noInputTurns = 0;
-    if (this.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives });
+    const privacy = this.privacy.callerTurn({ text: r.transcript });
+    if (this.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, privacy });
     await this.runTurn(
       { text: r.matchedPhrase ?? r.transcript },
-      { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false } },
+      { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false }, privacy },
     );
   }
 
@@ -506,7 +518,7 @@ export class AgentSession {
     }
     if (this.busy) return;
     this.noInputTurns = 0;
-    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true } });
+    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.privacy.callerTurn({ dtmf: digit }) });
   }
 
   private armCollectionTimer(ms: number): void {
@@ -526,7 +538,7 @@ export class AgentSession {
       void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
       return;
     }
-    void this.runTurn({ dtmf: c.digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok } });
+    void this.runTurn({ dtmf: c.digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: c.digits }) });
   }
 
   // ---- transfer -------------------------------------------------------------------------------
@@ -609,7 +621,7 @@ export class AgentSession {
         const target = this.dialogNow ?? { dialog: this.deps.dialog, remote: this.deps.remoteDialog };
         let context = gatewayContext(this.context, state);
         // The same privacy gate as every other turn: a remote dialog never gets raw caller data.
-        if (target.remote) context = (applyPolicy('dialog', { context }, this.deps.policy, { vault: this.vault, defaultCountry: this.deps.defaultCountry }).context as Record<string, unknown>) ?? {};
+        if (target.remote) context = (applyPolicy('dialog', { context }, this.deps.policy, { vault: this.vault, detection: this.privacy.detection(), defaultCountry: this.deps.defaultCountry }).context as Record<string, unknown>) ?? {};
         await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context }, AbortSignal.timeout(3000));
       } catch {
         // Best effort: the call is over either way.

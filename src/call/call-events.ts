@@ -5,6 +5,7 @@
  * Payloads here are raw (they may hold caller data): they never go to logs as they are.
  */
 import type { DtmfEvent } from '../media/dtmf/event.js';
+import type { TurnPrivacy } from '../privacy/call-privacy.js';
 
 interface Base {
   callId: string;
@@ -65,6 +66,8 @@ export interface TurnCompletedEvent extends Base {
   responses?: number;
   /** Set when the dialog failed this turn (`timeout`, `bad-response`, ...). */
   error?: string;
+  /** How the caller's input of this turn is gated (what was expected, digits continuing a run). */
+  privacy?: TurnPrivacy;
 }
 
 export interface TranscriptionCallEvent extends Base {
@@ -73,6 +76,8 @@ export interface TranscriptionCallEvent extends Base {
   transcript: string;
   confidence: number;
   alternatives: { transcript: string; confidence?: number }[];
+  /** How this utterance is gated (what the agent asked for, digits continuing a run): see CallPrivacy. */
+  privacy?: TurnPrivacy;
 }
 
 export interface TransferCallEvent extends Base {

@@ -20,9 +20,14 @@
  * The gate runs before the outbox write so raw PII never reaches the outbox file on disk.
  */
 import { obfuscatePhone } from '../privacy/phone.js';
+import type { DetectionContext } from '../privacy/types.js';
 import type { ReportEvent } from './schemas.js';
 
-export type EventGate = (event: ReportEvent) => ReportEvent | null;
+/**
+ * `detection` is the call's context for this event (its own numbers, what the agent asked for,
+ * digits continuing a run — see CallPrivacy), when the reporter knows it.
+ */
+export type EventGate = (event: ReportEvent, detection?: DetectionContext) => ReportEvent | null;
 
 export interface DefaultGateOptions {
   /** Custom CDR keys that may be forwarded (values still masked). Default: none. */

@@ -9,6 +9,7 @@
  *   6. wakes the sinks' delivery workers. Delivery itself is asynchronous.
  * When `append` resolves with `queued: true`, the event is durable.
  */
+import type { DetectionContext } from '../privacy/types.js';
 import type { OutboxMetrics } from './metrics.js';
 import type { OutboxStore } from './outbox-store.js';
 import type { EventGate } from './gate.js';
@@ -27,6 +28,8 @@ export type RouteResolver = (accountId: string, applicationId: string) => Forwar
 export interface AppendMeta {
   /** Keyed pseudonym of the caller's number (`phonePseudonym`), kept in the outbox row for erasure. */
   callerPseudonym?: string;
+  /** The call's privacy context for this event, handed to the gate (never stored). */
+  detection?: DetectionContext;
 }
 
 export type AppendResult =
@@ -85,7 +88,7 @@ export class EventOutbox {
       this.#metrics?.dropped.inc({ region: this.region, reason: 'forwarding-disabled' });
       return { ok: true, queued: false, reason: 'forwarding-disabled' };
     }
-    const gated = route.gate(event);
+    const gated = route.gate(event, meta.detection);
     if (gated === null) {
       this.#metrics?.dropped.inc({ region: this.region, reason: 'gate-dropped' });
       return { ok: true, queued: false, reason: 'gate-dropped' };

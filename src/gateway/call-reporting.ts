@@ -30,6 +30,9 @@ import type { ReportEvent, ReportEventInput } from '../events/schemas.js';
 import { openTraining, type TrainingService } from '../training/service.js';
 import { pseudonymOf } from '../training/caller-identity.js';
 import type { KeyStore } from '../training/keystore.js';
+import type { CallNumbers, DetectionContext } from '../privacy/types.js';
+import { prepareCallNumbers } from '../privacy/phone.js';
+import type { TurnPrivacy } from '../privacy/call-privacy.js';
 import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/policy.js';
 import { parseNameAddr } from '../sip/parse/name-addr.js';
 
@@ -70,6 +73,10 @@ interface CallState {
   maxResponseMs: Record<string, number>;
   dtmf: string;
   dtmfMethod: 'rfc4733' | 'sip-info';
+  /** The call's own numbers (any form of them in a transcript is PHONE). */
+  callNumbers: CallNumbers;
+  /** How the latest caller turn was gated (CallPrivacy): keys flushed later are gated the same way. */
+  turnPrivacy: TurnPrivacy;
   transfer?: { outcome: 'none' | 'succeeded' | 'failed' | 'timeout'; target?: string; sipStatus?: number };
 }
 
@@ -90,15 +97,15 @@ export function headerUser(header: string): string {
  * Free text we generate (warnings, errors, action errors) is always masked. Touched paths are
  * listed in `redactions`.
  */
-export function policyEventGate(policy: PrivacyPolicy, ctx: PolicyContext, customCdrFields: readonly string[] = []): EventGate {
+export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, customCdrFields: readonly string[] = []): EventGate {
   const allowedCustom = new Set(customCdrFields);
-  const text = (v: string | undefined, path: string, red: string[]): string | undefined => {
+  const text = (v: string | undefined, path: string, red: string[], ctx: PolicyContext): string | undefined => {
     if (v === undefined) return undefined;
     const out = applyPolicy('events', { transcript: v }, policy, ctx).transcript;
     if (out !== v) red.push(path);
     return out;
   };
-  const phone = (v: string | undefined, field: 'from' | 'to', path: string, red: string[]): string | undefined => {
+  const phone = (v: string | undefined, field: 'from' | 'to', path: string, red: string[], ctx: PolicyContext): string | undefined => {
     if (v === undefined) return undefined;
     const out = applyPolicy('events', { [field]: v }, policy, ctx)[field];
     if (out !== v) red.push(path);
@@ -108,15 +115,17 @@ export function policyEventGate(policy: PrivacyPolicy, ctx: PolicyContext, custo
     for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
     return o;
   };
-  return (input: ReportEvent): ReportEvent | null => {
+  return (input: ReportEvent, detection?: DetectionContext): ReportEvent | null => {
+    // the call's own context for this event (its numbers, digits across turns) joins the application's
+    const ctx = detection ? { ...appCtx, detection } : appCtx;
     const red: string[] = input.redactions ? [...input.redactions] : [];
     const done = <T extends ReportEvent>(e: T): T => (red.length ? { ...e, redactions: red } : e);
     switch (input.type) {
       case 'cdr': {
         const e = { ...input };
-        e.caller = phone(e.caller, 'from', 'caller', red);
-        e.callee = phone(e.callee, 'to', 'callee', red);
-        if (e.transfer?.target !== undefined) e.transfer = strip({ ...e.transfer, target: phone(e.transfer.target, 'to', 'transfer.target', red) });
+        e.caller = phone(e.caller, 'from', 'caller', red, ctx);
+        e.callee = phone(e.callee, 'to', 'callee', red, ctx);
+        if (e.transfer?.target !== undefined) e.transfer = strip({ ...e.transfer, target: phone(e.transfer.target, 'to', 'transfer.target', red, ctx) });
         e.warnings = e.warnings.map(maskFreeText);
         e.errors = e.errors.map(maskFreeText);
         if (e.customData) {
@@ -134,17 +143,17 @@ export function policyEventGate(policy: PrivacyPolicy, ctx: PolicyContext, custo
       }
       case 'turn': {
         const e = { ...input };
-        if (e.stt) e.stt = strip({ ...e.stt, text: text(e.stt.text, 'stt.text', red) });
+        if (e.stt) e.stt = strip({ ...e.stt, text: text(e.stt.text, 'stt.text', red, ctx) });
         e.dialog = {
           ...e.dialog,
-          request: strip({ ...e.dialog.request, text: text(e.dialog.request.text, 'dialog.request.text', red) }),
-          response: strip({ ...e.dialog.response, text: text(e.dialog.response.text, 'dialog.response.text', red) }),
+          request: strip({ ...e.dialog.request, text: text(e.dialog.request.text, 'dialog.request.text', red, ctx) }),
+          response: strip({ ...e.dialog.response, text: text(e.dialog.response.text, 'dialog.response.text', red, ctx) }),
         };
         e.actions = e.actions.map((a) => (a.error === undefined ? a : { ...a, error: maskFreeText(a.error) }));
         return done(e);
       }
       case 'transcription':
-        return done(strip({ ...input, text: text(input.text, 'text', red) }));
+        return done(strip({ ...input, text: text(input.text, 'text', red, ctx) }));
       case 'dtmf': {
         if (input.digits === undefined) return input;
         const out = applyPolicy('events', { dtmf: input.digits }, policy, ctx).dtmf;
@@ -154,7 +163,7 @@ export function policyEventGate(policy: PrivacyPolicy, ctx: PolicyContext, custo
         return done(strip({ ...input, digits: out !== undefined && /^[0-9A-D*#]*$/.test(out) ? out : undefined }));
       }
       case 'transfer':
-        return done(strip({ ...input, target: phone(input.target, 'to', 'target', red) }));
+        return done(strip({ ...input, target: phone(input.target, 'to', 'target', red, ctx) }));
     }
   };
 }
@@ -296,6 +305,7 @@ export class CallReporting {
           : Promise.resolve(undefined),
         chain: Promise.resolve(),
         turns: 0, utterances: 0, maxResponseMs: {}, dtmf: '', dtmfMethod: 'rfc4733',
+        callNumbers: prepareCallNumbers([fromUser, headerUser(e.to)], country), turnPrivacy: {},
       });
       return;
     }
@@ -321,6 +331,7 @@ export class CallReporting {
       }
       case 'transcription': {
         await this.#flushDtmf(st, base);
+        st.turnPrivacy = (e['privacy'] as TurnPrivacy | undefined) ?? {};
         st.utterances++;
         const transcript = String(e['transcript'] ?? '');
         const offset = Math.max(0, e.time - st.startedAt);
@@ -334,6 +345,7 @@ export class CallReporting {
       }
       case 'turn.completed': {
         const hadDtmf = st.dtmf.length > 0;
+        st.turnPrivacy = (e['privacy'] as TurnPrivacy | undefined) ?? st.turnPrivacy;
         await this.#flushDtmf(st, base);
         st.turns++;
         const num = (k: string) => (typeof e[k] === 'number' && (e[k] as number) >= 0 ? (e[k] as number) : undefined);
@@ -401,12 +413,14 @@ export class CallReporting {
 
   async #append(st: CallState, event: ReportEventInput): Promise<void> {
     if (!st.app.forwarding) return;
-    const r = await this.forwarding.append(event, { callerPseudonym: await st.pseudonym });
+    const detection: DetectionContext = { ...st.turnPrivacy, callNumbers: st.callNumbers };
+    const r = await this.forwarding.append(event, { callerPseudonym: await st.pseudonym, detection });
     if (!r.ok) this.opts.log.warn({ callId: event.callId, eventType: event.type, error: r.error }, 'report event refused');
   }
 
   async #capture(st: CallState, e: AnyCallEvent, transcript: string, confidence: number | undefined): Promise<void> {
-    const gated = applyPolicy('training', { transcript }, st.app.policy, { defaultCountry: this.opts.config.defaultCountry });
+    const detection: DetectionContext = { ...st.turnPrivacy, callNumbers: st.callNumbers };
+    const gated = applyPolicy('training', { transcript }, st.app.policy, { defaultCountry: this.opts.config.defaultCountry, detection });
     if (gated.transcript === undefined) return; // the policy keeps no transcript for training
     const r = await this.training.capture.capture({
       accountId: st.app.accountId, applicationId: st.app.applicationId, callId: e.callId,

@@ -223,10 +223,16 @@ function colonBetween(scan: Scan, a: number, b: number): boolean {
   return scan.text.charCodeAt(ta.e) === 58;
 }
 
-/** One alphanumeric token as a piece of a composite run ("d1234567" → 1234567). */
+/**
+ * One alphanumeric token as a piece of a composite run ("d1234567" → 1234567). Its digits are its
+ * longest unbroken digit run: a value dictated with letters keeps its digits together ("ab1234567"),
+ * while machine identifiers scatter them ("78ddb26a6c17ca3ef627", a SIP Call-ID) and say nothing of
+ * the caller.
+ */
 function alnumRun(scan: Scan, i: number): NumberRun {
   const t = scan.tokens[i]!;
-  const digits = t.w.replace(/\D/g, '');
+  let digits = '';
+  for (const m of t.w.matchAll(/\d+/g)) if (m[0].length > digits.length) digits = m[0];
   return { from: i, to: i, digits, spoken: false, cum: [digits.length], groups: [digits.length], plus: false, slash: false, letters: true };
 }
 

@@ -128,10 +128,11 @@ function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): stri
 /**
  * A single key is a menu choice ("press 5"), not personal data — unless the agent just asked for
  * something personal (`detection.expect`: a PIN keyed one digit per turn, as IBM's single-digit
- * mode collects it). Redacting menu keys would break every SOE menu for no privacy gain.
+ * mode collects it) or the caller has been keying digits turn after turn (`continuesDigitRun`,
+ * see CallPrivacy). Redacting menu keys would break every SOE menu for no privacy gain.
  */
 function isMenuKey(digits: string, ctx: PolicyContext): boolean {
-  return /^[0-9*#A-D]$/i.test(digits) && !ctx.detection?.expect;
+  return /^[0-9*#A-D]$/i.test(digits) && !ctx.detection?.expect && !ctx.detection?.continuesDigitRun;
 }
 
 function redactDtmf(digits: string, mode: RedactionMode, ctx: PolicyContext): string | undefined {
@@ -145,6 +146,8 @@ function redactDtmf(digits: string, mode: RedactionMode, ctx: PolicyContext): st
   }
 }
 
+const CALL_IDENTIFIER_KEYS: ReadonlySet<string> = new Set(['vgwSessionID', 'vgwSIPCallID']);
+
 function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number): unknown {
   if (typeof value === 'string') return redactText(value, mode, ctx);
   if (value === null || typeof value !== 'object' || depth > 8) return typeof value === 'object' && value !== null ? '[REDACTED]' : value;
@@ -153,6 +156,10 @@ function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, dep
   for (const [k, v] of Object.entries(value)) {
     // SIP URIs and numbers in state variables are phone metadata
     if (typeof v === 'string' && /^vgwSIP(?:From|To)URI$|^(?:from|to|ani|dnis|caller|callee)$/i.test(k)) out[k] = obfuscateNumber(v, ctx);
+    // The call's own identifiers (the gateway's session id, the SIP Call-ID) are what every event
+    // already carries as `callId`: the dialog needs them verbatim to correlate, and they are
+    // machine-made (a hex Call-ID easily holds 13 digits in a row, which the number rule would take).
+    else if (typeof v === 'string' && CALL_IDENTIFIER_KEYS.has(k)) out[k] = v;
     else out[k] = redactDeep(v, mode, ctx, depth + 1);
   }
   return out;

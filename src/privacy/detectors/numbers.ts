@@ -18,7 +18,8 @@
  *      SSN layout, numeric dates of birth; a calendar date after 2012 is an appointment (harmless);
  *   9. two values said back to back, split on a token boundary;
  *  10. fail closed: 7 or more digits that nothing above explained are redacted as `NUMBER` (or as
- *      the announced type when a cue named one that does not fit the length);
+ *      the announced type when a cue named one that does not fit the length); 3 or more after a cue
+ *      that named a sensitive type (the start of a value dictated over several turns);
  *  11. a short piece glued to a value just claimed ("... 1111 123" after a card) is redacted too.
  */
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
@@ -186,6 +187,15 @@ function harmlessDate(run: NumberRun, digits: string): boolean {
   if (!run.spoken && !run.mixed && !run.slash && !writtenAsDate(run) && run.groups.length !== 1) return false;
   const y = dateYear(digits, run.spoken || run.mixed || run.groups.length === 1 ? [] : run.groups);
   return y !== undefined && y > LAST_BIRTH_YEAR;
+}
+
+const YEAR_PREPOSITIONS: ReadonlySet<string> = new Set(['in', 'since', 'from', 'by', 'of', 'until', 'till', 'before', 'after', 'during', 'year']);
+
+/** "in 2019", "since nineteen ninety nine": a year, not part of a value. */
+function yearAfterPreposition(scan: Scan, run: NumberRun): boolean {
+  const y = Number(run.digits);
+  if (run.digits.length !== 4 || y < 1900 || y > 2099) return false;
+  return YEAR_PREPOSITIONS.has(scan.tokens[run.from - 1]?.w ?? '');
 }
 
 function isQuantityAfter(scan: Scan, to: number): boolean {
@@ -400,6 +410,9 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   if (n >= FAIL_CLOSED_DIGITS && run.to > run.from && split(scan, run, positive, env)) return;
   // 10. fail closed
   if (n >= FAIL_CLOSED_DIGITS) return claimRun(scan, run, positive ?? 'NUMBER');
+  // a cue named something sensitive and the caller said part of it ("my card number is four one
+  // one" — the rest may come in the next turn); a clock time or a year is still a time or a year
+  if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && n >= 3 && !yearAfterPreposition(scan, run)) return claimRun(scan, run, positive);
   // 11. a short piece glued to the value before it
   if (env.prev) claimRun(scan, run, continuationType(env.prev, d));
 }
