@@ -16,7 +16,10 @@ const corpora = Object.fromEntries(SPLITS.map((s) => [s, generateCorpus({ seed: 
 test('every labelled value is an exact substring of its text and every keep string is in its text', () => {
   for (const split of SPLITS) {
     for (const c of corpora[split]!) {
-      for (const p of c.pii) assert.ok(c.text.includes(p.value), `${c.id} ${p.type} "${p.value}" not in "${c.text}"`);
+      for (const p of c.pii) {
+        assert.ok(c.text.includes(p.value), `${c.id} ${p.type} "${p.value}" not in "${c.text}"`);
+        assert.ok(p.form.length > 0, `${c.id}: a label without its form`);
+      }
       for (const k of c.keep) {
         assert.ok(c.text.includes(k), `${c.id} keep "${k}" not in "${c.text}"`);
         // 7+ digits in a row are redacted on sight by design, so they cannot be a harmless example

@@ -24,7 +24,8 @@ export interface PiiFamily { family: string; idea: string; templates: string[]; 
 export interface HarmlessFamily { family: string; idea: string; templates: string[] }
 export interface FamilyFile { split: Split; pii: Record<string, PiiFamily[]>; harmless: HarmlessFamily[] }
 
-export interface CorpusPart { family: string; type?: string; pii: { type: string; value: string }[]; keep: string[] }
+export interface Label { type: string; value: string; form: string }
+export interface CorpusPart { family: string; type?: string; pii: Label[]; keep: string[] }
 export interface CorpusCase extends LabelledCase {
   id: string;
   /** The first part's family (the PII one when there is one). */
@@ -34,7 +35,7 @@ export interface CorpusCase extends LabelledCase {
   prompt?: string;
   /** Each family used in the utterance with its own labels, for per-family scores. */
   parts: CorpusPart[];
-  pii: { type: string; value: string; family: string }[];
+  pii: (Label & { family: string })[];
 }
 
 export interface GenerateOptions {
@@ -90,14 +91,14 @@ function checkTemplates(where: string, templates: string[], pii: boolean): void 
 }
 
 /** Fills one template: the text, its PII labels (exact substrings) and its keep strings. */
-function expand(rng: Rng, template: string, type: string | undefined, forms: readonly string[] | undefined): { text: string; pii: { type: string; value: string }[]; keep: string[] } {
+function expand(rng: Rng, template: string, type: string | undefined, forms: readonly string[] | undefined): { text: string; pii: Label[]; keep: string[] } {
   let value: Value | undefined;
   let first: Value | undefined;
   const formOf = (): string[] | undefined => forms as string[] | undefined;
   const main = (): Value => (value ??= makeValue(rng, type!, formOf()));
   let out = '';
   let keepAt = -1;
-  const pii: { type: string; value: string }[] = [];
+  const pii: Label[] = [];
   const keep: string[] = [];
   let last = 0;
   for (const m of template.matchAll(TOKEN)) {
@@ -107,13 +108,13 @@ function expand(rng: Rng, template: string, type: string | undefined, forms: rea
     if (m[0] === ']]') { keep.push(out.slice(keepAt)); keepAt = -1; continue; }
     const slot = m[1]!;
     let s: string;
-    if (slot === 'v') { s = main().text; pii.push({ type: type!, value: s }); }
-    else if (slot === 'v0') { first ??= makeValue(rng, type!, formOf()); s = first.text; pii.push({ type: type!, value: s }); }
+    if (slot === 'v') { s = main().text; pii.push({ type: type!, value: s, form: main().form! }); }
+    else if (slot === 'v0') { first ??= makeValue(rng, type!, formOf()); s = first.text; pii.push({ type: type!, value: s, form: first.form! }); }
     else if (slot === 'v1' || slot === 'v2') {
       const h = main().halves;
       if (!h) throw new Error(`${type} values cannot be split in halves ("${template}")`);
       s = slot === 'v1' ? h[0] : h[1];
-      pii.push({ type: type!, value: s });
+      pii.push({ type: type!, value: s, form: main().form! });
     } else if (slot === 'len') s = numberWords(main().len);
     else s = SLOTS[slot]!(rng, m[2]);
     out += s;
@@ -124,7 +125,8 @@ function expand(rng: Rng, template: string, type: string | undefined, forms: rea
 
 const FILL_BEFORE = ['', '', '', '', 'um ', 'yeah so ', 'okay ', 'uh ', 'right so ', 'sure ', 'yes ', 'so ', 'okay um ', 'yeah '];
 const FILL_AFTER = ['', '', '', '', ' thanks', ' is that right', ' okay', ' thank you', ' please', ' did you get that', ' yeah', ' cheers'];
-const JOIN = [' and ', ' ', ' also ', '. ', ' oh and ', ' and then ', ', '];
+// never a bare space: "... nine four" + "four of us live here" would be ambiguous even to a person
+const JOIN = [' and ', ' also ', '. ', ' oh and ', ' and then ', ', ', '. '];
 
 /** `cases` labelled utterances from one split's families, the same for the same seed. */
 export function generateCorpus(opts: GenerateOptions): CorpusCase[] {

@@ -1,7 +1,7 @@
 /**
  * Scores a family corpus with the detector's own evaluator (`src/privacy/evaluate.ts`): per type,
  * aggregates, and — for the tuned split only, so nobody tunes against the held-out one — per family.
- * A family's score is computed on its own part of each utterance (its labels, or its keep strings,
+ * Also per form of the value (tuned only). A family's score is computed on its own part of each utterance (its labels, or its keep strings,
  * in the full utterance text), so a neighbouring value of another family cannot blur it.
  */
 import { evaluateCases, type EvaluationReport, type LabelledCase } from '../../../src/privacy/evaluate.js';
@@ -26,6 +26,8 @@ export interface SplitFigures {
   keepRate: number;
   perType: Record<string, TypeFigure>;
   perFamily?: Record<string, FamilyFigure>;
+  /** Recall by how the value was said (digits, spoken, mixed, hesitant, ...), over all types. */
+  perForm?: Record<string, { n: number; recall: number; valueRecall: number }>;
 }
 
 function recallOver(report: EvaluationReport, types: readonly string[]): number {
@@ -51,8 +53,25 @@ export function scoreSplit(cases: CorpusCase[], opts: { perFamily: boolean }): {
     keepRate: round(report.keepRate),
     perType,
   };
-  if (opts.perFamily) figures.perFamily = perFamily(cases);
+  if (opts.perFamily) { figures.perFamily = perFamily(cases); figures.perForm = perForm(cases); }
   return { figures, report };
+}
+
+function perForm(cases: CorpusCase[]): Record<string, { n: number; recall: number; valueRecall: number }> {
+  const groups = new Map<string, LabelledCase[]>();
+  for (const c of cases) {
+    for (const p of c.pii) {
+      const g = groups.get(p.form) ?? [];
+      g.push({ text: c.text, pii: [p], keep: [], ctx: c.ctx });
+      groups.set(p.form, g);
+    }
+  }
+  const out: Record<string, { n: number; recall: number; valueRecall: number }> = {};
+  for (const [form, g] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const r = evaluateCases(g);
+    out[form] = { n: g.length, recall: recallOver(r, Object.keys(r.perType)), valueRecall: round(r.valueRecall) };
+  }
+  return out;
 }
 
 function perFamily(cases: CorpusCase[]): Record<string, FamilyFigure> {

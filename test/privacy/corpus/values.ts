@@ -220,7 +220,7 @@ export function abaOk(ds: string): boolean {
 
 // ---------- the values ----------
 /** A rendered value: the exact text, its length in digits/characters (for "{len}"), and halves for split families. */
-export interface Value { text: string; len: number; halves?: [string, string] }
+export interface Value { text: string; len: number; halves?: [string, string]; /** the form drawn (set by `makeValue`) */ form?: string }
 interface ValueSpec { forms: readonly string[]; make(rng: Rng, form: string): Value }
 
 function digitValue(rng: Rng, ds: string, groups: readonly number[], form: string): Value {
@@ -546,7 +546,8 @@ export const VALUE_SPECS: Record<string, ValueSpec> = {
 export function makeValue(rng: Rng, type: string, forms?: readonly string[]): Value {
   const spec = VALUE_SPECS[type];
   if (!spec) throw new Error(`no value generator for type ${type}`);
-  return spec.make(rng, rng.pick(forms ?? spec.forms));
+  const form = rng.pick(forms ?? spec.forms);
+  return { ...spec.make(rng, form), form };
 }
 /** Every form name a family may ask for, per type (checked when families are loaded). */
 export function knownForms(type: string): ReadonlySet<string> {
