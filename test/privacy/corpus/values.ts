@@ -512,32 +512,35 @@ function mrnValue(rng: Rng, form: string): Value {
   return digitValue(rng, ds, n === 10 ? [3, 3, 4] : [4, 4], form);
 }
 
-const SHORT_FORMS = ['digits', 'spoken', 'spaced', 'words', 'hesitant'] as const;
-const LONG_FORMS = ['digits', 'grouped', 'dashed', 'spoken', 'pairs', 'mixed', 'hesitant', 'spaced'] as const;
+// Form weights (a form listed twice is drawn twice as often): the plain written and spoken forms
+// dominate real transcripts; the rarer ones (pairs, mixed, hesitant, spaced, phonetic) appear in
+// every type but less often. `perForm` in the bench shows each form's recall on its own.
+const SHORT_FORMS = ['digits', 'digits', 'digits', 'spoken', 'spoken', 'spoken', 'spaced', 'words', 'hesitant'] as const;
+const LONG_FORMS = ['digits', 'digits', 'grouped', 'grouped', 'dashed', 'spoken', 'spoken', 'spoken', 'pairs', 'mixed', 'hesitant', 'spaced'] as const;
 
 export const VALUE_SPECS: Record<string, ValueSpec> = {
-  CREDIT_DEBIT_NUMBER: { forms: ['digits', 'grouped', 'grouped', 'dashed', 'spoken', 'spoken', 'pairs', 'mixed', 'hesitant', 'spaced'], make: (rng, form) => { const c = cardNumber(rng); return digitValue(rng, c.ds, c.groups, form); } },
+  CREDIT_DEBIT_NUMBER: { forms: ['digits', 'digits', 'grouped', 'grouped', 'grouped', 'dashed', 'spoken', 'spoken', 'spoken', 'pairs', 'mixed', 'hesitant', 'spaced'], make: (rng, form) => { const c = cardNumber(rng); return digitValue(rng, c.ds, c.groups, form); } },
   CREDIT_DEBIT_CVV: { forms: SHORT_FORMS, make: (rng, form) => digitValue(rng, rng.chance(0.85) ? rng.digits(3) : rng.digits(4), [3], form) },
   CREDIT_DEBIT_EXPIRY: { forms: EXPIRY_FORMS, make: expiryValue },
   PIN: { forms: [...SHORT_FORMS, 'pairs'], make: (rng, form) => { const ds = rng.chance(0.8) ? rng.digits(4) : rng.digits(6); return digitValue(rng, ds, ds.length === 4 ? [4] : [3, 3], form); } },
-  SSN: { forms: ['dashed', 'dashed', 'grouped', 'digits', 'spoken', 'spoken', 'pairs', 'mixed', 'hesitant'], make: (rng, form) => digitValue(rng, ssnDigits(rng), [3, 2, 4], form) },
+  SSN: { forms: ['dashed', 'dashed', 'dashed', 'grouped', 'digits', 'spoken', 'spoken', 'spoken', 'pairs', 'mixed', 'hesitant'], make: (rng, form) => digitValue(rng, ssnDigits(rng), [3, 2, 4], form) },
   BANK_ACCOUNT_NUMBER: { forms: LONG_FORMS, make: (rng, form) => { const n = rng.pick([8, 8, 9, 10, 11, 12]); const ds = String(rng.int(1, 9)) + rng.digits(n - 1); return digitValue(rng, ds, n === 8 ? [4, 4] : n === 12 ? [4, 4, 4] : [3, 3, 4], form); } },
   BANK_ROUTING: {
-    forms: ['digits', 'digits', 'spoken', 'spoken', 'pairs', 'hesitant', 'grouped', 'sortcode', 'sortcode-spoken'],
+    forms: ['digits', 'digits', 'digits', 'spoken', 'spoken', 'spoken', 'pairs', 'hesitant', 'grouped', 'sortcode', 'sortcode-spoken'],
     make: (rng, form) => {
       if (form === 'sortcode') return digitValue(rng, rng.digits(6), [2, 2, 2], rng.pick(['dashed', 'grouped', 'digits']));
       if (form === 'sortcode-spoken') return digitValue(rng, rng.digits(6), [2, 2, 2], rng.pick(['pairs', 'spoken']));
       return digitValue(rng, abaRouting(rng), [3, 3, 3], form);
     },
   },
-  PHONE: { forms: PHONE_FORMS, make: phoneValue },
-  IBAN: { forms: IBAN_FORMS, make: ibanValue },
+  PHONE: { forms: ['national', 'national', 'compact', 'dashed', 'dashed', 'dotted', 'parens', 'plus', 'plus', 'double-zero', 'spoken', 'spoken', 'spoken', 'spoken-plus', 'pairs', 'mixed', 'hesitant'], make: phoneValue },
+  IBAN: { forms: ['grouped', 'grouped', 'grouped', 'compact', 'lower', 'lower', 'spelled', 'spelled', 'mixed', 'hesitant'], make: ibanValue },
   EMAIL: { forms: EMAIL_FORMS, make: emailValue },
   DATE_OF_BIRTH: { forms: DOB_FORMS, make: dobValue },
-  MEDICAL_RECORD_NUMBER: { forms: ['digits', 'digits', 'spoken', 'grouped', 'pairs', 'hesitant', 'mixed', 'alnum', 'alnum-spelled'], make: mrnValue },
-  HEALTH_PLAN_ID: { forms: ['compact', 'upper', 'grouped', 'dashed', 'spelled', 'mixed', 'hesitant', 'nhs', 'nhs-spoken'], make: healthPlanValue },
-  PASSPORT_NUMBER: { forms: PASSPORT_FORMS, make: passportValue },
-  DRIVER_ID: { forms: DRIVER_FORMS, make: driverValue },
+  MEDICAL_RECORD_NUMBER: { forms: ['digits', 'digits', 'digits', 'spoken', 'spoken', 'grouped', 'pairs', 'hesitant', 'mixed', 'alnum', 'alnum-spelled'], make: mrnValue },
+  HEALTH_PLAN_ID: { forms: ['compact', 'compact', 'upper', 'grouped', 'grouped', 'dashed', 'spelled', 'spelled', 'mixed', 'hesitant', 'nhs', 'nhs-spoken'], make: healthPlanValue },
+  PASSPORT_NUMBER: { forms: ['compact', 'compact', 'upper', 'upper', 'spelled', 'spelled', 'mixed', 'phonetic', 'hesitant', 'digits-spoken', 'digits-spoken'], make: passportValue },
+  DRIVER_ID: { forms: ['compact', 'compact', 'upper', 'upper', 'grouped', 'dashed', 'spelled', 'spelled', 'mixed', 'phonetic', 'hesitant'], make: driverValue },
   NAME: { forms: ['plain', 'plain', 'plain', 'capitalized', 'middle-initial', 'last-first', 'spelled-last'], make: nameValue },
   ADDRESS: { forms: ADDRESS_FORMS, make: addressValue },
 };
