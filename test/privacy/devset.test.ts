@@ -1,5 +1,5 @@
-// The labelled development set (../shared/data/pii-dev.jsonl, read in place): every case must pass,
-// and per-type recall and precision are reported as diagnostics.
+// The labelled development set (test/privacy/fixtures/pii-dev.jsonl, a copy kept in the repository so a
+// fresh clone can run it): every case must pass, and per-type recall and precision are reported as diagnostics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import { evaluateCases, parseLabelledCases } from '../../src/privacy/evaluate.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const DEV_SET = resolve(repoRoot, '../shared/data/pii-dev.jsonl');
+const DEV_SET = resolve(repoRoot, 'test/privacy/fixtures/pii-dev.jsonl');
 
 test('pii-dev.jsonl: no PII value survives and every keep string survives', (t) => {
-  assert.ok(existsSync(DEV_SET), `development set missing: expected ${DEV_SET} (../shared/data/pii-dev.jsonl from the repo root)`);
+  assert.ok(existsSync(DEV_SET), `development set missing: expected ${DEV_SET}`);
   const parsed = parseLabelledCases(readFileSync(DEV_SET, 'utf8'));
   assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
   const report = evaluateCases(parsed.cases);
