@@ -213,7 +213,9 @@ export class Gateway {
     const c = this.config;
     const region = c.tenancy.region ?? Object.keys(c.regions)[0]!;
     this.controlStore = await openStore(region, c.regions[region]!.store, c.dataDir);
-    this.tenancy = await TenancyStore.open(this.controlStore, { defaultCountry: c.defaultCountry, regions: Object.keys(c.regions), keyStore: this.keyStore });
+    this.tenancy = await TenancyStore.open(this.controlStore, { defaultCountry: c.defaultCountry, regions: Object.keys(c.regions), keyStore: this.keyStore,
+      onUnopenable: (err) => this.log.error({ applicationId: err.id, field: err.path }, 'application left out: a stored credential does not open with this gateway\'s region key (tampered with, or the key directory is not shared)'),
+    });
     if (this.tenancy.sealedAtOpen) this.log.info({ rows: this.tenancy.sealedAtOpen }, 'tenancy: credentials stored in clear by an older version are now sealed');
     const seeded = await this.tenancy.seed(c.accounts);
     if (seeded.removed.applications.length || seeded.handedOver.accounts.length) this.log.info({ removed: seeded.removed, handedOver: seeded.handedOver }, 'tenancy: file-managed entries no longer in the file');

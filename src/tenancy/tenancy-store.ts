@@ -22,7 +22,7 @@ import { accountSchema, applicationSchema, type AccountConfig, type ApplicationC
 import { DEFAULT_RETENTION_DAYS } from '../training/config.js';
 import { numberKey } from './router.js';
 import { TENANCY_NAMESPACE, tenancyMigrations } from './migrations.js';
-import { restoreSecrets } from './secrets.js';
+import { SECRET_MASK, restoreSecrets } from './secrets.js';
 import { SecretOpenError, TenancySecrets, hasClearSecrets, type SealedEntity } from './sealed-secrets.js';
 import type { KeyStore } from '../training/keystore.js';
 
@@ -79,6 +79,11 @@ export interface TenancyStoreOptions {
   regions: readonly string[];
   /** Seals the documents' credentials under the store's region KEK (required: nothing is stored in clear). */
   keyStore: KeyStore;
+  /**
+   * Told about an application left out because a stored credential does not open (tampered with, or
+   * this process lacks the region key: gateways sharing a store must share its keys).
+   */
+  onUnopenable?: (err: SecretOpenError) => void;
   now?: () => number;
 }
 
@@ -261,7 +266,16 @@ export class TenancyStore {
     if (!account) return fail({ code: 'not_found', message: `account "${owner}" not found` });
 
     let input: Record<string, unknown> = { ...raw, id };
-    if (row) input = restoreSecrets(input, await this.secrets.open(JSON.parse(String(row.doc)), 'application', id)) as Record<string, unknown>;
+    if (row) {
+      const previous = await this.secrets.open(JSON.parse(String(row.doc)), 'application', id).catch((e: unknown) => {
+        if (e instanceof SecretOpenError) return undefined; // the client may still send every credential anew
+        throw e;
+      });
+      input = restoreSecrets(input, previous) as Record<string, unknown>;
+      if (!previous && JSON.stringify(input).includes(JSON.stringify(SECRET_MASK))) {
+        return fail({ code: 'conflict', message: `the stored credentials of application "${id}" cannot be opened with this gateway's keys; send every credential again` });
+      }
+    }
     const existingNumbers = row ? (await this.store.query<{ number: string }>('SELECT number FROM tenancy_numbers WHERE application_id = ?', [id])).map((n) => n.number) : [];
     if (!('numbers' in raw)) input.numbers = existingNumbers;
     const parsed = applicationSchema.safeParse(input);
@@ -470,8 +484,9 @@ export class TenancyStore {
     try {
       doc = await this.secrets.open(JSON.parse(String(r.doc)) as Record<string, unknown>, 'application', String(r.id));
     } catch (e) {
-      if (e instanceof SecretOpenError) return undefined;
-      throw e;
+      if (!(e instanceof SecretOpenError)) throw e;
+      this.opts.onUnopenable?.(e);
+      return undefined;
     }
     const parsed = applicationSchema.safeParse({ ...doc, id: r.id, numbers });
     if (!parsed.success) return undefined;
