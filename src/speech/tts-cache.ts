@@ -7,7 +7,7 @@
  * installation holds (`<dataDir>/keys/tts-cache.key`, 0600), a name reveals nothing without it.
  *
  * Memory tier: LRU bounded by bytes. Optional disk tier: one file per entry named by the key
- * (mode 0600, in a directory 0700), holding the expiry time and the PCM; the text is never written
+ * (mode 0600, in a directory 0700: one open to others is refused), holding the expiry time and the PCM; the text is never written
  * anywhere. Entries of the old unkeyed scheme (bare 64-hex names) are deleted when the disk tier
  * opens. Every entry has a time-to-live (`cacheTimeToLive` of vgwActSetTTSConfig, in seconds).
  * Privacy (invariant I3): `admit()` refuses an utterance flagged `noCache`
@@ -17,7 +17,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir } from '../store/private-files.js';
+import { requirePrivateDir } from '../store/private-files.js';
 
 export interface TtsCacheOptions {
   /** Memory tier budget in bytes of PCM. Default 32 MiB. */
@@ -101,7 +101,10 @@ export class TtsCache {
     this.defaultTtlSec = opts.defaultTtlSec ?? 24 * 3600;
     this.now = opts.now ?? Date.now;
     this.exclude = opts.exclude;
-    if (opts.diskDir) this.diskReady = this.openDisk(opts.diskDir);
+    if (opts.diskDir) {
+      requirePrivateDir(opts.diskDir, 'the TTS cache directory'); // throws here, so the application fails to build with the reason
+      this.diskReady = this.openDisk(opts.diskDir);
+    }
   }
 
   /** The key of an utterance in this cache (what `get`/`set` take). */
@@ -129,7 +132,6 @@ export class TtsCache {
   }
 
   private async openDisk(dir: string): Promise<void> {
-    ensurePrivateDir(dir);
     const now = this.now();
     for (const name of await readdir(dir)) {
       if (UNKEYED_RE.test(name) || TMP_RE.test(name)) {

@@ -12,10 +12,14 @@ export const PRIVATE_UMASK = 0o077;
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
-/** Creates `dir` (and missing parents) 0700; an existing `dir` open to group/others is tightened. */
-export function ensurePrivateDir(dir: string): void {
+/**
+ * Creates `dir` (and missing parents) 0700, and refuses an existing `dir` that group or others can
+ * enter: it may be shared (`/tmp`, `/var/cache`), so it is not ours to chmod, nor a place for our files.
+ */
+export function requirePrivateDir(dir: string, what: string): void {
   mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  tighten(dir);
+  const mode = statSync(dir).mode & 0o777;
+  if (mode & 0o077) throw new Error(`${what} ${dir} has mode ${mode.toString(8)}: give it a directory of its own, readable by this user only (chmod 700)`);
 }
 
 /**

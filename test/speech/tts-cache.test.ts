@@ -97,7 +97,7 @@ test('entries expire after their time-to-live (per-utterance TTL overrides the d
   assert.equal(cache.stats().entries, 0);
 });
 
-test('disk tier: files named by the key, mode 0600 in a 0700 directory, survive a restart, expire', async () => {
+test('disk tier: files named by the key, mode 0600 in a 0700 directory (a looser one refused), survive a restart, expire', async () => {
   const parent = await mkdtemp(join(tmpdir(), 'ttscache-'));
   const dir = join(parent, 'tts');
   try {
@@ -110,11 +110,13 @@ test('disk tier: files named by the key, mode 0600 in a 0700 directory, survive 
     assert.deepEqual(files, [key]);
     assert.equal((await stat(join(dir, key))).mode & 0o777, 0o600);
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
-    await chmod(dir, 0o755); // as an older version or an operator may have left it
+    await chmod(dir, 0o755); // shared, or an operator's mistake: not a place for cache entries
+    assert.throws(() => new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now }), /TTS cache directory .* mode 755/);
+    assert.equal((await stat(dir)).mode & 0o777, 0o755, 'a directory that may be shared is not chmodded');
+    await chmod(dir, 0o700);
     const c2 = new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now });
     assert.deepEqual(await c2.get(key), audio);
     assert.equal(c2.stats().diskEntries, 1);
-    assert.equal((await stat(dir)).mode & 0o777, 0o700, 'a loose cache directory is tightened when the tier opens');
     now += 101_000;
     const c3 = new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now });
     assert.equal(await c3.get(key), undefined);
