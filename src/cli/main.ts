@@ -12,6 +12,11 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerImportCommand } from './commands/import.js';
+import { PRIVATE_UMASK } from '../store/private-files.js';
+
+// Whatever a command creates (stores, their -wal/-shm, exports, caches, recordings) is private to
+// this user even where no explicit mode is given: the second line behind the modes set at creation.
+process.umask(PRIVATE_UMASK);
 
 // Every log line any command writes is scrubbed by the privacy detectors (invariant I1).
 setLogScrubber(scrubForLogs);

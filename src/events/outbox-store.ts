@@ -18,6 +18,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from '../store/private-files.js';
 
 export type DeliveryState = 'pending' | 'dead';
 const STATE_PENDING = 0;
@@ -147,8 +148,10 @@ export class SqliteOutboxStore implements OutboxStore {
   readonly #nextDue: Database.Statement;
 
   constructor(opts: SqliteOutboxOptions) {
-    mkdirSync(opts.dataDir, { recursive: true });
+    mkdirSync(opts.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     this.path = outboxFilePath(opts.dataDir, opts.region);
+    ensurePrivateFile(this.path); // 0600 before SQLite opens it, so its -wal/-shm are 0600 too
+    tightenSqliteCompanions(this.path);
     const db = new Database(this.path);
     this.#db = db;
     db.pragma('journal_mode = WAL');

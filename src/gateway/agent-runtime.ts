@@ -56,6 +56,8 @@ export class AgentRuntime {
     private readonly log: Logger,
     private readonly defaultCountry: string,
     private readonly baseDir?: string,
+    /** The installation's TTS cache key secret (`<dataDir>/keys/tts-cache.key`); the disk tier needs it. */
+    private readonly ttsCacheSecret?: Buffer,
   ) {}
 
   /** Build (or reuse) an application's resources; throws with a clear message when they cannot be built. */
@@ -119,7 +121,7 @@ export class AgentRuntime {
       stt.catch(() => this.stts.delete(sttKey));
     }
     const cacheKey = JSON.stringify(app.speech.ttsCache);
-    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => detect(text).length > 0));
+    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => detect(text).length > 0, this.ttsCacheSecret));
     const tts = createTts(app.speech.tts, this.caches.get(cacheKey));
     const p = app.privacy ? parsePrivacyPolicy(app.privacy) : { ok: true as const, policy: DEFAULT_PRIVACY_POLICY };
     if (!p.ok) throw new Error(`application ${app.id}: privacy: ${p.error}`);

@@ -21,13 +21,17 @@ import { CallManager } from '../call/call-manager.js';
 import { startAdminServer } from '../admin/server.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ApiKeyStore } from '../admin/api-keys.js';
-import { openStore } from '../store/open.js';
+import { openStore, sqlitePathFor } from '../store/open.js';
+import { PRIVATE_DIR_MODE, tighten, tightenSqliteCompanions, tightenTree } from '../store/private-files.js';
+import { mkdirSync, existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import type { Store } from '../store/store.js';
 import { TenancyStore } from '../tenancy/tenancy-store.js';
 import { TenancyRouting } from '../tenancy/routing.js';
 import { RtpMediaFactory } from './rtp-media.js';
 import { AgentRuntime } from './agent-runtime.js';
 import { CallReporting } from './call-reporting.js';
+import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/keystore.js';
 
 export class Gateway {
   stack!: SipStack;
@@ -56,6 +60,8 @@ export class Gateway {
   overload!: OverloadGuard;
   /** The SIP over TLS transport, when `sip.transports` has `tls`. */
   tls?: TlsTransport;
+  /** Region KEKs (`<dataDir>/keys`): training data keys and the tenancy store's credentials. */
+  private keyStore!: KeyStore;
 
   constructor(
     readonly config: Config,
@@ -67,6 +73,8 @@ export class Gateway {
   async start(): Promise<void> {
     const c = this.config;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
+    this.privateData();
+    this.keyStore = new FileKeyStore(join(c.dataDir, 'keys'));
     await this.openTenancy();
     const transports: Transport[] = [];
     for (const t of c.sip.transports) {
@@ -101,7 +109,9 @@ export class Gateway {
     });
     this.calls = new CallManager(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
-    this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir);
+    // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
+    const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
+    this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
@@ -110,7 +120,7 @@ export class Gateway {
     await this.agents.retain(this.accounts.flatMap((a) => a.applications), []);
     this.registerMetrics();
     this.reporting = await CallReporting.open({
-      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry,
+      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry, keyStore: this.keyStore,
       mediaSecurityOf: (callId) => (this.calls.calls.get(callId)?.info.audio?.srtp ? 'srtp' : 'rtp'),
     });
     await this.reporting.applyAccounts(this.accounts);
@@ -178,12 +188,35 @@ export class Gateway {
     await this.routing.refresh();
   }
 
+  /**
+   * The data directory and everything in it are the gateway's alone (0700/0600). Data an older version
+   * left readable by others is tightened here, one log line per path (paths name regions, not callers).
+   * Key files are left to the key store, which refuses loose ones: a key others could read needs rotating.
+   */
+  private privateData(): void {
+    const c = this.config;
+    mkdirSync(c.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    const keysDir = join(c.dataDir, 'keys') + sep;
+    const changed = tightenTree(c.dataDir, (p) => p.startsWith(keysDir));
+    // A region store may live outside the data directory (`store.path`): its file and companions too.
+    for (const [region, r] of Object.entries(c.regions)) {
+      if (r.store.kind !== 'sqlite') continue;
+      const p = sqlitePathFor(c.dataDir, region, r.store.path);
+      if (existsSync(p) && !changed.includes(p) && tighten(p)) changed.push(p);
+      for (const q of tightenSqliteCompanions(p)) if (!changed.includes(q)) changed.push(q);
+    }
+    for (const path of changed) this.log.warn({ path }, 'data path was readable by group or others; now owner-only');
+  }
+
   /** Opens the control region's store, writes the file's accounts into it and follows it for routing. */
   private async openTenancy(): Promise<void> {
     const c = this.config;
     const region = c.tenancy.region ?? Object.keys(c.regions)[0]!;
     this.controlStore = await openStore(region, c.regions[region]!.store, c.dataDir);
-    this.tenancy = await TenancyStore.open(this.controlStore, { defaultCountry: c.defaultCountry, regions: Object.keys(c.regions) });
+    this.tenancy = await TenancyStore.open(this.controlStore, { defaultCountry: c.defaultCountry, regions: Object.keys(c.regions), keyStore: this.keyStore,
+      onUnopenable: (err) => this.log.error({ applicationId: err.id, field: err.path }, 'application left out: a stored credential does not open with this gateway\'s region key (tampered with, or the key directory is not shared)'),
+    });
+    if (this.tenancy.sealedAtOpen) this.log.info({ rows: this.tenancy.sealedAtOpen }, 'tenancy: credentials stored in clear by an older version are now sealed');
     const seeded = await this.tenancy.seed(c.accounts);
     if (seeded.removed.applications.length || seeded.handedOver.accounts.length) this.log.info({ removed: seeded.removed, handedOver: seeded.handedOver }, 'tenancy: file-managed entries no longer in the file');
     this.apiKeys = await ApiKeyStore.open(this.controlStore);

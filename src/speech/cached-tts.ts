@@ -5,7 +5,7 @@
  * Requests flagged `noCache` or excluded by the privacy hook bypass the cache entirely: they
  * are neither looked up nor stored.
  */
-import { TtsCache, ttsCacheKey } from './tts-cache.js';
+import type { TtsCache } from './tts-cache.js';
 import type { Tts, TtsRequest } from './types.js';
 
 export class CachedTts implements Tts {
@@ -22,7 +22,7 @@ export class CachedTts implements Tts {
       yield* this.inner.synthesize(request);
       return;
     }
-    const key = ttsCacheKey(this.engine, request.voice ?? this.voice, request.text, { ssml: request.ssml === true });
+    const key = this.cache.keyFor(this.engine, request.voice ?? this.voice, request.text, { ssml: request.ssml === true });
     const cached = await this.cache.get(key);
     if (cached) {
       for (let off = 0; off < cached.length; off += this.chunkSamples) yield cached.subarray(off, Math.min(cached.length, off + this.chunkSamples));

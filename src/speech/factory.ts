@@ -79,9 +79,10 @@ export function createTts(config: TtsConfig, cache?: TtsCache): Tts {
   return cache ? new CachedTts(tts, cache) : tts;
 }
 
-export function createTtsCache(config: TtsCacheConfig, exclude?: (text: string) => boolean): TtsCache | undefined {
+export function createTtsCache(config: TtsCacheConfig, exclude?: (text: string) => boolean, keySecret?: Buffer): TtsCache | undefined {
   if (!config.enabled) return undefined;
   return new TtsCache({
+    ...(keySecret ? { keySecret } : {}),
     maxBytes: config.maxBytes,
     defaultTtlSec: config.timeToLiveSec,
     diskMaxBytes: config.diskMaxBytes,

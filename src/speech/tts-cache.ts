@@ -1,25 +1,36 @@
 /**
- * TTS cache: synthesised prompts keyed by sha256(engine, voice, text, settings), so a prompt
- * the gateway says on every call is synthesised once.
+ * TTS cache: synthesised prompts keyed by HMAC-SHA256(installation secret; engine, voice, text,
+ * settings), so a prompt the gateway says on every call is synthesised once.
+ *
+ * Why keyed: a plain hash of the text would let anyone who can list the disk tier confirm a guessed
+ * sentence ("your balance is 1234 dollars") by hashing candidates. Under a secret only this
+ * installation holds (`<dataDir>/keys/tts-cache.key`, 0600), a name reveals nothing without it.
  *
  * Memory tier: LRU bounded by bytes. Optional disk tier: one file per entry named by the key
- * (mode 0600, in a directory created 0700), holding the expiry time and the PCM; the text is
- * never written anywhere, only its hash. Every entry has a time-to-live (`cacheTimeToLive` of
- * vgwActSetTTSConfig, in seconds). Privacy (invariant I3): `admit()` refuses an utterance
- * flagged `noCache` (vgwActExcludeFromTTSCache) or matched by the `exclude` predicate, which is
- * the hook the privacy module's PII detector plugs into. The clock is injected.
+ * (mode 0600, in a directory 0700: one open to others is refused), holding the expiry time and the PCM; the text is never written
+ * anywhere. Entries of the old unkeyed scheme (bare 64-hex names) are deleted when the disk tier
+ * opens. Every entry has a time-to-live (`cacheTimeToLive` of vgwActSetTTSConfig, in seconds).
+ * Privacy (invariant I3): `admit()` refuses an utterance flagged `noCache`
+ * (vgwActExcludeFromTTSCache) or matched by the `exclude` predicate, which is the hook the privacy
+ * module's PII detector plugs into. The clock is injected.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
+import { createHmac, randomBytes } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { requirePrivateDir } from '../store/private-files.js';
 
 export interface TtsCacheOptions {
   /** Memory tier budget in bytes of PCM. Default 32 MiB. */
   maxBytes?: number;
   /** Default time-to-live in seconds. Default 24 h. */
   defaultTtlSec?: number;
-  /** Directory for the disk tier; no disk tier when absent. */
+  /** Directory for the disk tier; no disk tier when absent. Requires `keySecret`. */
   diskDir?: string;
+  /**
+   * The installation's secret keying entry names (32 bytes). Without it a random one is drawn per
+   * process: fine for memory only, and the disk tier refuses to start (its names must stay stable).
+   */
+  keySecret?: Buffer;
   /** Disk tier budget in bytes. Default 256 MiB. */
   diskMaxBytes?: number;
   /** Privacy hook: true = this text must never be cached (e.g. it carries PII). */
@@ -49,12 +60,19 @@ interface DiskEntry {
   expiresAt: number;
 }
 
-const KEY_RE = /^[0-9a-f]{64}$/;
+/** Entry names: `k1-` + 64 hex digits of the HMAC. */
+const KEY_RE = /^k1-[0-9a-f]{64}$/;
+/** Names of the old unkeyed scheme (a bare SHA-256): guessable, so removed. */
+const UNKEYED_RE = /^[0-9a-f]{64}$/;
+/** A temporary file of an interrupted write. */
+const TMP_RE = /^(k1-)?[0-9a-f]{64}\.tmp\d+$/;
 const HEADER_BYTES = 8;
+const SECRET_BYTES = 32;
 
-export function ttsCacheKey(engine: string, voice: string, text: string, settings: Record<string, unknown> = {}): string {
+/** The cache key of an utterance under `secret`: independent of the order of `settings`. */
+export function ttsCacheKey(secret: Buffer, engine: string, voice: string, text: string, settings: Record<string, unknown> = {}): string {
   const sorted = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return createHash('sha256').update(JSON.stringify([engine, voice, text, sorted])).digest('hex');
+  return `k1-${createHmac('sha256', secret).update(JSON.stringify([engine, voice, text, sorted])).digest('hex')}`;
 }
 
 export class TtsCache {
@@ -72,13 +90,26 @@ export class TtsCache {
   private exclude: ((text: string) => boolean) | undefined;
   private diskReady: Promise<void> | undefined;
 
+  private readonly secret: Buffer;
+
   constructor(private readonly opts: TtsCacheOptions = {}) {
+    if (opts.keySecret && opts.keySecret.length !== SECRET_BYTES) throw new Error(`TTS cache key secret must be ${SECRET_BYTES} bytes`);
+    if (opts.diskDir && !opts.keySecret) throw new Error('the TTS cache disk tier needs the installation key secret');
+    this.secret = opts.keySecret ?? randomBytes(SECRET_BYTES);
     this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
     this.diskMaxBytes = opts.diskMaxBytes ?? 256 * 1024 * 1024;
     this.defaultTtlSec = opts.defaultTtlSec ?? 24 * 3600;
     this.now = opts.now ?? Date.now;
     this.exclude = opts.exclude;
-    if (opts.diskDir) this.diskReady = this.openDisk(opts.diskDir);
+    if (opts.diskDir) {
+      requirePrivateDir(opts.diskDir, 'the TTS cache directory'); // throws here, so the application fails to build with the reason
+      this.diskReady = this.openDisk(opts.diskDir);
+    }
+  }
+
+  /** The key of an utterance in this cache (what `get`/`set` take). */
+  keyFor(engine: string, voice: string, text: string, settings: Record<string, unknown> = {}): string {
+    return ttsCacheKey(this.secret, engine, voice, text, settings);
   }
 
   /** Install (or replace) the privacy predicate; the privacy module calls this at start. */
@@ -101,9 +132,12 @@ export class TtsCache {
   }
 
   private async openDisk(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     const now = this.now();
     for (const name of await readdir(dir)) {
+      if (UNKEYED_RE.test(name) || TMP_RE.test(name)) {
+        await rm(join(dir, name), { force: true });
+        continue;
+      }
       if (!KEY_RE.test(name)) continue;
       try {
         const st = await stat(join(dir, name));

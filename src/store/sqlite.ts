@@ -12,6 +12,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from './private-files.js';
 import type {
   AuditEntry, AuditRecord, DataKeyRow, DataKeyScope, ErasureReceipt, InsertResult, Migration, SqlExecutor, Store, TrainingQuery, TrainingRow,
 } from './store.js';
@@ -52,7 +53,12 @@ export class SqliteStore implements Store {
   private constructor(opts: SqliteStoreOptions) {
     this.region = opts.region;
     this.path = opts.path;
-    if (opts.path !== ':memory:') mkdirSync(dirname(opts.path), { recursive: true });
+    if (opts.path !== ':memory:') {
+      // The file is created 0600 before SQLite opens it: its -wal and -shm then get the same mode.
+      mkdirSync(dirname(opts.path), { recursive: true, mode: PRIVATE_DIR_MODE });
+      ensurePrivateFile(opts.path);
+      tightenSqliteCompanions(opts.path);
+    }
     this.db = new Database(opts.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);

@@ -2,11 +2,17 @@
  * Credentials inside application settings (dialog passwords, speech API keys, sink tokens) are never
  * returned by the API: `maskSecrets` replaces them with `********`. A client that reads an application,
  * edits it and writes it back sends the mask; `restoreSecrets` puts the stored value back wherever the
- * mask stands, so a round trip never wipes a credential it could not see.
+ * mask stands, so a round trip never wipes a credential it could not see. In the store they are sealed
+ * (`sealed-secrets.ts`).
  */
 export const SECRET_MASK = '********';
 
 const SECRET_KEY = /^(password|token|apikey|api_key|secret|clientsecret|privatekey)$/i;
+
+/** Is a value under this key a credential (masked by the API, sealed in the store)? */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEY.test(key);
+}
 
 export function maskSecrets<T>(value: T): T {
   if (Array.isArray(value)) return value.map(maskSecrets) as T;

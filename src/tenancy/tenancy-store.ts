@@ -11,6 +11,10 @@
  * cross-field rules the config file has (region configured, retention within the account's ceiling,
  * one application per number) and returns errors as values naming the field. Every change bumps the
  * revision and notifies listeners after the commit; the routing layer rebuilds from `snapshot()`.
+ *
+ * Credentials in the documents are sealed under the control region's KEK before they are written and
+ * opened when read (`sealed-secrets.ts`); rows written in clear by an older version are sealed by
+ * `open()`.
  */
 import { z } from 'zod';
 import type { SqlExecutor, Store } from '../store/store.js';
@@ -18,7 +22,9 @@ import { accountSchema, applicationSchema, type AccountConfig, type ApplicationC
 import { DEFAULT_RETENTION_DAYS } from '../training/config.js';
 import { numberKey } from './router.js';
 import { TENANCY_NAMESPACE, tenancyMigrations } from './migrations.js';
-import { restoreSecrets } from './secrets.js';
+import { SECRET_MASK, restoreSecrets } from './secrets.js';
+import { SecretOpenError, TenancySecrets, hasClearSecrets, type SealedEntity } from './sealed-secrets.js';
+import type { KeyStore } from '../training/keystore.js';
 
 export type Source = 'config' | 'api';
 
@@ -71,6 +77,13 @@ export interface TenancyStoreOptions {
   defaultCountry: string;
   /** Regions that have a store; an application must name one of them. */
   regions: readonly string[];
+  /** Seals the documents' credentials under the store's region KEK (required: nothing is stored in clear). */
+  keyStore: KeyStore;
+  /**
+   * Told about an application left out because a stored credential does not open (tampered with, or
+   * this process lacks the region key: gateways sharing a store must share its keys).
+   */
+  onUnopenable?: (err: SecretOpenError) => void;
   now?: () => number;
 }
 
@@ -94,17 +107,47 @@ function withoutKeys(o: Record<string, unknown>, keys: string[]): Record<string,
 export class TenancyStore {
   private readonly listeners = new Set<() => void>();
   private readonly now: () => number;
+  private readonly secrets: TenancySecrets;
+  /** Rows whose credentials were still in clear and were sealed by `open()` (the migration). */
+  sealedAtOpen = 0;
 
   private constructor(
     readonly store: Store,
     private readonly opts: TenancyStoreOptions,
   ) {
     this.now = opts.now ?? Date.now;
+    this.secrets = new TenancySecrets(opts.keyStore, store.region);
   }
 
   static async open(store: Store, opts: TenancyStoreOptions): Promise<TenancyStore> {
     await store.migrate(TENANCY_NAMESPACE, tenancyMigrations);
-    return new TenancyStore(store, opts);
+    const t = new TenancyStore(store, opts);
+    t.sealedAtOpen = await t.sealClearRows();
+    return t;
+  }
+
+  /**
+   * The migration from clear credentials: every row holding one is rewritten sealed (only if it did not
+   * change meanwhile: another gateway may be doing the same). Afterwards the SQLite WAL is checkpointed
+   * and truncated, so the clear bytes are gone from the files (`secure_delete` zeroes the old cells).
+   */
+  private async sealClearRows(): Promise<number> {
+    let n = 0;
+    for (const [table, entity] of [['tenancy_accounts', 'account'], ['tenancy_applications', 'application']] as const) {
+      for (const r of await this.store.query<{ id: string; doc: string }>(`SELECT id, doc FROM ${table}`)) {
+        const doc = JSON.parse(String(r.doc)) as unknown;
+        if (!hasClearSecrets(doc)) continue;
+        const sealed = JSON.stringify(await this.secrets.seal(doc, entity, r.id, { onlyClear: true }));
+        n += await this.store.execute(`UPDATE ${table} SET doc = ? WHERE id = ? AND doc = ?`, [sealed, r.id, r.doc]);
+      }
+    }
+    if (n > 0) await this.store.checkpoint();
+    return n;
+  }
+
+  /** The document as stored: credentials sealed. */
+  private async sealedDoc(doc: Record<string, unknown>, entity: SealedEntity, id: string): Promise<string> {
+    return JSON.stringify(await this.secrets.seal(doc, entity, id));
   }
 
   /** Called after every committed change (in this process). Returns an unsubscribe function. */
@@ -127,7 +170,7 @@ export class TenancyStore {
   async listAccounts(): Promise<AccountRecord[]> {
     const rows = await this.store.query<Row>('SELECT * FROM tenancy_accounts ORDER BY id');
     const apps = await this.store.query<{ id: string; account_id: string }>('SELECT id, account_id FROM tenancy_applications ORDER BY id');
-    return rows.map((r) => this.accountFromRow(r, apps.filter((a) => a.account_id === r.id).map((a) => a.id)));
+    return Promise.all(rows.map((r) => this.accountFromRow(r, apps.filter((a) => a.account_id === r.id).map((a) => a.id))));
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -142,7 +185,7 @@ export class TenancyStore {
       ? await this.store.query<Row>('SELECT * FROM tenancy_applications WHERE account_id = ? ORDER BY id', [accountId])
       : await this.store.query<Row>('SELECT * FROM tenancy_applications ORDER BY id');
     const numbers = await this.numbersByApplication();
-    return rows.flatMap((r) => this.applicationFromRow(r, numbers.get(String(r.id)) ?? []) ?? []);
+    return (await Promise.all(rows.map((r) => this.applicationFromRow(r, numbers.get(String(r.id)) ?? [])))).flatMap((a) => a ?? []);
   }
 
   async getApplication(id: string): Promise<ApplicationRecord | undefined> {
@@ -181,7 +224,7 @@ export class TenancyStore {
         if (days !== undefined && days > max) return fail({ code: 'invalid', field: 'training.maxRetentionDays', message: `application "${app.application.id}" keeps records ${days} days; lower it first` });
       }
     }
-    const doc = JSON.stringify(withoutKeys(input, ['id', 'applications']));
+    const doc = await this.sealedDoc(withoutKeys(input, ['id', 'applications']), 'account', id);
     const t = this.now();
     await this.store.transaction(async (tx) => {
       if (existing) await tx.execute('UPDATE tenancy_accounts SET doc = ?, updated_at = ? WHERE id = ?', [doc, t, id]);
@@ -223,7 +266,16 @@ export class TenancyStore {
     if (!account) return fail({ code: 'not_found', message: `account "${owner}" not found` });
 
     let input: Record<string, unknown> = { ...raw, id };
-    if (row) input = restoreSecrets(input, JSON.parse(String(row.doc))) as Record<string, unknown>;
+    if (row) {
+      const previous = await this.secrets.open(JSON.parse(String(row.doc)), 'application', id).catch((e: unknown) => {
+        if (e instanceof SecretOpenError) return undefined; // the client may still send every credential anew
+        throw e;
+      });
+      input = restoreSecrets(input, previous) as Record<string, unknown>;
+      if (!previous && JSON.stringify(input).includes(JSON.stringify(SECRET_MASK))) {
+        return fail({ code: 'conflict', message: `the stored credentials of application "${id}" cannot be opened with this gateway's keys; send every credential again` });
+      }
+    }
     const existingNumbers = row ? (await this.store.query<{ number: string }>('SELECT number FROM tenancy_numbers WHERE application_id = ?', [id])).map((n) => n.number) : [];
     if (!('numbers' in raw)) input.numbers = existingNumbers;
     const parsed = applicationSchema.safeParse(input);
@@ -234,7 +286,7 @@ export class TenancyStore {
     const keys = this.numberKeys(app.numbers);
     if (!keys.ok) return keys;
 
-    const doc = JSON.stringify(withoutKeys(input, ['id', 'numbers']));
+    const doc = await this.sealedDoc(withoutKeys(input, ['id', 'numbers']), 'application', id);
     const t = this.now();
     const clash = await this.store.transaction(async (tx) => {
       const taken = await this.takenNumbers(tx, keys.value.map((k) => k.key), id);
@@ -315,6 +367,13 @@ export class TenancyStore {
   async seed(accounts: readonly AccountConfig[]): Promise<SeedReport> {
     const t = this.now();
     const report: SeedReport = { accountsWritten: 0, applicationsWritten: 0, removed: { accounts: [], applications: [] }, handedOver: { accounts: [] } };
+    // Sealed before the transaction: a KMS round trip must not hold the store's write lock.
+    const accountDocs = new Map<string, string>();
+    const appDocs = new Map<string, string>();
+    for (const acc of accounts) {
+      accountDocs.set(acc.id, await this.sealedDoc(withoutKeys(acc as unknown as Record<string, unknown>, ['id', 'applications']), 'account', acc.id));
+      for (const app of acc.applications) appDocs.set(app.id, await this.sealedDoc(withoutKeys(app as unknown as Record<string, unknown>, ['id', 'numbers']), 'application', app.id));
+    }
     await this.store.transaction(async (tx) => {
       const fileAccounts = new Set(accounts.map((a) => a.id));
       const fileApps = new Set(accounts.flatMap((a) => a.applications.map((p) => p.id)));
@@ -336,7 +395,7 @@ export class TenancyStore {
         }
       }
       for (const [ai, acc] of accounts.entries()) {
-        const doc = JSON.stringify(withoutKeys(acc as unknown as Record<string, unknown>, ['id', 'applications']));
+        const doc = accountDocs.get(acc.id)!;
         await tx.execute(
           `INSERT INTO tenancy_accounts (id, doc, source, created_at, updated_at) VALUES (?, ?, 'config', ?, ?)
            ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, source = 'config', updated_at = excluded.updated_at`,
@@ -351,7 +410,7 @@ export class TenancyStore {
           if (!keys.ok) throw new TenancySeedError(`${path}.numbers`, keys.error.message);
           const taken = await this.takenNumbers(tx, keys.value.map((k) => k.key), app.id);
           if (taken) throw new TenancySeedError(`${path}.numbers`, `${taken.message} (managed through the API)`);
-          const appDoc = JSON.stringify(withoutKeys(app as unknown as Record<string, unknown>, ['id', 'numbers']));
+          const appDoc = appDocs.get(app.id)!;
           await tx.execute(
             `INSERT INTO tenancy_applications (id, account_id, doc, source, created_at, updated_at) VALUES (?, ?, ?, 'config', ?, ?)
              ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, doc = excluded.doc, source = 'config', updated_at = excluded.updated_at`,
@@ -409,15 +468,26 @@ export class TenancyStore {
     return m;
   }
 
-  private accountFromRow(r: Row, applicationIds: string[]): AccountRecord {
-    const doc = JSON.parse(String(r.doc)) as Record<string, unknown>;
+  private async accountFromRow(r: Row, applicationIds: string[]): Promise<AccountRecord> {
+    const doc = await this.secrets.open(JSON.parse(String(r.doc)) as Record<string, unknown>, 'account', String(r.id));
     const parsed = accountBodySchema.parse({ ...doc, id: r.id });
     return { account: parsed, applicationIds, source: r.source as Source, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };
   }
 
-  /** A row that no longer parses (the schema tightened since it was written) is left out, not thrown. */
-  private applicationFromRow(r: Row, numbers: string[]): ApplicationRecord | undefined {
-    const doc = JSON.parse(String(r.doc)) as Record<string, unknown>;
+  /**
+   * A row that no longer parses (the schema tightened since it was written), or whose credentials do
+   * not open (tampered with, or its region key is gone), is left out, not thrown: one bad row must
+   * not take routing down, and an application is never run with a credential we could not verify.
+   */
+  private async applicationFromRow(r: Row, numbers: string[]): Promise<ApplicationRecord | undefined> {
+    let doc: Record<string, unknown>;
+    try {
+      doc = await this.secrets.open(JSON.parse(String(r.doc)) as Record<string, unknown>, 'application', String(r.id));
+    } catch (e) {
+      if (!(e instanceof SecretOpenError)) throw e;
+      this.opts.onUnopenable?.(e);
+      return undefined;
+    }
     const parsed = applicationSchema.safeParse({ ...doc, id: r.id, numbers });
     if (!parsed.success) return undefined;
     return { accountId: String(r.account_id), application: parsed.data, source: r.source as Source, createdAt: Number(r.created_at), updatedAt: Number(r.updated_at) };

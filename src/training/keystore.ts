@@ -63,7 +63,7 @@ function gcmUnwrap(kek: Buffer, wrapped: Buffer, aad: Buffer): Buffer | undefine
 }
 
 /** Reads a key file, or creates it (O_EXCL, 0600) with fresh random bytes. Refuses loose permissions. */
-function readOrCreateKeyFile(path: string): Buffer {
+export function readOrCreateKeyFile(path: string): Buffer {
   try {
     const fd = openSync(path, 'wx', 0o600);
     try {

@@ -18,6 +18,7 @@ import { runExport } from '../../src/cli/commands/training.js';
 import { startAdminServer } from '../../src/admin/server.js';
 import { ApiKeyStore } from '../../src/admin/api-keys.js';
 import { TenancyStore } from '../../src/tenancy/tenancy-store.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
 import { openTraining } from '../../src/training/service.js';
 
 function sink() {
@@ -36,7 +37,7 @@ test('erase and training export call the admin API', { timeout: 60_000 }, async 
   assert.equal(await runKeyCreate({ name: 'root', scopes: 'all', local: true }, { stdout: out.w, stderr: err.w }, () => cfg), 0, err.text());
   const root = out.text().trim();
   const store = await openControlStore(cfg);
-  const tenancy = await TenancyStore.open(store, { defaultCountry: 'GB', regions: ['eu'] });
+  const tenancy = await TenancyStore.open(store, { defaultCountry: 'GB', regions: ['eu'], keyStore: new FileKeyStore(join(dir, 'keys')) });
   await tenancy.seed(cfg.accounts);
   const training = await openTraining(cfg);
   const capture = (from: string, transcript: string) =>

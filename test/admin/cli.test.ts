@@ -19,6 +19,7 @@ import { ApiClient, apiErase, apiTrainingExport } from '../../src/cli/api-client
 import { startAdminServer } from '../../src/admin/server.js';
 import { ApiKeyStore } from '../../src/admin/api-keys.js';
 import { TenancyStore } from '../../src/tenancy/tenancy-store.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
 import { openTraining } from '../../src/training/service.js';
 
 function sink() {
@@ -36,7 +37,7 @@ test('bootstrap a key locally, then manage applications, read the audit log, era
   assert.match(rootToken, /^hg_[0-9a-f]{12}_/);
 
   const store = await openControlStore(cfg);
-  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: ['eu'] });
+  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: ['eu'], keyStore: new FileKeyStore(join(dir, 'keys')) });
   await tenancy.seed(cfg.accounts);
   const training = await openTraining({ ...cfg, accounts: [] });
   const app = await startAdminServer({ host: '127.0.0.1', port: 0, registry: new Registry(), ready: () => true, tenancy, keys: await ApiKeyStore.open(store), training });

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { TenancyStore } from '../../src/tenancy/tenancy-store.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
 import { ApiKeyStore } from '../../src/admin/api-keys.js';
 import { buildAdminServer, type AdminServer } from '../../src/admin/server.js';
 import { openTraining, type TrainingService } from '../../src/training/service.js';
@@ -28,7 +29,7 @@ export async function makeAdmin(opts: { rateLimit?: RateLimit; extra?: Partial<A
   const dir = mkdtempSync(join(tmpdir(), 'hushgate-admin-'));
   const regions = { eu: { store: { kind: 'sqlite' as const } }, us: { store: { kind: 'sqlite' as const } } };
   const store = await openStore('eu', regions.eu.store, dir);
-  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: Object.keys(regions) });
+  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: Object.keys(regions), keyStore: new FileKeyStore(join(dir, 'keys')) });
   const keys = await ApiKeyStore.open(store);
   const training = await openTraining({ dataDir: dir, defaultCountry: 'US', regions, accounts: [] });
   const clock = { t: Date.UTC(2026, 0, 1) };

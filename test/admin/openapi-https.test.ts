@@ -19,6 +19,7 @@ import { startAdminServer, checkTransportPolicy } from '../../src/admin/server.j
 import { openStore } from '../../src/store/open.js';
 import { ApiKeyStore } from '../../src/admin/api-keys.js';
 import { TenancyStore } from '../../src/tenancy/tenancy-store.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -107,7 +108,7 @@ test('HTTPS over a real socket with an openssl certificate; plain HTTP refused o
   const key = join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
   const store = await openStore('eu', { kind: 'sqlite' }, dir);
-  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: ['eu'] });
+  const tenancy = await TenancyStore.open(store, { defaultCountry: 'US', regions: ['eu'], keyStore: new FileKeyStore(join(dir, 'keys')) });
   const keys = await ApiKeyStore.open(store);
   const { token } = await keys.create({ name: 'reader', scopes: ['config:read'] });
   await tenancy.putAccount('acme', { name: 'Acme' });

@@ -1,10 +1,12 @@
 /**
- * TTS cache: LRU by bytes, TTL with an injected clock, disk tier files (0600, named by hash),
- * hit ratio, and invariant I3: flagged or excluded utterances never reach memory or disk.
+ * TTS cache: LRU by bytes, TTL with an injected clock, disk tier files (0600 in a 0700 directory,
+ * named by an HMAC under the installation secret, old unkeyed names removed), hit ratio, and
+ * invariant I3: flagged or excluded utterances never reach memory or disk.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TtsCache, ttsCacheKey } from '../../src/speech/tts-cache.js';
@@ -29,12 +31,39 @@ async function collect(it: AsyncIterable<Int16Array>): Promise<Int16Array> {
   return out;
 }
 
-test('key is a sha256 of engine, voice, text and settings, independent of settings order', () => {
-  const k = ttsCacheKey('flite', 'slt', 'hello', { a: 1, b: 2 });
-  assert.match(k, /^[0-9a-f]{64}$/);
-  assert.equal(k, ttsCacheKey('flite', 'slt', 'hello', { b: 2, a: 1 }));
-  assert.notEqual(k, ttsCacheKey('flite', 'kal', 'hello', { a: 1, b: 2 }));
-  assert.notEqual(k, ttsCacheKey('flite', 'slt', 'hello!', { a: 1, b: 2 }));
+const SECRET = randomBytes(32);
+
+test('key is an HMAC of engine, voice, text and settings under the secret, independent of settings order', () => {
+  const k = ttsCacheKey(SECRET, 'flite', 'slt', 'hello', { a: 1, b: 2 });
+  assert.match(k, /^k1-[0-9a-f]{64}$/);
+  assert.equal(k, ttsCacheKey(SECRET, 'flite', 'slt', 'hello', { b: 2, a: 1 }));
+  assert.notEqual(k, ttsCacheKey(SECRET, 'flite', 'kal', 'hello', { a: 1, b: 2 }));
+  assert.notEqual(k, ttsCacheKey(SECRET, 'flite', 'slt', 'hello!', { a: 1, b: 2 }));
+  assert.notEqual(k, ttsCacheKey(randomBytes(32), 'flite', 'slt', 'hello', { a: 1, b: 2 }), 'another installation, another name');
+});
+
+test('a cached name cannot be recomputed from a guessed sentence without the secret', () => {
+  // The attack the audit found: list the disk tier, hash candidate sentences, compare.
+  const text = 'your balance is 1234 dollars';
+  const name = ttsCacheKey(SECRET, 'flite', 'slt', text, { ssml: false }).slice(3);
+  const guesses = [
+    JSON.stringify(['flite', 'slt', text, { ssml: false }]), // the old scheme's exact input
+    JSON.stringify(['flite', 'slt', text, {}]),
+    ['flite', 'slt', text].join(''),
+    ['flite', 'slt', text].join('\n'),
+    ['flite', 'slt', text].join('|'),
+    text,
+  ];
+  for (const g of guesses) assert.notEqual(createHash('sha256').update(g).digest('hex'), name);
+  // With the secret it is the same name, as a keyed hash should be.
+  const cache = new TtsCache({ keySecret: SECRET });
+  assert.equal(cache.keyFor('flite', 'slt', text, { ssml: false }), `k1-${name}`);
+});
+
+test('a cache without a secret draws its own (memory only); the disk tier refuses to start without one', () => {
+  assert.notEqual(new TtsCache().keyFor('e', 'v', 't'), new TtsCache().keyFor('e', 'v', 't'));
+  assert.throws(() => new TtsCache({ diskDir: join(tmpdir(), 'never-created') }), /key secret/);
+  assert.throws(() => new TtsCache({ keySecret: Buffer.alloc(8) }), /32 bytes/);
 });
 
 test('LRU evicts the least recently used entry when over the byte budget', async () => {
@@ -68,24 +97,49 @@ test('entries expire after their time-to-live (per-utterance TTL overrides the d
   assert.equal(cache.stats().entries, 0);
 });
 
-test('disk tier: files named by the key, mode 0600, survive a restart, expire', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'ttscache-'));
+test('disk tier: files named by the key, mode 0600 in a 0700 directory (a looser one refused), survive a restart, expire', async () => {
+  const parent = await mkdtemp(join(tmpdir(), 'ttscache-'));
+  const dir = join(parent, 'tts');
   try {
     let now = 5_000_000;
-    const key = ttsCacheKey('flite', 'slt', 'welcome to the demo');
+    const key = ttsCacheKey(SECRET, 'flite', 'slt', 'welcome to the demo');
     const audio = tone(4000, 9);
-    const c1 = new TtsCache({ diskDir: dir, now: () => now });
+    const c1 = new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now });
     await c1.set(key, audio, 100);
     const files = await readdir(dir);
     assert.deepEqual(files, [key]);
     assert.equal((await stat(join(dir, key))).mode & 0o777, 0o600);
-    const c2 = new TtsCache({ diskDir: dir, now: () => now });
+    assert.equal((await stat(dir)).mode & 0o777, 0o700);
+    await chmod(dir, 0o755); // shared, or an operator's mistake: not a place for cache entries
+    assert.throws(() => new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now }), /TTS cache directory .* mode 755/);
+    assert.equal((await stat(dir)).mode & 0o777, 0o755, 'a directory that may be shared is not chmodded');
+    await chmod(dir, 0o700);
+    const c2 = new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now });
     assert.deepEqual(await c2.get(key), audio);
     assert.equal(c2.stats().diskEntries, 1);
     now += 101_000;
-    const c3 = new TtsCache({ diskDir: dir, now: () => now });
+    const c3 = new TtsCache({ diskDir: dir, keySecret: SECRET, now: () => now });
     assert.equal(await c3.get(key), undefined);
     assert.deepEqual(await readdir(dir), []);
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test('entries of the old unkeyed scheme (and interrupted writes) are removed when the disk tier opens', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'ttscache-'));
+  try {
+    const old = createHash('sha256').update(JSON.stringify(['flite', 'slt', 'your pin is 1234', {}])).digest('hex');
+    const header = Buffer.alloc(8);
+    header.writeBigUInt64LE(BigInt(Date.now() + 3_600_000));
+    await writeFile(join(dir, old), Buffer.concat([header, Buffer.alloc(64)]));
+    await writeFile(join(dir, `${old}.tmp123`), Buffer.alloc(8));
+    await writeFile(join(dir, 'README'), 'not ours: left alone');
+    const cache = new TtsCache({ diskDir: dir, keySecret: SECRET });
+    assert.equal(await cache.get(cache.keyFor('flite', 'slt', 'your pin is 1234')), undefined); // waits for the tier to open
+    assert.equal(await cache.get(old), undefined);
+    assert.deepEqual(await readdir(dir), ['README']);
+    assert.equal(cache.stats().diskEntries, 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -95,7 +149,7 @@ test('I3: flagged and excluded utterances never appear in memory or on disk; oth
   const dir = await mkdtemp(join(tmpdir(), 'ttscache-'));
   const flite = new FliteTts({ voice: 'kal' });
   try {
-    const cache = new TtsCache({ diskDir: dir, exclude: (text) => /\d{4}/.test(text) });
+    const cache = new TtsCache({ diskDir: dir, keySecret: SECRET, exclude: (text) => /\d{4}/.test(text) });
     const tts = new CachedTts(flite, cache);
     const flagged = 'Your secret word is marmalade';
     const pii = 'Your card ends in 4242';

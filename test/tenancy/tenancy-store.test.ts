@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { TenancyStore, TenancySeedError } from '../../src/tenancy/tenancy-store.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
 import { TenancyRouting, type RoutingTimers } from '../../src/tenancy/routing.js';
 import { applicationSchema, accountSchema, type AccountConfig } from '../../src/config/schema.js';
 
@@ -17,7 +18,7 @@ let tenancy: TenancyStore;
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hushgate-tenancy-'));
   store = await openStore('eu', { kind: 'sqlite' }, dir);
-  tenancy = await TenancyStore.open(store, { defaultCountry: 'GB', regions: ['eu', 'us'] });
+  tenancy = await TenancyStore.open(store, { defaultCountry: 'GB', regions: ['eu', 'us'], keyStore: new FileKeyStore(join(dir, 'keys')) });
 });
 afterEach(async () => {
   await store.close();
@@ -83,7 +84,7 @@ test('routing follows changes: at once in this process, by polling the revision 
   // Another process writes to the same database: noticed on the next poll.
   const other = await openStore('eu', { kind: 'sqlite' }, dir);
   try {
-    const otherTenancy = await TenancyStore.open(other, { defaultCountry: 'GB', regions: ['eu'] });
+    const otherTenancy = await TenancyStore.open(other, { defaultCountry: 'GB', regions: ['eu'], keyStore: new FileKeyStore(join(dir, 'keys')) });
     await otherTenancy.addNumber('desk', 'reception');
   } finally {
     await other.close();

@@ -7,6 +7,7 @@
  */
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ensurePrivateFile } from '../../store/private-files.js';
 import { stringify } from 'yaml';
 import { importIbmTenants, formatImportReport } from '../../tenancy/ibm-import.js';
 import { ApiClient, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
@@ -31,7 +32,7 @@ export async function runImportIbm(file: string, args: ImportArgs, io: CliIo): P
   io.stderr.write(formatImportReport(r.value.reports));
   if (!args.apply) {
     const yaml = stringify({ accounts: [{ id: args.account, applications: r.value.inputs }] });
-    if (args.out) writeFileSync(args.out, yaml, { mode: 0o600 });
+    if (args.out) (ensurePrivateFile(args.out), writeFileSync(args.out, yaml, { mode: 0o600 })); // 0600 even if it existed looser
     else io.stdout.write(yaml);
     return 0;
   }

@@ -11,7 +11,8 @@
  * Exit codes: 0 done, 2 bad arguments or configuration, 1 failure (a record that fails to open included).
  */
 import type { Command } from 'commander';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { ensurePrivateFile } from '../../store/private-files.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { loadConfig } from '../../config/load.js';
@@ -74,7 +75,7 @@ class LineCounter extends Transform {
 
 async function exportThroughApi(args: ExportArgs, since: number | undefined, io: CliIo): Promise<number> {
   const counter = new LineCounter();
-  const out = args.out ? createWriteStream(args.out, { mode: 0o600 }) : io.stdout;
+  const out = args.out ? privateWriteStream(args.out) : io.stdout;
   counter.pipe(out, { end: false });
   try {
     const r = await apiTrainingExport(new ApiClient(args), { accountId: args.account, applicationId: args.application, region: args.region, since }, counter);
@@ -104,7 +105,7 @@ async function exportLocally(args: ExportArgs, since: number | undefined, load: 
       io.stderr.write(`hushgate training export: region "${args.region}" has no store configured\n`);
       return 2;
     }
-    const out = args.out ? createWriteStream(args.out, { mode: 0o600 }) : io.stdout;
+    const out = args.out ? privateWriteStream(args.out) : io.stdout;
     try {
       const r = await exportTraining(t.stores.get(args.region), t.reader, { accountId: args.account, applicationId: args.application, since, actor: 'cli' }, out, {
         onProgress: progressBar(io.stderr),
@@ -179,4 +180,10 @@ export function registerTrainingCommand(program: Command, load: ConfigLoader = l
     .action(async (opts: { config?: string }) => {
       process.exitCode = await runSweep(opts, load, io());
     });
+}
+
+/** The export file is 0600, also when it already existed with a looser mode (createWriteStream keeps that). */
+function privateWriteStream(path: string): WriteStream {
+  ensurePrivateFile(path);
+  return createWriteStream(path, { mode: 0o600 });
 }
