@@ -10,6 +10,29 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ReportEventInput } from '../../src/events/schemas.js';
+import { RegionStores } from '../../src/store/open.js';
+import { DataKeyRing } from '../../src/training/data-keys.js';
+import { DataKeyEventCipher } from '../../src/training/event-cipher.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
+
+export interface TestCipher {
+  cipher: DataKeyEventCipher;
+  stores: RegionStores;
+  ring: DataKeyRing;
+  keyStore: FileKeyStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The payload cipher the gateway uses, on real parts: a file key store under `<dataDir>/keys` and
+ * SQLite region stores under `<dataDir>/regions/` (where the data keys live).
+ */
+export async function openTestCipher(dataDir: string, regions: readonly string[] = ['eu', 'us']): Promise<TestCipher> {
+  const keyStore = new FileKeyStore(join(dataDir, 'keys'));
+  const stores = await RegionStores.open(Object.fromEntries(regions.map((r) => [r, { store: { kind: 'sqlite' as const } }])), dataDir);
+  const ring = new DataKeyRing(keyStore);
+  return { cipher: new DataKeyEventCipher(stores, ring), stores, ring, keyStore, close: () => stores.close() };
+}
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
