@@ -38,13 +38,6 @@ export interface ErasureParticipant {
   eraseByPseudonym(accountId: string, applicationId: string, pseudonym: string, ctx?: { requestId: string }): Promise<number | ParticipantErasure>;
 }
 
-/** A participant that could not even be opened (e.g. an outbox file `erase --local` cannot read): always a failure. */
-export function unreachableParticipant(name: string, reason: string): ErasureParticipant {
-  return {
-    name,
-    eraseByPseudonym: () => Promise.reject(new Error(`could not be opened: ${reason}`)),
-  };
-}
 
 export interface ErasureRequest {
   accountId: string;
