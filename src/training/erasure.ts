@@ -88,15 +88,21 @@ export class Eraser {
     for (const ring of this.opts.rings ?? []) ring.forgetPseudonym(req.accountId, req.applicationId, pseudonym);
     const counts: Record<string, number> = { trainingRecords: 0, dataKeys: 0 };
     const regions: string[] = [];
+    const failed: string[] = [];
     for (const region of this.opts.stores.regions()) {
       const store = this.opts.stores.get(region);
       const r = await store.eraseTrainingByPseudonym(req.accountId, req.applicationId, pseudonym);
       counts.trainingRecords! += r.records;
       counts.dataKeys! += r.dataKeys;
-      if (r.records || r.dataKeys) await store.checkpoint(); // deleted pages leave the WAL too
+      // Always, not only when rows were deleted now: a retry must also clear what an earlier attempt's
+      // blocked checkpoint left in the WAL. Blocked again (another connection reading): say so.
+      try {
+        await store.checkpoint();
+      } catch (e) {
+        failed.push(`region store ${region}: ${e instanceof Error ? e.message.slice(0, 200) : 'checkpoint failed'}`);
+      }
       regions.push(region);
     }
-    const failed: string[] = [];
     const notReached: string[] = [];
     const sinks: SinkErasure[] = [];
     for (const p of this.participants) {
