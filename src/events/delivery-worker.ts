@@ -195,10 +195,14 @@ export class DeliveryWorker {
     const shredded: number[] = [];
     const tampered: DeadUpdate[] = [];
     for (const r of stored) {
+      if (r.keyId === null) {
+        // Not sealed (a file from before sealing that start() has not sealed yet): never sent in the clear.
+        tampered.push({ seq: r.seq, error: 'payload not sealed' });
+        continue;
+      }
       let plain: Buffer | undefined;
       try {
-        plain = r.keyId === null ? undefined : await this.#cipher.open(this.#region, r.keyId, payloadBinding(r, this.#region), r.sealed);
-        if (r.keyId === null) throw new PayloadTamperedError(r.eventId); // unsealed: not written by this version, never sent
+        plain = await this.#cipher.open(this.#region, r.keyId, payloadBinding(r, this.#region), r.sealed);
       } catch (e) {
         if (!(e instanceof PayloadTamperedError) && !(e instanceof Error && e.name === 'TamperedError')) throw e; // store errors: retry the batch later
         tampered.push({ seq: r.seq, error: 'payload failed authentication' });

@@ -270,28 +270,34 @@ export class EventForwarding implements ErasureParticipant {
     const requestId = ctx?.requestId ?? randomUUID();
     const prefix = `${accountId}/${applicationId}/`;
     for (const [region, o] of this.#outboxes) {
-      const workers = [...this.#running].filter(([k, r]) => k.startsWith(prefix) && r.region === region).map(([, r]) => r.worker);
-      const ledger = await holdAll(workers, async () => {
-        out.removed += await o.store.eraseByPseudonym(accountId, applicationId, pseudonym);
-        return o.store.ledger(accountId, applicationId, pseudonym);
-      });
-      const reached: string[] = [];
-      for (const entry of ledger) {
-        const r = await this.#eraseAtSink(o, entry.sink, entry.delivered, { accountId, applicationId, pseudonym, requestId, region });
-        out.sinks.push(r);
-        if (r.outcome === 'failed') out.failed.push(`sink ${r.sink}: ${r.error ?? 'failed'}`);
-        else reached.push(entry.sink); // done, or permanently out of reach: the receipt says which
-        if (r.outcome === 'cannot-erase' || r.outcome === 'not-configured') out.notReached.push(`sink ${r.sink} (${r.outcome === 'cannot-erase' ? `${r.type} cannot delete events` : 'no longer configured'})`);
+      try {
+        const workers = [...this.#running].filter(([k, r]) => k.startsWith(prefix) && r.region === region).map(([, r]) => r.worker);
+        const ledger = await holdAll(workers, async () => {
+          out.removed += await o.store.eraseByPseudonym(accountId, applicationId, pseudonym);
+          return o.store.ledger(accountId, applicationId, pseudonym);
+        });
+        const reached: string[] = [];
+        for (const entry of ledger) {
+          const r = await this.#eraseAtSink(entry.sink, entry.delivered, { accountId, applicationId, pseudonym, requestId });
+          out.sinks.push(r);
+          if (r.outcome === 'failed') out.failed.push(`sink ${r.sink}: ${r.error ?? 'failed'}`);
+          else reached.push(entry.sink); // done, or permanently out of reach: the receipt says which
+          if (r.outcome === 'cannot-erase' || r.outcome === 'not-configured') out.notReached.push(`sink ${r.sink} (${r.outcome === 'cannot-erase' ? `${r.type} cannot delete events` : 'no longer configured'})`);
+        }
+        if (reached.length) await o.store.forgetLedger(accountId, applicationId, pseudonym, reached);
+        if (!(await checkpointed(o.store))) out.failed.push(`events-outbox ${region}: checkpoint did not complete (another connection holds the WAL)`);
+      } catch (e) {
+        // One region's outbox failing (disk, lock) does not stop the others; the receipt names it.
+        out.failed.push(`events-outbox ${region}: ${e instanceof Error ? e.message.slice(0, 200) : 'failed'}`);
       }
-      if (reached.length) await o.store.forgetLedger(accountId, applicationId, pseudonym, reached);
-      if (!(await checkpointed(o.store))) out.failed.push(`events-outbox ${region}: checkpoint did not complete (another connection holds the WAL)`);
     }
     return out;
   }
 
-  async #eraseAtSink(o: EventOutbox, sink: string, delivered: number, q: { accountId: string; applicationId: string; pseudonym: string; requestId: string; region: string }): Promise<SinkErasureReport> {
+  async #eraseAtSink(sink: string, delivered: number, q: { accountId: string; applicationId: string; pseudonym: string; requestId: string }): Promise<SinkErasureReport> {
     const running = this.#running.get(sink);
-    if (!running) return { sink, type: 'unknown', delivered, outcome: 'not-configured' };
+    const outbox = running && this.#outboxes.get(running.region); // the sink's worker reads its application's region outbox
+    if (!running || !outbox) return { sink, type: 'unknown', delivered, outcome: 'not-configured' };
     const base = { sink, type: running.type, delivered };
     switch (running.type) {
       case 'couchdb': {
@@ -300,10 +306,10 @@ export class EventForwarding implements ErasureParticipant {
         return r.ok ? { ...base, outcome: 'deleted', removed: r.removed } : { ...base, outcome: 'failed', error: r.error };
       }
       case 'webhook':
-        await o.appendNotice(
+        await outbox.appendNotice(
           {
             schemaVersion: ERASURE_NOTICE_VERSION, type: 'erasure', eventId: randomUUID(), requestId: q.requestId,
-            accountId: q.accountId, applicationId: q.applicationId, region: q.region, time: new Date(this.#clock.now()).toISOString(), callerPseudonym: q.pseudonym,
+            accountId: q.accountId, applicationId: q.applicationId, region: running.region, time: new Date(this.#clock.now()).toISOString(), callerPseudonym: q.pseudonym,
           },
           sink,
         );
