@@ -10,10 +10,14 @@ import Database from 'better-sqlite3';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { EventForwarding } from '../src/events/forwarding.js';
 import { eventsSchema, forwardingSchema } from '../src/events/config.js';
 import type { ReportEventInput } from '../src/events/schemas.js';
+import { RegionStores } from '../src/store/open.js';
+import { DataKeyRing } from '../src/training/data-keys.js';
+import { DataKeyEventCipher } from '../src/training/event-cipher.js';
+import { FileKeyStore } from '../src/training/keystore.js';
 
 const root = resolve(import.meta.dirname, '..');
 const APPEND_N = Number(process.env['BENCH_APPEND_N'] ?? 5000);
@@ -41,6 +45,10 @@ for (let i = 0; ; i++) {
   await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Steady state: the caller's data key exists (cached after the first event); `newCallerAppend` measures first events. */
+const CALLER = createHash('sha256').update('caller').digest('hex');
+const NEW_CALLERS = Number(process.env['BENCH_NEW_CALLERS'] ?? 500);
+
 function event(i: number): ReportEventInput {
   return {
     schemaVersion: 1,
@@ -61,8 +69,12 @@ function event(i: number): ReportEventInput {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'hg-bench-outbox-'));
+// Payloads are sealed under the caller's data key, as in the gateway: file key store + region store.
+const regionStores = await RegionStores.open({ eu: { store: { kind: 'sqlite' } } }, dataDir);
+const cipher = new DataKeyEventCipher(regionStores, new DataKeyRing(new FileKeyStore(join(dataDir, 'keys'))));
 const fwd = new EventForwarding({
   dataDir,
+  cipher,
   events: eventsSchema.parse({ outbox: { synchronous: SYNC }, delivery: { batchSize: BATCH, lingerMs: 10 } }),
   applications: [
     { accountId: 'acme', applicationId: 'support', region: 'eu', forwarding: forwardingSchema.parse({ enabled: true, sinks: [{ type: 'couchdb', name: 'db', url, database: 'bench', allowInsecure: true }] }) },
@@ -75,12 +87,20 @@ const lat: number[] = [];
 for (let i = 0; i < APPEND_N; i++) {
   const e = event(i);
   const t0 = process.hrtime.bigint();
-  const r = await fwd.append(e);
+  const r = await fwd.append(e, { callerPseudonym: CALLER });
   lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
   if (!r.ok || !r.queued) throw new Error('append failed');
 }
 lat.sort((a, b) => a - b);
 const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+
+// 1a. A caller's first event also creates and stores their data key (wrap under the KEK + one region-store write).
+const firstLat: number[] = [];
+for (let i = 0; i < NEW_CALLERS; i++) {
+  const t0 = process.hrtime.bigint();
+  await fwd.append(event(i), { callerPseudonym: createHash('sha256').update(`new-caller-${i}`).digest('hex') });
+  firstLat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
 
 // 1b. The floor under it, measured on the same disk in the same run: what one durable write costs
 // without our outbox (raw append + fdatasync, and a bare one-row SQLite INSERT in WAL mode with the
@@ -119,10 +139,10 @@ rmSync(floorDir, { recursive: true, force: true });
 const floor = { rawAppendFdatasyncMs: pcts(rawMs), bareSqliteInsertMs: pcts(bareMs) };
 
 // 2. Delivery throughput: a backlog of DELIVER_N events (plus the appended ones) drained into pouchdb-server.
-for (let i = APPEND_N; i < APPEND_N + DELIVER_N; i++) await fwd.append(event(i));
-const total = APPEND_N + DELIVER_N;
+for (let i = APPEND_N; i < APPEND_N + DELIVER_N; i++) await fwd.append(event(i), { callerPseudonym: CALLER });
+const total = APPEND_N + NEW_CALLERS + DELIVER_N;
 const t0 = performance.now();
-fwd.start();
+await fwd.start();
 for (;;) {
   if ((await store.stats('acme/support/db')).pending === 0) break;
   await new Promise((r) => setTimeout(r, 5));
@@ -131,6 +151,7 @@ const seconds = (performance.now() - t0) / 1000;
 const count = ((await (await fetch(`${url}/bench`)).json()) as { doc_count: number }).doc_count;
 
 await fwd.stop();
+await regionStores.close();
 pouch.kill('SIGTERM');
 rmSync(dataDir, { recursive: true, force: true });
 rmSync(pdir, { recursive: true, force: true });
@@ -141,10 +162,12 @@ const out = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
   figures: {
     appendN: APPEND_N,
+    sealed: true,
     appendP50Ms: Number(q(0.5).toFixed(4)),
     appendP99Ms: Number(q(0.99).toFixed(4)),
     appendP99TargetMs: 1,
     floor,
+    newCallerAppendMs: pcts(firstLat),
     appendP99OverBareSqliteP99: Number((q(0.99) / floor.bareSqliteInsertMs.p99).toFixed(2)),
     deliveredEvents: total,
     documentsInServer: count,

@@ -14,6 +14,12 @@
  *   rows are tried again — an outage of any length loses nothing.
  * - Crash safety: a row leaves the outbox only after the sink acknowledged it, so a kill at any
  *   point resends at most the in-flight batch, under the same ids (idempotent at CouchDB).
+ * - Sealed payloads: rows are opened (`PayloadCipher`) just before the batch is sent. A row whose
+ *   data key is gone (its caller was erased) is dropped — counted, never sent; a row that fails
+ *   authentication is dead-lettered, never sent.
+ * - Erasure: `exclusive(fn)` runs `fn` between batches (the batch in flight recorded first), so an
+ *   erasure sees a settled outbox and ledger, and no row it deleted is sent afterwards.
+ * - When the sink's queue drains, the store checkpoints (delivered rows leave the WAL too).
  *
  * Time and randomness are injected (`Clock`, `random`).
  */
@@ -21,7 +27,8 @@ import type { Logger } from '../log/logger.js';
 import type { Clock } from './clock.js';
 import { fullJitterDelay, type BackoffPolicy } from './backoff.js';
 import type { OutboxMetrics } from './metrics.js';
-import type { DeadUpdate, OutboxRow, OutboxStore, RetryUpdate } from './outbox-store.js';
+import { payloadBinding, type DeadUpdate, type OutboxRow, type OutboxStore, type RetryUpdate, type StoredOutboxRow } from './outbox-store.js';
+import { PayloadTamperedError, type PayloadCipher } from './payload-cipher.js';
 import type { DeliveryResult, EventSink } from './sinks/types.js';
 
 export interface DeliveryPolicy {
@@ -47,6 +54,9 @@ export const DEFAULT_DELIVERY_POLICY: DeliveryPolicy = {
 
 export interface DeliveryWorkerOptions {
   store: OutboxStore;
+  /** Opens the sealed payloads; `region` is the outbox's. */
+  cipher: PayloadCipher;
+  region: string;
   sinkKey: string;
   sink: EventSink;
   clock: Clock;
@@ -59,6 +69,14 @@ export interface DeliveryWorkerOptions {
 export class DeliveryWorker {
   readonly sinkKey: string;
   readonly #store: OutboxStore;
+  readonly #cipher: PayloadCipher;
+  readonly #region: string;
+  /** Serialises batches with erasures (`exclusive`). */
+  #lock: Promise<void> = Promise.resolve();
+  /** Set by an erasure: rows fetched before it may be gone, fetch again before sending. */
+  #stale = false;
+  /** Deliveries dropped because their payload was shredded by erasure (never sent). */
+  shredded = 0;
   readonly #sink: EventSink;
   readonly #clock: Clock;
   readonly #policy: DeliveryPolicy;
@@ -77,6 +95,8 @@ export class DeliveryWorker {
   constructor(opts: DeliveryWorkerOptions) {
     this.sinkKey = opts.sinkKey;
     this.#store = opts.store;
+    this.#cipher = opts.cipher;
+    this.#region = opts.region;
     this.#sink = opts.sink;
     this.#clock = opts.clock;
     this.#policy = { ...DEFAULT_DELIVERY_POLICY, ...opts.policy };
@@ -105,6 +125,32 @@ export class DeliveryWorker {
     this.#loop = undefined;
   }
 
+  /**
+   * Runs `fn` while no batch of this sink is in flight or being recorded; the next batch is fetched
+   * afresh afterwards. Erasure uses it so nothing it removed is sent and the ledger it reads is final.
+   */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#locked(async () => {
+      try {
+        return await fn();
+      } finally {
+        this.#stale = true;
+      }
+    });
+  }
+
+  async #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const prev = this.#lock;
+    let release!: () => void;
+    this.#lock = new Promise<void>((r) => (release = r));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
       try {
@@ -121,8 +167,9 @@ export class DeliveryWorker {
     const p = this.#policy;
     this.#notified = 0;
     const now = this.#clock.now();
-    const rows = await this.#store.due(this.sinkKey, now, p.batchSize);
+    let rows = await this.#store.due(this.sinkKey, now, p.batchSize);
     if (rows.length === 0) {
+      await this.#store.checkpointIfDirty(); // the queue drained: delivered rows leave the WAL too
       const next = await this.#store.nextDueAt(this.sinkKey);
       const wait = next === undefined ? p.idlePollMs : Math.min(Math.max(next - now, 1), p.idlePollMs);
       await this.#sleep(wait, 1);
@@ -133,13 +180,57 @@ export class DeliveryWorker {
       if (lingerLeft > 0) {
         await this.#sleep(lingerLeft, p.batchSize - rows.length);
         if (!this.#running) return;
-        return this.#deliver(await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize));
+        return this.#locked(async () => this.#deliver(await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize)));
       }
     }
-    return this.#deliver(rows);
+    return this.#locked(async () => {
+      if (this.#stale) rows = await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize);
+      return this.#deliver(rows);
+    });
   }
 
-  async #deliver(rows: OutboxRow[]): Promise<void> {
+  /** Opens the batch's payloads: shredded rows are dropped, tampered ones dead-lettered; neither is sent. */
+  async #open(stored: StoredOutboxRow[]): Promise<OutboxRow[]> {
+    const rows: OutboxRow[] = [];
+    const shredded: number[] = [];
+    const tampered: DeadUpdate[] = [];
+    for (const r of stored) {
+      if (r.keyId === null) {
+        // Not sealed (a file from before sealing that start() has not sealed yet): never sent in the clear.
+        tampered.push({ seq: r.seq, error: 'payload not sealed' });
+        continue;
+      }
+      let plain: Buffer | undefined;
+      try {
+        plain = await this.#cipher.open(this.#region, r.keyId, payloadBinding(r, this.#region), r.sealed);
+      } catch (e) {
+        if (!(e instanceof PayloadTamperedError) && !(e instanceof Error && e.name === 'TamperedError')) throw e; // store errors: retry the batch later
+        tampered.push({ seq: r.seq, error: 'payload failed authentication' });
+        continue;
+      }
+      if (!plain) {
+        shredded.push(r.seq);
+        continue;
+      }
+      rows.push({ seq: r.seq, eventId: r.eventId, type: r.type, callId: r.callId, createdAt: r.createdAt, attempts: r.attempts, payload: plain.toString('utf8') });
+    }
+    if (shredded.length) {
+      await this.#store.markDropped(this.sinkKey, shredded);
+      this.shredded += shredded.length;
+      this.#metrics?.shredded.inc({ sink: this.sinkKey }, shredded.length);
+    }
+    if (tampered.length) {
+      await this.#store.markDead(this.sinkKey, tampered);
+      this.#metrics?.deadLettered.inc({ sink: this.sinkKey }, tampered.length);
+      this.#logger?.error({ module: 'events', sink: this.sinkKey, count: tampered.length }, 'outbox payloads failed authentication; dead-lettered, not sent');
+    }
+    return rows;
+  }
+
+  async #deliver(stored: StoredOutboxRow[]): Promise<void> {
+    this.#stale = false;
+    if (stored.length === 0) return;
+    const rows = await this.#open(stored);
     if (rows.length === 0) return;
     let result: DeliveryResult;
     try {

@@ -10,6 +10,7 @@ export * from './clock.js';
 export * from './backoff.js';
 export * from './outbox-store.js';
 export * from './outbox.js';
+export * from './payload-cipher.js';
 export * from './delivery-worker.js';
 export * from './metrics.js';
 export * from './config.js';

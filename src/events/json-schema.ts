@@ -7,7 +7,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { EVENT_SCHEMA_VERSIONS, EVENT_TYPES, eventSchemasByType, type EventType } from './schemas.js';
+import { ERASURE_NOTICE_VERSION, EVENT_SCHEMA_VERSIONS, EVENT_TYPES, erasureNoticeSchema, eventSchemasByType, type EventType } from './schemas.js';
 
 export function eventJsonSchemaFileName(type: EventType): string {
   return `${type}.v${EVENT_SCHEMA_VERSIONS[type]}.schema.json`;
@@ -16,16 +16,13 @@ export function eventJsonSchemaFileName(type: EventType): string {
 /** File name → file text, for every event type. */
 export function eventJsonSchemaFiles(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const type of EVENT_TYPES) {
-    const schema = z.toJSONSchema(eventSchemasByType[type], { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>;
-    const doc = {
-      $schema: schema['$schema'],
-      $id: `urn:hushgate:events:${type}:v${EVENT_SCHEMA_VERSIONS[type]}`,
-      title: `Hushgate ${type} event, schema version ${EVENT_SCHEMA_VERSIONS[type]}`,
-      ...schema,
-    };
-    out.set(eventJsonSchemaFileName(type), JSON.stringify(doc, null, 2) + '\n');
-  }
+  const add = (type: string, version: number, zodSchema: z.ZodType, what: string) => {
+    const schema = z.toJSONSchema(zodSchema, { io: 'output', target: 'draft-2020-12' }) as Record<string, unknown>;
+    const doc = { $schema: schema['$schema'], $id: `urn:hushgate:events:${type}:v${version}`, title: `Hushgate ${type} ${what}, schema version ${version}`, ...schema };
+    out.set(`${type}.v${version}.schema.json`, JSON.stringify(doc, null, 2) + '\n');
+  };
+  for (const type of EVENT_TYPES) add(type, EVENT_SCHEMA_VERSIONS[type], eventSchemasByType[type], 'event');
+  add('erasure', ERASURE_NOTICE_VERSION, erasureNoticeSchema, 'notice'); // what webhook sinks receive on erasure
   return out;
 }
 

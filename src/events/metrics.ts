@@ -8,6 +8,7 @@
  * - `hushgate_events_delivered_total{sink}`          deliveries acknowledged by the sink
  * - `hushgate_events_failed_total{sink,kind}`        failed deliveries: kind = retry | permanent | unavailable
  * - `hushgate_events_dead_lettered_total{sink}`      deliveries moved to the dead-letter state
+ * - `hushgate_events_shredded_total{sink}`           deliveries dropped unsent: the caller was erased (payload key gone)
  * - `hushgate_events_queued{sink}`                   pending deliveries (gauge, read at scrape)
  * - `hushgate_events_dead_letter{sink}`              dead-lettered deliveries held (gauge)
  * - `hushgate_events_oldest_pending_age_seconds{sink}` age of the oldest pending delivery (gauge)
@@ -22,6 +23,7 @@ export class OutboxMetrics {
   readonly delivered: Counter<'sink'>;
   readonly failed: Counter<'sink' | 'kind'>;
   readonly deadLettered: Counter<'sink'>;
+  readonly shredded: Counter<'sink'>;
   readonly #sources: Array<{ store: OutboxStore; sinks: () => string[] }> = [];
   #snap: Promise<Map<string, { pending: number; dead: number; ageSeconds: number }>> | undefined;
 
@@ -32,6 +34,7 @@ export class OutboxMetrics {
     this.delivered = new Counter({ name: 'hushgate_events_delivered_total', help: 'Event deliveries acknowledged by a sink', labelNames: ['sink'], registers });
     this.failed = new Counter({ name: 'hushgate_events_failed_total', help: 'Failed event deliveries', labelNames: ['sink', 'kind'], registers });
     this.deadLettered = new Counter({ name: 'hushgate_events_dead_lettered_total', help: 'Event deliveries dead-lettered', labelNames: ['sink'], registers });
+    this.shredded = new Counter({ name: 'hushgate_events_shredded_total', help: 'Event deliveries dropped unsent because their caller was erased', labelNames: ['sink'], registers });
     const snapshot = () => this.#snapshot(clock);
     new Gauge({
       name: 'hushgate_events_queued',

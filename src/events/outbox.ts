@@ -5,15 +5,19 @@
  *   3. resolves the application's route (forwarding disabled or no sinks → not stored at all);
  *   4. passes it through the application's privacy gate — *before* anything touches disk, so raw
  *      PII never reaches the outbox file; the gate may drop it;
- *   5. serialises it once and commits it, with one pending delivery per sink, to the store;
+ *   5. adds the caller's keyed pseudonym (`callerPseudonym`: sinks erase by it), serialises it once,
+ *      seals it under the caller's data key (`PayloadCipher`) and commits it, with one pending
+ *      delivery per sink, to the store;
  *   6. wakes the sinks' delivery workers. Delivery itself is asynchronous.
  * When `append` resolves with `queued: true`, the event is durable.
  */
 import type { DetectionContext } from '../privacy/types.js';
 import type { OutboxMetrics } from './metrics.js';
-import type { OutboxStore } from './outbox-store.js';
+import { payloadBinding, type OutboxStore } from './outbox-store.js';
+import type { PayloadCipher } from './payload-cipher.js';
+import { ERASURE_NOTICE_SCOPE } from './payload-cipher.js';
 import type { EventGate } from './gate.js';
-import { parseReportEvent, type ReportEventInput } from './schemas.js';
+import { parseReportEvent, type ErasureNotice, type ReportEventInput } from './schemas.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 
@@ -26,8 +30,10 @@ export interface ForwardingRoute {
 export type RouteResolver = (accountId: string, applicationId: string) => ForwardingRoute | undefined;
 
 export interface AppendMeta {
-  /** Keyed pseudonym of the caller's number (`phonePseudonym`), kept in the outbox row for erasure. */
+  /** Keyed pseudonym of the caller's number (`phonePseudonym`), kept in the outbox row for erasure and sent as `callerPseudonym`. */
   callerPseudonym?: string;
+  /** Keyed pseudonym of the called number: part of the data key's scope (erasing either party shreds the payload). */
+  calleePseudonym?: string;
   /** The call's privacy context for this event, handed to the gate (never stored). */
   detection?: DetectionContext;
 }
@@ -44,6 +50,8 @@ export interface Notifiable {
 export interface EventOutboxOptions {
   region: string;
   store: OutboxStore;
+  /** Seals payloads at rest (required: nothing is written in the clear). */
+  cipher: PayloadCipher;
   resolveRoute: RouteResolver;
   metrics?: OutboxMetrics;
   clock?: Clock;
@@ -52,6 +60,7 @@ export interface EventOutboxOptions {
 export class EventOutbox {
   readonly region: string;
   readonly store: OutboxStore;
+  readonly cipher: PayloadCipher;
   readonly #resolve: RouteResolver;
   readonly #metrics: OutboxMetrics | undefined;
   readonly #clock: Clock;
@@ -60,6 +69,7 @@ export class EventOutbox {
   constructor(opts: EventOutboxOptions) {
     this.region = opts.region;
     this.store = opts.store;
+    this.cipher = opts.cipher;
     this.#resolve = opts.resolveRoute;
     this.#metrics = opts.metrics;
     this.#clock = opts.clock ?? systemClock;
@@ -96,6 +106,14 @@ export class EventOutbox {
     if (gated.eventId !== event.eventId || gated.callId !== event.callId || gated.accountId !== event.accountId || gated.applicationId !== event.applicationId || gated.region !== event.region) {
       return { ok: false, error: 'privacy gate changed an event identifier' };
     }
+    // Only the outbox sets the pseudonym (from the call, never from the event's producer).
+    const { callerPseudonym: _ignored, ...body } = gated;
+    const out = meta.callerPseudonym ? { ...body, callerPseudonym: meta.callerPseudonym } : body;
+    const { keyId, sealed } = await this.cipher.seal(
+      { accountId: gated.accountId, applicationId: gated.applicationId, region: this.region, callerPseudonym: meta.callerPseudonym, calleePseudonym: meta.calleePseudonym },
+      payloadBinding(gated, this.region),
+      Buffer.from(JSON.stringify(out), 'utf8'),
+    );
     await this.store.append({
       eventId: gated.eventId,
       type: gated.type,
@@ -104,11 +122,31 @@ export class EventOutbox {
       applicationId: gated.applicationId,
       callerPseudonym: meta.callerPseudonym,
       createdAt: this.#clock.now(),
-      payload: JSON.stringify(gated),
+      keyId,
+      sealed,
       sinks: route.sinks,
     });
     this.#metrics?.appended.inc({ region: this.region });
     for (const s of route.sinks) this.#workers.get(s)?.notify();
     return { ok: true, queued: true, eventId: gated.eventId };
+  }
+
+  /**
+   * Queues an erasure notice for one sink, durably (a sink that is down gets it later). Sealed under a
+   * key of its own scope (not the erased caller's, which is gone) and stored without a caller
+   * pseudonym, so the outbox file does not keep the erased pseudonym in the clear.
+   */
+  async appendNotice(notice: ErasureNotice, sink: string): Promise<void> {
+    const callId = `erasure:${notice.requestId}`; // its own "call": never held back by, or holding back, call events
+    const { keyId, sealed } = await this.cipher.seal(
+      { accountId: notice.accountId, applicationId: notice.applicationId, region: this.region, callerPseudonym: ERASURE_NOTICE_SCOPE, calleePseudonym: ERASURE_NOTICE_SCOPE },
+      payloadBinding({ ...notice, callId }, this.region),
+      Buffer.from(JSON.stringify(notice), 'utf8'),
+    );
+    await this.store.append({
+      eventId: notice.eventId, type: notice.type, callId, accountId: notice.accountId, applicationId: notice.applicationId,
+      createdAt: this.#clock.now(), keyId, sealed, sinks: [sink],
+    });
+    this.#workers.get(sink)?.notify();
   }
 }

@@ -23,6 +23,9 @@ const isoTime = z.iso.datetime({ offset: true }).describe('ISO 8601 timestamp');
 const nonNegInt = z.number().int().min(0);
 const ms = z.number().min(0).describe('milliseconds');
 
+/** A keyed HMAC-SHA256 of a number, hex: what erasure finds a caller's data by. */
+const pseudonym = z.string().regex(/^[0-9a-f]{64}$/, 'must be a 64-character hex HMAC');
+
 /** Fields every event has. */
 const envelope = {
   eventId: z.uuid().describe('UUID of this event; also the sink document id (idempotent redelivery)'),
@@ -32,6 +35,9 @@ const envelope = {
   region: z.string().min(1).describe('Region whose outbox holds the event'),
   time: isoTime.describe('When the event happened'),
   redactions: z.array(z.string()).optional().describe('JSON paths the privacy gate removed or obfuscated'),
+  callerPseudonym: pseudonym
+    .optional()
+    .describe("The caller's keyed pseudonym: hex HMAC-SHA256 of the E.164 number under the account's secret (never the number). Set by the outbox, absent for anonymous callers; sinks erase by it"),
 };
 
 export const rtpStreamStatsSchema = z
@@ -178,6 +184,27 @@ export const eventSchemasByType = {
   dtmf: dtmfEventSchema,
   transfer: transferEventSchema,
 } as const;
+
+/**
+ * The erasure notice a webhook sink receives (in the usual signed `{"events":[…]}` body) when a caller
+ * whose events it already received is erased: the receiver deletes what it holds for `callerPseudonym`.
+ * Not a call event: it is never appended by producers, only by erasure.
+ */
+export const ERASURE_NOTICE_VERSION = 1;
+export const erasureNoticeSchema = z
+  .object({
+    schemaVersion: z.literal(ERASURE_NOTICE_VERSION),
+    type: z.literal('erasure'),
+    eventId: z.uuid().describe('UUID of this notice (de-duplicate by it)'),
+    requestId: z.string().min(1).describe('The erasure request id (as on the erasure receipt)'),
+    accountId: z.string().min(1),
+    applicationId: z.string().min(1),
+    region: z.string().min(1).describe('Region whose outbox sent the notice'),
+    time: isoTime.describe('When the erasure ran'),
+    callerPseudonym: pseudonym.describe("The erased caller's keyed pseudonym, as carried by the events sent before (callerPseudonym)"),
+  })
+  .describe('Erasure notice: delete every event of this caller pseudonym received from this application');
+export type ErasureNotice = z.infer<typeof erasureNoticeSchema>;
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 

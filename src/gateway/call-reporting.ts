@@ -9,7 +9,8 @@
  *   next turn or the end of the call), `transfer`. Each gets a fresh `eventId`.
  * - Reports go through `EventForwarding`, whose per-application gate is the application's privacy
  *   policy for the `events` destination (`policyEventGate`), so the gate runs before the outbox
- *   write (I2). Each append carries the caller's keyed pseudonym, so erasure finds it (I5).
+ *   write (I2). Each append carries the caller's keyed pseudonym (sent as `callerPseudonym`, so sinks
+ *   and erasure find it: I5) and is sealed under the caller's training data key (`DataKeyEventCipher`).
  *   Only applications with `forwarding.enabled` store anything.
  * - On `transcription` of an application with `training.enabled`, the transcript gated by the
  *   `training` destination is captured with the raw From/To numbers; capture masks and
@@ -29,6 +30,7 @@ import { maskFreeText, type EventGate } from '../events/gate.js';
 import type { ReportEvent, ReportEventInput } from '../events/schemas.js';
 import { openTraining, type TrainingService } from '../training/service.js';
 import { pseudonymOf } from '../training/caller-identity.js';
+import { DataKeyEventCipher } from '../training/event-cipher.js';
 import type { KeyStore } from '../training/keystore.js';
 import type { CallNumbers, DetectionContext } from '../privacy/types.js';
 import { prepareCallNumbers } from '../privacy/phone.js';
@@ -67,6 +69,8 @@ interface CallState {
   mediaSecurity: 'rtp' | 'srtp';
   startedAt: number;
   pseudonym: Promise<string | undefined>;
+  /** The called number's pseudonym: with the caller's, the scope of the data key the call's events are sealed under. */
+  calleePseudonym: Promise<string | undefined>;
   chain: Promise<void>;
   turns: number;
   utterances: number;
@@ -244,6 +248,8 @@ export class CallReporting {
       events: c.events,
       applications: d.forwardingApps,
       regions: Object.keys(c.regions), // erasure reaches every region's outbox
+      // Payloads sealed under the caller's training data key (the training ring, which erasure clears).
+      cipher: new DataKeyEventCipher(training.stores, training.ring),
       gateFor: (a) => d.gates.get(`${a.accountId}/${a.applicationId}`)!,
       registry: opts.registry,
       logger: opts.log,
@@ -271,7 +277,7 @@ export class CallReporting {
 
   /** Starts delivery, the retention sweeper (first sweep awaited) and the CallEvent subscription. */
   async start(): Promise<void> {
-    this.forwarding.start();
+    await this.forwarding.start();
     await this.training.sweeper.start();
     this.opts.calls.on('event', this.#onEvent);
   }
@@ -302,6 +308,9 @@ export class CallReporting {
         startedAt: e.time,
         pseudonym: app.forwarding && fromUser
           ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, fromUser, country), () => undefined)
+          : Promise.resolve(undefined),
+        calleePseudonym: app.forwarding && headerUser(e.to)
+          ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, headerUser(e.to), country), () => undefined)
           : Promise.resolve(undefined),
         chain: Promise.resolve(),
         turns: 0, utterances: 0, maxResponseMs: {}, dtmf: '', dtmfMethod: 'rfc4733',
@@ -414,7 +423,7 @@ export class CallReporting {
   async #append(st: CallState, event: ReportEventInput): Promise<void> {
     if (!st.app.forwarding) return;
     const detection: DetectionContext = { ...st.turnPrivacy, callNumbers: st.callNumbers };
-    const r = await this.forwarding.append(event, { callerPseudonym: await st.pseudonym, detection });
+    const r = await this.forwarding.append(event, { callerPseudonym: await st.pseudonym, calleePseudonym: await st.calleePseudonym, detection });
     if (!r.ok) this.opts.log.warn({ callId: event.callId, eventType: event.type, error: r.error }, 'report event refused');
   }
 

@@ -14,7 +14,7 @@ import pg from 'pg';
 import type {
   AuditEntry, AuditRecord, DataKeyRow, DataKeyScope, ErasureReceipt, InsertResult, Migration, SqlExecutor, Store, TrainingQuery, TrainingRow,
 } from './store.js';
-import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow } from './rows.js';
+import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, receiptReach, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow } from './rows.js';
 import { STORE_NAMESPACE, storeMigrations } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -259,8 +259,8 @@ export class PostgresStore implements Store {
 
   async insertErasureReceipt(r: ErasureReceipt): Promise<void> {
     await this.pool.query(
-      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [r.requestId, r.accountId, r.applicationId, r.requestedAt, r.completedAt, JSON.stringify(r.counts), JSON.stringify(r.regions)],
+      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions, reach) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [r.requestId, r.accountId, r.applicationId, r.requestedAt, r.completedAt, JSON.stringify(r.counts), JSON.stringify(r.regions), receiptReach(r)],
     );
   }
 

@@ -135,4 +135,10 @@ export const storeMigrations: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
     `,
   },
+  {
+    version: 2,
+    description: 'erasure receipts: what erasure could not reach (failed parts, sinks not reached, per-sink outcome)',
+    sqlite: 'ALTER TABLE erasure_receipts ADD COLUMN reach TEXT',
+    postgres: 'ALTER TABLE erasure_receipts ADD COLUMN reach TEXT',
+  },
 ];

@@ -16,7 +16,7 @@ import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from './
 import type {
   AuditEntry, AuditRecord, DataKeyRow, DataKeyScope, ErasureReceipt, InsertResult, Migration, SqlExecutor, Store, TrainingQuery, TrainingRow,
 } from './store.js';
-import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow, trainingRowValues } from './rows.js';
+import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, receiptReach, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow, trainingRowValues } from './rows.js';
 import { STORE_NAMESPACE, storeMigrations } from './schema.js';
 
 type Stmt = Database.Statement<unknown[], Record<string, unknown>>;
@@ -270,8 +270,8 @@ export class SqliteStore implements Store {
   async insertErasureReceipt(r: ErasureReceipt): Promise<void> {
     await this.idle();
     this.stmt(
-      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(r.requestId, r.accountId, r.applicationId, r.requestedAt, r.completedAt, JSON.stringify(r.counts), JSON.stringify(r.regions));
+      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions, reach) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(r.requestId, r.accountId, r.applicationId, r.requestedAt, r.completedAt, JSON.stringify(r.counts), JSON.stringify(r.regions), receiptReach(r));
   }
 
   async listErasureReceipts(accountId?: string): Promise<ErasureReceipt[]> {
@@ -299,7 +299,14 @@ export class SqliteStore implements Store {
 
   async checkpoint(): Promise<void> {
     await this.idle();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // A reader of another connection can hold the WAL: then TRUNCATE reports busy and the erased pages
+    // stay in it. Retry briefly, and say so rather than claim the bytes are gone.
+    for (let i = 0; i < 50; i++) {
+      const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (r[0]?.busy === 0) return;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    throw new Error(`checkpoint of region store ${this.region} did not complete: another connection holds its WAL`);
   }
 
   async close(): Promise<void> {

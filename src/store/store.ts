@@ -73,6 +73,20 @@ export interface DataKeyRow {
 
 export type DataKeyScope = Pick<DataKeyRow, 'accountId' | 'applicationId' | 'region' | 'fromPseudonym' | 'toPseudonym'>;
 
+/** What erasure did at one event sink that had already received events of the caller (no pseudonym). */
+export interface SinkErasure {
+  /** Sink key `account/application/sinkName`. */
+  sink: string;
+  type: 'couchdb' | 'webhook' | 'splunk-hec' | 'unknown';
+  /** Events of the caller the sink had acknowledged. */
+  delivered: number;
+  /** deleted (CouchDB documents), notified (signed webhook notice queued), cannot-erase (Splunk HEC), not-configured (sink removed), failed. */
+  outcome: 'deleted' | 'notified' | 'cannot-erase' | 'not-configured' | 'failed';
+  removed?: number;
+  /** Kind of failure and status only. */
+  error?: string;
+}
+
 /** Proof that an erasure ran. Holds counts and identifiers we generate, never the number or its pseudonym. */
 export interface ErasureReceipt {
   requestId: string;
@@ -83,6 +97,12 @@ export interface ErasureReceipt {
   /** What was removed, by kind: `trainingRecords`, `dataKeys`, and one entry per erasure participant. */
   counts: Record<string, number>;
   regions: string[];
+  /** Parts the erasure could not complete (a participant or a sink erasure that failed): retry the request. Empty: complete. */
+  failed?: string[];
+  /** Sinks that already received the caller's events and that erasure cannot reach (e.g. Splunk HEC, a removed sink). */
+  notReached?: string[];
+  /** Per sink that had received the caller's events: what erasure did there. */
+  sinks?: SinkErasure[];
 }
 
 export interface AuditEntry {

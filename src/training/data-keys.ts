@@ -84,6 +84,27 @@ export class DataKeyRing {
     return dk;
   }
 
+  /**
+   * The scope's key, durably stored before it is returned. For writers outside the store's own
+   * transaction (the event outbox commits to another file): a payload sealed under a key that never
+   * reached the store would be unreadable after a restart. If another writer stored a key for the
+   * scope first, that one is used.
+   */
+  async storedForScope(store: Store, scope: DataKeyScope): Promise<DataKey> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const dk = await this.forScope(store, scope);
+      const pending = dk.pending;
+      if (!pending) return dk;
+      const stored = (await store.insertDataKey(pending)) as DataKeyRow | undefined; // undefined: erased meanwhile
+      if (stored?.id === dk.id) {
+        dk.pending = undefined;
+        return dk;
+      }
+      this.forget(scope); // lost the race: load the stored key next time round
+    }
+    throw new Error('data key: could not store a key for the scope');
+  }
+
   /** The key a stored record names; undefined when it no longer exists (erased: the record is unreadable by design). */
   async forId(store: Store, id: string): Promise<DataKey | undefined> {
     const hit = this.byId.get(id);

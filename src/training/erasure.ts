@@ -5,25 +5,39 @@
  * 2. In every region store: the data keys whose caller or callee pseudonym matches are deleted with
  *    their records, in one transaction (crypto-shredding: copies of those records in backups or
  *    replicas can no longer be opened, because their key is gone).
- * 3. Every registered `ErasureParticipant` (the event outbox, …) removes what it holds for the pseudonym.
- * 4. An `ErasureReceipt` (request id, times, counts per kind, regions; no number, no pseudonym) and an
- *    audit entry are written to the application's home region store.
+ * 3. Every registered `ErasureParticipant` (the event outbox, …) removes what it holds for the pseudonym
+ *    and says what it could not reach (sinks that already hold the caller's events). A participant
+ *    that throws does not stop the others: it is named in the receipt's `failed`.
+ * 4. An `ErasureReceipt` (request id, times, counts per kind, regions, what failed or was not reached;
+ *    no number, no pseudonym) and an audit entry are written to the application's home region store.
+ *    A receipt with `failed` entries is an incomplete erasure: callers report it as a failure.
  * Look-ups go through indexes only, so one erasure costs the same among a thousand or a million records.
  */
 import { randomUUID } from 'node:crypto';
 import type { RegionStores } from '../store/open.js';
-import type { ErasureReceipt } from '../store/store.js';
+import type { ErasureReceipt, SinkErasure } from '../store/store.js';
 import { pseudonymOf } from './caller-identity.js';
 import { type Clock, systemClock } from './clock.js';
 import type { DataKeyRing } from './data-keys.js';
 import type { KeyStore } from './keystore.js';
 
+/** What a participant reports beyond a count: where the caller's data went and whether it got there. */
+export interface ParticipantErasure {
+  removed: number;
+  /** Parts it could not complete (no PII: names, kinds of failure, statuses). */
+  failed?: string[];
+  /** Places it knows hold the caller's data and cannot be erased from here. */
+  notReached?: string[];
+  sinks?: SinkErasure[];
+}
+
 /** Anything else that holds caller data keyed by pseudonym and must forget it on erasure. */
 export interface ErasureParticipant {
   name: string;
-  /** Removes everything held for the pseudonym; resolves to how many items it removed. */
-  eraseByPseudonym(accountId: string, applicationId: string, pseudonym: string): Promise<number>;
+  /** Removes everything held for the pseudonym; resolves to how many items it removed, or a fuller report. */
+  eraseByPseudonym(accountId: string, applicationId: string, pseudonym: string, ctx?: { requestId: string }): Promise<number | ParticipantErasure>;
 }
+
 
 export interface ErasureRequest {
   accountId: string;
@@ -74,24 +88,45 @@ export class Eraser {
     for (const ring of this.opts.rings ?? []) ring.forgetPseudonym(req.accountId, req.applicationId, pseudonym);
     const counts: Record<string, number> = { trainingRecords: 0, dataKeys: 0 };
     const regions: string[] = [];
+    const failed: string[] = [];
     for (const region of this.opts.stores.regions()) {
       const store = this.opts.stores.get(region);
       const r = await store.eraseTrainingByPseudonym(req.accountId, req.applicationId, pseudonym);
       counts.trainingRecords! += r.records;
       counts.dataKeys! += r.dataKeys;
-      if (r.records || r.dataKeys) await store.checkpoint(); // deleted pages leave the WAL too
+      // Always, not only when rows were deleted now: a retry must also clear what an earlier attempt's
+      // blocked checkpoint left in the WAL. Blocked again (another connection reading): say so.
+      try {
+        await store.checkpoint();
+      } catch (e) {
+        failed.push(`region store ${region}: ${e instanceof Error ? e.message.slice(0, 200) : 'checkpoint failed'}`);
+      }
       regions.push(region);
     }
-    for (const p of this.participants) counts[p.name] = (counts[p.name] ?? 0) + (await p.eraseByPseudonym(req.accountId, req.applicationId, pseudonym));
+    const notReached: string[] = [];
+    const sinks: SinkErasure[] = [];
+    for (const p of this.participants) {
+      try {
+        const r = await p.eraseByPseudonym(req.accountId, req.applicationId, pseudonym, { requestId });
+        const full: ParticipantErasure = typeof r === 'number' ? { removed: r } : r;
+        counts[p.name] = (counts[p.name] ?? 0) + full.removed;
+        failed.push(...(full.failed ?? []));
+        notReached.push(...(full.notReached ?? []));
+        sinks.push(...(full.sinks ?? []));
+      } catch (e) {
+        // Keep going: the other parts are still erased; the receipt says which part was not.
+        failed.push(`${p.name}: ${e instanceof Error ? e.message.slice(0, 200) : 'failed'}`);
+      }
+    }
     // Drop again: a capture that was mid-flight may have cached a key for this caller meanwhile.
     for (const ring of this.opts.rings ?? []) ring.forgetPseudonym(req.accountId, req.applicationId, pseudonym);
 
-    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.now(), counts, regions };
+    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.now(), counts, regions, failed, notReached, sinks };
     const home = this.opts.regionOf(req.accountId, req.applicationId);
     const receiptStores = home && this.opts.stores.has(home) ? [this.opts.stores.get(home)] : this.opts.stores.all();
     for (const store of receiptStores) {
       await store.insertErasureReceipt(receipt);
-      await store.audit({ actor: req.actor ?? 'erasure', action: 'training.erase', target: `${req.accountId}/${req.applicationId}`, details: { requestId, counts } }, receipt.completedAt);
+      await store.audit({ actor: req.actor ?? 'erasure', action: 'training.erase', target: `${req.accountId}/${req.applicationId}`, details: { requestId, counts, complete: failed.length === 0, notReached: notReached.length } }, receipt.completedAt);
     }
     return { ok: true, receipt };
   }

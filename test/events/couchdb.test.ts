@@ -15,16 +15,19 @@ import { EventForwarding, type ForwardingApplication } from '../../src/events/fo
 import { eventsSchema, forwardingSchema } from '../../src/events/config.js';
 import { CouchDbSink } from '../../src/events/sinks/couchdb.js';
 import type { OutboxRow } from '../../src/events/outbox-store.js';
-import { allDocIds, cdrEvent, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer } from './helpers.js';
+import { allDocIds, cdrEvent, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer, openTestCipher, type TestCipher } from './helpers.js';
 
 let pouch: PouchServer;
 let dir: string;
+let keys: TestCipher;
 before(async () => {
   pouch = await startPouchServer();
   dir = mkdtempSync(join(tmpdir(), 'hg-couch-'));
+  keys = await openTestCipher(dir);
 });
 after(async () => {
   await pouch?.stop();
+  await keys?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -67,8 +70,8 @@ const row = (eventId: string, payload: object, callId = 'c'): OutboxRow => ({ se
 
 test('delivers gated events to CouchDB as documents keyed by eventId, creating the database', async () => {
   const registry = new Registry();
-  const fwd = new EventForwarding({ dataDir: join(dir, 'd1'), events: fastDelivery, applications: [app({ type: 'couchdb', name: 'db', url: pouch.url, database: 'events_a', allowInsecure: true })], registry });
-  fwd.start();
+  const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: join(dir, 'd1'), events: fastDelivery, applications: [app({ type: 'couchdb', name: 'db', url: pouch.url, database: 'events_a', allowInsecure: true })], registry });
+  await fwd.start();
   const ids: string[] = [];
   for (let i = 0; i < 50; i++) {
     const r = await fwd.append(i % 2 ? cdrEvent({ callId: `call-${i}` }) : dtmfEvent({ callId: `call-${i}` }));
@@ -108,11 +111,12 @@ test('auth failure: nothing lost or dead-lettered while refused; delivered once 
   const { front, rejected } = authFront((h) => h === 'Basic ' + Buffer.from(`hush:${password}`).toString('base64'));
   const f = await front;
   const fwd = new EventForwarding({
+    cipher: keys.cipher,
     dataDir: join(dir, 'd2'),
     events: fastDelivery,
     applications: [app({ type: 'couchdb', name: 'db', url: f.url, database: 'events_auth', allowInsecure: true, auth: { kind: 'basic', username: 'hush', password: 's3cret' } })],
   });
-  fwd.start();
+  await fwd.start();
   for (let i = 0; i < 5; i++) await fwd.append(dtmfEvent({ callId: `c${i}` }));
   await waitFor(() => rejected() >= 3, 'several refused attempts');
   const store = fwd.outbox('eu')!.store;
@@ -164,8 +168,8 @@ test('Cloudant IAM: API key exchanged at the token endpoint once, bearer token a
 test('server down, events appended, server up again on the same port: all delivered', async () => {
   const port = await freePort();
   let server = await startPouchServer(port);
-  const fwd = new EventForwarding({ dataDir: join(dir, 'd3'), events: fastDelivery, applications: [app({ type: 'couchdb', name: 'db', url: server.url, database: 'events_outage', allowInsecure: true })] });
-  fwd.start();
+  const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: join(dir, 'd3'), events: fastDelivery, applications: [app({ type: 'couchdb', name: 'db', url: server.url, database: 'events_outage', allowInsecure: true })] });
+  await fwd.start();
   await fwd.append(dtmfEvent({ callId: 'before' }));
   await waitFor(async () => (await allDocIds(server.url, 'events_outage')).length === 1, 'first delivery');
   await server.stop();

@@ -4,12 +4,37 @@
  * event factories and bounded waiting.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { verifyWebhookSignature } from '../../src/events/webhook-signature.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { ReportEventInput } from '../../src/events/schemas.js';
+import { RegionStores } from '../../src/store/open.js';
+import { DataKeyRing } from '../../src/training/data-keys.js';
+import { DataKeyEventCipher } from '../../src/training/event-cipher.js';
+import { FileKeyStore } from '../../src/training/keystore.js';
+
+export interface TestCipher {
+  cipher: DataKeyEventCipher;
+  stores: RegionStores;
+  ring: DataKeyRing;
+  keyStore: FileKeyStore;
+  close(): Promise<void>;
+}
+
+/**
+ * The payload cipher the gateway uses, on real parts: a file key store under `<dataDir>/keys` and
+ * SQLite region stores under `<dataDir>/regions/` (where the data keys live).
+ */
+export async function openTestCipher(dataDir: string, regions: readonly string[] = ['eu', 'us']): Promise<TestCipher> {
+  const keyStore = new FileKeyStore(join(dataDir, 'keys'));
+  const stores = await RegionStores.open(Object.fromEntries(regions.map((r) => [r, { store: { kind: 'sqlite' as const } }])), dataDir);
+  const ring = new DataKeyRing(keyStore);
+  return { cipher: new DataKeyEventCipher(stores, ring), stores, ring, keyStore, close: () => stores.close() };
+}
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -181,4 +206,54 @@ export class ManualClock {
 
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+export interface WebhookReceiver {
+  url: string;
+  /** Bodies accepted (signature verified), parsed. */
+  accepted: { events: Record<string, unknown>[] }[];
+  rejected: string[];
+  /** While true the receiver answers 503 (a receiver that is down for maintenance). */
+  down: boolean;
+  close(): Promise<void>;
+}
+
+/** A real webhook receiver on a loopback socket that verifies `X-Hushgate-Signature` as a customer would. */
+export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
+  const seen = new Set<string>();
+  const r: WebhookReceiver = {
+    url: '',
+    accepted: [],
+    rejected: [],
+    down: false,
+    close: async () => undefined,
+  };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (r.down) return void res.writeHead(503).end();
+      const body = Buffer.concat(chunks);
+      const v = verifyWebhookSignature(secret, req.headers, body, { toleranceSec: 300, seenIds: seen });
+      if (!v.ok) {
+        r.rejected.push(v.error);
+        return void res.writeHead(401).end();
+      }
+      r.accepted.push(JSON.parse(body.toString('utf8')) as { events: Record<string, unknown>[] });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  r.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/voice`;
+  r.close = () =>
+    new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    });
+  return r;
+}
+
+/** Every byte of a SQLite database and its WAL and shared-memory files (those that exist). */
+export function sqliteFileBytes(path: string): Buffer {
+  return Buffer.concat([path, `${path}-wal`, `${path}-shm`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
 }

@@ -10,11 +10,18 @@ import { DeliveryWorker } from '../../src/events/delivery-worker.js';
 import { OutboxMetrics } from '../../src/events/metrics.js';
 import { defaultEventGate } from '../../src/events/gate.js';
 import type { DeliveryResult, EventOutcome, EventSink } from '../../src/events/sinks/types.js';
-import { ManualClock, cdrEvent, dtmfEvent, settle, turnEvent } from './helpers.js';
+import { ManualClock, cdrEvent, dtmfEvent, openTestCipher, settle, turnEvent, type TestCipher } from './helpers.js';
 
 let dir: string;
-beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'hg-outbox-'))));
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+let keys: TestCipher;
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'hg-outbox-'));
+  keys = await openTestCipher(dir);
+});
+afterEach(async () => {
+  await keys.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const SINK = 'acme/support/db';
 
@@ -30,15 +37,18 @@ class ScriptedSink implements EventSink {
 }
 
 function setup(opts: { maxAttempts?: number; batchSize?: number } = {}) {
+  const cipher = keys.cipher;
   const clock = new ManualClock();
   const store = new SqliteOutboxStore({ dataDir: dir, region: 'eu' });
   const registry = new Registry();
   const metrics = new OutboxMetrics(registry, clock);
   metrics.watch(store, () => [SINK]);
-  const outbox = new EventOutbox({ region: 'eu', store, metrics, clock, resolveRoute: (a, p) => (a === 'acme' && p === 'support' ? { sinks: [SINK], gate: defaultEventGate } : undefined) });
+  const outbox = new EventOutbox({ region: 'eu', store, cipher, metrics, clock, resolveRoute: (a, p) => (a === 'acme' && p === 'support' ? { sinks: [SINK], gate: defaultEventGate } : undefined) });
   const sink = new ScriptedSink();
   const worker = new DeliveryWorker({
     store,
+    cipher,
+    region: 'eu',
     sinkKey: SINK,
     sink,
     clock,
@@ -64,7 +74,7 @@ test('append gates before the write: the outbox file never holds the raw PII', a
   const rows = await store.due(SINK, Date.now() + 1e12, 10);
   assert.equal(rows.length, 2);
   await store.close();
-  for (const f of readdirSync(dir)) {
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('outbox-'))) {
     const bytes = readFileSync(join(dir, f)).toString('latin1');
     assert.ok(!bytes.includes('4111 1111'), `${f} holds a raw transcript`);
     assert.ok(!bytes.includes('2079460958'), `${f} holds a raw number`);
@@ -180,9 +190,9 @@ test('events of one call go one per batch, in order', async () => {
 test('linger: a partial batch waits for more events or the linger time', async () => {
   const clock = new ManualClock();
   const store = new SqliteOutboxStore({ dataDir: dir, region: 'eu' });
-  const outbox = new EventOutbox({ region: 'eu', store, clock, resolveRoute: () => ({ sinks: [SINK], gate: defaultEventGate }) });
+  const outbox = new EventOutbox({ region: 'eu', store, cipher: keys.cipher, clock, resolveRoute: () => ({ sinks: [SINK], gate: defaultEventGate }) });
   const sink = new ScriptedSink();
-  const worker = new DeliveryWorker({ store, sinkKey: SINK, sink, clock, policy: { batchSize: 3, lingerMs: 100, idlePollMs: 60_000 } });
+  const worker = new DeliveryWorker({ store, cipher: keys.cipher, region: 'eu', sinkKey: SINK, sink, clock, policy: { batchSize: 3, lingerMs: 100, idlePollMs: 60_000 } });
   outbox.attachWorker(SINK, worker);
   worker.start();
   await outbox.append(dtmfEvent({ callId: 'l1' }));

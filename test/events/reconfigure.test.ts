@@ -11,16 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventForwarding, type ForwardingApplication } from '../../src/events/forwarding.js';
 import { eventsSchema, forwardingSchema } from '../../src/events/config.js';
-import { allDocIds, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer } from './helpers.js';
+import { allDocIds, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer, openTestCipher, type TestCipher } from './helpers.js';
 
 let pouch: PouchServer;
 let dir: string;
+let keys: TestCipher;
 before(async () => {
   pouch = await startPouchServer();
   dir = mkdtempSync(join(tmpdir(), 'hg-reconf-'));
+  keys = await openTestCipher(dir);
 });
 after(async () => {
   await pouch?.stop();
+  await keys?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -32,8 +35,8 @@ function app(applicationId: string, url: string, database: string): ForwardingAp
 
 test('sinks follow application changes without losing or repeating events', { timeout: 60_000 }, async () => {
   const down = `http://127.0.0.1:${await freePort()}`; // nothing listens here
-  const fwd = new EventForwarding({ dataDir: dir, events: fast, applications: [app('support', down, 'r1')], regions: ['eu'] });
-  fwd.start();
+  const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: dir, events: fast, applications: [app('support', down, 'r1')], regions: ['eu'] });
+  await fwd.start();
   const store = fwd.outbox('eu')!.store;
   try {
     // Pending while the sink is unreachable.

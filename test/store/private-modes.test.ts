@@ -60,7 +60,7 @@ test('the event outbox file and its -wal/-shm are 0600', async () => {
   try {
     const data = join(dir, 'data');
     const ob = new SqliteOutboxStore({ dataDir: data, region: 'eu' });
-    await ob.append({ eventId: 'e1', type: 'cdr', callId: 'c1', accountId: 'a', applicationId: 'p', createdAt: 1, payload: '{}', sinks: ['s'] });
+    await ob.append({ eventId: 'e1', type: 'cdr', callId: 'c1', accountId: 'a', applicationId: 'p', createdAt: 1, keyId: 'k1', sealed: Buffer.from('{}'), sinks: ['s'] });
     for (const p of [ob.path, `${ob.path}-wal`, `${ob.path}-shm`]) assert.equal(mode(p), 0o600, p);
     assert.equal(mode(data), 0o700);
     await ob.close();

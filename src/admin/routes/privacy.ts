@@ -20,7 +20,17 @@ const receiptView = named(
   z.object({
     requestId: z.string(), accountId: z.string(), applicationId: z.string(), requestedAt: z.string(), completedAt: z.string(),
     counts: z.record(z.string(), z.number()).describe('what was removed, by kind'), regions: z.array(z.string()),
+    failed: z.array(z.string()).optional().describe('parts the erasure could not complete (retry the request); empty: complete'),
+    notReached: z.array(z.string()).optional().describe('sinks that already received the caller\'s events and that erasure cannot reach (e.g. Splunk HEC)'),
+    sinks: z.array(z.object({
+      sink: z.string(), type: z.string(), delivered: z.number().describe("the caller's events the sink had acknowledged"),
+      outcome: z.enum(['deleted', 'notified', 'cannot-erase', 'not-configured', 'failed']), removed: z.number().optional(), error: z.string().optional(),
+    })).optional().describe('per sink that had received events of the caller: what erasure did there'),
   }),
+);
+const incompleteView = named(
+  'ErasureIncomplete',
+  z.object({ error: z.literal('erasure_incomplete'), message: z.string(), receipt: receiptView }),
 );
 const erasureRequest = named(
   'ErasureRequest',
@@ -53,7 +63,11 @@ export function privacyRoutes(getTraining: () => AdminTraining | undefined, getT
   return [
     defineRoute({
       method: 'POST', url: '/v1/erasures', operationId: 'createErasure', summary: "Erase a caller's training records and pending events; returns the receipt", tag: 'privacy', scopes: ['erasure:write'],
-      body: erasureRequest, responses: { 201: { description: 'Done: the receipt (no number, no pseudonym)', schema: receiptView } },
+      body: erasureRequest,
+      responses: {
+        201: { description: 'Done: the receipt (no number, no pseudonym)', schema: receiptView },
+        500: { description: 'Incomplete: some part could not be erased (named in receipt.failed); the rest was. Retry the request', schema: incompleteView },
+      },
       handler: async (c) => {
         if (!c.mayAccess(c.body.accountId)) throw new HttpError(403, { error: 'forbidden', message: `this key may not act on account "${c.body.accountId}"` });
         const out = await training().eraser.erase({ ...c.body, actor: c.key!.id });
@@ -62,6 +76,12 @@ export function privacyRoutes(getTraining: () => AdminTraining | undefined, getT
         c.auditDetails.account = c.body.accountId;
         c.auditDetails.application = c.body.applicationId;
         c.auditDetails.counts = out.receipt.counts;
+        if (out.receipt.failed?.length) {
+          // Never a success for a part that was not done: the receipt (kept, listed) says which.
+          c.auditDetails.incomplete = out.receipt.failed.length;
+          c.reply.code(500);
+          return { error: 'erasure_incomplete', message: `erasure incomplete, not erased: ${out.receipt.failed.join('; ')}`, receipt: renderReceipt(out.receipt) };
+        }
         c.reply.code(201);
         return renderReceipt(out.receipt);
       },

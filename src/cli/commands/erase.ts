@@ -7,17 +7,22 @@
  * `--url`, `--key` / `$HUSHGATE_API_KEY`, `--ca`), so the gateway's event outboxes are erased too and
  * the request is in the admin audit log under the key that made it. `--local [-c FILE]` opens the
  * stores named in the configuration directly: for a gateway that is stopped (run it on the gateway
- * host; it needs the region key files).
- * Exit codes: 0 done, 2 bad arguments or configuration, 1 refused or failed.
+ * host; it needs the region key files). It reaches the event outboxes too: each configured region's
+ * outbox file is opened, and one that cannot be opened makes the erasure incomplete (exit 1, named).
+ * Exit codes: 0 done, 2 bad arguments or configuration, 1 refused, failed or incomplete (the receipt is
+ * still printed: it says which part was not done, in `failed`).
  */
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
 import { loadConfig } from '../../config/load.js';
 import { openTraining, type TrainingServiceConfig } from '../../training/service.js';
 import type { ErasureParticipant } from '../../training/erasure.js';
+import { DataKeyEventCipher } from '../../training/event-cipher.js';
+import { openOutboxesForErasure, type LocalOutboxConfig } from '../../events/local-erasure.js';
+import type { EventsConfig } from '../../events/config.js';
 import { ApiClient, apiErase, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 
-export type ConfigLoader = (file: string | undefined) => TrainingServiceConfig;
+export type ConfigLoader = (file: string | undefined) => TrainingServiceConfig & { events?: EventsConfig };
 
 export interface EraseArgs extends ApiOptions {
   account: string;
@@ -57,6 +62,13 @@ async function eraseThroughApi(args: EraseArgs, io: CliIo): Promise<number> {
   return 0;
 }
 
+/** A receipt with failed parts is not success: print it (it is the record) and say what was not done. */
+function incomplete(io: CliIo, failed: readonly string[] | undefined): number {
+  if (!failed?.length) return 0;
+  io.stderr.write(`hushgate erase: INCOMPLETE, not erased: ${failed.join('; ')}\n`);
+  return 1;
+}
+
 async function eraseLocally(args: EraseArgs, load: ConfigLoader, io: CliIo, participants: ErasureParticipant[]): Promise<number> {
   let cfg: TrainingServiceConfig;
   try {
@@ -66,6 +78,9 @@ async function eraseLocally(args: EraseArgs, load: ConfigLoader, io: CliIo, part
     return 2;
   }
   const training = await openTraining(cfg, { participants, actor: 'cli' });
+  // The event outboxes of every configured region, sealed under the same data keys.
+  const outboxes = openOutboxesForErasure(cfg as unknown as LocalOutboxConfig, new DataKeyEventCipher(training.stores, training.ring));
+  for (const p of outboxes.participants) training.eraser.register(p);
   try {
     const out = await training.eraser.erase({ accountId: args.account, applicationId: args.application, phoneNumber: args.number, requestId: args.requestId, actor: 'cli' });
     if (!out.ok) {
@@ -75,8 +90,9 @@ async function eraseLocally(args: EraseArgs, load: ConfigLoader, io: CliIo, part
     // The same shape the API returns, so scripts read either.
     const r = out.receipt;
     io.stdout.write(JSON.stringify({ ...r, requestedAt: new Date(r.requestedAt).toISOString(), completedAt: new Date(r.completedAt).toISOString() }) + '\n');
-    return 0;
+    return incomplete(io, r.failed);
   } finally {
+    await outboxes.close();
     await training.close();
   }
 }

@@ -9,13 +9,22 @@
  * - The database is created (`PUT /{db}`) when the server says it does not exist.
  * - Auth: none, basic (`username`/`password`), or IAM (`apiKey` → bearer token from the IAM
  *   token endpoint, cached; on a 401 the token is refreshed once).
+ * - Erasure (`erase`): the caller's documents are found by the keyed pseudonym every event carries
+ *   (`POST /{db}/_find` on `callerPseudonym`, `accountId`, `applicationId`) and deleted with
+ *   `_bulk_docs` tombstones that hold only `_id`, `_rev`, `_deleted` (no body is kept). Old
+ *   revisions' bodies stay on the server's disk until it compacts the database (`POST /{db}/_compact`,
+ *   an admin action; Cloudant compacts on its own).
  */
 import type { OutboxRow } from '../outbox-store.js';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
 import { HttpTarget, joinUrl, type HttpResponse } from './http.js';
 import { IamTokenProvider, DEFAULT_IAM_TOKEN_URL } from './iam-token.js';
-import { DELIVERED, allOutcomes, classifyHttpStatus, type DeliveryResult, type EventOutcome, type EventSink } from './types.js';
+import { DELIVERED, allOutcomes, classifyHttpStatus, type DeliveryResult, type EventOutcome, type EventSink, type SinkErasureQuery, type SinkErasureResult } from './types.js';
+
+/** Documents found and deleted per round; erasure loops until `_find` returns none. */
+const ERASE_PAGE = 500;
+const ERASE_MAX_ROUNDS = 10_000;
 
 export type CouchAuth = { kind: 'none' } | { kind: 'basic'; username: string; password: string } | { kind: 'iam'; apiKey: string; tokenUrl?: string };
 
@@ -43,6 +52,7 @@ export class CouchDbSink implements EventSink {
   readonly name: string;
   readonly #http: HttpTarget;
   readonly #bulkUrl: URL;
+  readonly #findUrl: URL;
   readonly #dbUrl: URL;
   readonly #auth: CouchAuth;
   readonly #iam: IamTokenProvider | undefined;
@@ -57,6 +67,7 @@ export class CouchDbSink implements EventSink {
     const db = '/' + encodeURIComponent(opts.database);
     this.#dbUrl = joinUrl(opts.url, db);
     this.#bulkUrl = joinUrl(opts.url, db + '/_bulk_docs');
+    this.#findUrl = joinUrl(opts.url, db + '/_find');
     const refused = this.#http.check(this.#dbUrl);
     if (refused) throw new Error(`couchdb sink ${opts.name}: ${refused}`);
     this.#auth = opts.auth ?? { kind: 'none' };
@@ -96,6 +107,53 @@ export class CouchDbSink implements EventSink {
     const result = parseBulkResults(batch, res.body);
     this.alreadyPresent += result.conflicts;
     return result.result;
+  }
+
+  async erase(q: SinkErasureQuery): Promise<SinkErasureResult> {
+    const find = JSON.stringify({
+      selector: { callerPseudonym: q.callerPseudonym, accountId: q.accountId, applicationId: q.applicationId },
+      fields: ['_id', '_rev'],
+      limit: ERASE_PAGE,
+    });
+    let removed = 0;
+    for (let round = 0; round < ERASE_MAX_ROUNDS; round++) {
+      const found = await this.#sendAuthed('POST', this.#findUrl, find);
+      if (!found.ok) return { ok: false, error: `find: ${found.error}` };
+      if (found.status === 404) return { ok: true, removed }; // no database: nothing held
+      if (found.status !== 200) return { ok: false, error: `find: status ${found.status}` };
+      let docs: { _id: string; _rev: string }[];
+      try {
+        docs = (JSON.parse(found.body) as { docs: { _id: string; _rev: string }[] }).docs;
+        if (!Array.isArray(docs)) throw new Error('no docs');
+      } catch {
+        return { ok: false, error: 'find: response is not a result list' };
+      }
+      if (docs.length === 0) return { ok: true, removed };
+      const del = await this.#sendAuthed('POST', this.#bulkUrl, JSON.stringify({ docs: docs.map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true })) }));
+      if (!del.ok) return { ok: false, error: `delete: ${del.error}` };
+      if (del.status !== 201 && del.status !== 200) return { ok: false, error: `delete: status ${del.status}` };
+      let results: BulkDocResult[];
+      try {
+        results = JSON.parse(del.body) as BulkDocResult[];
+      } catch {
+        return { ok: false, error: 'delete: response is not JSON' };
+      }
+      const ok = results.filter((r) => r && !r.error).length;
+      // A conflict means the document changed meanwhile: the next round finds its new revision. No progress at all is an error.
+      if (ok === 0) return { ok: false, error: `delete: ${results[0]?.error ?? 'no result'}` };
+      removed += ok;
+    }
+    return { ok: false, error: 'delete: too many rounds' };
+  }
+
+  /** `#send` with the IAM token refreshed once on a 401. */
+  async #sendAuthed(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<HttpResponse> {
+    const res = await this.#send(method, url, body);
+    if (res.ok && res.status === 401 && this.#iam) {
+      this.#iam.invalidate();
+      return this.#send(method, url, body);
+    }
+    return res;
   }
 
   async #send(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<HttpResponse> {

@@ -18,9 +18,20 @@ export type DeliveryResult =
   | { kind: 'results'; outcomes: EventOutcome[] } // same order and length as the batch
   | { kind: 'unavailable'; error: string };
 
+/** A caller whose documents a sink should delete (erasure): found by the keyed pseudonym the events carry. */
+export interface SinkErasureQuery {
+  accountId: string;
+  applicationId: string;
+  callerPseudonym: string;
+}
+
+export type SinkErasureResult = { ok: true; removed: number } | { ok: false; error: string };
+
 export interface EventSink {
   readonly name: string;
   deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult>;
+  /** Deletes what the sink holds of a caller, where the sink's API allows it (CouchDB). Absent: it cannot. */
+  erase?(q: SinkErasureQuery): Promise<SinkErasureResult>;
   close?(): Promise<void>;
 }
 
