@@ -12,7 +12,7 @@ import type { UserAgent } from '../sip/user-agent.js';
 import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
 import { parseNameAddr } from '../sip/parse/index.js';
 import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
-import type { NumberRouter, Route } from '../tenancy/router.js';
+import { isDiallable, type NumberRouter, type Route } from '../tenancy/router.js';
 import { EventEmitter } from 'node:events';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { CallMediaFactory } from './media-port.js';
@@ -91,6 +91,11 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
   private async handle(session: InviteServerSession): Promise<void> {
     const req = session.request;
     const callId = session.callId;
+    if (req.uri.user !== undefined && !isDiallable(req.uri.user)) {
+      // Escaped control characters, spaces, `%` …: refused, never normalised into another number.
+      this.log.info({ callId }, 'dialled user part has characters a number cannot have');
+      return this.reject(session, 400, 'Bad Request - invalid characters in the Request-URI user part');
+    }
     const toUser = parseNameAddr(req.headers.get('To') ?? '');
     const route = this.router().route(req.uri.user) ?? (toUser.ok ? this.router().route(toUser.value.uri.user) : undefined);
     if (!route) {

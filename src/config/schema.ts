@@ -59,6 +59,40 @@ export const sipSchema = z
         nonceTtlSec: z.number().int().min(10).max(3600).default(300),
         /** Challenges offered, most preferred first (RFC 8760). Some peers (SIPp) only answer MD5. */
         algorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1).default(['SHA-256', 'MD5']),
+        /**
+         * Replay protection: nonces are tracked from their first successful use (the `nc` must rise;
+         * the same request retransmitted is not a replay). At most this many at once (about 200 bytes
+         * each); past it the oldest is dropped and older nonces are answered `stale` (re-authenticate).
+         */
+        maxTrackedNonces: z.number().int().min(100).max(1_000_000).default(10_000),
+        /**
+         * Throttling of password guessing (docs/sip.md "Authentication"). Counted per (source, username)
+         * so that failing on purpose from elsewhere cannot lock a trunk out; per source over all
+         * usernames; per username over all sources (then only sources that never authenticated as it
+         * are refused). Refused attempts get 403 + Retry-After and are not verified. One log line per
+         * block; `hushgate_sip_auth_blocks_total` and `hushgate_sip_auth_throttled_total` count them.
+         */
+        throttle: z
+          .object({
+            /** Set false to turn throttling off (not recommended on a public address). */
+            enabled: z.boolean().default(true),
+            /** Failures of one (source, username) before it is blocked. */
+            maxFailures: z.number().int().min(1).default(10),
+            /** From this many failures of a (source, username), each next attempt waits 1, 2, 4 … 16 s after the last failure. */
+            backoffAfter: z.number().int().min(1).default(3),
+            /** Failures from one source (IPv6: its /64), all usernames together, before the source is blocked. */
+            maxFailuresPerSource: z.number().int().min(1).default(30),
+            /** Failures for one username from all sources before sources that never authenticated as it are refused. */
+            maxFailuresPerUser: z.number().int().min(1).default(100),
+            /** Seconds failures are counted over. */
+            windowSec: z.number().int().min(1).max(3600).default(60),
+            /** First block in seconds; a key blocked again while remembered gets double, up to `maxBlockSec`. */
+            blockSec: z.number().int().min(1).max(3600).default(30),
+            maxBlockSec: z.number().int().min(1).max(86_400).default(300),
+            /** Most keys remembered (about 150 bytes each); least recently used forgotten first. */
+            maxEntries: z.number().int().min(100).max(1_000_000).default(20_000),
+          })
+          .prefault({}),
       })
       .optional(),
     /** Most concurrent calls; further INVITEs get 503 + Retry-After (unset: no limit). */
