@@ -273,7 +273,18 @@ export class Gateway {
     const ua = this.ua;
     new Gauge({ name: 'hushgate_sip_auth_failures', help: 'Digest responses that failed verification', registers: [this.registry], collect() { this.set(ua.authCounters.failed); } });
     new Gauge({ name: 'hushgate_sip_auth_replays', help: 'Digest responses refused as replays of a nonce and nc already used', registers: [this.registry], collect() { this.set(ua.authCounters.replays); } });
-    const throttle = this.ua.auth?.throttle;
+    const auth = this.ua.auth;
+    const throttle = auth?.throttle;
+    new Gauge({
+      name: 'hushgate_sip_auth_state_entries',
+      help: 'Authentication state held in memory: nonces tracked against replay, throttle keys (both bounded by sip.auth settings)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.set({ kind: 'nonces' }, auth?.verifier.trackedNonces ?? 0);
+        this.set({ kind: 'throttle' }, throttle?.size ?? 0);
+      },
+    });
     new Counter({ name: 'hushgate_sip_auth_throttled_total', help: 'INVITEs refused with 403 (not verified) by the authentication back-off or a block', registers: [this.registry], collect() { this.reset(); this.inc(ua.authCounters.throttled); } });
     new Counter({
       name: 'hushgate_sip_auth_blocks_total',

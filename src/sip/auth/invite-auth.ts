@@ -64,7 +64,8 @@ export class InviteAuthenticator {
     if (r.reason !== 'missing' && r.reason !== 'stale') {
       this.counters.failed++;
       if (r.reason === 'replay') this.counters.replays++;
-      const f = throttle?.failure(sourceAddress, account ?? '?') ?? { first: true, blocks: [] };
+      // Without throttling nothing is logged per failure (the counters still count): a guessing run must not become a log flood.
+      const f = throttle?.failure(sourceAddress, account ?? '?') ?? { first: false, blocks: [] };
       if (f.first) log.info({ reason: r.reason, source: sourceAddress }, 'digest authentication failed');
       for (const b of f.blocks) {
         log.warn({ scope: b.scope, source: sourceAddress, failures: b.failures, blockSec: b.blockSec }, 'authentication attempts blocked');
