@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { AuthThrottle, DEFAULT_AUTH_THROTTLE, sourceKey } from '../../src/sip/auth/throttle.js';
 import { authorizationFor, parseChallenge } from '../../src/sip/auth/digest.js';
 import { startGateway, metricValue } from '../helpers/gateway-process.js';
+import { parseConfig } from '../../src/config/load.js';
 import { RawSip, statusOf, header, PCMU_OFFER } from '../helpers/raw-sip.js';
 
 function clock() {
@@ -87,6 +88,15 @@ test('memory stays bounded under a spray of sources; IPv6 is accounted per /64',
   for (let i = 1; i <= 3; i++) v6.failure(`2001:db8:1:2::${i}`, 'trunk');
   assert.equal(v6.check('2001:db8:1:2::ffff', 'trunk').ok, false, 'hopping addresses inside a /64 does not help');
   assert.equal(v6.check('2001:db8:1:3::1', 'trunk').ok, true);
+});
+
+test('config: sip.auth.throttle defaults are the documented ones; nonsense is refused', () => {
+  const auth = { realm: 'r', users: [{ username: 'trunk', password: 'correct horse' }] };
+  const c = parseConfig({ sip: { auth } });
+  assert.deepEqual(c.sip.auth!.throttle, { enabled: true, ...DEFAULT_AUTH_THROTTLE });
+  assert.equal(c.sip.auth!.maxTrackedNonces, 10_000);
+  assert.throws(() => parseConfig({ sip: { auth: { ...auth, throttle: { blockSec: 600, maxBlockSec: 60 } } } }), /maxBlockSec/);
+  assert.throws(() => parseConfig({ sip: { auth: { ...auth, throttle: { maxFailures: 0 } } } }), /maxFailures/);
 });
 
 test('a guessing flood from one source over UDP: 401 a few times, then 403 unverified; the trunk elsewhere is not locked out; one log line per block', { timeout: 40_000 }, async () => {
