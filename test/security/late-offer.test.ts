@@ -3,8 +3,8 @@
  * outside with a raw SIP-over-TLS client against the gateway process. The INVITE carries no SDP;
  * the gateway offers RTP/SAVP with `a=crypto` in its 200; then:
  *  - the ACK answers `RTP/AVP` (SRTP dropped) while plain RTP is already being sent at the offered
- *    port → the gateway sends BYE (Reason: 488 …), the call ends `sdp-answer-refused`, and no
- *    frame of the plain RTP was decoded;
+ *    port → the gateway sends BYE (Reason: 488 …), the call ends `sdp-answer-refused` (log line and
+ *    the CDR forwarded to a webhook receiver say so), and no frame of the plain RTP was decoded;
  *  - the ACK carries no SDP at all → BYE, `no-sdp-answer` (RFC 3264 §4);
  *  - the ACK answers RTP/SAVP with a key → the call stays up until we hang up.
  * And over UDP to an `optional` application: an ACK without the answer ends the call too.
@@ -12,6 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
@@ -22,18 +23,35 @@ import { RawTlsSip } from './raw-tls-sip.js';
 let pki: TestPki;
 let gw: RunningGateway;
 let tlsPort: number;
+let hook: Server;
+/** Events the gateway forwarded to our webhook receiver. */
+const events: Record<string, unknown>[] = [];
 
 before(async () => {
   pki = createTestPki();
   const { cert, key } = pki.issue('gateway', 2);
   tlsPort = await freePort();
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      events.push(...(JSON.parse(body) as { events: Record<string, unknown>[] }).events);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
   gw = await startGateway({
     sip: { transports: ['udp', 'tls'], tls: { port: tlsPort, cert, key, ca: pki.ca } },
+    events: { delivery: { lingerMs: 0, idlePollMs: 100 } },
     accounts: [
       {
         id: 'a',
         applications: [
-          { id: 'secure', numbers: ['secure'], mode: 'hold', secureMedia: 'required' },
+          {
+            id: 'secure', numbers: ['secure'], mode: 'hold', secureMedia: 'required',
+            forwarding: { enabled: true, sinks: [{ type: 'webhook', name: 'hook', url, secret: 'x'.repeat(40), allowInsecure: true, timeoutMs: 2000 }] },
+          },
           { id: 'open', numbers: ['open'], mode: 'hold', secureMedia: 'optional' },
         ],
       },
@@ -42,6 +60,8 @@ before(async () => {
 });
 after(async () => {
   assert.equal(await gw?.stop(), 0);
+  hook?.closeAllConnections();
+  hook?.close();
   pki?.cleanup();
 });
 
@@ -101,6 +121,14 @@ test('required + late offer: an ACK answering RTP/AVP ends the call with BYE; th
     const media = ended.media as { framesDecoded: number; codec?: string };
     assert.equal(media.framesDecoded, 0, 'no media decoded');
     assert.equal(media.codec, undefined, 'the stream was never configured');
+    let cdr: Record<string, unknown> | undefined;
+    for (let i = 0; i < 100 && !cdr; i++) {
+      cdr = events.find((e) => e.type === 'cdr' && e.callId === callId);
+      if (!cdr) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(cdr, 'the CDR was forwarded');
+    assert.deepEqual(cdr.termination, { reason: 'error', endedBy: 'gateway' });
+    assert.deepEqual(cdr.errors, ['sdp-answer-refused'], 'the CDR says why');
   } finally {
     c.close();
   }
