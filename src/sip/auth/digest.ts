@@ -133,7 +133,7 @@ interface NonceUse {
   t: number;
   /** Highest nc accepted (0 for a client without qop). */
   nc: number;
-  /** Call-ID and branch of the request that used `nc`. */
+  /** SHA-256 of the Call-ID and branch of the request that used `nc` ('' when unknown). */
   request: string;
 }
 
@@ -273,7 +273,9 @@ export class DigestVerifier {
     if (now - Number(t) > (this.opts.nonceTtlSec ?? 300)) return { ok: false, reason: 'stale' };
     // Only now, with a correct response, does the nonce take a place in the table.
     const nc = qop ? Number.parseInt(p['nc']!, 16) : 0;
-    const use = this.tracker.use(p['nonce'], Number(t), nc, request ? `${request.callId} ${request.branch}` : '', now);
+    // The request identity is stored hashed: Call-ID and branch are the peer's to make long.
+    const id = request ? createHash('sha256').update(`${request.callId}\n${request.branch}`).digest('base64url') : '';
+    const use = this.tracker.use(p['nonce'], Number(t), nc, id, now);
     if (use !== 'ok') return { ok: false, reason: use };
     return { ok: true, username: user.username };
   }
