@@ -4,11 +4,17 @@
  *
  * Transport policy: HTTPS with the PEM certificate and key from `admin.tls`. Plain HTTP only when the
  * server binds a loopback address, or when the operator sets `admin.allowPlainHttp: true` (behind a
- * TLS-terminating proxy). `buildAdminServer` returns the app without listening (tests use `inject`);
- * `startAdminServer` checks the policy and listens.
+ * TLS-terminating proxy) — the flag is the operator's acknowledgement, and `startAdminServer` still
+ * logs a warning at start when it serves plain HTTP off loopback, so the choice stays visible.
+ * `buildAdminServer` returns the app without listening (tests use `inject`); `startAdminServer`
+ * checks the policy and listens.
+ *
+ * Every `/v1/*` answer (errors included) carries `Cache-Control: no-store` — API keys, tenancy data
+ * and audit entries must not sit in a browser or proxy cache — and every answer `nosniff`.
  */
 import { isConsoleRoute, registerConsole } from './console-routes.js';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { registerRoute, type ApiRoute } from './api-route.js';
@@ -31,6 +37,8 @@ export interface AdminDeps extends AdminServices {
   tls?: AdminTls;
   allowPlainHttp?: boolean;
   rateLimit?: RateLimit;
+  /** Where the start-up warning about plain HTTP off loopback goes. */
+  log?: Pick<Logger, 'warn'>;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { perMinute: 600, burst: 60 };
@@ -65,6 +73,12 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     if (isConsoleRoute(r.url)) return; // static console files, not API routes (console-routes.ts)
     for (const m of [r.method].flat()) served.push({ method: String(m), url: r.url });
   });
+  // onRequest runs for every request, matched or not, so 401/404/429 answers carry the headers too.
+  app.addHook('onRequest', (req, reply, done) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    if (req.url.startsWith('/v1/')) void reply.header('cache-control', 'no-store');
+    done();
+  });
   const auditStore = () => deps.auditStore ?? deps.tenancy?.store;
   let openapi: Record<string, unknown> = {};
   const routes: ApiRoute[] = [
@@ -93,5 +107,11 @@ export async function startAdminServer(deps: AdminDeps): Promise<FastifyInstance
   const https = deps.tls ? { cert: readFileSync(deps.tls.certFile), key: readFileSync(deps.tls.keyFile) } : undefined;
   const { app } = await buildAdminServer(deps, https);
   await app.listen({ host: deps.host, port: deps.port });
+  if (!https && !isLoopback(deps.host)) {
+    deps.log?.warn(
+      { host: deps.host, port: deps.port },
+      'admin API serves plain HTTP on a non-loopback address (admin.allowPlainHttp: true): API keys cross the network in clear text unless a TLS-terminating proxy is in front',
+    );
+  }
   return app;
 }

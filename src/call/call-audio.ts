@@ -91,6 +91,10 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       onBargeIn: (t) => this.emit('bargeIn', t),
     });
     rtp.setAudioHandler((payload, pt, seq, timestamp, arrival) => {
+      // Nothing is heard before offer/answer has configured the stream: with a late offer the
+      // answer (and, for SRTP, the caller's key) arrives in the ACK, and packets before it cannot be
+      // trusted to be what was negotiated — plain RTP into a secure-only call must not be decoded.
+      if (!this.configured) return;
       this.tap?.(payload, pt, seq, timestamp, arrival);
       this.jb.push({ seq, timestamp, payload }, arrival);
     });

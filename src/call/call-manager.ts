@@ -12,7 +12,7 @@ import type { UserAgent } from '../sip/user-agent.js';
 import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
 import { parseNameAddr } from '../sip/parse/index.js';
 import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer } from '../sdp/index.js';
-import type { NumberRouter, Route } from '../tenancy/router.js';
+import { isDiallable, type NumberRouter, type Route } from '../tenancy/router.js';
 import { EventEmitter } from 'node:events';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import type { CallMediaFactory } from './media-port.js';
@@ -29,7 +29,11 @@ export interface CallInfo {
   startedAt: number;
   answeredAt?: number;
   endedAt?: number;
-  endReason?: EndReason | 'max-duration' | 'hold-complete';
+  /**
+   * `no-sdp-answer`: we offered in the 200 (late offer) and the ACK brought no answer;
+   * `sdp-answer-refused`: the ACK's answer was unusable or dropped what the application requires (SRTP).
+   */
+  endReason?: EndReason | 'max-duration' | 'hold-complete' | 'no-sdp-answer' | 'sdp-answer-refused';
   audio?: NegotiatedAudio;
   media?: MediaStatsSnapshot;
   /** Custom CDR data added by the dialog (`vgwActAddCustomCDRData`). */
@@ -91,6 +95,11 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
   private async handle(session: InviteServerSession): Promise<void> {
     const req = session.request;
     const callId = session.callId;
+    if (req.uri.user !== undefined && !isDiallable(req.uri.user)) {
+      // Escaped control characters, spaces, `%` …: refused, never normalised into another number.
+      this.log.info({ callId }, 'dialled user part has characters a number cannot have');
+      return this.reject(session, 400, 'Bad Request - invalid characters in the Request-URI user part');
+    }
     const toUser = parseNameAddr(req.headers.get('To') ?? '');
     const route = this.router().route(req.uri.user) ?? (toUser.ok ? this.router().route(toUser.value.uri.user) : undefined);
     if (!route) {
@@ -135,6 +144,9 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       info.audio = { ...audio, srtp: undefined };
     };
     let answerSdp: string;
+    let lateOffer = false;
+    // Until the ACK's answer has been applied, a late offer has no answer (RFC 3264 §4: the ACK must carry it).
+    let answerProblem: { reason: 'no-sdp-answer' | 'sdp-answer-refused'; text: string } | undefined = { reason: 'no-sdp-answer', text: 'ACK carried no SDP answer to our offer' };
     if (offer) {
       const n = negotiate(offer, local());
       if (!n.ok) {
@@ -149,11 +161,18 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
       const sdes = secureMedia === 'required' ? createSdesOffer() : undefined;
       answerSdp = buildOffer(local(), sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
       const answerKeys = sdes?.answerNegotiator();
+      lateOffer = true;
+      // The answer is held to the same policy as an offer would be: under `required` an RTP/AVP
+      // answer (or one without a usable a=crypto) is refused; the call then ends at the ACK.
       session.onAnswer = (sdp) => {
         const parsed = parseSdp(sdp);
-        if (!parsed.ok) return;
-        const n = negotiate(parsed.value, { ...local(), srtp: answerKeys });
-        if (n.ok) apply(n.audio);
+        const n = parsed.ok ? negotiate(parsed.value, { ...local(), srtp: answerKeys }) : undefined;
+        if (n?.ok) {
+          apply(n.audio);
+          answerProblem = undefined;
+          return;
+        }
+        answerProblem = { reason: 'sdp-answer-refused', text: parsed.ok ? n!.reason : `SDP: ${parsed.error}` };
       };
     }
     session.onOffer = (sdp) => {
@@ -224,6 +243,15 @@ export class CallManager extends EventEmitter<{ event: [CallEvent] }> {
     });
     session.once('confirmed', () => {
       info.answeredAt = Date.now();
+      if (lateOffer && answerProblem) {
+        // RFC 3264 §4 / RFC 3261 §13.2.1: no usable answer in the ACK — the session cannot go on; BYE
+        // with the reason, no behaviour started, and the media was never configured (nothing decoded).
+        const problem = answerProblem;
+        log.info({ reason: problem.reason, detail: problem.text }, 'late offer not answered acceptably; ending the call');
+        info.endReason = problem.reason;
+        void session.bye('local-bye', [['Reason', `SIP;cause=488;text="${problem.text.replace(/["\\\r\n]/g, '')}"`]]);
+        return;
+      }
       maxTimer = setTimeout(() => void call.hangup('max-duration'), route.application.maxCallSeconds * 1000);
       maxTimer.unref();
       log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');

@@ -180,6 +180,8 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
     case 'rejected': return { reason: 'rejected', endedBy: 'gateway' };
     case 'max-duration': return { reason: 'max-duration', endedBy: 'gateway' };
     case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };
+    // Late offer: the ACK brought no answer, or one the application's policy refuses (e.g. RTP/AVP under secureMedia: required).
+    case 'no-sdp-answer': case 'sdp-answer-refused': return { reason: 'error', endedBy: 'gateway' };
     default: return { reason: 'error', endedBy: 'network' }; // ack-timeout, session-expired, transport-error
   }
 }
@@ -405,6 +407,7 @@ export class CallReporting {
           media: { codec: m?.codec ?? 'none', transport: st.transport, mediaSecurity: st.mediaSecurity },
           maxResponseMs: st.maxResponseMs,
           customData: primitiveFields(ended.customCdr),
+          errors: ended.endReason === 'no-sdp-answer' || ended.endReason === 'sdp-answer-refused' ? [ended.endReason] : undefined,
           // Inbound only: the call layer measures what it receives; no RTCP report of the far end is surfaced yet.
           rtp: m ? { inbound: { packets: received, packetsLost: lost, lossRate: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : 0, jitterMs: Math.max(0, m.jitterMs), mos: m.mos >= 1 && m.mos <= 5 ? m.mos : undefined } } : {},
         });

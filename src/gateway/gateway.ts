@@ -14,8 +14,7 @@ import type { Transport } from '../sip/transport/types.js';
 import { SipStack } from '../sip/stack.js';
 import { UserAgent } from '../sip/user-agent.js';
 import { OverloadGuard } from '../sip/overload.js';
-import { DigestVerifier } from '../sip/auth/digest.js';
-import { CidrAllowlist } from '../sip/allowlist.js';
+import { inviteAuthenticator } from '../sip/auth/index.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { CallManager } from '../call/call-manager.js';
 import { startAdminServer } from '../admin/server.js';
@@ -98,7 +97,7 @@ export class Gateway {
     });
     this.overload = new OverloadGuard({ maxCalls: c.sip.maxCalls, maxLagMs: c.sip.maxEventLoopLagMs });
     this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
-      ...(c.sip.auth ? { auth: { verifier: new DigestVerifier(c.sip.auth.realm, c.sip.auth.users, { nonceTtlSec: c.sip.auth.nonceTtlSec, algorithms: c.sip.auth.algorithms }), exempt: new CidrAllowlist(c.sip.auth.exemptFrom) } } : {}),
+      ...(c.sip.auth ? { auth: inviteAuthenticator(c.sip.auth, this.log.child({ module: 'auth' })) } : {}),
     });
     this.media = new RtpMediaFactory({
       host: c.media.host,
@@ -131,7 +130,7 @@ export class Gateway {
     });
     this.following = true;
     this.admin = await startAdminServer({
-      host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit,
+      host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
@@ -306,6 +305,30 @@ export class Gateway {
     new Gauge({ name: 'hushgate_event_loop_lag_ms', help: 'How late the event loop ran at the last sample (ms)', registers: [this.registry], collect() { this.set(overload.lagMs); } });
     const ua = this.ua;
     new Gauge({ name: 'hushgate_sip_auth_failures', help: 'Digest responses that failed verification', registers: [this.registry], collect() { this.set(ua.authCounters.failed); } });
+    new Gauge({ name: 'hushgate_sip_auth_replays', help: 'Digest responses refused as replays of a nonce and nc already used', registers: [this.registry], collect() { this.set(ua.authCounters.replays); } });
+    const auth = this.ua.auth;
+    const throttle = auth?.throttle;
+    new Gauge({
+      name: 'hushgate_sip_auth_state_entries',
+      help: 'Authentication state held in memory: nonces tracked against replay, throttle keys (both bounded by sip.auth settings)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.set({ kind: 'nonces' }, auth?.verifier.trackedNonces ?? 0);
+        this.set({ kind: 'throttle' }, throttle?.size ?? 0);
+      },
+    });
+    new Counter({ name: 'hushgate_sip_auth_throttled_total', help: 'INVITEs refused with 403 (not verified) by the authentication back-off or a block', registers: [this.registry], collect() { this.reset(); this.inc(ua.authCounters.throttled); } });
+    new Counter({
+      name: 'hushgate_sip_auth_blocks_total',
+      help: 'Authentication blocks started, by scope: pair (source and username), source, user (sources never seen to authenticate as it)',
+      labelNames: ['scope'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const scope of ['pair', 'source', 'user'] as const) this.inc({ scope }, throttle?.blocks[scope] ?? 0);
+      },
+    });
     new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests refused by the source allowlist', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
   }
 

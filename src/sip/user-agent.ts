@@ -10,8 +10,7 @@
  *   OPTIONS → 200 with Allow/Accept/Supported
  *   methods we know but do not serve → 405 + Allow; methods we do not know → 501
  */
-import type { DigestVerifier } from './auth/digest.js';
-import type { CidrAllowlist } from './allowlist.js';
+import type { InviteAuthenticator } from './auth/invite-auth.js';
 import type { OverloadGuard } from './overload.js';
 import type { Logger } from 'pino';
 import type { SipRequest, SipResponse } from './message.js';
@@ -39,8 +38,8 @@ export interface UserAgentOptions {
   contactUser?: string;
   /** Refuses new calls past capacity or while the event loop lags (503 + Retry-After). */
   overload?: OverloadGuard;
-  /** Digest authentication of new calls (RFC 3261 §22): INVITEs without valid credentials get 401. */
-  auth?: { verifier: DigestVerifier; exempt?: CidrAllowlist };
+  /** Digest authentication of new calls (RFC 3261 §22): 401 without valid credentials, 403 while throttled. */
+  auth?: InviteAuthenticator;
 }
 
 export class UserAgent {
@@ -160,22 +159,21 @@ export class UserAgent {
     }
   }
 
-  /** Counters of digest authentication: challenges sent, and responses that failed verification. */
-  readonly authCounters = { challenged: 0, failed: 0 };
+  /** The authenticator of new calls, when `sip.auth` is configured. */
+  get auth(): InviteAuthenticator | undefined {
+    return this.opts.auth;
+  }
+
+  /** Counters of digest authentication (challenges, failures, replays, throttled attempts). */
+  get authCounters(): { challenged: number; failed: number; replays: number; throttled: number } {
+    return this.opts.auth?.counters ?? { challenged: 0, failed: 0, replays: 0, throttled: 0 };
+  }
 
   /** RFC 3261 §22.2: challenge a new call without valid credentials; true when it may proceed. */
   private authorised(req: SipRequest, tx: ServerTransaction, source: RequestSource): boolean {
-    const auth = this.opts.auth;
-    if (!auth || (auth.exempt && !auth.exempt.empty && auth.exempt.allows(source.remote.address))) return true;
-    const r = auth.verifier.verify(req.headers.get('Authorization'), req.method);
-    if (r.ok) return true;
-    if (r.reason !== 'missing' && r.reason !== 'stale') {
-      this.authCounters.failed++;
-      // Who tried is operational information; the credentials and the response never are logged.
-      this.log.warn({ reason: r.reason, source: source.remote.address }, 'digest authentication failed');
-    }
-    this.authCounters.challenged++;
-    tx.respond(createResponse(req, 401, 'Unauthorized', { headers: auth.verifier.challenges(r.reason === 'stale').map((c) => ['WWW-Authenticate', c] as [string, string]) }));
+    const d = this.opts.auth?.check(req, source.remote.address) ?? { ok: true };
+    if (d.ok) return true;
+    tx.respond(d.status === 401 ? createResponse(req, 401, 'Unauthorized', { headers: d.headers }) : createResponse(req, 403, d.reason, { headers: d.headers }));
     return false;
   }
 

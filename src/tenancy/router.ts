@@ -4,6 +4,11 @@
  * that sends `+12025550100`, `12025550100` or `tel:+1-202-555-0100` reaches the same application.
  * Entries that are not phone numbers (`support`, `ivr-1`) match the user part literally, case-insensitively.
  * A number ending in `*` is a prefix range (`+4420794600*`); the longest match wins.
+ *
+ * The user part arrives unescaped by the SIP parser (`%HH` decoded once). A user part that then holds
+ * a character outside RFC 3261's `user` set or RFC 3966's phone digits — a control character, NUL,
+ * space, `%`, `<`, non-ASCII — is not a dialled number: `isDiallable` says no and `route` finds
+ * nothing, so `sip:+1555%0A0100@…` cannot be normalised (whitespace stripped) into `+15550100`.
  */
 import type { AccountConfig, ApplicationConfig } from '../config/schema.js';
 import { normalizeE164 } from '../privacy/phone.js';
@@ -27,6 +32,17 @@ export function numberKey(n: string, defaultCountry: string): string {
 
 function rangePrefix(p: string): string {
   return /^\+?\d+$/.test(p.replace(/[\s().-]/g, '')) ? '+' + p.replace(/\D/g, '') : p.toLowerCase();
+}
+
+/**
+ * Characters a dialled user part may hold once unescaped: RFC 3261 `unreserved` and `user-unreserved`
+ * (`&=+$,;?/`), plus `#` (RFC 3966 phone digits, sent escaped as `%23`). Anything else is refused.
+ */
+const DIALLABLE = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/#]{1,128}$/;
+
+/** True when `user` (already unescaped) can be a dialled number or user part. */
+export function isDiallable(user: string): boolean {
+  return DIALLABLE.test(user);
 }
 
 export class NumberRouter {
@@ -59,8 +75,9 @@ export class NumberRouter {
   }
 
   route(user: string | undefined): Route | undefined {
-    if (!user) return undefined;
-    const key = this.key(decodeURIComponent(user));
+    // Already unescaped by the parser: decoding again would turn `%2530` into `0` (and throw on `%`).
+    if (!user || !isDiallable(user)) return undefined;
+    const key = this.key(user);
     const hit = this.exact.get(key);
     if (hit) return hit;
     for (const r of this.ranges) if (key.startsWith(r.prefix)) return { ...r.route, dialled: key };

@@ -25,6 +25,8 @@ export interface BaresipOptions {
   mediaenc?: 'srtp-mand' | 'srtp' | 'none';
   transport?: 'tls' | 'udp' | 'tcp';
   seconds?: number;
+  /** Digest credentials baresip answers a 401/407 with (`auth_user` / `auth_pass`). */
+  auth?: { username: string; password: string };
 }
 
 export interface BaresipResult {
@@ -84,7 +86,8 @@ export async function runBaresip(o: BaresipOptions): Promise<BaresipResult> {
     ].join('\n'),
   );
   const enc = o.mediaenc === 'none' ? '' : `;mediaenc=${o.mediaenc ?? 'srtp-mand'}`;
-  writeFileSync(join(dir, 'accounts'), `<sip:tester@127.0.0.1;transport=${transport}>;regint=0;audio_codecs=pcmu${enc}\n`);
+  const auth = o.auth ? `;auth_user=${o.auth.username};auth_pass=${o.auth.password}` : '';
+  writeFileSync(join(dir, 'accounts'), `<sip:tester@127.0.0.1;transport=${transport}>${auth};regint=0;audio_codecs=pcmu${enc}\n`);
   const proc = spawn('baresip', ['-s', '-f', dir, '-t', String(o.seconds ?? 10), '-e', `/dial ${o.target}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout.on('data', (d: Buffer) => (output += d.toString()));

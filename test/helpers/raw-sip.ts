@@ -6,14 +6,16 @@ export class RawSip {
   private constructor(
     readonly socket: Socket,
     readonly port: number,
+    /** The loopback address we send from (another 127.x address is another source to the gateway). */
+    readonly address = '127.0.0.1',
   ) {}
   private readonly inbox: string[] = [];
   private waiters: (() => void)[] = [];
 
-  static async open(): Promise<RawSip> {
+  static async open(address = '127.0.0.1'): Promise<RawSip> {
     const s = createSocket('udp4');
-    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
-    const raw = new RawSip(s, s.address().port);
+    await new Promise<void>((r) => s.bind(0, address, () => r()));
+    const raw = new RawSip(s, s.address().port, address);
     s.on('message', (m) => {
       raw.inbox.push(m.toString('utf8'));
       const w = raw.waiters;
@@ -62,12 +64,12 @@ export class RawSip {
     const body = opts.body ?? '';
     const lines = [
       `${method} sip:${user}@127.0.0.1:${opts.port} SIP/2.0`,
-      `Via: SIP/2.0/UDP 127.0.0.1:${this.port};branch=${branch};rport`,
-      `From: <sip:tester@127.0.0.1:${this.port}>;tag=t${callId.slice(0, 6)}`,
+      `Via: SIP/2.0/UDP ${this.address}:${this.port};branch=${branch};rport`,
+      `From: <sip:tester@${this.address}:${this.port}>;tag=t${callId.slice(0, 6)}`,
       `To: <sip:${user}@127.0.0.1:${opts.port}>${opts.toTag ? ';tag=' + opts.toTag : ''}`,
       `Call-ID: ${callId}`,
       `CSeq: ${opts.cseq ?? 1} ${method}`,
-      `Contact: <sip:tester@127.0.0.1:${this.port}>`,
+      `Contact: <sip:tester@${this.address}:${this.port}>`,
       `Max-Forwards: ${opts.maxForwards ?? 70}`,
       ...(opts.headers ?? []),
       `Content-Length: ${Buffer.byteLength(body)}`,

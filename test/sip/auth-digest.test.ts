@@ -34,7 +34,10 @@ test('verifier: our own client answers our challenge; wrong password, other real
   assert.equal(md5!.algorithm, 'MD5');
   const uri = 'sip:agent@gw.example';
   assert.deepEqual(v.verify(authorizationFor(sha!, { username: 'trunk', password: 'correct horse' }, 'INVITE', uri), 'INVITE'), { ok: true, username: 'trunk' });
-  assert.deepEqual(v.verify(authorizationFor(md5!, { username: 'legacy', password: 'battery staple' }, 'INVITE', uri), 'INVITE'), { ok: true, username: 'legacy' });
+  // One nonce serves one client: the MD5 user takes a challenge of its own (the first nonce is now in use).
+  const md5Fresh = parseChallenge(v.challenges()[1]!)!;
+  assert.deepEqual(v.verify(authorizationFor(md5Fresh, { username: 'legacy', password: 'battery staple' }, 'INVITE', uri), 'INVITE'), { ok: true, username: 'legacy' });
+  assert.deepEqual(v.verify(authorizationFor(md5!, { username: 'legacy', password: 'battery staple' }, 'INVITE', uri), 'INVITE'), { ok: false, reason: 'replay' }, 'nc 1 again on a used nonce');
   assert.deepEqual(v.verify(authorizationFor(sha!, { username: 'trunk', password: 'wrong' }, 'INVITE', uri), 'INVITE'), { ok: false, reason: 'bad-response' });
   assert.deepEqual(v.verify(authorizationFor(sha!, { username: 'trunk', password: 'correct horse' }, 'BYE', uri), 'INVITE'), { ok: false, reason: 'bad-response' }, 'the method is covered');
   assert.deepEqual(v.verify(authorizationFor({ ...sha!, realm: 'other' }, { username: 'trunk', password: 'correct horse' }, 'INVITE', uri), 'INVITE'), { ok: false, reason: 'realm' });

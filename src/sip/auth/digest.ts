@@ -11,8 +11,15 @@
  *            = H(HA1 ":" nonce ":" HA2)                              (RFC 2069, no qop)
  *
  * Server nonces are `<time>.<random>.<mac>`: an HMAC-SHA256 over time and random under a
- * per-process secret, so any gateway process verifies its own nonces without storing them; a nonce
- * older than `nonceTtlSec` is answered `stale=true` (the client retries without asking the user).
+ * per-process secret, so a forged nonce is refused without any lookup and a challenge costs no
+ * memory (a flood of unauthenticated INVITEs cannot fill a table). A nonce older than `nonceTtlSec`
+ * is answered `stale=true` (the client retries without asking the user).
+ *
+ * Replay (RFC 7616 §3.3, §5.12): a nonce is tracked from its first *successful* use in a
+ * `NonceTracker` — the highest `nc` seen, and the Call-ID and branch of the request that used it.
+ * A later request must bring a higher `nc` (a client without `qop` has no `nc`: its nonce is
+ * one-time). The same `nc` again is accepted only as a retransmission of the same request (same
+ * Call-ID and Via branch); anything else is a replay. State is bounded (see NonceTracker).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -112,19 +119,110 @@ export interface DigestUser {
   ha1Md5?: string;
 }
 
-export type VerifyResult = { ok: true; username: string } | { ok: false; reason: 'missing' | 'malformed' | 'unknown-user' | 'bad-response' | 'stale' | 'realm' };
+export type VerifyFailure = 'missing' | 'malformed' | 'unknown-user' | 'bad-response' | 'stale' | 'realm' | 'replay';
+export type VerifyResult = { ok: true; username: string } | { ok: false; reason: VerifyFailure };
 
-/** Stateless nonces and verification for one realm (the gateway as UAS). */
+/** The request an `Authorization` came with: a retransmission repeats both, a replay does not. */
+export interface RequestIdentity {
+  callId: string;
+  branch: string;
+}
+
+interface NonceUse {
+  /** Issue time of the nonce (seconds), for expiry. */
+  t: number;
+  /** Highest nc accepted (0 for a client without qop). */
+  nc: number;
+  /** SHA-256 of the Call-ID and branch of the request that used `nc` ('' when unknown). */
+  request: string;
+}
+
+/**
+ * Nonces in use, bounded. Entries live until their nonce expires (then the nonce is stale anyway).
+ * When `maxEntries` is reached the oldest entry is dropped and `floor` rises to its issue time:
+ * a nonce issued at or before `floor` that is not in the table is answered as stale (the client
+ * simply authenticates again with a fresh nonce), so eviction can never reopen a replay.
+ */
+export class NonceTracker {
+  private readonly uses = new Map<string, NonceUse>();
+  private floor = -1;
+
+  constructor(
+    private readonly ttlSec: number,
+    private readonly maxEntries: number,
+  ) {}
+
+  get size(): number {
+    return this.uses.size;
+  }
+
+  /** Records the use of `nonce` (issued at `t`) with `nc`; the result says whether it is fresh, a retransmission, a replay or untrackable. */
+  use(nonce: string, t: number, nc: number, request: string, now: number): 'ok' | 'replay' | 'stale' {
+    this.expire(now);
+    const seen = this.uses.get(nonce);
+    if (seen) {
+      if (nc > seen.nc) {
+        seen.nc = nc;
+        seen.request = request;
+        return 'ok';
+      }
+      return nc === seen.nc && request !== '' && request === seen.request ? 'ok' : 'replay';
+    }
+    if (t <= this.floor) return 'stale';
+    if (this.uses.size >= this.maxEntries) {
+      const [oldest, entry] = this.uses.entries().next().value as [string, NonceUse];
+      this.uses.delete(oldest);
+      this.floor = Math.max(this.floor, entry.t);
+      if (t <= this.floor) return 'stale';
+    }
+    this.uses.set(nonce, { t, nc, request });
+    return 'ok';
+  }
+
+  /** Drops entries whose nonce has expired (insertion order is roughly issue order: stop at the first live one). */
+  private expire(now: number): void {
+    for (const [nonce, u] of this.uses) {
+      if (now - u.t <= this.ttlSec) {
+        // Not strictly ordered by issue time (first *use* orders the map): a few expired entries may
+        // wait behind a live one until it expires; the size cap still holds.
+        return;
+      }
+      this.uses.delete(nonce);
+    }
+  }
+}
+
+export interface DigestVerifierOptions {
+  nonceTtlSec?: number;
+  now?: () => number;
+  algorithms?: readonly ('SHA-256' | 'MD5')[];
+  /** Most nonces tracked at once against replay (default 10,000: about 2 MB). */
+  maxTrackedNonces?: number;
+}
+
+/** Signed nonces, replay tracking and verification for one realm (the gateway as UAS). */
 export class DigestVerifier {
   private readonly secret = randomBytes(32);
   private readonly users: Map<string, DigestUser>;
+  private readonly tracker: NonceTracker;
 
   constructor(
     readonly realm: string,
     users: readonly DigestUser[],
-    private readonly opts: { nonceTtlSec?: number; now?: () => number; algorithms?: readonly ('SHA-256' | 'MD5')[] } = {},
+    private readonly opts: DigestVerifierOptions = {},
   ) {
     this.users = new Map(users.map((u) => [u.username, u]));
+    this.tracker = new NonceTracker(opts.nonceTtlSec ?? 300, opts.maxTrackedNonces ?? 10_000);
+  }
+
+  /** Nonces currently tracked against replay. */
+  get trackedNonces(): number {
+    return this.tracker.size;
+  }
+
+  /** Whether `username` is one of ours (throttling accounts unknown names together). */
+  knows(username: string): boolean {
+    return this.users.has(username);
   }
 
   private now(): number {
@@ -147,8 +245,11 @@ export class DigestVerifier {
     return (this.opts.algorithms ?? (['SHA-256', 'MD5'] as const)).map((a) => `Digest realm=${quote(this.realm)}, nonce=${quote(nonce)}, algorithm=${a}, qop="auth"${stale ? ', stale=true' : ''}`);
   }
 
-  /** Checks one `Authorization` value for `method`. */
-  verify(authorization: string | undefined, method: string): VerifyResult {
+  /**
+   * Checks one `Authorization` value for `method`. `request` identifies the request it came with;
+   * without it (unit use) every reuse of a nonce with the same nc is a replay.
+   */
+  verify(authorization: string | undefined, method: string, request?: RequestIdentity): VerifyResult {
     if (!authorization) return { ok: false, reason: 'missing' };
     const p = parseDigestParams(authorization);
     if (!p || !p['username'] || !p['nonce'] || !p['uri'] || !p['response']) return { ok: false, reason: 'malformed' };
@@ -160,7 +261,7 @@ export class DigestVerifier {
     const user = this.users.get(p['username']);
     if (!user) return { ok: false, reason: 'unknown-user' };
     const qop = p['qop']?.toLowerCase() === 'auth' ? ('auth' as const) : undefined;
-    if (qop && (!p['nc'] || !p['cnonce'])) return { ok: false, reason: 'malformed' };
+    if (qop && (!p['nc'] || !p['cnonce'] || !/^[0-9a-fA-F]{8}$/.test(p['nc']))) return { ok: false, reason: 'malformed' };
     const ha1 = user.password === undefined && algorithm === 'MD5' ? user.ha1Md5 : undefined;
     if (user.password === undefined && ha1 === undefined) return { ok: false, reason: 'bad-response' };
     const expected = digestResponse({ algorithm, username: user.username, realm: this.realm, ...(ha1 ? { ha1 } : { password: user.password }), method, uri: p['uri'], nonce: p['nonce'], ...(qop ? { qop, nc: p['nc'], cnonce: p['cnonce'] } : {}) });
@@ -168,7 +269,14 @@ export class DigestVerifier {
     const b = Buffer.from(p['response'].toLowerCase());
     if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'bad-response' };
     // A correct response to an expired nonce: the client knows the password, it only needs a fresh nonce.
-    if (this.now() - Number(t) > (this.opts.nonceTtlSec ?? 300)) return { ok: false, reason: 'stale' };
+    const now = this.now();
+    if (now - Number(t) > (this.opts.nonceTtlSec ?? 300)) return { ok: false, reason: 'stale' };
+    // Only now, with a correct response, does the nonce take a place in the table.
+    const nc = qop ? Number.parseInt(p['nc']!, 16) : 0;
+    // The request identity is stored hashed: Call-ID and branch are the peer's to make long.
+    const id = request ? createHash('sha256').update(`${request.callId}\n${request.branch}`).digest('base64url') : '';
+    const use = this.tracker.use(p['nonce'], Number(t), nc, id, now);
+    if (use !== 'ok') return { ok: false, reason: use };
     return { ok: true, username: user.username };
   }
 }
