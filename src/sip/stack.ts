@@ -58,12 +58,29 @@ export interface StackCounters {
   malformed: number;
   forbidden: number;
   retransmissionsAbsorbed: number;
+  /** Stateless answers not sent because they would have been larger than the request (amplification). */
+  statelessSuppressed: number;
+}
+
+/** A stateless answer may exceed its request by at most this much (full header names, our reason phrase). */
+export const STATELESS_SLACK_BYTES = 256;
+
+/**
+ * Would a stateless answer echoing these headers stay within the request's size plus slack?
+ * Found by bench/fuzz.ts: a 59 KB request with one Via of 45,000 commas drew a 333 KB 400 (each
+ * empty element echoed as its own `Via:` line); 9 KB of commas give a 63 KB UDP datagram, a 7×
+ * reflection amplifier for a spoofed source when `allowFrom` is empty. Counted, not sent.
+ */
+export function statelessAnswerFits(res: SipResponse, requestBytes: number): boolean {
+  let n = 32 + res.reason.length; // status line, Content-Length, blank line
+  for (const h of res.headers.list()) n += h.name.length + h.value.length + 4;
+  return n <= requestBytes + STATELESS_SLACK_BYTES;
 }
 
 export class SipStack {
   readonly timers: TimerHost;
   readonly timerConfig: TransactionTimers;
-  readonly counters: StackCounters = { received: 0, malformed: 0, forbidden: 0, retransmissionsAbsorbed: 0 };
+  readonly counters: StackCounters = { received: 0, malformed: 0, forbidden: 0, retransmissionsAbsorbed: 0, statelessSuppressed: 0 };
   /** New request with its server transaction (never an ACK). */
   onRequest?: (req: SipRequest, tx: ServerTransaction, source: RequestSource) => void;
   /** ACK that matched no transaction: the ACK for a 2xx, for the dialog layer. */
@@ -170,7 +187,7 @@ export class SipStack {
         const fake: SipRequest = { kind: 'request', method: p.method ?? 'UNKNOWN', uri: { scheme: 'sip', host: 'invalid', params: new Map(), headers: new Map() }, version: 'SIP/2.0', headers: p.headers, body: Buffer.alloc(0) };
         if (fake.headers.get('Via') && fake.headers.get('Call-ID') && fake.headers.get('CSeq') && fake.headers.get('From') && fake.headers.get('To')) {
           this.annotateVia(fake, source);
-          this.sendStateless(createResponse(fake, code, truncateReason(`${code === 400 ? 'Bad Request' : 'Error'} - ${parsed.error.reason}`)), source);
+          this.sendStateless(createResponse(fake, code, truncateReason(`${code === 400 ? 'Bad Request' : 'Error'} - ${parsed.error.reason}`)), source, undefined, inbound.data.length);
         }
       }
       return;
@@ -181,7 +198,7 @@ export class SipStack {
     const problem = checkRequest(msg);
     if (problem) {
       this.counters.malformed++;
-      if (msg.method !== 'ACK') this.sendStateless(createResponse(msg, problem.code, truncateReason(problem.reason)), source, msg);
+      if (msg.method !== 'ACK') this.sendStateless(createResponse(msg, problem.code, truncateReason(problem.reason)), source, msg, inbound.data.length);
       return;
     }
     const key = serverKey(msg);
@@ -296,8 +313,15 @@ export class SipStack {
     if (!res.headers.has('Server')) res.headers.append('Server', this.userAgent);
   }
 
-  /** Stateless response (malformed or refused requests that must not create a transaction). */
-  sendStateless(res: SipResponse, source: RequestSource, _req?: SipRequest): void {
+  /**
+   * Stateless response (malformed or refused requests that must not create a transaction). With
+   * `requestBytes`, an answer larger than the request plus `STATELESS_SLACK_BYTES` is not sent.
+   */
+  sendStateless(res: SipResponse, source: RequestSource, _req?: SipRequest, requestBytes?: number): void {
+    if (requestBytes !== undefined && !statelessAnswerFits(res, requestBytes)) {
+      this.counters.statelessSuppressed++;
+      return;
+    }
     this.sendToSource(res, source);
   }
 

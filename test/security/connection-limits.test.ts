@@ -74,7 +74,8 @@ function probe(sock: Socket, connectEvent = 'connect', maxMs = 6000): Probe {
 }
 
 const tcpFrom = (localAddress: string, port = gw.sipPort, maxMs?: number) => probe(netConnect({ host: '127.0.0.1', port, localAddress }), 'connect', maxMs);
-const tlsFrom = (localAddress: string) => probe(tlsConnect({ host: '127.0.0.1', port: tlsPort, localAddress, ca: readFileSync(pki.ca) }), 'secureConnect');
+const tlsFrom = (localAddress: string) =>
+  probe(tlsConnect({ socket: netConnect({ host: '127.0.0.1', port: tlsPort, localAddress }), servername: 'localhost', ca: readFileSync(pki.ca) }), 'secureConnect');
 
 /** Still open after `ms`? */
 async function openAfter(p: Probe, ms: number): Promise<boolean> {
@@ -115,7 +116,7 @@ test('a source outside allowFrom is reset at accept on TCP, and on TLS before an
   const c = await tls.closed;
   assert.ok(c.afterMs < 500, `closed after ${c.afterMs} ms`);
   assert.match(c.code ?? '', /ECONNRESET|disconnected before secure TLS/);
-  assert.equal(tls.sock.encrypted && (tls.sock as TLSSocket).getPeerCertificate()?.subject !== undefined, false, 'no certificate was presented');
+  assert.equal((tls.sock as TLSSocket).getPeerCertificate()?.subject, undefined, 'no certificate was presented');
   assert.equal((await metric('hushgate_sip_connections_refused', 'allowlist')) - before, 2);
 });
 
