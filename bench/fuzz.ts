@@ -1,7 +1,7 @@
 /**
  * Mutation fuzzing of every parser a hostile peer reaches (test/helpers/fuzz-targets.ts): by
- * default 1,000,000 SIP and SDP inputs (600k SIP messages, 400k SDP bodies) and 100k packets each
- * for RTP, RTCP, SRTP and SRTCP, mutated from seeds (RFC 4475 torture messages, trunk-shaped
+ * default 1,000,000 SIP and SDP inputs (600k SIP messages, 400k SDP bodies), 100k SIP INFO DTMF
+ * bodies and 100k packets each for RTP, RTCP, SRTP and SRTCP, mutated from seeds (RFC 4475 torture messages, trunk-shaped
  * requests, SAVP offers, protected packets; test/helpers/fuzz-seeds.ts) with a seeded PRNG.
  *
  * A failure is a throw, a result that is not a typed value, or an input taking more than 50 ms
@@ -10,7 +10,7 @@
  * Prints one JSON object (bench/lib/report.ts envelope): inputs/s per target and overall, the
  * slowest input per target, peak RSS, failures.
  *
- *   node --import tsx bench/fuzz.ts [--sip 600000] [--sdp 400000] [--packets 100000] [--seed 1] [--out DIR]
+ *   node --import tsx bench/fuzz.ts [--sip 600000] [--sdp 400000] [--info 100000] [--packets 100000] [--seed 1] [--out DIR]
  */
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ const HANG_MS = 50;
 const counts: Record<FuzzTarget, number> = {
   sip: arg('sip', 600_000),
   sdp: arg('sdp', 400_000),
+  info: arg('info', 100_000),
   rtp: arg('packets', 100_000),
   rtcp: arg('packets', 100_000),
   srtp: arg('packets', 100_000),
@@ -65,7 +66,7 @@ for (const target of FUZZ_TARGETS) {
   if (n <= 0) continue;
   const rng = new Rng(seed * 7919 + FUZZ_TARGETS.indexOf(target));
   const seeds = seedsFor(target);
-  const text = target === 'sip' || target === 'sdp';
+  const text = target === 'sip' || target === 'sdp' || target === 'info';
   // SRTP: half the inputs are mutated plain packets protected with the call's key — a hostile
   // caller knows the SDES key it offered, so authentic garbage reaches the decrypt and RTP parse.
   const sender = target === 'srtp' || target === 'srtcp' ? createSrtpContexts(FUZZ_SRTP_KEYS).outbound : undefined;
@@ -136,6 +137,7 @@ report(
     seed,
     inputs: total,
     sipAndSdpInputs: counts.sip + counts.sdp,
+    infoInputs: counts.info,
     packetInputs: counts.rtp + counts.rtcp + counts.srtp + counts.srtcp,
     wallSeconds: Math.round((Date.now() - started) / 100) / 10,
     inputsPerSecInParsers: Math.round(total / (totalNs / 1e9)),

@@ -136,6 +136,8 @@ export function seedsFor(target: FuzzTarget): Buffer[] {
       return sipSeeds();
     case 'sdp':
       return sdpSeeds();
+    case 'info':
+      return ['Signal=5\r\nDuration=160\r\n', 'Signal: #\r\nDuration: 250\r\n', '5', 'signal = *\nduration=100\n'].map((t) => Buffer.from(t));
     case 'rtp':
       return rtpSeedsPlain();
     case 'rtcp':

@@ -192,6 +192,9 @@ function parseUnchecked(buf: Buffer, opts: ParseOptions): Result<SipMessage> {
     i = e + 1;
   }
   flush();
+  // Past the field cap the message is abuse, not a mistake: no headers to echo, so no 400 at all
+  // (a 400 echoing 1,000 Vias is itself a message peers with the same cap refuse).
+  if (fields > MAX_HEADER_FIELDS) delete partial.headers;
 
   if (headEnd < 0) return failure('incomplete message: no empty line after the headers', partial, isRequest);
 
