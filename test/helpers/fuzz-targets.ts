@@ -78,7 +78,10 @@ function echo(req: SipRequest, status: number, reason: string, requestBytes?: nu
   if (back.value.kind !== 'response' || back.value.status !== status) throw new UntypedResult(`echo: our ${status} parses as something else`);
   const names = (h: Headers) => h.list().map((x) => x.name.toLowerCase()).filter((n) => n !== 'content-length').join(',');
   if (names(back.value.headers) !== names(res.headers)) throw new UntypedResult(`echo: headers changed on the wire (${names(res.headers)} → ${names(back.value.headers)})`);
-  for (const h of ['Call-ID', 'CSeq']) if (back.value.headers.get(h) !== trimSpTab(res.headers.get(h) ?? '')) throw new UntypedResult(`echo: ${h} changed on the wire`);
+  for (const h of ['Call-ID', 'CSeq']) {
+    const sent = res.headers.get(h);
+    if (back.value.headers.get(h) !== (sent === undefined ? undefined : trimSpTab(sent))) throw new UntypedResult(`echo: ${h} changed on the wire`);
+  }
 }
 
 /** SP/HT trim as the parser does it. A loop: /^[ \t]+|[ \t]+$/ is quadratic on long inner space runs (the fuzzer found that here first). */
