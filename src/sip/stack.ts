@@ -111,7 +111,8 @@ export class SipStack {
       t.connectionInUse = (id) => (this.txOnConnection.get(id) ?? 0) > 0 || (this.dialogOnConnection?.(id) ?? false);
       t.onConnectionDropped = (reason, address) => {
         if (reason === 'allowlist') this.counters.forbidden++;
-        this.drops.note(reason, t.protocol, address);
+        // Closing an idle connection is housekeeping (counted only); the rest say something is wrong.
+        if (reason !== 'idle') this.drops.note(reason, t.protocol, address);
       };
     }
   }

@@ -20,6 +20,7 @@ import { freePort } from '../helpers/ports.js';
 import { runSipp } from '../helpers/sipp.js';
 import { PCMU_OFFER } from '../helpers/raw-sip.js';
 import { createTestPki, type TestPki } from './certs.js';
+import { configSchema } from '../../src/config/schema.js';
 
 let gw: RunningGateway;
 let pki: TestPki;
@@ -107,7 +108,7 @@ function options(callId = randomBytes(6).toString('hex'), transport = 'TCP'): st
 test('a source outside allowFrom is reset at accept on TCP, and on TLS before any handshake', async () => {
   const before = await metric('hushgate_sip_connections_refused', 'allowlist');
   const tcp = tcpFrom('127.0.0.2');
-  await tcp.connected;
+  // Written at once (buffered until connected): the reset may come before 'connect' is seen.
   tcp.sock.write(options());
   const t = await tcp.closed;
   assert.ok(t.afterMs < 500, `closed after ${t.afterMs} ms`);
@@ -241,5 +242,16 @@ test('a legitimate SIPp call over TCP completes while attack connections are hel
     for (const s of strangers) assert.ok((await s.closed).afterMs < 1000);
   } finally {
     for (const h of [...held, ...strangers]) h.sock.destroy();
+  }
+});
+
+test('config: sip.connections and sip.tls.handshakeTimeoutSec have documented defaults and refuse nonsense, naming the field', () => {
+  const c = configSchema.parse({});
+  assert.deepEqual(c.sip.connections, { max: 1024, maxPerSource: 64, headerTimeoutSec: 10, idleTimeoutSec: 120 });
+  assert.equal(configSchema.parse({ sip: { transports: ['tls'], tls: { cert: 'a', key: 'b' } } }).sip.tls!.handshakeTimeoutSec, 10);
+  for (const [connections, field] of [[{ max: 0 }, 'max'], [{ maxPerSource: 1.5 }, 'maxPerSource'], [{ headerTimeoutSec: 0 }, 'headerTimeoutSec'], [{ idleTimeoutSec: -1 }, 'idleTimeoutSec']] as const) {
+    const r = configSchema.safeParse({ sip: { connections } });
+    assert.equal(r.success, false);
+    assert.deepEqual(r.error!.issues[0]!.path, ['sip', 'connections', field]);
   }
 });
