@@ -1,9 +1,10 @@
 /** Shared benchmark reporting: machine description, percentiles, and the JSON envelope every bench prints. */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export function machine() {
   const c = cpus();
-  return { cpus: c.length, model: c[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform };
+  // Load average at report time: on a shared machine it says how much the figures can be trusted.
+  return { cpus: c.length, model: c[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), loadAvg: loadavg().map((l) => Math.round(l * 100) / 100), node: process.version, platform: process.platform };
 }
 
 export function percentile(sorted: number[], p: number): number {

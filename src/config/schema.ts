@@ -34,8 +34,25 @@ export const sipSchema = z
     transports: z.array(z.enum(['udp', 'tcp', 'tls'])).min(1).default(['udp', 'tcp']),
     /** SIP over TLS (SIPS): certificate, key, optional mutual TLS. Required when `transports` has `tls`. */
     tls: tlsConfigSchema.optional(),
-    /** Trunk sources allowed to send requests; empty means everyone (not recommended on a public address). */
+    /**
+     * Trunk sources allowed to send requests; empty means everyone (not recommended on a public
+     * address). Requests from other sources are dropped without an answer (UDP) and their TCP/TLS
+     * connections are reset at accept, before any byte is read or a TLS handshake starts.
+     */
     allowFrom: z.array(cidr).default([]),
+    /** Limits on inbound TCP/TLS connections (defence against connection exhaustion): see docs/sip.md "Hostile peers". */
+    connections: z
+      .object({
+        /** Inbound connections open at once over all sources; further ones are reset at accept. */
+        max: z.number().int().min(1).default(1024),
+        /** Inbound connections open at once from one source address. */
+        maxPerSource: z.number().int().min(1).default(64),
+        /** A connection must deliver a complete message within this many seconds of opening (after TLS), and a begun message must complete within it. */
+        headerTimeoutSec: z.number().min(0.1).max(300).default(10),
+        /** An inbound connection with no dialog, no transaction and no message for this many seconds is closed. */
+        idleTimeoutSec: z.number().min(0.1).max(86_400).default(120),
+      })
+      .prefault({}),
     maxMessageBytes: z.number().int().min(1024).max(1 << 20).default(65535),
     userAgent: z.string().default('Hushgate'),
     /** RFC 3261 T1/T2/T4 in milliseconds. */

@@ -76,12 +76,18 @@ export class Gateway {
     this.keyStore = new FileKeyStore(join(c.dataDir, 'keys'));
     await this.openTenancy();
     const transports: Transport[] = [];
+    const limits = {
+      maxConnections: c.sip.connections.max,
+      maxConnectionsPerSource: c.sip.connections.maxPerSource,
+      headerTimeoutMs: c.sip.connections.headerTimeoutSec * 1000,
+      idleTimeoutMs: c.sip.connections.idleTimeoutSec * 1000,
+    };
     for (const t of c.sip.transports) {
       if (t === 'udp') transports.push(await UdpTransport.listen(c.sip.host, c.sip.port));
-      else if (t === 'tcp') transports.push(await listenTcp(c.sip.host, c.sip.port, c.sip.maxMessageBytes));
+      else if (t === 'tcp') transports.push(await listenTcp(c.sip.host, c.sip.port, c.sip.maxMessageBytes, limits));
       else if (c.sip.tls) {
         // The config schema requires sip.tls with transport tls; unusable PEM files fail start-up with their path.
-        this.tls = await listenTls(c.sip.host, c.sip.tls.port, { ...c.sip.tls, maxMessageBytes: c.sip.maxMessageBytes });
+        this.tls = await listenTls(c.sip.host, c.sip.tls.port, { ...c.sip.tls, maxMessageBytes: c.sip.maxMessageBytes, limits });
         transports.push(this.tls);
       }
     }
@@ -95,6 +101,8 @@ export class Gateway {
       userAgent: c.sip.userAgent,
       timerConfig: c.sip.timers,
     });
+    // A stream connection carrying a call is never closed as idle (signalling may be quiet for the whole call).
+    this.stack.dialogOnConnection = (id) => this.ua.activeSessions().some((s) => s.source.connectionId === id);
     this.overload = new OverloadGuard({ maxCalls: c.sip.maxCalls, maxLagMs: c.sip.maxEventLoopLagMs });
     this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
       ...(c.sip.auth ? { auth: inviteAuthenticator(c.sip.auth, this.log.child({ module: 'auth' })) } : {}),
@@ -329,7 +337,25 @@ export class Gateway {
         for (const scope of ['pair', 'source', 'user'] as const) this.inc({ scope }, throttle?.blocks[scope] ?? 0);
       },
     });
-    new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests refused by the source allowlist', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
+    new Gauge({ name: 'hushgate_sip_forbidden', help: 'Requests and connections from sources outside sip.allowFrom, dropped unanswered', registers: [this.registry], collect() { this.set(stack.counters.forbidden); } });
+    new Gauge({
+      name: 'hushgate_sip_connections_refused',
+      help: 'Inbound TCP/TLS connections reset at accept, by reason (allowlist, global-cap, per-source-cap)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        for (const [reason, n] of Object.entries(stack.connectionCounters().refused)) this.set({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'hushgate_sip_connections_closed',
+      help: 'Inbound TCP/TLS connections closed by the gateway, by reason (header-timeout, handshake-timeout, idle, framing, allowlist)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        for (const [reason, n] of Object.entries(stack.connectionCounters().closed)) this.set({ reason }, n);
+      },
+    });
   }
 
   /** SIGTERM: stop accepting, let calls finish up to the grace period, BYE the rest, close. */

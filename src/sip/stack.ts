@@ -3,8 +3,10 @@
  * the transaction user (the UA core), requests sent through client transactions.
  *
  * Inbound request path:
- *   bytes → parseMessage → (malformed: stateless 400 when Via/From/To/Call-ID/CSeq are readable, else drop)
- *   → allowlist (403) → top Via gets `received`/`rport` (RFC 3581) → transaction match (§17.2.3)
+ *   bytes → allowlist (a request from outside `allowFrom` is dropped unparsed and unanswered; its
+ *   stream connection is closed — stream sources outside it never get a connection at all)
+ *   → parseMessage → (malformed: stateless 400 when Via/From/To/Call-ID/CSeq are readable, else drop)
+ *   → top Via gets `received`/`rport` (RFC 3581) → transaction match (§17.2.3)
  *   → retransmission absorbed by its transaction, or a new ServerTransaction handed to `onRequest`.
  *   ACKs that match no transaction (ACK for 2xx) go to `onAck`.
  * Inbound response path: match by branch + CSeq method (§17.1.3) → client transaction, else `onStrayResponse`.
@@ -26,6 +28,8 @@ import { NonInviteServerTransaction } from './transaction/server-non-invite.js';
 import { InviteClientTransaction } from './transaction/client-invite.js';
 import { NonInviteClientTransaction } from './transaction/client-non-invite.js';
 import { CidrAllowlist } from './allowlist.js';
+import { DropLog } from './transport/drop-log.js';
+import type { ConnectionCounters } from './transport/limits.js';
 
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
@@ -54,12 +58,29 @@ export interface StackCounters {
   malformed: number;
   forbidden: number;
   retransmissionsAbsorbed: number;
+  /** Stateless answers not sent because they would have been larger than the request (amplification). */
+  statelessSuppressed: number;
+}
+
+/** A stateless answer may exceed its request by at most this much (full header names, our reason phrase). */
+export const STATELESS_SLACK_BYTES = 256;
+
+/**
+ * Would a stateless answer echoing these headers stay within the request's size plus slack?
+ * Found by bench/fuzz.ts: a 59 KB request with one Via of 45,000 commas drew a 333 KB 400 (each
+ * empty element echoed as its own `Via:` line); 9 KB of commas give a 63 KB UDP datagram, a 7×
+ * reflection amplifier for a spoofed source when `allowFrom` is empty. Counted, not sent.
+ */
+export function statelessAnswerFits(res: SipResponse, requestBytes: number): boolean {
+  let n = 32 + res.reason.length; // status line, Content-Length, blank line
+  for (const h of res.headers.list()) n += h.name.length + h.value.length + 4;
+  return n <= requestBytes + STATELESS_SLACK_BYTES;
 }
 
 export class SipStack {
   readonly timers: TimerHost;
   readonly timerConfig: TransactionTimers;
-  readonly counters: StackCounters = { received: 0, malformed: 0, forbidden: 0, retransmissionsAbsorbed: 0 };
+  readonly counters: StackCounters = { received: 0, malformed: 0, forbidden: 0, retransmissionsAbsorbed: 0, statelessSuppressed: 0 };
   /** New request with its server transaction (never an ACK). */
   onRequest?: (req: SipRequest, tx: ServerTransaction, source: RequestSource) => void;
   /** ACK that matched no transaction: the ACK for a 2xx, for the dialog layer. */
@@ -71,16 +92,42 @@ export class SipStack {
   private readonly clientTx = new Map<string, ClientTransaction>();
   private readonly allowlist: CidrAllowlist;
   private readonly log: Logger;
+  private readonly drops: DropLog;
+  /** Live server transactions per stream connection (a connection in use is not idle). */
+  private readonly txOnConnection = new Map<string, number>();
+  /** Set by the owner of dialogs: does a dialog use this stream connection? */
+  dialogOnConnection?: (connectionId: string) => boolean;
 
   constructor(private readonly opts: StackOptions) {
     this.timers = opts.timers ?? realTimers;
     this.timerConfig = { t1: 500, t2: 4000, t4: 5000, ...opts.timerConfig };
     this.allowlist = new CidrAllowlist(opts.allowFrom ?? []);
     this.log = opts.logger;
+    this.drops = new DropLog(this.log);
     for (const t of opts.transports) {
       t.onMessage = (m) => this.receive(t, m);
       t.onError = (err) => this.log.warn({ err, transport: t.protocol }, 'transport error');
+      t.admit = (address) => this.allowlist.allows(address);
+      t.connectionInUse = (id) => (this.txOnConnection.get(id) ?? 0) > 0 || (this.dialogOnConnection?.(id) ?? false);
+      t.onConnectionDropped = (reason, address) => {
+        if (reason === 'allowlist') this.counters.forbidden++;
+        // Closing an idle connection is housekeeping (counted only); the rest say something is wrong.
+        if (reason !== 'idle') this.drops.note(reason, t.protocol, address);
+      };
     }
+  }
+
+  /** Stream connections accepted, refused and closed by deadline, summed over the transports. */
+  connectionCounters(): ConnectionCounters {
+    const sum: ConnectionCounters = { accepted: 0, refused: { allowlist: 0, 'global-cap': 0, 'per-source-cap': 0 }, closed: { 'header-timeout': 0, 'handshake-timeout': 0, idle: 0, framing: 0, allowlist: 0 } };
+    for (const t of this.opts.transports) {
+      const c = t.connectionCounters;
+      if (!c) continue;
+      sum.accepted += c.accepted;
+      for (const k of Object.keys(c.refused) as (keyof typeof c.refused)[]) sum.refused[k] += c.refused[k];
+      for (const k of Object.keys(c.closed) as (keyof typeof c.closed)[]) sum.closed[k] += c.closed[k];
+    }
+    return sum;
   }
 
   get transports(): readonly Transport[] {
@@ -124,6 +171,14 @@ export class SipStack {
       return;
     }
     if (inbound.data.length <= 4 && inbound.data.toString('latin1').trim() === '') return; // keep-alive
+    if (!this.allowlist.allows(inbound.source.address) && !looksLikeResponse(inbound.data)) {
+      // RFC 3261 §18.2.2 would answer at the Via's address: a stranger could aim that at a third
+      // party. We answer nothing at all (no 403, no 400): scanners learn nothing, nothing reflects.
+      this.counters.forbidden++;
+      this.drops.note('allowlist', transport.protocol, inbound.source.address);
+      if (inbound.connectionId) transport.drop?.(inbound.connectionId, 'allowlist');
+      return;
+    }
     const parsed = parseMessage(inbound.data, { maxBytes: this.opts.maxMessageBytes, stream: transport.reliable });
     if (!parsed.ok) {
       this.counters.malformed++;
@@ -133,24 +188,18 @@ export class SipStack {
         const fake: SipRequest = { kind: 'request', method: p.method ?? 'UNKNOWN', uri: { scheme: 'sip', host: 'invalid', params: new Map(), headers: new Map() }, version: 'SIP/2.0', headers: p.headers, body: Buffer.alloc(0) };
         if (fake.headers.get('Via') && fake.headers.get('Call-ID') && fake.headers.get('CSeq') && fake.headers.get('From') && fake.headers.get('To')) {
           this.annotateVia(fake, source);
-          this.sendStateless(createResponse(fake, code, truncateReason(`${code === 400 ? 'Bad Request' : 'Error'} - ${parsed.error.reason}`)), source);
+          this.sendStateless(createResponse(fake, code, truncateReason(`${code === 400 ? 'Bad Request' : 'Error'} - ${parsed.error.reason}`)), source, undefined, inbound.data.length);
         }
       }
       return;
     }
     const msg = parsed.value;
     if (msg.kind === 'response') return this.receiveResponse(msg, source);
-
-    if (!this.allowlist.allows(inbound.source.address)) {
-      this.counters.forbidden++;
-      if (msg.method !== 'ACK') this.sendStateless(createResponse(msg, 403, 'Forbidden - source address not in allowlist'), source, msg);
-      return;
-    }
     this.annotateVia(msg, source);
     const problem = checkRequest(msg);
     if (problem) {
       this.counters.malformed++;
-      if (msg.method !== 'ACK') this.sendStateless(createResponse(msg, problem.code, truncateReason(problem.reason)), source, msg);
+      if (msg.method !== 'ACK') this.sendStateless(createResponse(msg, problem.code, truncateReason(problem.reason)), source, msg, inbound.data.length);
       return;
     }
     const key = serverKey(msg);
@@ -170,7 +219,20 @@ export class SipStack {
       this.counters.retransmissionsAbsorbed++;
       return;
     }
-    const ctx = this.txContext(source, () => this.serverTx.delete(key), (m) => this.sendToSource(m, source));
+    const conn = source.connectionId;
+    if (conn) this.txOnConnection.set(conn, (this.txOnConnection.get(conn) ?? 0) + 1);
+    const ctx = this.txContext(
+      source,
+      () => {
+        this.serverTx.delete(key);
+        if (conn) {
+          const n = (this.txOnConnection.get(conn) ?? 1) - 1;
+          if (n <= 0) this.txOnConnection.delete(conn);
+          else this.txOnConnection.set(conn, n);
+        }
+      },
+      (m) => this.sendToSource(m, source),
+    );
     const tx = msg.method === 'INVITE' ? new InviteServerTransaction(key, msg, ctx) : new NonInviteServerTransaction(key, msg, ctx);
     this.serverTx.set(key, tx);
     if (!this.onRequest) {
@@ -252,8 +314,15 @@ export class SipStack {
     if (!res.headers.has('Server')) res.headers.append('Server', this.userAgent);
   }
 
-  /** Stateless response (malformed or refused requests that must not create a transaction). */
-  sendStateless(res: SipResponse, source: RequestSource, _req?: SipRequest): void {
+  /**
+   * Stateless response (malformed or refused requests that must not create a transaction). With
+   * `requestBytes`, an answer larger than the request plus `STATELESS_SLACK_BYTES` is not sent.
+   */
+  sendStateless(res: SipResponse, source: RequestSource, _req?: SipRequest, requestBytes?: number): void {
+    if (requestBytes !== undefined && !statelessAnswerFits(res, requestBytes)) {
+      this.counters.statelessSuppressed++;
+      return;
+    }
     this.sendToSource(res, source);
   }
 
@@ -350,6 +419,13 @@ export function serverKey(req: SipRequest, methodOverride?: string): string {
   const fromTag = /;\s*tag=([^;\s]+)/i.exec(req.headers.get('From') ?? '')?.[1] ?? '';
   const cseq = (req.headers.get('CSeq') ?? '').trim().split(/\s+/)[0];
   return `2543|${req.headers.get('Call-ID')}|${fromTag}|${cseq}|${top}|${method}`;
+}
+
+/** A status line (`SIP/2.0 …`) after any leading CRLF: responses are matched, never answered. */
+function looksLikeResponse(data: Buffer): boolean {
+  let i = 0;
+  while (i < data.length && (data[i] === 0x0d || data[i] === 0x0a)) i++;
+  return data.length - i >= 4 && data.toString('latin1', i, i + 4).toUpperCase() === 'SIP/';
 }
 
 function truncateReason(s: string): string {

@@ -17,6 +17,8 @@ import { splitTopLevel } from './split.js';
 import { parseUri } from './uri.js';
 
 export const DEFAULT_MAX_BYTES = 65535;
+/** Header fields (after splitting comma lists) one message may carry; more is a 400. */
+export const MAX_HEADER_FIELDS = 1000;
 
 export interface ParseOptions {
   /** Largest accepted message in bytes (default 65535); larger gives `code: 513`. */
@@ -133,11 +135,28 @@ function parseUnchecked(buf: Buffer, opts: ParseOptions): Result<SipMessage> {
     let end = curValue.length;
     while (end > 0 && isWs(curValue.charCodeAt(end - 1))) end--;
     const value = end === curValue.length ? curValue : curValue.slice(0, end);
+    curName = undefined;
+    if (value.indexOf('\r') >= 0) {
+      // A CR not ending a line (RFC 3261 §7.3.1: lines end CRLF). Found by bench/fuzz.ts: the value
+      // was kept, and the serializer's CR→SP turned the echoed Call-ID/CSeq into different ones.
+      // The field is unreadable: left out of the headers, so no 400 echoes a mangled copy.
+      headerError ??= 'bare CR in a header field';
+      return;
+    }
     if (info.isContentLength) clValues.push(value);
     if (info.multi && value.indexOf(',') >= 0) {
-      for (const v of splitTopLevel(value)) headers.append(info.canonical, v);
-    } else headers.append(info.canonical, value);
-    curName = undefined;
+      for (const v of splitTopLevel(value)) if (!addField(info.canonical, v)) return;
+    } else addField(info.canonical, value);
+  };
+  // Bounds the work and the echo of one message: 45,000 commas in one Via made 45,000 fields.
+  let fields = 0;
+  const addField = (name: string, value: string): boolean => {
+    if (++fields > MAX_HEADER_FIELDS) {
+      headerError ??= 'too many header fields';
+      return false;
+    }
+    headers.append(name, value);
+    return true;
   };
   let i = lineEnd + 1;
   while (i < head.length) {
@@ -173,6 +192,9 @@ function parseUnchecked(buf: Buffer, opts: ParseOptions): Result<SipMessage> {
     i = e + 1;
   }
   flush();
+  // Past the field cap the message is abuse, not a mistake: no headers to echo, so no 400 at all
+  // (a 400 echoing 1,000 Vias is itself a message peers with the same cap refuse).
+  if (fields > MAX_HEADER_FIELDS) delete partial.headers;
 
   if (headEnd < 0) return failure('incomplete message: no empty line after the headers', partial, isRequest);
 
