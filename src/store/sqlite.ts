@@ -301,10 +301,17 @@ export class SqliteStore implements Store {
     await this.idle();
     // A reader of another connection can hold the WAL: then TRUNCATE reports busy and the erased pages
     // stay in it. Retry briefly, and say so rather than claim the bytes are gone.
-    for (let i = 0; i < 50; i++) {
-      const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (r[0]?.busy === 0) return;
-      await new Promise((res) => setTimeout(res, 20));
+    // Each attempt must not wait out busy_timeout (5 s): SQLite's busy handler would block the event
+    // loop that long per try. Try without it, 50 times 20 ms apart.
+    this.db.pragma('busy_timeout = 0');
+    try {
+      for (let i = 0; i < 50; i++) {
+        const r = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+        if (r[0]?.busy === 0) return;
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    } finally {
+      this.db.pragma('busy_timeout = 5000');
     }
     throw new Error(`checkpoint of region store ${this.region} did not complete: another connection holds its WAL`);
   }
