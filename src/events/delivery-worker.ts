@@ -180,13 +180,21 @@ export class DeliveryWorker {
       if (lingerLeft > 0) {
         await this.#sleep(lingerLeft, p.batchSize - rows.length);
         if (!this.#running) return;
-        return this.#locked(async () => this.#deliver(await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize)));
+        return this.#backOffIfUnavailable(await this.#locked(async () => this.#deliver(await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize))));
       }
     }
-    return this.#locked(async () => {
+    return this.#backOffIfUnavailable(await this.#locked(async () => {
       if (this.#stale) rows = await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize);
       return this.#deliver(rows);
-    });
+    }));
+  }
+
+  /**
+   * The sink-wide back-off after an outage, slept outside the lock: an erasure (`exclusive`) must
+   * not wait out a back-off of up to a minute while the sink is down.
+   */
+  async #backOffIfUnavailable(unavailable: boolean): Promise<void> {
+    if (unavailable) await this.#sleep(fullJitterDelay(this.#sinkFailures, this.#policy.unavailable, this.#random) + 1, Infinity);
   }
 
   /** Opens the batch's payloads: shredded rows are dropped, tampered ones dead-lettered; neither is sent. */
@@ -227,11 +235,12 @@ export class DeliveryWorker {
     return rows;
   }
 
-  async #deliver(stored: StoredOutboxRow[]): Promise<void> {
+  /** Sends one batch and records the outcomes; true when the sink was unavailable (the caller backs off). */
+  async #deliver(stored: StoredOutboxRow[]): Promise<boolean> {
     this.#stale = false;
-    if (stored.length === 0) return;
+    if (stored.length === 0) return false;
     const rows = await this.#open(stored);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return false;
     let result: DeliveryResult;
     try {
       result = await this.#sink.deliver(rows);
@@ -243,8 +252,7 @@ export class DeliveryWorker {
       this.#sinkFailures++;
       m?.failed.inc({ sink: this.sinkKey, kind: 'unavailable' }, rows.length);
       if (this.#sinkFailures === 1) this.#logger?.warn({ module: 'events', sink: this.sinkKey, error: result.error }, 'event sink unavailable; backing off');
-      await this.#sleep(fullJitterDelay(this.#sinkFailures, this.#policy.unavailable, this.#random) + 1, Infinity);
-      return;
+      return true;
     }
     if (this.#sinkFailures > 0) this.#logger?.info({ module: 'events', sink: this.sinkKey }, 'event sink available again');
     this.#sinkFailures = 0;
@@ -268,6 +276,7 @@ export class DeliveryWorker {
       m?.deadLettered.inc({ sink: this.sinkKey }, dead.length);
       this.#logger?.warn({ module: 'events', sink: this.sinkKey, count: dead.length, error: dead[0]!.error }, 'event deliveries dead-lettered');
     }
+    return false;
   }
 
   #sleep(ms: number, wakeAfterNotifies: number): Promise<void> {
