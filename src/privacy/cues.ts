@@ -6,7 +6,7 @@
  */
 import type { PiiType } from './types.js';
 import type { Scan } from './tokens.js';
-import { K_DIGITS, K_NUMWORD } from './tokens.js';
+import { K_DIGITS, K_NUMWORD, sentenceBreakBefore } from './tokens.js';
 import { F_CUE } from './words.js';
 
 export type CueType = PiiType | 'NEGATIVE';
@@ -173,6 +173,7 @@ export interface CueHit {
 }
 
 const CUE_WINDOW = 6;
+const CLAUSE_STOPS: ReadonlySet<string> = new Set(['also', 'but', 'plus', 'whereas']);
 
 /**
  * The nearest cue before token `i`, at most CUE_WINDOW tokens away, with no other value (a number
@@ -181,6 +182,8 @@ const CUE_WINDOW = 6;
 export function cueBefore(scan: Scan, cues: readonly (CueType | undefined)[], i: number): CueHit | undefined {
   const tokens = scan.tokens;
   for (let k = i - 1; k >= 0 && k >= i - CUE_WINDOW; k--) {
+    if (sentenceBreakBefore(scan, k + 1)) return undefined; // a cue speaks of its own sentence
+    if (CLAUSE_STOPS.has(tokens[k]!.w)) return undefined; // ... and of its own clause ("my member id also we won 26 30")
     const c = cues[k];
     // a non-PII cue ("flight", "order number", "option") announces only the value right after it
     if (c === 'NEGATIVE' && i - k > 3) continue;
@@ -202,6 +205,7 @@ const LENGTH_WORDS: ReadonlySet<string> = new Set(['digit', 'digits', 'numbers',
 export function cueAfter(scan: Scan, cues: readonly (CueType | undefined)[], to: number): CueHit | undefined {
   const tokens = scan.tokens;
   for (let k = to + 1; k < tokens.length && k <= to + 5; k++) {
+    if (sentenceBreakBefore(scan, k)) return undefined;
     const c = cues[k];
     if (c !== undefined) {
       if (c === 'NEGATIVE') return undefined;

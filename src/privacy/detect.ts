@@ -8,7 +8,7 @@
  */
 import type { DetectionContext, Entity } from './types.js';
 import { createScan } from './tokens.js';
-import { F_AT, F_COUNTRY, F_MONTH, F_NAMECUE, F_SUFFIX, K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD } from './words.js';
+import { F_AT, F_COUNTRY, F_MONTH, F_NAMECUE, F_SPELLED, F_SUFFIX, K_ALNUM, K_DIGITS, K_NUMWORD, K_OTHER } from './words.js';
 import { findCues } from './cues.js';
 import { detectSpokenEmails, detectWrittenEmails } from './detectors/email.js';
 import { detectIbans } from './detectors/iban.js';
@@ -26,14 +26,14 @@ export function detect(text: string, ctx?: DetectionContext): Entity[] {
   const expect = ctx?.expect;
   detectWrittenEmails(scan);
   const cues = findCues(scan);
-  if ((kinds & (1 << K_ALNUM)) !== 0 || ((kinds & ((1 << K_LETTER) | (1 << K_DIGITS) | (1 << K_NUMWORD))) !== 0 && (flags & F_COUNTRY) !== 0) ||
-    ((kinds & (1 << K_LETTER)) !== 0 && (kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD))) !== 0)) detectIbans(scan, cues);
+  // an IBAN starts with a country code: in a letters-and-digits token, as a word before digits, or spelled
+  if ((kinds & (1 << K_ALNUM)) !== 0 || ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD))) !== 0 && (flags & (F_COUNTRY | F_SPELLED)) !== 0)) detectIbans(scan, cues);
   if ((flags & F_AT) !== 0) detectSpokenEmails(scan, cues.includes('EMAIL') || expect === 'EMAIL');
   if ((flags & F_MONTH) !== 0) detectDates(scan, cues, ctx);
   if ((flags & F_SUFFIX) !== 0 || (kinds & (1 << K_ALNUM)) !== 0) detectAddresses(scan, cues, ctx);
   if ((flags & F_NAMECUE) !== 0 || expect === 'NAME') detectNames(scan, ctx);
   if (cues.length > 0 || expect !== undefined) detectCodes(scan, cues, ctx);
-  if ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD) | (1 << K_ALNUM))) !== 0) detectNumbers(scan, cues, ctx);
+  if ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD) | (1 << K_ALNUM) | (1 << K_OTHER))) !== 0) detectNumbers(scan, cues, ctx);
   const entities = scan.entities;
   if (entities.length > 1) entities.sort((a, b) => a.start - b.start);
   return entities;

@@ -1,3 +1,5 @@
+import type { PiiType } from './types.js';
+
 /**
  * Word lists the detectors read: spoken numbers and ordinals, months, street suffixes, e-mail
  * domain words, the quantity nouns that make a number "not PII" ("45 minutes", "250 dollars"),
@@ -75,6 +77,24 @@ export const QUANTITY_NOUNS: ReadonlySet<string> = new Set([
   'mb', 'tb', 'degrees', 'feet', 'foot', 'inches', 'meters', 'metres', 'liters', 'litres', 'gallons', 'nights',
   'rooms', 'seats', 'calls', 'texts', 'messages', 'lines', 'devices', 'phones', 'payments', 'installments', 'rings',
   'grand', 'k', 'thousand', 'million', 'billion', 'hundred', 'percentage', 'points', 'stars', 'floors', 'plans',
+  'milligrams', 'milligram', 'mg', 'micrograms', 'mcg', 'grams', 'gram', 'g', 'ml', 'millilitres', 'milliliters', 'tablets',
+  'tablet', 'pills', 'pill', 'capsules', 'spoons', 'spoonfuls', 'teaspoons', 'tablespoons', 'doses', 'drops', 'puffs', 'units',
+  'inch', 'cm', 'mm', 'metre', 'meter', 'yards', 'kilometres', 'kilometre', 'mph', 'kph', 'kmh', 'bedrooms', 'bedroom', 'beds',
+  'bed', 'bathrooms', 'storeys', 'stories', 'kw', 'kwh', 'watts', 'volts', 'amps', 'bars', 'percent', 'per', 'pence', 'p',
+  'euros', 'cents', 'sheets', 'pages', 'copies', 'cars', 'dogs', 'cats', 'boxes', 'packs', 'bottles', 'cans', 'cups', 'glasses',
+  'slices', 'orders', 'visits', 'appointments', 'sessions', 'attempts', 'tries', 'goals', 'runs', 'laps', 'episodes',
+  'seasons', 'ft', 'sq', 'acres', 'hectares', 'gbp', 'usd', 'eur',
+]);
+
+/**
+ * The quantity nouns that still make a long run (7+ digits) harmless: money and units of measure.
+ * A count noun after a long digit string ("12345678 orders") is too weak to let it through.
+ */
+export const MEASURE_NOUNS: ReadonlySet<string> = new Set([
+  'dollars', 'dollar', 'bucks', 'cents', 'pounds', 'quid', 'pence', 'euros', 'euro', 'yen', 'gbp', 'usd', 'eur', 'percent',
+  'miles', 'mile', 'kilometers', 'kilometres', 'km', 'meters', 'metres', 'feet', 'foot', 'inches', 'yards', 'kg', 'kilos', 'lbs',
+  'grams', 'milligrams', 'mg', 'liters', 'litres', 'gallons', 'ml', 'seconds', 'minutes', 'hours', 'days', 'years', 'kwh', 'watts',
+  'acres', 'hectares', 'degrees', 'gb', 'mb', 'tb', 'thousand', 'million', 'billion', 'grand', 'k',
 ]);
 
 /**
@@ -114,3 +134,68 @@ export const IBAN_LENGTHS: ReadonlyMap<string, number> = new Map(
     VA: 22, VG: 24, XK: 20, YE: 30,
   }),
 );
+
+/**
+ * The broad notion of a cue (see concepts.ts): words and the entity types they speak of.
+ */
+export type Weights = readonly (readonly [PiiType, number])[];
+
+export const C = (type: PiiType, w: number): readonly [PiiType, number] => [type, w];
+
+/** Words and the types they speak of. Weight 4 names the thing; 2–3 describe it; 1 hints. */
+export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
+  // card security code: where it is printed, what it verifies
+  ...['cvv', 'cvc', 'cvv2', 'cvc2', 'csc', 'cvn', 'cid'].map((w) => [w, [C('CREDIT_DEBIT_CVV', 4)]] as const),
+  ['back', [C('CREDIT_DEBIT_CVV', 3)]], ['reverse', [C('CREDIT_DEBIT_CVV', 3)]], ['behind', [C('CREDIT_DEBIT_CVV', 2)]],
+  ['signature', [C('CREDIT_DEBIT_CVV', 3)]], ['strip', [C('CREDIT_DEBIT_CVV', 2)]], ['panel', [C('CREDIT_DEBIT_CVV', 2)]],
+  ['verification', [C('CREDIT_DEBIT_CVV', 3)]], ['verify', [C('CREDIT_DEBIT_CVV', 1), C('SSN', 1)]],
+  ['security', [C('CREDIT_DEBIT_CVV', 3), C('PIN', 1)]], ['printed', [C('CREDIT_DEBIT_CVV', 2)]],
+  ...['small', 'little', 'short', 'tiny'].map((w) => [w, [C('CREDIT_DEBIT_CVV', 1), C('PIN', 1)]] as const),
+  // PIN: what it unlocks, that it is secret
+  ...['pin', 'passcode', 'pincode', 'passnumber'].map((w) => [w, [C('PIN', 4)]] as const),
+  ['password', [C('PIN', 3)]], ['secret', [C('PIN', 3)]], ['memorable', [C('PIN', 3)]], ['atm', [C('PIN', 3)]],
+  ['cashpoint', [C('PIN', 3)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
+  ['voicemail', [C('PIN', 2)]], ['access', [C('PIN', 2)]], ['code', [C('PIN', 1), C('CREDIT_DEBIT_CVV', 1)]],
+  ['banking', [C('PIN', 2), C('BANK_ACCOUNT_NUMBER', 1)]],
+  // expiry: when the card stops working
+  ...['expires', 'expiry', 'expiration', 'expire', 'expiring', 'expired', 'exp'].map((w) => [w, [C('CREDIT_DEBIT_EXPIRY', 4)]] as const),
+  ['valid', [C('CREDIT_DEBIT_EXPIRY', 3)]], ['thru', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['until', [C('CREDIT_DEBIT_EXPIRY', 1)]],
+  ['till', [C('CREDIT_DEBIT_EXPIRY', 1)]], ['end', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['ends', [C('CREDIT_DEBIT_EXPIRY', 1)]],
+  ['renewed', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['replacement', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['month', [C('CREDIT_DEBIT_EXPIRY', 1)]],
+  ['date', [C('CREDIT_DEBIT_EXPIRY', 1), C('DATE_OF_BIRTH', 1)]],
+  // card number
+  ...['card', 'visa', 'mastercard', 'amex', 'creditcard', 'debitcard', 'maestro', 'discover'].map((w) => [w, [C('CREDIT_DEBIT_NUMBER', 3)]] as const),
+  ['credit', [C('CREDIT_DEBIT_NUMBER', 2)]], ['debit', [C('CREDIT_DEBIT_NUMBER', 2)]], ['front', [C('CREDIT_DEBIT_NUMBER', 1), C('CREDIT_DEBIT_EXPIRY', 1)]],
+  ['charge', [C('CREDIT_DEBIT_NUMBER', 2)]], ['pay', [C('CREDIT_DEBIT_NUMBER', 1), C('BANK_ACCOUNT_NUMBER', 1)]],
+  // bank account and routing
+  ...['account', 'acct', 'checking', 'savings'].map((w) => [w, [C('BANK_ACCOUNT_NUMBER', 3)]] as const),
+  ['current', [C('BANK_ACCOUNT_NUMBER', 1)]], ['deposit', [C('BANK_ACCOUNT_NUMBER', 2)]], ['refund', [C('BANK_ACCOUNT_NUMBER', 1)]],
+  ['statement', [C('BANK_ACCOUNT_NUMBER', 1), C('IBAN', 1)]], ['bank', [C('BANK_ACCOUNT_NUMBER', 1), C('BANK_ROUTING', 1)]],
+  ...['routing', 'aba', 'transit'].map((w) => [w, [C('BANK_ROUTING', 4)]] as const),
+  ['sort', [C('BANK_ROUTING', 3)]], ['wire', [C('BANK_ROUTING', 2)]], ['wires', [C('BANK_ROUTING', 2)]], ['ach', [C('BANK_ROUTING', 3)]],
+  ['swift', [C('BANK_ROUTING', 2)]], ['bic', [C('BANK_ROUTING', 2)]],
+  // phone
+  ...['phone', 'cell', 'mobile', 'landline', 'telephone', 'cellphone', 'whatsapp', 'fax'].map((w) => [w, [C('PHONE', 4)]] as const),
+  ['call', [C('PHONE', 2)]], ['reach', [C('PHONE', 2)]], ['text', [C('PHONE', 2)]], ['ring', [C('PHONE', 2)]], ['sms', [C('PHONE', 2)]],
+  // social security / national identifiers
+  ...['ssn', 'social', 'itin'].map((w) => [w, [C('SSN', 4)]] as const),
+  ['tax', [C('SSN', 2)]], ['benefits', [C('SSN', 2)]], ['background', [C('SSN', 1)]],
+  // birth
+  ...['birth', 'born', 'birthday', 'dob', 'birthdate'].map((w) => [w, [C('DATE_OF_BIRTH', 4)]] as const),
+  // health
+  ...['mrn', 'chart'].map((w) => [w, [C('MEDICAL_RECORD_NUMBER', 4)]] as const),
+  ['medical', [C('MEDICAL_RECORD_NUMBER', 3)]], ['patient', [C('MEDICAL_RECORD_NUMBER', 3)]], ['hospital', [C('MEDICAL_RECORD_NUMBER', 3)]],
+  ['clinic', [C('MEDICAL_RECORD_NUMBER', 3)]], ['record', [C('MEDICAL_RECORD_NUMBER', 2)]], ['file', [C('MEDICAL_RECORD_NUMBER', 1)]],
+  ...['member', 'subscriber', 'policy', 'insurance', 'insurer', 'medicare', 'medicaid', 'nhs'].map((w) => [w, [C('HEALTH_PLAN_ID', 3)]] as const),
+  ['coverage', [C('HEALTH_PLAN_ID', 2)]], ['cover', [C('HEALTH_PLAN_ID', 2)]], ['dependent', [C('HEALTH_PLAN_ID', 2)]],
+  ['plan', [C('HEALTH_PLAN_ID', 1)]], ['health', [C('HEALTH_PLAN_ID', 2)]], ['membership', [C('HEALTH_PLAN_ID', 2)]],
+  // documents
+  ['passport', [C('PASSPORT_NUMBER', 4)]], ['travel', [C('PASSPORT_NUMBER', 2)]], ['document', [C('PASSPORT_NUMBER', 2)]],
+  ['esta', [C('PASSPORT_NUMBER', 2)]], ['nationality', [C('PASSPORT_NUMBER', 1)]],
+  ...['license', 'licence', 'driving', 'driver', "driver's", 'drivers', 'dl', 'dvla', 'dmv', 'photocard'].map((w) => [w, [C('DRIVER_ID', 3)]] as const),
+  ['rental', [C('DRIVER_ID', 2)]], ['hire', [C('DRIVER_ID', 1)]],
+  ['iban', [C('IBAN', 4)]],
+  // a value dictated in pieces: whatever it is, this is part of it
+  ...['part', 'half', 'bit', 'rest', 'remainder', 'starts', 'begins', 'beginning', 'first', 'second', 'last', 'digits', 'numbers'].map((w) => [w, [C('NUMBER', 2)]] as const),
+]);
+

@@ -12,7 +12,8 @@
  * ("10:30") ends a run: its colon says the digits are a clock reading.
  */
 import type { Scan, Token } from './tokens.js';
-import { K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD } from './tokens.js';
+import { K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD, K_OTHER, sentenceBreakBefore } from './tokens.js';
+import { QUANTITY_NOUNS } from './lexicon.js';
 import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from './lexicon.js';
 
 export interface NumberRun {
@@ -51,6 +52,11 @@ function zeroWordCounts(tokens: Token[], k: number): boolean {
     (isNumWord(next) && isNumWord(tokens[k + 2]));
 }
 
+/** Records `len` digits after every token up to the run's `count`-th (cum is "digits after each token"). */
+function fillCum(cum: number[], len: number, count: number): void {
+  while (cum.length < count) cum.push(len);
+}
+
 /** A number below 100 at k: "forty one" | "forty" | "nineteen" | "seven". */
 function readSmall(tokens: Token[], k: number, limit: number): { v: number; next: number } | undefined {
   const t = tokens[k];
@@ -74,7 +80,10 @@ export function readSpokenRun(scan: Scan, i: number): NumberRun | undefined {
   const taken = scan.taken;
   let limit = i;
   while (limit < tokens.length && !taken[limit]) {
+    if (limit > i && pauseBefore(scan, limit)) break; // a comma or a sentence end: the composite reader decides
     const t = tokens[limit]!;
+    // "... seven oh and ...": an "oh" closing the digits before "and" is the interjection ("oh and")
+    if ((t.w === 'oh' || t.w === 'o') && tokens[limit + 1]?.w === 'and') break;
     if (t.kind === K_NUMWORD) { limit++; continue; }
     // "and" inside "four hundred and twelve", "dash" between spoken groups
     if ((t.w === 'and' || t.w === 'dash' || t.w === 'hyphen') && limit > i && isNumWord(tokens[limit + 1]) &&
@@ -84,20 +93,17 @@ export function readSpokenRun(scan: Scan, i: number): NumberRun | undefined {
   let k = i;
   let digits = '';
   const cum: number[] = [];
-  const push = (s: string, upto: number): void => {
-    digits += s;
-    while (cum.length < upto - i) cum.push(digits.length);
-  };
   while (k < limit) {
     const t = tokens[k]!;
     const w = t.w;
-    if (w === 'dash' || w === 'hyphen' || w === 'and') { push('', k + 1); k++; continue; }
+    if (w === 'dash' || w === 'hyphen' || w === 'and') { fillCum(cum, digits.length, k + 1 - i); k++; continue; }
     const rep = REPEAT_WORDS.get(w);
     if (rep !== undefined) {
       const u = tokens[k + 1];
       const uv = u && k + 1 < limit ? UNIT_WORDS.get(u.w) : undefined;
       if (uv === undefined) break;
-      push(String(uv).repeat(rep), k + 2);
+      digits += String(uv).repeat(rep);
+      fillCum(cum, digits.length, k + 2 - i);
       k += 2;
       continue;
     }
@@ -133,7 +139,8 @@ export function readSpokenRun(scan: Scan, i: number): NumberRun | undefined {
         v += r;
       }
     }
-    push(String(v), next);
+    digits += v;
+    fillCum(cum, digits.length, next - i);
     k = next;
   }
   if (digits.length === 0) return undefined;
@@ -165,6 +172,7 @@ export function readWrittenRun(scan: Scan, i: number): NumberRun | undefined {
     const t = tokens[k]!;
     if (k > i && t.w.charCodeAt(0) === 43) break; // a new "+..." number starts
     if (k > i && colonBetween(scan, k - 1, k)) break; // "10:30" is a clock time
+    if (k > i && pauseBefore(scan, k)) break; // a comma or a sentence end: the composite reader decides
     digits += t.digits;
     cum.push(digits.length);
     groupLengths(t.w, groups);
@@ -202,7 +210,12 @@ function isJoiner(tokens: Token[], k: number): boolean {
 
 /** A token that can start or continue a composite run on its own. */
 function isPieceStart(t: Token): boolean {
-  return t.kind === K_DIGITS || t.kind === K_NUMWORD || (t.kind === K_ALNUM && /\d/.test(t.w));
+  return t.kind === K_DIGITS || t.kind === K_NUMWORD || isCodeToken(t);
+}
+
+/** A single token mixing letters and digits: "ab1234567", or dashed "3ce6-at0-jg94". */
+function isCodeToken(t: Token): boolean {
+  return (t.kind === K_ALNUM || (t.kind === K_OTHER && DASHED_CODE_RE.test(t.w))) && /\d/.test(t.w);
 }
 
 function isSpelledLetter(tokens: Token[], k: number): boolean {
@@ -215,6 +228,16 @@ function isSpelledLetter(tokens: Token[], k: number): boolean {
   return (prev !== undefined && (prev.kind === K_LETTER || prev.kind === K_ALNUM)) || (next !== undefined && next.kind === K_LETTER && next.w !== 'a' && next.w !== 'i');
 }
 
+/** A comma or a sentence end between token k-1 and token k. */
+function pauseBefore(scan: Scan, k: number): boolean {
+  const text = scan.text;
+  for (let c = scan.tokens[k - 1]!.e; c < scan.tokens[k]!.s; c++) {
+    const ch = text.charCodeAt(c);
+    if (ch === 44 || ch === 46 || ch === 63 || ch === 33 || ch === 59) return true;
+  }
+  return false;
+}
+
 /** A colon right between two written tokens ("10:30"): a clock time, not digits of an identifier. */
 function colonBetween(scan: Scan, a: number, b: number): boolean {
   const ta = scan.tokens[a]!;
@@ -224,17 +247,19 @@ function colonBetween(scan: Scan, a: number, b: number): boolean {
 }
 
 /**
- * One alphanumeric token as a piece of a composite run ("d1234567" → 1234567). Its digits are its
- * longest unbroken digit run: a value dictated with letters keeps its digits together ("ab1234567"),
- * while machine identifiers scatter them ("78ddb26a6c17ca3ef627", a SIP Call-ID) and say nothing of
- * the caller.
+ * One token mixing letters and digits as a piece of a composite run ("d1234567", "881955rq3yr",
+ * "gov-985-704-144"): all its digits count. A long hexadecimal string is a machine identifier (a
+ * Call-ID, a hash) — its digits are scattered and say nothing of the caller.
  */
 function alnumRun(scan: Scan, i: number): NumberRun {
   const t = scan.tokens[i]!;
-  let digits = '';
-  for (const m of t.w.matchAll(/\d+/g)) if (m[0].length > digits.length) digits = m[0];
+  const digits = HEX_ID_RE.test(t.w) ? '' : t.w.replace(/\D/g, '');
   return { from: i, to: i, digits, spoken: false, cum: [digits.length], groups: [digits.length], plus: false, slash: false, letters: true };
 }
+
+const HEX_ID_RE = /^[0-9a-f]{16,}$/;
+/** Letters and digits joined by dashes: "3ce6-at0-jg94", "gov-985-704-144". */
+const DASHED_CODE_RE = /^[a-z0-9]+(?:-[a-z0-9]+)+$/;
 
 function letterRun(i: number): NumberRun {
   return { from: i, to: i, digits: '', spoken: false, cum: [0], groups: [], plus: false, slash: false, letters: true };
@@ -243,7 +268,7 @@ function letterRun(i: number): NumberRun {
 function pieceAt(scan: Scan, i: number): NumberRun | undefined {
   const t = scan.tokens[i];
   if (!t || scan.taken[i]) return undefined;
-  if (t.kind === K_ALNUM) return /\d/.test(t.w) ? alnumRun(scan, i) : undefined;
+  if (t.kind === K_ALNUM || t.kind === K_OTHER) return isCodeToken(t) ? alnumRun(scan, i) : undefined;
   return readNumberRun(scan, i);
 }
 
@@ -267,12 +292,18 @@ function append(run: NumberRun, gap: number, next: NumberRun): NumberRun {
   };
 }
 
+export interface CompositeOptions {
+  /** True when the run read so far is a value of its own that no further piece may join. */
+  standsAlone?: (run: NumberRun) => boolean;
+}
+
 /**
  * The longest dictated value starting at token i: homogeneous runs, letters-and-digits tokens and
  * spelled letters, joined directly or across at most MAX_JOINERS filler/correction words. A new
- * "+..." number, a clock time or any other word ends it. Undefined when nothing numeric starts at i.
+ * "+..." number, a clock time, the end of a sentence, a piece that counts something ("2 spoons"),
+ * a piece that stands alone (`opts.standsAlone`) or any other word ends it. Undefined when nothing numeric starts at i.
  */
-export function readCompositeRun(scan: Scan, i: number): NumberRun | undefined {
+export function readCompositeRun(scan: Scan, i: number, opts?: CompositeOptions): NumberRun | undefined {
   const tokens = scan.tokens;
   const t = tokens[i];
   if (!t || scan.taken[i]) return undefined;
@@ -293,9 +324,15 @@ export function readCompositeRun(scan: Scan, i: number): NumberRun | undefined {
   for (;;) {
     let k = run.to + 1;
     if (k >= tokens.length || scan.taken[k]) break;
+    const t1 = tokens[k]!;
+    // most runs end at the next word: decide that before anything costlier
+    if (!isPieceStart(t1) && t1.kind !== K_LETTER && !isJoiner(tokens, k)) break;
+    if (sentenceBreakBefore(scan, k)) break;
+    // a piece that stands for itself ("in 2024", "press 1") is not the start of a dictated value
+    if (opts?.standsAlone?.(run)) break;
     let gap = 0;
-    while (k < tokens.length && gap < MAX_JOINERS && !scan.taken[k] && isJoiner(tokens, k)) { k++; gap++; }
-    if (k >= tokens.length || scan.taken[k]) break;
+    while (k < tokens.length && gap < MAX_JOINERS && !scan.taken[k] && isJoiner(tokens, k) && !sentenceBreakBefore(scan, k)) { k++; gap++; }
+    if (k >= tokens.length || scan.taken[k] || sentenceBreakBefore(scan, k)) break;
     const nt = tokens[k]!;
     let next: NumberRun | undefined;
     if (isPieceStart(nt)) {
@@ -307,6 +344,8 @@ export function readCompositeRun(scan: Scan, i: number): NumberRun | undefined {
       next = letterRun(k);
     }
     if (!next) break;
+    // "... 2 spoons": the next piece counts something, it is not more digits of this value
+    if (next.to + 1 < tokens.length && QUANTITY_NOUNS.has(tokens[next.to + 1]!.w)) break;
     run = append(run, gap, next);
   }
   return run;

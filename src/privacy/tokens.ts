@@ -7,7 +7,7 @@
  * full Unicode folding would change it), so a token's `[s, e)` slices the input exactly.
  */
 import type { Entity, PiiType } from './types.js';
-import { K_DIGITS, wordInfo } from './words.js';
+import { F_SPELLED, K_DIGITS, K_LETTER, wordInfoAt } from './words.js';
 
 export { K_OTHER, K_DIGITS, K_NUMWORD, K_ORDINAL, K_LETTER, K_ALNUM, K_WORD } from './words.js';
 
@@ -35,18 +35,21 @@ export interface Scan {
   kinds: number;
 }
 
+/** ASCII character classes, looked up once per character: 1 separator, 2 trimmable. */
+const ASCII_CLASS = new Uint8Array(128);
+// whitespace , ; : = < > " ( ) [ ] { } ! ? @ | `
+for (const c of [32, 9, 10, 13, 44, 59, 58, 61, 60, 62, 34, 40, 41, 91, 93, 123, 125, 33, 63, 64, 124, 96]) ASCII_CLASS[c] = 1;
+// . ' - * # _ ~
+for (const c of [46, 39, 45, 42, 35, 95, 126]) ASCII_CLASS[c] = 2;
+
 function isSeparator(c: number): boolean {
-  // whitespace , ; : = < > " ( ) [ ] { } ! ? @ | ` nbsp, em/en dash, curly double quotes
-  return (
-    c === 32 || c === 9 || c === 10 || c === 13 || c === 44 || c === 59 || c === 58 || c === 61 || c === 60 ||
-    c === 62 || c === 34 || c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 33 ||
-    c === 63 || c === 64 || c === 124 || c === 96 || c === 160 || c === 0x2014 || c === 0x2013 || c === 0x201c || c === 0x201d
-  );
+  // nbsp, em/en dash, curly double quotes beyond ASCII
+  return c < 128 ? ASCII_CLASS[c] === 1 : c === 160 || c === 0x2014 || c === 0x2013 || c === 0x201c || c === 0x201d;
 }
 
 function isTrimmable(c: number): boolean {
-  // . ' - * # _ ~ and typographic apostrophe
-  return c === 46 || c === 39 || c === 45 || c === 42 || c === 35 || c === 95 || c === 126 || c === 0x2019;
+  // and the typographic apostrophe
+  return c < 128 ? ASCII_CLASS[c] === 2 : c === 0x2019;
 }
 
 /**
@@ -138,7 +141,7 @@ function tokenizeLower(lower: string): Token[] {
       const digits = (c0 >= 48 && c0 <= 57) || c0 === 43 ? digitToken(w) : undefined;
       if (digits !== undefined) tokens.push({ s, e, w, kind: K_DIGITS, flags: 0, digits });
       else {
-        const info = wordInfo(w);
+        const info = wordInfoAt(lower, s, e);
         tokens.push({ s, e, w, kind: info.kind, flags: info.flags, digits: '' });
       }
     }
@@ -155,6 +158,7 @@ export function createScan(text: string): Scan {
   for (let i = 0; i < tokens.length; i++) {
     flags |= tokens[i]!.flags;
     kinds |= 1 << tokens[i]!.kind;
+    if (i > 0 && tokens[i]!.kind === K_LETTER && tokens[i - 1]!.kind === K_LETTER) flags |= F_SPELLED;
   }
   return { text, lower, tokens, taken: new Uint8Array(tokens.length), entities: [], flags, kinds };
 }
@@ -180,5 +184,27 @@ export function claimSpan(scan: Scan, type: PiiType, start: number, end: number,
 
 export function anyTaken(scan: Scan, from: number, to: number): boolean {
   for (let k = from; k <= to; k++) if (scan.taken[k]) return true;
+  return false;
+}
+
+/**
+ * A sentence ends between token k-1 and token k: '.', '?', '!' or ';' in the characters between
+ * them ("level 14. 077 813 482": two sentences, two values). Dots inside a written number are part
+ * of its token, so they never count here.
+ */
+export function sentenceBreakBefore(scan: Scan, k: number): boolean {
+  if (k <= 0 || k >= scan.tokens.length) return false;
+  const text = scan.text;
+  for (let i = scan.tokens[k - 1]!.e; i < scan.tokens[k]!.s; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 63 || c === 33 || c === 59) return true;
+  }
+  return false;
+}
+
+/** The sentence before token k ended with a question mark ("what's on the back? 737"). */
+export function questionBefore(scan: Scan, k: number): boolean {
+  if (k <= 0 || k >= scan.tokens.length) return false;
+  for (let i = scan.tokens[k - 1]!.e; i < scan.tokens[k]!.s; i++) if (scan.text.charCodeAt(i) === 63) return true;
   return false;
 }

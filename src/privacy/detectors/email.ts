@@ -36,6 +36,10 @@ function labelText(t: Token): string {
   return t.w;
 }
 
+function pauseBetween(scan: Scan, a: number, b: number): boolean {
+  return /[,.;?!]/.test(scan.text.slice(scan.tokens[a]!.e, scan.tokens[b]!.s));
+}
+
 /** One character spelled on its own: a letter, a digit, a digit word ("j", "5", "five"). */
 function isSpelledChar(t: Token | undefined): boolean {
   if (!t) return false;
@@ -106,6 +110,8 @@ export function detectSpokenEmails(scan: Scan, emailCue: boolean): void {
     let extra = 0;
     let spelled = 0;
     for (;;) {
+      // a spoken address does not run back over a comma or the end of a sentence
+      if (start > 0 && pauseBetween(scan, start - 1, start)) break;
       const j = tokens[start - 1];
       const before = tokens[start - 2];
       if (j && !scan.taken[start - 1] && EMAIL_JOINERS.has(j.w) && before && !scan.taken[start - 2] && isLabel(before) && !(COMMON_WORDS.has(before.w) && before.kind !== K_NUMWORD && before.kind !== K_LETTER)) {

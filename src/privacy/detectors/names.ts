@@ -22,6 +22,15 @@ const HARD_STOP = new Set([
 const NAME_PARTICLES = new Set(['van', 'von', 'de', 'der', 'den', 'la', 'le', 'del', 'della', 'da', 'di', 'du', 'dos', 'das', 'bin', 'ibn', 'al', 'el', 'st', "o'"]);
 const GREETINGS = new Set(['hi', 'hello', 'hey', 'yes', 'yeah', 'morning', 'afternoon', 'evening', 'hiya', 'yep', 'ok', 'okay']);
 const AFTER_NAME_CALLING = new Set(['calling', 'speaking', 'here', 'from', 'ringing']);
+/** What follows "i'm" when it says how or where the caller is, not who ("i'm free after three"). */
+const NOT_A_NAME_AFTER_IM = new Set([
+  'free', 'busy', 'available', 'away', 'home', 'out', 'off', 'late', 'early', 'fine', 'good', 'great', 'ready', 'done',
+  'afraid', 'sure', 'happy', 'unhappy', 'annoyed', 'upset', 'angry', 'confused', 'worried', 'concerned', 'interested',
+  'unable', 'able', 'new', 'old', 'number', 'stuck', 'abroad', 'outside', 'inside', 'downstairs', 'upstairs', 'currently',
+  'really', 'very', 'so', 'quite', 'still', 'also', 'only', 'just', 'not', 'about', 'over', 'under', 'retired', 'disabled',
+  'pregnant', 'ill', 'sick', 'unwell', 'deaf', 'blind', 'hard', 'on', 'in', 'at', 'with', 'without', 'due', 'moving',
+]);
+
 const TITLES = new Set(['mr', 'mrs', 'ms', 'mister', 'missus', 'miss', 'dr', 'doctor', 'professor', 'prof']);
 const EXPECT_FILLERS = new Set(['yes', 'yeah', 'sure', "it's", 'its', 'it', 'is', 'my', 'name', "name's", 'this', 'um', 'uh', 'okay', 'ok', 'hi', 'hello', 'well', 'so', "that's", 'thats', 'the', 'of', 'course', 'er', 'erm', 'yep', 'oh', 'certainly', 'i', 'am', "i'm", 'full']);
 
@@ -96,7 +105,7 @@ export function detectNames(scan: Scan, ctx: DetectionContext | undefined): void
       while (m < tokens.length && m < k + 6 && nameWord(scan, m, false)) m++;
       if (m > k + 2 && (greeted || AFTER_NAME_CALLING.has(tokens[m]?.w ?? ''))) { start = k + 2; strong = false; }
     } else if ((w === "i'm" || (w === 'am' && p1 === 'i')) && (k === 0 || GREETINGS.has(p1 ?? '') || GREETINGS.has(tokens[k - 2]?.w ?? '') || AFTER_NAME_CALLING.has(tokens[k + 2]?.w ?? '') || AFTER_NAME_CALLING.has(tokens[k + 3]?.w ?? ''))) {
-      if (nameWord(scan, k + 1, false)) { start = k + 1; strong = false; }
+      if (nameWord(scan, k + 1, false) && !NOT_A_NAME_AFTER_IM.has(tokens[k + 1]!.w) && !/(?:ing|ed)$/.test(tokens[k + 1]!.w)) { start = k + 1; strong = false; }
     } else if (w === 'me' && p1 === 'call' && nameWord(scan, k + 1, false)) {
       start = k + 1; strong = false;
     } else if (TITLES.has(w) && nameWord(scan, k + 1, false) && !(w === 'dr' && p1 !== undefined && /\d/.test(p1))) {

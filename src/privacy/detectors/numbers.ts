@@ -22,79 +22,62 @@
  *      that named a sensitive type (the start of a value dictated over several turns);
  *  11. a short piece glued to a value just claimed ("... 1111 123" after a card) is redacted too.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CallNumbers, DetectionContext, PiiType } from '../types.js';
 import type { Scan } from '../tokens.js';
-import { claimTokens, isMagnitude, K_DIGITS, K_NUMWORD } from '../tokens.js';
+import { claimTokens, isMagnitude, K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD, K_OTHER } from '../tokens.js';
 import { cueAfter, cueBefore, tailCueBefore, type CueType } from '../cues.js';
 import { groupLengths, readCompositeRun, type NumberRun } from '../number-runs.js';
 import { luhnValid, ssnPlausible } from '../checksums.js';
-import { QUANTITY_NOUNS } from '../lexicon.js';
-
-const NATIONAL_PLANS: CountryCode[] = ['GB', 'IE', 'FR', 'DE', 'ES', 'IT', 'NL', 'BE', 'CH', 'AT', 'SE', 'PT', 'PL', 'DK', 'NO', 'FI'];
+import { MEASURE_NOUNS, QUANTITY_NOUNS, REPEAT_WORDS, UNIT_WORDS } from '../lexicon.js';
+import { conceptEvidence } from '../concepts.js';
 
 /** Digits at or above which an unexplained run is redacted whatever it is. */
 export const FAIL_CLOSED_DIGITS = 7;
 /** The last year a numeric date is read as a birth date; later dates are appointments, deliveries, ... */
 const LAST_BIRTH_YEAR = 2012;
 
-function validPhone(digits: string, plus: boolean): boolean {
-  if (plus) {
-    const p = parsePhoneNumberFromString('+' + digits);
-    return p !== undefined && p.isValid();
-  }
-  if (digits.length === 10 && digits[0] !== '0' && digits[0] !== '1') {
-    const p = parsePhoneNumberFromString(digits, 'US');
-    if (p && p.isValid()) return true;
-  }
-  if (digits.length === 11 && digits[0] === '1') {
-    const p = parsePhoneNumberFromString(digits, 'US');
-    if (p && p.isValid()) return true;
-  }
-  if (digits[0] === '0' && digits.length >= 9 && digits.length <= 11) {
-    for (const cc of NATIONAL_PLANS) {
-      const p = parsePhoneNumberFromString(digits, cc);
-      if (p && p.isValid()) return true;
-    }
-  }
-  if (digits.startsWith('00') && digits.length >= 10) {
-    const p = parsePhoneNumberFromString('+' + digits.slice(2));
-    return p !== undefined && p.isValid();
-  }
-  if (digits.startsWith('011') && digits.length >= 11) {
-    const p = parsePhoneNumberFromString('+' + digits.slice(3));
+/**
+ * Laid out like a phone number, in any of the forms a caller or an engine gives it:
+ * - international with `+`, `00` or `011`, or bare with a country code other than NANP's 1
+ *   ("447700900123"): valid, or of a possible length for that country code (libphonenumber; Ofcom's
+ *   drama ranges such as 07700 900xxx are not "valid" yet are what people say);
+ * - national with the trunk 0 ("07700 900123", "0207 946 0958", "06 12 34 56 78"): 10 or 11 digits;
+ * - NANP ("212 555 0143", "1 212 555 0143"): valid for libphonenumber.
+ * Redaction does not depend on this (any 7+ digit run is redacted); the type does.
+ */
+function phoneShapedUncached(digits: string, plus: boolean): boolean {
+  const n = digits.length;
+  const intl = plus ? digits : digits.startsWith('00') ? digits.slice(2) : digits.startsWith('011') && n >= 11 ? digits.slice(3) : undefined;
+  if (intl !== undefined) return internationalPhone(intl, false);
+  if (digits[0] === '0') return n === 10 || n === 11;
+  const nanp = n === 10 ? digits : n === 11 && digits[0] === '1' ? digits : undefined;
+  if (nanp !== undefined) {
+    const p = parsePhoneNumberFromString(nanp, 'US');
     if (p !== undefined && p.isValid()) return true;
   }
-  // international without the plus sign ("447700900123", "33612345678")
-  if (digits[0] !== '0' && digits.length >= 11 && digits.length <= 15) {
-    const p = parsePhoneNumberFromString('+' + digits);
-    if (p !== undefined && p.isValid()) return true;
-  }
-  return false;
+  return n >= 11 && n <= 15 && digits[0] !== '1' && internationalPhone(digits, true);
 }
 
-/**
- * Not valid in libphonenumber's metadata but laid out like a phone number: a UK/IE national number
- * with its trunk 0 (Ofcom's drama ranges such as 07700 900xxx are not "valid" yet are what people
- * say), or an international number with a known country code and a possible length, with or
- * without `+`, `00` or `011`.
- */
-function phoneLike(digits: string, plus: boolean): boolean {
-  if (!plus && digits[0] === '0' && digits[1] !== '0' && (digits.length === 10 || digits.length === 11)) {
-    for (const cc of ['GB', 'IE'] as CountryCode[]) {
-      const p = parsePhoneNumberFromString(digits, cc);
-      if (p && p.isPossible()) return true;
-    }
-    return false;
+/** `phoneShapedUncached`, remembered: libphonenumber's parse is the costliest step of detection. */
+const phoneMemo = new Map<string, boolean>();
+function phoneShaped(digits: string, plus: boolean): boolean {
+  const key = plus ? '+' + digits : digits;
+  let v = phoneMemo.get(key);
+  if (v === undefined) {
+    v = phoneShapedUncached(digits, plus);
+    if (phoneMemo.size >= 20_000) phoneMemo.clear();
+    phoneMemo.set(key, v);
   }
-  const bare = !plus && digits[0] !== '0';
-  const intl = plus ? digits : digits.startsWith('00') ? digits.slice(2) : digits.startsWith('011') ? digits.slice(3) : bare && digits.length >= 11 ? digits : undefined;
-  if (intl === undefined) return false;
-  const p = parsePhoneNumberFromString('+' + intl);
-  if (p === undefined || !p.isPossible() || String(p.nationalNumber).length < 7) return false;
-  // without any prefix, only a number that starts with a country code other than NANP's 1 (valid
-  // NANP numbers were accepted by validPhone already): "447700900123", not any 11-digit run
-  return !bare || p.countryCallingCode !== '1';
+  return v;
+}
+
+/** `+` + digits is a valid number, or a possible one with a national number of 7+ digits. */
+function internationalPhone(digits: string, bare: boolean): boolean {
+  const p = parsePhoneNumberFromString('+' + digits);
+  if (p === undefined) return false;
+  if (bare && p.countryCallingCode === '1') return false;
+  return p.isValid() || (p.isPossible() && String(p.nationalNumber).length >= 7);
 }
 
 function sameGroups(groups: number[], pattern: number[]): boolean {
@@ -172,7 +155,7 @@ function shapeType(run: NumberRun, digits: string): PiiType | undefined {
   if (n >= 13 && n <= 19 && luhnValid(digits)) return 'CREDIT_DEBIT_NUMBER';
   if (n >= 7 && n <= 15) {
     if (!run.spoken && !run.mixed && (sameGroups(run.groups, [3, 3, 4]) || sameGroups(run.groups, [1, 3, 3, 4]) || sameGroups(run.groups, [3, 4]))) return 'PHONE';
-    if (n >= 9 && (validPhone(digits, run.plus) || phoneLike(digits, run.plus))) return 'PHONE';
+    if (n >= 9 && phoneShaped(digits, run.plus)) return 'PHONE';
   }
   if (n === 8 && (run.spoken || run.mixed || writtenAsDate(run))) {
     const y = dateYear(digits, run.spoken || run.mixed ? [] : run.groups);
@@ -198,9 +181,90 @@ function yearAfterPreposition(scan: Scan, run: NumberRun): boolean {
   return YEAR_PREPOSITIONS.has(scan.tokens[run.from - 1]?.w ?? '');
 }
 
-function isQuantityAfter(scan: Scan, to: number): boolean {
-  const next = scan.tokens[to + 1];
-  return next !== undefined && QUANTITY_NOUNS.has(next.w);
+/** A noun right after the run says what it counts: any quantity noun for short runs, money or a unit of measure for long ones. */
+function isQuantityAfter(scan: Scan, run: NumberRun): boolean {
+  const next = scan.tokens[run.to + 1];
+  if (next === undefined) return false;
+  return run.digits.length >= FAIL_CLOSED_DIGITS ? MEASURE_NOUNS.has(next.w) : QUANTITY_NOUNS.has(next.w);
+}
+
+const TIME_BEFORE: ReadonlySet<string> = new Set(['at', 'around', 'after', 'before', 'by', 'until', 'till', 'from', 'past', 'to', 'about', 'between', 'since']);
+const TIME_AFTER: ReadonlySet<string> = new Set(['am', 'pm', "o'clock", 'oclock', 'tonight', 'tomorrow', 'today', 'hours', 'hrs']);
+
+/** A clock reading: "at 3 30", "after three forty five", "9 30 pm", "from 1400". */
+function timeLike(scan: Scan, run: NumberRun): boolean {
+  const d = run.digits;
+  if (d.length > 4) return false;
+  const prev = scan.tokens[run.from - 1]?.w ?? '';
+  const next = scan.tokens[run.to + 1];
+  const nextW = next?.w ?? '';
+  const inTheMorning = nextW === 'in' && /^(morning|afternoon|evening)$/.test(scan.tokens[run.to + 3]?.w ?? '');
+  if (!TIME_BEFORE.has(prev) && !TIME_AFTER.has(nextW) && !inTheMorning) return false;
+  if (d.length <= 2) return Number(d) <= 24;
+  const h = Number(d.slice(0, d.length - 2));
+  const m = Number(d.slice(-2));
+  return h <= 24 && m < 60;
+}
+
+/**
+ * A piece that is a value of its own and must not be glued to the digits after it: a year after a
+ * preposition ("in 2024, 1576 ..."), a short number a non-PII cue announced ("press 1, two nine
+ * ..."), a clock time ("at 3 30 uh 4111 ...").
+ */
+function standsAlone(scan: Scan, cues: readonly (CueType | undefined)[], run: NumberRun): boolean {
+  if (yearAfterPreposition(scan, run) || timeLike(scan, run)) return true;
+  return run.digits.length < FAIL_CLOSED_DIGITS && cues[run.from - 1] === 'NEGATIVE';
+}
+
+/** Read one digit at a time ("four two oh", "7 3 7", "double five eight"): how identifiers are read, not quantities. */
+function dictatedDigitByDigit(scan: Scan, run: NumberRun): boolean {
+  if (run.digits.length < 3) return false;
+  let digitTokens = 0;
+  for (let k = run.from; k <= run.to; k++) {
+    if (!carriesDigits(run, k)) continue;
+    const t = scan.tokens[k]!;
+    if (t.kind === K_NUMWORD) {
+      if (!UNIT_WORDS.has(t.w) && !REPEAT_WORDS.has(t.w)) return false;
+    } else if (t.kind === K_DIGITS) {
+      if (t.w.length !== 1) return false;
+    } else if (t.kind !== K_LETTER) return false;
+    digitTokens++;
+  }
+  return digitTokens >= 3;
+}
+
+const THIS_YEAR = new Date().getUTCFullYear();
+
+/** A card's expiry year: from two years ago to twenty ahead (two or four digits). */
+function expiryYear(yy: string): boolean {
+  const y = yy.length === 2 ? 2000 + Number(yy) : Number(yy);
+  return y >= THIS_YEAR - 2 && y <= THIS_YEAR + 20;
+}
+
+/** Written like an expiry date: "08/29", "11-26", "8/2029" — a month and a card's year, nothing else. */
+function expiryShaped(scan: Scan, run: NumberRun): boolean {
+  if (run.from !== run.to) return false;
+  const w = scan.tokens[run.from]!.w;
+  const m = /^(\d{1,2})[/-](\d{2}|\d{4})$/.exec(w);
+  return m !== null && monthValid(Number(m[1])) && expiryYear(m[2]!);
+}
+
+/**
+ * A month with its leading zero and a card's year: "oh two twenty five", "zero four two eight",
+ * "02 25", "0225". Clock times are not said with a leading zero, so this reads as an expiry.
+ */
+function monthYearSpoken(scan: Scan, run: NumberRun): boolean {
+  const d = run.digits;
+  if (d.length !== 4 || d[0] !== '0' || !monthValid(Number(d.slice(0, 2))) || !expiryYear(d.slice(2))) return false;
+  const first = scan.tokens[run.from]!.w;
+  return first === 'oh' || first === 'o' || first === 'zero' || first === 'nought' || first.startsWith('0');
+}
+
+/** The likeliest type of a short value read digit by digit with nothing else to go on. */
+function shortPrior(d: string): PiiType {
+  if (d.length === 3) return 'CREDIT_DEBIT_CVV';
+  if (d.length === 4) return monthValid(Number(d.slice(0, 2))) && expiryYear(d.slice(2)) ? 'CREDIT_DEBIT_EXPIRY' : 'PIN';
+  return 'NUMBER';
 }
 
 /** "plus four four ...": the spoken plus sign belongs to the number. */
@@ -239,7 +303,8 @@ function carriesDigits(run: NumberRun, k: number): boolean {
 function subRun(scan: Scan, run: NumberRun, from: number, to: number): NumberRun {
   const base = digitsBefore(run, from);
   const end = run.cum[to - run.from]!;
-  const cum = run.cum.slice(from - run.from, to - run.from + 1).map((c) => c - base);
+  const cum = run.cum.slice(from - run.from, to - run.from + 1);
+  for (let i = 0; i < cum.length; i++) cum[i]! -= base;
   let spoken = false;
   let written = false;
   let slash = false;
@@ -269,8 +334,11 @@ function digitEdges(run: NumberRun): [number, number] | undefined {
   return [a, b];
 }
 
+/** Identifiers that mix letters and digits: their letters are part of the value. */
+const LETTER_TYPES: ReadonlySet<PiiType> = new Set<PiiType>(['NUMBER', 'PASSPORT_NUMBER', 'DRIVER_ID', 'HEALTH_PLAN_ID', 'MEDICAL_RECORD_NUMBER', 'IBAN']);
+
 function claimRun(scan: Scan, run: NumberRun, type: PiiType, digits = run.digits): void {
-  if (type === 'NUMBER') {
+  if (LETTER_TYPES.has(type)) {
     // a spelled value is redacted from its first character: letters at the edges go with it
     claimTokens(scan, type, run.from, run.to, digits);
     return;
@@ -327,25 +395,64 @@ interface Env {
   quantity: boolean;
   /** The type claimed just before this piece within the same dictated value. */
   prev: PiiType | undefined;
+  /** Tokens between the cue and the value (a cue far away only types long values). */
+  cueDistance: number;
+  cues: readonly (CueType | undefined)[];
 }
+
+/** Number words that alone are a number below 100 ("two", "twelve", "forty"). */
+const UNIT_OR_TENS: ReadonlySet<string> = new Set(['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
+  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety']);
+
+/** Token k could continue a number (another number, a code, a spelled letter, a filler between pieces). */
+function numericNeighbour(tokens: readonly { kind: number; w: string }[], k: number): boolean {
+  const t = tokens[k];
+  if (!t) return false;
+  const kind = t.kind;
+  return kind === K_DIGITS || kind === K_NUMWORD || kind === K_ALNUM || kind === K_OTHER || kind === K_LETTER || JOINER_LIKE.has(t.w);
+}
+const JOINER_LIKE: ReadonlySet<string> = new Set(['um', 'umm', 'uh', 'uhh', 'uhm', 'er', 'erm', 'ah', 'eh', 'hmm', 'hm', 'mm', 'mhm', 'dash', 'hyphen', 'space', 'then',
+  'sorry', 'no', 'wait', 'actually', 'oops', 'again', 'i', 'like', 'okay', 'ok', 'right', 'yeah', 'yes', 'and', 'hundred', 'thousand', 'plus']);
+
+/** The text `detectNumbers` is reading, for the composite reader's callback (no closure per call). */
+const current: { scan: Scan | undefined; cues: readonly (CueType | undefined)[] } = { scan: undefined, cues: [] };
+const COMPOSITE = { standsAlone: (r: NumberRun): boolean => standsAlone(current.scan!, current.cues, r) };
 
 export function detectNumbers(scan: Scan, cues: readonly (CueType | undefined)[], ctx: DetectionContext | undefined): void {
   const tokens = scan.tokens;
   const state = { expectUsed: false };
+  current.scan = scan;
+  current.cues = cues;
+  const anyLength = ctx?.continuesDigitRun === true;
   for (let i = 0; i < tokens.length; i++) {
     if (scan.taken[i]) continue;
-    const run = readCompositeRun(scan, i);
+    const t = tokens[i]!;
+    const kind = t.kind;
+    if (kind !== K_DIGITS && kind !== K_NUMWORD && kind !== K_ALNUM && kind !== K_OTHER && kind !== K_LETTER) continue;
+    // a lone small number between words ("option 2", "two items", "at 3 pm") is never a value
+    if (!anyLength && (kind === K_DIGITS ? t.digits.length <= 2 : kind === K_NUMWORD && UNIT_OR_TENS.has(t.w)) && !numericNeighbour(tokens, i + 1)) continue;
+    const run = readCompositeRun(scan, i, COMPOSITE);
     if (!run) continue;
     absorbSpokenPlus(scan, run);
+    // Fast path for the numbers of ordinary talk: fewer than 3 digits never make a value (no type
+    // is that short), nor does a short amount or count ("250 dollars") — cues need not be looked up.
+    const n = run.digits.length;
+    if (!anyLength && (n < 3 || (n < FAIL_CLOSED_DIGITS && !ctx?.callNumbers && (isQuantityAfter(scan, run) || isCurrencyBefore(scan, run.from))))) {
+      i = run.to;
+      continue;
+    }
     const before = cueBefore(scan, cues, run.from);
-    const cue = before?.type ?? cueAfter(scan, cues, run.to)?.type;
+    const after = before ? undefined : cueAfter(scan, cues, run.to);
+    const cue = before?.type ?? after?.type;
     classify(scan, run, {
       ctx,
       state,
       cue,
       tail: tailCueBefore(scan, run.from),
-      quantity: isQuantityAfter(scan, run.to) || isCurrencyBefore(scan, run.from) || isMagnitudeRun(scan, run),
+      quantity: isQuantityAfter(scan, run) || isCurrencyBefore(scan, run.from) || isMagnitudeRun(scan, run),
       prev: undefined,
+      cueDistance: before ? run.from - before.at : after ? after.at - run.to : Infinity,
+      cues,
     });
     i = run.to;
   }
@@ -380,6 +487,9 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
     if (own) return claimPart(scan, run, own[0], own[1], 'PHONE', env);
   }
   const positive = cue !== undefined && cue !== 'NEGATIVE' ? cue : undefined;
+  // a short value that counts something or that a non-PII word names right after ("the 4 45
+  // train", "a 2005 model") is that, whatever cue came before
+  if (n < FAIL_CLOSED_DIGITS && !(n >= 13 && luhnValid(d)) && (env.quantity || env.cues[run.to + 1] === 'NEGATIVE')) return;
   // 2. a cue that names a type the value fits
   if (positive && fits(positive, d, tail)) return claimRun(scan, run, positive);
   if (positive === 'CREDIT_DEBIT_NUMBER' && n > 19) {
@@ -407,14 +517,56 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   if (shape !== undefined) return claimRun(scan, run, shape);
   if (!positive && harmlessDate(run, d)) return;
   // 9. two values said back to back
-  if (n >= FAIL_CLOSED_DIGITS && run.to > run.from && split(scan, run, positive, env)) return;
-  // 10. fail closed
-  if (n >= FAIL_CLOSED_DIGITS) return claimRun(scan, run, positive ?? 'NUMBER');
-  // a cue named something sensitive and the caller said part of it ("my card number is four one
-  // one" — the rest may come in the next turn); a clock time or a year is still a time or a year
-  if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && n >= 3 && !yearAfterPreposition(scan, run)) return claimRun(scan, run, positive);
-  // 11. a short piece glued to the value before it
+  // (a run shorter than a card that no pause or correction divides is one value: no search)
+  if (n >= FAIL_CLOSED_DIGITS && run.to > run.from && (n >= 13 || run.joined) && split(scan, run, positive, env)) return;
+  // 10. fail closed: what nothing explained, typed by the broad evidence of its sentence if any
+  if (n >= FAIL_CLOSED_DIGITS) {
+    if (positive) return claimRun(scan, run, positive);
+    const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptLong);
+    return claimRun(scan, run, concept && concept.score >= 3 ? concept.type : 'NUMBER');
+  }
+  // 11. short values: sensitive when their sentence says so or when read like an identifier;
+  // a clock time or a year after a preposition is still a time or a year
+  if (n >= 3 && !timeLike(scan, run) && !yearAfterPreposition(scan, run)) {
+    // a named type the caller gave only part of ("my card number is four one one" — the rest may
+    // come in the next turn)
+    if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && env.cueDistance <= 3 && !run.letters) return claimRun(scan, run, positive);
+    const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptShort);
+    if (concept && concept.score >= 3) return claimRun(scan, run, concept.type);
+    if (expiryShaped(scan, run) || monthYearSpoken(scan, run)) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
+    if (cue !== 'NEGATIVE' && (dictatedDigitByDigit(scan, run) || (run.letters && n >= 5))) {
+      return claimRun(scan, run, concept && concept.type !== 'NUMBER' ? concept.type : run.letters ? 'NUMBER' : shortPrior(d));
+    }
+  }
+  // 12. a short piece glued to the value before it
   if (env.prev) claimRun(scan, run, continuationType(env.prev, d));
+}
+
+/** Types a long unexplained value can be given: a named type of that length (NUMBER is the default anyway). */
+function acceptLong(t: PiiType, n: number): boolean {
+  return t !== 'NUMBER' && fitsLoosely(t, n);
+}
+
+/** Types a short value can be: its length must fit (a dictated piece, NUMBER, fits any length). */
+function acceptShort(t: PiiType, n: number): boolean {
+  return t === 'NUMBER' || fitsLoosely(t, n) || (t === 'CREDIT_DEBIT_EXPIRY' && n >= 3 && n <= 6);
+}
+
+/** Lengths a value of the type can plausibly have when read out (wider than `fits`: a misheard digit). */
+function fitsLoosely(type: PiiType, n: number): boolean {
+  switch (type) {
+    case 'CREDIT_DEBIT_NUMBER': return n >= 11 && n <= 20;
+    case 'CREDIT_DEBIT_CVV': return n === 3 || n === 4;
+    case 'CREDIT_DEBIT_EXPIRY': return n >= 3 && n <= 6;
+    case 'PIN': return n >= 4 && n <= 8;
+    case 'SSN': return n >= 8 && n <= 10;
+    case 'BANK_ROUTING': return n >= 6 && n <= 11;
+    case 'PHONE': return n >= 7 && n <= 16;
+    case 'DATE_OF_BIRTH': return n >= 6 && n <= 8;
+    case 'BANK_ACCOUNT_NUMBER': case 'MEDICAL_RECORD_NUMBER': case 'HEALTH_PLAN_ID': case 'PASSPORT_NUMBER': case 'DRIVER_ID': return n >= 4 && n <= 22;
+    case 'IBAN': return n >= 10;
+    default: return false;
+  }
 }
 
 /**
@@ -458,6 +610,8 @@ function split(scan: Scan, run: NumberRun, cue: PiiType | undefined, env: Env): 
     let joiner = false;
     while (start <= run.to && !carriesDigits(run, start)) { start++; joiner = true; }
     if (start > run.to) break;
+    // a run shorter than a card divides only where the caller paused or corrected
+    if (!joiner && run.digits.length < 13) continue;
     const left = subRun(scan, run, run.from, end);
     const right = subRun(scan, run, start, run.to);
     const ls = splitShape(left, right);
