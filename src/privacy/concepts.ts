@@ -125,7 +125,7 @@ const state = { any: false, announced: -1 };
 
 function add(ws: Weights | undefined, distance: number): void {
   if (!ws) return;
-  const f = distance <= 3 ? 1 : 0.6;
+  const f = distance <= 4 ? 1 : 0.7;
   for (let i = 0; i < ws.length; i++) {
     const [t, w] = ws[i]!;
     SCORES[TYPE_INDEX.get(t)!] += w * f;

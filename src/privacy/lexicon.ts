@@ -156,7 +156,7 @@ export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ['password', [C('PIN', 3)]], ['secret', [C('PIN', 3)]], ['memorable', [C('PIN', 3)]], ['atm', [C('PIN', 3)]],
   ['cashpoint', [C('PIN', 3)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
   ['voicemail', [C('PIN', 2)]], ['access', [C('PIN', 2)]], ['code', [C('PIN', 1), C('CREDIT_DEBIT_CVV', 1)]],
-  ['banking', [C('PIN', 2), C('BANK_ACCOUNT_NUMBER', 1)]],
+  ['banking', [C('PIN', 3), C('BANK_ACCOUNT_NUMBER', 1)]],
   // expiry: when the card stops working
   ...['expires', 'expiry', 'expiration', 'expire', 'expiring', 'expired', 'exp'].map((w) => [w, [C('CREDIT_DEBIT_EXPIRY', 4)]] as const),
   ['valid', [C('CREDIT_DEBIT_EXPIRY', 3)]], ['thru', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['until', [C('CREDIT_DEBIT_EXPIRY', 1)]],
@@ -164,7 +164,8 @@ export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ['renewed', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['replacement', [C('CREDIT_DEBIT_EXPIRY', 2)]], ['month', [C('CREDIT_DEBIT_EXPIRY', 1)]],
   ['date', [C('CREDIT_DEBIT_EXPIRY', 1), C('DATE_OF_BIRTH', 1)]],
   // card number
-  ...['card', 'visa', 'mastercard', 'amex', 'creditcard', 'debitcard', 'maestro', 'discover'].map((w) => [w, [C('CREDIT_DEBIT_NUMBER', 3)]] as const),
+  // a card's other fields are about the card too
+  ...['card', 'visa', 'mastercard', 'amex', 'creditcard', 'debitcard', 'maestro', 'discover'].map((w) => [w, [C('CREDIT_DEBIT_NUMBER', 3), C('CREDIT_DEBIT_EXPIRY', 1), C('CREDIT_DEBIT_CVV', 1)]] as const),
   ['credit', [C('CREDIT_DEBIT_NUMBER', 2)]], ['debit', [C('CREDIT_DEBIT_NUMBER', 2)]], ['front', [C('CREDIT_DEBIT_NUMBER', 1), C('CREDIT_DEBIT_EXPIRY', 1)]],
   ['charge', [C('CREDIT_DEBIT_NUMBER', 2)]], ['pay', [C('CREDIT_DEBIT_NUMBER', 1), C('BANK_ACCOUNT_NUMBER', 1)]],
   // bank account and routing
@@ -172,7 +173,7 @@ export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   ['current', [C('BANK_ACCOUNT_NUMBER', 1)]], ['deposit', [C('BANK_ACCOUNT_NUMBER', 2)]], ['refund', [C('BANK_ACCOUNT_NUMBER', 1)]],
   ['statement', [C('BANK_ACCOUNT_NUMBER', 1), C('IBAN', 1)]], ['bank', [C('BANK_ACCOUNT_NUMBER', 1), C('BANK_ROUTING', 1)]],
   ...['routing', 'aba', 'transit'].map((w) => [w, [C('BANK_ROUTING', 4)]] as const),
-  ['sort', [C('BANK_ROUTING', 3)]], ['wire', [C('BANK_ROUTING', 2)]], ['wires', [C('BANK_ROUTING', 2)]], ['ach', [C('BANK_ROUTING', 3)]],
+  ['sort', [C('BANK_ROUTING', 3)]], ['wire', [C('BANK_ROUTING', 3)]], ['wires', [C('BANK_ROUTING', 3)]], ['ach', [C('BANK_ROUTING', 3)]],
   ['swift', [C('BANK_ROUTING', 2)]], ['bic', [C('BANK_ROUTING', 2)]],
   // phone
   ...['phone', 'cell', 'mobile', 'landline', 'telephone', 'cellphone', 'whatsapp', 'fax'].map((w) => [w, [C('PHONE', 4)]] as const),

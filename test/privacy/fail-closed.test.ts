@@ -86,7 +86,7 @@ test('any run of 7 or more digits nothing explains is redacted, in any form', ()
     ['code ab12345678', 'ab12345678'],
     ['pairs forty four twenty one ninety nine eighty', 'forty four twenty one ninety nine eighty'],
   ];
-  for (const [text, value] of cases) assertRedactedAs(text, value, ['NUMBER', 'PHONE', 'BANK_ACCOUNT_NUMBER', 'DATE_OF_BIRTH', 'CREDIT_DEBIT_NUMBER', 'SSN']);
+  for (const [text, value] of cases) assertRedactedAs(text, value, ['NUMBER', 'PHONE', 'BANK_ACCOUNT_NUMBER', 'BANK_ROUTING', 'DATE_OF_BIRTH', 'CREDIT_DEBIT_NUMBER', 'SSN']);
 });
 
 test('a card dictated with hesitations and corrections is one card; a correction leaves no fragment', () => {

@@ -10,6 +10,8 @@ import type { DetectionContext, PiiType } from '../types.js';
 import type { Scan, Token } from '../tokens.js';
 import { K_DIGITS, K_NUMWORD, K_ORDINAL, claimTokens } from '../tokens.js';
 import { cueBefore, type CueType } from '../cues.js';
+import { conceptEvidence } from '../concepts.js';
+import { expiryYear } from '../card-dates.js';
 import { MONTHS, ORDINAL_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../lexicon.js';
 
 interface Part {
@@ -123,6 +125,39 @@ function typeFor(cue: CueType | undefined, ctx: DetectionContext | undefined, co
   return undefined;
 }
 
+/** Words before a month that make "june 2027" a moment in time ("since june 2025"), not a card's date. */
+const TIME_PREPOSITIONS: ReadonlySet<string> = new Set(['in', 'since', 'from', 'during', 'last', 'next', 'this', 'by', 'early', 'late', 'mid', 'around', 'before', 'after']);
+
+/**
+ * A month with a year and no day is how a card's expiry is read ("june 2029", "july of 33",
+ * "december thirty three", "sept 34"); so is a month with a number that could be a day when the
+ * sentence speaks of an expiry ("the date on the card is july twenty six"). A birth cue or a
+ * preposition of time ("since june 2025") keeps it out.
+ */
+function expiryByShape(scan: Scan, cues: readonly (CueType | undefined)[], from: number, to: number, day: Part | undefined, year: Part | undefined): boolean {
+  const prev = scan.tokens[from - 1]?.w ?? '';
+  const evidence = (): boolean => (conceptEvidence(scan, cues, from, to, 4, (t) => t === 'CREDIT_DEBIT_EXPIRY')?.score ?? 0) >= 2;
+  if (year && !day) {
+    if (!expiryYear(year.value)) return false;
+    return !TIME_PREPOSITIONS.has(prev) || evidence();
+  }
+  if (day && !year && day.value >= 20 && expiryYear(day.value)) return evidence();
+  return false;
+}
+
+/** "of twenty nine", "of thirty three": a two-digit year said as words after "of". */
+function spokenTwoDigitYear(tokens: Token[], k: number, taken: Uint8Array): Part | undefined {
+  const t = tokens[k];
+  if (!t || taken[k] || t.kind !== K_NUMWORD) return undefined;
+  const tens = TENS_WORDS.get(t.w);
+  if (tens !== undefined && tens >= 20) {
+    const u = UNIT_WORDS.get(tokens[k + 1]?.w ?? '');
+    if (u !== undefined && u > 0 && !taken[k + 1] && tokens[k + 1]!.w !== 'oh' && tokens[k + 1]!.w !== 'o') return { value: tens + u, from: k, to: k + 1 };
+    return { value: tens, from: k, to: k };
+  }
+  return undefined;
+}
+
 export function detectDates(scan: Scan, cues: readonly (CueType | undefined)[], ctx: DetectionContext | undefined): void {
   const tokens = scan.tokens;
   const taken = scan.taken;
@@ -155,8 +190,9 @@ export function detectDates(scan: Scan, cues: readonly (CueType | undefined)[], 
         n = after.to + 1;
       }
     }
-    if (tokens[n]?.w === 'of' || tokens[n]?.w === 'in') n++;
-    const y = yearAt(tokens, n, taken);
+    const ofYear = tokens[n]?.w === 'of';
+    if (ofYear || tokens[n]?.w === 'in') n++;
+    const y = yearAt(tokens, n, taken) ?? (!day ? spokenTwoDigitYear(tokens, n, taken) : undefined);
     if (y && (y.value >= 1900 || day === undefined || tokens[n]!.kind === K_DIGITS)) {
       year = y;
       to = y.to;
@@ -164,7 +200,8 @@ export function detectDates(scan: Scan, cues: readonly (CueType | undefined)[], 
     if (!day && !year) continue;
     const cue = cueBefore(scan, cues, from)?.type;
     const yearValue = year ? (year.value < 100 ? 1900 + year.value : year.value) : undefined;
-    const type = typeFor(cue, ctx, day !== undefined && year !== undefined, yearValue);
+    let type = typeFor(cue, ctx, day !== undefined && year !== undefined, yearValue);
+    if (type === undefined && cue !== 'DATE_OF_BIRTH' && expiryByShape(scan, cues, from, to, day, year)) type = 'CREDIT_DEBIT_EXPIRY';
     if (type === undefined) continue;
     const norm = `${yearValue ?? ''}-${String(month).padStart(2, '0')}-${day ? String(day.value).padStart(2, '0') : ''}`;
     claimTokens(scan, type, from, to, norm);

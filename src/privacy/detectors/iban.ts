@@ -44,6 +44,40 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/**
+ * The start of an IBAN read in pieces ("GB43 HBUK 7208 and the rest is ..."): a country code with
+ * its check digits, then groups of exactly four characters as IBANs are printed (one group at least
+ * holding digits), or characters spelled one per token — at least eight characters, fewer than the
+ * country's length. Returns the last token, or undefined.
+ */
+function ibanStart(scan: Scan, k: number): number | undefined {
+  const tokens = scan.tokens;
+  const first = tokens[k]!;
+  let chars = '';
+  let last = k;
+  if (first.kind === K_ALNUM && first.w.length === 4) {
+    chars = first.w.toUpperCase();
+    let digits = false;
+    for (let m = k + 1; m < tokens.length && !scan.taken[m] && tokens[m]!.w.length === 4 && /^[a-z0-9]{4}$/.test(tokens[m]!.w); m++) {
+      chars += tokens[m]!.w.toUpperCase();
+      if (/\d/.test(tokens[m]!.w)) digits = true;
+      last = m;
+    }
+    if (!digits) return undefined;
+  } else if (first.kind === K_LETTER) {
+    for (let m = k; m < tokens.length && !scan.taken[m]; m++) {
+      const t = tokens[m]!;
+      if (t.kind === K_LETTER || (t.kind === K_DIGITS && t.w.length === 1)) chars += t.w.toUpperCase();
+      else if (t.kind === K_NUMWORD && UNIT_WORDS.has(t.w)) chars += String(UNIT_WORDS.get(t.w));
+      else break;
+      last = m;
+    }
+  } else return undefined;
+  const expected = IBAN_LENGTHS.get(chars.slice(0, 2));
+  if (expected === undefined || last <= k || chars.length < 8 || chars.length >= expected || !/^[A-Z]{2}\d{2}[A-Z0-9]{4}/.test(chars)) return undefined;
+  return last;
+}
+
 export function detectIbans(scan: Scan, cues: readonly (CueType | undefined)[]): void {
   const tokens = scan.tokens;
   for (let k = 0; k < tokens.length; k++) {
@@ -88,6 +122,14 @@ export function detectIbans(scan: Scan, cues: readonly (CueType | undefined)[]):
     if (expected !== undefined && /^[A-Z]{2}\d{2}/.test(chars) && Math.abs(chars.length - expected) <= 2 && j - 1 > k && cueBefore(scan, cues, k)?.type === 'IBAN') {
       claimTokens(scan, 'IBAN', k, j - 1, chars);
       k = j - 1;
+      continue;
+    }
+    // the first part of an IBAN read in pieces ("GB43 HBUK 7208 and the rest is ..."): printed in
+    // groups of four, or spelled character by character, it cannot be anything else
+    const end = ibanStart(scan, k);
+    if (end !== undefined) {
+      claimTokens(scan, 'IBAN', k, end);
+      k = end;
     }
   }
 }

@@ -31,6 +31,7 @@ import { groupLengths, readCompositeRun, type NumberRun } from '../number-runs.j
 import { luhnValid, ssnPlausible } from '../checksums.js';
 import { MEASURE_NOUNS, QUANTITY_NOUNS, REPEAT_WORDS, UNIT_WORDS } from '../lexicon.js';
 import { conceptEvidence } from '../concepts.js';
+import { expiryYear, monthValid, THIS_YEAR } from '../card-dates.js';
 
 /** Digits at or above which an unexplained run is redacted whatever it is. */
 export const FAIL_CLOSED_DIGITS = 7;
@@ -86,10 +87,6 @@ function sameGroups(groups: number[], pattern: number[]): boolean {
   return true;
 }
 
-function monthValid(mm: number): boolean {
-  return mm >= 1 && mm <= 12;
-}
-
 function fits(type: PiiType, digits: string, tail: boolean): boolean {
   const n = digits.length;
   if (tail && n === 4 && (type === 'CREDIT_DEBIT_NUMBER' || type === 'BANK_ACCOUNT_NUMBER' || type === 'SSN' || type === 'PHONE')) return true;
@@ -134,6 +131,26 @@ function dateYear(digits: string, groups: number[]): number | undefined {
   return undefined;
 }
 
+/**
+ * The year of a day-month-year (either order) date with a two-digit year, read the way people mean
+ * it: a year up to next year's two digits is this century ("27" → 2027), later ones the last
+ * ("38" → 1938). Undefined when the digits are no date.
+ */
+function shortDateYear(digits: string, groups: number[]): number | undefined {
+  if (groups.length !== 3) return undefined;
+  const a = Number(digits.slice(0, groups[0]));
+  const b = Number(digits.slice(groups[0], groups[0]! + groups[1]!));
+  const yy = Number(digits.slice(-2));
+  if (!((monthValid(a) && b >= 1 && b <= 31) || (monthValid(b) && a >= 1 && a <= 31))) return undefined;
+  const pivot = (THIS_YEAR + 1) % 100;
+  return yy <= pivot ? 2000 + yy : 1900 + yy;
+}
+
+function futureShortDate(digits: string): boolean {
+  const yy = Number(digits.slice(-2));
+  return 2000 + yy >= THIS_YEAR && yy <= (THIS_YEAR + 1) % 100;
+}
+
 /** Written as a date: "11/09/1959", "11-09-1959", "11 09 1959", "1959-09-11" (groups that a date has). */
 function writtenAsDate(run: NumberRun): boolean {
   const g = run.groups;
@@ -150,6 +167,14 @@ function shapeType(run: NumberRun, digits: string): PiiType | undefined {
       if (run.slash) return undefined;
     }
     if (sameGroups(run.groups, [3, 2, 4]) && ssnPlausible(digits)) return 'SSN';
+    // a UK sort code ("20-00-00", "01 61 09"); read as a date it would be a past one, so it is
+    // sensitive either way
+    if (sameGroups(run.groups, [2, 2, 2])) return shortDateYear(digits, run.groups) !== undefined && !futureShortDate(digits) ? 'DATE_OF_BIRTH' : 'BANK_ROUTING';
+    // a full date with a two-digit year ("10/3/38", "4-8-97"): a birth date unless it is to come
+    if ((run.slash || run.groups.length === 3) && run.groups.length === 3 && run.groups[2] === 2 && run.groups[0]! <= 2 && run.groups[1]! <= 2) {
+      const y = shortDateYear(digits, run.groups);
+      if (y !== undefined && y <= LAST_BIRTH_YEAR) return 'DATE_OF_BIRTH';
+    }
     if (sameGroups(run.groups, [4, 4, 4, 4]) || sameGroups(run.groups, [4, 6, 5]) || sameGroups(run.groups, [4, 6, 4])) return 'CREDIT_DEBIT_NUMBER';
   }
   if (n >= 13 && n <= 19 && luhnValid(digits)) return 'CREDIT_DEBIT_NUMBER';
@@ -194,7 +219,7 @@ const TIME_AFTER: ReadonlySet<string> = new Set(['am', 'pm', "o'clock", 'oclock'
 /** A clock reading: "at 3 30", "after three forty five", "9 30 pm", "from 1400". */
 function timeLike(scan: Scan, run: NumberRun): boolean {
   const d = run.digits;
-  if (d.length > 4) return false;
+  if (d.length > 4 || run.slash) return false; // "till 08/30" is a date
   const prev = scan.tokens[run.from - 1]?.w ?? '';
   const next = scan.tokens[run.to + 1];
   const nextW = next?.w ?? '';
@@ -233,14 +258,6 @@ function dictatedDigitByDigit(scan: Scan, run: NumberRun): boolean {
   return digitTokens >= 3;
 }
 
-const THIS_YEAR = new Date().getUTCFullYear();
-
-/** A card's expiry year: from two years ago to twenty ahead (two or four digits). */
-function expiryYear(yy: string): boolean {
-  const y = yy.length === 2 ? 2000 + Number(yy) : Number(yy);
-  return y >= THIS_YEAR - 2 && y <= THIS_YEAR + 20;
-}
-
 /** Written like an expiry date: "08/29", "11-26", "8/2029" — a month and a card's year, nothing else. */
 function expiryShaped(scan: Scan, run: NumberRun): boolean {
   if (run.from !== run.to) return false;
@@ -258,6 +275,71 @@ function monthYearSpoken(scan: Scan, run: NumberRun): boolean {
   if (d.length !== 4 || d[0] !== '0' || !monthValid(Number(d.slice(0, 2))) || !expiryYear(d.slice(2))) return false;
   const first = scan.tokens[run.from]!.w;
   return first === 'oh' || first === 'o' || first === 'zero' || first === 'nought' || first.startsWith('0');
+}
+
+/** Words that correct what was just said ("4648 no sorry it's 1478", "4229 or maybe 7198"). */
+const CORRECTION_MARKERS: ReadonlySet<string> = new Set(['no', 'sorry', 'wait', 'actually', 'mean', 'maybe', 'or', 'scratch', 'hang', 'hold', 'rather', 'correction', 'oops', 'instead']);
+/** Words that may sit around a correction marker. */
+const CORRECTION_FILLERS: ReadonlySet<string> = new Set([
+  'i', 'is', 'it', "it's", 'its', "that's", 'thats', 'that', 'the', 'old', 'one', 'on', 'hmm', 'uh', 'um', 'er', 'erm', 'let', 'me', 'again',
+  'say', 'start', 'over', 'no', 'sorry', 'wait', 'actually', 'mean', 'maybe', 'or', 'scratch', 'hang', 'hold', 'rather', 'oops', 'instead', 'a', 'second', 'minute',
+]);
+const MAX_CORRECTION_WORDS = 6;
+
+/**
+ * A short value the caller corrects or that corrects another ("4648 no sorry it's 1478"): a person
+ * reading a number out and fixing it. Returns the other value's type (or NUMBER) when a correction
+ * marker joins this run to another number of about the same length; an amount on the other side
+ * ("250 or maybe 300 dollars") is not a correction of an identifier.
+ */
+function correctionNeighbour(scan: Scan, run: NumberRun): PiiType | undefined {
+  const tokens = scan.tokens;
+  const n = run.digits.length;
+  // to the right: markers, then a number
+  let k = run.to + 1;
+  let marker = false;
+  while (k < tokens.length && k <= run.to + MAX_CORRECTION_WORDS && !scan.taken[k] && CORRECTION_FILLERS.has(tokens[k]!.w)) {
+    if (CORRECTION_MARKERS.has(tokens[k]!.w)) marker = true;
+    k++;
+  }
+  if (marker && k < tokens.length && !scan.taken[k]) {
+    const other = readNumberLike(scan, k);
+    if (other && Math.abs(other.digits - n) <= 1 && !QUANTITY_NOUNS.has(tokens[other.to + 1]?.w ?? '')) return 'NUMBER';
+  }
+  // to the left: a number (or a value already claimed), then markers
+  k = run.from - 1;
+  marker = false;
+  while (k >= 0 && k >= run.from - MAX_CORRECTION_WORDS && !scan.taken[k] && CORRECTION_FILLERS.has(tokens[k]!.w)) {
+    if (CORRECTION_MARKERS.has(tokens[k]!.w)) marker = true;
+    k--;
+  }
+  if (!marker || k < 0) return undefined;
+  if (scan.taken[k]) {
+    const e = scan.entities.find((x) => x.end === tokens[k]!.e);
+    return e && Math.abs((e.normalized ?? '').length - n) <= 1 ? e.type : undefined;
+  }
+  const t = tokens[k]!;
+  return t.kind === K_DIGITS && Math.abs(t.digits.length - n) <= 1 ? 'NUMBER' : undefined;
+}
+
+/** The digits of the number starting at token k (written or spoken), without claiming anything. */
+function readNumberLike(scan: Scan, k: number): { digits: number; to: number } | undefined {
+  const r = readCompositeRun(scan, k);
+  return r && r.digits.length > 0 ? { digits: r.digits.length, to: r.to } : undefined;
+}
+
+/** Four digits that read as a month and a card's year ("1028"). */
+function mmyy(d: string): boolean {
+  return d.length === 4 && monthValid(Number(d.slice(0, 2))) && expiryYear(d.slice(2));
+}
+
+function acceptExpiry(t: PiiType): boolean {
+  return t === 'CREDIT_DEBIT_EXPIRY';
+}
+
+/** How strongly the sentence speaks of a card's expiry ("the date on the front is ten twenty nine"). */
+function expiryEvidence(scan: Scan, cues: readonly (CueType | undefined)[], run: NumberRun): number {
+  return conceptEvidence(scan, cues, run.from, run.to, run.digits.length, acceptExpiry)?.score ?? 0;
 }
 
 /** The likeliest type of a short value read digit by digit with nothing else to go on. */
@@ -527,13 +609,18 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   }
   // 11. short values: sensitive when their sentence says so or when read like an identifier;
   // a clock time or a year after a preposition is still a time or a year
+  // "valid to zero four two eight", "out of date after oh one three two": a month with its leading
+  // zero and a card's year in a sentence about an expiry is that, even after "to" or "after"
+  if (n === 4 && monthYearSpoken(scan, run) && expiryEvidence(scan, env.cues, run) >= 1) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
   if (n >= 3 && !timeLike(scan, run) && !yearAfterPreposition(scan, run)) {
     // a named type the caller gave only part of ("my card number is four one one" — the rest may
     // come in the next turn)
     if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && env.cueDistance <= 3 && !run.letters) return claimRun(scan, run, positive);
     const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptShort);
     if (concept && concept.score >= 3) return claimRun(scan, run, concept.type);
-    if (expiryShaped(scan, run) || monthYearSpoken(scan, run)) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
+    if (expiryShaped(scan, run) || monthYearSpoken(scan, run) || (mmyy(d) && expiryEvidence(scan, env.cues, run) >= 2)) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
+    const corrected = cue !== 'NEGATIVE' ? correctionNeighbour(scan, run) : undefined;
+    if (corrected) return claimRun(scan, run, corrected === 'NUMBER' || !acceptShort(corrected, n) ? shortPrior(d) : corrected);
     if (cue !== 'NEGATIVE' && (dictatedDigitByDigit(scan, run) || (run.letters && n >= 5))) {
       return claimRun(scan, run, concept && concept.type !== 'NUMBER' ? concept.type : run.letters ? 'NUMBER' : shortPrior(d));
     }
