@@ -4,6 +4,7 @@
  * than one thing, the one mentioned last wins ("Thanks. And the expiry date?").
  */
 import type { PiiType } from './types.js';
+import { CONCEPTS } from './lexicon.js';
 
 const ASKS: [RegExp, PiiType][] = [
   [/\b(?:security code|cvv2?|cvc2?|csc|three[- ]digit code|3[- ]digit code|verification code|code on the back)\b/g, 'CREDIT_DEBIT_CVV'],
@@ -25,9 +26,45 @@ const ASKS: [RegExp, PiiType][] = [
   [/\b(?:driver'?s licen[cs]e|driving licen[cs]e)\b/g, 'DRIVER_ID'],
 ];
 
-/** The PII type the agent's prompt asks for, if any. */
+/**
+ * The PII type the agent's prompt asks for, if any: a phrase that names the thing ("the security
+ * code", "your date of birth"), else the last word that names or describes one ("your social to
+ * verify", "the digits on the back", "your telephone banking code") — the concept lexicon's
+ * strongest words, so prompts nobody listed still set the expectation.
+ */
 export function expectationFromPrompt(agentText: string): PiiType | undefined {
   const text = agentText.toLowerCase();
+  return byPhrase(text) ?? byConcept(text);
+}
+
+/** A menu ("press 1 for your account balance") offers choices; it does not ask for a value. */
+const MENU_RE = /\b(?:press|option|options|menu|say one|choose|select)\b/;
+
+function byConcept(text: string): PiiType | undefined {
+  if (MENU_RE.test(text)) return undefined;
+  // the evidence of the whole prompt: "what is on the back of the card?" is about the back (CVV),
+  // "the number on your insurance card?" about the insurance; a bare "card" is the card number
+  const score = new Map<PiiType, number>();
+  let strong = false;
+  for (const m of text.matchAll(/[a-z']+/g)) {
+    const ws = CONCEPTS.get(m[0]);
+    if (!ws) continue;
+    for (const [t, w] of ws) {
+      if (t === 'NUMBER') continue;
+      score.set(t, (score.get(t) ?? 0) + w);
+      if (w >= 3) strong = true;
+    }
+  }
+  if (!strong) return undefined;
+  let best: PiiType | undefined;
+  let bestScore = 0;
+  for (const [t, sc] of score) {
+    if (sc > bestScore || (sc === bestScore && best === 'CREDIT_DEBIT_NUMBER')) { best = t; bestScore = sc; }
+  }
+  return bestScore >= 3 ? best : undefined;
+}
+
+function byPhrase(text: string): PiiType | undefined {
   let best: PiiType | undefined;
   let bestEnd = -1;
   for (const [re, type] of ASKS) {

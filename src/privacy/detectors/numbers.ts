@@ -28,7 +28,7 @@ import type { Scan } from '../tokens.js';
 import { claimTokens, isMagnitude, K_ALNUM, K_DIGITS, K_LETTER, K_NUMWORD, K_OTHER } from '../tokens.js';
 import { cueAfter, cueBefore, tailCueBefore, type CueType } from '../cues.js';
 import { groupLengths, readCompositeRun, type NumberRun } from '../number-runs.js';
-import { luhnValid, ssnPlausible } from '../checksums.js';
+import { abaValid, luhnValid, ssnPlausible } from '../checksums.js';
 import { MEASURE_NOUNS, QUANTITY_NOUNS, REPEAT_WORDS, UNIT_WORDS } from '../lexicon.js';
 import { conceptEvidence } from '../concepts.js';
 import { expiryYear, monthValid, THIS_YEAR } from '../card-dates.js';
@@ -43,7 +43,7 @@ const LAST_BIRTH_YEAR = 2012;
  * - international with `+`, `00` or `011`, or bare with a country code other than NANP's 1
  *   ("447700900123"): valid, or of a possible length for that country code (libphonenumber; Ofcom's
  *   drama ranges such as 07700 900xxx are not "valid" yet are what people say);
- * - national with the trunk 0 ("07700 900123", "0207 946 0958", "06 12 34 56 78"): 10 or 11 digits;
+ * - national with the trunk 0 ("07700 900123", "0207 946 0958", "06 12 34 56 78", "0160 9869 7433"): 9 to 12 digits;
  * - NANP ("212 555 0143", "1 212 555 0143"): valid for libphonenumber.
  * Redaction does not depend on this (any 7+ digit run is redacted); the type does.
  */
@@ -51,7 +51,7 @@ function phoneShapedUncached(digits: string, plus: boolean): boolean {
   const n = digits.length;
   const intl = plus ? digits : digits.startsWith('00') ? digits.slice(2) : digits.startsWith('011') && n >= 11 ? digits.slice(3) : undefined;
   if (intl !== undefined) return internationalPhone(intl, false);
-  if (digits[0] === '0') return n === 10 || n === 11;
+  if (digits[0] === '0') return n >= 9 && n <= 12;
   const nanp = n === 10 ? digits : n === 11 && digits[0] === '1' ? digits : undefined;
   if (nanp !== undefined) {
     const p = parsePhoneNumberFromString(nanp, 'US');
@@ -177,7 +177,7 @@ function shapeType(run: NumberRun, digits: string): PiiType | undefined {
     }
     if (sameGroups(run.groups, [4, 4, 4, 4]) || sameGroups(run.groups, [4, 6, 5]) || sameGroups(run.groups, [4, 6, 4])) return 'CREDIT_DEBIT_NUMBER';
   }
-  if (n >= 13 && n <= 19 && luhnValid(digits)) return 'CREDIT_DEBIT_NUMBER';
+  if (n >= 13 && n <= 19 && luhnValid(digits) && !run.plus && !digits.startsWith('00')) return 'CREDIT_DEBIT_NUMBER';
   if (n >= 7 && n <= 15) {
     if (!run.spoken && !run.mixed && (sameGroups(run.groups, [3, 3, 4]) || sameGroups(run.groups, [1, 3, 3, 4]) || sameGroups(run.groups, [3, 4]))) return 'PHONE';
     if (n >= 9 && phoneShaped(digits, run.plus)) return 'PHONE';
@@ -220,6 +220,7 @@ const TIME_AFTER: ReadonlySet<string> = new Set(['am', 'pm', "o'clock", 'oclock'
 function timeLike(scan: Scan, run: NumberRun): boolean {
   const d = run.digits;
   if (d.length > 4 || run.slash) return false; // "till 08/30" is a date
+  if (d.length >= 3 && dictatedDigitByDigit(scan, run)) return false; // "to seven one eight": digits, not "seven eighteen"
   const prev = scan.tokens[run.from - 1]?.w ?? '';
   const next = scan.tokens[run.to + 1];
   const nextW = next?.w ?? '';
@@ -303,8 +304,10 @@ function correctionNeighbour(scan: Scan, run: NumberRun): PiiType | undefined {
     k++;
   }
   if (marker && k < tokens.length && !scan.taken[k]) {
-    const other = readNumberLike(scan, k);
-    if (other && Math.abs(other.digits - n) <= 1 && !QUANTITY_NOUNS.has(tokens[other.to + 1]?.w ?? '')) return 'NUMBER';
+    const other = readCompositeRun(scan, k);
+    if (other && other.digits.length > 0 && Math.abs(other.digits.length - n) <= 1 && !QUANTITY_NOUNS.has(tokens[other.to + 1]?.w ?? '')) {
+      return (other.digits.length >= FAIL_CLOSED_DIGITS ? shapeType(other, other.digits) : undefined) ?? 'NUMBER';
+    }
   }
   // to the left: a number (or a value already claimed), then markers
   k = run.from - 1;
@@ -322,10 +325,13 @@ function correctionNeighbour(scan: Scan, run: NumberRun): PiiType | undefined {
   return t.kind === K_DIGITS && Math.abs(t.digits.length - n) <= 1 ? 'NUMBER' : undefined;
 }
 
-/** The digits of the number starting at token k (written or spoken), without claiming anything. */
-function readNumberLike(scan: Scan, k: number): { digits: number; to: number } | undefined {
-  const r = readCompositeRun(scan, k);
-  return r && r.digits.length > 0 ? { digits: r.digits.length, to: r.to } : undefined;
+/**
+ * The best guess for a long value nothing else typed, from its digits alone: nine digits are a US
+ * routing number when the ABA checksum holds, else an SSN when its structure allows one.
+ */
+function lengthPrior(d: string): PiiType | undefined {
+  if (d.length === 9) return abaValid(d) ? 'BANK_ROUTING' : ssnPlausible(d) ? 'SSN' : undefined;
+  return undefined;
 }
 
 /** Four digits that read as a month and a card's year ("1028"). */
@@ -579,7 +585,7 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
     if (end !== undefined) return claimPart(scan, run, run.from, end, 'CREDIT_DEBIT_NUMBER', env);
   }
   // 3. a card number is a card number whatever surrounds it
-  if (n >= 13 && n <= 19 && luhnValid(d)) return claimRun(scan, run, 'CREDIT_DEBIT_NUMBER');
+  if (n >= 13 && n <= 19 && luhnValid(d) && !run.plus && !d.startsWith('00')) return claimRun(scan, run, 'CREDIT_DEBIT_NUMBER');
   // 4. digits continuing what the caller gave over the previous turns
   if (ctx?.continuesDigitRun) return claimRun(scan, run, ctx.expect && fits(ctx.expect, d, tail) ? ctx.expect : 'NUMBER');
   // 5. an amount, a measured quantity, a magnitude
@@ -605,7 +611,11 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   if (n >= FAIL_CLOSED_DIGITS) {
     if (positive) return claimRun(scan, run, positive);
     const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptLong);
-    return claimRun(scan, run, concept && concept.score >= 3 ? concept.type : 'NUMBER');
+    if (concept && concept.score >= 3) return claimRun(scan, run, concept.type);
+    // corrected or correcting a value of known type ("{ssn} hold on i read it wrong {ssn}")
+    const corrected = correctionNeighbour(scan, run);
+    if (corrected && corrected !== 'NUMBER' && fitsLoosely(corrected, n)) return claimRun(scan, run, corrected);
+    return claimRun(scan, run, lengthPrior(d) ?? 'NUMBER');
   }
   // 11. short values: sensitive when their sentence says so or when read like an identifier;
   // a clock time or a year after a preposition is still a time or a year
