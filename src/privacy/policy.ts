@@ -10,7 +10,7 @@
  * mode adds entries to it): same input, same output; it never mutates the record.
  */
 import { z } from 'zod';
-import type { DetectionContext, RedactionMode } from './types.js';
+import type { DetectionContext, Entity, RedactionMode } from './types.js';
 import { detect } from './detect.js';
 import { applyRedaction } from './redact.js';
 import type { TokenVault } from './vault.js';
@@ -38,6 +38,14 @@ export const phoneRuleSchema = z.union([
 /** audio cannot be redacted by text position: allow | drop. */
 export const audioRuleSchema = z.enum(['allow', 'drop']);
 
+/**
+ * Digit runs no detector could type (`NUMBER`: 7+ digits that are no known identifier and no harmless
+ * quantity — an order or booking reference, most of the time): `redact` (the default, fail closed)
+ * or `allow` for a destination that needs them (a dialog that looks orders up). Typed PII is redacted
+ * either way.
+ */
+export const unexplainedNumbersRuleSchema = z.enum(['redact', 'allow']);
+
 export const destinationPolicySchema = z
   .object({
     transcript: textRuleSchema,
@@ -46,6 +54,7 @@ export const destinationPolicySchema = z
     from: phoneRuleSchema,
     to: phoneRuleSchema,
     context: textRuleSchema,
+    unexplainedNumbers: unexplainedNumbersRuleSchema,
   })
   .strict();
 
@@ -64,12 +73,12 @@ const OBFUSCATE = { redact: 'obfuscate' } as const;
  * external dialog or LLM never receives the value itself.
  */
 export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = {
-  logs: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK },
-  events: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK },
-  training: { transcript: MASK, audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK },
-  dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: OBFUSCATE, context: TOKEN },
-  ttsCache: { transcript: 'dropIfPii', audio: 'allow', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop' },
-  recording: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop' },
+  logs: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
+  events: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
+  training: { transcript: MASK, audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
+  dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: OBFUSCATE, context: TOKEN, unexplainedNumbers: 'redact' },
+  ttsCache: { transcript: 'dropIfPii', audio: 'allow', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
+  recording: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
 };
 
 /** What an application writes: any destination and field may be left out and then takes the default. */
@@ -119,10 +128,18 @@ export interface PolicyContext {
   accountSecret?: Buffer;
   /** Country for numbers without a country code (default US). */
   defaultCountry?: string;
+  /** Set by `applyPolicy` from the destination's `unexplainedNumbers: allow`. */
+  allowUnexplainedNumbers?: boolean;
 }
 
 function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): string {
-  return applyRedaction(text, detect(text, ctx.detection), mode, ctx.vault);
+  return applyRedaction(text, entitiesFor(text, ctx), mode, ctx.vault);
+}
+
+/** What the destination must not receive: every entity, less `NUMBER` where the policy allows those. */
+function entitiesFor(text: string, ctx: PolicyContext): Entity[] {
+  const es = detect(text, ctx.detection);
+  return ctx.allowUnexplainedNumbers ? es.filter((e) => e.type !== 'NUMBER') : es;
 }
 
 /**
@@ -197,14 +214,15 @@ function pseudonymOf(raw: string, ctx: PolicyContext): string | undefined {
 }
 
 /** Gates one record for one destination. Returns a new record; `{}` when the whole record must not go there. */
-export function applyPolicy(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, ctx: PolicyContext = {}): GatedRecord {
+export function applyPolicy(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, gateCtx: PolicyContext = {}): GatedRecord {
   const rules = policy[destination];
+  const ctx: PolicyContext = rules.unexplainedNumbers === 'allow' ? { ...gateCtx, allowUnexplainedNumbers: true } : gateCtx;
   const out: GatedRecord = {};
   if (record.transcript !== undefined) {
     const rule = rules.transcript;
     if (rule === 'allow') out.transcript = record.transcript;
     else if (rule === 'dropIfPii') {
-      if (detect(record.transcript, ctx.detection).length > 0) return {};
+      if (entitiesFor(record.transcript, ctx).length > 0) return {};
       out.transcript = record.transcript;
     } else if (rule !== 'drop') {
       out.transcript = redactText(record.transcript, rule.redact, ctx);

@@ -98,3 +98,19 @@ test('invalid policies are errors with the field path', () => {
   assert.equal(parsePrivacyPolicy({ events: { audio: { redact: 'mask' } } }).ok, false, 'audio cannot be redacted, only allowed or dropped');
   assert.equal(parsePrivacyPolicy(undefined).ok, true);
 });
+
+test('unexplained numbers are redacted for every destination by default; a destination may allow them, typed PII stays redacted', () => {
+  const text = 'order number 88442190 and my card 4111 1111 1111 1111';
+  const closed = applyPolicy('dialog', { transcript: text }, DEFAULT_PRIVACY_POLICY, { vault: new TokenVault() });
+  assert.equal(closed.transcript, 'order number [NUMBER_1] and my card [CREDIT_DEBIT_NUMBER_1]');
+  for (const d of ['logs', 'events', 'training'] as const) {
+    assert.equal(applyPolicy(d, { transcript: text }, DEFAULT_PRIVACY_POLICY).transcript, 'order number [NUMBER] and my card [CREDIT_DEBIT_NUMBER]');
+  }
+  const parsed = parsePrivacyPolicy({ dialog: { unexplainedNumbers: 'allow' } });
+  assert.ok(parsed.ok);
+  const open = applyPolicy('dialog', { transcript: text }, parsed.policy, { vault: new TokenVault() });
+  assert.equal(open.transcript, 'order number 88442190 and my card [CREDIT_DEBIT_NUMBER_1]');
+  assert.equal(applyPolicy('events', { transcript: text }, parsed.policy).transcript, 'order number [NUMBER] and my card [CREDIT_DEBIT_NUMBER]', 'other destinations keep the default');
+  const bad = parsePrivacyPolicy({ dialog: { unexplainedNumbers: 'sometimes' } });
+  assert.ok(!bad.ok && bad.error.startsWith('dialog.unexplainedNumbers'));
+});
