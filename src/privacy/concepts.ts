@@ -144,7 +144,8 @@ function look(scan: Scan, cues: readonly (CueType | undefined)[], k: number, dis
   const numeric = t.kind === K_NUMWORD || t.kind === K_DIGITS;
   if (numeric || (w.length > 6 && DIGITS_SUFFIX_RE.test(w))) {
     const n = smallNumber(w);
-    if (n !== undefined && (LENGTH_WORDS.has(scan.tokens[k + 1]?.w ?? '') || !numeric)) {
+    // "three digits", "the 4 numbers", "three little numbers": the length of the value, not a value
+    if (n !== undefined && (LENGTH_WORDS.has(scan.tokens[k + 1]?.w ?? '') || LENGTH_WORDS.has(scan.tokens[k + 2]?.w ?? '') || !numeric)) {
       if (state.announced < 0) state.announced = n;
       return true;
     }

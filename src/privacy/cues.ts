@@ -57,6 +57,13 @@ function qualifierBefore(words: (string | undefined)[]): CueType | undefined {
 
 const NO_CUES: readonly (CueType | undefined)[] = [];
 
+/** Codes that are never personal: what they are called says so. */
+const NON_PII_CODES: ReadonlySet<string> = new Set([
+  'promo', 'promotional', 'discount', 'voucher', 'coupon', 'gift', 'referral', 'offer', 'tracking', 'confirmation', 'booking',
+  'reference', 'order', 'product', 'error', 'country', 'dial', 'dialling', 'dialing', 'qr', 'bar', 'barcode', 'fault', 'status',
+  'reservation', 'ticket', 'model', 'item', 'tax', 'vat', 'event', 'activation', 'redemption', 'access', 'room', 'door', 'wifi',
+]);
+
 /** The cue each token announces (undefined for most tokens). Computed once per text. */
 export function findCues(scan: Scan): readonly (CueType | undefined)[] {
   const tokens = scan.tokens;
@@ -88,10 +95,14 @@ export function findCues(scan: Scan): readonly (CueType | undefined)[] {
           : p1 === 'sort' || p1 === 'bank' ? 'BANK_ROUTING'
           : p1 === 'zip' || p1 === 'postal' || p1 === 'post' ? 'ADDRESS'
           : p1 === 'area' ? 'PHONE'
-          : 'NEGATIVE';
+          : NON_PII_CODES.has(p1 ?? '') ? 'NEGATIVE'
+          : undefined; // "the little code": the concept evidence of the sentence decides
         break;
       case 'cvv': case 'cvc': case 'cvv2': case 'cvc2': case 'csc': case 'cvn': case 'cid':
         cue = 'CREDIT_DEBIT_CVV';
+        break;
+      case 'two':
+        if (p1 === 'cvv' || p1 === 'cvc') cue = 'CREDIT_DEBIT_CVV'; // "cvv two" is the name CVV2
         break;
       case 'expires': case 'expiry': case 'expiration': case 'exp': case 'expire': case 'expiring': case 'expired': case 'expiry\'s':
         cue = 'CREDIT_DEBIT_EXPIRY';

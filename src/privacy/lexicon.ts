@@ -154,7 +154,7 @@ export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   // PIN: what it unlocks, that it is secret
   ...['pin', 'passcode', 'pincode', 'passnumber'].map((w) => [w, [C('PIN', 4)]] as const),
   ['password', [C('PIN', 3)]], ['secret', [C('PIN', 3)]], ['memorable', [C('PIN', 3)]], ['atm', [C('PIN', 3)]],
-  ['cashpoint', [C('PIN', 3)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
+  ['cashpoint', [C('PIN', 3)]], ['cash', [C('PIN', 2)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
   ['voicemail', [C('PIN', 2)]], ['access', [C('PIN', 2)]], ['code', [C('PIN', 1), C('CREDIT_DEBIT_CVV', 1)]],
   ['banking', [C('PIN', 3), C('BANK_ACCOUNT_NUMBER', 1)]],
   // expiry: when the card stops working

@@ -35,7 +35,7 @@ export const F_CONCEPT = 1 << 11;
 /** Words the cue pass looks at (cues.ts); kept here so the pass can be skipped when none occurs. */
 export const CUE_WORDS: ReadonlySet<string> = new Set([
   'number', 'numbers', 'no', 'num', '#', 'nr', 'digits', 'id', 'identifier', 'i.d', 'code', 'codes', 'cvv', 'cvc', 'cvv2',
-  'cvc2', 'csc', 'cvn', 'cid', 'expires', 'expiry', 'expiration', 'exp', 'expire', 'expiring', 'expired', "expiry's",
+  'cvc2', 'csc', 'cvn', 'cid', 'two', 'expires', 'expiry', 'expiration', 'exp', 'expire', 'expiring', 'expired', "expiry's",
   'thru', 'through', 'until', 'pin', 'passcode', 'pincode', "pin's", 'ssn', 'social', "social's", 'security', 'routing',
   'aba', 'account', 'acct', 'iban', 'phone', 'cell', 'mobile', 'telephone', 'landline', 'cellphone', 'fax', 'at', 'on',
   'charge', 'bill', 'card', 'visa', 'mastercard', 'amex', 'creditcard', 'debitcard', 'birth', 'born', 'dob', 'birthday',

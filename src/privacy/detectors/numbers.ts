@@ -412,13 +412,20 @@ function subRun(scan: Scan, run: NumberRun, from: number, to: number): NumberRun
   };
 }
 
-/** [first, last] tokens of the run that carry digits (letters and joiners at the edges left out). */
-function digitEdges(run: NumberRun): [number, number] | undefined {
+/**
+ * [first, last] number tokens of the run (letters and joiners at the edges left out). A number word
+ * that ends a multi-word number ("twenty eight") adds no digits of its own but belongs to it.
+ */
+function digitEdges(scan: Scan, run: NumberRun): [number, number] | undefined {
+  const numeric = (k: number): boolean => {
+    const kind = scan.tokens[k]!.kind;
+    return kind === K_DIGITS || kind === K_NUMWORD || carriesDigits(run, k);
+  };
   let a = run.from;
-  while (a <= run.to && !carriesDigits(run, a)) a++;
+  while (a <= run.to && !numeric(a)) a++;
   if (a > run.to) return undefined;
   let b = run.to;
-  while (b > a && !carriesDigits(run, b)) b--;
+  while (b > a && !numeric(b)) b--;
   return [a, b];
 }
 
@@ -431,7 +438,7 @@ function claimRun(scan: Scan, run: NumberRun, type: PiiType, digits = run.digits
     claimTokens(scan, type, run.from, run.to, digits);
     return;
   }
-  const edges = digitEdges(run);
+  const edges = digitEdges(scan, run);
   if (!edges) return;
   const from = run.plus && run.from < edges[0] ? run.from : edges[0];
   claimTokens(scan, type, from, edges[1], digits);
@@ -625,8 +632,11 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   if (n >= 3 && !timeLike(scan, run) && !yearAfterPreposition(scan, run)) {
     // a named type the caller gave only part of ("my card number is four one one" — the rest may
     // come in the next turn)
-    if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && env.cueDistance <= 3 && !run.letters) return claimRun(scan, run, positive);
     const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptShort);
+    // what the sentence says of it beats a name that does not fit ("the pin for my card is 2297",
+    // "the back of the card says 118")
+    if (concept && concept.score >= 3 && concept.type !== 'NUMBER') return claimRun(scan, run, concept.type);
+    if (positive && positive !== 'PHONE' && positive !== 'ADDRESS' && env.cueDistance <= 3 && !run.letters) return claimRun(scan, run, positive);
     if (concept && concept.score >= 3) return claimRun(scan, run, concept.type);
     if (expiryShaped(scan, run) || monthYearSpoken(scan, run) || (mmyy(d) && expiryEvidence(scan, env.cues, run) >= 2)) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
     const corrected = cue !== 'NEGATIVE' ? correctionNeighbour(scan, run) : undefined;
