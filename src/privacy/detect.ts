@@ -31,7 +31,7 @@ export function detect(text: string, ctx?: DetectionContext): Entity[] {
   if ((flags & F_AT) !== 0) detectSpokenEmails(scan, cues.includes('EMAIL') || expect === 'EMAIL');
   if ((flags & F_MONTH) !== 0) detectDates(scan, cues, ctx);
   if ((flags & F_SUFFIX) !== 0 || (kinds & (1 << K_ALNUM)) !== 0) detectAddresses(scan, cues, ctx);
-  if ((flags & F_NAMECUE) !== 0 || expect === 'NAME') detectNames(scan, ctx);
+  if ((flags & (F_NAMECUE | F_SPELLED)) !== 0 || expect === 'NAME') detectNames(scan, ctx);
   if (cues.length > 0 || expect !== undefined) detectCodes(scan, cues, ctx);
   if ((kinds & ((1 << K_DIGITS) | (1 << K_NUMWORD) | (1 << K_ALNUM) | (1 << K_OTHER))) !== 0) detectNumbers(scan, cues, ctx);
   const entities = scan.entities;

@@ -53,6 +53,11 @@ export const CUE_WORDS: ReadonlySet<string> = new Set([
 const NAME_CUE_WORDS = new Set([
   'name', "name's", 'names', 'surname', 'lastname', 'firstname', 'holder', 'cardholder', 'policyholder', 'this', "i'm",
   'am', 'me', 'mr', 'mrs', 'ms', 'mister', 'missus', 'miss', 'dr', 'doctor', 'professor', 'prof', 'spelled', 'spelt',
+  "it's", 'hello', 'hi', 'hey',
+  'husband', 'wife', 'son', 'daughter', 'mother', 'mum', 'mom', 'father', 'dad', 'partner', 'brother', 'sister', 'landlord',
+  'landlady', 'tenant', 'boss', 'colleague', 'friend', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'nan', 'grandma',
+  'grandpa', 'niece', 'nephew', 'uncle', 'aunt', 'auntie', 'carer', 'caregiver', 'patient', 'neighbour', 'neighbor', 'fiance',
+  'fiancee', 'girlfriend', 'boyfriend', 'assistant', 'secretary', 'employer', 'child', 'kid', 'stepson', 'stepdaughter',
 ]);
 
 export interface WordInfo {

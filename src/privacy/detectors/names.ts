@@ -9,7 +9,7 @@
  */
 import type { DetectionContext } from '../types.js';
 import type { Scan } from '../tokens.js';
-import { K_LETTER, K_WORD, claimTokens } from '../tokens.js';
+import { K_LETTER, K_WORD, claimTokens, sentenceBreakBefore } from '../tokens.js';
 import { COMMON_WORDS } from '../lexicon.js';
 import { F_NAMECUE } from '../words.js';
 
@@ -42,6 +42,39 @@ function nameWord(scan: Scan, j: number, strongFirst: boolean): boolean {
   return !COMMON_WORDS.has(t.w) || (t.kind === K_LETTER && t.w !== 'a' && t.w !== 'i');
 }
 
+/** People a caller speaks for or about: the words after them are often a name. */
+const RELATIONS = new Set([
+  'husband', 'wife', 'son', 'daughter', 'mother', 'mum', 'mom', 'father', 'dad', 'partner', 'brother', 'sister', 'landlord',
+  'landlady', 'tenant', 'boss', 'colleague', 'friend', 'grandson', 'granddaughter', 'grandmother', 'grandfather', 'nan', 'grandma',
+  'grandpa', 'niece', 'nephew', 'uncle', 'aunt', 'auntie', 'carer', 'caregiver', 'patient', 'neighbour', 'neighbor', 'fiance',
+  'fiancee', 'girlfriend', 'boyfriend', 'assistant', 'secretary', 'employer', 'child', 'kid', 'stepson', 'stepdaughter',
+]);
+
+/**
+ * A name spelled out after it is said: "maria smith s m i t h", "nguyen n g u y e n". Letters
+ * that spell the word before them make that word, and the name word before it, a name — with the
+ * letters, so nothing of it is left.
+ */
+function spelledNames(scan: Scan): void {
+  const tokens = scan.tokens;
+  for (let k = 1; k < tokens.length; k++) {
+    if (scan.taken[k] || tokens[k]!.kind !== K_LETTER) continue;
+    let m = k;
+    let letters = '';
+    while (m < tokens.length && !scan.taken[m] && (tokens[m]!.kind === K_LETTER || tokens[m]!.w === 'double')) {
+      letters += tokens[m]!.w === 'double' ? (tokens[m + 1]?.w ?? '') : tokens[m]!.w;
+      m++;
+    }
+    if (letters.length < 3) { k = m; continue; }
+    const spelt = tokens[k - 1]!;
+    if (scan.taken[k - 1] || spelt.w.replace(/[^a-z]/g, '') !== letters) { k = m; continue; }
+    let start = k - 1;
+    if (start > 0 && !scan.taken[start - 1] && nameWord(scan, start - 1, false)) start--;
+    claimTokens(scan, 'NAME', start, m - 1);
+    k = m;
+  }
+}
+
 /** Claims a name starting at token `start`; returns the last token index, or undefined. */
 function takeName(scan: Scan, start: number, strong: boolean): number | undefined {
   if (!nameWord(scan, start, strong)) return undefined;
@@ -51,7 +84,7 @@ function takeName(scan: Scan, start: number, strong: boolean): number | undefine
   let letters = tokens[start]!.kind === K_LETTER ? 1 : 0;
   for (let j = start + 1; j < tokens.length && words < 4 + letters; j++) {
     const t = tokens[j]!;
-    if (scan.taken[j]) break;
+    if (scan.taken[j] || sentenceBreakBefore(scan, j)) break;
     if (NAME_PARTICLES.has(t.w) && nameWord(scan, j + 1, false)) { end = j; continue; }
     if (t.kind === K_LETTER && (letters > 0 || !COMMON_WORDS.has(t.w))) { end = j; letters++; continue; }
     if (!nameWord(scan, j, false)) break;
@@ -121,10 +154,25 @@ export function detectNames(scan: Scan, ctx: DetectionContext | undefined): void
       }
       continue;
     }
+    else if (RELATIONS.has(w) && (p1 === 'my' || p1 === 'our' || p1 === 'the' || p1 === 'his' || p1 === 'her') && nameWord(scan, k + 1, false) && !NOT_A_NAME_AFTER_IM.has(tokens[k + 1]!.w)) {
+      // "my husband gustavo hughes is on the account", "the patient is ..."
+      start = k + 1; strong = false;
+    } else if (RELATIONS.has(w) && tokens[k + 1]?.w === 'is' && nameWord(scan, k + 2, false) && !NOT_A_NAME_AFTER_IM.has(tokens[k + 2]!.w)) {
+      start = k + 2; strong = false;
+    } else if ((w === "it's" || w === 'its') && GREETINGS.has(p1 ?? '') && p1 !== 'yes' && p1 !== 'yeah' && p1 !== 'ok' && p1 !== 'okay' && nameWord(scan, k + 1, false) && !NOT_A_NAME_AFTER_IM.has(tokens[k + 1]!.w)) {
+      // "hi it's hiroshi thompson"
+      start = k + 1; strong = false;
+    } else if ((w === 'hello' || w === 'hi' || w === 'hey') && nameWord(scan, k + 1, false)) {
+      // "hello kwame nguyen here"
+      let m = k + 1;
+      while (m < tokens.length && m < k + 5 && nameWord(scan, m, false)) m++;
+      if (tokens[m]?.w === 'here' || tokens[m]?.w === 'speaking') { start = k + 1; strong = false; }
+    }
     if (start === undefined) continue;
     const end = takeName(scan, start, strong);
     if (end !== undefined) k = end;
   }
+  spelledNames(scan);
   if (scan.entities.length === before && ctx?.expect === 'NAME') {
     let j = 0;
     while (j < tokens.length && (EXPECT_FILLERS.has(tokens[j]!.w) || scan.taken[j])) j++;
