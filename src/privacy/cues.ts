@@ -61,7 +61,7 @@ const NO_CUES: readonly (CueType | undefined)[] = [];
 const NON_PII_CODES: ReadonlySet<string> = new Set([
   'promo', 'promotional', 'discount', 'voucher', 'coupon', 'gift', 'referral', 'offer', 'tracking', 'confirmation', 'booking',
   'reference', 'order', 'product', 'error', 'country', 'dial', 'dialling', 'dialing', 'qr', 'bar', 'barcode', 'fault', 'status',
-  'reservation', 'ticket', 'model', 'item', 'tax', 'vat', 'event', 'activation', 'redemption', 'access', 'room', 'door', 'wifi',
+  'reservation', 'ticket', 'model', 'item', 'tax', 'vat', 'event', 'activation', 'redemption', 'room',
 ]);
 
 /** The cue each token announces (undefined for most tokens). Computed once per text. */

@@ -77,7 +77,7 @@ export const QUANTITY_NOUNS: ReadonlySet<string> = new Set([
   'mb', 'tb', 'degrees', 'feet', 'foot', 'inches', 'meters', 'metres', 'liters', 'litres', 'gallons', 'nights',
   'rooms', 'seats', 'calls', 'texts', 'messages', 'lines', 'devices', 'phones', 'payments', 'installments', 'rings',
   'grand', 'k', 'thousand', 'million', 'billion', 'hundred', 'percentage', 'points', 'stars', 'floors', 'plans',
-  'milligrams', 'milligram', 'mg', 'micrograms', 'mcg', 'grams', 'gram', 'g', 'ml', 'millilitres', 'milliliters', 'tablets',
+  'milligrams', 'milligram', 'mg', 'micrograms', 'mcg', 'grams', 'gram', 'ml', 'millilitres', 'milliliters', 'tablets',
   'tablet', 'pills', 'pill', 'capsules', 'spoons', 'spoonfuls', 'teaspoons', 'tablespoons', 'doses', 'drops', 'puffs', 'units',
   'inch', 'cm', 'mm', 'metre', 'meter', 'yards', 'kilometres', 'kilometre', 'mph', 'kph', 'kmh', 'bedrooms', 'bedroom', 'beds',
   'bed', 'bathrooms', 'storeys', 'stories', 'kw', 'kwh', 'watts', 'volts', 'amps', 'bars', 'percent', 'per', 'pence', 'p',
@@ -154,7 +154,7 @@ export const CONCEPTS: ReadonlyMap<string, Weights> = new Map<string, Weights>([
   // PIN: what it unlocks, that it is secret
   ...['pin', 'passcode', 'pincode', 'passnumber'].map((w) => [w, [C('PIN', 4)]] as const),
   ['password', [C('PIN', 3)]], ['secret', [C('PIN', 3)]], ['memorable', [C('PIN', 3)]], ['atm', [C('PIN', 3)]],
-  ['cashpoint', [C('PIN', 3)]], ['cash', [C('PIN', 2)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
+  ['cashpoint', [C('PIN', 3)]], ['cash', [C('PIN', 2)]], ['door', [C('PIN', 2)]], ['alarm', [C('PIN', 2)]], ['safe', [C('PIN', 1)]], ['unlock', [C('PIN', 2)]], ['login', [C('PIN', 2)]], ['keypad', [C('PIN', 2)]],
   ['voicemail', [C('PIN', 2)]], ['access', [C('PIN', 2)]], ['code', [C('PIN', 1), C('CREDIT_DEBIT_CVV', 1)]],
   ['banking', [C('PIN', 3), C('BANK_ACCOUNT_NUMBER', 1)]],
   // expiry: when the card stops working
