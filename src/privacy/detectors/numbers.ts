@@ -17,10 +17,14 @@
  *   8. shape alone: valid phone numbers national or international with or without `+`/`00`,
  *      SSN layout, numeric dates of birth; a calendar date after 2012 is an appointment (harmless);
  *   9. two values said back to back, split on a token boundary;
- *  10. fail closed: 7 or more digits that nothing above explained are redacted as `NUMBER` (or as
- *      the announced type when a cue named one that does not fit the length); 3 or more after a cue
- *      that named a sensitive type (the start of a value dictated over several turns);
- *  11. a short piece glued to a value just claimed ("... 1111 123" after a card) is redacted too.
+ *  10. fail closed: 7 or more digits that nothing above explained are redacted — typed by the
+ *      sentence's evidence (`conceptEvidence`), a correction of a typed value or the 9-digit prior,
+ *      else `NUMBER`;
+ *  11. short values (3–6 digits) that are no time and no year: typed by the sentence's evidence, a
+ *      cue that named a sensitive type close by (the start of a value dictated over several turns),
+ *      an expiry shape, a correction, or being read one digit at a time;
+ *  12. a short piece glued to a value just claimed ("... 1111 123" after a card) is redacted too.
+ * Shapes, lengths, context and claims live in the `number-*.ts` files beside this one.
  */
 import type { DetectionContext, PiiType } from '../types.js';
 import type { Scan } from '../tokens.js';
