@@ -358,32 +358,13 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.deepEqual(sttErrors, []);
   assert.deepEqual(dialogErrors, []);
   for (const [tag, left] of transcripts) assert.deepEqual(left, [], `${tag}: every scripted utterance was recognised`);
-
-  // Every call's CDR in CouchDB; all events carry the same keyed pseudonym and never the number.
   const tags = [...Object.keys(SPOKEN), KEYS_LABEL];
   const docs = await until('five CDRs in CouchDB', async () => {
     const d = await couchDocs();
     return d.filter((x) => x['type'] === 'cdr').length === tags.length ? d : undefined;
   }, 20_000);
   const pseudonyms = new Set(docs.map((d) => d['callerPseudonym']));
-  assert.equal(pseudonyms.size, 1, `one caller, one pseudonym (got ${[...pseudonyms].join(', ')})`);
   pseudonym = String([...pseudonyms][0]);
-  assert.match(pseudonym, /^[0-9a-f]{32,}$/);
-  assert.ok(docs.every((d) => d['type'] !== 'cdr' || d['caller'] === '+44770090XXXX'), 'CDR caller obfuscated');
-  assert.equal(docs.filter((d) => d['type'] === 'transcription').length, 12, 'twelve spoken turns reported');
-
-  // 5: keys one per turn become one sensitive entity from the 4th key on (dialog and events).
-  const keyTurns = dialogTurns.get(KEYS_LABEL)!.slice(1, 1 + CARD_DTMF.length).map((x) => x.text);
-  assert.equal(keyTurns.length, 16);
-  const raw = (x: string) => /^[0-9]+$/.test(x);
-  assert.ok(keyTurns.every((x, i) => i < 3 || !raw(x)), `raw keys reached the dialog from the 4th on: ${JSON.stringify(keyTurns)}`);
-  const rawKeys = keyTurns.filter(raw);
-  // only the keyed call has DTMF
-  const keyDocs = docs.filter((d) => d['type'] === 'dtmf').sort((a, b) => String(a['time']).localeCompare(String(b['time'])));
-  assert.equal(new Set(keyDocs.map((d) => d['callId'])).size, 1);
-  assert.equal(keyDocs.length, 16, 'one DTMF event per key');
-  assert.ok(keyDocs.every((d, i) => i < 3 || d['digits'] === undefined), `raw keys in DTMF events from the 4th on: ${JSON.stringify(keyDocs.map((d) => d['digits'] ?? null))}`);
-  t.diagnostic(`keys that reached the dialog raw: ${rawKeys.length} (${JSON.stringify(keyTurns.slice(0, 4))}); in events: ${keyDocs.filter((d) => d['digits'] !== undefined).length}`);
 
   // The webhook was down: the events wait in the outbox, sealed. Note their bytes, and those of the
   // caller's training records and data keys, to look for after erasure.
@@ -392,7 +373,6 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   const pending = sqliteBlobs(outbox, 'SELECT payload AS b FROM outbox_event WHERE caller_pseudonym = ?', pseudonym);
   const records = sqliteBlobs(region, 'SELECT sealed AS b FROM training_records WHERE from_pseudonym = ?', pseudonym);
   const keys = sqliteBlobs(region, 'SELECT wrapped AS b FROM data_keys WHERE from_pseudonym = ? OR to_pseudonym = ?', pseudonym, pseudonym);
-  assert.ok(pending.length > 0 && records.length === 12 && keys.length > 0, `sealed rows found: ${pending.length} events, ${records.length} training records, ${keys.length} data keys`);
   sealed = [
     ...pending.map((b, i) => ({ what: `outbox payload ${i}`, bytes: middle(b) })),
     ...records.map((b, i) => ({ what: `training record ${i}`, bytes: middle(b) })),
@@ -400,6 +380,31 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   ];
   hookDown = false;
   await until('the CDRs at the webhook', () => (hookEvents().filter((e) => e['type'] === 'cdr').length === tags.length ? true : undefined), 20_000);
+
+  // Every byte: nothing of any canary anywhere.
+  const { leaks, searched } = await everyLeak();
+  t.diagnostic(`searched ${searched.length} places: ${searched.filter((s) => !/request \d/.test(s)).join(', ')} and ${searched.filter((s) => /request \d/.test(s)).length} request bodies`);
+  assert.ok(searched.some((s) => s.endsWith('eu.sqlite-wal')) && searched.some((s) => s.includes('outbox-eu.sqlite')), 'the region store WAL and the outbox are among the files searched');
+  assert.ok(dialog.requests.length >= 1 + 12 + 17 && hook.requests.length > 0 && gw.logs.length > 0, 'the dialog, the sink and the logs got something');
+  assert.equal(leaks.length, 0, `canary leaks:\n${describeLeaks(leaks)}`);
+
+  // One caller, one keyed pseudonym on every event, never the number.
+  assert.equal(pseudonyms.size, 1, `one caller, one pseudonym (got ${[...pseudonyms].join(', ')})`);
+  assert.match(pseudonym, /^[0-9a-f]{32,}$/);
+  assert.ok(docs.every((d) => d['type'] !== 'cdr' || d['caller'] === '+44770090XXXX'), 'CDR caller obfuscated');
+  assert.equal(docs.filter((d) => d['type'] === 'transcription').length, 12, 'twelve spoken turns reported');
+  assert.ok(pending.length > 0 && records.length === 12 && keys.length > 0, `sealed rows found: ${pending.length} events, ${records.length} training records, ${keys.length} data keys`);
+
+  // 5: keys one per turn become one sensitive entity from the 4th key on (dialog and events).
+  const keyTurns = dialogTurns.get(KEYS_LABEL)!.slice(1, 1 + CARD_DTMF.length).map((x) => x.text);
+  assert.equal(keyTurns.length, 16);
+  const raw = (x: string) => /^[0-9]+$/.test(x);
+  assert.ok(keyTurns.every((x, i) => i < 3 || !raw(x)), `raw keys reached the dialog from the 4th on: ${JSON.stringify(keyTurns)}`);
+  const keyDocs = docs.filter((d) => d['type'] === 'dtmf').sort((a, b) => String(a['time']).localeCompare(String(b['time']))); // only the keyed call has DTMF
+  assert.equal(new Set(keyDocs.map((d) => d['callId'])).size, 1);
+  assert.equal(keyDocs.length, 16, 'one DTMF event per key');
+  assert.ok(keyDocs.every((d, i) => i < 3 || d['digits'] === undefined), `raw keys in DTMF events from the 4th on: ${JSON.stringify(keyDocs.map((d) => d['digits'] ?? null))}`);
+  t.diagnostic(`keys that reached the dialog raw: ${keyTurns.filter(raw).length} (${JSON.stringify(keyTurns.slice(0, 4))}); in events: ${keyDocs.filter((d) => d['digits'] !== undefined).length}`);
 
   // I3: the TTS disk cache holds the fixed prompts and none of the answers that echoed the caller.
   const secret = readFileSync(join(dataDir(), 'keys', 'tts-cache.key'));
@@ -417,13 +422,6 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.deepEqual(cached.filter((n) => echoes.has(n)).map((n) => echoes.get(n)), [], 'answers that echo the caller are in the TTS disk cache');
   assert.deepEqual(cached.filter((n) => !fixed.has(n) && !menuKeyEchoes.has(n)), [], 'TTS disk cache entries that are neither fixed prompts nor menu-key echoes');
   t.diagnostic(`TTS disk cache: ${cached.length} entries: ${cached.map((n) => fixed.get(n) ?? menuKeyEchoes.get(n)).join(' | ')}`);
-
-  // Every byte: nothing of any canary anywhere.
-  const { leaks, searched } = await everyLeak();
-  t.diagnostic(`searched ${searched.length} places: ${searched.filter((s) => !/request \d/.test(s)).join(', ')} and ${searched.filter((s) => /request \d/.test(s)).length} request bodies`);
-  assert.ok(searched.some((s) => s.endsWith('eu.sqlite-wal')) && searched.some((s) => s.includes('outbox-eu.sqlite')), 'the region store WAL and the outbox are among the files searched');
-  assert.ok(dialog.requests.length >= 1 + 12 + 17 && hook.requests.length > 0, 'the dialog and the sink received the calls');
-  assert.equal(leaks.length, 0, `canary leaks:\n${describeLeaks(leaks)}`);
 });
 
 test('erasure: receipt, CouchDB emptied, signed notice at the webhook, pseudonym and sealed bytes gone from every file', { timeout: 60_000 }, async () => {
