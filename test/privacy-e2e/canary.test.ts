@@ -7,7 +7,7 @@
  * - its dialog is an external SOE (IBM contract, `dialog.provider: webhook`, signed requests): our
  *   HTTP server records every request body and answers by echoing the caller's input back ("You
  *   said …, <next question>"), so tokens are restored and spoken and the TTS disk cache must refuse
- *   those answers;
+ *   those answers; like real SOEs it keeps the input in its context and the CDR's custom data;
  * - STT is a local OpenAI-compatible server returning the transcript this test chose for each
  *   utterance. The phone speaks real audio (flite, RTP), so endpointing is real; the words come from
  *   the script. Calls run side by side: the dialog tags each call's recognitions through
@@ -179,6 +179,7 @@ function soe(req: RecordedRequest): { status: number; json?: unknown } {
   if (tag === KEYS_LABEL) {
     if (turns.length === 1) return (ctx['vgwPostResponseTimeoutCount'] = 60_000, ctx['canaryStep'] = 0, answer([KEYS_GREETING]));
     if (text.startsWith('vgw')) return answer([REASK]);
+    ctx['lastSaid'] = text;
     return answer([keyEcho(text)]);
   }
   const script = SPOKEN[tag];
@@ -191,7 +192,9 @@ function soe(req: RecordedRequest): { status: number; json?: unknown } {
   }
   if (text.startsWith('vgw')) return answer([REASK]);
   ctx['canaryStep'] = step + 1;
-  return answer([`You said ${text}, ${script.steps[step]?.ask ?? 'goodbye'}`]);
+  // As SOEs do: keep what the caller said in the context and the CDR (tokens, if the gate worked).
+  ctx['lastSaid'] = text;
+  return answer([`You said ${text}, ${script.steps[step]?.ask ?? 'goodbye'}`], { vgwAction: { command: 'vgwActAddCustomCDRData', parameters: { lastSaid: text } } });
 }
 
 /** A real utterance (flite through RTP) whose words the STT server decides. */
@@ -320,6 +323,7 @@ before(async () => {
               training: { enabled: true },
               forwarding: {
                 enabled: true,
+                customCdrFields: ['lastSaid'],
                 sinks: [
                   { type: 'webhook', name: 'hook', url: `${hook.url}/events`, secret: HOOK_SECRET, allowInsecure: true, timeoutMs: 2000 },
                   { type: 'couchdb', name: 'couch', url: pouch.url, database: DB, allowInsecure: true, timeoutMs: 2000 },
@@ -393,6 +397,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.match(pseudonym, /^[0-9a-f]{32,}$/);
   assert.ok(docs.every((d) => d['type'] !== 'cdr' || d['caller'] === '+44770090XXXX'), 'CDR caller obfuscated');
   assert.equal(docs.filter((d) => d['type'] === 'transcription').length, 12, 'twelve spoken turns reported');
+  assert.equal(docs.filter((d) => d['type'] === 'cdr' && typeof (d['customData'] as Record<string, unknown> | undefined)?.['lastSaid'] === 'string').length, 4, 'the SOE\'s custom CDR data reached the spoken calls\' CDRs (searched above)');
   assert.ok(pending.length > 0 && records.length === 12 && keys.length > 0, `sealed rows found: ${pending.length} events, ${records.length} training records, ${keys.length} data keys`);
 
   // 5: keys one per turn become one sensitive entity from the 4th key on (dialog and events).
