@@ -88,20 +88,24 @@ interface SpokenScript {
   steps: Step[];
 }
 
-/** Spoken calls, by the user part they dial (the dialog reads it from `vgwSIPRequestURI`). */
+/**
+ * Spoken calls, by the user part they dial (the dialog reads it from `vgwSIPRequestURI`). The
+ * questions name nothing (no expectation helps the detector), except where the canary is the answer
+ * to one (the account number dictated in two pieces).
+ */
 const SPOKEN: Record<string, SpokenScript> = {
   'canary-a': {
     greeting: 'Hello, you are through to the order line, what is it about?',
     steps: [
-      { said: 'order number 4929 3812 0475 5809', ask: 'how can we call you back?' },
-      { said: 'call me on 020 7946 0371', ask: 'is that your own number?' },
+      { said: 'order number 4929 3812 0475 5809', ask: 'anything else?' },
+      { said: 'call me on 020 7946 0371', ask: 'what else?' },
       { said: "no it's 447700900123", ask: 'anything else?' },
     ],
   },
   'canary-b': {
     greeting: 'Hello, what is your e-mail address?',
     steps: [
-      { said: 'm i r a dot h o l t at example dot com', ask: 'and the card number?' },
+      { said: 'm i r a dot h o l t at example dot com', ask: 'what else?' },
       { said: 'four five five six uh seven three seven five um eight six eight nine nine eight five five', ask: 'what else?' },
       { said: 'the three digits on the back are 9 1 4', ask: 'anything else?' },
     ],
@@ -391,6 +395,8 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.ok(searched.some((s) => s.endsWith('eu.sqlite-wal')) && searched.some((s) => s.includes('outbox-eu.sqlite')), 'the region store WAL and the outbox are among the files searched');
   assert.ok(dialog.requests.length >= 1 + 12 + 17 && hook.requests.length > 0 && gw.logs.length > 0, 'the dialog, the sink and the logs got something');
   assert.equal(leaks.length, 0, `canary leaks:\n${describeLeaks(leaks)}`);
+
+  t.diagnostic(`the dialog saw: ${Object.keys(SPOKEN).flatMap((tag) => dialogTurns.get(tag)!.slice(1).map((x) => x.text).filter((x) => x !== 'vgwHangUp')).join(' | ')}`);
 
   // One caller, one keyed pseudonym on every event, never the number.
   assert.equal(pseudonyms.size, 1, `one caller, one pseudonym (got ${[...pseudonyms].join(', ')})`);
