@@ -152,7 +152,10 @@ const sttErrors: string[] = [];
 /** Dialog requests per call tag, parsed, in order. */
 const dialogTurns = new Map<string, { text: string; context: Record<string, unknown> }[]>();
 const dialogErrors: string[] = [];
-let caughtPhrase: Int16Array;
+/** What the phone says each time ("yes please", flite): real speech for the endpointer; the STT server decides the words. */
+let phrase: Int16Array;
+/** Bodies the webhook sink refused with 503 while down (searched, but not counted as delivered). */
+const hookDownBodies = new Set<RecordedRequest>();
 
 const dataDir = () => join(gw.dir, 'data');
 
@@ -203,7 +206,7 @@ function soe(req: RecordedRequest): { status: number; json?: unknown } {
 
 /** A real utterance (flite through RTP) whose words the STT server decides. */
 async function speak(call: PhoneCall): Promise<void> {
-  await call.play({ kind: 'pcm', samples: caughtPhrase });
+  await call.play({ kind: 'pcm', samples: phrase });
 }
 
 const turnsOf = (tag: string) => dialogTurns.get(tag)?.length ?? 0;
@@ -252,9 +255,6 @@ function hookEvents(): Record<string, unknown>[] {
     return (JSON.parse(r.body.toString('utf8')) as { events: Record<string, unknown>[] }).events;
   });
 }
-/** Bodies refused with 503 while the sink was down (searched, but not counted as delivered). */
-const hookDownBodies = new Set<RecordedRequest>();
-
 function sqliteBlobs(file: string, sql: string, ...params: unknown[]): Buffer[] {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
@@ -307,8 +307,8 @@ before(async () => {
   ttsDir = mkdtempSync(join(tmpdir(), 'hushgate-canary-tts-'));
   const chunks: Int16Array[] = [];
   for await (const c of tts.synthesize({ text: 'yes please' })) chunks.push(c);
-  caughtPhrase = new Int16Array(chunks.reduce((n, c) => n + c.length, 0) + 8000); // trailing silence ends the utterance
-  chunks.reduce((o, c) => (caughtPhrase.set(c, o), o + c.length), 0);
+  phrase = new Int16Array(chunks.reduce((n, c) => n + c.length, 0) + 8000); // trailing silence ends the utterance
+  chunks.reduce((o, c) => (phrase.set(c, o), o + c.length), 0);
 
   gw = await startGateway(
     {
