@@ -73,6 +73,8 @@ const CANARIES: Canary[] = [
   { id: '10 unexplained reference', forms: [digitsForm('884421907')] },
   { id: '11 account split over two turns', forms: [digitsForm('63057281'), '6 3 0 5', '7 2 8 1'] },
   { id: '12 date of birth', forms: [/27[^0-9A-Za-z]{0,3}11[^0-9A-Za-z]{0,3}1964/, digitsForm('27111964')] },
+  // beyond the brief's list: a date of birth as people say it, year first, in words
+  { id: '12b date of birth in words', forms: ['nineteen fifty eight', 'third of march', /born[^0-9A-Za-z]{1,3}(in[^0-9A-Za-z]{1,3})?1958/] },
 ];
 
 // ---- the calls ----------------------------------------------------------------------------------
@@ -115,7 +117,8 @@ const SPOKEN: Record<string, SpokenScript> = {
     steps: [
       { said: "that's 287-65-4321", ask: 'what else?' },
       { said: 'GB82 WEST 1234 5698 7654 32', ask: 'what else?' },
-      { said: 'born 27/11/1964', ask: 'anything else?' },
+      { said: 'born 27/11/1964', ask: 'and your partner?' },
+      { said: 'she was born in nineteen fifty eight on the third of march', ask: 'anything else?' },
     ],
   },
   'canary-d': {
@@ -135,6 +138,9 @@ const echo = (s: Step) => `You said ${s.said}, ${s.ask}`;
 const REASK = 'Sorry, I did not catch that, please say it again?';
 
 // ---- the world ----------------------------------------------------------------------------------
+
+/** Spoken turns over all calls (each one transcription event and one training record). */
+const UTTERANCES = Object.values(SPOKEN).reduce((n, s) => n + s.steps.length, 0);
 
 let gw: RunningGateway;
 let pouch: PouchServer;
@@ -393,7 +399,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   const { leaks, searched } = await everyLeak();
   t.diagnostic(`searched ${searched.length} places: ${searched.filter((s) => !/request \d/.test(s)).join(', ')} and ${searched.filter((s) => /request \d/.test(s)).length} request bodies`);
   assert.ok(searched.some((s) => s.endsWith('eu.sqlite-wal')) && searched.some((s) => s.includes('outbox-eu.sqlite')), 'the region store WAL and the outbox are among the files searched');
-  assert.ok(dialog.requests.length >= 1 + 12 + 17 && hook.requests.length > 0 && gw.logs.length > 0, 'the dialog, the sink and the logs got something');
+  assert.ok(dialog.requests.length >= UTTERANCES + 17 && hook.requests.length > 0 && gw.logs.length > 0, 'the dialog, the sink and the logs got something');
   assert.equal(leaks.length, 0, `canary leaks:\n${describeLeaks(leaks)}`);
 
   t.diagnostic(`the dialog saw: ${Object.keys(SPOKEN).flatMap((tag) => dialogTurns.get(tag)!.slice(1).map((x) => x.text).filter((x) => x !== 'vgwHangUp')).join(' | ')}`);
@@ -402,9 +408,9 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.equal(pseudonyms.size, 1, `one caller, one pseudonym (got ${[...pseudonyms].join(', ')})`);
   assert.match(pseudonym, /^[0-9a-f]{32,}$/);
   assert.ok(docs.every((d) => d['type'] !== 'cdr' || d['caller'] === '+44770090XXXX'), 'CDR caller obfuscated');
-  assert.equal(docs.filter((d) => d['type'] === 'transcription').length, 12, 'twelve spoken turns reported');
+  assert.equal(docs.filter((d) => d['type'] === 'transcription').length, UTTERANCES, 'every spoken turn reported');
   assert.equal(docs.filter((d) => d['type'] === 'cdr' && typeof (d['customData'] as Record<string, unknown> | undefined)?.['lastSaid'] === 'string').length, 4, 'the SOE\'s custom CDR data reached the spoken calls\' CDRs (searched above)');
-  assert.ok(pending.length > 0 && records.length === 12 && keys.length > 0, `sealed rows found: ${pending.length} events, ${records.length} training records, ${keys.length} data keys`);
+  assert.ok(pending.length > 0 && records.length === UTTERANCES && keys.length > 0, `sealed rows found: ${pending.length} events, ${records.length} training records, ${keys.length} data keys`);
 
   // 5: keys one per turn become one sensitive entity from the 4th key on (dialog and events).
   const keyTurns = dialogTurns.get(KEYS_LABEL)!.slice(1, 1 + CARD_DTMF.length).map((x) => x.text);
@@ -445,7 +451,7 @@ test('erasure: receipt, CouchDB emptied, signed notice at the webhook, pseudonym
   const receipt = (await r.json()) as { counts: Record<string, number>; sinks: { sink: string; outcome: string }[]; failed: string[]; notReached: string[] };
   assert.equal(r.status, 201, JSON.stringify(receipt));
   assert.deepEqual(receipt.failed, []);
-  assert.equal(receipt.counts['trainingRecords'], 12);
+  assert.equal(receipt.counts['trainingRecords'], UTTERANCES);
   assert.deepEqual(receipt.sinks.map((s) => [s.sink, s.outcome]).sort(), [[`${ACCOUNT}/${APP}/couch`, 'deleted'], [`${ACCOUNT}/${APP}/hook`, 'notified']]);
   const text = JSON.stringify(receipt);
   assert.ok(!text.includes(pseudonym) && !/7700900123|900123/.test(text), 'no pseudonym or number on the receipt');
