@@ -74,7 +74,14 @@ interface Collection {
 }
 
 export class AgentSession {
+  /** The dialog's context with tokens restored: what the gateway itself reads (settings, transfer target). */
   private context: Record<string, unknown> = {};
+  /**
+   * The context exactly as the dialog returned it (a remote dialog's tokens left as tokens): what goes
+   * back to it. Sending the restored one would make the gate find each value again, in a later turn's
+   * context, and a value found only because the agent had just asked for it would go back raw.
+   */
+  private dialogContext: Record<string, unknown> = {};
   private settings: DialogSettings = {};
   private turnNo = 0;
   private busy = false;
@@ -177,7 +184,7 @@ export class AgentSession {
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
-    let context = gatewayContext(this.context, state);
+    let context = gatewayContext(target.remote ? this.dialogContext : this.context, state);
     let sentInput = input;
     // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
     // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
@@ -218,6 +225,7 @@ export class AgentSession {
     this.failures = 0;
     if (this.ended) return;
     this.context = target.remote ? restoreDeep(response.context, this.vault) : response.context;
+    this.dialogContext = response.context;
     const s = readDialogSettings(this.context);
     this.settings = { ...this.settings, ...s.settings };
     for (const w of [...response.warnings, ...s.errors]) this.log.warn({ turn, warning: w }, 'dialog warning');
@@ -619,7 +627,7 @@ export class AgentSession {
       const state: GatewayTurnState = { ...this.baseState(), hangupReason: 'caller' };
       try {
         const target = this.dialogNow ?? { dialog: this.deps.dialog, remote: this.deps.remoteDialog };
-        let context = gatewayContext(this.context, state);
+        let context = gatewayContext(target.remote ? this.dialogContext : this.context, state);
         // The same privacy gate as every other turn: a remote dialog never gets raw caller data.
         if (target.remote) context = (applyPolicy('dialog', { context }, this.deps.policy, { vault: this.vault, detection: this.privacy.detection(), defaultCountry: this.deps.defaultCountry }).context as Record<string, unknown>) ?? {};
         await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context }, AbortSignal.timeout(3000));

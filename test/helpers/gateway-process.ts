@@ -3,7 +3,7 @@
  * free loopback ports, collects its JSON log lines, and stops it with SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -23,14 +23,28 @@ export interface RunningGateway {
   logEntries(): Record<string, unknown>[];
   waitForLog(pred: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   metrics(): Promise<string>;
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+  /** Stops the process and removes `dir`, unless `keepDir` (the test reads what is left, then removes it). */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number, keepDir?: boolean): Promise<number | null>;
 }
 
-export async function startGateway(config: Record<string, unknown> = {}): Promise<RunningGateway> {
+export interface StartOptions {
+  /**
+   * Give the process its own temporary directory (`<dir>/tmp`, mode 0700, as `TMPDIR`), so a test can
+   * read what the gateway wrote there too (flite's work files, anything a library spills).
+   */
+  privateTmp?: boolean;
+}
+
+export async function startGateway(config: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<RunningGateway> {
   const sipPort = await freePort();
   const adminPort = await freePort();
   const rtpBase = await freeUdpRange(40);
   const dir = mkdtempSync(join(tmpdir(), 'hushgate-test-'));
+  const env = { ...process.env };
+  if (opts.privateTmp) {
+    env.TMPDIR = join(dir, 'tmp');
+    mkdirSync(env.TMPDIR, { mode: 0o700 });
+  }
   const full = {
     dataDir: join(dir, 'data'),
     log: { level: 'info' },
@@ -42,7 +56,7 @@ export async function startGateway(config: Record<string, unknown> = {}): Promis
   };
   const cfgPath = join(dir, 'config.yaml');
   writeFileSync(cfgPath, stringify(full));
-  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', cfgPath], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', cfgPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const stderr: string[] = [];
   let buf = '';
@@ -86,13 +100,15 @@ export async function startGateway(config: Record<string, unknown> = {}): Promis
       const r = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
       return r.text();
     },
-    async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
-      if (proc.exitCode !== null) return proc.exitCode;
-      proc.kill(signal);
-      const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(t);
-      rmSync(dir, { recursive: true, force: true });
+    async stop(signal = 'SIGTERM', timeoutMs = 15_000, keepDir = false) {
+      let code = proc.exitCode;
+      if (code === null) {
+        proc.kill(signal);
+        const t = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+        code = await exited;
+        clearTimeout(t);
+      }
+      if (!keepDir) rmSync(dir, { recursive: true, force: true });
       return code;
     },
   };

@@ -55,7 +55,11 @@ export class OpenAiServer {
   readonly speeches: { headers: IncomingMessage['headers']; body: Record<string, unknown> }[] = [];
   private readonly server: Server;
 
-  constructor(private readonly opts: { tls?: SelfSigned; apiKey: string; transcript: string }) {
+  /**
+   * `transcript`: what every transcription returns, or a function choosing it per request from the
+   * form fields (`prompt`, `language`, ...), so a test can script each utterance of each call.
+   */
+  constructor(private readonly opts: { tls?: SelfSigned; apiKey: string; transcript: string | ((fields: Record<string, string>) => string) }) {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.onRequest(req, res);
     this.server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
   }
@@ -93,13 +97,14 @@ export class OpenAiServer {
       if (!file || file.name !== 'file' || !fields['model']) return json(400, { error: { message: 'file and model are required', type: 'invalid_request_error' } });
       if (file.data.toString('ascii', 0, 4) !== 'RIFF') return json(400, { error: { message: 'unsupported file', type: 'invalid_request_error' } });
       const duration = (file.data.length - 44) / 16000;
-      if (fields['response_format'] !== 'verbose_json') return json(200, { text: this.opts.transcript });
+      const transcript = typeof this.opts.transcript === 'string' ? this.opts.transcript : this.opts.transcript(fields);
+      if (fields['response_format'] !== 'verbose_json') return json(200, { text: transcript });
       return json(200, {
         task: 'transcribe',
         language: fields['language'] ?? 'english',
         duration,
-        text: ` ${this.opts.transcript}`,
-        segments: [{ id: 0, seek: 0, start: 0, end: duration, text: ` ${this.opts.transcript}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0.01 }],
+        text: ` ${transcript}`,
+        segments: [{ id: 0, seek: 0, start: 0, end: duration, text: ` ${transcript}`, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1, no_speech_prob: 0.01 }],
       });
     }
     if (req.method === 'POST' && req.url === '/v1/audio/speech') {
