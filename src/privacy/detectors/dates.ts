@@ -125,6 +125,18 @@ function typeFor(cue: CueType | undefined, ctx: DetectionContext | undefined, co
   return undefined;
 }
 
+/** A 4-digit year (written or spoken) ending one or two tokens before `from` ("1964 on the 27th ..."). */
+function yearBefore(tokens: Token[], from: number, taken: Uint8Array): Part | undefined {
+  let end = from - 1;
+  if (tokens[end]?.w === 'on' || tokens[end]?.w === 'of') end--;
+  if (end < 0 || taken[end]) return undefined;
+  for (let start = end; start >= 0 && start >= end - 3; start--) {
+    const y = yearAt(tokens, start, taken);
+    if (y && y.to === end && y.value >= 1900) return y;
+  }
+  return undefined;
+}
+
 /** Words before a month that make "june 2027" a moment in time ("since june 2025"), not a card's date. */
 const TIME_PREPOSITIONS: ReadonlySet<string> = new Set(['in', 'since', 'from', 'during', 'last', 'next', 'this', 'by', 'early', 'late', 'mid', 'around', 'before', 'after']);
 
@@ -196,6 +208,12 @@ export function detectDates(scan: Scan, cues: readonly (CueType | undefined)[], 
     if (y && (y.value >= 1900 || day === undefined || tokens[n]!.kind === K_DIGITS)) {
       year = y;
       to = y.to;
+    }
+    // "born in 1964 on the 27th of november", "in nineteen fifty eight on the third of march":
+    // the year said first belongs to the date
+    if (day && !year) {
+      const early = yearBefore(tokens, from, taken);
+      if (early) { year = early; from = early.from; if (tokens[from - 1]?.w === 'in' && !taken[from - 1]) from--; }
     }
     if (!day && !year) continue;
     const cue = cueBefore(scan, cues, from)?.type;

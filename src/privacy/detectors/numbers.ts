@@ -97,6 +97,14 @@ export function detectNumbers(scan: Scan, cues: readonly (CueType | undefined)[]
   }
 }
 
+function acceptBirth(t: PiiType): boolean {
+  return t === 'DATE_OF_BIRTH';
+}
+
+function birthSentence(scan: Scan, cues: readonly (CueType | undefined)[], run: NumberRun): boolean {
+  return (conceptEvidence(scan, cues, run.from, run.to, run.digits.length, acceptBirth)?.score ?? 0) >= 3;
+}
+
 /** Claims tokens [a, b] of the run as `type`, then classifies what is left on either side. */
 function claimPart(scan: Scan, run: NumberRun, a: number, b: number, type: PiiType, env: Env): void {
   const part = subRun(scan, run, a, b);
@@ -173,7 +181,8 @@ function classify(scan: Scan, run: NumberRun, env: Env): void {
   // "valid to zero four two eight", "out of date after oh one three two": a month with its leading
   // zero and a card's year in a sentence about an expiry is that, even after "to" or "after"
   if (n === 4 && monthYearSpoken(scan, run) && expiryEvidence(scan, env.cues, run) >= 1) return claimRun(scan, run, 'CREDIT_DEBIT_EXPIRY');
-  if (n >= 3 && !timeLike(scan, run) && !yearAfterPreposition(scan, run)) {
+  // a year is a year ("in 2019") — except in a sentence about a birth ("born in 1958")
+  if (n >= 3 && !timeLike(scan, run) && !(yearAfterPreposition(scan, run) && positive !== 'DATE_OF_BIRTH' && !birthSentence(scan, env.cues, run))) {
     // a named type the caller gave only part of ("my card number is four one one" — the rest may
     // come in the next turn)
     const concept = conceptEvidence(scan, env.cues, run.from, run.to, n, acceptShort);
