@@ -22,9 +22,9 @@
  * Then `POST /v1/erasures` for the caller: the receipt, CouchDB emptied of their documents, a signed
  * erasure notice at the webhook, and their pseudonym and sealed bytes gone from every file.
  *
- * Found so far: the SOE's context came back to it restored and was detected again out of the turn
- * that named the value (fixed in src/call/agent-session.ts, dialog-context.test.ts); canary 12b, a
- * date of birth in words with the year first, keeps its year (the detector; open, see docs/privacy.md).
+ * Found and fixed: the SOE's context came back to it restored and was detected again out of the turn
+ * that named the value (src/call/agent-session.ts, dialog-context.test.ts); canary 12b, a date of
+ * birth in words with the year first, kept its year (the date detector).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
