@@ -57,27 +57,44 @@ export class RawSip {
     this.socket.close();
   }
 
-  request(method: string, opts: { port: number; user?: string; headers?: string[]; body?: string; toTag?: string; callId?: string; cseq?: number; maxForwards?: number; branch?: string }): { text: string; callId: string; branch: string } {
-    const callId = opts.callId ?? randomBytes(8).toString('hex');
-    const branch = opts.branch ?? 'z9hG4bK' + randomBytes(6).toString('hex');
-    const user = opts.user ?? 'service';
-    const body = opts.body ?? '';
-    const lines = [
-      `${method} sip:${user}@127.0.0.1:${opts.port} SIP/2.0`,
-      `Via: SIP/2.0/UDP ${this.address}:${this.port};branch=${branch};rport`,
-      `From: <sip:tester@${this.address}:${this.port}>;tag=t${callId.slice(0, 6)}`,
-      `To: <sip:${user}@127.0.0.1:${opts.port}>${opts.toTag ? ';tag=' + opts.toTag : ''}`,
-      `Call-ID: ${callId}`,
-      `CSeq: ${opts.cseq ?? 1} ${method}`,
-      `Contact: <sip:tester@${this.address}:${this.port}>`,
-      `Max-Forwards: ${opts.maxForwards ?? 70}`,
-      ...(opts.headers ?? []),
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      '',
-      body,
-    ];
-    return { text: lines.join('\r\n'), callId, branch };
+  request(method: string, opts: RequestOptions): { text: string; callId: string; branch: string } {
+    return sipRequest({ address: this.address, port: this.port }, { address: '127.0.0.1', port: opts.port }, method, opts);
   }
+}
+
+export interface RequestOptions {
+  port: number;
+  user?: string;
+  headers?: string[];
+  body?: string;
+  toTag?: string;
+  callId?: string;
+  cseq?: number;
+  maxForwards?: number;
+  branch?: string;
+}
+
+/** A request as text from `from` to `to` (the port in `opts` is ignored in favour of `to.port`). */
+export function sipRequest(from: { address: string; port: number }, to: { address: string; port: number }, method: string, opts: Omit<RequestOptions, 'port'>): { text: string; callId: string; branch: string } {
+  const callId = opts.callId ?? randomBytes(8).toString('hex');
+  const branch = opts.branch ?? 'z9hG4bK' + randomBytes(6).toString('hex');
+  const user = opts.user ?? 'service';
+  const body = opts.body ?? '';
+  const lines = [
+    `${method} sip:${user}@${to.address}:${to.port} SIP/2.0`,
+    `Via: SIP/2.0/UDP ${from.address}:${from.port};branch=${branch};rport`,
+    `From: <sip:tester@${from.address}:${from.port}>;tag=t${callId.slice(0, 6)}`,
+    `To: <sip:${user}@${to.address}:${to.port}>${opts.toTag ? ';tag=' + opts.toTag : ''}`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${opts.cseq ?? 1} ${method}`,
+    `Contact: <sip:tester@${from.address}:${from.port}>`,
+    `Max-Forwards: ${opts.maxForwards ?? 70}`,
+    ...(opts.headers ?? []),
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    '',
+    body,
+  ];
+  return { text: lines.join('\r\n'), callId, branch };
 }
 
 export function statusOf(m: string): number {

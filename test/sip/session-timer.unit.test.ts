@@ -1,26 +1,24 @@
-/** RFC 4028 session timers and 2xx give-up, in process with real UDP sockets and a fake clock. */
+/**
+ * RFC 4028 session timers and 2xx give-up: the real stack and UA on the in-memory transport with a
+ * fake clock. "Nothing was sent" is checked after the network has settled, not after a sleep.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pino } from 'pino';
-import { UdpTransport } from '../../src/sip/transport/udp.js';
-import { SipStack } from '../../src/sip/stack.js';
-import { UserAgent } from '../../src/sip/user-agent.js';
-import { FakeTimers } from '../../src/sip/timer-host.js';
 import type { EndReason } from '../../src/sip/invite-session.js';
-import { RawSip, statusOf, header, PCMU_OFFER } from '../helpers/raw-sip.js';
+import { statusOf, header, PCMU_OFFER } from '../helpers/raw-sip.js';
+import { memorySip } from '../helpers/memory-sip.js';
 
 async function setup() {
-  const timers = new FakeTimers();
-  const udp = await UdpTransport.listen('127.0.0.1', 0);
-  const stack = new SipStack({ transports: [udp], timers, logger: pino({ level: 'silent' }), advertisedHost: '127.0.0.1' });
-  const ua = new UserAgent(stack, { logger: pino({ level: 'silent' }), sessionTimer: { sessionExpires: 1800, minSE: 90 } });
+  const sip = memorySip();
+  const gw = sip.node('127.0.0.1', { sessionTimer: { sessionExpires: 1800, minSE: 90 } });
+  const ua = gw.ua;
   const ended: EndReason[] = [];
   ua.onInvite = (s) => {
     s.on('ended', (r) => ended.push(r));
     s.accept(PCMU_OFFER(30000));
   };
-  const peer = await RawSip.open();
-  return { timers, stack, ua, peer, port: udp.localPort, ended, close: async () => (peer.close(), await stack.close()) };
+  const peer = sip.peer('127.0.0.1');
+  return { timers: sip.clock, net: sip.net, stack: gw.stack, ua, peer, port: gw.transport.localPort, ended, close: () => sip.close() };
 }
 
 async function answeredCall(env: Awaited<ReturnType<typeof setup>>, headers: string[]) {
@@ -29,7 +27,7 @@ async function answeredCall(env: Awaited<ReturnType<typeof setup>>, headers: str
   const ok = await env.peer.receive((m) => m.includes(inv.callId) && statusOf(m) === 200);
   const toTag = /;tag=([^;\s]+)/.exec(header(ok, 'To')!)![1]!;
   env.peer.send(env.peer.request('ACK', { port: env.port, callId: inv.callId, toTag }).text, env.port);
-  await new Promise((r) => setTimeout(r, 50));
+  await env.net.settle();
   return { callId: inv.callId, toTag, ok };
 }
 
@@ -39,7 +37,7 @@ test('refresher=uac: no refresh before SE - min(32, SE/3) → the gateway sends 
     const { callId, ok } = await answeredCall(env, ['Session-Expires: 90;refresher=uac', 'Supported: timer']);
     assert.match(header(ok, 'Session-Expires')!, /90;refresher=uac/);
     env.timers.advance(59_000);
-    await new Promise((r) => setTimeout(r, 30));
+    await env.net.settle();
     assert.equal(env.peer.pending().filter((m) => m.startsWith('BYE')).length, 0);
     env.timers.advance(1_000);
     const bye = await env.peer.receive((m) => m.startsWith('BYE ') && m.includes(callId));
@@ -60,7 +58,7 @@ test('a refresh (UPDATE) re-arms the timer', async () => {
     const r = await env.peer.receive((m) => m.includes(callId) && /CSeq: 2 UPDATE/.test(m));
     assert.equal(statusOf(r), 200);
     env.timers.advance(45_000);
-    await new Promise((r) => setTimeout(r, 30));
+    await env.net.settle();
     assert.equal(env.peer.pending().filter((m) => m.startsWith('BYE')).length, 0, 'not expired 90 s after start because of the refresh');
     assert.deepEqual(env.ended, []);
   } finally {
@@ -105,7 +103,7 @@ test('caller without UPDATE: the gateway refreshes with a re-INVITE carrying the
       const ack = await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId));
       assert.equal(header(ack, 'CSeq'), cseq.replace('INVITE', 'ACK'), 'the ACK takes the re-INVITE\'s CSeq number');
     }
-    await new Promise((r) => setTimeout(r, 30));
+    await env.net.settle();
     assert.deepEqual(env.ended, [], 'the call stays up across refreshes');
   } finally {
     await env.close();
@@ -120,7 +118,7 @@ test('a refresh re-INVITE answered 481 ends the call with BYE; one answered 491 
     const first = await env.peer.receive((m) => m.startsWith('INVITE ') && m.includes(callId));
     env.peer.send(reply(first, 491, 'Request Pending'), env.port);
     await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId)); // non-2xx ACK, hop by hop
-    await new Promise((r) => setTimeout(r, 30));
+    await env.net.settle();
     assert.deepEqual(env.ended, [], 'a glare answer is not the end of the session');
     env.timers.advance(60_000);
     const second = await env.peer.receive((m) => m.startsWith('INVITE ') && m.includes(callId));
@@ -128,7 +126,7 @@ test('a refresh re-INVITE answered 481 ends the call with BYE; one answered 491 
     await env.peer.receive((m) => m.startsWith('ACK ') && m.includes(callId));
     const bye = await env.peer.receive((m) => m.startsWith('BYE ') && m.includes(callId));
     env.peer.send(reply(bye, 200, 'OK'), env.port);
-    for (let i = 0; i < 50 && env.ended.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await env.net.settle();
     assert.deepEqual(env.ended, ['session-expired']);
   } finally {
     await env.close();
