@@ -1,13 +1,17 @@
 # Hushgate: the two commands a newcomer needs are `make run` and `make test`.
 CONFIG ?= config/demo.yaml
 
-.PHONY: run test build deps deps-test bench clean
+.PHONY: run test test-unit build deps deps-test bench clean
 
 run: deps build
 	node dist/cli/main.js start --config $(CONFIG)
 
 test: deps-test
 	bash scripts/test.sh
+
+# The fast tier alone: no sockets, no processes, no build (README "Tests").
+test-unit: deps-test
+	bash scripts/test.sh unit
 
 build: deps
 	bash scripts/build.sh

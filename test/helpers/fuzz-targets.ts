@@ -1,6 +1,6 @@
 /**
  * What a hostile byte string can reach, one function per parser family, shared by the fuzz
- * regression corpus (test/sip/fuzz-corpus.test.ts) and the fuzzer (bench/fuzz.ts):
+ * regression corpus (test/sip/fuzz-corpus.unit.test.ts) and the fuzzer (bench/fuzz.ts):
  *
  * - `sip`: parseMessage as a datagram and as a framed stream message, then the per-header parsers
  *   the stack and UA use (Via, CSeq, name-addr, URI) and checkRequest/checkResponse; StreamFramer;
