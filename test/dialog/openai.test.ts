@@ -8,34 +8,35 @@ import { dialogConfigSchema } from '../../src/dialog/config.js';
 import { createDialogFactory } from '../../src/dialog/create.js';
 import type { OpenAiDialog } from '../../src/dialog/openai.js';
 import { DialogError } from '../../src/dialog/types.js';
-import { makeSelfSignedCert, startServer, type RecordedRequest, type Reply, type TestCert, type TestServer } from './helpers.js';
+import { makeSelfSignedCert, type TestCert } from './helpers.js';
+import { startRecordingServer, type RecordedRequest, type Reply, type RecordingServer } from '../helpers/recording-server.js';
 
 let cert: TestCert;
-let server: TestServer;
+let server: RecordingServer;
 
 function toolCall(id: string, name: string, args: unknown) {
   return { id, type: 'function', function: { name, arguments: JSON.stringify(args) } };
 }
 
 function llm(req: RecordedRequest): Reply {
-  if (req.path !== '/v1/chat/completions') return { status: 404, body: {} };
-  if (req.headers['authorization'] !== 'Bearer sk-test') return { status: 401, body: { error: { message: 'bad key' } } };
-  const body = JSON.parse(req.body);
+  if (req.url !== '/v1/chat/completions') return { status: 404, json: {} };
+  if (req.headers['authorization'] !== 'Bearer sk-test') return { status: 401, json: { error: { message: 'bad key' } } };
+  const body = JSON.parse(req.text);
   const last = body.messages.at(-1);
-  const say = (content: string | null, tool_calls?: unknown[]) => ({ body: { id: 'c1', object: 'chat.completion', choices: [{ index: 0, finish_reason: tool_calls ? 'tool_calls' : 'stop', message: { role: 'assistant', content, ...(tool_calls ? { tool_calls } : {}) } }] } });
+  const say = (content: string | null, tool_calls?: unknown[]) => ({ json: { id: 'c1', object: 'chat.completion', choices: [{ index: 0, finish_reason: tool_calls ? 'tool_calls' : 'stop', message: { role: 'assistant', content, ...(tool_calls ? { tool_calls } : {}) } }] } });
   if (last.role === 'system') return say('Hello from the model.');
   const text: string = last.content;
   if (text === 'transfer me') return say('Connecting you.', [toolCall('t1', 'transfer', { target: 'sales' })]);
   if (text === 'transfer to evil') return say('OK.', [toolCall('t2', 'transfer', { target: 'tel:+1900' })]);
   if (text === 'card') return say('Please type your card number and press hash.', [toolCall('t3', 'collect_dtmf', { min: 13, max: 19, termKey: '#' })]);
   if (text === 'menu') return say(null, [toolCall('t4', 'send_dtmf', { digits: '12#' }), toolCall('t5', 'hangup', {})]);
-  if (text === 'garbage') return { body: { nothing: true } };
+  if (text === 'garbage') return { json: { nothing: true } };
   return say(`Echo: ${text}`);
 }
 
 before(async () => {
   cert = makeSelfSignedCert();
-  server = await startServer(llm, cert);
+  server = await startRecordingServer(llm, { tls: cert });
 });
 after(async () => {
   await server.close();
@@ -65,7 +66,7 @@ describe('openai provider', () => {
     const res = await dialog.turn({ input: { text: '' }, isFirstTurn: true, context: { k: 1 } });
     assert.deepEqual(res.text, ['Hello from the model.']);
     assert.deepEqual(res.context, { k: 1 });
-    const body = JSON.parse(server.requests.at(-1)!.body);
+    const body = JSON.parse(server.requests.at(-1)!.text);
     assert.equal(body.model, 'test-model');
     assert.deepEqual(body.messages, [{ role: 'system', content: 'You are a bank agent.' }]);
     assert.deepEqual(body.tools.map((t: { function: { name: string } }) => t.function.name).sort(), ['collect_dtmf', 'hangup', 'send_dtmf', 'transfer']);
@@ -99,7 +100,7 @@ describe('openai provider', () => {
     const msgs = dialog.messages;
     assert.ok(msgs.length <= 6, `history has ${msgs.length} messages`);
     assert.equal(msgs[0]!.role, 'user');
-    const sent = JSON.parse(server.requests.at(-1)!.body).messages;
+    const sent = JSON.parse(server.requests.at(-1)!.text).messages;
     assert.equal(sent[0].role, 'system');
     assert.deepEqual(sent.at(-1), { role: 'user', content: '(keypad) 4111111111111111' });
     // every assistant tool call is followed by its tool result

@@ -7,37 +7,38 @@ import { after, before, describe, it } from 'node:test';
 import { dialogConfigSchema } from '../../src/dialog/config.js';
 import { createDialogFactory } from '../../src/dialog/create.js';
 import { DialogError } from '../../src/dialog/types.js';
-import { makeSelfSignedCert, startServer, type RecordedRequest, type Reply, type TestCert, type TestServer } from './helpers.js';
+import { makeSelfSignedCert, type TestCert } from './helpers.js';
+import { startRecordingServer, type RecordedRequest, type Reply, type RecordingServer } from '../helpers/recording-server.js';
 
 let cert: TestCert;
-let server: TestServer;
+let server: RecordingServer;
 const sessions = new Set<string>();
 let sessionCounter = 0;
 let tokensIssued = 0;
 
 function assistant(req: RecordedRequest): Reply {
-  if (req.path === '/identity/token') {
-    const form = new URLSearchParams(req.body);
-    if (form.get('grant_type') !== 'urn:ibm:params:oauth:grant-type:apikey' || form.get('apikey') !== 'the-api-key') return { status: 400, body: { errorMessage: 'bad key' } };
+  if (req.url === '/identity/token') {
+    const form = new URLSearchParams(req.text);
+    if (form.get('grant_type') !== 'urn:ibm:params:oauth:grant-type:apikey' || form.get('apikey') !== 'the-api-key') return { status: 400, json: { errorMessage: 'bad key' } };
     tokensIssued++;
-    return { body: { access_token: `tok-${tokensIssued}`, token_type: 'Bearer', expires_in: 3600 } };
+    return { json: { access_token: `tok-${tokensIssued}`, token_type: 'Bearer', expires_in: 3600 } };
   }
-  if (!/^Bearer tok-\d+$/.test(String(req.headers['authorization']))) return { status: 401, body: {} };
-  const v2 = req.path.match(/^\/inst\/v2\/assistants\/asst-1\/sessions(?:\/([^/?]+))?(\/message)?\?version=2021-11-27$/);
+  if (!/^Bearer tok-\d+$/.test(String(req.headers['authorization']))) return { status: 401, json: {} };
+  const v2 = req.url.match(/^\/inst\/v2\/assistants\/asst-1\/sessions(?:\/([^/?]+))?(\/message)?\?version=2021-11-27$/);
   if (v2) {
     const [, sid, message] = v2;
     if (!sid && req.method === 'POST') {
       const id = `s${++sessionCounter}`;
       sessions.add(id);
-      return { status: 201, body: { session_id: id } };
+      return { status: 201, json: { session_id: id } };
     }
     if (sid && req.method === 'DELETE') {
       sessions.delete(sid);
-      return { body: {} };
+      return { json: {} };
     }
     if (sid && message) {
-      if (!sessions.has(sid)) return { status: 404, body: { error: 'Invalid Session' } };
-      const msg = JSON.parse(req.body);
+      if (!sessions.has(sid)) return { status: 404, json: { error: 'Invalid Session' } };
+      const msg = JSON.parse(req.text);
       const ud = msg.context.skills['main skill'].user_defined;
       const text: string = msg.input.text;
       const out: Record<string, unknown> = {
@@ -48,20 +49,20 @@ function assistant(req: RecordedRequest): Reply {
         ],
       };
       if (text === 'agent') out['user_defined'] = { vgwActionSequence: [{ command: 'vgwActPlayText' }, { command: 'vgwActTransfer', parameters: { transferTarget: 'sip:desk@example.com' } }, { command: 'vgwActSendSMS', parameters: {} }] };
-      return { body: { output: out, context: { global: { system: { turn_count: 1 } }, skills: { 'main skill': { user_defined: { ...ud, seen: (ud.seen ?? 0) + 1 } } } } } };
+      return { json: { output: out, context: { global: { system: { turn_count: 1 } }, skills: { 'main skill': { user_defined: { ...ud, seen: (ud.seen ?? 0) + 1 } } } } } };
     }
   }
-  const v1 = req.path.match(/^\/inst\/v1\/workspaces\/ws-9\/message\?version=2021-11-27$/);
+  const v1 = req.url.match(/^\/inst\/v1\/workspaces\/ws-9\/message\?version=2021-11-27$/);
   if (v1) {
-    const msg = JSON.parse(req.body);
-    return { body: { output: { text: ['v1 says hi'], generic: [{ response_type: 'text', text: 'v1 says hi' }] }, context: { ...msg.context, v1: true } } };
+    const msg = JSON.parse(req.text);
+    return { json: { output: { text: ['v1 says hi'], generic: [{ response_type: 'text', text: 'v1 says hi' }] }, context: { ...msg.context, v1: true } } };
   }
-  return { status: 404, body: {} };
+  return { status: 404, json: {} };
 }
 
 before(async () => {
   cert = makeSelfSignedCert();
-  server = await startServer(assistant, cert);
+  server = await startRecordingServer(assistant, { tls: cert });
 });
 after(async () => {
   await server.close();
@@ -88,8 +89,8 @@ describe('watson-assistant v2', () => {
     assert.deepEqual(first.text, ['Welcome', 'Which account? You can say: Checking or Savings.']);
     assert.deepEqual(first.context, { vgwSessionID: 'abc', seen: 1 });
 
-    const msgReq = server.requests.find((q) => q.path.includes('/message'))!;
-    const body = JSON.parse(msgReq.body);
+    const msgReq = server.requests.find((q) => q.url.includes('/message'))!;
+    const body = JSON.parse(msgReq.text);
     assert.deepEqual(body.input, { message_type: 'text', text: '', options: { return_context: true } });
     assert.deepEqual(body.context, { skills: { 'main skill': { user_defined: { vgwSessionID: 'abc' } } } });
 

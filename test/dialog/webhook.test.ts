@@ -8,7 +8,8 @@ import { createDialogFactory, type DialogFactory } from '../../src/dialog/create
 import { dialogConfigSchema, type DialogConfig } from '../../src/dialog/config.js';
 import { verifySignature } from '../../src/dialog/signature.js';
 import { DialogError, type Dialog } from '../../src/dialog/types.js';
-import { makeSelfSignedCert, recordingSleep, startServer, type Reply, type TestCert, type TestServer } from './helpers.js';
+import { makeSelfSignedCert, recordingSleep, type TestCert } from './helpers.js';
+import { startRecordingServer, type Reply, type RecordingServer } from '../helpers/recording-server.js';
 
 const SECRET = 'soe-shared-secret-0123456789';
 const BASIC = `Basic ${Buffer.from('vgw:s3cret').toString('base64')}`;
@@ -20,25 +21,25 @@ before(() => {
 after(() => cert.cleanup());
 
 /** An SOE that checks auth and signature and echoes the context back with a counter. */
-function soe(req: { headers: Record<string, string | string[] | undefined>; body: string; path: string }): Reply {
-  if (req.headers['authorization'] !== BASIC) return { status: 401, body: { error: 'unauthorised' } };
+function soe(req: { headers: Record<string, string | string[] | undefined>; body: Buffer; text: string; url: string }): Reply {
+  if (req.headers['authorization'] !== BASIC) return { status: 401, json: { error: 'unauthorised' } };
   const check = verifySignature(SECRET, req.body, req.headers['x-hushgate-timestamp'] as string, req.headers['x-hushgate-signature'] as string, Date.now());
-  if (!check.ok) return { status: 403, body: { error: `signature ${check.error}` } };
-  const msg = JSON.parse(req.body) as { input: { text: string }; context: Record<string, unknown> };
+  if (!check.ok) return { status: 403, json: { error: `signature ${check.error}` } };
+  const msg = JSON.parse(req.text) as { input: { text: string }; context: Record<string, unknown> };
   const turns = ((msg.context['turns'] as number | undefined) ?? 0) + 1;
   const context = { ...msg.context, turns, lastInput: msg.input.text, vgwPostResponseTimeoutCount: 5000 };
   if (msg.input.text === 'agent') {
     return {
-      body: {
+      json: {
         output: { text: ['Transferring you.'], vgwActionSequence: [{ command: 'vgwActPlayText' }, { command: 'vgwacttransfer', parameters: { transferTarget: 'tel:+15551234567', transferMethod: 'refer', uuiData: '00ab' } }] },
         context,
       },
     };
   }
-  return { body: { output: { text: [`You said: ${msg.input.text || '(nothing)'}`], vgwAction: { command: 'vgwActCollectDtmf', parameters: { dtmfTermKey: '#', dtmfMaxCount: '4' } } }, context } };
+  return { json: { output: { text: [`You said: ${msg.input.text || '(nothing)'}`], vgwAction: { command: 'vgwActCollectDtmf', parameters: { dtmfTermKey: '#', dtmfMaxCount: '4' } } }, context } };
 }
 
-async function factoryFor(server: TestServer, over: Record<string, unknown> = {}, sleep?: (ms: number) => Promise<void>): Promise<DialogFactory> {
+async function factoryFor(server: RecordingServer, over: Record<string, unknown> = {}, sleep?: (ms: number) => Promise<void>): Promise<DialogFactory> {
   const cfg = dialogConfigSchema.parse({
     provider: 'webhook',
     url: `${server.url}/soe`,
@@ -56,11 +57,11 @@ async function factoryFor(server: TestServer, over: Record<string, unknown> = {}
 }
 
 describe('webhook (SOE) provider over https', () => {
-  let server: TestServer;
+  let server: RecordingServer;
   let factory: DialogFactory;
   let dialog: Dialog;
   before(async () => {
-    server = await startServer((req) => soe(req), cert);
+    server = await startRecordingServer((req) => soe(req), { tls: cert });
     factory = await factoryFor(server);
     dialog = factory.newDialog();
   });
@@ -73,9 +74,9 @@ describe('webhook (SOE) provider over https', () => {
     const res = await dialog.turn({ input: { text: 'ignored on first turn' }, isFirstTurn: true, context: { vgwSessionID: 'sess-1', vgwSIPCallID: 'abc@host' } });
     const req = server.requests.at(-1)!;
     assert.equal(req.method, 'POST');
-    assert.equal(req.path, '/soe/v1/workspaces/ws-1/message?version=2018-09-20');
+    assert.equal(req.url, '/soe/v1/workspaces/ws-1/message?version=2018-09-20');
     assert.equal(req.headers['content-type'], 'application/json');
-    const body = JSON.parse(req.body);
+    const body = JSON.parse(req.text);
     assert.deepEqual(body.input, { text: '' });
     assert.equal(body.context.vgwSessionID, 'sess-1');
     assert.deepEqual(res.text, ['You said: (nothing)']);
@@ -87,7 +88,7 @@ describe('webhook (SOE) provider over https', () => {
   it('round-trips the whole context, and sends DTMF as text with vgwIsDTMF', async () => {
     const context = { turns: 7, nested: { deep: [1, 2, { x: 'y' }] }, vgwSIPFromURI: 'sip:+15550001111@trunk' };
     const res = await dialog.turn({ input: { dtmf: '1234' }, isFirstTurn: false, context });
-    const body = JSON.parse(server.requests.at(-1)!.body);
+    const body = JSON.parse(server.requests.at(-1)!.text);
     assert.deepEqual(body.input, { text: '1234' });
     assert.deepEqual(body.context, { ...context, vgwIsDTMF: true });
     assert.deepEqual(res.context, { ...context, vgwIsDTMF: true, turns: 8, lastInput: '1234', vgwPostResponseTimeoutCount: 5000 });
@@ -127,7 +128,7 @@ describe('webhook (SOE) provider over https', () => {
 
 describe('webhook failure handling', () => {
   it('a slow server gives a timeout DialogError, not retried', async () => {
-    const server = await startServer(() => ({ delayMs: 2000, body: { output: { text: ['late'] }, context: {} } }), cert);
+    const server = await startRecordingServer(() => ({ delayMs: 2000, json: { output: { text: ['late'] }, context: {} } }), { tls: cert });
     const f = await factoryFor(server, { timeoutMs: 150 });
     const t0 = Date.now();
     await assert.rejects(f.newDialog().turn({ input: { text: 'hi' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'timeout');
@@ -138,7 +139,7 @@ describe('webhook failure handling', () => {
   });
 
   it('bad JSON, or JSON without output, gives a bad-response DialogError', async () => {
-    const server = await startServer((_r, n) => (n === 0 ? { body: '<html>oops</html>' } : { body: { hello: 'world' } }), cert);
+    const server = await startRecordingServer((_r, n) => (n === 0 ? { body: '<html>oops</html>', headers: { 'content-type': 'application/json' } } : { json: { hello: 'world' } }), { tls: cert });
     const f = await factoryFor(server);
     const d = f.newDialog();
     await assert.rejects(d.turn({ input: { text: 'a' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'bad-response');
@@ -148,7 +149,7 @@ describe('webhook failure handling', () => {
   });
 
   it('5xx is retried with backoff, then the answer is used', async () => {
-    const server = await startServer((req, n) => (n < 2 ? { status: 503, body: { error: 'busy' } } : soe(req)), cert);
+    const server = await startRecordingServer((req, n) => (n < 2 ? { status: 503, json: { error: 'busy' } } : soe(req)), { tls: cert });
     const { sleep, delays } = recordingSleep();
     const f = await factoryFor(server, { retries: 2, backoffMs: 100 }, sleep);
     const res = await f.newDialog().turn({ input: { text: 'hello' }, isFirstTurn: false, context: {} });
@@ -160,7 +161,7 @@ describe('webhook failure handling', () => {
   });
 
   it('5xx past the retry budget gives an http DialogError', async () => {
-    const server = await startServer(() => ({ status: 500, body: {} }), cert);
+    const server = await startRecordingServer(() => ({ status: 500, json: {} }), { tls: cert });
     const { sleep } = recordingSleep();
     const f = await factoryFor(server, { retries: 1 }, sleep);
     await assert.rejects(f.newDialog().turn({ input: { text: 'x' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'http' && e.status === 500);
@@ -170,7 +171,7 @@ describe('webhook failure handling', () => {
   });
 
   it('a 4xx is not retried', async () => {
-    const server = await startServer(() => ({ status: 404, body: {} }), cert);
+    const server = await startRecordingServer(() => ({ status: 404, json: {} }), { tls: cert });
     const f = await factoryFor(server);
     await assert.rejects(f.newDialog().turn({ input: { text: 'x' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'http' && e.status === 404);
     assert.equal(server.requests.length, 1);
@@ -179,7 +180,7 @@ describe('webhook failure handling', () => {
   });
 
   it('the caller\'s AbortSignal cancels the turn', async () => {
-    const server = await startServer(() => ({ delayMs: 2000, body: {} }), cert);
+    const server = await startRecordingServer(() => ({ delayMs: 2000, json: {} }), { tls: cert });
     const f = await factoryFor(server, { timeoutMs: 5000 });
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 50);
@@ -189,7 +190,7 @@ describe('webhook failure handling', () => {
   });
 
   it('plain http is refused unless the target is allowInsecure', async () => {
-    const server = await startServer((req) => soe(req));
+    const server = await startRecordingServer((req) => soe(req));
     const base = { provider: 'webhook', url: `${server.url}/soe`, workspaceId: 'ws-1', auth: { type: 'basic', username: 'vgw', password: 's3cret' }, secret: SECRET };
     const refused = dialogConfigSchema.safeParse(base);
     assert.equal(refused.success, false);

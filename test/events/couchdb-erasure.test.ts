@@ -137,7 +137,7 @@ test('erasure deletes the caller’s CouchDB documents by pseudonym and names Sp
   const psB = pseudonymOf(secret, B, 'GB');
   for (let i = 0; i < 6; i++) assert.ok((await fwd.append(dtmfEvent({ callId: `a-${i}` }), { callerPseudonym: psA })).ok);
   for (let i = 0; i < 4; i++) assert.ok((await fwd.append(dtmfEvent({ callId: `b-${i}` }), { callerPseudonym: psB })).ok);
-  await waitFor(async () => (await allDocIds(pouch.url, 'voice_events')).length === 10 && hecEvents.length === 10, 'delivered to both sinks');
+  await waitFor('delivered to both sinks', async () => (await allDocIds(pouch.url, 'voice_events')).length === 10 && hecEvents.length === 10);
   const docs = await couchDocs();
   assert.deepEqual(docs.map((d) => d['callerPseudonym']).sort(), [...Array(6).fill(psA), ...Array(4).fill(psB)].sort(), 'every event carries the keyed pseudonym');
   assert.ok(!JSON.stringify(docs).includes('2079460958'), 'never the number');

@@ -78,13 +78,13 @@ test('delivers gated events to CouchDB as documents keyed by eventId, creating t
     assert.ok(r.ok && r.queued);
     ids.push(r.eventId);
   }
-  await waitFor(async () => (await allDocIds(pouch.url, 'events_a')).length === 50, 'all 50 documents');
+  await waitFor('all 50 documents', async () => (await allDocIds(pouch.url, 'events_a')).length === 50);
   assert.deepEqual((await allDocIds(pouch.url, 'events_a')).sort(), [...ids].sort());
   const doc = (await (await fetch(`${pouch.url}/events_a/${ids[1]}`)).json()) as Record<string, unknown>;
   assert.equal(doc['type'], 'cdr');
   assert.equal(doc['caller'], '+44207946XXXX');
   assert.equal(doc['eventId'], ids[1]);
-  await waitFor(async () => (await fwd.outbox('eu')!.store.stats('acme/support/db')).pending === 0, 'outbox drained');
+  await waitFor('outbox drained', async () => (await fwd.outbox('eu')!.store.stats('acme/support/db')).pending === 0);
   const delivered = (await registry.getMetricsAsJSON()).find((m) => m.name === 'hushgate_events_delivered_total')!;
   assert.equal(delivered.values[0]!.value, 50);
   await fwd.stop();
@@ -118,12 +118,12 @@ test('auth failure: nothing lost or dead-lettered while refused; delivered once 
   });
   await fwd.start();
   for (let i = 0; i < 5; i++) await fwd.append(dtmfEvent({ callId: `c${i}` }));
-  await waitFor(() => rejected() >= 3, 'several refused attempts');
+  await waitFor('several refused attempts', () => rejected() >= 3);
   const store = fwd.outbox('eu')!.store;
   assert.deepEqual({ ...(await store.stats('acme/support/db')), oldestPendingAt: 0 }, { pending: 5, dead: 0, oldestPendingAt: 0 });
   password = 's3cret'; // operator fixes the credentials
-  await waitFor(async () => (await allDocIds(pouch.url, 'events_auth')).length === 5, 'delivery after fix');
-  await waitFor(async () => (await store.stats('acme/support/db')).pending === 0, 'outbox drained');
+  await waitFor('delivery after fix', async () => (await allDocIds(pouch.url, 'events_auth')).length === 5);
+  await waitFor('outbox drained', async () => (await store.stats('acme/support/db')).pending === 0);
   await fwd.stop();
   await f.close();
 });
@@ -171,7 +171,7 @@ test('server down, events appended, server up again on the same port: all delive
   const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: join(dir, 'd3'), events: fastDelivery, applications: [app({ type: 'couchdb', name: 'db', url: server.url, database: 'events_outage', allowInsecure: true })] });
   await fwd.start();
   await fwd.append(dtmfEvent({ callId: 'before' }));
-  await waitFor(async () => (await allDocIds(server.url, 'events_outage')).length === 1, 'first delivery');
+  await waitFor('first delivery', async () => (await allDocIds(server.url, 'events_outage')).length === 1);
   await server.stop();
   const ids = new Set<string>();
   for (let i = 0; i < 40; i++) {
@@ -183,7 +183,7 @@ test('server down, events appended, server up again on the same port: all delive
   assert.equal((await store.stats('acme/support/db')).pending, 40);
   server = await startPouchServer(port); // in-memory: the database is gone too and is re-created
   try {
-    await waitFor(async () => (await allDocIds(server.url, 'events_outage')).length === 40, 'delivery after restart', 20000);
+    await waitFor('delivery after restart', async () => (await allDocIds(server.url, 'events_outage')).length === 40, 20000);
     assert.deepEqual(new Set(await allDocIds(server.url, 'events_outage')), ids);
     assert.equal((await store.stats('acme/support/db')).dead, 0);
   } finally {

@@ -82,7 +82,7 @@ test('SIGKILL mid-delivery, restart on the same outbox: exactly N documents, unc
   writeFileSync(eventsFile, JSON.stringify(events));
 
   const first = runChild(eventsFile);
-  await waitFor(() => first.lines.includes('appended'), 'first child appended', 60_000);
+  await waitFor('first child appended', () => first.lines.includes('appended'), 60_000);
   await held; // the 8th batch is stored at the server, its acknowledgement not yet received
   first.child.kill('SIGKILL');
   holdAt = -1;

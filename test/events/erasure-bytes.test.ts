@@ -107,7 +107,7 @@ test('pending events: sealed at rest; after erasure no transcript or pseudonym i
 
   // The webhook comes back (as after a restart): only the other caller's events arrive.
   await fwd.start();
-  await waitFor(async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0, 'outbox drained');
+  await waitFor('outbox drained', async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0);
   assert.equal(delivered().length, 3);
   assert.ok(delivered().every((e) => e['callerPseudonym'] === psOther));
 });
@@ -123,10 +123,10 @@ test('delivered events leave no bytes; the webhook gets a signed erasure notice;
   assert.equal(backup.length, 4);
 
   await fwd.start();
-  await waitFor(() => delivered().length === 4, 'four events delivered');
+  await waitFor('four events delivered', () => delivered().length === 4);
   assert.ok(delivered().every((e) => e['callerPseudonym'] === ps && String((e['stt'] as { text: string }).text).startsWith(CANARY)), 'sinks get the opened payload and the keyed pseudonym');
   // When the queue drains the file is checkpointed: the delivered rows' sealed bytes are nowhere.
-  await waitFor(() => backup.every((r) => !has(sqliteFileBytes(outboxPath()), r.payload.subarray(13, 45))), 'delivered rows gone from the files');
+  await waitFor('delivered rows gone from the files', () => backup.every((r) => !has(sqliteFileBytes(outboxPath()), r.payload.subarray(13, 45))));
 
   const out = await eraser.erase({ accountId: 'acme', applicationId: 'support', phoneNumber: NUMBER, requestId: 'dsr-2026-0042' });
   assert.ok(out.ok);
@@ -135,13 +135,13 @@ test('delivered events leave no bytes; the webhook gets a signed erasure notice;
   assert.deepEqual(out.receipt.notReached, []);
   assert.equal(JSON.stringify(out.receipt).includes(ps), false, 'the receipt holds no pseudonym');
 
-  const notice = await waitFor(() => delivered().find((e) => e['type'] === 'erasure'), 'erasure notice (signature verified by the receiver)');
+  const notice = await waitFor('erasure notice (signature verified by the receiver)', () => delivered().find((e) => e['type'] === 'erasure'));
   assert.equal(hook.rejected.length, 0);
   const parsed = erasureNoticeSchema.parse(notice);
   assert.equal(parsed.callerPseudonym, ps);
   assert.equal(parsed.requestId, 'dsr-2026-0042');
-  await waitFor(async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0, 'notice delivered');
-  await waitFor(() => !has(sqliteFileBytes(outboxPath()), ps), 'no pseudonym left in the outbox files (ledger forgotten, notice gone)');
+  await waitFor('notice delivered', async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0);
+  await waitFor('no pseudonym left in the outbox files (ledger forgotten, notice gone)', () => !has(sqliteFileBytes(outboxPath()), ps));
 
   // Crypto-shredding: the copied rows cannot be opened any more (a fresh ring reads the store, not a cache).
   const fresh = new DataKeyEventCipher(keys.stores, new DataKeyRing(keys.keyStore));
@@ -162,6 +162,6 @@ test('a payload whose data key was erased (the callee was erased) is dropped at 
   assert.ok(out.receipt.counts['dataKeys']! >= 1, 'but the key they were sealed under is gone');
   hook.down = false;
   await fwd.start();
-  await waitFor(async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0, 'outbox emptied');
+  await waitFor('outbox emptied', async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0);
   assert.equal(delivered().length, 0, 'nothing sent');
 });

@@ -1,13 +1,12 @@
 /**
  * Test helpers for the events module: a real CouchDB-compatible server (pouchdb-server, in
- * memory, loopback, its own temp directory so it leaves no config/log files behind), free ports,
- * event factories and bounded waiting.
+ * memory, loopback, its own temp directory so it leaves no config/log files behind) and event
+ * factories; free ports, waiting and the webhook receiver are the shared ones (test/helpers/).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
-import { verifyWebhookSignature } from '../../src/events/webhook-signature.js';
+import { freePort } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -38,26 +37,9 @@ export async function openTestCipher(dataDir: string, regions: readonly string[]
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
-
-export async function waitFor<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 15000, stepMs = 20): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { freePort } from '../helpers/ports.js';
+export { waitFor } from '../helpers/wait.js';
+export { startWebhookReceiver, type WebhookReceiver } from '../helpers/recording-server.js';
 
 export interface PouchServer {
   url: string;
@@ -78,6 +60,7 @@ export async function startPouchServer(port?: number): Promise<PouchServer> {
   let exited = false;
   child.once('exit', () => (exited = true));
   await waitFor(
+    'pouchdb-server',
     async () => {
       if (exited) throw new Error('pouchdb-server exited');
       try {
@@ -86,9 +69,7 @@ export async function startPouchServer(port?: number): Promise<PouchServer> {
         return false;
       }
     },
-    'pouchdb-server',
     30000,
-    50,
   );
   return {
     url,
@@ -206,51 +187,6 @@ export class ManualClock {
 
 export async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
-export interface WebhookReceiver {
-  url: string;
-  /** Bodies accepted (signature verified), parsed. */
-  accepted: { events: Record<string, unknown>[] }[];
-  rejected: string[];
-  /** While true the receiver answers 503 (a receiver that is down for maintenance). */
-  down: boolean;
-  close(): Promise<void>;
-}
-
-/** A real webhook receiver on a loopback socket that verifies `X-Hushgate-Signature` as a customer would. */
-export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
-  const seen = new Set<string>();
-  const r: WebhookReceiver = {
-    url: '',
-    accepted: [],
-    rejected: [],
-    down: false,
-    close: async () => undefined,
-  };
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (r.down) return void res.writeHead(503).end();
-      const body = Buffer.concat(chunks);
-      const v = verifyWebhookSignature(secret, req.headers, body, { toleranceSec: 300, seenIds: seen });
-      if (!v.ok) {
-        r.rejected.push(v.error);
-        return void res.writeHead(401).end();
-      }
-      r.accepted.push(JSON.parse(body.toString('utf8')) as { events: Record<string, unknown>[] });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  r.url = `http://127.0.0.1:${(server.address() as { port: number }).port}/hooks/voice`;
-  r.close = () =>
-    new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    });
-  return r;
 }
 
 /** Every byte of a SQLite database and its WAL and shared-memory files (those that exist). */

@@ -57,8 +57,8 @@ test('sinks follow application changes without losing or repeating events', { ti
       assert.ok(r.ok && r.queued);
       sales.push(r.eventId);
     }
-    await waitFor(async () => (await allDocIds(pouch.url, 'r1')).length === 5, 'the 5 pending events at r1');
-    await waitFor(async () => (await allDocIds(pouch.url, 'r3')).length === 4, 'the new application at r3');
+    await waitFor('the 5 pending events at r1', async () => (await allDocIds(pouch.url, 'r1')).length === 5);
+    await waitFor('the new application at r3', async () => (await allDocIds(pouch.url, 'r3')).length === 4);
     assert.deepEqual((await allDocIds(pouch.url, 'r1')).sort(), [...first].sort());
     assert.deepEqual((await allDocIds(pouch.url, 'r3')).sort(), [...sales].sort());
 
@@ -70,10 +70,10 @@ test('sinks follow application changes without losing or repeating events', { ti
       assert.ok(r.ok && r.queued);
       second.push(r.eventId);
     }
-    await waitFor(async () => (await allDocIds(pouch.url, 'r2')).length === 6, 'the later events at r2');
+    await waitFor('the later events at r2', async () => (await allDocIds(pouch.url, 'r2')).length === 6);
     assert.deepEqual((await allDocIds(pouch.url, 'r2')).sort(), [...second].sort());
     assert.equal((await allDocIds(pouch.url, 'r1')).length, 5);
-    await waitFor(async () => (await store.stats('acme/support/db')).pending === 0, 'support drained');
+    await waitFor('support drained', async () => (await store.stats('acme/support/db')).pending === 0);
 
     // The sales application goes away: its events are no longer forwarded; unsent rows stay.
     await fwd.reconfigure([app('support', down, 'r2')]);

@@ -65,7 +65,7 @@ test('an outbox written before sealing is sealed in place at start, then deliver
     assert.equal(sqliteFileBytes(outboxPath()).includes(Buffer.from('LEGACY-CLEAR-TEXT')), false, 'the clear payloads left the file and its WAL');
     hook.down = false;
     await fwd.start();
-    await waitFor(() => delivered().length === 2, 'legacy events delivered');
+    await waitFor('legacy events delivered', () => delivered().length === 2);
     assert.deepEqual(delivered().map((e) => e['text']).sort(), ['LEGACY-CLEAR-TEXT 0', 'LEGACY-CLEAR-TEXT 1']);
   } finally {
     await fwd.stop();
@@ -92,7 +92,7 @@ test('a payload changed on disk or moved to another row is never sent; the rest 
 
     hook.down = false;
     await fwd.start();
-    await waitFor(async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0, 'queue settled');
+    await waitFor('queue settled', async () => (await fwd.outbox('eu')!.store.stats(SINK)).pending === 0);
     assert.deepEqual(delivered().map((e) => e['eventId']).sort(), [ids[2], ids[3]].sort());
     assert.equal((await fwd.outbox('eu')!.store.stats(SINK)).dead, 2);
   } finally {

@@ -100,7 +100,7 @@ describe('erase --local reaches the event outboxes', () => {
     const g = await gateway();
     try {
       for (const e of [...callEvents('call-target', TARGET), ...callEvents('call-other', OTHER)]) g.calls.emit('event', e);
-      await waitFor(async () => (await g.reporting.forwarding.outbox('eu')!.store.stats('acme/support/crm')).pending === 6, 'six events pending (2 transcriptions + cdr per call)');
+      await waitFor('six events pending (2 transcriptions + cdr per call)', async () => (await g.reporting.forwarding.outbox('eu')!.store.stats('acme/support/crm')).pending === 6);
     } finally {
       await g.reporting.stop(); // the gateway is stopped
     }
@@ -120,7 +120,7 @@ describe('erase --local reaches the event outboxes', () => {
     hook.down = false;
     const again = await gateway();
     try {
-      await waitFor(async () => (await again.reporting.forwarding.outbox('eu')!.store.stats('acme/support/crm')).pending === 0, 'outbox drained');
+      await waitFor('outbox drained', async () => (await again.reporting.forwarding.outbox('eu')!.store.stats('acme/support/crm')).pending === 0);
       const sent = hook.accepted.flatMap((b) => b.events);
       assert.equal(sent.length, 3);
       assert.ok(sent.every((e) => e['callId'] === 'call-other'), 'nothing of the erased caller is delivered');
