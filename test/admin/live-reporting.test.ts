@@ -11,7 +11,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,34 +21,17 @@ import { Softphone, type PhoneCall } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { freePort, freeUdpRange } from '../helpers/ports.js';
 import { REPO } from '../helpers/gateway-process.js';
+import { startRecordingServer, postedEvents, type RecordingServer } from '../helpers/recording-server.js';
+import { waitFor } from '../helpers/wait.js';
 
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');
 const SECRET = 'x'.repeat(40);
 
 /** A webhook receiver: the events of each POST, by call id. */
-async function receiver(): Promise<{ url: string; server: Server; types: (callId: string) => string[] }> {
-  const events: { callId: string; type: string }[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      events.push(...(JSON.parse(body) as { events: { callId: string; type: string }[] }).events);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}/hook`, server, types: (callId) => events.filter((e) => e.callId === callId).map((e) => e.type) };
-}
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function receiver(): Promise<{ url: string; server: RecordingServer; types: (callId: string) => string[] }> {
+  const server = await startRecordingServer();
+  const types = (callId: string) => postedEvents<{ callId: string; type: string }>(server).filter((e) => e.callId === callId).map((e) => e.type);
+  return { url: `${server.url}/hook`, server, types };
 }
 
 test('API-created applications are captured and forwarded live, after a restart, and follow changes', { timeout: 120_000 }, async () => {
@@ -111,8 +93,8 @@ test('API-created applications are captured and forwarded live, after a restart,
 
     // 1. Live: captured for training and forwarded to A.
     const c1 = await talk();
-    await until('a training record of call 1', async () => ((await captured()) >= 1 ? true : undefined));
-    await until('the CDR of call 1 at A', () => (a.types(c1).includes('cdr') ? true : undefined));
+    await waitFor('a training record of call 1', async () => ((await captured()) >= 1 ? true : undefined));
+    await waitFor('the CDR of call 1 at A', () => (a.types(c1).includes('cdr') ? true : undefined));
     assert.ok(a.types(c1).includes('transcription'));
 
     // 2. Restart with a file that does not name the application.
@@ -121,8 +103,8 @@ test('API-created applications are captured and forwarded live, after a restart,
     await gw.start();
     const before2 = await captured();
     const c2 = await talk();
-    await until('a training record of call 2', async () => ((await captured()) > before2 ? true : undefined));
-    await until('the CDR of call 2 at A', () => (a.types(c2).includes('cdr') ? true : undefined));
+    await waitFor('a training record of call 2', async () => ((await captured()) > before2 ? true : undefined));
+    await waitFor('the CDR of call 2 at A', () => (a.types(c2).includes('cdr') ? true : undefined));
 
     // 3. Change through the API: training off, the sink moves to B.
     const changed = await api('PUT', '/v1/applications/agent', app(false, b.url));
@@ -130,7 +112,7 @@ test('API-created applications are captured and forwarded live, after a restart,
     await gw.settled();
     const before3 = await captured();
     const c3 = await talk();
-    await until('the CDR of call 3 at B', () => (b.types(c3).includes('cdr') ? true : undefined));
+    await waitFor('the CDR of call 3 at B', () => (b.types(c3).includes('cdr') ? true : undefined));
     assert.ok(b.types(c3).includes('transcription'), 'call 3 was recognised and reported');
     assert.deepEqual(a.types(c3), [], 'nothing of call 3 went to the old sink');
     assert.equal(await captured(), before3, 'no training record once training is off');
@@ -138,8 +120,8 @@ test('API-created applications are captured and forwarded live, after a restart,
     await phone.close();
     await gw.stop(0);
     await tts.close();
-    a.server.close();
-    b.server.close();
+    await a.server.close();
+    await b.server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -11,7 +11,6 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +30,7 @@ import { EventForwarding } from '../../src/events/forwarding.js';
 import { eventsSchema } from '../../src/events/config.js';
 import type { Store } from '../../src/store/store.js';
 import { allDocIds, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer } from './helpers.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
 
 const A = '+442079460958';
 const B = '+442079461111';
@@ -43,8 +43,10 @@ function sink() {
 let dir: string;
 let pouchPort: number;
 let pouch: PouchServer;
-let hec: http.Server;
-let hecEvents: Record<string, unknown>[];
+let hec: RecordingServer;
+/** The events the collector accepted (right token), one per line of each batch. */
+const hecEvents = (): Record<string, unknown>[] =>
+  hec.requests.filter((r) => r.headers.authorization === 'Splunk hec-token').flatMap((r) => r.text.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { event: Record<string, unknown> }).event));
 let training: TrainingService;
 let fwd: EventForwarding;
 let control: Store;
@@ -56,18 +58,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hg-couch-erasure-'));
   pouchPort = await freePort();
   pouch = await startPouchServer(pouchPort);
-  hecEvents = [];
-  hec = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      if (req.headers.authorization !== 'Splunk hec-token') return void res.writeHead(401).end();
-      for (const line of body.split('\n').filter(Boolean)) hecEvents.push((JSON.parse(line) as { event: Record<string, unknown> }).event);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"text":"Success","code":0}');
-    });
-  });
-  await new Promise<void>((r) => hec.listen(0, '127.0.0.1', r));
-  const hecUrl = `http://127.0.0.1:${(hec.address() as { port: number }).port}`;
+  hec = await startRecordingServer((req) => (req.headers.authorization !== 'Splunk hec-token' ? { status: 401 } : { headers: { 'content-type': 'application/json' }, body: '{"text":"Success","code":0}' }));
+  const hecUrl = hec.url;
   const cfg = parseConfig({
     dataDir: dir, defaultCountry: 'GB', regions: { eu: { store: { kind: 'sqlite' } } },
     accounts: [{
@@ -111,8 +103,7 @@ after(async () => {
   await training?.close();
   await control?.close();
   await pouch?.stop();
-  hec?.closeAllConnections();
-  hec?.close();
+  await hec?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -137,7 +128,7 @@ test('erasure deletes the caller’s CouchDB documents by pseudonym and names Sp
   const psB = pseudonymOf(secret, B, 'GB');
   for (let i = 0; i < 6; i++) assert.ok((await fwd.append(dtmfEvent({ callId: `a-${i}` }), { callerPseudonym: psA })).ok);
   for (let i = 0; i < 4; i++) assert.ok((await fwd.append(dtmfEvent({ callId: `b-${i}` }), { callerPseudonym: psB })).ok);
-  await waitFor('delivered to both sinks', async () => (await allDocIds(pouch.url, 'voice_events')).length === 10 && hecEvents.length === 10);
+  await waitFor('delivered to both sinks', async () => (await allDocIds(pouch.url, 'voice_events')).length === 10 && hecEvents().length === 10);
   const docs = await couchDocs();
   assert.deepEqual(docs.map((d) => d['callerPseudonym']).sort(), [...Array(6).fill(psA), ...Array(4).fill(psB)].sort(), 'every event carries the keyed pseudonym');
   assert.ok(!JSON.stringify(docs).includes('2079460958'), 'never the number');

@@ -6,7 +6,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import https from 'node:https';
-import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,44 +14,30 @@ import { randomUUID } from 'node:crypto';
 import { WebhookSink } from '../../src/events/sinks/webhook.js';
 import { SplunkHecSink } from '../../src/events/sinks/splunk-hec.js';
 import { verifyWebhookSignature, signWebhook } from '../../src/events/webhook-signature.js';
+import { startRecordingServer, startWebhookReceiver, type WebhookReceiver } from '../helpers/recording-server.js';
 import type { OutboxRow } from '../../src/events/outbox-store.js';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 let dir: string;
 let cert: Buffer;
 let key: Buffer;
-let receiver: https.Server;
+let receiver: WebhookReceiver;
 let receiverUrl: string;
-const accepted: { events: { eventId: string }[] }[] = [];
-const rejections: string[] = [];
-const seen = new Set<string>();
+let accepted: WebhookReceiver['accepted'];
+let rejections: string[];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hg-tls-'));
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
   cert = readFileSync(join(dir, 'cert.pem'));
   key = readFileSync(join(dir, 'key.pem'));
-  receiver = https.createServer({ cert, key }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const v = verifyWebhookSignature(SECRET, req.headers, body, { toleranceSec: 300, seenIds: seen });
-      if (!v.ok) {
-        rejections.push(v.error);
-        res.writeHead(401).end(v.error);
-        return;
-      }
-      accepted.push(JSON.parse(body.toString('utf8')) as { events: { eventId: string }[] });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  receiverUrl = `https://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks/events`;
+  receiver = await startWebhookReceiver(SECRET, { tls: { cert, key }, path: '/hooks/events' });
+  receiverUrl = receiver.url;
+  accepted = receiver.accepted;
+  rejections = receiver.rejected;
 });
-after(() => {
-  receiver?.closeAllConnections();
-  receiver?.close();
+after(async () => {
+  await receiver?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -115,31 +100,24 @@ test('webhook: https required, untrusted certificate is an outage not a loss, 4x
 });
 
 test('Splunk HEC: one request per batch, Splunk token auth, newline-separated envelopes', async () => {
-  const got: { auth?: string; path?: string; lines: Record<string, unknown>[] }[] = [];
   let status = 200;
-  const srv = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      got.push({ auth: req.headers.authorization, path: req.url, lines: body.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) });
-      if (req.headers.authorization !== 'Splunk 11111111-2222-3333-4444-555555555555') return void res.writeHead(403).end('{"text":"Invalid token","code":4}');
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"text":"Success","code":0}' : '{"text":"Invalid data format","code":6}');
-    });
+  const srv = await startRecordingServer((req) => {
+    if (req.headers.authorization !== 'Splunk 11111111-2222-3333-4444-555555555555') return { status: 403, body: '{"text":"Invalid token","code":4}' };
+    return { status, headers: { 'content-type': 'application/json' }, body: status === 200 ? '{"text":"Success","code":0}' : '{"text":"Invalid data format","code":6}' };
   });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(srv.address() as { port: number }).port}`;
+  const got = () => srv.requests.map((r) => ({ auth: r.headers.authorization, path: r.url, lines: r.text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) }));
+  const url = srv.url;
   const sink = new SplunkHecSink({ name: 's', url, token: '11111111-2222-3333-4444-555555555555', index: 'voice', host: 'gw1', allowInsecure: true });
   const rows = [row(), row('cdr')];
   assert.deepEqual(await sink.deliver(rows), { kind: 'results', outcomes: [{ kind: 'delivered' }, { kind: 'delivered' }] });
-  assert.equal(got.length, 1);
-  assert.equal(got[0]!.path, '/services/collector/event');
-  assert.deepEqual(got[0]!.lines[1], { time: 1700000000.123, host: 'gw1', source: 'hushgate', index: 'voice', sourcetype: 'hushgate:cdr', event: JSON.parse(rows[1]!.payload) });
+  assert.equal(got().length, 1);
+  assert.equal(got()[0]!.path, '/services/collector/event');
+  assert.deepEqual(got()[0]!.lines[1], { time: 1700000000.123, host: 'gw1', source: 'hushgate', index: 'voice', sourcetype: 'hushgate:cdr', event: JSON.parse(rows[1]!.payload) });
   status = 400;
   const bad = await sink.deliver([row()]);
   assert.equal(bad.kind === 'results' && bad.outcomes[0]!.kind, 'permanent');
   const wrongToken = new SplunkHecSink({ name: 's', url, token: 'nope', allowInsecure: true });
   assert.equal((await wrongToken.deliver([row()])).kind, 'unavailable');
   await Promise.all([sink.close(), wrongToken.close()]);
-  srv.closeAllConnections();
-  srv.close();
+  await srv.close();
 });

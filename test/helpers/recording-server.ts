@@ -120,3 +120,8 @@ export async function startWebhookReceiver(secret: string, opts: { tls?: { key: 
   r.close = () => r.server.close();
   return r;
 }
+
+/** The events of every batch (`{ "events": [...] }`) a webhook sink posted to `server`, in arrival order. */
+export function postedEvents<T = Record<string, unknown>>(server: RecordingServer): T[] {
+  return server.requests.flatMap((r) => (JSON.parse(r.text) as { events: T[] }).events);
+}

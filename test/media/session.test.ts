@@ -7,6 +7,7 @@ import { RtpSession, type RtpClock, type RtpSessionOptions } from '../../src/med
 import { buildRtp, parseRtp } from '../../src/media/rtp/packet.js';
 import type { RtcpPacket } from '../../src/media/rtp/rtcp.js';
 import type { DtmfEvent } from '../../src/media/dtmf/event.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** A pool somewhere in the high range; pairs that are taken are skipped by the session. */
 function testPool(): PortPool {
@@ -54,14 +55,6 @@ function udpSocket(): Promise<dgram.Socket> {
   return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
 }
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 const pcmu = (fill: number) => new Uint8Array(160).fill(fill);
 
 test('two sessions on loopback exchange audio; seq/ts continue; marker on talkspurt start', async () => {
@@ -79,7 +72,7 @@ test('two sessions on loopback exchange audio; seq/ts continue; marker on talksp
     // a new talkspurt after a gap of 10 frames, with implicit timestamps, sent in one burst
     // larger than the session's ring of send buffers: every payload must arrive intact
     for (let i = 0; i < 40; i++) assert.equal(a.sendAudio(pcmu(100 + i), i === 0 ? 30 * 160 : undefined), true);
-    await until(() => got.length === 60);
+    await waitFor('got.length === 60', () => got.length === 60, 2000);
     assert.deepEqual(got.map((g) => g.payload), [...Array(20).keys()].map((i) => [i, 160]).concat([...Array(40).keys()].map((i) => [100 + i, 160])));
     assert.ok(got.every((g) => g.pt === 0));
     for (let i = 1; i < 60; i++) assert.equal((got[i]!.seq - got[i - 1]!.seq) & 0xffff, 1);
@@ -115,7 +108,7 @@ test('marker bits on the wire: first packet and talkspurt start only', async () 
     a.sendAudio(pcmu(1), 800);
     a.sendAudio(pcmu(1));
     a.sendAudio(pcmu(1), undefined, true);
-    await until(() => markers.length === 5);
+    await waitFor('markers.length === 5', () => markers.length === 5, 2000);
     assert.deepEqual(markers, [true, false, true, false, true]);
   } finally {
     await a.close();
@@ -143,23 +136,23 @@ test('symmetric RTP: latches to the first source, drops others, re-latches only 
     const replies: number[] = [];
     nat.on('message', () => replies.push(1));
     send(nat, 1, 111);
-    await until(() => audio === 1);
+    await waitFor('audio === 1', () => audio === 1, 2000);
     assert.deepEqual(latched, [nat.address().port]);
     assert.deepEqual(b.rtpDestination, { address: '127.0.0.1', port: nat.address().port, lastAt: clock.t });
     // our audio now goes to the latched source, not to the SDP port
     b.sendAudio(pcmu(5), 0);
-    await until(() => replies.length === 1);
+    await waitFor('replies.length === 1', () => replies.length === 1, 2000);
     // a second source while the first is live is dropped
     clock.advance(500);
     send(intruder, 50, 222);
     send(nat, 2, 111);
-    await until(() => audio === 2);
-    await until(() => b.stats().foreignSource === 1);
+    await waitFor('audio === 2', () => audio === 2, 2000);
+    await waitFor('b.stats().foreignSource === 1', () => b.stats().foreignSource === 1, 2000);
     assert.equal(b.stats().remoteSsrc, 111);
     // after 1 s of silence from the latched source, the new source takes over
     clock.advance(1000);
     send(intruder, 51, 222);
-    await until(() => audio === 3);
+    await waitFor('audio === 3', () => audio === 3, 2000);
     assert.deepEqual(latched, [nat.address().port, intruder.address().port]);
     assert.equal(b.stats().remoteSsrc, 222);
     // a new SDP clears the latch
@@ -185,7 +178,7 @@ test('malformed, wrong-version and unknown-payload datagrams are counted and dro
     v1[0] = 0x40;
     const datagrams = [Uint8Array.from([1, 2, 3]), v1, unknownPt.value, Uint8Array.from([0x8f, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), good.value];
     for (const d of datagrams) s.send(d, b.localPort, '127.0.0.1');
-    await until(() => audio === 1);
+    await waitFor('audio === 1', () => audio === 1, 2000);
     const st = b.stats();
     assert.equal(st.malformed, 3);
     assert.equal(st.wrongVersion, 1);
@@ -193,7 +186,7 @@ test('malformed, wrong-version and unknown-payload datagrams are counted and dro
     assert.equal(st.packetsReceived, 1);
     // garbage on the RTCP port is counted too
     s.send(Uint8Array.from([0x80, 200, 0, 50]), b.localPort + 1, '127.0.0.1');
-    await until(() => b.stats().rtcpMalformed === 1);
+    await waitFor('b.stats().rtcpMalformed === 1', () => b.stats().rtcpMalformed === 1, 2000);
   } finally {
     await b.close();
     s.close();
@@ -208,7 +201,7 @@ test('RTCP: SR with CNAME is received and parsed, RR answers give the sender its
     a.setRemote({ address: '127.0.0.1', port: b.localPort });
     b.setRemote({ address: '127.0.0.1', port: a.localPort });
     for (let i = 0; i < 10; i++) a.sendAudio(pcmu(1), i * 160);
-    await until(() => b.stats().packetsReceived === 10);
+    await waitFor('b.stats().packetsReceived === 10', () => b.stats().packetsReceived === 10, 2000);
     const atB: RtcpPacket[][] = [];
     const atA: RtcpPacket[][] = [];
     b.on('rtcp', (p) => atB.push(p));
@@ -218,7 +211,7 @@ test('RTCP: SR with CNAME is received and parsed, RR answers give the sender its
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(atB.length, 0);
     clock.advance(1); // both sessions report now
-    await until(() => atB.length >= 1 && atA.length >= 1);
+    await waitFor('atB.length >= 1 && atA.length >= 1', () => atB.length >= 1 && atA.length >= 1, 2000);
     const sr = atB[0]![0]!;
     assert.equal(sr.type, 'sr');
     if (sr.type === 'sr') {
@@ -233,7 +226,7 @@ test('RTCP: SR with CNAME is received and parsed, RR answers give the sender its
     clock.advance(200);
     b.sendReport();
     clock.advance(30);
-    await until(() => a.stats().rttMs !== null);
+    await waitFor('a.stats().rttMs !== null', () => a.stats().rttMs !== null, 2000);
     const rtt = a.stats().rttMs!;
     assert.ok(Math.abs(rtt - 30) < 1, `rtt ${rtt}`);
     assert.equal(a.stats().remoteReport?.cumulativeLost, 0);
@@ -260,10 +253,10 @@ test('DTMF sent by one session is reported once by the other; audio is muted mea
     assert.ok(a.sendDtmf('7', 100).ok);
     assert.ok(a.sendDtmf('#', 80).ok);
     assert.equal(a.sendAudio(pcmu(1)), false, 'muted during the event');
-    await until(() => digits.length === 2, 3000);
+    await waitFor('digits.length === 2', () => digits.length === 2, 3000);
     // 1 audio + 5 packets for '7' (updates at 0 and 50 ms, 3 ends) + 5 for '#', one continuing
     // sequence; the end retransmissions that arrive after the report must not report again
-    await until(() => b.stats().packetsReceived === 11, 3000);
+    await waitFor('b.stats().packetsReceived === 11', () => b.stats().packetsReceived === 11, 3000);
     assert.deepEqual(digits, [
       { digit: '7', durationMs: 100, volume: 10, source: 'rfc4733' },
       { digit: '#', durationMs: 80, volume: 10, source: 'rfc4733' },
@@ -271,7 +264,7 @@ test('DTMF sent by one session is reported once by the other; audio is muted mea
     assert.deepEqual(starts, ['7', '#']);
     assert.equal(b.stats().dtmfReceived, 2);
     assert.equal(b.stats().lost, 0);
-    await until(() => !a.sendingDtmf);
+    await waitFor('!a.sendingDtmf', () => !a.sendingDtmf, 2000);
     assert.equal(a.sendAudio(pcmu(1)), true, 'audio resumes');
     const noTe = await openSession();
     assert.equal(noTe.sendDtmf('1').ok, false);
@@ -289,7 +282,7 @@ test('close sends RTCP BYE and returns the ports to the pool', async () => {
     a.setRemote({ address: '127.0.0.1', port: b.localPort });
     b.setRemote({ address: '127.0.0.1', port: a.localPort });
     a.sendAudio(pcmu(1), 0);
-    await until(() => b.stats().packetsReceived === 1);
+    await waitFor('b.stats().packetsReceived === 1', () => b.stats().packetsReceived === 1, 2000);
     const bye = once(b, 'bye');
     const before = pool.available;
     await a.close('hangup');

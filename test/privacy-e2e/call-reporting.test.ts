@@ -19,6 +19,7 @@ import { REPO } from '../helpers/gateway-process.js';
 import { Softphone, type PhoneCall } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { sqlitePathFor } from '../../src/store/open.js';
+import { waitFor } from '../helpers/wait.js';
 
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');
 const CALLER = '+442079460958';
@@ -38,16 +39,6 @@ async function say(call: PhoneCall, text: string): Promise<void> {
   let o = 0;
   for (const c of chunks) (pcm.set(c, o), (o += c.length));
   await call.play({ kind: 'pcm', samples: pcm });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function couchDocs(): Promise<Record<string, unknown>[]> {
@@ -72,7 +63,7 @@ before(async () => {
   const port = await freePort();
   couchUrl = `http://127.0.0.1:${port}`;
   couch = spawn(join(REPO, 'node_modules/.bin/pouchdb-server'), ['-m', '-n', '-p', String(port), '-o', '127.0.0.1'], { stdio: 'ignore', cwd: mkdtempSync(join(tmpdir(), 'pouchdb-')) });
-  await until('pouchdb-server', async () => ((await fetch(couchUrl)).ok ? true : undefined), 20_000);
+  await waitFor('pouchdb-server', async () => ((await fetch(couchUrl).catch(() => undefined))?.ok ? true : undefined), 20_000);
   gw = await startInProcessGateway({
     regions: { eu: {}, us: {} },
     accounts: [
@@ -120,10 +111,10 @@ test('I2 + I4: a call with a card number and a UK caller; CouchDB docs and the t
   await call.hangup();
 
   // I2: what reached the sink.
-  const docs = await until('the CDR in CouchDB', async () => {
-    const d = await couchDocs();
+  const docs = await waitFor('the CDR in CouchDB', async () => {
+    const d = await couchDocs().catch(() => []);
     return d.some((x) => x['type'] === 'cdr' && x['callId'] === call.session.callId) ? d : undefined;
-  });
+  }, 10_000);
   const mine = docs.filter((d) => d['callId'] === call.session.callId);
   const types = new Set(mine.map((d) => d['type']));
   for (const t of ['cdr', 'turn', 'transcription', 'dtmf']) assert.ok(types.has(t), `no ${t} event in CouchDB (got ${[...types].join(', ')})`);
@@ -172,7 +163,7 @@ test('I5: erasure removes training records and unsent outbox events; the receipt
   await heard(call);
   await call.hangup();
   await gw.waitForEvent((e) => e.type === 'call.ended' && e.callId === call.session.callId);
-  const pending = await until('pending events', async () => ((await outbox.store.stats(SINK_KEY)).pending >= 3 ? (await outbox.store.stats(SINK_KEY)).pending : undefined));
+  const pending = await waitFor('pending events', async () => ((await outbox.store.stats(SINK_KEY)).pending >= 3 ? (await outbox.store.stats(SINK_KEY)).pending : undefined), 10_000);
   await reporting.training.capture.drain();
   const q = { accountId: 'bank', applicationId: 'agent', now: Date.now() };
   const records = await reporting.training.stores.get('eu').countTrainingRecords(q);

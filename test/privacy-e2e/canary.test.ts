@@ -45,6 +45,7 @@ import { FliteTts } from '../../src/speech/flite/tts.js';
 import { ttsCacheKey } from '../../src/speech/tts-cache.js';
 import { verifySignature } from '../../src/dialog/signature.js';
 import { verifyWebhookSignature } from '../../src/events/webhook-signature.js';
+import { waitFor } from '../helpers/wait.js';
 
 const run = promisify(execFile);
 
@@ -168,16 +169,6 @@ let phrase: Int16Array;
 const hookDownBodies = new Set<RecordedRequest>();
 
 const dataDir = () => join(gw.dir, 'data');
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The SOE: verifies the signature, echoes the (gated) input back and asks the next question. */
 function soe(req: RecordedRequest): { status: number; json?: unknown } {
@@ -377,7 +368,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   assert.deepEqual(dialogErrors, []);
   for (const [tag, left] of transcripts) assert.deepEqual(left, [], `${tag}: every scripted utterance was recognised`);
   const tags = [...Object.keys(SPOKEN), KEYS_LABEL];
-  const docs = await until('five CDRs in CouchDB', async () => {
+  const docs = await waitFor('five CDRs in CouchDB', async () => {
     const d = await couchDocs();
     return d.filter((x) => x['type'] === 'cdr').length === tags.length ? d : undefined;
   }, 20_000);
@@ -397,7 +388,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
     ...keys.map((b, i) => ({ what: `wrapped data key ${i}`, bytes: middle(b) })),
   ];
   hookDown = false;
-  await until('the CDRs at the webhook', () => (hookEvents().filter((e) => e['type'] === 'cdr').length === tags.length ? true : undefined), 20_000);
+  await waitFor('the CDRs at the webhook', () => (hookEvents().filter((e) => e['type'] === 'cdr').length === tags.length ? true : undefined), 20_000);
 
   // Every byte: nothing of any canary anywhere.
   const { leaks, searched } = await everyLeak();
@@ -436,7 +427,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
   const menuKeyEchoes = new Map(keyTurns.map((k, i) => [k, CARD_DTMF[i]!] as const).filter(([k]) => raw(k)).map(([, d]) => [keyOf(keyEcho(d)), keyEcho(d)]));
   const echoes = new Map([...Object.values(SPOKEN).flatMap((s) => s.steps.map(echo)), ...[...CARD_DTMF].map(keyEcho)].map((x) => [keyOf(x), x]));
   for (const k of menuKeyEchoes.keys()) echoes.delete(k);
-  const cached = await until('the greetings in the TTS disk cache', () => {
+  const cached = await waitFor('the greetings in the TTS disk cache', () => {
     const names = readdirSync(ttsDir).filter((n) => !n.includes('.tmp'));
     return names.filter((n) => fixed.has(n)).length >= 2 ? names : undefined;
   });
@@ -465,7 +456,7 @@ test('erasure: receipt, CouchDB emptied, signed notice at the webhook, pseudonym
   assert.ok(!(await couch('_changes?include_docs=true&style=all_docs')).includes(pseudonym), 'the pseudonym in CouchDB _changes');
 
   // The webhook: a signed erasure notice for the caller.
-  const notice = await until('the erasure notice at the webhook', () => hookEvents().find((e) => e['type'] === 'erasure'));
+  const notice = await waitFor('the erasure notice at the webhook', () => hookEvents().find((e) => e['type'] === 'erasure'));
   assert.equal(notice['callerPseudonym'], pseudonym);
   assert.equal(notice['requestId'], 'dsr-canary-1');
 
@@ -483,7 +474,7 @@ test('erasure: receipt, CouchDB emptied, signed notice at the webhook, pseudonym
     }
     return hits;
   };
-  await until('no pseudonym or sealed byte of the caller in any file', () => (remains().length === 0 ? true : undefined), 20_000).catch(() => undefined);
+  await waitFor('no pseudonym or sealed byte of the caller in any file', () => (remains().length === 0 ? true : undefined), 20_000).catch(() => undefined);
   assert.deepEqual(remains(), []);
 
   // The erasure request itself carried the number: still in no byte, in the logs neither.

@@ -13,13 +13,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startGateway, REPO } from '../helpers/gateway-process.js';
 import { freeUdpRange } from '../helpers/ports.js';
+import { startRecordingServer, postedEvents } from '../helpers/recording-server.js';
+import { waitFor } from '../helpers/wait.js';
 import { Softphone, type PhoneCall } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { ttsCacheKey } from '../../src/speech/tts-cache.js';
@@ -37,16 +38,6 @@ function loose(root: string): string[] {
   return walk(root).filter((e) => e.mode !== (e.dir ? 0o700 : 0o600)).map((e) => `${e.path} ${e.mode.toString(8)}`);
 }
 
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('every file the gateway writes is 0600 and every directory 0700; loose old data is tightened at start', { timeout: 120_000 }, async () => {
   const base = mkdtempSync(join(tmpdir(), 'hushgate-atrest-'));
   const dataDir = join(base, 'data');
@@ -57,17 +48,9 @@ test('every file the gateway writes is 0600 and every directory 0700; loose old 
   writeFileSync(join(dataDir, 'regions', 'notes.txt'), 'left by an older version');
   chmodSync(join(dataDir, 'regions', 'notes.txt'), 0o644);
 
-  const events: string[] = [];
-  const hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      events.push(...(JSON.parse(body) as { events: { type: string }[] }).events.map((e) => e.type));
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  const hook = await startRecordingServer();
+  const events = () => postedEvents<{ type: string }>(hook).map((e) => e.type);
+  const hookUrl = `${hook.url}/hook`;
 
   const gw = await startGateway({
     dataDir,
@@ -108,16 +91,16 @@ test('every file the gateway writes is 0600 and every directory 0700; loose old 
     await call.nextUtterance(15_000); // "Thank you, card ending 1 1 1 1." (vgwActExcludeFromTTSCache)
     await call.hangup();
 
-    await until('the call report at the webhook', () => (events.length > 0 && events.includes('cdr') ? true : undefined));
+    await waitFor('the call report at the webhook', () => (events().length > 0 && events().includes('cdr') ? true : undefined), 20_000);
     const store = join(dataDir, 'regions', 'eu.sqlite');
-    await until('a training record', () => {
+    await waitFor('a training record', () => {
       const db = new Database(store, { readonly: true, fileMustExist: true });
       try {
         return (db.prepare('SELECT count(*) AS n FROM training_records').get() as { n: number }).n > 0 ? true : undefined;
       } finally {
         db.close();
       }
-    });
+    }, 20_000);
 
     // The files this run created are all there (so the walk below means something)...
     const names = walk(dataDir).map((e) => e.path.slice(dataDir.length + 1));
@@ -138,7 +121,7 @@ test('every file the gateway writes is 0600 and every directory 0700; loose old 
     await flite.close();
     await phone.close();
     await gw.stop();
-    hook.close();
+    await hook.close();
   }
   assert.deepEqual(loose(dataDir), [], 'after shutdown too');
   rmSync(base, { recursive: true, force: true });

@@ -12,9 +12,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
-import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { startGateway, type RunningGateway } from '../helpers/gateway-process.js';
+import { startRecordingServer, postedEvents, type RecordingServer } from '../helpers/recording-server.js';
+import { waitFor } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 import { RawSip, statusOf, header } from '../helpers/raw-sip.js';
 import { createTestPki, type TestPki } from './certs.js';
@@ -23,24 +24,16 @@ import { RawTlsSip } from './raw-tls-sip.js';
 let pki: TestPki;
 let gw: RunningGateway;
 let tlsPort: number;
-let hook: Server;
+let hook: RecordingServer;
 /** Events the gateway forwarded to our webhook receiver. */
-const events: Record<string, unknown>[] = [];
+const events = (): Record<string, unknown>[] => postedEvents(hook);
 
 before(async () => {
   pki = createTestPki();
   const { cert, key } = pki.issue('gateway', 2);
   tlsPort = await freePort();
-  hook = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      events.push(...(JSON.parse(body) as { events: Record<string, unknown>[] }).events);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook`;
+  hook = await startRecordingServer();
+  const url = `${hook.url}/hook`;
   gw = await startGateway({
     sip: { transports: ['udp', 'tls'], tls: { port: tlsPort, cert, key, ca: pki.ca } },
     events: { delivery: { lingerMs: 0, idlePollMs: 100 } },
@@ -60,8 +53,7 @@ before(async () => {
 });
 after(async () => {
   assert.equal(await gw?.stop(), 0);
-  hook?.closeAllConnections();
-  hook?.close();
+  await hook?.close();
   pki?.cleanup();
 });
 
@@ -121,11 +113,7 @@ test('required + late offer: an ACK answering RTP/AVP ends the call with BYE; th
     const media = ended.media as { framesDecoded: number; codec?: string };
     assert.equal(media.framesDecoded, 0, 'no media decoded');
     assert.equal(media.codec, undefined, 'the stream was never configured');
-    let cdr: Record<string, unknown> | undefined;
-    for (let i = 0; i < 100 && !cdr; i++) {
-      cdr = events.find((e) => e.type === 'cdr' && e.callId === callId);
-      if (!cdr) await new Promise((r) => setTimeout(r, 100));
-    }
+    const cdr = await waitFor('the CDR at the webhook', () => events().find((e) => e.type === 'cdr' && e.callId === callId));
     assert.ok(cdr, 'the CDR was forwarded');
     assert.deepEqual(cdr.termination, { reason: 'error', endedBy: 'gateway' });
     assert.deepEqual(cdr.errors, ['sdp-answer-refused'], 'the CDR says why');

@@ -10,7 +10,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +17,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startGateway, REPO, type RunningGateway } from '../helpers/gateway-process.js';
+import { startRecordingServer, type RecordingServer } from '../helpers/recording-server.js';
+import { waitFor } from '../helpers/wait.js';
 import { freeUdpRange } from '../helpers/ports.js';
 import { createTempDatabase } from '../store/pg-helper.js';
 import { Softphone } from '../../src/softphone/softphone.js';
@@ -58,36 +59,9 @@ async function pgRowsContaining(url: string, needle: string): Promise<string[]> 
   }
 }
 
-interface Seen {
-  path: string;
-  authorization: string;
-}
-
 /** The dialog engine (Watson v1 message shape) and the Splunk HEC collector, recording what auth they got. */
-async function remoteServices(): Promise<{ server: Server; url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      seen.push({ path: req.url ?? '', authorization: req.headers.authorization ?? '' });
-      res.setHeader('content-type', 'application/json');
-      if (req.url?.startsWith('/v1/workspaces/')) res.end(JSON.stringify({ output: { text: ['Hello.'] }, context: { n: 1 } }));
-      else res.end(JSON.stringify({ text: 'Success', code: 0 }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
-
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function remoteServices(): Promise<RecordingServer> {
+  return startRecordingServer((req) => (req.url.startsWith('/v1/workspaces/') ? { json: { output: { text: ['Hello.'] }, context: { n: 1 } } } : { json: { text: 'Success', code: 0 } }));
 }
 
 async function adminKey(gw: RunningGateway): Promise<string> {
@@ -137,15 +111,15 @@ async function scenario(region: Record<string, unknown>, pgUrl?: string): Promis
     const call = await phone.dial(`sip:desk@127.0.0.1:${gw.sipPort}`);
     await call.nextUtterance(15_000);
     await call.hangup();
-    const dialogAuth = await until('the dialog request', () => remote.seen.find((s) => s.path.startsWith('/v1/workspaces/ws1/message')));
-    assert.equal(dialogAuth.authorization, `Basic ${Buffer.from(`hushgate:${DIALOG_PASSWORD}`).toString('base64')}`);
-    const hec = await until('the events at the collector', () => remote.seen.find((s) => s.path === '/services/collector/event'));
-    assert.equal(hec.authorization, `Splunk ${SINK_TOKEN}`);
+    const dialogAuth = await waitFor('the dialog request', () => remote.requests.find((s) => s.url.startsWith('/v1/workspaces/ws1/message')));
+    assert.equal(dialogAuth.headers.authorization, `Basic ${Buffer.from(`hushgate:${DIALOG_PASSWORD}`).toString('base64')}`);
+    const hec = await waitFor('the events at the collector', () => remote.requests.find((s) => s.url === '/services/collector/event'));
+    assert.equal(hec.headers.authorization, `Splunk ${SINK_TOKEN}`);
     assert.deepEqual(await leaks(), { files: [], rows: [] }, 'a credential reached the disk during the call');
   } finally {
     await phone.close();
     await gw.stop();
-    remote.server.close();
+    await remote.close();
   }
 }
 

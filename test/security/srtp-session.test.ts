@@ -11,6 +11,7 @@ import { PortPool } from '../../src/media/port-pool.js';
 import { RtpSession } from '../../src/media/rtp/session.js';
 import { buildRtp } from '../../src/media/rtp/packet.js';
 import { SrtpContext, createSrtpContexts, type SdesKeyPair } from '../../src/media/srtp/index.js';
+import { waitFor } from '../helpers/wait.js';
 
 function rtp(fields: Parameters<typeof buildRtp>[0], payload: Uint8Array): Uint8Array {
   const r = buildRtp(fields, payload);
@@ -27,14 +28,6 @@ async function open(p: PortPool): Promise<RtpSession> {
   const r = await RtpSession.open({ ports: p, address: '127.0.0.1', rtcpIntervalMs: 200 });
   assert.ok(r.ok);
   return r.value;
-}
-
-async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function keyPair(): { a: SdesKeyPair; b: SdesKeyPair } {
@@ -67,12 +60,12 @@ test('SRTP both ways; bad tag, replay and plain RTP are dropped and counted', as
       a.sendAudio(frame, i * 160);
       b.sendAudio(frame, i * 160);
     }
-    await until(() => gotA.length === 10 && gotB.length === 10, 'protected audio both ways');
+    await waitFor('protected audio both ways', () => gotA.length === 10 && gotB.length === 10, 3000);
     assert.deepEqual(gotA, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.ok(gotB.every((f, i) => f.length === 160 && f.every((x) => x === i + 1)), 'payload decrypted intact');
     // SRTCP: reports go out protected and are opened on the other side.
     a.sendReport();
-    await until(() => b.stats().rtcpReceived >= 1, 'an SRTCP report');
+    await waitFor('an SRTCP report', () => b.stats().rtcpReceived >= 1, 3000);
     assert.equal(b.stats().rtcpMalformed, 0);
 
     // An attacker who knows A's key would be able to forge — one who does not, cannot. Build a
@@ -83,23 +76,23 @@ test('SRTP both ways; bad tag, replay and plain RTP are dropped and counted', as
     const before = b.stats();
     // From the attacker's address: B is latched on A, so even a valid packet is not played...
     await send(valid);
-    await until(() => b.stats().foreignSource === before.foreignSource + 1, 'foreign source counted');
+    await waitFor('foreign source counted', () => b.stats().foreignSource === before.foreignSource + 1, 3000);
     // ...and the same packet again is a replay, caught before the source check.
     await send(valid);
-    await until(() => b.stats().srtpReplays === 1, 'replay counted');
+    await waitFor('replay counted', () => b.stats().srtpReplays === 1, 3000);
     // Bad tag: flip one bit of the tag.
     const forged = Buffer.from(wiretap.protect(rtp({ payloadType: 0, sequenceNumber: 40001, timestamp: 161, ssrc: 0x1234 }, frame)));
     forged[forged.length - 1]! ^= 1;
     await send(forged);
-    await until(() => b.stats().srtpAuthFailures === 1, 'auth failure counted');
+    await waitFor('auth failure counted', () => b.stats().srtpAuthFailures === 1, 3000);
     // Plain RTP into an SRTP session: no tag that verifies.
     await send(rtp({ payloadType: 0, sequenceNumber: 7, timestamp: 7, ssrc: 0x5678 }, frame));
-    await until(() => b.stats().srtpAuthFailures === 2, 'plain RTP refused');
+    await waitFor('plain RTP refused', () => b.stats().srtpAuthFailures === 2, 3000);
     // Forged SRTCP.
     const rtcp = Buffer.from(wiretap.protectRtcp(Buffer.from([0x80, 201, 0, 1, 0, 0, 0x12, 0x34])));
     rtcp[rtcp.length - 2]! ^= 0xff;
     await new Promise<void>((r) => attacker.send(rtcp, b.localPort + 1, '127.0.0.1', () => r()));
-    await until(() => b.stats().srtpAuthFailures === 3, 'forged SRTCP refused');
+    await waitFor('forged SRTCP refused', () => b.stats().srtpAuthFailures === 3, 3000);
 
     const st = b.stats();
     assert.equal(st.srtp, true);
@@ -107,7 +100,7 @@ test('SRTP both ways; bad tag, replay and plain RTP are dropped and counted', as
     assert.equal(st.packetsReceived, 10);
     // The real stream still flows after the attack.
     a.sendAudio(frame.fill(42), 10 * 160);
-    await until(() => gotB.length === 11, 'audio after the attack');
+    await waitFor('audio after the attack', () => gotB.length === 11, 3000);
     assert.equal(gotB[10]![0], 42);
   } finally {
     attacker.close();
@@ -125,7 +118,7 @@ test('without SRTP the session refuses nothing on its account and reports srtp: 
     let got = 0;
     b.setAudioHandler(() => got++);
     a.sendAudio(new Uint8Array(160), 0);
-    await until(() => got === 1, 'plain audio');
+    await waitFor('plain audio', () => got === 1, 3000);
     const st = b.stats();
     assert.equal(st.srtp, false);
     assert.equal(st.srtpAuthFailures, 0);
