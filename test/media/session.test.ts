@@ -208,7 +208,8 @@ test('RTCP: SR with CNAME is received and parsed, RR answers give the sender its
     a.on('rtcp', (p) => atA.push(p));
     // The first report is due at interval/2 × (0.5 + 0.5) = 2.5 s.
     clock.advance(2499);
-    await new Promise((r) => setTimeout(r, 50));
+    // Reports go out from the timer, synchronously inside advance(): none sent means none can arrive.
+    assert.equal(a.stats().rtcpSent + b.stats().rtcpSent, 0);
     assert.equal(atB.length, 0);
     clock.advance(1); // both sessions report now
     await waitFor('atB.length >= 1 && atA.length >= 1', () => atB.length >= 1 && atA.length >= 1, 2000);

@@ -89,7 +89,7 @@ test('a captured Authorization replayed on a new INVITE gets 401 with a fresh no
     raw.send(legit.text, gw.sipPort); // a retransmission (same branch): absorbed, never a second verification failure
     const ok = await final(legit.callId);
     assert.equal(statusOf(ok), 200, ok.split('\r\n')[0]);
-    await new Promise((r) => setTimeout(r, 200));
+    await raw.barrier(gw.sipPort);
     assert.ok(!raw.pending().some((m) => m.includes(legit.callId) && statusOf(m) === 401), 'the retransmission was not answered 401');
     await bye(legit.callId, ok);
 

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startInProcessGateway } from '../helpers/in-process-gateway.js';
 import { freePort, freeUdpRange } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 
 test('the softphone authenticates with SHA-256 digest; wrong or missing credentials get 401', { timeout: 30_000 }, async () => {
@@ -29,7 +30,7 @@ test('the softphone authenticates with SHA-256 digest; wrong or missing credenti
     const requests = gw.gw.ua.authCounters;
     assert.equal(requests.challenged, 1, 'challenged once, then admitted');
     await call.hangup();
-    for (let i = 0; i < 50 && gw.gw.calls.calls.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the call gone at the gateway', () => gw.gw.calls.calls.size === 0, 1000);
     assert.equal(gw.gw.calls.calls.size, 0, 'the call ended cleanly');
 
     const wrong = await phone({ username: 'alice', password: 'not it' });

@@ -11,6 +11,7 @@ import { SipStack } from '../../src/sip/stack.js';
 import { UserAgent } from '../../src/sip/user-agent.js';
 import { OverloadGuard } from '../../src/sip/overload.js';
 import { RawSip, statusOf, header, PCMU_OFFER } from '../helpers/raw-sip.js';
+import { waitFor } from '../helpers/wait.js';
 
 function busy(ms: number): void {
   const end = performance.now() + ms;
@@ -71,7 +72,7 @@ test('event-loop lag: new calls are shed while the loop lags, and taken again on
     assert.ok(!shed.ok && shed.reason === 'lag' && shed.retryAfterSec === 1, `lag ${overload.lagMs} ms: ${JSON.stringify(shed)}`);
     assert.equal(overload.shed.lag, 1);
     // Two quiet windows later the lag figure is back under the threshold.
-    for (let i = 0; i < 20 && !overload.admit(0).ok; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitFor('the lag figure back under the threshold', () => overload.admit(0).ok, 2000);
     assert.deepEqual(overload.admit(0), { ok: true });
   } finally {
     overload.close();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { connect, type TLSSocket, type ConnectionOptions } from 'node:tls';
 import { listenTls, tlsConfigSchema, type TlsTransport } from '../../src/sip/transport/tls.js';
 import type { InboundMessage } from '../../src/sip/transport/types.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir = '';
 const f = (name: string) => join(dir, name);
@@ -168,7 +169,8 @@ test('mutual TLS: no client certificate or one from another CA is refused; our C
       assert.match(why, /CERTIFICATE_REQUIRED|UNKNOWN_CA|BAD_CERTIFICATE|HANDSHAKE|ECONNRESET|closed/, why);
       s.destroy();
     }
-    await new Promise((r) => setTimeout(r, 100));
+    // Once the refused connections are gone nothing more can arrive on them.
+    await waitFor('the refused connections closed', () => t.connectionCount() === 0, 3000);
     assert.equal(delivered, 0);
     assert.equal(t.connectionCount(), 0);
     const good = await client(t.localPort, { cert: readFileSync(f('client.pem')), key: readFileSync(f('client.key')) });
