@@ -14,6 +14,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { freePort, freeUdpRange } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 
 test('an API change reaches the next call; the live call keeps its settings and stays up', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'hushgate-live-change-'));
@@ -68,8 +69,7 @@ test('an API change reaches the next call; the live call keeps its settings and 
 
     await first.hangup();
     await second.hangup();
-    const until = Date.now() + 5000;
-    while (gw.calls.calls.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('both calls gone at the gateway', () => gw.calls.calls.size === 0, 5000);
     assert.equal(gw.calls.calls.size, 0, 'both calls ended cleanly');
   } finally {
     await phone.close();

@@ -51,13 +51,15 @@ export class RawSip {
   /**
    * Sends an OPTIONS to the gateway and waits for its 200: the gateway reads its UDP socket in
    * order and answers what it refuses or absorbs at once, so once this answer is here every answer
-   * to what this socket sent earlier is here too. The event that proves "no answer came" — use it
-   * before asserting an absence, instead of a sleep. Consumes the 200.
+   * to what was sent to it earlier — from this socket or any other — has been sent too. The event
+   * that proves "no answer came": use it before asserting an absence, instead of a sleep. Consumes
+   * the 200, then yields one event-loop turn so datagrams already queued on other sockets are read.
    */
   async barrier(port: number, timeoutMs = 3000): Promise<void> {
     const ping = this.request('OPTIONS', { port });
     this.send(ping.text, port);
     await this.receive((m) => m.includes(ping.callId) && statusOf(m) === 200, timeoutMs);
+    await new Promise<void>((r) => setImmediate(r));
   }
 
   /** Messages received so far and not consumed. */

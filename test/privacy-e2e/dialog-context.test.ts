@@ -18,6 +18,7 @@ import { freeUdpRange } from '../helpers/ports.js';
 import { OpenAiServer } from '../speech/servers/openai-server.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
+import { waitFor } from '../helpers/wait.js';
 
 const SAID = ['the third of march', 'check my balance'];
 
@@ -61,8 +62,7 @@ test('a token the SOE keeps in its context is sent back as the token, not the re
     assert.equal(seen[2]!.context['dob'], token, 'the next turn carries the SOE\'s own token back');
     await call.hangup();
     await gw.waitForEvent((e) => e.type === 'call.ended');
-    for (let i = 0; i < 50 && !seen.some((s) => s.text === 'vgwHangUp'); i++) await new Promise((r) => setTimeout(r, 100));
-    const hangup = seen.find((s) => s.text === 'vgwHangUp');
+    const hangup = await waitFor('the hang-up turn at the SOE', () => seen.find((s) => s.text === 'vgwHangUp'), 5000);
     assert.ok(hangup, 'the SOE got the hang-up turn');
     assert.equal(hangup.context['dob'], token, 'and so does the hang-up turn');
     const leaked = soe.requests.filter((r) => r.body.toString('utf8').toLowerCase().includes('third of march'));

@@ -32,6 +32,16 @@ async function udpOn(address: string, port = 0): Promise<{ sock: Socket; port: n
   return { sock, port: sock.address().port, got };
 }
 
+/** From the allowed source: returns once the gateway has handled everything sent to it before. */
+async function barrier(): Promise<void> {
+  const ua = await RawSip.open();
+  try {
+    await ua.barrier(gw.sipPort);
+  } finally {
+    ua.close();
+  }
+}
+
 function request(method: string, via: string, extra: string[] = []): Buffer {
   const id = randomBytes(6).toString('hex');
   return Buffer.from(
@@ -66,7 +76,9 @@ test('a disallowed UDP sender naming a third party in Via: nothing reaches the t
       Buffer.from(request('INVITE', via).toString().replace(/^INVITE /, 'INVITE  ')),
     ];
     for (let i = 0; i < 10; i++) for (const p of probes) attacker.sock.send(p, gw.sipPort, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 1500));
+    // Answered after all 50 probes (one socket, read in order): any answer to them has been sent.
+    await barrier();
+    await gw.waitForLog((e) => e.reason === 'allowlist' && e.transport === 'UDP');
     assert.deepEqual(victim.got.map((b) => b.toString().split('\r\n')[0]), [], 'nothing may be sent to the Via host');
     assert.deepEqual(attacker.got.map((b) => b.toString().split('\r\n')[0]), [], 'disallowed sources get silence');
     assert.equal((metricValue(await gw.metrics(), 'hushgate_sip_forbidden') ?? 0) - forbiddenBefore, 50);
@@ -105,7 +117,7 @@ test('sipvicious svmap from a disallowed source finds nothing and reflects nothi
     assert.match(seen, new RegExp(`127\\.0\\.0\\.1:${gw.sipPort}\\s*\\|`), seen);
     const out = await svmap(['-b', '127.0.0.2', '-x', '127.0.0.3', '-P', String(victim.port), '-p', String(gw.sipPort), '-t', '0.05', '127.0.0.1']);
     assert.doesNotMatch(out, new RegExp(`127\\.0\\.0\\.1:${gw.sipPort}\\s*\\|`), out);
-    await new Promise((r) => setTimeout(r, 500));
+    await barrier(); // svmap has exited: everything it sent is ahead of this
     assert.equal(victim.got.length, 0, 'svmap -x must not turn the gateway into a reflector');
   } finally {
     victim.sock.close();

@@ -10,6 +10,7 @@ import { TenancyStore, TenancySeedError } from '../../src/tenancy/tenancy-store.
 import { FileKeyStore } from '../../src/training/keystore.js';
 import { TenancyRouting, type RoutingTimers } from '../../src/tenancy/routing.js';
 import { applicationSchema, accountSchema, type AccountConfig } from '../../src/config/schema.js';
+import { waitFor } from '../helpers/wait.js';
 
 let dir: string;
 let store: Store;
@@ -91,7 +92,7 @@ test('routing follows changes: at once in this process, by polling the revision 
   }
   assert.equal(routing.router().route('reception'), undefined);
   fake.fn!();
-  for (let i = 0; i < 50 && !routing.router().route('reception'); i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor('the routing change seen from the other connection', () => routing.router().route('reception'), 500);
   assert.equal(routing.router().route('RECEPTION')?.application.id, 'desk');
   routing.stop();
   assert.equal(fake.fn, undefined);
