@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSocket } from 'node:dgram';
 import { freeUdpRange } from './ports.js';
+import { waitFor } from './wait.js';
 
 function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -32,12 +33,13 @@ export async function startKamailio(cfgFile: string, vars: Record<string, string
   const proc = spawn('kamailio', ['-f', join(dir, 'k.cfg'), '-DD', '-E', '-P', join(dir, 'k.pid'), '-Y', dir, '-m', '64', '-M', '8'], { stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-20_000)));
   // Ready once its socket holds the port (our bind then fails); bounded.
-  const deadline = Date.now() + 10_000;
-  while (!(await portTaken(port))) {
+  const bound = async (): Promise<boolean> => {
     if (proc.exitCode !== null) throw new Error(`kamailio exited: ${log}`);
-    if (Date.now() > deadline) throw new Error(`kamailio did not bind 127.0.0.1:${port}: ${log}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return portTaken(port);
+  };
+  await waitFor(`kamailio to bind 127.0.0.1:${port}`, bound, 10_000).catch((err: Error) => {
+    throw proc.exitCode !== null ? err : new Error(`${err.message}: ${log}`);
+  });
   return {
     port,
     proc,

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { RetentionSweeper } from '../../src/training/retention.js';
 import { effectiveRetentionDays, trainingConfigIssues, trainingPolicies } from '../../src/training/config.js';
 import { makeEnv, policy, utterance } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('retention', () => {
   it('effective retention: 30 days by default, shorter per application, never above the account maximum', () => {
@@ -41,8 +42,9 @@ describe('retention', () => {
       assert.equal((await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n, 1);
       env.clock.advanceDays(23);
       ticks!();
-      await new Promise((r) => setTimeout(r, 20));
-      assert.equal((await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n, 0, 'interval sweep at 30 days');
+      const count = async () => (await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n;
+      await waitFor('the interval sweep', async () => (await count()) === 0, 2000);
+      assert.equal(await count(), 0, 'interval sweep at 30 days');
       sweeper.stop();
       assert.equal(ticks, undefined);
     } finally {
