@@ -109,15 +109,19 @@ test('Session-Expires below Min-SE → 422 with Min-SE; an accepted timer is ech
 });
 
 test('allowlist: a source outside the trunk CIDRs gets no answer at all; an allowed one completes a call (SIPp)', async () => {
-  const locked = await startGateway({ sip: { allowFrom: ['203.0.113.0/24'] }, accounts: [{ id: 'a', applications: [{ id: 'p', numbers: ['service'] }] }] });
+  // 127.0.0.5 is allowed only to prove the silence: its answered OPTIONS comes after the probe.
+  const locked = await startGateway({ sip: { allowFrom: ['203.0.113.0/24', '127.0.0.5/32'] }, accounts: [{ id: 'a', applications: [{ id: 'p', numbers: ['service'] }] }] });
   const probe = await RawSip.open();
+  const witness = await RawSip.open('127.0.0.5');
   try {
     // Silence, not 403 (issue 14 item 4; test/security/allowlist-silence.test.ts has the reflection case).
     const inv = probe.request('INVITE', { port: locked.sipPort, body: PCMU_OFFER(), headers: ['Content-Type: application/sdp'] });
     probe.send(inv.text, locked.sipPort);
-    await assert.rejects(probe.receive(() => true, 1000), /no matching message/);
+    await witness.barrier(locked.sipPort);
+    await assert.rejects(probe.receive(() => true, 0), /no matching message/);
   } finally {
     probe.close();
+    witness.close();
     await locked.stop();
   }
   const open = await startGateway({ sip: { allowFrom: ['127.0.0.0/8'] }, accounts: [{ id: 'a', applications: [{ id: 'p', numbers: ['service'] }] }] });
