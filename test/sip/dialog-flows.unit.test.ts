@@ -211,6 +211,28 @@ test('100 Trying lost: the INVITE is retransmitted at T1 and the gateway absorbs
   }
 });
 
+test('every BYE lost: Timer E retransmits at T1 doubling to T2, Timer F gives up at 64·T1 with no response', async () => {
+  const env = setup();
+  try {
+    const r = await env.dial();
+    assert.ok(r.ok);
+    await env.sip.net.settle();
+    env.sip.net.filter = (m) => !m.data.toString().startsWith('BYE ');
+    let answered: unknown = 'pending';
+    void env.calls[0]!.sendInDialog('BYE').then((res) => (answered = res));
+    await env.sip.net.settle();
+    const sentAt = env.sip.net.sent.at(-1)!.at;
+    await env.sip.run(31_999);
+    assert.equal(answered, 'pending');
+    await env.sip.run(1);
+    assert.equal(answered, undefined, 'no final response: undefined after Timer F');
+    const byes = env.sip.net.sent.filter((m) => firstLine(m.data.toString()) === 'BYE').map((m) => m.at - sentAt);
+    assert.deepEqual(byes, [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  } finally {
+    await env.sip.close();
+  }
+});
+
 test('nobody answers at all: Timer B gives up after 64·T1 with 408', async () => {
   const sip = memorySip();
   try {
