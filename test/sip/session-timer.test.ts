@@ -5,12 +5,12 @@ import { pino } from 'pino';
 import { UdpTransport } from '../../src/sip/transport/udp.js';
 import { SipStack } from '../../src/sip/stack.js';
 import { UserAgent } from '../../src/sip/user-agent.js';
-import { FakeTimers } from '../../src/sip/timer-host.js';
+import { FakeClock } from '../../src/time/clock.js';
 import type { EndReason } from '../../src/sip/invite-session.js';
 import { RawSip, statusOf, header, PCMU_OFFER } from '../helpers/raw-sip.js';
 
 async function setup() {
-  const timers = new FakeTimers();
+  const timers = new FakeClock({ startMs: 0 });
   const udp = await UdpTransport.listen('127.0.0.1', 0);
   const stack = new SipStack({ transports: [udp], timers, logger: pino({ level: 'silent' }), advertisedHost: '127.0.0.1' });
   const ua = new UserAgent(stack, { logger: pino({ level: 'silent' }), sessionTimer: { sessionExpires: 1800, minSE: 90 } });
