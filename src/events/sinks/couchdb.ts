@@ -16,8 +16,8 @@
  *   an admin action; Cloudant compacts on its own).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import { systemClock } from '../../time/clock.js';
 import { HttpTarget, joinUrl, type HttpResponse } from './http.js';
 import { IamTokenProvider, DEFAULT_IAM_TOKEN_URL } from './iam-token.js';
 import { DELIVERED, allOutcomes, classifyHttpStatus, type DeliveryResult, type EventOutcome, type EventSink, type SinkErasureQuery, type SinkErasureResult } from './types.js';

@@ -5,7 +5,7 @@
  * `expires_in`). Concurrent callers share one in-flight exchange. `invalidate()` forces a new
  * token after a 401.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
 import type { HttpTarget } from './http.js';
 
 export const DEFAULT_IAM_TOKEN_URL = 'https://iam.cloud.ibm.com/identity/token';

@@ -5,8 +5,8 @@
  * `eventId` (a crash between the receiver's 2xx and our commit resends the batch).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import { systemClock } from '../../time/clock.js';
 import { signWebhook } from '../webhook-signature.js';
 import { HttpTarget } from './http.js';
 import { allOutcomes, classifyHttpStatus, DELIVERED, type DeliveryResult, type EventSink } from './types.js';
@@ -42,7 +42,7 @@ export class WebhookSink implements EventSink {
   async deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult> {
     if (batch.length === 0) return { kind: 'results', outcomes: [] };
     const body = `{"events":[${batch.map((r) => r.payload).join(',')}]}`;
-    const headers = { 'content-type': 'application/json', ...signWebhook(this.#secret, body, this.#clock.now() / 1000) };
+    const headers = { 'content-type': 'application/json', ...signWebhook(this.#secret, body, this.#clock.epochMs() / 1000) };
     const res = await this.#http.request({ method: 'POST', url: this.#url, headers, body });
     if (!res.ok) return { kind: 'unavailable', error: res.error };
     const cls = classifyHttpStatus(res.status);
