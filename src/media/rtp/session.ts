@@ -32,7 +32,7 @@ import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { PortPool } from '../port-pool.js';
-import { type Result, ok, err } from './result.js';
+import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
 import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
 import { RtpReceiverStats, type LastSenderReport } from './receiver-stats.js';
