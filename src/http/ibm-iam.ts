@@ -9,6 +9,7 @@
 import { type Result, ok, err } from '../result/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { HttpTarget } from './target.js';
+import type { HttpError } from './errors.js';
 import { joinUrl } from './url-policy.js';
 
 export const DEFAULT_IAM_URL = 'https://iam.cloud.ibm.com';
@@ -23,6 +24,8 @@ export interface IamError {
   kind: 'rejected' | 'unavailable' | 'bad-response';
   message: string;
   status?: number;
+  /** For `unavailable` without a status: the transport failure (timeout, aborted, refused URL, ...). */
+  http?: HttpError;
 }
 
 export interface IbmIamOptions {
@@ -71,7 +74,7 @@ export class IbmIamTokenSource {
       body,
       signal,
     });
-    if (!res.ok) return err({ kind: 'unavailable', message: `IAM token request failed: ${res.error.message}` });
+    if (!res.ok) return err({ kind: 'unavailable', message: `IAM token request failed: ${res.error.message}`, http: res.error });
     const { status } = res.value;
     if (status !== 200) {
       return err({ kind: status >= 400 && status < 500 ? 'rejected' : 'unavailable', status, message: `IAM token request failed: HTTP ${status}${errorCodeOf(res.value.text())}` });

@@ -10,6 +10,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock, type TimerHandle } from '../../src/time/clock.js';
 
 export interface TestCert {
   key: string;
@@ -90,8 +91,22 @@ export async function startServer(handler: (req: RecordedRequest, n: number) => 
   };
 }
 
-/** A sleep that records the delays asked for and returns at once (backoff without waiting). */
-export function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: number[] } {
-  const delays: number[] = [];
-  return { delays, sleep: async (ms: number) => void delays.push(ms) };
+/** The one FakeClock (wall time starting now), recording the delays asked for and jumping to each at once (backoff without waiting). */
+class InstantClock extends FakeClock {
+  readonly delays: number[] = [];
+  constructor() {
+    super({ epochStart: Date.now() }); // wall time as now: the test receivers check signature timestamps
+  }
+
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.delays.push(ms);
+    const h = super.setTimeout(fn, ms);
+    queueMicrotask(() => this.advance(ms));
+    return h;
+  }
+}
+
+export function recordingClock(): { clock: FakeClock; delays: number[] } {
+  const clock = new InstantClock();
+  return { clock, delays: clock.delays };
 }
