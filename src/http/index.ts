@@ -4,6 +4,6 @@
  * values) and the IBM IAM token source. See docs/http.md.
  */
 export { checkUrl, joinUrl, type UrlPolicy } from './url-policy.js';
-export { HttpTarget, type HttpTargetOptions, type HttpMethod, type HttpRequest, type HttpResponse, type HttpStreamResponse, type HttpHeaders } from './target.js';
+export { HttpTarget, trustedCas, type HttpTargetOptions, type HttpMethod, type HttpRequest, type HttpResponse, type HttpStreamResponse, type HttpHeaders } from './target.js';
 export { errorCode, type HttpError, type HttpErrorKind } from './errors.js';
 export { IbmIamTokenSource, iamTokenUrl, DEFAULT_IAM_URL, type IamError, type IbmIamOptions } from './ibm-iam.js';

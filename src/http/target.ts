@@ -65,16 +65,23 @@ export interface HttpStreamResponse {
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_BYTES = 1 << 20;
 
+/** The CA list a target trusts: the public roots plus the target's own (for a WebSocket beside a target). */
+export function trustedCas(ca: HttpTargetOptions['ca']): string[] | undefined {
+  if (ca === undefined) return undefined;
+  const extra = (Array.isArray(ca) ? ca : [ca]).map((c: string | Buffer) => c.toString());
+  return extra.length ? [...rootCertificates, ...extra] : undefined;
+}
+
 export class HttpTarget {
   readonly #agent: Agent;
   readonly #opts: HttpTargetOptions;
 
   constructor(opts: HttpTargetOptions = {}) {
     this.#opts = opts;
-    const extra = opts.ca === undefined ? [] : (Array.isArray(opts.ca) ? opts.ca : [opts.ca]).map((c: string | Buffer) => c.toString());
+    const ca = trustedCas(opts.ca);
     this.#agent = new Agent({
       ...(opts.connections ? { connections: opts.connections } : {}),
-      connect: extra.length ? { ca: [...rootCertificates, ...extra] } : {},
+      connect: ca ? { ca } : {},
     });
   }
 
