@@ -17,63 +17,26 @@
  *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
  */
 import type { Logger } from 'pino';
-import type { Dialog, TurnInput, TurnResponse } from '../dialog/types.js';
+import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
-import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/context-vars.js';
-import type { Stt, Tts } from '../speech/types.js';
+import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
 import type { Utterance } from '../media/vad/endpointer.js';
-import type { PrivacyPolicy } from '../privacy/policy.js';
 import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
 import { detect } from '../privacy/detect.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import type { AgentCall } from './agent-call.js';
-import { CallServices, type ServiceBuilder } from './call-services.js';
+import { CallServices } from './call-services.js';
 import { DialogGate } from './dialog-gate.js';
+import { DialogExchange } from './dialog-exchange.js';
 import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
 import { Speaker, type FirstAudio } from './speaker.js';
 import { recognise, sttResponseOf } from './recognition.js';
 import { deadlineSignal } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
+import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
-export interface AgentDeps {
-  dialog: Dialog;
-  /** The dialog runs outside the process (webhook, Watson, LLM): the privacy gate applies. */
-  remoteDialog: boolean;
-  stt: Stt;
-  tts: Tts;
-  policy: PrivacyPolicy;
-  defaultCountry: string;
-  log: Logger;
-  /** Turn timing observer (metrics). */
-  onTurnTimings?: (t: TurnTimings) => void;
-  /** Builds the engines and dialogs a dialog switches to mid-call (`vgwActSet*Config` with credentials or a new target). */
-  services?: ServiceBuilder;
-  clock?: Clock;
-}
-
-export interface TurnTimings {
-  turn: number;
-  /** Caller stopped speaking → endpointer declared the utterance over (the hangover). */
-  endpointingMs?: number;
-  sttMs?: number;
-  dialogMs: number;
-  /** TTS request → first audio chunk. */
-  ttsFirstAudioMs?: number;
-  /** End of caller speech (or DTMF/no-input trigger) → first reply frame handed to the player. */
-  totalToFirstAudioMs?: number;
-  cacheHit?: boolean;
-}
-
-interface TurnOptions {
-  isFirst?: boolean;
-  /** When the input became final (clock.now() timeline). */
-  trigger?: number;
-  endpointingMs?: number;
-  sttMs?: number;
-  state?: Partial<GatewayTurnState>;
-  privacy?: TurnPrivacy;
-}
+export type { AgentDeps, TurnTimings } from './agent-types.js';
 
 const DEFAULT_FAILED_MESSAGE = 'Sorry, something went wrong on our side.';
 const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
@@ -82,15 +45,7 @@ const MAX_DIALOG_FAILURES = 3;
 const HANGUP_TURN_TIMEOUT_MS = 3000;
 
 export class AgentSession {
-  /** The dialog's context with tokens restored: what the gateway itself reads (settings, transfer target). */
-  private context: Record<string, unknown> = {};
-  /**
-   * The context exactly as the dialog returned it (a remote dialog's tokens left as tokens): what goes
-   * back to it. Sending the restored one would make the gate find each value again, in a later turn's
-   * context, and a value found only because the agent had just asked for it would go back raw.
-   */
-  private dialogContext: Record<string, unknown> = {};
-  private settings: DialogSettings = {};
+  private readonly exchange: DialogExchange;
   private turnNo = 0;
   private busy = false;
   private ended = false;
@@ -122,6 +77,7 @@ export class AgentSession {
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
     this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy);
+    this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
@@ -163,15 +119,14 @@ export class AgentSession {
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
-    let request = { input, context: gatewayContext(target.remote ? this.dialogContext : this.context, state) };
     // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
     // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
-    if (target.remote) request = this.gate.outbound(input, request.context, turnPrivacy);
+    const request = this.exchange.request(target, input, state, turnPrivacy);
     const t0 = this.clock.now();
     let response: TurnResponse;
     try {
-      const signal = deadlineSignal(this.clock, this.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
+      const signal = deadlineSignal(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
       response = await target.dialog.turn({ input: request.input, isFirstTurn: !!o.isFirst, context: request.context }, signal);
     } catch (err) {
       return this.dialogFailed(turn, err, t0, turnPrivacy);
@@ -180,12 +135,7 @@ export class AgentSession {
     this.services.dialogAnswered(); // a "once" target answered its one turn
     this.failures = 0;
     if (this.ended) return;
-    const restored = target.remote ? this.gate.restore(response) : { context: response.context, texts: response.text.filter((t) => t.trim()), carriesCallerData: false };
-    this.context = restored.context;
-    this.dialogContext = response.context;
-    const s = readDialogSettings(this.context);
-    this.settings = { ...this.settings, ...s.settings };
-    for (const w of [...response.warnings, ...s.errors]) this.log.warn({ turn, warning: w }, 'dialog warning');
+    const restored = this.exchange.answered(target, response, turn);
     const texts = restored.texts;
     this.speaksCallerData = restored.carriesCallerData;
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
@@ -214,7 +164,7 @@ export class AgentSession {
     const kind = err instanceof DialogError ? err.kind : 'internal';
     this.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
     this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(this.clock.now() - t0), privacy });
-    await this.speak(this.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE);
+    await this.speak(this.exchange.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE);
     if (this.failures >= MAX_DIALOG_FAILURES) return this.call.hangup('local-bye');
     this.busy = false;
     this.listen();
@@ -226,7 +176,7 @@ export class AgentSession {
     return {
       call: this.call,
       flags: this.flags,
-      settings: this.settings,
+      settings: this.exchange.settings,
       services: this.services,
       turn,
       signal: this.abort.signal,
@@ -237,7 +187,7 @@ export class AgentSession {
       play: (source) => this.speaker.play(source),
       takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), texts.join(' '))),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
-      collectDigits: (spec) => this.digits.start(spec, this.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
+      collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
       nextTurnState: (state) => Object.assign(this.pendingState, state),
       scheduleTurn: (input, state) => this.clock.setImmediate(() => void this.runTurn(input, { state })),
       scheduleNoInputTurn: (text) =>
@@ -266,13 +216,13 @@ export class AgentSession {
   private listen(): void {
     if (this.ended) return;
     this.call.media.listening = !this.flags.sttPaused;
-    this.noInput.arm(this.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS);
+    this.noInput.arm(this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS);
   }
 
   private async noInputTurn(text: string): Promise<void> {
     if (this.ended || this.busy) return;
     this.log.info({ input: text, turn: this.turnNo + 1 }, 'no-input turn');
-    if (this.noInput.countTurn(this.settings.vgwDisconnectCallOnNoUserInputTurnCount ?? 0)) {
+    if (this.noInput.countTurn(this.exchange.settings.vgwDisconnectCallOnNoUserInputTurnCount ?? 0)) {
       this.pendingState.hangupReason = 'no-input';
       await this.call.hangup('local-bye');
       return;
@@ -352,9 +302,8 @@ export class AgentSession {
       const state: GatewayTurnState = { ...this.baseState(), hangupReason: 'caller' };
       try {
         const target = this.services.currentDialog;
-        let context = gatewayContext(target.remote ? this.dialogContext : this.context, state);
         // The same privacy gate as every other turn: a remote dialog never gets raw caller data.
-        if (target.remote) context = this.gate.outboundContext(context);
+        const context = this.exchange.hangupContext(target, state);
         await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context }, deadlineSignal(this.clock, HANGUP_TURN_TIMEOUT_MS));
       } catch {
         // Best effort: the call is over either way.
