@@ -16,7 +16,6 @@
  * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
  *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
  */
-import type { Logger } from 'pino';
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
 import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
@@ -32,7 +31,7 @@ import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
 import { Speaker, type FirstAudio } from './speaker.js';
 import { recognise, sttResponseOf } from './recognition.js';
-import { deadlineSignal } from './timing.js';
+import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
@@ -42,7 +41,6 @@ const DEFAULT_FAILED_MESSAGE = 'Sorry, something went wrong on our side.';
 const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 const DEFAULT_POST_RESPONSE_TIMEOUT_MS = 10_000;
 const MAX_DIALOG_FAILURES = 3;
-const HANGUP_TURN_TIMEOUT_MS = 3000;
 
 export class AgentSession {
   private readonly exchange: DialogExchange;
@@ -84,10 +82,6 @@ export class AgentSession {
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
   }
 
-  private get log(): Logger {
-    return this.deps.log;
-  }
-
   start(): void {
     const m = this.call.media;
     m.on('utterance', (u) => void this.onUtterance(u));
@@ -98,8 +92,6 @@ export class AgentSession {
     this.call.onEnded((reason) => void this.onCallEnded(reason));
     void this.runTurn({ text: '' }, { isFirst: true });
   }
-
-  // ---- turns ----------------------------------------------------------------------------------
 
   private baseState(): GatewayTurnState {
     const c = this.call;
@@ -125,11 +117,13 @@ export class AgentSession {
     const request = this.exchange.request(target, input, state, turnPrivacy);
     const t0 = this.clock.now();
     let response: TurnResponse;
+    const limit = deadline(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
     try {
-      const signal = deadlineSignal(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
-      response = await target.dialog.turn({ input: request.input, isFirstTurn: !!o.isFirst, context: request.context }, signal);
+      response = await target.dialog.turn({ input: request.input, isFirstTurn: !!o.isFirst, context: request.context }, limit.signal);
     } catch (err) {
       return this.dialogFailed(turn, err, t0, turnPrivacy);
+    } finally {
+      limit.clear();
     }
     const dialogMs = this.clock.now() - t0;
     this.services.dialogAnswered(); // a "once" target answered its one turn
@@ -162,7 +156,7 @@ export class AgentSession {
     if (this.ended) return;
     this.failures++;
     const kind = err instanceof DialogError ? err.kind : 'internal';
-    this.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
+    this.deps.log.warn({ turn, kind, failures: this.failures }, 'dialog turn failed');
     this.call.emit({ type: 'turn.completed', turn, error: kind, dialogMs: Math.round(this.clock.now() - t0), privacy });
     await this.speak(this.exchange.settings.vgwConversationFailedMessage ?? DEFAULT_FAILED_MESSAGE);
     if (this.failures >= MAX_DIALOG_FAILURES) return this.call.hangup('local-bye');
@@ -181,7 +175,7 @@ export class AgentSession {
       turn,
       signal: this.abort.signal,
       clock: this.clock,
-      log: this.log,
+      log: this.deps.log,
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
       play: (source) => this.speaker.play(source),
@@ -221,7 +215,7 @@ export class AgentSession {
 
   private async noInputTurn(text: string): Promise<void> {
     if (this.ended || this.busy) return;
-    this.log.info({ input: text, turn: this.turnNo + 1 }, 'no-input turn');
+    this.deps.log.info({ input: text, turn: this.turnNo + 1 }, 'no-input turn');
     if (this.noInput.countTurn(this.exchange.settings.vgwDisconnectCallOnNoUserInputTurnCount ?? 0)) {
       this.pendingState.hangupReason = 'no-input';
       await this.call.hangup('local-bye');
@@ -253,7 +247,7 @@ export class AgentSession {
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
-      this.log.info({ ok: outcome.ok, sttMs }, 'nothing recognised');
+      this.deps.log.info({ ok: outcome.ok, sttMs }, 'nothing recognised');
       this.busy = false;
       if (!this.call.media.playing) this.listen();
       return;
@@ -297,18 +291,8 @@ export class AgentSession {
     this.noInput.clear();
     this.digits.dispose();
     this.speaker.close();
-    if (reason === 'remote-bye') {
-      // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
-      const state: GatewayTurnState = { ...this.baseState(), hangupReason: 'caller' };
-      try {
-        const target = this.services.currentDialog;
-        // The same privacy gate as every other turn: a remote dialog never gets raw caller data.
-        const context = this.exchange.hangupContext(target, state);
-        await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context }, deadlineSignal(this.clock, HANGUP_TURN_TIMEOUT_MS));
-      } catch {
-        // Best effort: the call is over either way.
-      }
-    }
+    // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
+    if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...this.baseState(), hangupReason: 'caller' }, this.clock);
     this.gate.clear();
     await this.services.close();
   }

@@ -6,12 +6,16 @@
  */
 import type { Logger } from 'pino';
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
-import { gatewayContext, readDialogSettings, type DialogSettings, type GatewayTurnState } from '../dialog/context-vars.js';
+import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/context-vars.js';
+import type { Clock } from '../time/clock.js';
+import { deadline } from './timing.js';
 import type { TurnPrivacy } from '../privacy/call-privacy.js';
 import type { DialogGate, RestoredResponse } from './dialog-gate.js';
 import type { DialogTarget } from './call-services.js';
 
 type Context = Record<string, unknown>;
+
+const HANGUP_TURN_TIMEOUT_MS = 3000;
 
 export class DialogExchange {
   /** The dialog's `vgw*` settings so far (each turn's add to and override the earlier ones). */
@@ -36,10 +40,17 @@ export class DialogExchange {
     return target.remote ? this.gate.outbound(input, context, privacy) : { input, context };
   }
 
-  /** The context of the caller-hung-up turn, under the same gate. */
-  hangupContext(target: DialogTarget, state: GatewayTurnState): Context {
+  /** The caller hung up: tell the dialog (`vgwHangUp`), under the same gate as every turn; best effort, bounded. */
+  async callerHungUp(target: DialogTarget, state: GatewayTurnState, clock: Clock): Promise<void> {
     const context = gatewayContext(target.remote ? this.#dialogContext : this.#context, state);
-    return target.remote ? this.gate.outboundContext(context) : context;
+    const limit = deadline(clock, HANGUP_TURN_TIMEOUT_MS);
+    try {
+      await target.dialog.turn({ input: { text: SPECIAL_INPUTS.hangUp }, isFirstTurn: false, context: target.remote ? this.gate.outboundContext(context) : context }, limit.signal);
+    } catch {
+      // Best effort: the call is over either way.
+    } finally {
+      limit.clear();
+    }
   }
 
   /** Take the dialog's answer: keep its context, read its settings, log its warnings; the texts to speak. */

@@ -5,8 +5,14 @@
  */
 import type { Clock } from '../time/clock.js';
 
-/** Aborts after `ms` on `clock` (a `TimeoutError`, as `AbortSignal.timeout` does) or when `outer` aborts. */
-export function deadlineSignal(clock: Clock, ms: number, outer?: AbortSignal): AbortSignal {
+export interface Deadline {
+  readonly signal: AbortSignal;
+  /** The work finished in time: drop the timer. */
+  clear(): void;
+}
+
+/** A signal that aborts after `ms` on `clock` (a `TimeoutError`, as `AbortSignal.timeout` does) or when `outer` aborts. */
+export function deadline(clock: Clock, ms: number, outer?: AbortSignal): Deadline {
   const ac = new AbortController();
   const timer = clock.setTimeout(() => ac.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
   // The timer is dropped as soon as either side fires, so a finished turn leaves nothing armed.
@@ -15,7 +21,7 @@ export function deadlineSignal(clock: Clock, ms: number, outer?: AbortSignal): A
     if (outer.aborted) ac.abort(outer.reason);
     else outer.addEventListener('abort', () => ac.abort(outer.reason), { once: true, signal: ac.signal });
   }
-  return ac.signal;
+  return { signal: ac.signal, clear: () => clock.clearTimeout(timer) };
 }
 
 /** Resolves after `ms` on `clock`, or at once when `signal` aborts (never rejects). */

@@ -10,7 +10,7 @@ import type { CallEndReason } from '../../../src/call/active-call.js';
 import type { ReferOutcome } from '../../../src/sip/refer.js';
 import type { PlaySource } from '../../../src/media/player/index.js';
 import type { Stt, SttOutcome, SttStream, SttTurnSettings, Tts, TtsRequest } from '../../../src/speech/types.js';
-import type { Dialog, TurnRequest, TurnResponse } from '../../../src/dialog/types.js';
+import { DialogError, type Dialog, type TurnRequest, type TurnResponse } from '../../../src/dialog/types.js';
 import type { Utterance } from '../../../src/media/vad/endpointer.js';
 
 export const silentLog = pino({ level: 'silent' });
@@ -173,7 +173,8 @@ export class FakeDialog implements Dialog {
     if (a instanceof Error) throw a;
     if (a === 'hang') {
       return new Promise((_, reject) => {
-        const fail = () => reject(signal?.reason);
+        // As the HTTP providers do: an aborted request is a DialogError of kind 'aborted'.
+        const fail = () => reject(new DialogError('aborted', 'request aborted'));
         if (signal?.aborted) fail();
         else signal?.addEventListener('abort', fail, { once: true });
       });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/time/clock.js';
 import { DtmfCollector, type CollectResult, type CollectSpec } from '../../../src/call/dtmf-collector.js';
 import { NoInputTimer } from '../../../src/call/no-input-timer.js';
-import { deadlineSignal, pause } from '../../../src/call/timing.js';
+import { deadline, pause } from '../../../src/call/timing.js';
 
 function collector(): { clock: FakeClock; c: DtmfCollector; results: CollectResult[] } {
   const clock = new FakeClock();
@@ -116,20 +116,23 @@ test('NoInputTimer counts no-input turns in a row against the limit; the caller 
   for (let i = 0; i < 10; i++) assert.equal(t.countTurn(0), false, '0 = no limit');
 });
 
-test('deadlineSignal aborts with a TimeoutError on the clock, follows an outer abort, and leaves no timer', async () => {
+test('deadline aborts with a TimeoutError on the clock, follows an outer abort, and leaves no timer', async () => {
   const clock = new FakeClock();
-  const s = deadlineSignal(clock, 1000);
+  const d = deadline(clock, 1000);
+  const s = d.signal;
   clock.advance(999);
   assert.equal(s.aborted, false);
   clock.advance(1);
   assert.equal(s.aborted, true);
   assert.equal((s.reason as DOMException).name, 'TimeoutError');
   const outer = new AbortController();
-  const s2 = deadlineSignal(clock, 1000, outer.signal);
+  const s2 = deadline(clock, 1000, outer.signal).signal;
   outer.abort(new Error('call ended'));
   assert.equal(s2.aborted, true);
   assert.equal((s2.reason as Error).message, 'call ended');
   assert.equal(clock.pendingTimers, 0);
+  deadline(clock, 1000).clear();
+  assert.equal(clock.pendingTimers, 0, 'cleared when the work finished in time');
   let done = false;
   const p = pause(clock, 500).then(() => (done = true));
   clock.advance(499);
