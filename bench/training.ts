@@ -23,6 +23,7 @@ import { FileKeyStore } from '../src/training/keystore.js';
 import { RetentionSweeper } from '../src/training/retention.js';
 import { newRecordId } from '../src/training/record-id.js';
 import type { TrainingPolicy } from '../src/training/config.js';
+import { FakeClock } from '../src/time/clock.js';
 
 function flag(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,8 +40,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const number = (i: number) => `+4420${String(10_000_000 + i).padStart(8, '0')}`;
 const policy: TrainingPolicy = { accountId: 'acme', applicationId: 'support', region: 'eu', enabled: true, includeAudio: false, retentionDays: 30 };
 
-async function captureRate(stores: RegionStores, keyStore: FileKeyStore, now: { t: number }): Promise<number> {
-  const capture = new TrainingCapture({ stores, keyStore, policyOf: policyLookup([policy]), clock: { now: () => now.t }, defaultCountry: 'GB' });
+async function captureRate(stores: RegionStores, keyStore: FileKeyStore, clock: FakeClock): Promise<number> {
+  const now = clock.epochMs();
+  const capture = new TrainingCapture({ stores, keyStore, policyOf: policyLookup([policy]), clock, defaultCountry: 'GB' });
   let next = 0;
   const transcript = 'I would like to check the status of my order please, it was placed last week';
   const t0 = performance.now();
@@ -50,7 +52,7 @@ async function captureRate(stores: RegionStores, keyStore: FileKeyStore, now: { 
         const i = next++;
         await capture.capture({
           accountId: 'acme', applicationId: 'support', callId: `c-${i}`, from: number(i % 2000), to: '+12025550143', transcript,
-          language: 'en-GB', confidence: 0.9, startedAt: now.t, endedAt: now.t + 3000, context: { node: 'order_status' },
+          language: 'en-GB', confidence: 0.9, startedAt: now, endedAt: now + 3000, context: { node: 'order_status' },
         });
       }
     }),
@@ -110,16 +112,16 @@ async function runEngine(engine: string): Promise<Record<string, number>> {
     const keyStore = new FileKeyStore(join(dir, 'keys'));
     const stores = await RegionStores.open(regionCfg, dir);
     const store = stores.get('eu');
-    const now = { t: Date.UTC(2026, 0, 1) };
+    const clock = new FakeClock({ epochStart: Date.UTC(2026, 0, 1) });
     try {
-      const captureRecordsPerSec = await captureRate(stores, keyStore, now);
+      const captureRecordsPerSec = await captureRate(stores, keyStore, clock);
 
       const t0 = performance.now();
-      await bulkLoad(store, keyStore, now.t);
+      await bulkLoad(store, keyStore, clock.epochMs());
       const loadSeconds = (performance.now() - t0) / 1000;
       if (engine === 'postgres') await store.execute('ANALYZE');
 
-      const eraser = new Eraser({ stores, keyStore, regionOf: () => 'eu', clock: { now: () => now.t }, defaultCountry: 'GB' });
+      const eraser = new Eraser({ stores, keyStore, regionOf: () => 'eu', clock, defaultCountry: 'GB' });
       const times: number[] = [];
       let erased = 0;
       const callers = Math.ceil(RECORDS / PER_CALLER);
@@ -133,8 +135,8 @@ async function runEngine(engine: string): Promise<Record<string, number>> {
       if (erased !== 15 * PER_CALLER) throw new Error(`erasure removed ${erased} records, expected ${15 * PER_CALLER}`);
 
       const total = Number((await store.query<{ n: number | string }>('SELECT count(*) AS n FROM training_records'))[0]!.n);
-      now.t += 31 * DAY;
-      const sweeper = new RetentionSweeper({ stores, policies: [], clock: { now: () => now.t }, batchSize: 10_000 });
+      clock.advance(31 * DAY);
+      const sweeper = new RetentionSweeper({ stores, policies: [], clock, batchSize: 10_000 });
       const s = await sweeper.sweepOnce();
       if (s.expired !== total) throw new Error(`sweep removed ${s.expired} of ${total}`);
       return {

@@ -12,7 +12,7 @@ import type { TrainingReader } from '../training/reader.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
 
-/** The parts of a live call the API reads (structurally what `CallManager.calls` holds). */
+/** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };

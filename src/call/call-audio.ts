@@ -21,7 +21,7 @@ import { Endpointer, type EndpointerOptions, type Utterance } from '../media/vad
 import { Player, type PlaySource, type PlayerOptions } from '../media/player/index.js';
 import type { PlayoutScheduler } from '../media/scheduler.js';
 import type { DtmfEvent } from '../media/dtmf/event.js';
-import { FRAME_SAMPLES, FRAME_MS } from '../media/clock.js';
+import { FRAME_SAMPLES, FRAME_MS } from '../media/frames.js';
 
 export interface CallAudioEvents {
   dtmf: [DtmfEvent];

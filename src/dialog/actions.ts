@@ -44,7 +44,7 @@ const updateMethod = z.preprocess(
 /**
  * IBM's `vgwActSet*Config` parameters: the provider's own settings (`config`), optionally new
  * service `credentials` (`url`, `apikey` or `username`/`password`), and how they apply
- * (`updateMethod`, default `replace`; see src/call/config-override.ts).
+ * (`updateMethod`, default `replace`; see src/call/settings-layers.ts).
  */
 // An empty `replace` is meaningful: back to the application's configured settings.
 const configParams = z.object({ config: configObject.default({}), credentials: configObject.optional(), updateMethod: updateMethod.default('replace') });

@@ -6,8 +6,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { DialogConfig } from './config.js';
-import { HttpClient, authorizationHeader, type Clock, type Sleep } from './http-client.js';
-import { IamTokenSource } from './iam.js';
+import type { Clock } from '../time/clock.js';
+import { HttpClient, authorizationHeader } from './http-client.js';
+import { iamAuthHeaders } from './iam.js';
 import { loadFlow, type Flow } from './local/flow.js';
 import { LocalDialog } from './local/local-dialog.js';
 import { OpenAiDialog } from './openai.js';
@@ -26,8 +27,8 @@ export interface DialogFactory {
 }
 
 export interface DialogDeps {
+  /** Retry backoff, request signatures and token expiry (default the system clock). */
   clock?: Clock;
-  sleep?: Sleep;
   /** Directory relative paths (flow, caFile) are resolved against; default: the process's cwd. */
   baseDir?: string;
 }
@@ -68,7 +69,6 @@ export async function createDialogFactory(cfg: DialogConfig, deps: DialogDeps = 
     allowInsecure: cfg.allowInsecure,
     ...(ca ? { ca } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   const close = () => client.close();
 
@@ -88,8 +88,7 @@ export async function createDialogFactory(cfg: DialogConfig, deps: DialogDeps = 
   if (cfg.provider === 'watson-assistant') {
     let authHeaders: (signal?: AbortSignal) => Promise<Record<string, string>>;
     if (cfg.auth.type === 'iam') {
-      const iam = new IamTokenSource(client, cfg.auth.iamUrl, cfg.auth.apiKey);
-      authHeaders = (signal) => iam.headers(signal);
+      authHeaders = iamAuthHeaders(client, cfg.auth.iamUrl, cfg.auth.apiKey);
     } else {
       const fixed = authorizationHeader(cfg.auth);
       authHeaders = async () => fixed;

@@ -49,7 +49,7 @@ export class V1MessageDialog implements Dialog {
     const auth = await this.opts.authHeaders(signal);
     const clock = this.opts.client.clock;
     const secret = this.opts.secret;
-    const json = await this.opts.client.postJson(this.url, body, (b) => ({ ...auth, ...(secret ? signRequest(secret, b, clock.now()) : {}) }), signal);
+    const json = await this.opts.client.postJson(this.url, body, (b) => ({ ...auth, ...(secret ? signRequest(secret, b, clock.epochMs()) : {}) }), signal);
     return readV1Answer(json, req.context, this.host);
   }
 

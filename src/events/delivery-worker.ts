@@ -24,7 +24,7 @@
  * Time and randomness are injected (`Clock`, `random`).
  */
 import type { Logger } from '../log/logger.js';
-import type { Clock } from './clock.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 import { fullJitterDelay, type BackoffPolicy } from './backoff.js';
 import type { OutboxMetrics } from './metrics.js';
 import { payloadBinding, type DeadUpdate, type OutboxRow, type OutboxStore, type RetryUpdate, type StoredOutboxRow } from './outbox-store.js';
@@ -90,7 +90,7 @@ export class DeliveryWorker {
   #wakeAt = Infinity;
   #notified = 0;
   #wake: (() => void) | undefined;
-  #timer: unknown;
+  #timer: TimerHandle | undefined;
 
   constructor(opts: DeliveryWorkerOptions) {
     this.sinkKey = opts.sinkKey;
@@ -166,7 +166,7 @@ export class DeliveryWorker {
   async #step(): Promise<void> {
     const p = this.#policy;
     this.#notified = 0;
-    const now = this.#clock.now();
+    const now = this.#clock.epochMs();
     let rows = await this.#store.due(this.sinkKey, now, p.batchSize);
     if (rows.length === 0) {
       await this.#store.checkpointIfDirty(); // the queue drained: delivered rows leave the WAL too
@@ -180,11 +180,11 @@ export class DeliveryWorker {
       if (lingerLeft > 0) {
         await this.#sleep(lingerLeft, p.batchSize - rows.length);
         if (!this.#running) return;
-        return this.#backOffIfUnavailable(await this.#locked(async () => this.#deliver(await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize))));
+        return this.#backOffIfUnavailable(await this.#locked(async () => this.#deliver(await this.#store.due(this.sinkKey, this.#clock.epochMs(), p.batchSize))));
       }
     }
     return this.#backOffIfUnavailable(await this.#locked(async () => {
-      if (this.#stale) rows = await this.#store.due(this.sinkKey, this.#clock.now(), p.batchSize);
+      if (this.#stale) rows = await this.#store.due(this.sinkKey, this.#clock.epochMs(), p.batchSize);
       return this.#deliver(rows);
     }));
   }
@@ -256,7 +256,7 @@ export class DeliveryWorker {
     }
     if (this.#sinkFailures > 0) this.#logger?.info({ module: 'events', sink: this.sinkKey }, 'event sink available again');
     this.#sinkFailures = 0;
-    const now = this.#clock.now();
+    const now = this.#clock.epochMs();
     const delivered: number[] = [];
     const retry: RetryUpdate[] = [];
     const dead: DeadUpdate[] = [];

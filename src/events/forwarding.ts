@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import type { EventsConfig, ForwardingConfig, SinkConfig } from './config.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { createDefaultEventGate, type EventGate } from './gate.js';
@@ -309,7 +309,7 @@ export class EventForwarding implements ErasureParticipant {
         await outbox.appendNotice(
           {
             schemaVersion: ERASURE_NOTICE_VERSION, type: 'erasure', eventId: randomUUID(), requestId: q.requestId,
-            accountId: q.accountId, applicationId: q.applicationId, region: running.region, time: new Date(this.#clock.now()).toISOString(), callerPseudonym: q.pseudonym,
+            accountId: q.accountId, applicationId: q.applicationId, region: running.region, time: new Date(this.#clock.epochMs()).toISOString(), callerPseudonym: q.pseudonym,
           },
           sink,
         );

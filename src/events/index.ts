@@ -5,8 +5,6 @@
 export * from './schemas.js';
 export * from './gate.js';
 export * from './call-report.js';
-export * from './mos.js';
-export * from './clock.js';
 export * from './backoff.js';
 export * from './outbox-store.js';
 export * from './outbox.js';
@@ -17,8 +15,6 @@ export * from './config.js';
 export * from './forwarding.js';
 export * from './webhook-signature.js';
 export * from './sinks/types.js';
-export { HttpTarget } from './sinks/http.js';
 export { CouchDbSink, type CouchAuth, type CouchDbSinkOptions } from './sinks/couchdb.js';
-export { IamTokenProvider, DEFAULT_IAM_TOKEN_URL } from './sinks/iam-token.js';
 export { SplunkHecSink, type SplunkHecSinkOptions } from './sinks/splunk-hec.js';
 export { WebhookSink, type WebhookSinkOptions } from './sinks/webhook.js';

@@ -15,7 +15,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { OutboxStore } from './outbox-store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 export class OutboxMetrics {
   readonly appended: Counter<'region'>;
@@ -72,7 +72,7 @@ export class OutboxMetrics {
   #snapshot(clock: Clock): Promise<Map<string, { pending: number; dead: number; ageSeconds: number }>> {
     this.#snap ??= (async () => {
       const out = new Map<string, { pending: number; dead: number; ageSeconds: number }>();
-      const now = clock.now();
+      const now = clock.epochMs();
       for (const src of this.#sources) {
         for (const sink of src.sinks()) {
           const s = await src.store.stats(sink);

@@ -18,8 +18,8 @@ import type { PayloadCipher } from './payload-cipher.js';
 import { ERASURE_NOTICE_SCOPE } from './payload-cipher.js';
 import type { EventGate } from './gate.js';
 import { parseReportEvent, type ErasureNotice, type ReportEventInput } from './schemas.js';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
+import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
 
 export interface ForwardingRoute {
   /** Sink keys (`account/application/sinkName`) the application forwards to. */
@@ -121,7 +121,7 @@ export class EventOutbox {
       accountId: gated.accountId,
       applicationId: gated.applicationId,
       callerPseudonym: meta.callerPseudonym,
-      createdAt: this.#clock.now(),
+      createdAt: this.#clock.epochMs(),
       keyId,
       sealed,
       sinks: route.sinks,
@@ -145,7 +145,7 @@ export class EventOutbox {
     );
     await this.store.append({
       eventId: notice.eventId, type: notice.type, callId, accountId: notice.accountId, applicationId: notice.applicationId,
-      createdAt: this.#clock.now(), keyId, sealed, sinks: [sink],
+      createdAt: this.#clock.epochMs(), keyId, sealed, sinks: [sink],
     });
     this.#workers.get(sink)?.notify();
   }

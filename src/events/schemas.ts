@@ -14,6 +14,7 @@
  * what it touched in `redactions` (JSON paths), so consumers can tell "absent" from "removed".
  */
 import { z } from 'zod';
+import type { Result } from '../result/index.js';
 
 export const EVENT_SCHEMA_VERSIONS = { cdr: 1, turn: 1, transcription: 1, dtmf: 1, transfer: 1 } as const;
 export type EventType = keyof typeof EVENT_SCHEMA_VERSIONS;
@@ -206,10 +207,9 @@ export const erasureNoticeSchema = z
   .describe('Erasure notice: delete every event of this caller pseudonym received from this application');
 export type ErasureNotice = z.infer<typeof erasureNoticeSchema>;
 
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Validates an event; errors are values (`{ ok: false, error }`) naming the first bad field. */
-export function parseReportEvent(input: unknown): ParseResult<ReportEvent> {
+export function parseReportEvent(input: unknown): Result<ReportEvent> {
   const r = callEventSchema.safeParse(input);
   if (r.success) return { ok: true, value: r.data };
   const issue = r.error.issues[0];

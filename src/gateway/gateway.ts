@@ -16,7 +16,7 @@ import { UserAgent } from '../sip/user-agent.js';
 import { OverloadGuard } from '../sip/overload.js';
 import { inviteAuthenticator } from '../sip/auth/index.js';
 import { NumberRouter } from '../tenancy/router.js';
-import { CallManager } from '../call/call-manager.js';
+import { InboundCalls } from '../call/inbound-calls.js';
 import { startAdminServer } from '../admin/server.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ApiKeyStore } from '../admin/api-keys.js';
@@ -28,19 +28,19 @@ import type { Store } from '../store/store.js';
 import { TenancyStore } from '../tenancy/tenancy-store.js';
 import { TenancyRouting } from '../tenancy/routing.js';
 import { RtpMediaFactory } from './rtp-media.js';
-import { AgentRuntime } from './agent-runtime.js';
+import { AgentResourcePool } from './agent-resource-pool.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/keystore.js';
 
 export class Gateway {
   stack!: SipStack;
   ua!: UserAgent;
-  calls!: CallManager;
+  calls!: InboundCalls;
   admin?: FastifyInstance;
   readonly registry = new Registry();
   private router!: NumberRouter;
   private media!: RtpMediaFactory;
-  agents!: AgentRuntime;
+  agents!: AgentResourcePool;
   /** Event forwarding and training capture fed by the calls' events (issues 6, 7). */
   reporting?: CallReporting;
   private stopping = false;
@@ -114,11 +114,11 @@ export class Gateway {
       portMax: c.media.rtpPortMax,
       logger: this.log.child({ module: 'media' }),
     });
-    this.calls = new CallManager(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
+    this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
-    this.agents = new AgentRuntime(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
+    this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);

@@ -8,7 +8,7 @@ import { CallAudio, type CallAudioOptions } from '../call/call-audio.js';
 import { PortPool } from '../media/port-pool.js';
 import { RtpSession } from '../media/rtp/session.js';
 import { PlayoutScheduler } from '../media/scheduler.js';
-import { RealClock } from '../media/clock.js';
+import { systemClock } from '../time/clock.js';
 
 export interface RtpMediaOptions {
   host: string;
@@ -26,7 +26,7 @@ export class RtpMediaFactory implements CallMediaFactory {
 
   constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.portMin, opts.portMax);
-    this.scheduler = new PlayoutScheduler(new RealClock(), {
+    this.scheduler = new PlayoutScheduler(systemClock, {
       onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
     });
   }

@@ -16,7 +16,7 @@
  * Target depth = frame + 4·jitter (RFC 3550 interarrival jitter) + a boost after late packets,
  * clamped to [minDepthMs, maxDepthMs] and rounded up to whole frames.
  */
-import { FRAME_MS } from './clock.js';
+import { FRAME_MS } from './frames.js';
 
 export interface JitterPacket {
   seq: number; // 16-bit RTP sequence number

@@ -8,7 +8,7 @@
  * socket layer (`rtp/socket-pair.ts`) binds, and gives back a pair that failed to bind with
  * `release`, which also sends it to the back. Exhaustion is a value, not an exception.
  */
-import { type Result, ok, err } from './rtp/result.js';
+import { type Result, ok, err } from '../result/index.js';
 
 export class PortPool {
   /** Lowest RTP port (even). */

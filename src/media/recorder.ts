@@ -13,7 +13,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from './clock.js';
+import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from './frames.js';
 import { wavHeader } from './wav.js';
 
 export interface RecorderOptions {

@@ -7,7 +7,7 @@
  * Output sample n sits at input time n·M/L exactly (no delay in index terms): streaming simply
  * holds back the last `halfTaps` input samples until more input or `flush()` arrives.
  */
-import { SAMPLE_RATE } from './clock.js';
+import { SAMPLE_RATE } from './frames.js';
 
 export interface ResamplerOptions {
   /** Zero crossings of the sinc on each side (filter length ≈ 2·zc/cutoff). Default 24. */

@@ -11,7 +11,8 @@
  * and counted, and the grid stays put. Lateness (now − deadline) and per-tick cost are kept in
  * fixed rings for percentiles. Stops itself when the last stream leaves.
  */
-import { FRAME_MS, type Clock, type TimerHandle } from './clock.js';
+import { FRAME_MS } from './frames.js';
+import type { Clock, TimerHandle } from '../time/clock.js';
 
 export interface PlayoutStream {
   /** Called once per frame; `deadlineMs` is the frame's slot on the shared timeline (clock ms). */
@@ -127,7 +128,7 @@ export class PlayoutScheduler {
   }
 
   stop(): void {
-    if (this.timer) this.clock.clearTimer(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.running = false;
     this.generation++;
@@ -149,7 +150,9 @@ export class PlayoutScheduler {
   private arm(gen: number): void {
     const wait = this.deadline(this.n) - this.clock.now();
     const ahead = wait > this.earlyWakeMs + this.toleranceMs ? wait - this.earlyWakeMs : wait;
-    this.timer = this.clock.setTimer(() => this.wake(gen), Math.max(0, ahead));
+    // Ref'd: while calls are up, pacing must keep the process alive (and unref'd timers were seen
+    // firing late beside ref'd ones on Node 20). The timer stops when the last stream leaves.
+    this.timer = this.clock.setTimeout(() => this.wake(gen), Math.max(0, ahead), { ref: true });
   }
 
   private wake(gen: number): void {

@@ -3,9 +3,11 @@
  * trailing whitespace, unknown line types) and strict about what we need to negotiate
  * (`v=`, `o=`, `m=` syntax, ports, connection addresses). Returns errors as values.
  */
+import type { Result } from '../result/index.js';
 import type { SessionDescription, SdpMedia, SdpConnection, SdpAttribute, Rtpmap, Direction } from './types.js';
 
-export type SdpResult<T> = { ok: true; value: T } | { ok: false; error: string };
+/** SDP parse outcomes: the gateway's one `Result` with a message as the error. */
+export type SdpResult<T> = Result<T>;
 
 export function parseSdp(text: string): SdpResult<SessionDescription> {
   const lines = text.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.length > 0);

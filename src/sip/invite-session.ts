@@ -13,7 +13,7 @@ import { Dialog } from './dialog.js';
 import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
 import { resolveUri } from './stack.js';
 import type { InviteServerTransaction } from './transaction/server-invite.js';
-import type { TimerHandle } from './timer-host.js';
+import type { TimerHandle } from '../time/clock.js';
 
 export type EndReason = 'remote-bye' | 'local-bye' | 'cancelled' | 'rejected' | 'ack-timeout' | 'session-expired' | 'transport-error' | 'shutdown';
 

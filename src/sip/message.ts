@@ -4,6 +4,7 @@
  * split into one entry per element, so `Via: a, b` and two `Via` lines look the same); typed
  * views (Via, name-addr, CSeq) are parsed on demand by the helpers in `parse/`.
  */
+import type { Result as BaseResult } from '../result/index.js';
 
 export type Params = Map<string, string | null>;
 
@@ -189,4 +190,5 @@ export interface SipParseError {
   partial?: { method?: string; headers?: Headers; isRequest?: boolean };
 }
 
-export type Result<T, E = SipParseError> = { ok: true; value: T } | { ok: false; error: E };
+/** The gateway's one `Result`, with SIP parse errors as the default error. */
+export type Result<T, E = SipParseError> = BaseResult<T, E>;

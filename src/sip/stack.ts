@@ -21,7 +21,7 @@ import { parseMessage, parseVia, formatVia, parseCSeq, checkRequest } from './pa
 import { serializeMessage } from './serialize.js';
 import { createResponse, newBranch } from './response.js';
 import type { Endpoint, InboundMessage, Transport, TransportProtocol } from './transport/types.js';
-import { realTimers, type TimerHost } from './timer-host.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import type { TransactionContext, TransactionTimers } from './transaction/types.js';
 import { InviteServerTransaction } from './transaction/server-invite.js';
 import { NonInviteServerTransaction } from './transaction/server-non-invite.js';
@@ -43,7 +43,8 @@ export interface RequestSource {
 
 export interface StackOptions {
   transports: Transport[];
-  timers?: TimerHost;
+  /** The clock RFC 3261 timers and session timers run on (tests pass a `FakeClock`). */
+  timers?: Clock;
   timerConfig?: Partial<TransactionTimers>;
   logger: Logger;
   /** Host written into our Via/Contact headers. */
@@ -78,7 +79,7 @@ export function statelessAnswerFits(res: SipResponse, requestBytes: number): boo
 }
 
 export class SipStack {
-  readonly timers: TimerHost;
+  readonly timers: Clock;
   readonly timerConfig: TransactionTimers;
   readonly counters: StackCounters = { received: 0, malformed: 0, forbidden: 0, retransmissionsAbsorbed: 0, statelessSuppressed: 0 };
   /** New request with its server transaction (never an ACK). */
@@ -99,7 +100,7 @@ export class SipStack {
   dialogOnConnection?: (connectionId: string) => boolean;
 
   constructor(private readonly opts: StackOptions) {
-    this.timers = opts.timers ?? realTimers;
+    this.timers = opts.timers ?? systemClock;
     this.timerConfig = { t1: 500, t2: 4000, t4: 5000, ...opts.timerConfig };
     this.allowlist = new CidrAllowlist(opts.allowFrom ?? []);
     this.log = opts.logger;

@@ -25,7 +25,8 @@ import { parseSdp, negotiate, buildOffer } from '../sdp/index.js';
 import { PortPool } from '../media/port-pool.js';
 import { RtpSession } from '../media/rtp/session.js';
 import { PlayoutScheduler } from '../media/scheduler.js';
-import { RealClock, FRAME_SAMPLES } from '../media/clock.js';
+import { FRAME_SAMPLES } from '../media/frames.js';
+import { systemClock } from '../time/clock.js';
 import { ulawDecode, alawDecode } from '../media/g711.js';
 import type { PlaySource } from '../media/player/index.js';
 import type { EndpointerOptions } from '../media/vad/endpointer.js';
@@ -74,7 +75,7 @@ export class Softphone {
     const stack = new SipStack({ transports, logger: log, advertisedHost: host, userAgent: 'Hushgate-softphone' });
     const ua = new UserAgent(stack, { logger: log, sessionTimer: { sessionExpires: 0, minSE: 90 } });
     const pool = new PortPool(opts.rtpPortMin ?? 40000, opts.rtpPortMax ?? 40999);
-    return new Softphone(ua, pool, new PlayoutScheduler(new RealClock()), { ...opts, host });
+    return new Softphone(ua, pool, new PlayoutScheduler(systemClock), { ...opts, host });
   }
 
   /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. `fromUser`: the From URI's user part (e.g. a caller number). */

@@ -10,26 +10,14 @@
 import { NumberRouter } from './router.js';
 import type { TenancyStore } from './tenancy-store.js';
 import type { AccountConfig } from '../config/schema.js';
-
-export interface RoutingTimers {
-  setInterval(fn: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
-}
-
-const systemTimers: RoutingTimers = {
-  setInterval: (fn, ms) => {
-    const h = setInterval(fn, ms);
-    h.unref();
-    return h;
-  },
-  clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
-};
+import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 export interface TenancyRoutingOptions {
   defaultCountry: string;
   /** How often to look for changes made by other gateways (ms); 0 disables polling. Default 2000. */
   pollMs?: number;
-  timers?: RoutingTimers;
+  /** The poll timer's clock (tests pass a `FakeClock`). */
+  clock?: Clock;
   /** After every rebuild, with the accounts the router was built from (for the layers that follow them). */
   onRebuilt?: (router: NumberRouter, revision: number, accounts: AccountConfig[]) => void;
   onError?: (err: unknown) => void;
@@ -38,7 +26,7 @@ export interface TenancyRoutingOptions {
 export class TenancyRouting {
   private current: NumberRouter;
   private revision = -1;
-  private handle: unknown;
+  private handle: TimerHandle | undefined;
   private unsubscribe?: () => void;
   private rebuilding: Promise<void> | undefined;
   private again = false;
@@ -55,15 +43,24 @@ export class TenancyRouting {
     await this.rebuild();
     this.unsubscribe = this.tenancy.onChange(() => void this.refresh());
     const pollMs = this.opts.pollMs ?? 2000;
-    if (pollMs > 0) {
-      const timers = this.opts.timers ?? systemTimers;
-      this.handle = timers.setInterval(() => void this.poll(), pollMs);
-    }
+    if (pollMs > 0) this.arm(pollMs);
+  }
+
+  /** The poll timer re-arms itself each time it fires (a fixed cadence); unref'd. */
+  private arm(pollMs: number): void {
+    this.handle = this.clock.setTimeout(() => {
+      this.arm(pollMs);
+      void this.poll();
+    }, pollMs);
+  }
+
+  private get clock(): Clock {
+    return this.opts.clock ?? systemClock;
   }
 
   stop(): void {
     this.unsubscribe?.();
-    if (this.handle !== undefined) (this.opts.timers ?? systemTimers).clearInterval(this.handle);
+    this.clock.clearTimeout(this.handle);
     this.handle = undefined;
   }
 

@@ -125,6 +125,28 @@ export class FakeClock implements Clock {
     this.#t = Math.max(this.#t, end);
   }
 
+  /**
+   * `advance` for promise-driven code: fires one timer at a time and awaits `settle()` (the
+   * caller's way to let promise chains run, e.g. a few `setImmediate` turns) before each timer and
+   * at the end, so work a timer starts finishes, and may arm the next timer, before that one fires.
+   */
+  async advanceAsync(ms: number, settle: () => Promise<void>): Promise<void> {
+    const end = this.#t + ms;
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      await settle();
+      this.#runImmediates();
+      let next: FakeTimer | undefined;
+      for (const x of this.#timers) if (x.at <= end && (!next || x.at < next.at || (x.at === next.at && x.id < next.id))) next = x;
+      if (!next) break;
+      this.#timers = this.#timers.filter((x) => x !== next);
+      this.#t = Math.min(end, Math.max(this.#t, next.at + this.lateness));
+      next.fn();
+    }
+    this.#t = Math.max(this.#t, end);
+    await settle();
+    this.#runImmediates();
+  }
+
   /** Jumps time without firing anything (a stalled process), then fires what became due. */
   stall(ms: number): void {
     this.#t += ms;

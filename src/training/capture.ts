@@ -10,7 +10,7 @@
 import type { RegionStores } from '../store/open.js';
 import type { DataKeyRow, Store, TrainingRow } from '../store/store.js';
 import { callerIdentity } from './caller-identity.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { DAY_MS, type TrainingPolicy } from './config.js';
 import { type DataKey, DataKeyRing } from './data-keys.js';
 import { recordAad, seal } from './envelope.js';
@@ -171,7 +171,7 @@ export class TrainingCapture {
       context: input.context ?? {},
       audio: policy.includeAudio ? input.audio : undefined,
     });
-    const capturedAt = this.clock.now();
+    const capturedAt = this.clock.epochMs();
     const base = {
       accountId: input.accountId,
       applicationId: input.applicationId,

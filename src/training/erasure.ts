@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { RegionStores } from '../store/open.js';
 import type { ErasureReceipt, SinkErasure } from '../store/store.js';
 import { pseudonymOf } from './caller-identity.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { DataKeyRing } from './data-keys.js';
 import type { KeyStore } from './keystore.js';
 
@@ -80,7 +80,7 @@ export class Eraser {
   async erase(req: ErasureRequest): Promise<ErasureOutcome> {
     if (!req.accountId || !req.applicationId) return { ok: false, error: 'accountId and applicationId are required' };
     if (!req.phoneNumber || !/\d/.test(req.phoneNumber)) return { ok: false, error: 'phoneNumber must be a phone number' };
-    const requestedAt = this.clock.now();
+    const requestedAt = this.clock.epochMs();
     const requestId = req.requestId ?? randomUUID();
     const secret = await this.opts.keyStore.pseudonymSecret(req.accountId);
     const pseudonym = pseudonymOf(secret, req.phoneNumber, this.opts.defaultCountry ?? 'US');
@@ -121,7 +121,7 @@ export class Eraser {
     // Drop again: a capture that was mid-flight may have cached a key for this caller meanwhile.
     for (const ring of this.opts.rings ?? []) ring.forgetPseudonym(req.accountId, req.applicationId, pseudonym);
 
-    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.now(), counts, regions, failed, notReached, sinks };
+    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.epochMs(), counts, regions, failed, notReached, sinks };
     const home = this.opts.regionOf(req.accountId, req.applicationId);
     const receiptStores = home && this.opts.stores.has(home) ? [this.opts.stores.get(home)] : this.opts.stores.all();
     for (const store of receiptStores) {

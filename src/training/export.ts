@@ -6,7 +6,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/store.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import type { TrainingReader } from './reader.js';
 
 export interface ExportRequest {
@@ -28,7 +28,7 @@ export async function exportTraining(
   out: Writable,
   opts: { clock?: Clock; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<ExportResult> {
-  const now = (opts.clock ?? systemClock).now();
+  const now = (opts.clock ?? systemClock).epochMs();
   const total = await store.countTrainingRecords({ accountId: req.accountId, applicationId: req.applicationId, now, since: req.since });
   const target = `${req.accountId}/${req.applicationId}`;
   let exported = 0;

@@ -9,4 +9,3 @@ export { FileKeyStore, KmsKeyStore, KeyUnwrapError, type KeyStore, type KmsClien
 export { TamperedError, ShreddedError } from './envelope.js';
 export { openTraining, checkRegions, RegionConfigError, type TrainingService, type TrainingServiceConfig } from './service.js';
 export * from './config.js';
-export type { Clock } from './clock.js';

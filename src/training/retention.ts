@@ -7,7 +7,7 @@
  * gateway that was down for a week returns nothing stale and deletes it all as soon as it starts.
  */
 import type { RegionStores } from '../store/open.js';
-import { type Clock, type Timers, systemClock, systemTimers } from './clock.js';
+import { type Clock, type TimerHandle, systemClock } from '../time/clock.js';
 import { DAY_MS, type TrainingPolicy } from './config.js';
 
 export interface SweepResult {
@@ -20,8 +20,8 @@ export interface RetentionSweeperOptions {
   stores: RegionStores;
   /** The applications' current policies; a function when they change at run time (tenancy API). */
   policies: readonly TrainingPolicy[] | (() => readonly TrainingPolicy[]);
+  /** Wall time for expiry and the sweep timer (tests pass a `FakeClock`). */
   clock?: Clock;
-  timers?: Timers;
   batchSize?: number;
   /** Default hourly. */
   intervalMs?: number;
@@ -32,14 +32,12 @@ export interface RetentionSweeperOptions {
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class RetentionSweeper {
-  private handle: unknown;
+  private handle: TimerHandle | undefined;
   private running: Promise<SweepResult> | undefined;
   private readonly clock: Clock;
-  private readonly timers: Timers;
 
   constructor(private readonly opts: RetentionSweeperOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.timers = opts.timers ?? systemTimers;
   }
 
   /** One full sweep; concurrent calls share the sweep in progress. */
@@ -49,8 +47,8 @@ export class RetentionSweeper {
   }
 
   private async sweep(): Promise<SweepResult> {
-    const t0 = performance.now();
-    const now = this.clock.now();
+    const t0 = this.clock.now();
+    const now = this.clock.epochMs();
     const batch = this.opts.batchSize ?? 10_000;
     let expired = 0;
     let overRetention = 0;
@@ -74,7 +72,7 @@ export class RetentionSweeper {
         await yieldToEventLoop();
       }
     }
-    const result = { expired, overRetention, ms: performance.now() - t0 };
+    const result = { expired, overRetention, ms: this.clock.now() - t0 };
     this.opts.onSweep?.(result);
     return result;
   }
@@ -82,14 +80,20 @@ export class RetentionSweeper {
   /** Sweeps now, then every `intervalMs`. Resolves after the first sweep. */
   async start(): Promise<SweepResult> {
     const first = await this.sweepOnce();
-    this.handle = this.timers.setInterval(() => {
-      this.sweepOnce().catch((e) => this.opts.onError?.(e));
-    }, this.opts.intervalMs ?? 3_600_000);
+    this.arm();
     return first;
   }
 
   stop(): void {
-    if (this.handle !== undefined) this.timers.clearInterval(this.handle);
+    this.clock.clearTimeout(this.handle);
     this.handle = undefined;
+  }
+
+  /** One timer that re-arms itself before each sweep (a fixed cadence, like an interval); unref'd. */
+  private arm(): void {
+    this.handle = this.clock.setTimeout(() => {
+      this.arm();
+      this.sweepOnce().catch((e) => this.opts.onError?.(e));
+    }, this.opts.intervalMs ?? 3_600_000);
   }
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { RegionStores, type RegionStoreConfig } from '../store/open.js';
 import { TrainingCapture, policyLookup } from './capture.js';
 import type { TrainingPolicy } from './config.js';
-import { type Clock, type Timers, systemClock } from './clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { type TrainingConfigView, trainingPolicies } from './config.js';
 import { DataKeyRing } from './data-keys.js';
 import { Eraser, type ErasureParticipant } from './erasure.js';
@@ -77,7 +77,7 @@ export class LiveTrainingPolicies {
 
 export async function openTraining(
   cfg: TrainingServiceConfig,
-  opts: { keyStore?: KeyStore; clock?: Clock; timers?: Timers; participants?: ErasureParticipant[]; actor?: string } = {},
+  opts: { keyStore?: KeyStore; clock?: Clock; participants?: ErasureParticipant[]; actor?: string } = {},
 ): Promise<TrainingService> {
   checkRegions(cfg);
   const clock = opts.clock ?? systemClock;
@@ -92,7 +92,7 @@ export async function openTraining(
     stores, keyStore, clock, defaultCountry: cfg.defaultCountry, rings: [ring], participants: opts.participants,
     regionOf: (a, p) => policyOf(a, p)?.region,
   });
-  const sweeper = new RetentionSweeper({ stores, policies: () => policies.all(), clock, timers: opts.timers });
+  const sweeper = new RetentionSweeper({ stores, policies: () => policies.all(), clock });
   return {
     stores, policies, keyStore, ring, capture, reader, eraser, sweeper,
     async close() {

@@ -1,5 +1,5 @@
 /**
- * AgentRuntime follows application changes: resources are shared by applications with the same
+ * AgentResourcePool follows application changes: resources are shared by applications with the same
  * settings (fresh objects from the tenancy store do not rebuild them), an application's old settings
  * stay alive while a live call uses them and are closed after, and a recogniser no application uses
  * any more is closed.
@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { AgentRuntime, settingsKey } from '../../src/gateway/agent-runtime.js';
+import { AgentResourcePool, settingsKey } from '../../src/gateway/agent-resource-pool.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ApplicationConfig } from '../../src/config/schema.js';
 import { REPO } from '../helpers/gateway-process.js';
@@ -31,7 +31,7 @@ function application(over: Record<string, unknown> = {}): ApplicationConfig {
 }
 
 test('resources follow settings, survive while in use, and are closed after', async () => {
-  const rt = new AgentRuntime(pino({ level: 'silent' }), 'US');
+  const rt = new AgentResourcePool(pino({ level: 'silent' }), 'US');
   try {
     const v1 = application();
     await rt.retain([v1], []);
@@ -63,7 +63,7 @@ test('resources follow settings, survive while in use, and are closed after', as
 test('an application that cannot be prepared is reported, not fatal, when it changes at run time', async () => {
   const lines: string[] = [];
   const log = pino({ level: 'error' }, { write: (l: string) => void lines.push(l) });
-  const rt = new AgentRuntime(log, 'US');
+  const rt = new AgentResourcePool(log, 'US');
   try {
     const broken = application({ dialog: { provider: 'local', flow: join(REPO, 'test/call/fixtures/no-such-flow.yaml') } });
     await rt.retain([broken], []);

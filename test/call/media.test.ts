@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGateway } from '../helpers/gateway-process.js';
 import { runSipp, pcapScenario } from '../helpers/sipp.js';
-import { parsePcap } from '../../src/media/pcap.js';
+import { parsePcap } from '../helpers/pcap.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'media-test-'));
 const CAPTURES = '/usr/share/sip-tester';

@@ -1,12 +1,13 @@
 /**
  * Test helpers for the dialog providers: a throwaway self-signed certificate (openssl, made per
  * test run in a temp dir) for the shared recording server (`../helpers/recording-server.ts`) to
- * speak HTTPS with, and a sleep that records back-off delays.
+ * speak HTTPS with, and a clock that records back-off delays and skips them.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeClock, type TimerHandle } from '../../src/time/clock.js';
 
 export interface TestCert {
   key: string;
@@ -27,8 +28,22 @@ export function makeSelfSignedCert(): TestCert {
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A sleep that records the delays asked for and returns at once (backoff without waiting). */
-export function recordingSleep(): { sleep: (ms: number) => Promise<void>; delays: number[] } {
-  const delays: number[] = [];
-  return { delays, sleep: async (ms: number) => void delays.push(ms) };
+/** The one FakeClock (wall time starting now), recording the delays asked for and jumping to each at once (backoff without waiting). */
+class InstantClock extends FakeClock {
+  readonly delays: number[] = [];
+  constructor() {
+    super({ epochStart: Date.now() }); // wall time as now: the test receivers check signature timestamps
+  }
+
+  override setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.delays.push(ms);
+    const h = super.setTimeout(fn, ms);
+    queueMicrotask(() => this.advance(ms));
+    return h;
+  }
+}
+
+export function recordingClock(): { clock: FakeClock; delays: number[] } {
+  const clock = new InstantClock();
+  return { clock, delays: clock.delays };
 }

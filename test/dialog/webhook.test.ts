@@ -8,7 +8,8 @@ import { createDialogFactory, type DialogFactory } from '../../src/dialog/create
 import { dialogConfigSchema, type DialogConfig } from '../../src/dialog/config.js';
 import { verifySignature } from '../../src/dialog/signature.js';
 import { DialogError, type Dialog } from '../../src/dialog/types.js';
-import { makeSelfSignedCert, recordingSleep, type TestCert } from './helpers.js';
+import type { FakeClock } from '../../src/time/clock.js';
+import { makeSelfSignedCert, recordingClock, type TestCert } from './helpers.js';
 import { startRecordingServer, type Reply, type RecordingServer } from '../helpers/recording-server.js';
 
 const SECRET = 'soe-shared-secret-0123456789';
@@ -39,7 +40,7 @@ function soe(req: { headers: Record<string, string | string[] | undefined>; body
   return { json: { output: { text: [`You said: ${msg.input.text || '(nothing)'}`], vgwAction: { command: 'vgwActCollectDtmf', parameters: { dtmfTermKey: '#', dtmfMaxCount: '4' } } }, context } };
 }
 
-async function factoryFor(server: RecordingServer, over: Record<string, unknown> = {}, sleep?: (ms: number) => Promise<void>): Promise<DialogFactory> {
+async function factoryFor(server: RecordingServer, over: Record<string, unknown> = {}, clock?: FakeClock): Promise<DialogFactory> {
   const cfg = dialogConfigSchema.parse({
     provider: 'webhook',
     url: `${server.url}/soe`,
@@ -51,7 +52,7 @@ async function factoryFor(server: RecordingServer, over: Record<string, unknown>
     retries: 2,
     ...over,
   });
-  const r = await createDialogFactory(cfg, sleep ? { sleep } : {});
+  const r = await createDialogFactory(cfg, clock ? { clock } : {});
   assert.ok(r.ok, r.ok ? '' : r.error);
   return r.factory;
 }
@@ -150,8 +151,8 @@ describe('webhook failure handling', () => {
 
   it('5xx is retried with backoff, then the answer is used', async () => {
     const server = await startRecordingServer((req, n) => (n < 2 ? { status: 503, json: { error: 'busy' } } : soe(req)), { tls: cert });
-    const { sleep, delays } = recordingSleep();
-    const f = await factoryFor(server, { retries: 2, backoffMs: 100 }, sleep);
+    const { clock, delays } = recordingClock();
+    const f = await factoryFor(server, { retries: 2, backoffMs: 100 }, clock);
     const res = await f.newDialog().turn({ input: { text: 'hello' }, isFirstTurn: false, context: {} });
     assert.deepEqual(res.text, ['You said: hello']);
     assert.equal(server.requests.length, 3);
@@ -162,8 +163,8 @@ describe('webhook failure handling', () => {
 
   it('5xx past the retry budget gives an http DialogError', async () => {
     const server = await startRecordingServer(() => ({ status: 500, json: {} }), { tls: cert });
-    const { sleep } = recordingSleep();
-    const f = await factoryFor(server, { retries: 1 }, sleep);
+    const { clock } = recordingClock();
+    const f = await factoryFor(server, { retries: 1 }, clock);
     await assert.rejects(f.newDialog().turn({ input: { text: 'x' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'http' && e.status === 500);
     assert.equal(server.requests.length, 2);
     f.close();

@@ -10,6 +10,7 @@ import { waitFor } from '../helpers/wait.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { FakeClock } from '../../src/time/clock.js';
 import type { ReportEventInput } from '../../src/events/schemas.js';
 import { RegionStores } from '../../src/store/open.js';
 import { DataKeyRing } from '../../src/training/data-keys.js';
@@ -151,38 +152,9 @@ export function transcriptionEvent(o: Partial<{ callId: string; region: string }
   return { schemaVersion: 1, type: 'transcription', ...base(o), utteranceNumber: 1, text: 'call me at 202 555 0143', confidence: 0.8, startOffsetMs: 1000, endOffsetMs: 2500 };
 }
 
-/** A clock the test advances by hand; timers fire in due order during `advance`. */
-export class ManualClock {
-  t = 1_700_000_000_000;
-  #timers = new Map<number, { at: number; fn: () => void }>();
-  #next = 1;
-  now = (): number => this.t;
-  setTimeout = (fn: () => void, ms: number): unknown => {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  };
-  clearTimeout = (h: unknown): void => {
-    this.#timers.delete(h as number);
-  };
-  get pendingTimers(): number {
-    return this.#timers.size;
-  }
-  /** Moves time forward, firing due timers, letting promises settle between them. */
-  async advance(ms: number): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      await settle();
-      let first: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.#timers) if (e[1].at <= end && (!first || e[1].at < first[1].at)) first = e;
-      if (!first) break;
-      this.#timers.delete(first[0]);
-      this.t = Math.max(this.t, first[1].at);
-      first[1].fn();
-    }
-    this.t = end;
-    await settle();
-  }
+/** The one FakeClock, at a fixed Unix time (monotonic and wall read the same); drive it with `advanceAsync(ms, settle)`. */
+export function eventClock(): FakeClock {
+  return new FakeClock({ startMs: 1_700_000_000_000, epochStart: 1_700_000_000_000 });
 }
 
 export async function settle(): Promise<void> {

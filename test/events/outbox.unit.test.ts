@@ -10,7 +10,7 @@ import { DeliveryWorker } from '../../src/events/delivery-worker.js';
 import { OutboxMetrics } from '../../src/events/metrics.js';
 import { defaultEventGate } from '../../src/events/gate.js';
 import type { DeliveryResult, EventOutcome, EventSink } from '../../src/events/sinks/types.js';
-import { ManualClock, cdrEvent, dtmfEvent, openTestCipher, settle, turnEvent, type TestCipher } from './helpers.js';
+import { eventClock, cdrEvent, dtmfEvent, openTestCipher, settle, turnEvent, type TestCipher } from './helpers.js';
 
 let dir: string;
 let keys: TestCipher;
@@ -38,7 +38,7 @@ class ScriptedSink implements EventSink {
 
 function setup(opts: { maxAttempts?: number; batchSize?: number } = {}) {
   const cipher = keys.cipher;
-  const clock = new ManualClock();
+  const clock = eventClock();
   const store = new SqliteOutboxStore({ dataDir: dir, region: 'eu' });
   const registry = new Registry();
   const metrics = new OutboxMetrics(registry, clock);
@@ -101,7 +101,7 @@ test('worker delivers in batches, in order, and empties the outbox', async () =>
   }
   assert.equal(await metric(registry, 'hushgate_events_queued', { sink: SINK }), 10);
   worker.start();
-  await clock.advance(10);
+  await clock.advanceAsync(10, settle);
   assert.deepEqual(sink.sent.map((b) => b.length), [4, 4, 2]);
   assert.deepEqual(sink.sent.flat().map((r) => r.eventId), ids);
   assert.deepEqual(await store.stats(SINK), { pending: 0, dead: 0, oldestPendingAt: undefined });
@@ -116,21 +116,21 @@ test('a retried event holds back later events of its call only; backoff; dead-le
   const poison = a1.ok && a1.queued ? a1.eventId : '';
   sink.answer = (batch) => ({ kind: 'results', outcomes: batch.map((r) => (r.eventId === poison ? { kind: 'retry', error: 'transient' } : { kind: 'delivered' })) });
   worker.start();
-  await clock.advance(1);
+  await clock.advanceAsync(1, settle);
   assert.equal(sink.sent.length, 1);
   // A's second event arrives while A's first waits for its retry: it must not overtake it.
   const a2 = await outbox.append(dtmfEvent({ callId: 'A' }));
   const b2 = await outbox.append(dtmfEvent({ callId: 'B' }));
-  await clock.advance(1);
+  await clock.advanceAsync(1, settle);
   const secondBatch = sink.sent[1]!.map((r) => r.eventId);
   assert.deepEqual(secondBatch, [b2.ok && b2.queued ? b2.eventId : '']);
   assert.ok(b1.ok);
   // retry 1 waits 0.5 × 1000 ms (random fixed at 0.5) after the first attempt at t0
-  await clock.advance(497); // now t0 + 499
+  await clock.advanceAsync(497, settle); // now t0 + 499
   assert.equal(sink.sent.length, 2);
-  await clock.advance(1);
+  await clock.advanceAsync(1, settle);
   assert.deepEqual(sink.sent[2]!.map((r) => r.eventId), [poison]); // a2 still held back behind a retrying a1
-  await clock.advance(1000); // retry 2 after 0.5 × 2000 ms → third attempt → dead
+  await clock.advanceAsync(1000, settle); // retry 2 after 0.5 × 2000 ms → third attempt → dead
   assert.equal(sink.sent[3]!.length, 1);
   assert.equal((await store.stats(SINK)).dead, 1);
   // With a1 dead-lettered, a2 flows at once.
@@ -139,10 +139,10 @@ test('a retried event holds back later events of its call only; backoff; dead-le
   assert.equal((await store.stats(SINK)).pending, 0);
   assert.equal(await metric(registry, 'hushgate_events_dead_lettered_total', { sink: SINK }), 1);
   assert.equal(await metric(registry, 'hushgate_events_dead_letter', { sink: SINK }), 1);
-  assert.equal(await store.requeueDead(SINK, clock.now()), 1);
+  assert.equal(await store.requeueDead(SINK, clock.epochMs()), 1);
   sink.answer = (b) => ({ kind: 'results', outcomes: b.map(() => ({ kind: 'delivered' }) as EventOutcome) });
   worker.notify();
-  await clock.advance(1);
+  await clock.advanceAsync(1, settle);
   assert.deepEqual(await store.stats(SINK), { pending: 0, dead: 0, oldestPendingAt: undefined });
   await worker.stop();
 });
@@ -152,12 +152,12 @@ test('permanent failure dead-letters at once; an unavailable sink counts no atte
   await outbox.append(dtmfEvent());
   sink.answer = (b) => ({ kind: 'results', outcomes: b.map(() => ({ kind: 'permanent', error: 'forbidden' }) as EventOutcome) });
   worker.start();
-  await clock.advance(1);
+  await clock.advanceAsync(1, settle);
   assert.equal((await store.stats(SINK)).dead, 1);
 
   sink.answer = () => ({ kind: 'unavailable', error: 'connection refused' });
   for (let i = 0; i < 5; i++) await outbox.append(dtmfEvent({ callId: `x${i}` }));
-  await clock.advance(60 * 60_000); // an hour down: many attempts, none counted against the events
+  await clock.advanceAsync(60 * 60_000, settle); // an hour down: many attempts, none counted against the events
   const tries = sink.sent.length - 1;
   assert.ok(tries > 100, `tried ${tries} times`);
   let s = await store.stats(SINK);
@@ -166,7 +166,7 @@ test('permanent failure dead-letters at once; an unavailable sink counts no atte
   assert.equal(await metric(registry, 'hushgate_events_oldest_pending_age_seconds', { sink: SINK }), 3600);
   assert.ok((await metric(registry, 'hushgate_events_failed_total', { sink: SINK, kind: 'unavailable' })) >= 500);
   sink.answer = (b) => ({ kind: 'results', outcomes: b.map(() => ({ kind: 'delivered' }) as EventOutcome) });
-  await clock.advance(5000);
+  await clock.advanceAsync(5000, settle);
   s = await store.stats(SINK);
   assert.equal(s.pending, 0);
   await worker.stop();
@@ -181,14 +181,14 @@ test('events of one call go one per batch, in order', async () => {
   }
   await outbox.append(dtmfEvent({ callId: 'other' }));
   worker.start();
-  await clock.advance(10);
+  await clock.advanceAsync(10, settle);
   assert.deepEqual(sink.sent.map((b) => b.map((r) => r.callId)), [['same', 'other'], ['same'], ['same']]);
   assert.deepEqual(sink.sent.flat().filter((r) => r.callId === 'same').map((r) => r.eventId), ids);
   await worker.stop();
 });
 
 test('linger: a partial batch waits for more events or the linger time', async () => {
-  const clock = new ManualClock();
+  const clock = eventClock();
   const store = new SqliteOutboxStore({ dataDir: dir, region: 'eu' });
   const outbox = new EventOutbox({ region: 'eu', store, cipher: keys.cipher, clock, resolveRoute: () => ({ sinks: [SINK], gate: defaultEventGate }) });
   const sink = new ScriptedSink();
@@ -196,16 +196,16 @@ test('linger: a partial batch waits for more events or the linger time', async (
   outbox.attachWorker(SINK, worker);
   worker.start();
   await outbox.append(dtmfEvent({ callId: 'l1' }));
-  await clock.advance(50);
+  await clock.advanceAsync(50, settle);
   assert.equal(sink.sent.length, 0);
   await outbox.append(dtmfEvent({ callId: 'l2' }));
   await outbox.append(dtmfEvent({ callId: 'l3' })); // batch full → goes now
   await settle();
   assert.deepEqual(sink.sent.map((b) => b.length), [3]);
   await outbox.append(dtmfEvent({ callId: 'l4' }));
-  await clock.advance(99);
+  await clock.advanceAsync(99, settle);
   assert.equal(sink.sent.length, 1);
-  await clock.advance(2);
+  await clock.advanceAsync(2, settle);
   assert.deepEqual(sink.sent.map((b) => b.length), [3, 1]);
   await worker.stop();
   await store.close();

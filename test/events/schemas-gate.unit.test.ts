@@ -6,7 +6,7 @@ import { parseReportEvent, type ReportEvent } from '../../src/events/schemas.js'
 import { defaultEventGate, createDefaultEventGate } from '../../src/events/gate.js';
 import { CallReportControls } from '../../src/events/call-report.js';
 import { eventJsonSchemaFiles } from '../../src/events/json-schema.js';
-import { estimateMos } from '../../src/events/mos.js';
+import { estimateMos } from '../../src/media/rtp/mos.js';
 import { fullJitterDelay } from '../../src/events/backoff.js';
 import { cdrEvent, dtmfEvent, repoRoot, transcriptionEvent, turnEvent } from './helpers.js';
 
@@ -102,13 +102,13 @@ test('committed JSON Schema files match the zod schemas', () => {
 });
 
 test('MOS estimate falls with loss and jitter; full jitter stays under the cap', () => {
-  const clean = estimateMos({ lossRate: 0, jitterMs: 2, rttMs: 40 });
-  const lossy = estimateMos({ lossRate: 0.05, jitterMs: 2, rttMs: 40 });
-  const jittery = estimateMos({ lossRate: 0, jitterMs: 150, rttMs: 300 });
+  const clean = estimateMos({ lossFraction: 0, jitterMs: 2, rttMs: 40 });
+  const lossy = estimateMos({ lossFraction: 0.05, jitterMs: 2, rttMs: 40 });
+  const jittery = estimateMos({ lossFraction: 0, jitterMs: 150, rttMs: 300 });
   assert.ok(clean > 4.3 && clean <= 4.5, String(clean));
   assert.ok(lossy < clean && lossy > 2.5, String(lossy));
   assert.ok(jittery < clean, String(jittery));
-  assert.equal(estimateMos({ lossRate: 1, jitterMs: 500 }), 1);
+  assert.equal(estimateMos({ lossFraction: 1, jitterMs: 500 }), 1);
   const p = { baseMs: 100, capMs: 1000 };
   assert.equal(fullJitterDelay(1, p, () => 0.999), 99);
   assert.equal(fullJitterDelay(3, p, () => 0.5), 200);

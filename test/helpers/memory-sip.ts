@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import { FakeClock } from '../../src/time/clock.js';
 import { MemoryNetwork, type MemoryTransport } from '../../src/sip/transport/memory.js';
-import { SipStack, type StackOptions } from '../../src/sip/stack.js';
+import { SipStack } from '../../src/sip/stack.js';
 import { UserAgent } from '../../src/sip/user-agent.js';
 import type { SessionTimerPolicy } from '../../src/sip/invite-session.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
@@ -50,10 +50,7 @@ export function memorySip(): MemorySip {
       const protocol = opts.protocol ?? 'UDP';
       const port = opts.port ?? 5060;
       const transport = net.endpoint(address, port, protocol);
-      // The stack still takes the SIP layer's own TimerHost; FakeClock is the same shape but its
-      // handle type is branded apart. One cast here until the SIP layer takes a `Clock`.
-      const timers = clock as unknown as NonNullable<StackOptions['timers']>;
-      const stack = new SipStack({ transports: [transport], timers, logger: silent, advertisedHost: address });
+      const stack = new SipStack({ transports: [transport], timers: clock, logger: silent, advertisedHost: address });
       const ua = new UserAgent(stack, { logger: silent, sessionTimer: opts.sessionTimer ?? { sessionExpires: 0, minSE: 90 } });
       closers.push(() => stack.close());
       const tp = protocol === 'UDP' ? '' : `;transport=${protocol.toLowerCase()}`;

@@ -6,7 +6,7 @@ import { TelephoneEventSender } from '../../src/media/dtmf/sender.js';
 import { writeTelephoneEvent } from '../../src/media/dtmf/telephone-event.js';
 import { parseSipInfoDtmf, buildSipInfoDtmf } from '../../src/media/dtmf/sip-info.js';
 import type { DtmfEvent } from '../../src/media/dtmf/event.js';
-import { parsePcap } from '../../src/media/pcap.js';
+import { parsePcap } from '../helpers/pcap.js';
 import { parseRtp } from '../../src/media/rtp/packet.js';
 
 function block(event: number, end: boolean, duration: number, volume = 10): Uint8Array {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Player, type PlayerFrame } from '../../src/media/player/index.js';
 import { PlayoutScheduler } from '../../src/media/scheduler.js';
-import { FakeClock } from '../../src/media/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { writeWav } from '../../src/media/wav.js';
 
 interface Out { frame: PlayerFrame; marker: boolean; deadline: number }
@@ -61,7 +61,7 @@ test('queued sources play back to back without a gap; encoded frames pass throug
 });
 
 test('stop() flushes the queue: the very next scheduler tick emits nothing', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const sched = new PlayoutScheduler(clock);
   const h = harness();
   sched.register(h.player);

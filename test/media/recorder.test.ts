@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallRecorder } from '../../src/media/recorder.js';
 import { parseWav } from '../../src/media/wav.js';
-import { FakeClock } from '../../src/media/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { PlayoutScheduler } from '../../src/media/scheduler.js';
 
 const frame = (v: number) => new Int16Array(160).fill(v);
@@ -41,7 +41,7 @@ test('stereo, left caller / right agent, aligned by scheduler deadlines, silence
     const o = await CallRecorder.open(path);
     assert.ok(o.ok);
     const rec = o.recorder;
-    const clock = new FakeClock(5000);
+    const clock = new FakeClock({ startMs: 5000 });
     const sched = new PlayoutScheduler(clock);
     let n = 0;
     sched.register({

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parsePcap } from '../../src/media/pcap.js';
+import { parsePcap } from '../helpers/pcap.js';
 import { parseRtp } from '../../src/media/rtp/packet.js';
 import { seqDiff, tsDiff, SequenceTracker } from '../../src/media/rtp/sequence.js';
 import { alawDecode } from '../../src/media/g711.js';

@@ -8,12 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
-import { FakeClock } from '../../src/media/clock.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { PlayoutScheduler } from '../../src/media/scheduler.js';
 import { Player } from '../../src/media/player/index.js';
 
 test('scheduler tick cost with 500 players', (t) => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const sched = new PlayoutScheduler(clock);
   const prompt = new Int16Array(8000 * 60).map((_, i) => (i * 37) % 2000);
   let checksum = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, RealClock } from '../../src/media/clock.js';
+import { FakeClock, systemClock } from '../../src/time/clock.js';
 import { PlayoutScheduler } from '../../src/media/scheduler.js';
 
 function recorder() {
@@ -9,7 +9,7 @@ function recorder() {
 }
 
 test('fake clock: N ticks on exact deadlines, zero lateness, first frame at once', () => {
-  const clock = new FakeClock(1000);
+  const clock = new FakeClock({ startMs: 1000 });
   const s = new PlayoutScheduler(clock);
   const r = recorder();
   s.register(r);
@@ -22,7 +22,7 @@ test('fake clock: N ticks on exact deadlines, zero lateness, first frame at once
 });
 
 test('all streams tick in one pass with the same deadline; joining mid-way starts at the next deadline', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const s = new PlayoutScheduler(clock);
   const order: string[] = [];
   s.register({ tick: (d) => void order.push(`a${d}`) });
@@ -34,7 +34,7 @@ test('all streams tick in one pass with the same deadline; joining mid-way start
 });
 
 test('a stalled process gets at most 3 catch-up frames, the rest skipped, and the grid does not drift', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const s = new PlayoutScheduler(clock);
   const r = recorder();
   s.register(r);
@@ -50,7 +50,7 @@ test('a stalled process gets at most 3 catch-up frames, the rest skipped, and th
 });
 
 test('a late event loop shows in lateness percentiles but not in deadlines', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   clock.lateness = 5; // every timer fires 5 ms after it was due
   const s = new PlayoutScheduler(clock);
   const r = recorder();
@@ -63,7 +63,7 @@ test('a late event loop shows in lateness percentiles but not in deadlines', () 
 });
 
 test('a throwing stream is counted and does not starve the others', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const errors: unknown[] = [];
   const s = new PlayoutScheduler(clock, { onStreamError: (e) => errors.push(e) });
   s.register({ tick: () => { throw new Error('boom'); } });
@@ -76,7 +76,7 @@ test('a throwing stream is counted and does not starve the others', () => {
 });
 
 test('the last unregister stops the timer; a stream may unregister itself during a tick', () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ startMs: 0 });
   const s = new PlayoutScheduler(clock);
   let n = 0;
   const off = s.register({ tick: () => { if (++n === 3) off(); } });
@@ -88,7 +88,7 @@ test('the last unregister stops the timer; a stream may unregister itself during
 });
 
 test('real clock: 100 ticks drift less than one frame', async () => {
-  const clock = new RealClock();
+  const clock = systemClock;
   const s = new PlayoutScheduler(clock);
   const times: number[] = [];
   const deadlines: number[] = [];

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { PortPool } from '../../src/media/port-pool.js';
-import { RtpSession, type RtpClock, type RtpSessionOptions } from '../../src/media/rtp/session.js';
+import { RtpSession, type RtpSessionOptions } from '../../src/media/rtp/session.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { buildRtp, parseRtp } from '../../src/media/rtp/packet.js';
 import type { RtcpPacket } from '../../src/media/rtp/rtcp.js';
 import type { DtmfEvent } from '../../src/media/dtmf/event.js';
@@ -15,34 +16,9 @@ function testPool(): PortPool {
   return new PortPool(base, base + 199);
 }
 
-class FakeClock implements RtpClock {
-  t = 1_700_000_000_000;
-  private timers: { at: number; fn: () => void; id: number }[] = [];
-  private nextId = 1;
-  now(): number {
-    return this.t;
-  }
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = this.nextId++;
-    this.timers.push({ at: this.t + ms, fn, id });
-    return id;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x.id !== handle);
-  }
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.timers.shift();
-      this.t = next.at;
-      next.fn();
-    }
-    this.t = end;
-  }
-}
+/** Monotonic and wall time start at the same Unix ms, so session times read as the clock's. */
+const T0 = 1_700_000_000_000;
+const fakeClock = (): FakeClock => new FakeClock({ startMs: T0, epochStart: T0 });
 
 async function openSession(opts: Partial<RtpSessionOptions> & { ports?: PortPool } = {}): Promise<RtpSession> {
   const r = await RtpSession.open({ ports: opts.ports ?? testPool(), address: '127.0.0.1', ...opts });
@@ -117,7 +93,7 @@ test('marker bits on the wire: first packet and talkspurt start only', async () 
 });
 
 test('symmetric RTP: latches to the first source, drops others, re-latches only after silence', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const b = await openSession({ clock, relatchSilenceMs: 1000 });
   const nat = await udpSocket(); // the caller's real source port (behind NAT)
   const intruder = await udpSocket();
@@ -138,7 +114,7 @@ test('symmetric RTP: latches to the first source, drops others, re-latches only 
     send(nat, 1, 111);
     await waitFor('audio === 1', () => audio === 1, 2000);
     assert.deepEqual(latched, [nat.address().port]);
-    assert.deepEqual(b.rtpDestination, { address: '127.0.0.1', port: nat.address().port, lastAt: clock.t });
+    assert.deepEqual(b.rtpDestination, { address: '127.0.0.1', port: nat.address().port, lastAt: clock.now() });
     // our audio now goes to the latched source, not to the SDP port
     b.sendAudio(pcmu(5), 0);
     await waitFor('replies.length === 1', () => replies.length === 1, 2000);
@@ -194,7 +170,7 @@ test('malformed, wrong-version and unknown-payload datagrams are counted and dro
 });
 
 test('RTCP: SR with CNAME is received and parsed, RR answers give the sender its RTT', async () => {
-  const clock = new FakeClock();
+  const clock = fakeClock();
   const a = await openSession({ clock, cname: 'a-token@hushgate', rtcpIntervalMs: 5000, random: () => 0.5 });
   const b = await openSession({ clock, rtcpIntervalMs: 5000, random: () => 0.5 });
   try {

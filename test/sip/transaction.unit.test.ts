@@ -1,7 +1,7 @@
 /** RFC 3261 transaction timers with a fake clock: A, B, D, E, F, G, H, I, J, K (and RFC 6026's L, M). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeTimers } from '../../src/sip/timer-host.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { Headers, type SipMessage, type SipRequest, type SipResponse } from '../../src/sip/message.js';
 import { InviteClientTransaction } from '../../src/sip/transaction/client-invite.js';
 import { NonInviteClientTransaction } from '../../src/sip/transaction/client-non-invite.js';
@@ -24,7 +24,7 @@ function req(method: string): SipRequest {
 }
 
 function harness(reliable = false) {
-  const timers = new FakeTimers();
+  const timers = new FakeClock({ startMs: 0 });
   const sent: { at: number; msg: SipMessage }[] = [];
   let terminated = -1;
   const ctx = { timers, config: T, reliable, send: (msg: SipMessage) => sent.push({ at: timers.now(), msg }), onTerminated: () => (terminated = timers.now()) };

@@ -1,5 +1,5 @@
 /**
- * The TTS cache as the gateway wires it (AgentRuntime: the privacy detector as the `exclude`
+ * The TTS cache as the gateway wires it (AgentResourcePool: the privacy detector as the `exclude`
  * predicate, the installation secret for names): an utterance the detector flags is synthesised but
  * stored in neither the memory nor the disk tier, nor is an utterance flagged `noCache`
  * (vgwActExcludeFromTTSCache); an ordinary prompt is stored in both under a keyed name.
@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { AgentRuntime } from '../../src/gateway/agent-runtime.js';
+import { AgentResourcePool } from '../../src/gateway/agent-resource-pool.js';
 import { parseConfig } from '../../src/config/load.js';
 import { CachedTts } from '../../src/speech/cached-tts.js';
 import { detect } from '../../src/privacy/detect.js';
@@ -41,7 +41,7 @@ test('the gateway-wired cache keeps PII-bearing and excluded utterances out of m
       }],
     }],
   }).accounts[0]!.applications[0]!;
-  const rt = new AgentRuntime(pino({ level: 'silent' }), 'US', undefined, randomBytes(32));
+  const rt = new AgentResourcePool(pino({ level: 'silent' }), 'US', undefined, randomBytes(32));
   try {
     const { tts } = await rt.resources(app);
     assert.ok(tts instanceof CachedTts, 'the application speaks through the cache');
@@ -80,7 +80,7 @@ test('a disk tier without the installation secret refuses to start instead of us
       }],
     }],
   }).accounts[0]!.applications[0]!;
-  const rt = new AgentRuntime(pino({ level: 'silent' }), 'US');
+  const rt = new AgentResourcePool(pino({ level: 'silent' }), 'US');
   try {
     await assert.rejects(rt.resources(app), /key secret/);
   } finally {

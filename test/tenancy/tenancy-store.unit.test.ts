@@ -8,7 +8,8 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { TenancyStore, TenancySeedError } from '../../src/tenancy/tenancy-store.js';
 import { FileKeyStore } from '../../src/training/keystore.js';
-import { TenancyRouting, type RoutingTimers } from '../../src/tenancy/routing.js';
+import { TenancyRouting } from '../../src/tenancy/routing.js';
+import { FakeClock } from '../../src/time/clock.js';
 import { applicationSchema, accountSchema, type AccountConfig } from '../../src/config/schema.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -67,10 +68,9 @@ test('validation errors name the field; one number, one application', async () =
 });
 
 test('routing follows changes: at once in this process, by polling the revision for other processes', async () => {
-  const fake: { fn?: () => void } = {};
-  const timers: RoutingTimers = { setInterval: (fn) => ((fake.fn = fn), 1), clearInterval: () => (fake.fn = undefined) };
+  const clock = new FakeClock();
   await tenancy.seed(file([{ id: 'support', numbers: ['+442079460958'] }]));
-  const routing = new TenancyRouting(tenancy, { defaultCountry: 'GB', pollMs: 1000, timers });
+  const routing = new TenancyRouting(tenancy, { defaultCountry: 'GB', pollMs: 1000, clock });
   await routing.start();
   const before = routing.router();
   assert.equal(before.route('02079460958')?.application.id, 'support');
@@ -91,9 +91,9 @@ test('routing follows changes: at once in this process, by polling the revision 
     await other.close();
   }
   assert.equal(routing.router().route('reception'), undefined);
-  fake.fn!();
+  clock.advance(1000); // the next poll
   await waitFor('the routing change seen from the other connection', () => routing.router().route('reception'), 500);
   assert.equal(routing.router().route('RECEPTION')?.application.id, 'desk');
   routing.stop();
-  assert.equal(fake.fn, undefined);
+  assert.equal(clock.pendingTimers, 0, 'stop() disarms the poll timer');
 });

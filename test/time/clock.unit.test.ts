@@ -26,3 +26,19 @@ test('the system clock reads monotonic and wall time and its timers fire', async
   await new Promise<void>((resolve) => systemClock.setTimeout(resolve, 5, { ref: true }));
   assert.ok(systemClock.now() - a >= 4);
 });
+
+test('FakeClock.advanceAsync lets a timer\'s promise chain arm the next timer before that one is due', async () => {
+  const c = new FakeClock({ startMs: 0 });
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  const seen: number[] = [];
+  const step = () => c.setTimeout(() => void Promise.resolve().then(() => { seen.push(c.now()); if (seen.length < 3) step(); }), 10);
+  step();
+  await c.advanceAsync(25, settle);
+  assert.deepEqual(seen, [10, 20], 'the second timer was armed by async work of the first, and fired');
+  assert.equal(c.now(), 25);
+  assert.equal(c.pendingTimers, 1);
+  await c.advanceAsync(5, settle);
+  assert.deepEqual(seen, [10, 20, 30]);
+});

@@ -13,8 +13,8 @@ describe('training capture', () => {
       assert.equal(res.captured, true);
       if (!res.captured) return;
       assert.equal(res.region, 'eu');
-      assert.equal(res.expiresAt, env.clock.now() + 30 * 86_400_000);
-      const rec = await env.reader.get(env.stores.get('eu'), res.id, env.clock.now());
+      assert.equal(res.expiresAt, env.clock.epochMs() + 30 * 86_400_000);
+      const rec = await env.reader.get(env.stores.get('eu'), res.id, env.clock.epochMs());
       assert.ok(rec);
       assert.equal(rec.transcript, 'hello [REDACTED]');
       assert.equal(rec.from, '+44207946XXXX');
@@ -42,10 +42,10 @@ describe('training capture', () => {
       const withAudio = await env.capture.capture(utterance({ applicationId: 'voice', audio }));
       const dropped = await env.capture.capture(utterance({ audio }));
       assert.ok(withAudio.captured && dropped.captured);
-      const a = await env.reader.get(env.stores.get('eu'), withAudio.captured ? withAudio.id : '', env.clock.now());
+      const a = await env.reader.get(env.stores.get('eu'), withAudio.captured ? withAudio.id : '', env.clock.epochMs());
       assert.deepEqual(Buffer.from(a!.audio!.base64, 'base64'), audio.data);
       assert.equal(a!.audio!.sampleRate, 8000);
-      const b = await env.reader.get(env.stores.get('eu'), dropped.captured ? dropped.id : '', env.clock.now());
+      const b = await env.reader.get(env.stores.get('eu'), dropped.captured ? dropped.id : '', env.clock.epochMs());
       assert.equal(b!.audio, undefined);
       assert.deepEqual(await env.capture.capture(utterance({ applicationId: 'off' })), { captured: false, reason: 'disabled' });
       assert.deepEqual(await env.capture.capture(utterance({ applicationId: 'nope' })), { captured: false, reason: 'unknown-application' });
@@ -95,7 +95,7 @@ describe('training capture', () => {
       const results = await Promise.all(Array.from({ length: 600 }, (_, i) => env.capture.capture(utterance({ from: `+4420794${String(60000 + (i % 50)).padStart(5, '0')}` }))));
       assert.ok(results.every((r) => r.captured));
       let opened = 0;
-      for await (const _ of env.reader.records(env.stores.get('eu'), { accountId: 'acme', applicationId: 'support', now: env.clock.now(), pageSize: 128 })) opened++;
+      for await (const _ of env.reader.records(env.stores.get('eu'), { accountId: 'acme', applicationId: 'support', now: env.clock.epochMs(), pageSize: 128 })) opened++;
       assert.equal(opened, 600);
     } finally {
       await env.cleanup();
@@ -120,7 +120,7 @@ describe('training capture', () => {
       assert.ok(keysAfter.every((k) => k.kekId === 'file:eu:2'));
       assert.ok(keysAfter.every((k, i) => !k.wrapped.equals(keysBefore[i]!.wrapped)));
       assert.deepEqual(await store.query('SELECT id, sealed FROM training_records ORDER BY id'), sealedBefore);
-      for (const id of ids) assert.ok(await env.reader.get(store, id, env.clock.now()));
+      for (const id of ids) assert.ok(await env.reader.get(store, id, env.clock.epochMs()));
       assert.equal((await env.ring.rotate(store)).rewrapped, 5, 'a second rotation re-wraps again under v3');
     } finally {
       await env.cleanup();

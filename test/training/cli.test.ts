@@ -12,7 +12,8 @@ import { parseSince, runExport, runRotateKeys } from '../../src/cli/commands/tra
 import { RegionStores } from '../../src/store/open.js';
 import { TrainingCapture, policyLookup } from '../../src/training/capture.js';
 import { FileKeyStore } from '../../src/training/keystore.js';
-import { FakeClock, policy, utterance } from './helpers.js';
+import { days, policy, utterance } from './helpers.js';
+import { FakeClock } from '../../src/time/clock.js';
 
 const cliFixture = fileURLToPath(new URL('./fixtures/cli.ts', import.meta.url));
 
@@ -45,7 +46,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
 describe('CLI: erase and training export', () => {
   let dir: string;
   let configFile: string;
-  const clock = new FakeClock(Date.now() - 2 * 86_400_000);
+  const clock = new FakeClock({ epochStart: Date.now() - 2 * 86_400_000 });
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'hushgate-cli-'));
@@ -58,7 +59,7 @@ describe('CLI: erase and training export', () => {
     const stores = await RegionStores.open({ eu: { store: { kind: 'sqlite' } }, us: { store: { kind: 'sqlite' } } }, dir);
     const capture = new TrainingCapture({ stores, keyStore: new FileKeyStore(join(dir, 'keys')), policyOf: policyLookup([policy()]), clock, defaultCountry: 'GB' });
     for (let i = 0; i < 6; i++) await capture.capture(utterance({ transcript: `early ${i}`, from: i < 4 ? '+442079460958' : '+442079461111' }));
-    clock.advanceDays(1);
+    clock.advance(days(1));
     for (let i = 0; i < 4; i++) await capture.capture(utterance({ transcript: `late ${i}`, from: '+442079462222' }));
     await stores.close();
   });
@@ -79,7 +80,7 @@ describe('CLI: erase and training export', () => {
     assert.equal(lines[0]!.from, '+44207946XXXX');
     assert.match(a.err(), /100% 10\/10/);
     const b = io();
-    const since = new Date(clock.now() - 1000).toISOString();
+    const since = new Date(clock.epochMs() - 1000).toISOString();
     assert.equal(await runExport({ account: 'acme', application: 'support', region: 'eu', since, config: configFile, local: true }, loadConfig, b.io), 0);
     assert.deepEqual(b.out().trim().split('\n').map((l) => (JSON.parse(l) as { transcript: string }).transcript).sort(), ['late 0', 'late 1', 'late 2', 'late 3']);
     const c = io();

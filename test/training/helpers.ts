@@ -1,4 +1,4 @@
-/** Shared set-up for the training tests: temp data dir, file key store, SQLite region stores, a fake clock. */
+/** Shared set-up for the training tests: temp data dir, file key store, SQLite region stores, the one FakeClock (wall time from 2026-01-01). */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +8,10 @@ import type { TrainingPolicy } from '../../src/training/config.js';
 import { DataKeyRing } from '../../src/training/data-keys.js';
 import { FileKeyStore } from '../../src/training/keystore.js';
 import { TrainingReader } from '../../src/training/reader.js';
+import { FakeClock } from '../../src/time/clock.js';
 
-export class FakeClock {
-  constructor(public t = Date.UTC(2026, 0, 1)) {}
-  now(): number {
-    return this.t;
-  }
-  advanceDays(d: number): void {
-    this.t += d * 86_400_000;
-  }
-}
+/** Milliseconds in `n` days, for moving the FakeClock. */
+export const days = (n: number): number => n * 86_400_000;
 
 export function policy(over: Partial<TrainingPolicy> = {}): TrainingPolicy {
   return { accountId: 'acme', applicationId: 'support', region: 'eu', enabled: true, includeAudio: false, retentionDays: 30, ...over };

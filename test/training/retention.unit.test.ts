@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RetentionSweeper } from '../../src/training/retention.js';
 import { effectiveRetentionDays, trainingConfigIssues, trainingPolicies } from '../../src/training/config.js';
-import { makeEnv, policy, utterance } from './helpers.js';
+import { days, makeEnv, policy, utterance } from './helpers.js';
 import { waitFor } from '../helpers/wait.js';
 
 describe('retention', () => {
@@ -23,8 +23,8 @@ describe('retention', () => {
       const long = await env.capture.capture(utterance());
       const short = await env.capture.capture(utterance({ applicationId: 'short' }));
       assert.ok(long.captured && short.captured);
-      env.clock.advanceDays(7);
-      const now = env.clock.now();
+      env.clock.advance(days(7));
+      const now = env.clock.epochMs();
       assert.equal(await env.reader.get(store, short.captured ? short.id : '', now), undefined, 'exactly 7 days: expired');
       assert.ok(await env.reader.get(store, long.captured ? long.id : '', now));
       const listed = [];
@@ -33,20 +33,15 @@ describe('retention', () => {
       assert.equal(await store.countTrainingRecords({ accountId: 'acme', applicationId: 'short', now }), 0);
       assert.equal((await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n, 2, 'still on disk: no sweep yet');
 
-      let ticks: (() => void) | undefined;
-      const sweeper = new RetentionSweeper({
-        stores: env.stores, policies: env.policies, clock: env.clock, batchSize: 1,
-        timers: { setInterval: (fn) => ((ticks = fn), 1), clearInterval: () => (ticks = undefined) },
-      });
+      const sweeper = new RetentionSweeper({ stores: env.stores, policies: env.policies, clock: env.clock, batchSize: 1 });
       assert.deepEqual({ ...(await sweeper.start()), ms: 0 }, { expired: 1, overRetention: 0, ms: 0 });
       assert.equal((await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n, 1);
-      env.clock.advanceDays(23);
-      ticks!();
+      env.clock.stall(days(23)); // asleep 23 days: the hourly timer fires once, at day 30
       const count = async () => (await store.query<{ n: number }>('SELECT count(*) AS n FROM training_records'))[0]!.n;
       await waitFor('the interval sweep', async () => (await count()) === 0, 2000);
       assert.equal(await count(), 0, 'interval sweep at 30 days');
       sweeper.stop();
-      assert.equal(ticks, undefined);
+      assert.equal(env.clock.pendingTimers, 0, 'stop() disarms the sweep timer');
     } finally {
       await env.cleanup();
     }
@@ -56,7 +51,7 @@ describe('retention', () => {
     const env = await makeEnv();
     try {
       for (let i = 0; i < 25; i++) await env.capture.capture(utterance());
-      env.clock.advanceDays(10);
+      env.clock.advance(days(10));
       await env.capture.capture(utterance());
       const sweeper = new RetentionSweeper({ stores: env.stores, policies: [policy({ retentionDays: 5 })], clock: env.clock, batchSize: 10 });
       const r = await sweeper.sweepOnce();

@@ -22,13 +22,13 @@ describe('tamper detection', () => {
         bad[pos]! ^= 0x01;
         await store.execute('UPDATE training_records SET sealed = ? WHERE id = ?', [bad, id]);
         const reader = new TrainingReader(env.keyStore);
-        await assert.rejects(reader.get(store, id, env.clock.now()), (e: unknown) => e instanceof TamperedError && e.id === id && e.what === 'record');
+        await assert.rejects(reader.get(store, id, env.clock.epochMs()), (e: unknown) => e instanceof TamperedError && e.id === id && e.what === 'record');
       }
       const reports = await store.listAudit({ action: 'training.tamper_detected' });
       assert.equal(reports.length, 4);
       assert.equal(reports[0]!.details.id, id);
       await store.execute('UPDATE training_records SET sealed = ? WHERE id = ?', [sealed, id]);
-      assert.equal((await env.reader.get(store, id, env.clock.now()))!.id, id, 'the original bytes open again');
+      assert.equal((await env.reader.get(store, id, env.clock.epochMs()))!.id, id, 'the original bytes open again');
     } finally {
       await env.cleanup();
     }

@@ -16,10 +16,10 @@
  *   an admin action; Cloudant compacts on its own).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
-import { HttpTarget, joinUrl, type HttpResponse } from './http.js';
-import { IamTokenProvider, DEFAULT_IAM_TOKEN_URL } from './iam-token.js';
+import type { Clock } from '../../time/clock.js';
+import { IbmIamTokenSource, iamTokenUrl, joinUrl, type HttpResponse, type HttpTarget } from '../../http/index.js';
+import { type Result, err } from '../../result/index.js';
+import { sinkTarget } from './http.js';
 import { DELIVERED, allOutcomes, classifyHttpStatus, type DeliveryResult, type EventOutcome, type EventSink, type SinkErasureQuery, type SinkErasureResult } from './types.js';
 
 /** Documents found and deleted per round; erasure loops until `_find` returns none. */
@@ -55,7 +55,7 @@ export class CouchDbSink implements EventSink {
   readonly #findUrl: URL;
   readonly #dbUrl: URL;
   readonly #auth: CouchAuth;
-  readonly #iam: IamTokenProvider | undefined;
+  readonly #iam: IbmIamTokenSource | undefined;
   readonly #createDb: boolean;
   /** Documents the server already had (`conflict` on our `_id`): redeliveries absorbed. */
   alreadyPresent = 0;
@@ -63,48 +63,44 @@ export class CouchDbSink implements EventSink {
   constructor(opts: CouchDbSinkOptions) {
     if (!/^[a-z][a-z0-9_$()+/-]*$/.test(opts.database)) throw new Error('invalid CouchDB database name');
     this.name = opts.name;
-    this.#http = new HttpTarget({ allowInsecure: opts.allowInsecure, ca: opts.ca, timeoutMs: opts.timeoutMs });
     const db = '/' + encodeURIComponent(opts.database);
-    this.#dbUrl = joinUrl(opts.url, db);
+    ({ http: this.#http, url: this.#dbUrl } = sinkTarget(`couchdb sink ${opts.name}`, joinUrl(opts.url, db), opts));
     this.#bulkUrl = joinUrl(opts.url, db + '/_bulk_docs');
     this.#findUrl = joinUrl(opts.url, db + '/_find');
-    const refused = this.#http.check(this.#dbUrl);
-    if (refused) throw new Error(`couchdb sink ${opts.name}: ${refused}`);
     this.#auth = opts.auth ?? { kind: 'none' };
     this.#createDb = opts.createDatabase ?? true;
+    // Cloudant's token exchange goes through this sink's target: its URL policy and CA apply.
     this.#iam =
-      this.#auth.kind === 'iam' ? new IamTokenProvider(this.#http, this.#auth.apiKey, this.#auth.tokenUrl ?? DEFAULT_IAM_TOKEN_URL, opts.clock ?? systemClock) : undefined;
+      this.#auth.kind === 'iam' ? new IbmIamTokenSource({ http: this.#http, apiKey: this.#auth.apiKey, tokenUrl: this.#auth.tokenUrl ?? iamTokenUrl(), ...(opts.clock ? { clock: opts.clock } : {}) }) : undefined;
   }
 
-  /** The IAM token provider, when IAM auth is configured. */
-  get iam(): IamTokenProvider | undefined {
+  /** The IAM token source, when IAM auth is configured. */
+  get iam(): IbmIamTokenSource | undefined {
     return this.#iam;
   }
 
   async deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult> {
     if (batch.length === 0) return { kind: 'results', outcomes: [] };
     const body = bulkBody(batch);
-    let res = await this.#send('POST', this.#bulkUrl, body);
-    if (res.ok && res.status === 401 && this.#iam) {
-      this.#iam.invalidate();
-      res = await this.#send('POST', this.#bulkUrl, body);
-    }
-    if (res.ok && res.status === 404 && this.#createDb) {
+    let res = await this.#sendAuthed('POST', this.#bulkUrl, body);
+    if (res.ok && res.value.status === 404 && this.#createDb) {
       const created = await this.#send('PUT', this.#dbUrl, undefined);
       if (!created.ok) return { kind: 'unavailable', error: `create database: ${created.error}` };
-      if (created.status !== 201 && created.status !== 202 && created.status !== 412) {
-        return classifyHttpStatus(created.status) === 'permanent'
-          ? allOutcomes(batch.length, { kind: 'permanent', error: `create database: status ${created.status}` })
-          : { kind: 'unavailable', error: `create database: status ${created.status}` };
+      const cs = created.value.status;
+      if (cs !== 201 && cs !== 202 && cs !== 412) {
+        return classifyHttpStatus(cs) === 'permanent'
+          ? allOutcomes(batch.length, { kind: 'permanent', error: `create database: status ${cs}` })
+          : { kind: 'unavailable', error: `create database: status ${cs}` };
       }
       res = await this.#send('POST', this.#bulkUrl, body);
     }
     if (!res.ok) return { kind: 'unavailable', error: res.error };
-    const cls = classifyHttpStatus(res.status);
-    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${res.status}` };
-    if (cls === 'retry') return allOutcomes(batch.length, { kind: 'retry', error: `status ${res.status}` });
-    if (cls === 'permanent') return allOutcomes(batch.length, { kind: 'permanent', error: `status ${res.status}` });
-    const result = parseBulkResults(batch, res.body);
+    const { status } = res.value;
+    const cls = classifyHttpStatus(status);
+    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${status}` };
+    if (cls === 'retry') return allOutcomes(batch.length, { kind: 'retry', error: `status ${status}` });
+    if (cls === 'permanent') return allOutcomes(batch.length, { kind: 'permanent', error: `status ${status}` });
+    const result = parseBulkResults(batch, res.value.text());
     this.alreadyPresent += result.conflicts;
     return result.result;
   }
@@ -119,11 +115,11 @@ export class CouchDbSink implements EventSink {
     for (let round = 0; round < ERASE_MAX_ROUNDS; round++) {
       const found = await this.#sendAuthed('POST', this.#findUrl, find);
       if (!found.ok) return { ok: false, error: `find: ${found.error}` };
-      if (found.status === 404) return { ok: true, removed }; // no database: nothing held
-      if (found.status !== 200) return { ok: false, error: `find: status ${found.status}` };
+      if (found.value.status === 404) return { ok: true, removed }; // no database: nothing held
+      if (found.value.status !== 200) return { ok: false, error: `find: status ${found.value.status}` };
       let docs: { _id: string; _rev: string }[];
       try {
-        docs = (JSON.parse(found.body) as { docs: { _id: string; _rev: string }[] }).docs;
+        docs = (JSON.parse(found.value.text()) as { docs: { _id: string; _rev: string }[] }).docs;
         if (!Array.isArray(docs)) throw new Error('no docs');
       } catch {
         return { ok: false, error: 'find: response is not a result list' };
@@ -131,10 +127,10 @@ export class CouchDbSink implements EventSink {
       if (docs.length === 0) return { ok: true, removed };
       const del = await this.#sendAuthed('POST', this.#bulkUrl, JSON.stringify({ docs: docs.map((d) => ({ _id: d._id, _rev: d._rev, _deleted: true })) }));
       if (!del.ok) return { ok: false, error: `delete: ${del.error}` };
-      if (del.status !== 201 && del.status !== 200) return { ok: false, error: `delete: status ${del.status}` };
+      if (del.value.status !== 201 && del.value.status !== 200) return { ok: false, error: `delete: status ${del.value.status}` };
       let results: BulkDocResult[];
       try {
-        results = JSON.parse(del.body) as BulkDocResult[];
+        results = JSON.parse(del.value.text()) as BulkDocResult[];
       } catch {
         return { ok: false, error: 'delete: response is not JSON' };
       }
@@ -147,30 +143,32 @@ export class CouchDbSink implements EventSink {
   }
 
   /** `#send` with the IAM token refreshed once on a 401. */
-  async #sendAuthed(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<HttpResponse> {
+  async #sendAuthed(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<Result<HttpResponse, string>> {
     const res = await this.#send(method, url, body);
-    if (res.ok && res.status === 401 && this.#iam) {
+    if (res.ok && res.value.status === 401 && this.#iam) {
       this.#iam.invalidate();
       return this.#send(method, url, body);
     }
     return res;
   }
 
-  async #send(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<HttpResponse> {
+  /** One request with the configured auth; failures (the token exchange's too) as a message. */
+  async #send(method: 'POST' | 'PUT', url: URL, body: string | undefined): Promise<Result<HttpResponse, string>> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.#auth.kind === 'basic') {
       headers['authorization'] = 'Basic ' + Buffer.from(`${this.#auth.username}:${this.#auth.password}`).toString('base64');
     } else if (this.#iam) {
       const t = await this.#iam.token();
-      if (!t.ok) return { ok: false, error: t.error };
-      headers['authorization'] = 'Bearer ' + t.token;
+      if (!t.ok) return err(`iam: ${t.error.message}`);
+      headers['authorization'] = 'Bearer ' + t.value;
     }
-    return this.#http.request({ method, url, headers, body });
+    const res = await this.#http.request({ method, url, headers, body });
+    return res.ok ? res : err(res.error.message);
   }
 
   async close(): Promise<void> {
-    this.#http.close();
+    await this.#http.close();
   }
 }
 

@@ -9,7 +9,8 @@
  */
 import { hostname } from 'node:os';
 import type { OutboxRow } from '../outbox-store.js';
-import { HttpTarget, joinUrl } from './http.js';
+import { joinUrl, type HttpTarget } from '../../http/index.js';
+import { sinkTarget } from './http.js';
 import { allOutcomes, classifyHttpStatus, DELIVERED, type DeliveryResult, type EventSink } from './types.js';
 
 export interface SplunkHecSinkOptions {
@@ -33,10 +34,7 @@ export class SplunkHecSink implements EventSink {
 
   constructor(opts: SplunkHecSinkOptions) {
     this.name = opts.name;
-    this.#http = new HttpTarget({ allowInsecure: opts.allowInsecure, ca: opts.ca, timeoutMs: opts.timeoutMs });
-    this.#url = joinUrl(opts.url, '/services/collector/event');
-    const refused = this.#http.check(this.#url);
-    if (refused) throw new Error(`splunk-hec sink ${opts.name}: ${refused}`);
+    ({ http: this.#http, url: this.#url } = sinkTarget(`splunk-hec sink ${opts.name}`, joinUrl(opts.url, '/services/collector/event'), opts));
     this.#auth = `Splunk ${opts.token}`;
     // Constant part of every envelope, serialised once.
     const fixed: Record<string, string> = { host: opts.host ?? hostname(), source: opts.source ?? 'hushgate' };
@@ -57,15 +55,16 @@ export class SplunkHecSink implements EventSink {
       headers: { authorization: this.#auth, 'content-type': 'application/json' },
       body: lines.join('\n'),
     });
-    if (!res.ok) return { kind: 'unavailable', error: res.error };
-    const cls = classifyHttpStatus(res.status);
+    if (!res.ok) return { kind: 'unavailable', error: res.error.message };
+    const { status } = res.value;
+    const cls = classifyHttpStatus(status);
     if (cls === 'ok') return allOutcomes(batch.length, DELIVERED);
-    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${res.status}${hecCode(res.body)}` };
-    return allOutcomes(batch.length, { kind: cls, error: `status ${res.status}${hecCode(res.body)}` });
+    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${status}${hecCode(res.value.text())}` };
+    return allOutcomes(batch.length, { kind: cls, error: `status ${status}${hecCode(res.value.text())}` });
   }
 
   async close(): Promise<void> {
-    this.#http.close();
+    await this.#http.close();
   }
 }
 

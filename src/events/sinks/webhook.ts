@@ -5,10 +5,11 @@
  * `eventId` (a crash between the receiver's 2xx and our commit resends the batch).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { Clock } from '../../time/clock.js';
+import { systemClock } from '../../time/clock.js';
 import { signWebhook } from '../webhook-signature.js';
-import { HttpTarget } from './http.js';
+import type { HttpTarget } from '../../http/index.js';
+import { sinkTarget } from './http.js';
 import { allOutcomes, classifyHttpStatus, DELIVERED, type DeliveryResult, type EventSink } from './types.js';
 
 export interface WebhookSinkOptions {
@@ -30,11 +31,8 @@ export class WebhookSink implements EventSink {
 
   constructor(opts: WebhookSinkOptions) {
     this.name = opts.name;
-    this.#http = new HttpTarget({ allowInsecure: opts.allowInsecure, ca: opts.ca, timeoutMs: opts.timeoutMs });
-    this.#url = new URL(opts.url);
-    const refused = this.#http.check(this.#url);
-    if (refused) throw new Error(`webhook sink ${opts.name}: ${refused}`);
     if (opts.secret.length < 16) throw new Error(`webhook sink ${opts.name}: secret must be at least 16 characters`);
+    ({ http: this.#http, url: this.#url } = sinkTarget(`webhook sink ${opts.name}`, opts.url, opts));
     this.#secret = opts.secret;
     this.#clock = opts.clock ?? systemClock;
   }
@@ -42,16 +40,17 @@ export class WebhookSink implements EventSink {
   async deliver(batch: readonly OutboxRow[]): Promise<DeliveryResult> {
     if (batch.length === 0) return { kind: 'results', outcomes: [] };
     const body = `{"events":[${batch.map((r) => r.payload).join(',')}]}`;
-    const headers = { 'content-type': 'application/json', ...signWebhook(this.#secret, body, this.#clock.now() / 1000) };
+    const headers = { 'content-type': 'application/json', ...signWebhook(this.#secret, body, this.#clock.epochMs() / 1000) };
     const res = await this.#http.request({ method: 'POST', url: this.#url, headers, body });
-    if (!res.ok) return { kind: 'unavailable', error: res.error };
-    const cls = classifyHttpStatus(res.status);
+    if (!res.ok) return { kind: 'unavailable', error: res.error.message };
+    const { status } = res.value;
+    const cls = classifyHttpStatus(status);
     if (cls === 'ok') return allOutcomes(batch.length, DELIVERED);
-    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${res.status}` };
-    return allOutcomes(batch.length, { kind: cls, error: `status ${res.status}` });
+    if (cls === 'unavailable') return { kind: 'unavailable', error: `status ${status}` };
+    return allOutcomes(batch.length, { kind: cls, error: `status ${status}` });
   }
 
   async close(): Promise<void> {
-    this.#http.close();
+    await this.#http.close();
   }
 }

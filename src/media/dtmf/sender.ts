@@ -7,7 +7,7 @@
  * timers and no sequence numbers: the session stamps each planned packet with its next sequence
  * number and sends it at `offsetMs` after the start, on its injected clock.
  */
-import { type Result, ok, err } from '../rtp/result.js';
+import { type Result, ok, err } from '../../result/index.js';
 import { eventCodeFromDigit } from './event.js';
 import { writeTelephoneEvent } from './telephone-event.js';
 

@@ -10,7 +10,7 @@
  * Lenient where real devices differ: case-insensitive keys, `:` or `=`, LF or CRLF, Signal given
  * as an event code (10 = `*`, 11 = `#`), missing Duration (default 250 ms, as Cisco does).
  */
-import { type Result, ok, err } from '../rtp/result.js';
+import { type Result, ok, err } from '../../result/index.js';
 import { type DtmfDigit, type DtmfEvent, digitFromEventCode, isDtmfDigit } from './event.js';
 
 export const DTMF_RELAY_CONTENT_TYPE = 'application/dtmf-relay';

@@ -15,7 +15,7 @@
  * `sourceError` ({ kind, error }) for a source that could not be loaded (it is skipped).
  */
 import { EventEmitter } from 'node:events';
-import { FRAME_SAMPLES, SAMPLE_RATE } from '../clock.js';
+import { FRAME_SAMPLES, SAMPLE_RATE } from '../frames.js';
 import type { PlayoutStream } from '../scheduler.js';
 import { Resampler } from '../resample.js';
 import { loadUrl, loadWavFile, wavToTelephone, type FetchLimits, type LoadResult } from './sources.js';

@@ -9,7 +9,7 @@
  *    receive path allocates nothing but the payload view (a `subarray`, never a copy);
  *  - `writeRtp` serialises into a caller-owned buffer (the session keeps a small ring of them).
  */
-import { type Result, ok, err } from './result.js';
+import { type Result, ok, err } from '../../result/index.js';
 
 export const RTP_VERSION = 2;
 export const RTP_HEADER_SIZE = 12;

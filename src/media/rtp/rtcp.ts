@@ -8,7 +8,7 @@
  * datagram, padding only on the last packet. The "first packet must be SR/RR" rule is relaxed
  * (reduced-size RTCP, RFC 5506, sends a lone packet of any type).
  */
-import { type Result, ok, err } from './result.js';
+import { type Result, ok, err } from '../../result/index.js';
 
 export const RTCP_SR = 200;
 export const RTCP_RR = 201;

@@ -32,7 +32,8 @@ import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { PortPool } from '../port-pool.js';
-import { type Result, ok, err } from './result.js';
+import { type Result, ok, err } from '../../result/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
 import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
 import { RtpReceiverStats, type LastSenderReport } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';
@@ -42,19 +43,6 @@ import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
 import type { DtmfDigit, DtmfEvent } from '../dtmf/event.js';
 import type { SrtpContext } from '../srtp/context.js';
-
-/** Time source and timers; inject a fake one in tests. `now()` is Unix ms (fractional allowed). */
-export interface RtpClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemRtpClock: RtpClock = {
-  now: () => performance.timeOrigin + performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 export type AudioHandler = (payload: Uint8Array, payloadType: number, sequenceNumber: number, timestamp: number, arrivalTime: number) => void;
 
@@ -86,7 +74,8 @@ export interface RtpSessionOptions {
   address: string;
   remote?: RemoteAddress;
   payloadTypes?: PayloadTypeMap;
-  clock?: RtpClock;
+  /** Time and timers (default the system clock; tests pass a `FakeClock`). */
+  clock?: Clock;
   /** Uniform [0,1) source for the RTCP interval (default Math.random). */
   random?: () => number;
   clockRate?: number;
@@ -157,6 +146,8 @@ const MTU = 1500;
 const KIND_NONE = 0;
 const KIND_AUDIO = 1;
 const KIND_DTMF = 2;
+/** DTMF and RTCP timers are ref'd as before: the session's sockets hold the process anyway, and close() clears them. */
+const REF = { ref: true } as const;
 
 interface Latch {
   address: string;
@@ -170,7 +161,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly localAddress: string;
 
   private readonly pool: PortPool;
-  private readonly clock: RtpClock;
+  private readonly clock: Clock;
+  /** Wall time minus monotonic time, fixed at open: session times are wall-clock ms that never jump. */
+  private readonly wallOffset: number;
   private readonly random: () => number;
   private readonly clockRate: number;
   private readonly cname: string;
@@ -214,8 +207,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly dtmfSender: TelephoneEventSender;
   private dtmfQueue: { digit: string; durationMs: number }[] = [];
   private dtmfBusy = false;
-  private dtmfTimer: unknown = null;
-  private rtcpTimer: unknown = null;
+  private dtmfTimer: TimerHandle | null = null;
+  private rtcpTimer: TimerHandle | null = null;
   private closed = false;
 
   private readonly counters = {
@@ -255,7 +248,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.pool = options.ports;
     this.localPort = port;
     this.localAddress = options.address;
-    this.clock = options.clock ?? systemRtpClock;
+    this.clock = options.clock ?? systemClock;
+    this.wallOffset = this.clock.epochMs() - this.clock.now();
     this.random = options.random ?? Math.random;
     this.clockRate = options.clockRate ?? 8000;
     this.cname = options.cname ?? `${randomBytes(8).toString('hex')}@hushgate`;
@@ -268,7 +262,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
     this.tsBase = rnd.readUInt32BE(6);
-    this.openedAt = this.clock.now();
+    this.openedAt = this.now();
     for (let i = 0; i < SEND_RING; i++) this.sendBuffers.push(Buffer.allocUnsafe(MTU));
     this.dtmfReceiver = new TelephoneEventReceiver({
       clockRate: this.clockRate,
@@ -356,7 +350,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.hasSent = true;
     this.lastWireTs = wireTs;
     this.lastSamples = payload.length;
-    this.lastSendAt = this.clock.now();
+    this.lastSendAt = this.now();
     this.nextTsOffset = offset + payload.length;
     return true;
   }
@@ -407,12 +401,20 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return this.dtmfBusy;
   }
 
+  /**
+   * Session time: Unix milliseconds (fractional) for RTCP NTP timestamps, arrival times and
+   * latching, read off the monotonic clock so that a wall-clock step mid-call moves nothing.
+   */
+  private now(): number {
+    return this.clock.now() + this.wallOffset;
+  }
+
   private mediaTimestampNow(): number {
     if (this.hasSent) {
-      const elapsed = Math.round(((this.clock.now() - this.lastSendAt) * this.clockRate) / 1000);
+      const elapsed = Math.round(((this.now() - this.lastSendAt) * this.clockRate) / 1000);
       return (this.lastWireTs + Math.max(this.lastSamples, elapsed)) >>> 0;
     }
-    return (this.tsBase + Math.round(((this.clock.now() - this.openedAt) * this.clockRate) / 1000)) >>> 0;
+    return (this.tsBase + Math.round(((this.now() - this.openedAt) * this.clockRate) / 1000)) >>> 0;
   }
 
   private startNextDigit(): void {
@@ -426,15 +428,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (!plan.ok) return this.startNextDigit();
     this.dtmfBusy = true;
     const packets = plan.value;
-    const startedAt = this.clock.now();
+    const startedAt = this.now();
     const sendAt = (i: number): void => {
       this.dtmfTimer = null;
       if (this.closed) return;
       const p = packets[i]!;
       this.sendEventPacket(p);
       if (i + 1 < packets.length) {
-        const delay = Math.max(0, startedAt + packets[i + 1]!.offsetMs - this.clock.now());
-        this.dtmfTimer = this.clock.setTimeout(() => sendAt(i + 1), delay);
+        const delay = Math.max(0, startedAt + packets[i + 1]!.offsetMs - this.now());
+        this.dtmfTimer = this.clock.setTimeout(() => sendAt(i + 1), delay, REF);
         return;
       }
       // Event over: audio continues after it on the timeline.
@@ -445,7 +447,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.dtmfTimer = null;
         this.dtmfBusy = false;
         if (this.dtmfQueue.length > 0) this.startNextDigit();
-      }, this.interDigitMs);
+      }, this.interDigitMs, REF);
     };
     sendAt(0);
   }
@@ -473,7 +475,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }
       msg = opened.value;
     }
-    const now = this.clock.now();
+    const now = this.now();
     const rx = this.rx;
     const error = parseRtpInto(msg, rx);
     if (error !== null) {
@@ -547,7 +549,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       }
       msg = opened.value;
     }
-    const now = this.clock.now();
+    const now = this.now();
     const parsed = parseRtcp(msg);
     if (!parsed.ok) {
       this.counters.rtcpMalformed++;
@@ -584,9 +586,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.rtcpTimer = null;
       if (this.closed) return;
       this.sendReport();
-      if (this.dtmfReceiver.active) this.dtmfReceiver.expire(this.clock.now());
+      if (this.dtmfReceiver.active) this.dtmfReceiver.expire(this.now());
       this.scheduleRtcp(false);
-    }, delay);
+    }, delay, REF);
   }
 
   /** The report part of a compound packet: SR if we sent RTP in the last two intervals, else RR; then SDES. */
@@ -618,7 +620,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Send a report now (also runs on the randomised timer). */
   sendReport(): void {
     if (this.closed) return;
-    this.sendRtcp(this.reportPackets(this.clock.now()));
+    this.sendRtcp(this.reportPackets(this.now()));
   }
 
   // ---------- stats / close ----------
@@ -667,7 +669,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.rtcpTimer = this.dtmfTimer = null;
     this.dtmfQueue = [];
     const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
-    await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.clock.now()), bye], resolve));
+    await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
     await Promise.all([
       new Promise<void>((resolve) => this.rtpSocket.close(() => resolve())),
       new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),

@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { PortPool } from '../port-pool.js';
-import { type Result, ok, err } from './result.js';
+import { type Result, ok, err } from '../../result/index.js';
 
 export interface BoundPair {
   rtp: dgram.Socket;

@@ -24,7 +24,7 @@
  * and the derived session keys live inside the cipher objects (the derivation buffers are zeroed).
  */
 import { inspect } from 'node:util';
-import { type Result, ok, err } from '../rtp/result.js';
+import { type Result, ok, err } from '../../result/index.js';
 import { SRTP_SUITES, type SrtpSuite, type SrtpSuiteName } from './suites.js';
 import { deriveSrtcpKeys, deriveSrtpKeys } from './kdf.js';
 import { AesCmKeystream } from './keystream.js';

@@ -17,7 +17,7 @@
  * — calls that never hear speech (hold, loopback) included — and was the gateway's largest source
  * of garbage-collection work at high call rates (bench/sip-cps profile).
  */
-import { FRAME_MS, FRAME_SAMPLES } from '../clock.js';
+import { FRAME_MS, FRAME_SAMPLES } from '../frames.js';
 import { EnergyVad, type VadOptions } from './energy-vad.js';
 
 export interface EndpointerOptions {

@@ -1,5 +1,5 @@
-/** What a transaction needs from its stack: timers, RFC 3261 T1/T2/T4, whether the transport is reliable, and a way to send. */
-import type { TimerHost } from '../timer-host.js';
+/** What a transaction needs from its stack: the clock its timers run on, RFC 3261 T1/T2/T4, whether the transport is reliable, and a way to send. */
+import type { Clock } from '../../time/clock.js';
 import type { SipMessage } from '../message.js';
 
 export interface TransactionTimers {
@@ -9,7 +9,7 @@ export interface TransactionTimers {
 }
 
 export interface TransactionContext {
-  timers: TimerHost;
+  timers: Clock;
   config: TransactionTimers;
   reliable: boolean;
   send(msg: SipMessage): void;

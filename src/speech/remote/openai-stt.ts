@@ -8,7 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { writeWav } from '../audio/wav.js';
-import { checkEndpoint, describeFailure, joinUrl, readBody, send, type EndpointSecurity } from './endpoint.js';
+import { checkEndpoint, describeFailure, joinUrl, speechTarget, type EndpointSecurity } from './endpoint.js';
+import type { HttpTarget } from '../../http/index.js';
+import { systemClock, type Clock } from '../../time/clock.js';
 import { BufferedTurn } from '../buffered-turn.js';
 import type { Stt, SttOutcome, SttResult, SttStream, SttTurnSettings } from '../types.js';
 
@@ -20,6 +22,8 @@ export interface OpenAiSttOptions extends EndpointSecurity {
   model?: string;
   timeoutMs?: number;
   maxUtteranceSec?: number;
+  /** Latency measurement (default the system clock). */
+  clock?: Clock;
 }
 
 interface VerboseSegment {
@@ -63,7 +67,13 @@ export function confidenceFromSegments(segments: VerboseSegment[] | undefined): 
 export class OpenAiStt implements Stt {
   readonly engine = 'openai';
 
-  constructor(private readonly opts: OpenAiSttOptions) {}
+  private readonly http: HttpTarget;
+  private readonly clock: Clock;
+
+  constructor(private readonly opts: OpenAiSttOptions) {
+    this.http = speechTarget(opts, opts.timeoutMs ?? 30_000);
+    this.clock = opts.clock ?? systemClock;
+  }
 
   startTurn(settings: SttTurnSettings = {}): SttStream {
     return new BufferedTurn(Math.round((this.opts.maxUtteranceSec ?? 60) * 8000), (audio) => this.transcribe(audio, settings));
@@ -87,20 +97,23 @@ export class OpenAiStt implements Stt {
     );
     const headers: Record<string, string> = { 'content-type': contentType, accept: 'application/json' };
     if (this.opts.apiKey) headers['authorization'] = `Bearer ${this.opts.apiKey}`;
-    const t0 = performance.now();
+    const t0 = this.clock.now();
     try {
-      const res = await send({ url: joinUrl(endpoint.url, '/v1/audio/transcriptions'), method: 'POST', headers, body, ca: this.opts.ca, timeoutMs: this.opts.timeoutMs ?? 30_000 });
-      if (res.statusCode !== 200) return { ok: false, error: `transcription failed: ${await describeFailure(res)}` };
-      const json = JSON.parse((await readBody(res)).toString('utf8')) as { text?: unknown; segments?: VerboseSegment[] };
+      const res = await this.http.request({ url: joinUrl(endpoint.url, '/v1/audio/transcriptions'), method: 'POST', headers, body });
+      if (!res.ok) return { ok: false, error: `transcription failed: ${res.error.message}` };
+      if (res.value.status !== 200) return { ok: false, error: `transcription failed: ${describeFailure(res.value)}` };
+      const json = JSON.parse(res.value.text()) as { text?: unknown; segments?: VerboseSegment[] };
       if (typeof json.text !== 'string') return { ok: false, error: 'transcription response has no text' };
       const transcript = json.text.trim();
       const confidence = transcript ? confidenceFromSegments(json.segments) : 0;
-      const result: SttResult = { transcript, confidence, alternatives: [{ transcript, confidence }], final: true, latencyMs: performance.now() - t0 };
+      const result: SttResult = { transcript, confidence, alternatives: [{ transcript, confidence }], final: true, latencyMs: this.clock.now() - t0 };
       return { ok: true, result };
     } catch (e) {
       return { ok: false, error: `transcription failed: ${(e as Error).message}` };
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.http.close();
+  }
 }

@@ -8,7 +8,8 @@
  */
 import { parseWav, pcm16FromBytes } from '../audio/wav.js';
 import { resampleTo8k } from '../audio/resample-any.js';
-import { checkEndpoint, describeFailure, joinUrl, readBody, send, type EndpointSecurity } from './endpoint.js';
+import { checkEndpoint, describeFailure, joinUrl, speechTarget, type EndpointSecurity } from './endpoint.js';
+import type { HttpTarget } from '../../http/index.js';
 import { ssmlToPieces } from '../ssml.js';
 import type { Tts, TtsRequest } from '../types.js';
 
@@ -29,8 +30,12 @@ export class OpenAiTts implements Tts {
   readonly engine = 'openai';
   readonly voice: string;
 
+  private readonly http: HttpTarget;
+
   constructor(private readonly opts: OpenAiTtsOptions) {
     this.voice = opts.voice ?? 'alloy';
+    // The whole clip is read before it is resampled: up to 64 MiB.
+    this.http = speechTarget(opts, opts.timeoutMs ?? 30_000, 64 * 1024 * 1024);
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
@@ -45,17 +50,16 @@ export class OpenAiTts implements Tts {
       : request.text;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: format === 'wav' ? 'audio/wav' : 'audio/pcm' };
     if (this.opts.apiKey) headers['authorization'] = `Bearer ${this.opts.apiKey}`;
-    const res = await send({
+    const res = await this.http.request({
       url: joinUrl(endpoint.url, '/v1/audio/speech'),
       method: 'POST',
       headers,
-      body: Buffer.from(JSON.stringify({ model: this.opts.model ?? 'tts-1', input, voice: request.voice ?? this.voice, response_format: format })),
-      ca: this.opts.ca,
-      timeoutMs: this.opts.timeoutMs ?? 30_000,
+      body: JSON.stringify({ model: this.opts.model ?? 'tts-1', input, voice: request.voice ?? this.voice, response_format: format }),
       signal: request.signal,
     });
-    if (res.statusCode !== 200) throw new Error(`speech failed: ${await describeFailure(res)}`);
-    const body = await readBody(res, 64 * 1024 * 1024);
+    if (!res.ok) throw new Error(`speech failed: ${res.error.message}`);
+    if (res.value.status !== 200) throw new Error(`speech failed: ${describeFailure(res.value)}`);
+    const body = res.value.body;
     let audio: Int16Array;
     if (format === 'wav') {
       const wav = parseWav(body);
@@ -68,5 +72,7 @@ export class OpenAiTts implements Tts {
     for (let off = 0; off < audio.length; off += chunk) yield audio.subarray(off, Math.min(audio.length, off + chunk));
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.http.close();
+  }
 }

@@ -13,7 +13,9 @@
  */
 import WebSocket from 'ws';
 import { mulawEncode } from '../audio/mulaw.js';
-import { checkEndpoint, joinUrl, type EndpointSecurity } from './endpoint.js';
+import { checkEndpoint, joinUrl, speechTarget, type EndpointSecurity } from './endpoint.js';
+import { trustedCas, type HttpTarget } from '../../http/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
 import { WatsonAuthenticator, type WatsonAuth } from './watson-auth.js';
 import type { Stt, SttAlternative, SttOutcome, SttResult, SttStream, SttTurnSettings } from '../types.js';
 
@@ -30,7 +32,8 @@ export interface WatsonSttOptions extends EndpointSecurity {
   inactivityTimeoutSec?: number;
   /** Overall deadline from `end()` to the final result. Default 15 s. */
   resultTimeoutMs?: number;
-  now?: () => number;
+  /** Token expiry, the result deadline and latency (default the system clock). */
+  clock?: Clock;
 }
 
 interface WatsonResult {
@@ -54,16 +57,23 @@ function startMessageOptions(o: Record<string, unknown>): Record<string, unknown
 export class WatsonStt implements Stt {
   readonly engine = 'watson';
   private readonly authenticator: WatsonAuthenticator;
+  /** Carries the IAM exchange; the recognize session itself is a WebSocket with the same CA. */
+  private readonly http: HttpTarget;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: WatsonSttOptions) {
-    this.authenticator = new WatsonAuthenticator(opts.auth, { allowInsecure: opts.allowInsecure ?? false, ...(opts.ca ? { ca: opts.ca } : {}) }, opts.now);
+    this.http = speechTarget(opts, 15_000);
+    this.clock = opts.clock ?? systemClock;
+    this.authenticator = new WatsonAuthenticator(opts.auth, this.http, this.clock);
   }
 
   startTurn(settings: SttTurnSettings = {}): SttStream {
-    return new WatsonTurn(this.opts, this.authenticator, settings);
+    return new WatsonTurn(this.opts, this.authenticator, settings, this.clock);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.http.close();
+  }
 }
 
 class WatsonTurn implements SttStream {
@@ -78,11 +88,17 @@ class WatsonTurn implements SttStream {
   private readonly finals = new Map<number, WatsonResult>();
   private interim: WatsonResult | undefined;
   private readonly listeners: ((r: SttResult) => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
-  private readonly t0 = performance.now();
+  private timer: TimerHandle | undefined;
+  private readonly t0: number;
   private endedAt = 0;
 
-  constructor(private readonly opts: WatsonSttOptions, auth: WatsonAuthenticator, private readonly settings: SttTurnSettings) {
+  constructor(
+    private readonly opts: WatsonSttOptions,
+    auth: WatsonAuthenticator,
+    private readonly settings: SttTurnSettings,
+    private readonly clock: Clock,
+  ) {
+    this.t0 = clock.now();
     this.result = new Promise((resolve) => (this.settle = resolve));
     void this.connect(auth);
   }
@@ -103,7 +119,8 @@ class WatsonTurn implements SttStream {
     url.protocol = url.protocol === 'https:' || url.protocol === 'wss:' ? 'wss:' : 'ws:';
     const headers: Record<string, string> = { Authorization: header.value };
     if (this.opts.learningOptOut !== false) headers['X-Watson-Learning-Opt-Out'] = 'true';
-    const ws = new WebSocket(url, { headers, handshakeTimeout: 10_000, ...(this.opts.ca ? { ca: this.opts.ca } : {}) });
+    const ca = trustedCas(this.opts.ca);
+    const ws = new WebSocket(url, { headers, handshakeTimeout: 10_000, ...(ca ? { ca } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       const keywords = [...(this.settings.hints ?? []), ...(this.settings.grammar?.phrases ?? [])].slice(0, 1000);
@@ -183,7 +200,7 @@ class WatsonTurn implements SttStream {
 
   private finalOutcome(): SttOutcome {
     const result = this.combine(true);
-    result.latencyMs = performance.now() - (this.endedAt || this.t0);
+    result.latencyMs = this.clock.now() - (this.endedAt || this.t0);
     return { ok: true, result };
   }
 
@@ -197,9 +214,9 @@ class WatsonTurn implements SttStream {
   end(): void {
     if (this.ended || this.settled) return;
     this.ended = true;
-    this.endedAt = performance.now();
+    this.endedAt = this.clock.now();
     if (this.open && this.ws) this.ws.send(JSON.stringify({ action: 'stop' }));
-    this.timer = setTimeout(() => this.finish({ ok: false, error: 'watson result timed out' }), this.opts.resultTimeoutMs ?? 15_000);
+    this.timer = this.clock.setTimeout(() => this.finish({ ok: false, error: 'watson result timed out' }), this.opts.resultTimeoutMs ?? 15_000, { ref: true });
   }
 
   cancel(): void {
@@ -213,7 +230,7 @@ class WatsonTurn implements SttStream {
   private finish(o: SttOutcome): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.pending = [];
     const ws = this.ws;
     if (ws && (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)) {

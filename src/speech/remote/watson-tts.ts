@@ -6,7 +6,9 @@
  * Sends `X-Watson-Learning-Opt-Out: true` unless the application opts in.
  */
 import { mulawDecode } from '../audio/mulaw.js';
-import { checkEndpoint, describeFailure, joinUrl, send, type EndpointSecurity } from './endpoint.js';
+import { checkEndpoint, describeFailure, joinUrl, readSome, speechTarget, type EndpointSecurity } from './endpoint.js';
+import type { HttpTarget } from '../../http/index.js';
+import type { Clock } from '../../time/clock.js';
 import { WatsonAuthenticator, type WatsonAuth } from './watson-auth.js';
 import type { Tts, TtsRequest } from '../types.js';
 
@@ -19,7 +21,8 @@ export interface WatsonTtsOptions extends EndpointSecurity {
   format?: 'basic' | 'l16';
   learningOptOut?: boolean;
   timeoutMs?: number;
-  now?: () => number;
+  /** IAM token expiry (default the system clock). */
+  clock?: Clock;
 }
 
 export function escapeXml(text: string): string {
@@ -30,10 +33,12 @@ export class WatsonTts implements Tts {
   readonly engine = 'watson';
   readonly voice: string;
   private readonly authenticator: WatsonAuthenticator;
+  private readonly http: HttpTarget;
 
   constructor(private readonly opts: WatsonTtsOptions) {
     this.voice = opts.voice ?? 'en-US_AllisonV3Voice';
-    this.authenticator = new WatsonAuthenticator(opts.auth, { allowInsecure: opts.allowInsecure ?? false, ...(opts.ca ? { ca: opts.ca } : {}) }, opts.now);
+    this.http = speechTarget(opts, opts.timeoutMs ?? 15_000);
+    this.authenticator = new WatsonAuthenticator(opts.auth, this.http, opts.clock);
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
@@ -49,20 +54,22 @@ export class WatsonTts implements Tts {
     };
     if (this.opts.learningOptOut !== false) headers['x-watson-learning-opt-out'] = 'true';
     const text = request.ssml ? request.text : escapeXml(request.text);
-    const res = await send({
+    // Streamed: the first chunk plays while the rest is in flight.
+    const sent = await this.http.stream({
       url: joinUrl(endpoint.url, '/v1/synthesize', { voice: request.voice ?? this.voice }),
       method: 'POST',
       headers,
-      body: Buffer.from(JSON.stringify({ text })),
-      ca: this.opts.ca,
-      timeoutMs: this.opts.timeoutMs ?? 15_000,
+      body: JSON.stringify({ text }),
       signal: request.signal,
     });
-    if (res.statusCode !== 200) {
-      throw new Error(`watson synthesize failed: ${await describeFailure(res)}`);
+    if (!sent.ok) throw new Error(`watson synthesize failed: ${sent.error.message}`);
+    const res = sent.value;
+    if (res.status !== 200) {
+      const body = await readSome(res.body);
+      throw new Error(`watson synthesize failed: ${describeFailure({ status: res.status, text: () => body })}`);
     }
     let carry: Buffer | undefined;
-    for await (const chunk of res as AsyncIterable<Buffer>) {
+    for await (const chunk of res.body) {
       if (!l16) {
         if (chunk.length) yield mulawDecode(chunk);
         continue;
@@ -77,5 +84,7 @@ export class WatsonTts implements Tts {
     }
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.http.close();
+  }
 }

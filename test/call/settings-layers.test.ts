@@ -1,7 +1,7 @@
-/** The updateMethod semantics of vgwActSet*Config (src/call/config-override.ts). */
+/** The updateMethod semantics of vgwActSet*Config (src/call/settings-layers.ts). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SettingsLayers, mergeSettings } from '../../src/call/config-override.js';
+import { SettingsLayers, mergeSettings } from '../../src/call/settings-layers.js';
 
 test('replace starts from the configured settings and lasts', () => {
   const l = new SettingsLayers({ config: { model: 'base', smart_formatting: false } });

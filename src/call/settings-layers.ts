@@ -13,21 +13,7 @@
  * one level deep for plain objects (so `credentials` or `config` sub-objects merge field by field),
  * as a dialog author expects from a JSON merge of small settings objects.
  */
-import type { Stt } from '../speech/types.js';
-import type { Dialog } from '../dialog/types.js';
-
 export type UpdateMethod = 'replace' | 'merge' | 'replaceOnce' | 'mergeOnce';
-
-/**
- * Builds, for one call, what a dialog's settings change needs beyond per-turn parameters: a
- * recogniser with other service credentials (`vgwActSetSTTConfig` `credentials`), a dialog at another
- * target (`vgwActSetConversationConfig`). The gateway's agent runtime implements it from the
- * application's configuration, so every rule of that configuration (https, credentials) still holds.
- */
-export interface CallOverrideFactory {
-  stt(credentials: Record<string, unknown>): Promise<{ ok: true; stt: Stt } | { ok: false; error: string }>;
-  dialog(settings: Record<string, unknown>): Promise<{ ok: true; dialog: Dialog; remote: boolean; close(): void } | { ok: false; error: string }>;
-}
 
 export type Settings = Record<string, unknown>;
 

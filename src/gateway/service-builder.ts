@@ -1,5 +1,5 @@
 /**
- * What a dialog may change mid-call beyond per-turn parameters, built from the application's own
+ * The services a dialog may switch its call to mid-call (the call layer's `ServiceBuilder`), built from the application's own
  * configuration so every rule of that configuration still holds (https unless the application
  * allows insecure targets, credentials required, the same provider):
  *
@@ -12,7 +12,7 @@
  * refused with a reason (the session logs it and keeps the application's engine or dialog).
  */
 import type { ApplicationConfig } from '../config/schema.js';
-import type { CallOverrideFactory } from '../call/config-override.js';
+import type { ServiceBuilder } from '../call/call-services.js';
 import { sttConfigSchema } from '../speech/config.js';
 import { createStt } from '../speech/factory.js';
 import { dialogConfigSchema } from '../dialog/config.js';
@@ -35,7 +35,7 @@ function firstIssue(e: { issues: { path: PropertyKey[]; message: string }[] }): 
   return i ? `${i.path.map(String).join('.') || '(root)'}: ${i.message}` : 'invalid settings';
 }
 
-export function callOverrides(app: ApplicationConfig, baseDir?: string): CallOverrideFactory {
+export function applicationServiceBuilder(app: ApplicationConfig, baseDir?: string): ServiceBuilder {
   return {
     async stt(credentials) {
       const cfg = app.speech.stt as Obj;

@@ -1,13 +1,13 @@
 /**
  * Classic pcap reader (libpcap format, not pcapng) that returns the UDP datagrams of a capture.
  *
- * Owns: capture bytes → `{ timeMs, src, dst, payload }` for tests and benches that replay real
- * RTP (SIPp's `/usr/share/sip-tester/*.pcap`, captures from the field). Not used on a live path.
+ * Owns: capture bytes → `{ timeMs, src, dst, payload }` for tests that replay real
+ * RTP (SIPp's `/usr/share/sip-tester/*.pcap`, captures from the field). Test-only: nothing in src/ reads captures.
  * Handles both byte orders, micro- and nanosecond timestamps, link types Ethernet (with VLAN
  * tags), Linux cooked (SLL, SLL2), raw IP and BSD loopback; IPv4 and IPv6 (no extension
  * headers). Packets that are not UDP, IPv4 fragments and truncated frames are counted as skipped.
  */
-import { type Result, ok, err } from './rtp/result.js';
+import { type Result, ok, err } from '../../src/result/index.js';
 
 export interface PcapUdpDatagram {
   /** Capture time, Unix ms (fractional). */

@@ -1,5 +1,5 @@
 /**
- * Per-application voice-agent resources, built on first use and shared by that application's
+ * The pool of per-application voice-agent resources, built on first use and shared by that application's
  * calls: the dialog factory, the speech engines (the embedded recogniser's warm decoder pool is
  * shared by every application with the same STT settings), the TTS cache (with the privacy
  * engine's PII exclusion, invariant I3) and the parsed privacy policy.
@@ -12,8 +12,10 @@
  */
 import type { Logger } from 'pino';
 import type { ApplicationConfig } from '../config/schema.js';
-import type { CallBehaviour } from '../call/call-manager.js';
+import type { CallBehaviour } from '../call/active-call.js';
 import { AgentSession, type TurnTimings } from '../call/agent-session.js';
+import { agentCallOf } from '../call/agent-call.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { createDialogFactory, type DialogFactory } from '../dialog/create.js';
 import { createStt, createTts, createTtsCache } from '../speech/factory.js';
 import type { Stt, Tts } from '../speech/types.js';
@@ -21,7 +23,7 @@ import type { TtsCache } from '../speech/tts-cache.js';
 import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/policy.js';
 import { detect } from '../privacy/detect.js';
 import { createHash } from 'node:crypto';
-import { callOverrides } from './call-overrides.js';
+import { applicationServiceBuilder } from './service-builder.js';
 
 interface AppResources {
   dialog: DialogFactory;
@@ -44,7 +46,7 @@ export function settingsKey(app: ApplicationConfig): string {
 }
 const keys = new WeakMap<ApplicationConfig, string>();
 
-export class AgentRuntime {
+export class AgentResourcePool {
   private readonly apps = new Map<string, Promise<AppResources>>();
   /** Settings keys of the applications configured now; undefined until the first `retain`. */
   private current: Set<string> | undefined;
@@ -58,6 +60,7 @@ export class AgentRuntime {
     private readonly baseDir?: string,
     /** The installation's TTS cache key secret (`<dataDir>/keys/tts-cache.key`); the disk tier needs it. */
     private readonly ttsCacheSecret?: Buffer,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Build (or reuse) an application's resources; throws with a clear message when they cannot be built. */
@@ -139,7 +142,7 @@ export class AgentRuntime {
       this.resources(app).then(
         (res) => {
           if (call.session.state === 'ended') return;
-          const session = new AgentSession(call, {
+          const session = new AgentSession(agentCallOf(call, this.clock), {
             dialog: res.dialog.newDialog(),
             remoteDialog: res.remote,
             stt: res.stt,
@@ -148,7 +151,8 @@ export class AgentRuntime {
             defaultCountry: this.defaultCountry,
             log: this.log.child({ callId: call.info.callId, applicationId: app.id }),
             onTurnTimings: (t) => this.onTurnTimings?.(t, app.id),
-            overrides: callOverrides(app, this.baseDir),
+            services: applicationServiceBuilder(app, this.baseDir),
+            clock: this.clock,
           });
           session.start();
         },

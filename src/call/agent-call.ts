@@ -1,0 +1,102 @@
+/**
+ * The call as the voice agent sees it: caller audio and prompts, key presses, the call's identity,
+ * and the few things an agent does to a call (emit events, hang up, transfer, send INFO, add CDR
+ * data). Narrow on purpose: the agent knows nothing of SIP messages, sockets or SDP, and its unit
+ * tests drive it with an in-memory call. `agentCallOf` adapts a live `ActiveCall`.
+ */
+import type { Utterance } from '../media/vad/endpointer.js';
+import type { PlaySource } from '../media/player/index.js';
+import { refer, type ReferOutcome } from '../sip/refer.js';
+import type { Clock } from '../time/clock.js';
+import type { ActiveCall, CallEndReason } from './active-call.js';
+import type { CallAudio } from './call-audio.js';
+import type { CallEvent } from './call-events.js';
+
+export interface AgentMediaEvents {
+  utterance: [Utterance];
+  bargeIn: [number];
+  speechStart: [number];
+  playbackFinished: ['done' | 'stopped'];
+}
+
+export interface AgentMedia {
+  on<K extends keyof AgentMediaEvents>(event: K, listener: (...args: AgentMediaEvents[K]) => void): unknown;
+  /** Feed the endpointer (off while STT is paused). */
+  listening: boolean;
+  readonly playing: boolean;
+  play(source: PlaySource): void;
+  /** Stop playout within one frame. */
+  stopPlayback(): void;
+  /** RFC 4733 digit; false when no telephone-event was negotiated. */
+  sendDtmf(digit: string, durationMs?: number): boolean;
+}
+
+export interface TransferRequest {
+  target: string;
+  headers: [string, string][];
+  acceptCodes?: readonly number[];
+  signal: AbortSignal;
+}
+
+export interface AgentCall {
+  readonly callId: string;
+  /** The INVITE's From and To header values and Request-URI (the dialog's `vgwSIP*` variables). */
+  readonly from: string;
+  readonly to: string;
+  readonly requestUri: string;
+  /** The application reports transcriptions from the start. */
+  readonly transcriptionReports: boolean;
+  readonly media: AgentMedia;
+  onDtmf(listener: (digit: string) => void): void;
+  onEnded(listener: (reason: string) => void): void;
+  emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
+  hangup(reason?: CallEndReason, headers?: [string, string][]): Promise<void>;
+  /** Blind transfer by REFER (src/sip/refer.ts). */
+  transfer(r: TransferRequest): Promise<ReferOutcome>;
+  /** An in-dialog INFO (vgwActSendSIPInfo, SIP INFO DTMF). */
+  sendInfo(opts: { headers?: [string, string][]; body?: string; contentType?: string }): Promise<void>;
+  /** Merge `vgwActAddCustomCDRData` fields into the call's CDR. */
+  addCustomCdr(data: Record<string, unknown>): void;
+}
+
+export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
+  const s = call.session;
+  const req = s.request;
+  return {
+    callId: call.info.callId,
+    from: req.headers.get('From') ?? '',
+    to: req.headers.get('To') ?? '',
+    requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+    transcriptionReports: call.route.application.forwarding.transcriptionReports,
+    media: agentMediaOf(call.media),
+    onDtmf: (l) => call.keys.on('dtmf', (e) => l(e.digit)),
+    onEnded: (l) => s.once('ended', l),
+    emit: (e) => call.emit(e),
+    hangup: (reason, headers) => call.hangup(reason, headers),
+    transfer: (r) => refer(s, { target: r.target, headers: r.headers, acceptCodes: r.acceptCodes, signal: r.signal, clock }),
+    sendInfo: async (o) => {
+      await s.sendInDialog('INFO', { headers: o.headers, body: o.body === undefined ? undefined : Buffer.from(o.body), contentType: o.contentType });
+    },
+    addCustomCdr: (data) => {
+      call.info.customCdr = Object.assign(call.info.customCdr ?? {}, data);
+    },
+  };
+}
+
+function agentMediaOf(m: CallAudio): AgentMedia {
+  return {
+    on: (event, listener) => m.on(event, listener as never),
+    get listening() {
+      return m.listening;
+    },
+    set listening(v: boolean) {
+      m.listening = v;
+    },
+    get playing() {
+      return m.playing;
+    },
+    play: (s) => m.play(s),
+    stopPlayback: () => m.stopPlayback(),
+    sendDtmf: (d, ms) => m.sendDtmf(d, ms),
+  };
+}

@@ -1,0 +1,48 @@
+/** What a voice-agent call is built from, and what it measures per turn. */
+import type { Logger } from 'pino';
+import type { Dialog } from '../dialog/types.js';
+import type { GatewayTurnState } from '../dialog/context-vars.js';
+import type { Stt, Tts } from '../speech/types.js';
+import type { PrivacyPolicy } from '../privacy/policy.js';
+import type { TurnPrivacy } from '../privacy/call-privacy.js';
+import type { Clock } from '../time/clock.js';
+import type { ServiceBuilder } from './call-services.js';
+
+export interface AgentDeps {
+  dialog: Dialog;
+  /** The dialog runs outside the process (webhook, Watson, LLM): the privacy gate applies. */
+  remoteDialog: boolean;
+  stt: Stt;
+  tts: Tts;
+  policy: PrivacyPolicy;
+  defaultCountry: string;
+  log: Logger;
+  /** Turn timing observer (metrics). */
+  onTurnTimings?: (t: TurnTimings) => void;
+  /** Builds the engines and dialogs a dialog switches to mid-call (`vgwActSet*Config` with credentials or a new target). */
+  services?: ServiceBuilder;
+  clock?: Clock;
+}
+
+export interface TurnTimings {
+  turn: number;
+  /** Caller stopped speaking → endpointer declared the utterance over (the hangover). */
+  endpointingMs?: number;
+  sttMs?: number;
+  dialogMs: number;
+  /** TTS request → first audio chunk. */
+  ttsFirstAudioMs?: number;
+  /** End of caller speech (or DTMF/no-input trigger) → first reply frame handed to the player. */
+  totalToFirstAudioMs?: number;
+  cacheHit?: boolean;
+}
+
+export interface TurnOptions {
+  isFirst?: boolean;
+  /** When the input became final (clock.now() timeline). */
+  trigger?: number;
+  endpointingMs?: number;
+  sttMs?: number;
+  state?: Partial<GatewayTurnState>;
+  privacy?: TurnPrivacy;
+}

@@ -1,0 +1,76 @@
+/**
+ * The privacy gate between a voice-agent call and a dialog outside the process (webhook, Watson,
+ * LLM): what goes out passes the application's policy for the `dialog` destination (tokens instead
+ * of PII by default, from the call's token vault), and tokens in what comes back are restored
+ * before the gateway reads or speaks it. A dialog inside the process (a local flow) sees the call
+ * as it is. The vault lives as long as the call and is cleared when it ends.
+ */
+import type { TurnInput, TurnResponse } from '../dialog/types.js';
+import type { PrivacyPolicy } from '../privacy/policy.js';
+import { applyPolicy } from '../privacy/policy.js';
+import { TokenVault } from '../privacy/vault.js';
+import type { CallPrivacy, TurnPrivacy } from '../privacy/call-privacy.js';
+
+type Context = Record<string, unknown>;
+
+export interface RestoredResponse {
+  /** The context with tokens restored: what the gateway itself reads (settings, transfer target). */
+  context: Context;
+  /** Texts to speak, tokens restored, empty ones left out. */
+  texts: string[];
+  /** The answer carried caller data (a token was restored): never cached. */
+  carriesCallerData: boolean;
+}
+
+export class DialogGate {
+  readonly #vault = new TokenVault();
+
+  constructor(
+    private readonly policy: PrivacyPolicy,
+    private readonly defaultCountry: string,
+    private readonly privacy: CallPrivacy,
+  ) {}
+
+  /** A turn's input and context as a remote dialog may see them. */
+  outbound(input: TurnInput, context: Context, turn: TurnPrivacy): { input: TurnInput; context: Context } {
+    const gated = applyPolicy(
+      'dialog',
+      { transcript: 'text' in input ? input.text : undefined, dtmf: 'dtmf' in input ? input.dtmf : undefined, context },
+      this.policy,
+      { vault: this.#vault, detection: this.privacy.detection(turn), defaultCountry: this.defaultCountry },
+    );
+    return {
+      input: 'dtmf' in input ? { dtmf: gated.dtmf ?? '' } : { text: gated.transcript ?? '' },
+      context: (gated.context as Context) ?? {},
+    };
+  }
+
+  /** A context alone (the hang-up turn), under the same gate. */
+  outboundContext(context: Context): Context {
+    return (applyPolicy('dialog', { context }, this.policy, { vault: this.#vault, detection: this.privacy.detection(), defaultCountry: this.defaultCountry }).context as Context) ?? {};
+  }
+
+  /** A remote dialog's answer with its tokens restored. */
+  restore(response: TurnResponse): RestoredResponse {
+    const restored = response.text.map((t) => this.#vault.restore(t));
+    return {
+      context: restoreDeep(response.context, this.#vault),
+      texts: restored.filter((t) => t.trim()),
+      carriesCallerData: response.text.some((t, i) => restored[i] !== t),
+    };
+  }
+
+  clear(): void {
+    this.#vault.clear();
+  }
+}
+
+function restoreDeep(v: unknown, vault: TokenVault): Context {
+  const walk = (x: unknown, depth: number): unknown => {
+    if (typeof x === 'string') return vault.restore(x);
+    if (depth > 8 || x === null || typeof x !== 'object') return x;
+    if (Array.isArray(x)) return x.map((y) => walk(y, depth + 1));
+    return Object.fromEntries(Object.entries(x).map(([k, y]) => [k, walk(y, depth + 1)]));
+  };
+  return (walk(v, 0) as Context) ?? {};
+}

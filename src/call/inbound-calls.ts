@@ -1,0 +1,181 @@
+/**
+ * The gateway's inbound calls: takes each new INVITE session through admission (admission.ts:
+ * routing, transport and capacity checks), offer/answer (offer-answer.ts), answers it, runs the
+ * application's behaviour until one side hangs up, the application's time limit passes
+ * (call-record.ts) or the gateway shuts down, and keeps the table of live calls the admin API,
+ * metrics and reporting read.
+ *
+ * Graceful shutdown: `drain()` makes the UA answer new INVITEs with 503, waits for calls to
+ * finish up to the grace period, then sends BYE to the rest.
+ */
+import type { Logger } from 'pino';
+import { EventEmitter } from 'node:events';
+import type { UserAgent } from '../sip/user-agent.js';
+import type { InviteServerSession } from '../sip/invite-session.js';
+import type { NumberRouter } from '../tenancy/router.js';
+import { parseSipInfoDtmf } from '../media/dtmf/sip-info.js';
+import { systemClock, type Clock } from '../time/clock.js';
+import type { CallMediaFactory } from './media-port.js';
+import type { CallAudio } from './call-audio.js';
+import type { CallEvent } from './call-events.js';
+import type { ActiveCall, CallBehaviour, CallInfo, CallKeys } from './active-call.js';
+import { admit, reserveMedia, type Rejection } from './admission.js';
+import { OfferAnswer } from './offer-answer.js';
+import { CallRecord, srtpSummary } from './call-record.js';
+import { holdBehaviour, loopbackBehaviour } from './behaviours.js';
+import { pause } from './timing.js';
+
+export type { ActiveCall, CallBehaviour, CallInfo } from './active-call.js';
+
+export interface InboundCallCounters {
+  total: number;
+  active: number;
+  rejected: Record<number, number>;
+}
+
+const DRAIN_POLL_MS = 50;
+
+export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
+  readonly calls = new Map<string, ActiveCall>();
+  readonly counters: InboundCallCounters = { total: 0, active: 0, rejected: {} };
+  private sdpVersion = 1;
+  private readonly behaviours = new Map<string, CallBehaviour>();
+  /** Directory relative paths in application settings resolve against (the config file's). */
+  baseDir?: string;
+  /** Listeners notified when a call ends (CDR hook). */
+  onCallEnded?: (info: CallInfo) => void;
+
+  constructor(
+    private readonly ua: UserAgent,
+    private readonly router: () => NumberRouter,
+    private readonly media: CallMediaFactory<CallAudio>,
+    private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {
+    super();
+    ua.onInvite = (s) => void this.handle(s);
+    this.behaviours.set('hold', holdBehaviour(clock));
+    this.behaviours.set('loopback', loopbackBehaviour(clock));
+  }
+
+  setBehaviour(mode: string, b: CallBehaviour): void {
+    this.behaviours.set(mode, b);
+  }
+
+  private reject(session: InviteServerSession, r: Rejection): void {
+    this.counters.rejected[r.code] = (this.counters.rejected[r.code] ?? 0) + 1;
+    session.reject(r.code, r.reason, r.headers ?? []);
+  }
+
+  private async handle(session: InviteServerSession): Promise<void> {
+    const callId = session.callId;
+    const admitted = admit(session, this.router(), this.log);
+    if (!admitted.ok) return this.reject(session, admitted);
+    const route = admitted.route;
+    const reserved = await reserveMedia(this.media, callId);
+    if (!reserved.ok) return this.reject(session, reserved);
+    const media = reserved.media;
+    if (session.state !== 'incoming') {
+      // CANCELled while we were allocating.
+      await media.close();
+      return;
+    }
+    const log = this.log.child({ callId, accountId: route.account.id, applicationId: route.application.id });
+    const record = new CallRecord({ callId, accountId: route.account.id, applicationId: route.application.id }, this.clock);
+    const info = record.info;
+    const negotiation = new OfferAnswer(session, media, route.application.secureMedia, info, () => this.sdpVersion++, this.clock);
+    const answer = negotiation.initial(admitted.offer);
+    if (!answer.ok) {
+      await media.close();
+      return this.reject(session, answer);
+    }
+
+    const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
+    const keys: CallKeys = new EventEmitter();
+    const call: ActiveCall = {
+      baseDir: this.baseDir,
+      info,
+      route,
+      session,
+      media,
+      keys,
+      emit: (event) => this.emit('event', { ...stamp, time: this.clock.epochMs(), ...event } as unknown as CallEvent),
+      hangup: async (reason = 'local-bye', headers = []) => {
+        if (session.state === 'ended') return;
+        info.endReason = reason;
+        await session.bye(reason === 'shutdown' ? 'shutdown' : 'local-bye', headers);
+      },
+    };
+    this.calls.set(callId, call);
+    this.counters.total++;
+    const req = session.request;
+    call.emit({
+      type: 'call.started',
+      from: req.headers.get('From') ?? '',
+      to: req.headers.get('To') ?? '',
+      requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+      transport: session.source.transport.protocol,
+    });
+    this.counters.active++;
+    // Key presses from RTP and from SIP INFO bodies reach the behaviour and the event bus the same way.
+    media.on('dtmf', (e) => keys.emit('dtmf', e));
+    session.on('info', (r) => {
+      if (r.method !== 'INFO') return;
+      const d = parseSipInfoDtmf(r.headers.get('Content-Type') ?? '', r.body.toString('utf8'));
+      if (d.ok) keys.emit('dtmf', d.value);
+    });
+    keys.on('dtmf', (e) => call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source }));
+    session.once('ended', (reason) => {
+      const st = media.stats();
+      record.ended(reason, st);
+      this.calls.delete(callId);
+      this.counters.active--;
+      void media.close();
+      log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
+      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr });
+      this.onCallEnded?.(info);
+    });
+    session.once('confirmed', () => this.confirmed(call, negotiation, record, log));
+    const delay = route.application.answerDelayMs;
+    if (delay > 0) {
+      session.progress(180, 'Ringing');
+      await pause(this.clock, delay);
+      // Cancelled while ringing: the 'ended' handler above has already released the call.
+      if (session.state !== 'incoming') return;
+    }
+    session.accept(answer.sdp);
+  }
+
+  /** The ACK came: end a late offer left without an acceptable answer, else start the behaviour. */
+  private confirmed(call: ActiveCall, negotiation: OfferAnswer, record: CallRecord, log: Logger): void {
+    const { info, session, route } = call;
+    const problem = negotiation.unanswered;
+    if (problem) {
+      // RFC 3264 §4 / RFC 3261 §13.2.1: no usable answer in the ACK — the session cannot go on; BYE
+      // with the reason, no behaviour started, and the media was never configured (nothing decoded).
+      info.answeredAt = this.clock.epochMs();
+      log.info({ reason: problem.reason, detail: problem.text }, 'late offer not answered acceptably; ending the call');
+      info.endReason = problem.reason;
+      void session.bye('local-bye', [['Reason', `SIP;cause=488;text="${problem.text.replace(/["\\\r\n]/g, '')}"`]]);
+      return;
+    }
+    record.answered(route.application.maxCallSeconds, () => void call.hangup('max-duration'));
+    log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
+    const behaviour = this.behaviours.get(route.application.mode) ?? this.behaviours.get('hold')!;
+    try {
+      behaviour(call);
+    } catch (err) {
+      log.error({ err }, 'call behaviour failed');
+      void call.hangup('local-bye');
+    }
+  }
+
+  /** Graceful shutdown: refuse new calls, wait up to `graceMs` for live ones, then hang up the rest. */
+  async drain(graceMs: number): Promise<void> {
+    this.ua.draining = true;
+    const deadline = this.clock.now() + graceMs;
+    while (this.calls.size > 0 && this.clock.now() < deadline) await pause(this.clock, DRAIN_POLL_MS);
+    await Promise.all([...this.calls.values()].map((c) => c.hangup('shutdown')));
+    for (const s of this.ua.activeSessions()) await s.bye('shutdown');
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * What a voice-agent call says: synthesises text with the call's voice and plays it (or a prompt
+ * URL), resolving when the player has finished or was stopped (barge-in, hang-up). Measures the
+ * turn's TTS-to-first-audio and end-to-first-audio times on the way. While a prompt plays the
+ * recogniser keeps listening unless the dialog turned that off (`vgwActDisableSTTDuringPlayback`).
+ */
+import type { Tts } from '../speech/types.js';
+import type { PlaySource } from '../media/player/index.js';
+import type { Clock } from '../time/clock.js';
+import type { AgentMedia } from './agent-call.js';
+
+/** Turn timing fields the speaker fills in when a turn's first audio leaves. */
+export interface FirstAudio {
+  /** When the caller's input became final (clock.now() timeline). */
+  trigger: number;
+  timings: { ttsFirstAudioMs?: number; totalToFirstAudioMs?: number };
+}
+
+export interface SpeakOptions {
+  voice?: string;
+  cacheTimeToLiveSec?: number;
+  /** Never cache this utterance (it carries caller data or the dialog said so). */
+  noCache: boolean;
+}
+
+export class Speaker {
+  #done?: () => void;
+  #closed = false;
+
+  constructor(
+    private readonly media: AgentMedia,
+    private readonly tts: Tts,
+    private readonly clock: Clock,
+    private readonly signal: AbortSignal,
+    /** Whether the recogniser listens while this prompt plays. */
+    private readonly listenWhilePlaying: () => boolean,
+  ) {
+    media.on('playbackFinished', () => {
+      const done = this.#done;
+      this.#done = undefined;
+      done?.();
+    });
+  }
+
+  async speak(text: string, opts: SpeakOptions, first?: FirstAudio): Promise<void> {
+    if (this.#closed || !text.trim()) return;
+    const started = this.clock.now();
+    const { tts, clock, signal } = this;
+    let pending = first;
+    const chunks = (async function* () {
+      for await (const chunk of tts.synthesize({ text, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal })) {
+        if (pending) {
+          pending.timings.ttsFirstAudioMs = Math.round(clock.now() - started);
+          pending.timings.totalToFirstAudioMs = Math.round(clock.now() - pending.trigger);
+          pending = undefined;
+        }
+        yield chunk;
+      }
+    })();
+    await this.play({ kind: 'stream', chunks, sampleRate: 8000 });
+  }
+
+  play(source: PlaySource): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.#closed) return resolve();
+      const prev = this.#done;
+      this.#done = () => {
+        prev?.();
+        resolve();
+      };
+      this.media.listening = this.listenWhilePlaying();
+      this.media.play(source);
+    });
+  }
+
+  /** The call ended: stop playout and release whoever waits for it. */
+  close(): void {
+    this.#closed = true;
+    this.media.stopPlayback();
+    const done = this.#done;
+    this.#done = undefined;
+    done?.();
+  }
+}
