@@ -1,8 +1,9 @@
 /**
  * INVITE dialogs end to end between two real UAs — our softphone's `InviteClientSession` and the
  * gateway's `UserAgent` — on the in-memory transport with a fake clock: call set-up and BYE both
- * ways, CANCEL, re-INVITE in both directions, lost ACKs and INVITEs (RFC 3261 §13.3.1.4, §17),
- * and the same call over a reliable transport. Milliseconds, no sockets.
+ * ways, CANCEL, re-INVITE in both directions, lost ACKs, INVITEs and BYEs (RFC 3261 §13.3.1.4,
+ * §17), REFER with NOTIFY progress, and the same call over a reliable transport. Milliseconds, no
+ * sockets.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,7 @@ import type { EndReason, InviteServerSession } from '../../src/sip/invite-sessio
 import { PCMU_OFFER } from '../helpers/raw-sip.js';
 import { memorySip, wireFlow, firstLine } from '../helpers/memory-sip.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
+import { refer, REFER_TIMEOUT_MS, type ReferProgress } from '../../src/sip/refer.js';
 
 const ANSWER = PCMU_OFFER(30000);
 
@@ -228,6 +230,49 @@ test('every BYE lost: Timer E retransmits at T1 doubling to T2, Timer F gives up
     assert.equal(answered, undefined, 'no final response: undefined after Timer F');
     const byes = env.sip.net.sent.filter((m) => firstLine(m.data.toString()) === 'BYE').map((m) => m.at - sentAt);
     assert.deepEqual(byes, [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]);
+  } finally {
+    await env.sip.close();
+  }
+});
+
+test('REFER from the gateway: 202 from the phone, NOTIFY sipfrag progress 100 then 200 over SIP → a successful transfer', async () => {
+  const env = setup();
+  try {
+    const r = await env.dial();
+    assert.ok(r.ok);
+    await env.sip.net.settle();
+    const referred: string[] = [];
+    r.session.onRequest = (req) => {
+      if (req.method !== 'REFER') return 200;
+      referred.push(req.headers.get('Refer-To') ?? '');
+      return 202;
+    };
+    const progress: ReferProgress[] = [];
+    const outcome = refer(env.calls[0]!, { target: 'sip:human@10.0.0.7', clock: env.sip.clock, onProgress: (e) => progress.push(e) });
+    await env.sip.net.settle();
+    assert.deepEqual(referred, ['<sip:human@10.0.0.7>']);
+    const frag = (line: string) => ({ headers: [['Event', 'refer'], ['Subscription-State', 'active']] as [string, string][], body: Buffer.from(`${line}\r\n`), contentType: 'message/sipfrag' });
+    assert.equal((await r.session.sendInDialog('NOTIFY', frag('SIP/2.0 100 Trying')))?.status, 200);
+    assert.equal((await r.session.sendInDialog('NOTIFY', frag('SIP/2.0 200 OK')))?.status, 200);
+    assert.deepEqual(await outcome, { ok: true, status: 200, reason: '200' });
+    assert.deepEqual(progress, [{ type: 'refer-response', status: 202 }, { type: 'notify', status: 100, phrase: 'Trying' }, { type: 'notify', status: 200, phrase: 'OK' }]);
+  } finally {
+    await env.sip.close();
+  }
+});
+
+test('REFER with no final NOTIFY: the transfer times out at 30 s of fake time, not a millisecond before', async () => {
+  const env = setup();
+  try {
+    const r = await env.dial();
+    assert.ok(r.ok);
+    r.session.onRequest = (req) => (req.method === 'REFER' ? 202 : 200);
+    let outcome: unknown = 'pending';
+    void refer(env.calls[0]!, { target: 'sip:human@10.0.0.7', clock: env.sip.clock }).then((o) => (outcome = o));
+    await env.sip.run(REFER_TIMEOUT_MS - 1);
+    assert.equal(outcome, 'pending');
+    await env.sip.run(1);
+    assert.deepEqual(outcome, { ok: false, failure: 'timeout', reason: 'transfer timed out' });
   } finally {
     await env.sip.close();
   }
