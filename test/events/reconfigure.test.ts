@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventForwarding, type ForwardingApplication } from '../../src/events/forwarding.js';
+import { EventForwarding, createSinkFromConfig, type ForwardingApplication } from '../../src/events/forwarding.js';
 import { eventsSchema, forwardingSchema } from '../../src/events/config.js';
 import { allDocIds, dtmfEvent, freePort, startPouchServer, waitFor, type PouchServer, openTestCipher, type TestCipher } from './helpers.js';
 
@@ -35,7 +35,19 @@ function app(applicationId: string, url: string, database: string): ForwardingAp
 
 test('sinks follow application changes without losing or repeating events', { timeout: 60_000 }, async () => {
   const down = `http://127.0.0.1:${await freePort()}`; // nothing listens here
-  const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: dir, events: fast, applications: [app('support', down, 'r1')], regions: ['eu'] });
+  // Every delivery attempt's result kind, in order: a refused attempt is the event that shows rows
+  // stayed pending because the sink was down (not because nothing tried yet).
+  const attempts: string[] = [];
+  const createSink: typeof createSinkFromConfig = (cfg, key, clock) => {
+    const sink = createSinkFromConfig(cfg, key, clock);
+    return { name: sink.name, close: () => sink.close?.() ?? Promise.resolve(), deliver: async (batch) => {
+      const r = await sink.deliver(batch);
+      attempts.push(r.kind);
+      return r;
+    } };
+  };
+  const refusedAttempt = (after: number) => waitFor('a refused delivery attempt', () => attempts.slice(after).includes('unavailable'));
+  const fwd = new EventForwarding({ cipher: keys.cipher, dataDir: dir, events: fast, applications: [app('support', down, 'r1')], regions: ['eu'], createSink });
   await fwd.start();
   const store = fwd.outbox('eu')!.store;
   try {
@@ -46,7 +58,7 @@ test('sinks follow application changes without losing or repeating events', { ti
       assert.ok(r.ok && r.queued);
       first.push(r.eventId);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await refusedAttempt(0);
     assert.equal((await store.stats('acme/support/db')).pending, 5);
 
     // The operator fixes the sink's URL and adds an application: pending rows go out with the new settings.
@@ -79,9 +91,10 @@ test('sinks follow application changes without losing or repeating events', { ti
     await fwd.reconfigure([app('support', down, 'r2')]);
     const gone = await fwd.append(dtmfEvent({ callId: 'x', applicationId: 'sales' }));
     assert.deepEqual(gone, { ok: true, queued: false, reason: 'forwarding-disabled' });
+    const tried = attempts.length;
     const kept = await fwd.append(dtmfEvent({ callId: 'y', applicationId: 'support' }));
     assert.ok(kept.ok && kept.queued);
-    await new Promise((r) => setTimeout(r, 200));
+    await refusedAttempt(tried);
     assert.equal((await store.stats('acme/support/db')).pending, 1, 'kept while its sink is down again');
     assert.equal((await allDocIds(pouch.url, 'r3')).length, 4);
   } finally {

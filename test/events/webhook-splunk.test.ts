@@ -16,6 +16,7 @@ import { SplunkHecSink } from '../../src/events/sinks/splunk-hec.js';
 import { verifyWebhookSignature, signWebhook } from '../../src/events/webhook-signature.js';
 import { startRecordingServer, startWebhookReceiver, type WebhookReceiver } from '../helpers/recording-server.js';
 import type { OutboxRow } from '../../src/events/outbox-store.js';
+import { FakeClock } from '../../src/time/clock.js';
 
 const SECRET = 'whsec-0123456789abcdef0123456789abcdef';
 let dir: string;
@@ -58,13 +59,15 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
 }
 
 test('webhook batches arrive over https with a signature the receiver verifies', async () => {
-  const sink = new WebhookSink({ name: 'w', url: receiverUrl, secret: SECRET, ca: cert });
+  // Wall time from now (the receiver checks the timestamp against its own clock); moved by hand.
+  const clock = new FakeClock({ epochStart: Date.now() });
+  const sink = new WebhookSink({ name: 'w', url: receiverUrl, secret: SECRET, ca: cert, clock });
   const rows = [row(), row('cdr')];
   const r = await sink.deliver(rows);
   assert.deepEqual(r, { kind: 'results', outcomes: [{ kind: 'delivered' }, { kind: 'delivered' }] });
   assert.deepEqual(accepted.at(-1)!.events.map((e) => e.eventId), rows.map((x) => x.eventId));
   // A retry of the same batch is signed afresh and accepted (receivers de-duplicate by eventId).
-  await new Promise((res) => setTimeout(res, 1100));
+  clock.advance(1100); // a second later: a new timestamp
   assert.equal((await sink.deliver(rows)).kind, 'results');
   assert.equal(rejections.length, 0);
   await sink.close();
