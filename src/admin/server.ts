@@ -22,6 +22,7 @@ import { buildOpenApi } from './openapi.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
+import { callRoutes } from './routes/calls.js';
 import { keyRoutes } from './routes/keys.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
@@ -85,6 +86,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...opsRoutes({ registry: deps.registry, ready: deps.ready, openapi: () => openapi, calls: deps.calls, outbox: deps.outbox, auditStore, now }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
+    ...callRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });

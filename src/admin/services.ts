@@ -11,6 +11,7 @@ import type { Eraser } from '../training/erasure.js';
 import type { TrainingReader } from '../training/reader.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
+import type { OutboundCallsApi } from './routes/calls.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
@@ -34,6 +35,8 @@ export interface AdminServices {
   auditStore?: Store;
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
+  /** Outbound calling (POST /v1/calls). */
+  outbound?: OutboundCallsApi;
   outbox?: () => Promise<OutboxDepth[]>;
   now?: () => number;
 }

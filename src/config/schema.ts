@@ -12,6 +12,7 @@ import { applicationTrainingSchema, accountTrainingSchema, trainingConfigIssues 
 import { forwardingSchema, eventsSchema } from '../events/config.js';
 import { tlsConfigSchema } from '../sip/transport/tls.js';
 import { DEFAULT_AUTH_THROTTLE } from '../sip/auth/throttle.js';
+import { trunkSchema, accountOutboundSchema } from '../call/outbound/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -199,6 +200,8 @@ export const accountSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
   training: accountTrainingSchema.optional(),
+  /** Outbound calls (POST /v1/calls): allowed destination prefixes, trunks, limits (docs/outbound.md). */
+  outbound: accountOutboundSchema.optional(),
   applications: z.array(applicationSchema).default([]),
 });
 
@@ -220,9 +223,21 @@ export const configSchema = z
     shutdown: z.object({ graceSeconds: z.number().min(0).default(30) }).prefault({}),
     regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
     events: eventsSchema,
+    /** Carrier trunks for outbound calls, given to accounts by name (`accounts[].outbound.trunks`). */
+    trunks: z.array(trunkSchema).default([]),
     accounts: z.array(accountSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    const trunkNames = new Set<string>();
+    cfg.trunks.forEach((t, i) => {
+      if (trunkNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['trunks', i, 'name'], message: `duplicate trunk name "${t.name}"` });
+      trunkNames.add(t.name);
+    });
+    cfg.accounts.forEach((acc, ai) =>
+      (acc.outbound?.trunks ?? []).forEach((name, ti) => {
+        if (!trunkNames.has(name)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'outbound', 'trunks', ti], message: `no trunk named "${name}" under trunks` });
+      }),
+    );
     const appIds = new Set<string>();
     cfg.accounts.forEach((acc, ai) =>
       acc.applications.forEach((app, pi) => {

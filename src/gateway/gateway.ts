@@ -17,6 +17,8 @@ import { OverloadGuard } from '../sip/overload.js';
 import { inviteAuthenticator } from '../sip/auth/index.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { InboundCalls } from '../call/inbound-calls.js';
+import { OutboundCalls } from '../call/outbound-calls.js';
+import { systemClock } from '../time/clock.js';
 import { startAdminServer } from '../admin/server.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ApiKeyStore } from '../admin/api-keys.js';
@@ -36,6 +38,8 @@ export class Gateway {
   stack!: SipStack;
   ua!: UserAgent;
   calls!: InboundCalls;
+  /** Calls placed through trunks (POST /v1/calls); once answered they are in `calls.calls` too. */
+  outbound!: OutboundCalls;
   admin?: FastifyInstance;
   readonly registry = new Registry();
   private router!: NumberRouter;
@@ -116,6 +120,10 @@ export class Gateway {
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
+    this.outbound = new OutboundCalls({
+      ua: this.ua, media: this.media, table: this.calls, accounts: () => this.accounts, trunks: c.trunks, defaultCountry: c.defaultCountry,
+      log: this.log.child({ module: 'outbound' }), clock: systemClock, ...(this.configDir ? { baseDir: this.configDir } : {}),
+    });
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
@@ -140,7 +148,7 @@ export class Gateway {
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
-      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), outbound: this.outbound,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
     });
@@ -363,6 +371,7 @@ export class Gateway {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info({ graceMs, activeCalls: this.calls.calls.size }, 'shutting down');
+    await this.outbound.close();
     await this.calls.drain(graceMs);
     // Give BYE transactions a moment to complete before the sockets close.
     const until = Date.now() + 2000;

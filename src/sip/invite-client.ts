@@ -1,8 +1,10 @@
 /**
  * The UAC side of an INVITE dialog: place a call, ACK its 2xx (and re-ACK retransmissions),
  * CANCEL before answer, BYE, send in-dialog requests (INFO, REFER), and serve the peer's
- * in-dialog requests (BYE, re-INVITE, INFO, NOTIFY). Used by the `hushgate call` softphone and
- * by tests; SDP stays opaque text here.
+ * in-dialog requests (BYE, re-INVITE, INFO, NOTIFY). Used by the `hushgate call` softphone, by
+ * outbound calls through carrier trunks (src/call/outbound-calls.ts) and by tests; SDP stays opaque
+ * text here. With `credentials`, a 401/407 is answered once per request: on the INVITE and on
+ * every in-dialog request (BYE, REFER, INFO …), since carriers challenge those too.
  */
 import { authorizationFor, parseChallenge } from './auth/digest.js';
 import { EventEmitter } from 'node:events';
@@ -25,16 +27,24 @@ export interface DialOptions {
   headers?: [string, string][];
   /** Answer a 401/407 digest challenge once (RFC 3261 §22.2): the INVITE is resent with CSeq + 1. */
   credentials?: { username: string; password: string };
+  /** Call-ID to use (the caller needs it before the call is answered); default: a new one. */
+  callId?: string;
+  /** Called once the INVITE is on its way, with the session (so it can be cancelled before an answer). */
+  onSession?: (session: InviteClientSession) => void;
 }
 
 export type DialResult =
   | { ok: true; session: InviteClientSession; answer: string; response: SipResponse }
   | { ok: false; status: number; reason: string };
 
+export type ClientEndReason = 'remote-bye' | 'local-bye' | 'cancelled' | 'shutdown';
+
 interface ClientEvents {
   progress: [status: number];
-  ended: [reason: 'remote-bye' | 'local-bye' | 'cancelled'];
+  ended: [reason: ClientEndReason];
   request: [req: SipRequest];
+  /** INFO and NOTIFY from the peer (key presses, REFER progress), as an `InviteServerSession` reports them. */
+  info: [req: SipRequest];
 }
 
 export class InviteClientSession extends EventEmitter<ClientEvents> implements DialogUsage {
@@ -48,6 +58,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private tx?: InviteClientTransaction;
   private invite!: SipRequest;
   private dest!: Endpoint;
+  private credentials?: { username: string; password: string };
 
   private constructor(
     private readonly ua: UserAgent,
@@ -60,10 +71,16 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     return this.invite.headers.get('Call-ID') ?? '';
   }
 
+  /** The INVITE that made the call (after a digest retry, the authenticated one). */
+  get request(): SipRequest {
+    return this.invite;
+  }
+
   static async dial(ua: UserAgent, o: DialOptions): Promise<DialResult> {
     const target = parseUri(o.target);
     if (!target.ok) return { ok: false, status: 400, reason: `bad target URI: ${target.error.reason}` };
     const session = new InviteClientSession(ua, o.sdp);
+    session.credentials = o.credentials;
     const dest = await resolveUri(target.value);
     session.dest = dest;
     const stack = ua.stack;
@@ -76,7 +93,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     const display = o.fromDisplayName ? `"${o.fromDisplayName.replace(/["\\]/g, '')}" ` : '';
     h.append('From', `${display}<${scheme}:${o.fromUser ?? 'hushgate'}@${hostPort}>;tag=${newTag()}`);
     h.append('To', `<${o.target}>`);
-    h.append('Call-ID', newCallId(stack.advertisedHost));
+    h.append('Call-ID', o.callId ?? newCallId(stack.advertisedHost));
     h.append('CSeq', '1 INVITE');
     h.append('Contact', contact);
     h.append('Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE');
@@ -85,10 +102,15 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('Content-Type', 'application/sdp');
     const first: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
     let challenged = false;
+    let announced = false;
     const attempt = async (invite: SipRequest): Promise<DialResult> => {
     session.invite = invite;
     const tx = (await stack.sendRequest(invite, { endpoint: dest })) as InviteClientTransaction;
     session.tx = tx;
+    if (!announced) {
+      announced = true;
+      o.onSession?.(session);
+    }
     return new Promise<DialResult>((resolve) => {
       tx.onTimeout = () => resolve({ ok: false, status: 408, reason: 'Request Timeout' });
       tx.onResponse = (res) => {
@@ -164,20 +186,27 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     await this.ua.stack.sendStatelessRequest(cancel, { endpoint: this.dest });
   }
 
+  /** An in-dialog request; a 401/407 is answered once with the session's credentials (new CSeq). */
   async sendInDialog(method: string, opts: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d || this.state === 'ended') return undefined;
-    return this.ua.stack.request(d.createRequest(method, opts), await this.target());
+    const req = d.createRequest(method, opts);
+    const res = await this.ua.stack.request(req, await this.target());
+    if (!res || (res.status !== 401 && res.status !== 407) || !this.credentials) return res;
+    const auth = authorizationHeader(req, res, this.credentials);
+    if (!auth) return res;
+    return this.ua.stack.request(d.createRequest(method, { ...opts, headers: [...(opts.headers ?? []), auth] }), await this.target());
   }
 
-  async bye(): Promise<SipResponse | undefined> {
+  /** Hang up (BYE, with `headers` if given); `reason` is what the `ended` event reports. */
+  async bye(reason: ClientEndReason = 'local-bye', headers: [string, string][] = []): Promise<SipResponse | undefined> {
     if (this.state !== 'confirmed') return undefined;
-    const res = await this.sendInDialog('BYE');
-    this.end('local-bye');
+    const res = await this.sendInDialog('BYE', { headers });
+    this.end(reason);
     return res;
   }
 
-  private end(reason: 'remote-bye' | 'local-bye' | 'cancelled'): void {
+  private end(reason: ClientEndReason): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     if (this.dialog) this.ua.removeUsage(this.dialog.id);
@@ -208,6 +237,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
         const status = this.onRequest?.(req) ?? 200;
         tx.respond(createResponse(req, status));
         this.emit('request', req);
+        if (req.method === 'INFO' || req.method === 'NOTIFY') this.emit('info', req);
       }
     }
   }
@@ -226,14 +256,21 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
  * Undefined when no challenge is usable.
  */
 function authenticatedRetry(invite: SipRequest, res: SipResponse, cred: { username: string; password: string }): SipRequest | undefined {
-  const proxy = res.status === 407;
-  const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
-  const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
-  if (!challenge) return undefined;
+  const auth = authorizationHeader(invite, res, cred);
+  if (!auth) return undefined;
   const headers = invite.headers.clone();
   headers.delete('Via');
   const seq = Number(/^\s*(\d+)/.exec(headers.get('CSeq') ?? '1')?.[1] ?? 1) + 1;
   headers.set('CSeq', `${seq} INVITE`);
-  headers.set(proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, 'INVITE', formatUri(invite.uri)));
+  headers.set(auth[0], auth[1]);
   return { ...invite, headers };
+}
+
+/** The (Proxy-)Authorization header answering the first usable Digest challenge of a 401/407 to `req`. */
+function authorizationHeader(req: SipRequest, res: SipResponse, cred: { username: string; password: string }): [string, string] | undefined {
+  const proxy = res.status === 407;
+  const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
+  const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
+  if (!challenge) return undefined;
+  return [proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, req.method, formatUri(req.uri))];
 }
