@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
 import type { UserAgent } from '../sip/user-agent.js';
-import { InviteClientSession } from '../sip/invite-client.js';
+import { InviteClientSession, type DialResult } from '../sip/invite-client.js';
 import { newCallId } from '../sip/response.js';
 import type { AccountConfig } from '../config/schema.js';
 import { obfuscatePhone } from '../privacy/phone.js';
@@ -74,11 +74,15 @@ interface Tracked {
   client?: InviteClientSession;
   cancelRequested?: boolean;
   timedOut?: boolean;
+  /** Ends the wait for a final answer (a CANCEL no one answers, e.g. before any provisional response). */
+  abandon?: () => void;
 }
 
 /** Finished calls kept for GET /v1/calls/{id}. */
 const KEEP_FINISHED = 1000;
 const DEFAULT_TIMEOUT_S = 60;
+/** How long a CANCELled INVITE may go without its final answer before the call is given up locally. */
+const CANCEL_GRACE_MS = 4000;
 
 export class OutboundCalls {
   readonly #tracked = new Map<string, Tracked>();
@@ -123,8 +127,13 @@ export class OutboundCalls {
       return true;
     }
     t.cancelRequested = true;
-    await t.client?.cancel();
+    await this.#cancel(t);
     return true;
+  }
+
+  async #cancel(t: Tracked): Promise<void> {
+    await t.client?.cancel();
+    this.d.clock.setTimeout(() => t.abandon?.(), CANCEL_GRACE_MS);
   }
 
   /** Cancel calls not yet answered (shutdown); answered ones are in the call table and drained there. */
@@ -159,9 +168,11 @@ export class OutboundCalls {
     emit({ type: 'call.started', from: `<sip:${a.plan.fromUser}@${this.d.ua.stack.advertisedHost}>`, to: `<sip:${a.number}@${a.plan.target.replace(/^.*@/, '')}>`, requestUri: a.plan.target, transport: a.trunk.transport.toUpperCase() });
     const timer = clock.setTimeout(() => {
       t.timedOut = true;
-      void t.client?.cancel();
+      void this.#cancel(t);
     }, (req.timeoutSeconds ?? DEFAULT_TIMEOUT_S) * 1000);
-    const result = await InviteClientSession.dial(this.d.ua, {
+    let gaveUp = false;
+    const abandoned = new Promise<DialResult>((resolve) => (t.abandon = () => ((gaveUp = true), resolve({ ok: false, status: 487, reason: 'Request Terminated (no answer to CANCEL)' }))));
+    const dialling = InviteClientSession.dial(this.d.ua, {
       target: a.plan.target, fromUser: a.plan.fromUser, sdp: offer.ok ? offer.sdp : '', headers: a.plan.headers, callId,
       ...(a.plan.credentials ? { credentials: a.plan.credentials } : {}),
       onSession: (s) => {
@@ -170,6 +181,12 @@ export class OutboundCalls {
         if (t.cancelRequested || t.timedOut) void s.cancel();
       },
     });
+    // Answered after we gave up waiting: hang up at once, the call is already reported over.
+    void dialling.then((r) => {
+      if (gaveUp && r.ok) void r.session.bye();
+    });
+    const result = await Promise.race([dialling, abandoned]);
+    t.abandon = undefined;
     clock.clearTimeout(timer);
     if (!result.ok) {
       const state: OutboundState = result.status === 486 || result.status === 600 || result.status === 603 ? 'busy'
