@@ -44,6 +44,10 @@ export interface AgentCall {
   readonly from: string;
   readonly to: string;
   readonly requestUri: string;
+  /** `outbound` when the gateway placed the call; the dialog sees it as `vgwCallDirection`. */
+  readonly direction?: 'inbound' | 'outbound';
+  /** Variables of the request that placed an outbound call (`vgwCallVariables`). */
+  readonly variables?: Record<string, unknown>;
   /** The application reports transcriptions from the start. */
   readonly transcriptionReports: boolean;
   readonly media: AgentMedia;
@@ -67,6 +71,8 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
     from: req.headers.get('From') ?? '',
     to: req.headers.get('To') ?? '',
     requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+    direction: call.direction,
+    ...(call.variables ? { variables: call.variables } : {}),
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
     media: agentMediaOf(call.media),
     onDtmf: (l) => call.keys.on('dtmf', (e) => l(e.digit)),

@@ -95,7 +95,7 @@ export class AgentSession {
 
   private baseState(): GatewayTurnState {
     const c = this.call;
-    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
+    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to, callDirection: c.direction ?? 'inbound', ...(c.variables ? { callVariables: c.variables } : {}) };
   }
 
   /** Run one dialog turn and carry out its response. */
