@@ -13,6 +13,7 @@ import { forwardingSchema, eventsSchema } from '../events/config.js';
 import { tlsConfigSchema } from '../sip/transport/tls.js';
 import { DEFAULT_AUTH_THROTTLE } from '../sip/auth/throttle.js';
 import { trunkSchema, accountOutboundSchema } from '../call/outbound/config.js';
+import { streamConfigSchema } from '../call/stream/config.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -176,7 +177,9 @@ export const applicationSchema = z.object({
   /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
   numbers: z.array(z.string().min(1)).default([]),
   /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
-  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
+  mode: z.enum(['hold', 'loopback', 'agent', 'stream']).default('hold'),
+  /** For `stream` (and streams the dialog starts): the bot's WebSocket, format and parameters (docs/stream.md). */
+  stream: streamConfigSchema.optional(),
   /** Longest a call may last before the gateway hangs up (seconds). */
   maxCallSeconds: z.number().int().positive().default(3600),
   /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
@@ -244,6 +247,7 @@ export const configSchema = z
         if (!(app.region in cfg.regions)) {
           ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'region'], message: `region "${app.region}" has no store configured under regions` });
         }
+        for (const issue of streamIssues(app)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, ...issue.path], message: issue.message });
         if (appIds.has(app.id)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'id'], message: `duplicate application id "${app.id}"` });
         appIds.add(app.id);
       }),
@@ -251,6 +255,17 @@ export const configSchema = z
     if (cfg.tenancy.region !== undefined && !(cfg.tenancy.region in cfg.regions)) ctx.addIssue({ code: 'custom', path: ['tenancy', 'region'], message: `region "${cfg.tenancy.region}" has no store configured under regions` });
     for (const issue of trainingConfigIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
+
+/**
+ * A stream application needs its stream, and the caller's audio goes to a bot only when the
+ * application's privacy policy says so (`privacy.stream.audio: allow`): fail closed, named at start.
+ */
+export function streamIssues(app: { mode: string; stream?: unknown; privacy?: { stream?: { audio?: unknown } } }): { path: string[]; message: string }[] {
+  const out: { path: string[]; message: string }[] = [];
+  if (app.mode === 'stream' && !app.stream) out.push({ path: ['stream'], message: 'mode stream needs stream (url, format)' });
+  if (app.stream && app.privacy?.stream?.audio !== 'allow') out.push({ path: ['privacy', 'stream', 'audio'], message: "a stream sends the caller's audio to a bot: set privacy.stream.audio: allow to consent" });
+  return out;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ApplicationConfig = z.infer<typeof applicationSchema>;

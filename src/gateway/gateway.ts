@@ -19,6 +19,7 @@ import { NumberRouter } from '../tenancy/router.js';
 import { InboundCalls } from '../call/inbound-calls.js';
 import { OutboundCalls } from '../call/outbound-calls.js';
 import { systemClock } from '../time/clock.js';
+import { streamBehaviour } from '../call/stream/behaviour.js';
 import { startAdminServer } from '../admin/server.js';
 import { GatewayMetrics } from '../admin/metrics.js';
 import { ApiKeyStore } from '../admin/api-keys.js';
@@ -128,6 +129,7 @@ export class Gateway {
     const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
     this.calls.setBehaviour('agent', this.agents.behaviour());
+    this.calls.setBehaviour('stream', streamBehaviour({ clock: systemClock, log: this.log.child({ module: 'stream' }), defaultCountry: c.defaultCountry }));
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
     // the store's others (created through the admin API) are warmed too, and only logged if they cannot be.
