@@ -125,3 +125,44 @@ test('a stream application without privacy consent for audio, or with a ws:// UR
   assert.throws(() => parseConfig({ accounts: [{ id: 'a', applications: [{ ...app, stream: { url: 'ws://bot.example/media' }, privacy: { stream: { audio: 'allow' } } }] }] }), /stream\.url.*plain ws/s);
   assert.throws(() => parseConfig({ accounts: [{ id: 'a', applications: [{ id: 'b', mode: 'stream' }] }] }), /stream/);
 });
+
+test('l16-16k stream: binary 16-bit PCM at 16 kHz both ways, JSON control messages', async () => {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((r) => wss.on('listening', r));
+  const frames: Buffer[] = [];
+  const texts: Msg[] = [];
+  wss.on('connection', (ws) => ws.on('message', (d, binary) => {
+    if (!binary) return void texts.push(JSON.parse(d.toString()) as Msg);
+    frames.push(d as Buffer);
+    ws.send(d, { binary: true }); // echo
+  }));
+  const g = await startInProcessGateway({
+    accounts: [{ id: 'a', applications: [{
+      id: 'bot', numbers: ['bot'], mode: 'stream',
+      stream: { url: `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`, allowInsecure: true, format: 'l16-16k' },
+      privacy: { stream: { audio: 'allow' } },
+    }] }],
+  });
+  const base = await freeUdpRange(10);
+  const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 9 });
+  try {
+    const call = await phone.dial(`sip:bot@127.0.0.1:${g.sipPort}`);
+    const start = await waitFor('start', () => texts.find((m) => m.event === 'start'));
+    assert.deepEqual(start.start!.mediaFormat, { encoding: 'audio/l16', sampleRate: 16000, channels: 1 });
+    await call.play({ kind: 'pcm', samples: tone(600) });
+    await waitFor('binary frames', () => frames.length >= 20);
+    assert.ok(frames.slice(5).every((f) => f.length === 640 || f.length === 638 || f.length === 642), `20 ms at 16 kHz is 640 bytes: ${frames.slice(5, 10).map((f) => f.length).join(',')}`);
+    await waitFor('the echo heard', () => {
+      const pcm = call.receivedPcm();
+      let e = 0;
+      for (const s of pcm) e += s * s;
+      return pcm.length > 0 && Math.sqrt(e / pcm.length) > 1000;
+    });
+    await call.hangup();
+    await waitFor('stop', () => texts.some((m) => m.event === 'stop'));
+  } finally {
+    await phone.close();
+    await g.stop();
+    await new Promise((r) => wss.close(r));
+  }
+});
