@@ -8,6 +8,9 @@ import type { Utterance } from '../media/vad/endpointer.js';
 import type { PlaySource } from '../media/player/index.js';
 import { refer, type ReferOutcome } from '../sip/refer.js';
 import type { Clock } from '../time/clock.js';
+import { pino, type Logger } from 'pino';
+import { startCallStream } from './stream/behaviour.js';
+import { streamsOfCall } from './stream/bot-stream.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';
@@ -61,9 +64,13 @@ export interface AgentCall {
   sendInfo(opts: { headers?: [string, string][]; body?: string; contentType?: string }): Promise<void>;
   /** Merge `vgwActAddCustomCDRData` fields into the call's CDR. */
   addCustomCdr(data: Record<string, unknown>): void;
+  /** Start the application's media stream (`vgwActStartStream`); an error text when it cannot. */
+  startStream(parameters: Record<string, string>): string | undefined;
+  /** Stop the streams this call has running (`vgwActStopStream`). */
+  stopStream(): void;
 }
 
-export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
+export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: Logger; defaultCountry: string } = { log: pino({ level: 'silent' }), defaultCountry: 'US' }): AgentCall {
   const s = call.session;
   const req = s.request;
   return {
@@ -85,6 +92,16 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
     },
     addCustomCdr: (data) => {
       call.info.customCdr = Object.assign(call.info.customCdr ?? {}, data);
+    },
+    startStream: (parameters) => {
+      const cfg = call.route.application.stream;
+      if (!cfg) return 'the application has no stream configured';
+      if (streamsOfCall(call.info.callId).length) return 'a stream is already running';
+      const r = startCallStream(call, { ...cfg, parameters: { ...cfg.parameters, ...parameters } }, { clock, ...streamDeps });
+      return 'error' in r ? r.error : undefined;
+    },
+    stopStream: () => {
+      for (const s of streamsOfCall(call.info.callId)) s.stop('stopped');
     },
   };
 }
