@@ -63,6 +63,7 @@ interface AppInfo {
 
 interface CallState {
   app: AppInfo;
+  direction: 'inbound' | 'outbound';
   fromUser: string;
   toUser: string;
   transport: 'udp' | 'tcp' | 'tls';
@@ -177,6 +178,10 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
     case 'remote-bye': return { reason: 'caller-hangup', endedBy: 'caller' };
     case 'local-bye': case 'hold-complete': return { reason: 'gateway-hangup', endedBy: 'gateway' };
     case 'cancelled': return { reason: 'cancelled', endedBy: 'caller' };
+    // Outbound calls the far end did not answer.
+    case 'busy': return { reason: 'rejected', endedBy: 'network' };
+    case 'no-answer': return { reason: 'cancelled', endedBy: 'gateway' };
+    case 'failed': return { reason: 'error', endedBy: 'network' };
     case 'rejected': return { reason: 'rejected', endedBy: 'gateway' };
     case 'max-duration': return { reason: 'max-duration', endedBy: 'gateway' };
     case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };
@@ -304,7 +309,7 @@ export class CallReporting {
       const country = this.opts.config.defaultCountry;
       const transport = e.transport.toLowerCase();
       this.#calls.set(e.callId, {
-        app, fromUser, toUser: headerUser(e.to),
+        app, fromUser, direction: (e as { direction?: string }).direction === 'outbound' ? 'outbound' : 'inbound', toUser: headerUser(e.to),
         transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
         mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',
         startedAt: e.time,
@@ -395,9 +400,10 @@ export class CallReporting {
         const m = ended.media;
         const received = m?.packetsReceived ?? 0;
         const lost = m?.lost ?? 0;
-        const end = endOf(ended.endReason);
+        const end = { ...endOf(ended.endReason), ...(typeof ended.sipStatus === 'number' ? { sipStatus: ended.sipStatus } : {}) };
+        const outcome = st.direction === 'outbound' ? (ended.answeredAt !== undefined ? 'answered' : (['busy', 'no-answer', 'cancelled'].includes(ended.endReason) ? ended.endReason : 'failed')) : undefined;
         await this.#append(st, {
-          ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr',
+          ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr', direction: st.direction, ...(outcome ? { outcome: outcome as 'answered' } : {}),
           caller: st.fromUser || undefined, callee: st.toUser || undefined,
           startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
           durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,

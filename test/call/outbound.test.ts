@@ -10,6 +10,7 @@ import { startInProcessGateway, type InProcessGateway } from '../helpers/in-proc
 import { runSipp } from '../helpers/sipp.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
+import { startWebhookReceiver } from '../helpers/recording-server.js';
 
 interface Api {
   post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -103,10 +104,12 @@ test('a trunk that challenges the INVITE and the BYE with 407: both answered wit
   }
 });
 
-test('a busy trunk: busy with SIP status 486 on the events, the CDR source and GET', async () => {
+test('a busy trunk: busy with SIP status 486 on the events, the forwarded CDR and GET', async () => {
   const port = await freePort();
   const uas = runSipp({ scenario: 'uas-busy.xml', target: '127.0.0.1', localPort: port, calls: 1, timeoutSec: 20 });
-  const g = await startInProcessGateway(config(port));
+  const SECRET = 'outbound-webhook-secret-0123456789';
+  const hook = await startWebhookReceiver(SECRET);
+  const g = await startInProcessGateway(config(port, {}, { forwarding: { enabled: true, sinks: [{ type: 'webhook', name: 'hook', url: hook.url, secret: SECRET, allowInsecure: true, timeoutMs: 2000 }] } }));
   try {
     const a = await api(g);
     const r = await a.post({ accountId: 'acme', applicationId: 'notify', to: '+442079460958' });
@@ -119,9 +122,15 @@ test('a busy trunk: busy with SIP status 486 on the events, the CDR source and G
     assert.equal(ended['answeredAt'], undefined);
     const view = await waitFor('state busy', async () => ((await a.get(callId))['state'] === 'busy' ? true : undefined));
     assert.ok(view);
+    const cdr = await waitFor('the CDR at the webhook', () => hook.accepted.flatMap((b) => b.events).find((e) => e['type'] === 'cdr' && e['callId'] === callId));
+    assert.equal(cdr['direction'], 'outbound');
+    assert.equal(cdr['outcome'], 'busy');
+    assert.deepEqual(cdr['termination'], { reason: 'rejected', endedBy: 'network', sipStatus: 486 });
+    assert.equal(cdr['callee'], '+44207946XXXX');
     await uas;
   } finally {
     await g.stop();
+    await hook.close();
   }
 });
 
