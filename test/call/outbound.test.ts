@@ -11,6 +11,14 @@ import { runSipp } from '../helpers/sipp.js';
 import { freePort } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
 import { startWebhookReceiver } from '../helpers/recording-server.js';
+import { runDial } from '../../src/cli/commands/dial.js';
+import { Writable } from 'node:stream';
+
+function io() {
+  const out = { stdout: '', stderr: '' };
+  const sink = (k: 'stdout' | 'stderr') => new Writable({ write: (c: Buffer, _e, cb) => ((out[k] += c.toString()), cb()) });
+  return { out, io: { stdout: sink('stdout'), stderr: sink('stderr') } as unknown as Parameters<typeof runDial>[2] };
+}
 
 interface Api {
   post(body: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
@@ -104,7 +112,7 @@ test('a trunk that challenges the INVITE and the BYE with 407: both answered wit
   }
 });
 
-test('a busy trunk: busy with SIP status 486 on the events, the forwarded CDR and GET', async () => {
+test('a busy trunk: busy with SIP status 486 on the events, the forwarded CDR, GET and hushgate dial --wait', async () => {
   const port = await freePort();
   const uas = runSipp({ scenario: 'uas-busy.xml', target: '127.0.0.1', localPort: port, calls: 1, timeoutSec: 20 });
   const SECRET = 'outbound-webhook-secret-0123456789';
@@ -112,8 +120,12 @@ test('a busy trunk: busy with SIP status 486 on the events, the forwarded CDR an
   const g = await startInProcessGateway(config(port, {}, { forwarding: { enabled: true, sinks: [{ type: 'webhook', name: 'hook', url: hook.url, secret: SECRET, allowInsecure: true, timeoutMs: 2000 }] } }));
   try {
     const a = await api(g);
-    const r = await a.post({ accountId: 'acme', applicationId: 'notify', to: '+442079460958' });
-    const callId = String(r.body['callId']);
+    const { token } = await g.gw.apiKeys.create({ name: 'cli', scopes: ['calls:write'], accountId: 'acme', ratePerMinute: null });
+    const c = io();
+    const code = await runDial('+442079460958', { url: `http://127.0.0.1:${g.gw.adminPort}`, key: token, account: 'acme', application: 'notify', wait: true }, c.io);
+    assert.equal(code, 1, 'not answered');
+    const callId = c.out.stdout.split('\n')[0]!;
+    assert.match(c.out.stdout, /busy 486\n$/);
     const p = await g.waitForEvent((e) => e.type === 'call.progress' && e.callId === callId && e['state'] === 'busy');
     assert.equal(p['sipStatus'], 486);
     const ended = await g.waitForEvent((e) => e.type === 'call.ended' && e.callId === callId);
@@ -165,6 +177,14 @@ test('destinations outside the allowed prefixes, bad numbers, foreign sip hosts 
       assert.equal(r.status, 403, 'no allowed prefixes: nothing may be dialled (fail closed)');
       assert.equal(r.body['error'], 'destination_not_allowed');
     }
+    // hushgate dial: the refusal is printed with its reason, exit 1; bad arguments exit 2.
+    const { token } = await g.gw.apiKeys.create({ name: 'cli', scopes: ['calls:write'], accountId: null, ratePerMinute: null });
+    const cli = { url: `http://127.0.0.1:${g.gw.adminPort}`, key: token, account: 'acme', application: 'notify' };
+    const c1 = io();
+    assert.equal(await runDial('+882900123456', cli, c1.io), 1);
+    assert.match(c1.out.stderr, /destination_not_allowed|allowed prefixes/);
+    const c2 = io();
+    assert.equal(await runDial('+442079460958', { ...cli, var: ['novalue'] }, c2.io), 2);
     const bad = await a.post({ accountId: 'acme', applicationId: 'notify', to: '+442079460958', extra: 1 });
     assert.equal(bad.status, 400);
     const read = await api(g, ['calls:read']);
