@@ -11,6 +11,7 @@ import { startInProcessGateway } from '../helpers/in-process-gateway.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { freeUdpRange } from '../helpers/ports.js';
 import { waitFor } from '../helpers/wait.js';
+import { streamsOfCall } from '../../src/call/stream/bot-stream.js';
 
 interface Msg {
   event: string;
@@ -106,6 +107,19 @@ test('twilio-format stream: start with obfuscated numbers, echo heard by the cal
     assert.equal(call.ended, false, 'the call survived the drop');
     await call.play({ kind: 'pcm', samples: tone(200) });
     await waitFor('media on the new socket', () => second.msgs.some((m) => m.event === 'media'));
+
+    // The sensitive switch's hook: muted, the bot hears silence (the chunks keep coming, timing kept).
+    const [stream] = streamsOfCall(call.session.callId);
+    assert.ok(stream, 'the live call lists its stream');
+    stream.muted = true;
+    const from = second.msgs.length;
+    await call.play({ kind: 'pcm', samples: tone(400) });
+    const muted = await waitFor('media while muted', () => {
+      const m = second.msgs.slice(from).filter((x) => x.event === 'media');
+      return m.length >= 15 ? m : undefined;
+    });
+    for (const m of muted) assert.ok(Buffer.from(m.media!.payload, 'base64').every((b) => b === 0xff), 'μ-law silence only');
+    stream.muted = false;
 
     await call.hangup();
     const stopped = await g.waitForEvent((e) => e.type === 'stream.stopped');
