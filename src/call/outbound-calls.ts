@@ -173,7 +173,7 @@ export class OutboundCalls {
     let gaveUp = false;
     const abandoned = new Promise<DialResult>((resolve) => (t.abandon = () => ((gaveUp = true), resolve({ ok: false, status: 487, reason: 'Request Terminated (no answer to CANCEL)' }))));
     const dialling = InviteClientSession.dial(this.d.ua, {
-      target: a.plan.target, fromUser: a.plan.fromUser, sdp: offer.ok ? offer.sdp : '', headers: a.plan.headers, callId,
+      target: a.plan.target, fromUser: a.plan.fromUser, sdp: offer.ok ? offer.sdp : '', headers: a.plan.headers, callId, supportsTimer: false,
       ...(a.plan.credentials ? { credentials: a.plan.credentials } : {}),
       onSession: (s) => {
         t.client = s;

@@ -27,6 +27,11 @@ export interface DialOptions {
   headers?: [string, string][];
   /** Answer a 401/407 digest challenge once (RFC 3261 §22.2): the INVITE is resent with CSeq + 1. */
   credentials?: { username: string; password: string };
+  /**
+   * Say `Supported: timer` (default true). Outbound calls say false: this session never refreshes,
+   * so RFC 4028 makes the far end the refresher (we answer its re-INVITE/UPDATE).
+   */
+  supportsTimer?: boolean;
   /** Call-ID to use (the caller needs it before the call is answered); default: a new one. */
   callId?: string;
   /** Called once the INVITE is on its way, with the session (so it can be cancelled before an answer). */
@@ -97,7 +102,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('CSeq', '1 INVITE');
     h.append('Contact', contact);
     h.append('Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE');
-    h.append('Supported', 'timer');
+    if (o.supportsTimer !== false) h.append('Supported', 'timer');
     for (const [n, v] of o.headers ?? []) h.append(n, v);
     h.append('Content-Type', 'application/sdp');
     const first: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
