@@ -16,7 +16,7 @@ import type { OutboxDepth } from './metrics.js';
 export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };
-  session: { state: string; request: { headers: { get(name: string): string | undefined } } };
+  session: { state: string; readonly callerUser: string | undefined };
 }
 
 export interface AdminTraining {

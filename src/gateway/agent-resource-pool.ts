@@ -11,7 +11,7 @@
  * (`collect`, called again as calls end), so a live call never loses its dialog or voice.
  */
 import type { Logger } from 'pino';
-import type { ApplicationConfig } from '../config/schema.js';
+import type { ApplicationConfig } from '../tenancy/schema.js';
 import type { CallBehaviour } from '../call/active-call.js';
 import { AgentSession, type TurnTimings } from '../call/agent-session.js';
 import { agentCallOf } from '../call/agent-call.js';

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config, AccountConfig, ApplicationConfig } from '../config/schema.js';
+import type { Config } from '../config/schema.js';
+import type { AccountConfig, ApplicationConfig } from '../tenancy/schema.js';
 import { UdpTransport } from '../sip/transport/udp.js';
 import { listenTcp } from '../sip/transport/tcp.js';
 import { listenTls, type TlsTransport, type TlsReloadResult } from '../sip/transport/tls.js';

@@ -11,7 +11,7 @@
  * The embedded recogniser and local flows have nothing to point elsewhere: those requests are
  * refused with a reason (the session logs it and keeps the application's engine or dialog).
  */
-import type { ApplicationConfig } from '../config/schema.js';
+import type { ApplicationConfig } from '../tenancy/schema.js';
 import type { ServiceBuilder } from '../call/call-services.js';
 import { sttConfigSchema } from '../speech/config.js';
 import { createStt } from '../speech/factory.js';

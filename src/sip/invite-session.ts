@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { SipRequest, SipResponse } from './message.js';
-import { parseCSeq } from './parse/index.js';
+import { parseCSeq, parseNameAddr } from './parse/index.js';
 import { createResponse, newTag } from './response.js';
 import { Dialog } from './dialog.js';
 import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
@@ -105,6 +105,18 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
 
   get offer(): string {
     return this.request.body.toString('utf8');
+  }
+
+  /** The dialled user: the Request-URI's user part, else the To URI's (RFC 3261 §8.2.2.1 routing). */
+  get dialledUsers(): { requestUri?: string; to?: string } {
+    const to = parseNameAddr(this.request.headers.get('To') ?? '');
+    return { requestUri: this.request.uri.user, to: to.ok ? to.value.uri.user : undefined };
+  }
+
+  /** The caller's user part from From (a number, usually; callers treat it as PII). */
+  get callerUser(): string | undefined {
+    const from = parseNameAddr(this.request.headers.get('From') ?? '');
+    return from.ok ? from.value.uri.user : undefined;
   }
 
   progress(status = 180, reason?: string): void {

@@ -10,7 +10,7 @@
  * space, `%`, `<`, non-ASCII — is not a dialled number: `isDiallable` says no and `route` finds
  * nothing, so `sip:+1555%0A0100@…` cannot be normalised (whitespace stripped) into `+15550100`.
  */
-import type { AccountConfig, ApplicationConfig } from '../config/schema.js';
+import type { AccountConfig, ApplicationConfig } from './schema.js';
 import { normalizeE164 } from '../privacy/phone.js';
 
 export interface Route {

@@ -9,7 +9,7 @@
  */
 import { NumberRouter } from './router.js';
 import type { TenancyStore } from './tenancy-store.js';
-import type { AccountConfig } from '../config/schema.js';
+import type { AccountConfig } from './schema.js';
 import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
 
 export interface TenancyRoutingOptions {

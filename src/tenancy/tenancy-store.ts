@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import type { SqlExecutor, Store } from '../store/store.js';
-import { accountSchema, applicationSchema, type AccountConfig, type ApplicationConfig } from '../config/schema.js';
+import { accountSchema, applicationSchema, type AccountConfig, type ApplicationConfig } from './schema.js';
 import { DEFAULT_RETENTION_DAYS } from '../training/config.js';
 import { numberKey } from './router.js';
 import { TENANCY_NAMESPACE, tenancyMigrations } from './migrations.js';
