@@ -3,8 +3,8 @@
  * softphone's `InviteClientSession`): one place that
  *
  *   - serves the peer's requests (RFC 3261 §12.2.2): CSeq order (500), BYE → 200, OPTIONS → 200 with
- *     our capabilities, re-INVITE/UPDATE bodies that are not SDP → 415, INFO bodies we cannot read →
- *     415, INFO/NOTIFY/REFER → the usage's status, anything else → 405 + Allow;
+ *     our capabilities, re-INVITE/UPDATE bodies that are not SDP → 415, INFO bodies the usage cannot
+ *     read → 415, INFO/NOTIFY/REFER → the usage's status, anything else → 405 + Allow;
  *   - sends ours and ACKs the 2xx to a re-INVITE we sent (RFC 3261 §13.2.2.4: same CSeq number,
  *     end to end, no transaction) — without it the peer retransmits its 2xx and hangs up at 64·T1.
  *
@@ -50,6 +50,8 @@ export interface InDialogHandlers {
   afterAnswer?(req: SipRequest): void;
   /** Methods this usage takes through `statusFor` (others get 405). */
   requestMethods: ReadonlySet<string>;
+  /** INFO bodies this usage reads (others get 415); undefined takes any (the softphone records what it gets). */
+  infoContentTypes?: readonly string[];
 }
 
 /** Serves one in-dialog request the UA core matched to `dialog`. */
@@ -81,7 +83,7 @@ export function serveInDialogRequest(dialog: Dialog, req: SipRequest, tx: Server
     tx.respond(createResponse(req, 405, undefined, { headers: [['Allow', handlers.allow]] }));
     return;
   }
-  if (req.method === 'INFO' && req.body.length && !INFO_CONTENT_TYPES.includes(contentType(req))) {
+  if (req.method === 'INFO' && req.body.length && handlers.infoContentTypes && !handlers.infoContentTypes.includes(contentType(req))) {
     tx.respond(createResponse(req, 415, undefined, { headers: [['Accept', 'application/dtmf-relay, application/dtmf']] }));
     return;
   }

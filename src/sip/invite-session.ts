@@ -15,7 +15,7 @@ import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
 import { resolveUri } from './stack.js';
 import type { InviteServerTransaction } from './transaction/server-invite.js';
 import type { TimerHandle } from '../time/clock.js';
-import { sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
+import { INFO_CONTENT_TYPES, sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
 import { DialogSessionTimer, type NegotiatedSessionTimer, type SessionTimerPolicy } from './dialog-session-timer.js';
 
 export type { SessionTimerPolicy } from './dialog-session-timer.js';
@@ -88,6 +88,7 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
       onReinvite: (req, tx) => this.handleReinvite(req, tx),
       onUpdate: (req, tx) => this.handleUpdate(req, tx),
       requestMethods: new Set(['INFO', 'NOTIFY', 'REFER']),
+      infoContentTypes: INFO_CONTENT_TYPES,
       // We take no transfer requests from the caller (603); NOTIFY carries REFER progress (refer.ts).
       statusFor: (req) => (req.method === 'REFER' ? 603 : 200),
       afterAnswer: (req) => this.emit('info', req),

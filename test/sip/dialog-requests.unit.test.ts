@@ -82,3 +82,23 @@ test('the phone answers in-dialog OPTIONS with its Allow, MESSAGE with 405, a no
     await env.sip.close();
   }
 });
+
+test('INFO: the phone takes any body (application/json reaches its listener); the gateway reads only DTMF/media-control bodies (415 otherwise)', async () => {
+  const env = setup(0);
+  try {
+    const r = await env.dial();
+    assert.ok(r.ok);
+    await env.sip.net.settle();
+    const seen: string[] = [];
+    r.session.on('request', (req) => seen.push(`${req.method} ${req.body.toString()}`));
+    const toPhone = await env.calls[0]!.sendInDialog('INFO', { body: Buffer.from('{"a":1}'), contentType: 'application/json' });
+    assert.equal(toPhone?.status, 200);
+    assert.deepEqual(seen, ['INFO {"a":1}']);
+    const toGateway = await r.session.sendInDialog('INFO', { body: Buffer.from('{"a":1}'), contentType: 'application/json' });
+    assert.equal(toGateway?.status, 415);
+    const dtmf = await r.session.sendInDialog('INFO', { body: Buffer.from('Signal=5\r\nDuration=160\r\n'), contentType: 'application/dtmf-relay' });
+    assert.equal(dtmf?.status, 200);
+  } finally {
+    await env.sip.close();
+  }
+});
