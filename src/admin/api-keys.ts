@@ -8,8 +8,8 @@
  * constant time; a revoked key (revoked_at set) never verifies again, in any process sharing the store.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Migration, Store } from '../store/store.js';
-import { table, tablesMigration } from '../store/tables.js';
+import type { Migration, Store } from '../store/index.js';
+import { table, tablesMigration } from '../store/index.js';
 import { isScope, type Scope } from './scopes.js';
 
 export interface ApiKey {

@@ -6,9 +6,9 @@
  * Retry-After). Every refusal is a value the caller turns into the SIP response.
  */
 import type { Logger } from 'pino';
-import type { InviteServerSession } from '../sip/invite-session.js';
+import type { InviteServerSession } from '../sip/index.js';
 import { parseSdp, type SessionDescription } from '../sdp/index.js';
-import { isDiallable, type NumberRouter, type Route } from '../tenancy/router.js';
+import { isDiallable, type NumberRouter, type Route } from '../tenancy/index.js';
 import type { CallMedia, CallMediaFactory } from './media-port.js';
 
 export interface Rejection {

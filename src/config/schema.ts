@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { isIP } from 'node:net';
-import { trainingConfigIssues } from '../training/config.js';
-import { eventsSchema } from '../events/config.js';
-import { accountSchema, tenancySchema } from '../tenancy/schema.js';
-import { tlsConfigSchema } from '../sip/transport/tls.js';
-import { sipAuthSchema } from '../sip/auth/config.js';
+import { trainingConfigIssues } from '../training/index.js';
+import { eventsSchema } from '../events/index.js';
+import { accountSchema, tenancySchema } from '../tenancy/index.js';
+import { tlsConfigSchema } from '../sip/index.js';
+import { sipAuthSchema } from '../sip/index.js';
 
 const port = z.number().int().min(0).max(65535);
 

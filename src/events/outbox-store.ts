@@ -25,8 +25,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from '../store/private-files.js';
-import { addColumnSql, createTableSql, table } from '../store/tables.js';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from '../store/index.js';
+import { addColumnSql, createTableSql, table } from '../store/index.js';
 
 export type DeliveryState = 'pending' | 'dead';
 const STATE_PENDING = 0;

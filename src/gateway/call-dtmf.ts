@@ -3,7 +3,7 @@
  * next turn or the end of the call (one keypad entry, one event), with the method of the latest
  * digit. Per call; nothing here leaves the call until the report goes through the gate.
  */
-import type { ReportEventInput } from '../events/schemas.js';
+import type { ReportEventInput } from '../events/index.js';
 import type { ReportBase } from './report-mapping.js';
 
 export class CallDtmfBuffer {

@@ -3,11 +3,11 @@
  * destination as the `EventGate` the outbox runs before every write (invariant I2). Only this file
  * decides what of a report event leaves the call.
  */
-import type { EventGate } from '../events/gate.js';
-import { maskFreeText } from '../events/gate.js';
-import type { ReportEvent } from '../events/schemas.js';
-import type { DetectionContext } from '../privacy/types.js';
-import { applyPolicy, type PrivacyPolicy, type PolicyContext } from '../privacy/policy.js';
+import type { EventGate } from '../events/index.js';
+import { maskFreeText } from '../events/index.js';
+import type { ReportEvent } from '../events/index.js';
+import type { DetectionContext } from '../privacy/index.js';
+import { applyPolicy, type PrivacyPolicy, type PolicyContext } from '../privacy/index.js';
 
 /**
  * The application's privacy policy for the `events` destination as an `EventGate`: utterance and

@@ -4,10 +4,10 @@
  * `cdr` at `call.ended`. Nothing here decides what may leave the call — every event returned still
  * goes through the privacy gate (report-gate.ts) before the outbox.
  */
-import type { CallEvent } from '../call/call-events.js';
-import type { ReportEventInput } from '../events/schemas.js';
-import type { ApplicationConfig } from '../tenancy/schema.js';
-import { parseNameAddr } from '../sip/parse/name-addr.js';
+import type { CallEvent } from '../call/index.js';
+import type { ReportEventInput } from '../events/index.js';
+import type { ApplicationConfig } from '../tenancy/index.js';
+import { parseNameAddr } from '../sip/index.js';
 
 export type AnyCallEvent = CallEvent & Record<string, unknown>;
 

@@ -13,7 +13,7 @@
  * through `SessionRefreshActions`.
  */
 import type { SipRequest, SipResponse } from './message.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 
 export interface SessionTimerPolicy {
   /** Interval we ask for when the peer gives none (seconds; 0 = no session timer). */

@@ -14,7 +14,7 @@ import { Dialog } from './dialog.js';
 import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
 import { resolveUri } from './stack.js';
 import type { InviteServerTransaction } from './transaction/server-invite.js';
-import type { TimerHandle } from '../time/clock.js';
+import type { TimerHandle } from '../time/index.js';
 import { INFO_CONTENT_TYPES, sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
 import { DialogSessionTimer, type NegotiatedSessionTimer, type SessionTimerPolicy } from './dialog-session-timer.js';
 

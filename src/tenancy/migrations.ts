@@ -6,8 +6,8 @@
  * key makes "one number, one application" a database rule that no race between gateways can break.
  * `tenancy_revision` is bumped by every change so other gateways sharing the store notice it.
  */
-import type { Migration } from '../store/store.js';
-import { table, tablesMigration } from '../store/tables.js';
+import type { Migration } from '../store/index.js';
+import { table, tablesMigration } from '../store/index.js';
 
 export const TENANCY_NAMESPACE = 'tenancy';
 

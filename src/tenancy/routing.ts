@@ -10,7 +10,7 @@
 import { NumberRouter } from './router.js';
 import type { TenancyStore } from './tenancy-store.js';
 import type { AccountConfig } from './schema.js';
-import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/index.js';
 
 export interface TenancyRoutingOptions {
   defaultCountry: string;

@@ -4,11 +4,11 @@
  * tenancy never depends on config.
  */
 import { z } from 'zod';
-import { dialogConfigSchema } from '../dialog/config.js';
-import { speechConfigSchema } from '../speech/config.js';
-import { privacyPolicySchema } from '../privacy/policy.js';
-import { applicationTrainingSchema, accountTrainingSchema } from '../training/config.js';
-import { forwardingSchema } from '../events/config.js';
+import { dialogConfigSchema } from '../dialog/index.js';
+import { speechConfigSchema } from '../speech/index.js';
+import { privacyPolicySchema } from '../privacy/index.js';
+import { applicationTrainingSchema, accountTrainingSchema } from '../training/index.js';
+import { forwardingSchema } from '../events/index.js';
 
 /** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
 export const tenancySchema = z

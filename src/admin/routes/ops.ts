@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
-import type { Store } from '../../store/store.js';
-import { obfuscatePhone } from '../../privacy/phone.js';
+import type { Store } from '../../store/index.js';
+import { obfuscatePhone } from '../../privacy/index.js';
 import { defineRoute, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 import type { OutboxDepth } from '../metrics.js';
