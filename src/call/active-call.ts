@@ -4,11 +4,11 @@
  * signalling and its audio.
  */
 import { EventEmitter } from 'node:events';
-import type { EndReason } from '../sip/invite-session.js';
-import type { SipRequest, SipResponse } from '../sip/message.js';
+import type { EndReason, SipRequest } from '../sip/index.js';
+import type { SipResponse } from '../sip/index.js';
 import type { NegotiatedAudio } from '../sdp/index.js';
-import type { Route } from '../tenancy/router.js';
-import type { DtmfEvent } from '../media/dtmf/event.js';
+import type { Route } from '../tenancy/index.js';
+import type { DtmfEvent } from '../media/index.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
 
@@ -41,6 +41,8 @@ export interface CallSession {
   readonly state: string;
   /** The INVITE that made the call: the caller's for inbound calls, ours for outbound ones. */
   readonly request: SipRequest;
+  /** The From user part (our caller ID on outbound calls); PII. */
+  readonly callerUser: string | undefined;
   readonly dialog?: { readonly localHeader: string };
   once(event: 'ended', listener: (reason: EndReason) => void): unknown;
   on(event: 'info', listener: (req: SipRequest) => void): unknown;

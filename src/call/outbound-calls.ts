@@ -11,21 +11,20 @@
  */
 import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
-import type { UserAgent } from '../sip/user-agent.js';
-import { InviteClientSession, type DialResult } from '../sip/invite-client.js';
-import { newCallId } from '../sip/response.js';
-import type { AccountConfig } from '../config/schema.js';
-import { obfuscatePhone } from '../privacy/phone.js';
-import { parseSipInfoDtmf } from '../media/dtmf/sip-info.js';
+import type { UserAgent } from '../sip/index.js';
+import { InviteClientSession, type DialResult } from '../sip/index.js';
+import { newCallId } from '../sip/index.js';
+import type { AccountConfig, TrunkConfig } from '../tenancy/index.js';
+import { obfuscatePhone } from '../privacy/index.js';
+import { parseSipInfoDtmf } from '../media/index.js';
 import { err, ok, type Result } from '../result/index.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 import type { CallMediaFactory } from './media-port.js';
 import type { CallAudio } from './call-audio.js';
 import type { ActiveCall, CallBehaviour, CallEndReason, CallInfo, CallKeys } from './active-call.js';
 import { reserveMedia } from './admission.js';
 import { OfferAnswer, type OfferHooks } from './offer-answer.js';
 import { CallRecord } from './call-record.js';
-import type { TrunkConfig } from './outbound/config.js';
 import { admitOutbound, type AdmittedCall, type OutboundRefusal, type PlaceCallRequest } from './outbound/admission.js';
 import { TrunkLimiter } from './outbound/limits.js';
 
@@ -173,7 +172,7 @@ export class OutboundCalls {
     let gaveUp = false;
     const abandoned = new Promise<DialResult>((resolve) => (t.abandon = () => ((gaveUp = true), resolve({ ok: false, status: 487, reason: 'Request Terminated (no answer to CANCEL)' }))));
     const dialling = InviteClientSession.dial(this.d.ua, {
-      target: a.plan.target, fromUser: a.plan.fromUser, sdp: offer.ok ? offer.sdp : '', headers: a.plan.headers, callId, supportsTimer: false,
+      target: a.plan.target, fromUser: a.plan.fromUser, sdp: offer.ok ? offer.sdp : '', headers: a.plan.headers, callId, 
       ...(a.plan.credentials ? { credentials: a.plan.credentials } : {}),
       onSession: (s) => {
         t.client = s;

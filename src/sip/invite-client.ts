@@ -1,21 +1,26 @@
 /**
  * The UAC side of an INVITE dialog: place a call, ACK its 2xx (and re-ACK retransmissions),
- * CANCEL before answer, BYE, send in-dialog requests (INFO, REFER), and serve the peer's
- * in-dialog requests (BYE, re-INVITE, INFO, NOTIFY). Used by the `hushgate call` softphone, by
- * outbound calls through carrier trunks (src/call/outbound-calls.ts) and by tests; SDP stays opaque
- * text here. With `credentials`, a 401/407 is answered once per request: on the INVITE and on
- * every in-dialog request (BYE, REFER, INFO …), since carriers challenge those too.
+ * CANCEL before answer, BYE, and RFC 4028 session refresh when the 2xx makes us the refresher.
+ * In-dialog requests both ways (re-INVITE with its ACK, INFO, REFER, NOTIFY, BYE) go through the
+ * code shared with the server usage (`dialog-requests.ts`). Used by the `hushgate call` softphone,
+ * by outbound calls through carrier trunks (src/call/outbound-calls.ts) and by tests; SDP stays
+ * opaque text here. With `credentials`, a 401/407 is answered once per request: on the INVITE and on
+ * every in-dialog request we send (BYE, REFER, INFO …), since carriers challenge those too.
  */
 import { authorizationFor, parseChallenge } from './auth/digest.js';
 import { EventEmitter } from 'node:events';
 import { Headers, type SipRequest, type SipResponse } from './message.js';
-import { parseUri, parseCSeq, formatUri } from './parse/index.js';
+import { parseUri, parseCSeq, formatUri, parseNameAddr } from './parse/index.js';
 import { createResponse, newTag, newCallId } from './response.js';
 import { Dialog } from './dialog.js';
 import { resolveUri, type RequestSource, type ServerTransaction } from './stack.js';
 import type { Endpoint, TransportProtocol } from './transport/types.js';
 import type { UserAgent, DialogUsage } from './user-agent.js';
 import type { InviteClientTransaction } from './transaction/client-invite.js';
+import { sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
+import { DialogSessionTimer } from './dialog-session-timer.js';
+
+const CLIENT_ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE';
 
 export interface DialOptions {
   /** `sip:user@host:port;transport=tcp` */
@@ -27,11 +32,6 @@ export interface DialOptions {
   headers?: [string, string][];
   /** Answer a 401/407 digest challenge once (RFC 3261 §22.2): the INVITE is resent with CSeq + 1. */
   credentials?: { username: string; password: string };
-  /**
-   * Say `Supported: timer` (default true). Outbound calls say false: this session never refreshes,
-   * so RFC 4028 makes the far end the refresher (we answer its re-INVITE/UPDATE).
-   */
-  supportsTimer?: boolean;
   /** Call-ID to use (the caller needs it before the call is answered); default: a new one. */
   callId?: string;
   /** Called once the INVITE is on its way, with the session (so it can be cancelled before an answer). */
@@ -64,16 +64,51 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private invite!: SipRequest;
   private dest!: Endpoint;
   private credentials?: { username: string; password: string };
+  /** RFC 4028: we refresh when the 2xx names us (`refresher=uac`); never expire the call ourselves. */
+  private readonly timer: DialogSessionTimer;
+  private readonly inDialogHandlers: InDialogHandlers;
 
   private constructor(
     private readonly ua: UserAgent,
     public localSdp: string,
   ) {
     super();
+    this.timer = new DialogSessionTimer(ua.stack.timers, 'uac', { sessionExpires: 0, minSE: 90 }, {
+      refresh: (st) =>
+        this.sendInDialog('INVITE', {
+          headers: [['Session-Expires', `${st.interval};refresher=uac`], ['Supported', 'timer']],
+          body: Buffer.from(this.localSdp),
+          contentType: 'application/sdp',
+        }),
+      expire: () => void this.bye(),
+    });
+    this.inDialogHandlers = {
+      allow: CLIENT_ALLOW,
+      optionsHeaders: () => [['Allow', CLIENT_ALLOW], ['Accept', 'application/sdp']],
+      onBye: () => this.end('remote-bye'),
+      onReinvite: (req, tx) => {
+        const sdp = req.body.length && this.onOffer ? this.onOffer(req.body.toString('utf8')) : this.localSdp;
+        this.localSdp = sdp;
+        tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.dialog!.localContact]], body: sdp, contentType: 'application/sdp' }));
+      },
+      onUpdate: (req, tx) => tx.respond(createResponse(req, 200)),
+      requestMethods: new Set(['INFO', 'NOTIFY', 'REFER']),
+      statusFor: (req) => this.onRequest?.(req) ?? 200,
+      afterAnswer: (req) => {
+        this.emit('request', req);
+        if (req.method === 'INFO' || req.method === 'NOTIFY') this.emit('info', req);
+      },
+    };
   }
 
   get callId(): string {
     return this.invite.headers.get('Call-ID') ?? '';
+  }
+
+  /** Our From user part (the caller ID we present). */
+  get callerUser(): string | undefined {
+    const from = parseNameAddr(this.invite.headers.get('From') ?? '');
+    return from.ok ? from.value.uri.user : undefined;
   }
 
   /** The INVITE that made the call (after a digest retry, the authenticated one). */
@@ -101,8 +136,8 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('Call-ID', o.callId ?? newCallId(stack.advertisedHost));
     h.append('CSeq', '1 INVITE');
     h.append('Contact', contact);
-    h.append('Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE');
-    if (o.supportsTimer !== false) h.append('Supported', 'timer');
+    h.append('Allow', CLIENT_ALLOW);
+    h.append('Supported', 'timer');
     for (const [n, v] of o.headers ?? []) h.append(n, v);
     h.append('Content-Type', 'application/sdp');
     const first: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
@@ -153,6 +188,8 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
         // The ACK takes the INVITE's own CSeq number (2 after a digest retry).
         session.ack = d.createRequest('ACK', { seq: Number(/^\s*(\d+)/.exec(invite.headers.get('CSeq') ?? '1')?.[1] ?? 1) });
         void session.sendAck();
+        session.timer.adopt(res);
+        if (session.timer.weRefresh) session.timer.arm();
         resolve({ ok: true, session, answer: res.body.toString('utf8'), response: res });
       };
       tx.start();
@@ -191,16 +228,18 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     await this.ua.stack.sendStatelessRequest(cancel, { endpoint: this.dest });
   }
 
-  /** An in-dialog request; a 401/407 is answered once with the session's credentials (new CSeq). */
-  async sendInDialog(method: string, opts: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse | undefined> {
+  /**
+   * Sends an in-dialog request; a 2xx to a re-INVITE is ACKed. A 401/407 is answered once with the
+   * session's credentials (the request again with a new CSeq, RFC 3261 §22.2).
+   */
+  async sendInDialog(method: string, opts: InDialogSendOptions = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d || this.state === 'ended') return undefined;
-    const req = d.createRequest(method, opts);
-    const res = await this.ua.stack.request(req, await this.target());
+    const res = await sendInDialogRequest(this.ua.stack, d, method, opts, () => this.target());
     if (!res || (res.status !== 401 && res.status !== 407) || !this.credentials) return res;
-    const auth = authorizationHeader(req, res, this.credentials);
+    const auth = authorizationHeader(method, formatUri(d.remoteTarget), res, this.credentials);
     if (!auth) return res;
-    return this.ua.stack.request(d.createRequest(method, { ...opts, headers: [...(opts.headers ?? []), auth] }), await this.target());
+    return sendInDialogRequest(this.ua.stack, d, method, { ...opts, headers: [...(opts.headers ?? []), auth] }, () => this.target());
   }
 
   /** Hang up (BYE, with `headers` if given); `reason` is what the `ended` event reports. */
@@ -214,37 +253,13 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private end(reason: ClientEndReason): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.timer.stop();
     if (this.dialog) this.ua.removeUsage(this.dialog.id);
     this.emit('ended', reason);
   }
 
   handleRequest(req: SipRequest, tx: ServerTransaction): void {
-    if (!this.dialog!.acceptRemoteSeq(req)) {
-      tx.respond(createResponse(req, 500, 'Server Internal Error - CSeq out of order'));
-      return;
-    }
-    switch (req.method) {
-      case 'BYE':
-        tx.respond(createResponse(req, 200));
-        this.end('remote-bye');
-        return;
-      case 'INVITE': {
-        const sdp = req.body.length && this.onOffer ? this.onOffer(req.body.toString('utf8')) : this.localSdp;
-        this.localSdp = sdp;
-        tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.dialog!.localContact]], body: sdp, contentType: 'application/sdp' }));
-        return;
-      }
-      case 'OPTIONS':
-      case 'UPDATE':
-        tx.respond(createResponse(req, 200));
-        return;
-      default: {
-        const status = this.onRequest?.(req) ?? 200;
-        tx.respond(createResponse(req, status));
-        this.emit('request', req);
-        if (req.method === 'INFO' || req.method === 'NOTIFY') this.emit('info', req);
-      }
-    }
+    serveInDialogRequest(this.dialog!, req, tx, this.inDialogHandlers);
   }
 
   handleStrayResponse(res: SipResponse): boolean {
@@ -261,7 +276,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
  * Undefined when no challenge is usable.
  */
 function authenticatedRetry(invite: SipRequest, res: SipResponse, cred: { username: string; password: string }): SipRequest | undefined {
-  const auth = authorizationHeader(invite, res, cred);
+  const auth = authorizationHeader('INVITE', formatUri(invite.uri), res, cred);
   if (!auth) return undefined;
   const headers = invite.headers.clone();
   headers.delete('Via');
@@ -271,11 +286,11 @@ function authenticatedRetry(invite: SipRequest, res: SipResponse, cred: { userna
   return { ...invite, headers };
 }
 
-/** The (Proxy-)Authorization header answering the first usable Digest challenge of a 401/407 to `req`. */
-function authorizationHeader(req: SipRequest, res: SipResponse, cred: { username: string; password: string }): [string, string] | undefined {
+/** The (Proxy-)Authorization header answering the first usable Digest challenge of a 401/407 to `method` `uri`. */
+function authorizationHeader(method: string, uri: string, res: SipResponse, cred: { username: string; password: string }): [string, string] | undefined {
   const proxy = res.status === 407;
   const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
   const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
   if (!challenge) return undefined;
-  return [proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, req.method, formatUri(req.uri))];
+  return [proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, method, uri)];
 }

@@ -5,7 +5,7 @@
  * dialled number is shown with its last 4 digits removed; the audit entry names the call, not the number.
  */
 import { z } from 'zod';
-import type { OutboundCallStatus, PlaceCallRequest, OutboundRefusal } from '../../call/outbound-calls.js';
+import type { OutboundCallStatus, PlaceCallRequest, OutboundRefusal } from '../../call/index.js';
 import type { Result } from '../../result/index.js';
 import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';

@@ -4,9 +4,8 @@
  * allowed prefixes), a trunk the account may use carries it, and the caller ID is one that trunk
  * may present. Every refusal is a value with the HTTP status and error code the API answers.
  */
-import type { AccountConfig, ApplicationConfig } from '../../config/schema.js';
+import type { AccountConfig, ApplicationConfig, TrunkConfig } from '../../tenancy/index.js';
 import { err, ok, type Result } from '../../result/index.js';
-import type { TrunkConfig } from './config.js';
 import { checkAllowed, parseDestination } from './destination.js';
 import { chooseTrunk, dialPlan, trunksFor, type DialPlan } from './trunks.js';
 

@@ -5,8 +5,8 @@
  * trunk). The number must start with one of the account's `allowedPrefixes`; an account without
  * any may dial nothing (fail closed: toll fraud is how outbound gateways get abused).
  */
-import { normalizeE164 } from '../../privacy/phone.js';
-import { parseUri } from '../../sip/parse/index.js';
+import { normalizeE164 } from '../../privacy/index.js';
+import { parseUri } from '../../sip/index.js';
 import { err, ok, type Result } from '../../result/index.js';
 
 export interface Destination {

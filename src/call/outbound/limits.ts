@@ -2,7 +2,7 @@
  * Per-trunk admission of new outbound calls: a token bucket for the call rate (on the Clock, so
  * tests drive it on FakeClock) and a count of calls up at once. A refusal says which limit it was.
  */
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
 
 export class TrunkLimiter {
   #tokens: number;

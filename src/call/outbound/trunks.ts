@@ -4,9 +4,9 @@
  * headers. Pure functions of the configuration; the call layer dials the result.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { normalizeE164 } from '../../privacy/phone.js';
+import { normalizeE164 } from '../../privacy/index.js';
 import { err, ok, type Result } from '../../result/index.js';
-import type { AccountOutbound, TrunkConfig } from './config.js';
+import type { AccountOutbound, TrunkConfig } from '../../tenancy/index.js';
 import type { Destination } from './destination.js';
 
 export interface TrunkChoiceError {

@@ -4,12 +4,11 @@
  * cannot be re-established ends the call from our side; a drop it recovers from does not.
  */
 import type { Logger } from 'pino';
-import { parsePrivacyPolicy } from '../../privacy/policy.js';
-import { streamIssues } from '../../config/schema.js';
-import type { Clock } from '../../time/clock.js';
+import { parsePrivacyPolicy } from '../../privacy/index.js';
+import { streamIssues, type StreamConfig } from '../../tenancy/index.js';
+import type { Clock } from '../../time/index.js';
 import type { ActiveCall, CallBehaviour } from '../active-call.js';
 import { BotStream } from './bot-stream.js';
-import type { StreamConfig } from './config.js';
 
 /** Start a stream on a live call (the `stream` mode, or the dialog's start-stream action). */
 export function startCallStream(call: ActiveCall, cfg: StreamConfig, o: { clock: Clock; log: Logger; defaultCountry: string }): BotStream | { error: string } {

@@ -13,11 +13,11 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
-import { applyPolicy, type PrivacyPolicy } from '../../privacy/policy.js';
-import { Resampler } from '../../media/resample.js';
-import type { DtmfEvent } from '../../media/dtmf/event.js';
-import type { Clock, TimerHandle } from '../../time/clock.js';
-import type { StreamConfig } from './config.js';
+import { applyPolicy, type PrivacyPolicy } from '../../privacy/index.js';
+import { Resampler } from '../../media/index.js';
+import type { DtmfEvent } from '../../media/index.js';
+import type { Clock, TimerHandle } from '../../time/index.js';
+import type { StreamConfig } from '../../tenancy/index.js';
 import { BotPlayout } from './playout.js';
 import { l16Bytes, parseBotMessage, rateOf, ulawFrame, wire } from './wire.js';
 

@@ -4,7 +4,7 @@
  * when every frame queued before it has been played; `clear` empties the queue at once (barge-in)
  * and acknowledges the marks it removed, as Twilio does.
  */
-import { FRAME_SAMPLES } from '../../media/frames.js';
+import { FRAME_SAMPLES } from '../../media/index.js';
 
 type Item = { frame: Int16Array } | { mark: string };
 

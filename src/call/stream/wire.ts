@@ -7,9 +7,9 @@
  * messages and carry audio as binary frames of 16-bit little-endian PCM (jambonz `listen` style).
  * Parsing what the bot sends never throws: a message that is not one we know is a value saying so.
  */
-import { ulawDecode, ulawEncode } from '../../media/g711.js';
-import { FRAME_SAMPLES } from '../../media/frames.js';
-import type { StreamFormat } from './config.js';
+import { ulawDecode, ulawEncode } from '../../media/index.js';
+import { FRAME_SAMPLES } from '../../media/index.js';
+import type { StreamFormat } from '../../tenancy/index.js';
 
 export type BotMessage =
   | { kind: 'media'; samples: Int16Array; rate: 8000 | 16000 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/time/clock.js';
 import { parseDestination, checkAllowed } from '../../../src/call/outbound/destination.js';
 import { chooseTrunk, dialPlan, trunkHost } from '../../../src/call/outbound/trunks.js';
-import { trunkSchema } from '../../../src/call/outbound/config.js';
+import { trunkSchema } from '../../../src/tenancy/index.js';
 import { TrunkLimiter } from '../../../src/call/outbound/limits.js';
 import { admitOutbound } from '../../../src/call/outbound/admission.js';
 import { configSchema } from '../../../src/config/schema.js';

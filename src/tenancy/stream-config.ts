@@ -5,7 +5,7 @@
  * how a dropped socket is reconnected.
  */
 import { z } from 'zod';
-import { checkUrl } from '../../http/url-policy.js';
+import { checkUrl } from '../http/index.js';
 
 export const STREAM_FORMATS = ['twilio', 'l16-8k', 'l16-16k'] as const;
 export type StreamFormat = (typeof STREAM_FORMATS)[number];
@@ -35,3 +35,14 @@ export const streamConfigSchema = z
   });
 
 export type StreamConfig = z.infer<typeof streamConfigSchema>;
+
+/**
+ * A stream application needs its stream, and the caller's audio goes to a bot only when the
+ * application's privacy policy says so (`privacy.stream.audio: allow`): fail closed, named at start.
+ */
+export function streamIssues(app: { mode: string; stream?: unknown; privacy?: { stream?: { audio?: unknown } } }): { path: string[]; message: string }[] {
+  const out: { path: string[]; message: string }[] = [];
+  if (app.mode === 'stream' && !app.stream) out.push({ path: ['stream'], message: 'mode stream needs stream (url, format)' });
+  if (app.stream && app.privacy?.stream?.audio !== 'allow') out.push({ path: ['privacy', 'stream', 'audio'], message: "a stream sends the caller's audio to a bot: set privacy.stream.audio: allow to consent" });
+  return out;
+}
