@@ -40,7 +40,7 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
   try {
     // Static files: types and headers; no key needed (they hold no data).
     const served: Record<string, string> = {};
-    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css']] as const) {
+    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css'], ['/console/charts.js', 'text/javascript'], ['/console/dom.js', 'text/javascript'], ['/console/favicon.svg', 'image/svg+xml']] as const) {
       const r = await fetch(base + path);
       assert.equal(r.status, 200, path);
       assert.ok(r.headers.get('content-type')!.startsWith(type), path);
@@ -56,10 +56,10 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
     // The page loads only same-origin assets and has no inline script.
     const html = served['/console']!;
     const refs = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    assert.deepEqual(refs.sort(), ['/console/console.css', '/console/console.js']);
+    assert.deepEqual(refs.sort(), ['/console/console.css', '/console/console.js', '/console/favicon.svg']);
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
-    // The script draws with DOM calls and textContent only.
-    assert.doesNotMatch(served['/console/console.js']!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    // The scripts draw with DOM calls and textContent only.
+    for (const f of ['/console/console.js', '/console/dom.js', '/console/charts.js', '/console/render.js']) assert.doesNotMatch(served[f]!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, f);
     assert.match(served['/console/console.js']!, /sessionStorage/);
     assert.doesNotMatch(served['/console/console.js']!, /localStorage/, 'the key never outlives the tab');
 
@@ -117,6 +117,8 @@ test('render: metrics parsing tolerates labels and NaN; the pure module has no D
   ].join('\n');
   const t = metricsTable(prom);
   assert.deepEqual(t.rows, [['calls in progress', '3'], ['calls since start', ''], ['TTS cache hit ratio', ''], ['turn latency p50', '≤ 500 ms'], ['turn latency p99', '≤ 1000 ms']]);
-  const src = readFileSync(new URL('../../src/admin/console/render.js', import.meta.url), 'utf8');
-  assert.doesNotMatch(src, /document\.|fetch\(|window\./);
+  for (const f of ['render.js', 'charts.js']) {
+    const src = readFileSync(new URL(`../../src/admin/console/${f}`, import.meta.url), 'utf8');
+    assert.doesNotMatch(src, /document\.|fetch\(|window\./, f);
+  }
 });
