@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * DOM helpers of the console: elements are built with createElement(NS), setAttribute and
- * textContent only — a value from the API is never parsed as markup (no innerHTML anywhere).
+ * textContent only — a value from the API is never parsed as markup (no HTML-string APIs at all).
  */
 
 /**
