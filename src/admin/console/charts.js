@@ -114,8 +114,8 @@ export function barChart(c) {
       attrs: { x: x.toFixed(1), y: (PAD.t + plotH - h).toFixed(1), width: (slot * 0.76).toFixed(1), height: h.toFixed(1), fill: PALETTE[(b.series ?? 0) % PALETTE.length] ?? '#333', class: 'bar' },
       children: [{ tag: 'title', text: `${b.label}: ${fmt(b.value)}${unit ? ` ${unit}` : ''}` }],
     });
-    // label every bar when there is room, else every other one
-    if (bars.length <= 12 || i % 2 === 0) body.push({ tag: 'text', attrs: { x: (PAD.l + i * slot + slot / 2).toFixed(1), y: String(H - 6), 'text-anchor': 'middle', class: 'tick' }, text: b.label });
+    // label every bar when there is room, else every other one (the <title> of each bar has them all)
+    if (bars.length <= 7 || i % 2 === 0) body.push({ tag: 'text', attrs: { x: (PAD.l + i * slot + slot / 2).toFixed(1), y: String(H - 6), 'text-anchor': 'middle', class: 'tick' }, text: b.label });
   });
   return svg(c.title, bars.map((b) => `${b.label}: ${fmt(b.value)}${unit ? ` ${unit}` : ''}`).join('; '), body);
 }

@@ -103,6 +103,8 @@ async function calls() {
       },
     }),
   ];
+  // a story no longer kept (erased, or past the recent-calls window) is closed, not asked for
+  if (storyOf && !list.some((c) => c.callId === storyOf)) storyOf = undefined;
   if (storyOf) parts.push(await story(storyOf));
   return parts;
 }
