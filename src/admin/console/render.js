@@ -216,10 +216,10 @@ export function overviewCharts(history, recent) {
     { kind: 'line', title: 'Call set-ups per minute', series: [{ name: 'set-ups', points: ratePerMinute(history, (s) => s.callsTotal) }] },
     { kind: 'bar', title: 'Turn latency (end of speech → first audio), turns per bucket', bars: bucketCounts(h['hushgate_turn_latency_seconds'], ms), empty: 'No turns yet.' },
     {
-      kind: 'bar', title: 'Turn stages: p50 (blue) and p99 (orange)', unit: 'ms', empty: 'No turns yet.',
+      kind: 'bar', title: 'Turn stages (STT, dialog, TTS first audio, whole turn): p50 blue, p99 orange', unit: 'ms', empty: 'No turns yet.',
       bars: stages.flatMap(([name, metric]) => [
-        { label: `${name} ½`, value: quantileOf(h[metric], 0.5) * 1000, series: 0 },
-        { label: `${name} 99`, value: quantileOf(h[metric], 0.99) * 1000, series: 1 },
+        { label: name, value: quantileOf(h[metric], 0.5) * 1000, series: 0 },
+        { label: `${name} p99`, value: quantileOf(h[metric], 0.99) * 1000, series: 1 },
       ]).filter((b) => Number.isFinite(b.value)),
     },
     { kind: 'bar', title: 'MOS per ended call (latest 20)', bars: ended.filter((c) => c.media.mos !== null).map((c, i) => ({ label: `#${i + 1}`, value: c.media.mos })), empty: 'No ended calls with media yet.' },
