@@ -76,6 +76,8 @@ export interface CallStoriesOptions {
   pseudonymSecret: (accountId: string) => Promise<Buffer>;
   defaultCountry: string;
   keepEnded?: number;
+  /** Told the entity types redacted from each transcript for the operator (the redaction metric). */
+  onRedacted?: (types: readonly string[]) => void;
 }
 
 export function mediaQuality(m: MediaStatsSnapshot | undefined): MediaQuality | null {
@@ -164,6 +166,7 @@ export class CallStories implements ErasureParticipant {
         // token mode needs a vault the operator does not have: the gate masks then (no vault given)
         const types = gated === e.transcript ? [] : [...new Set(detect(e.transcript, detection).filter((x) => !allowNumbers || x.type !== 'NUMBER').map((x) => x.type))];
         s.redactedSpans += gated === e.transcript ? 0 : Math.max(1, types.length);
+        if (types.length) this.opts.onRedacted?.(types);
         s.timeline.push({ kind: 'caller', at, offsetMs, turn: e.turn, text: gated ?? null, ...(e.confidence >= 0 && e.confidence <= 1 ? { confidence: Math.round(e.confidence * 100) / 100 } : {}), redacted: types });
         return;
       }

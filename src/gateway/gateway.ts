@@ -18,7 +18,7 @@ import { inviteAuthenticator } from '../sip/auth/index.js';
 import { NumberRouter } from '../tenancy/router.js';
 import { InboundCalls } from '../call/inbound-calls.js';
 import { startAdminServer } from '../admin/server.js';
-import { GatewayMetrics } from '../admin/metrics.js';
+import { GatewayMetrics, registerConventionalNames } from '../admin/metrics.js';
 import { ApiKeyStore } from '../admin/api-keys.js';
 import { CallStories, policyOfApplication } from '../admin/call-stories.js';
 import { openStore, sqlitePathFor } from '../store/open.js';
@@ -139,6 +139,7 @@ export class Gateway {
     this.stories = new CallStories({
       calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
       policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
+      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
     });
     this.reporting.training.eraser.register(this.stories);
     this.calls.on('event', (e) => {
@@ -365,6 +366,8 @@ export class Gateway {
         for (const [reason, n] of Object.entries(stack.connectionCounters().closed)) this.set({ reason }, n);
       },
     });
+    // The same figures under Prometheus-conventional names too (_total, seconds); the old names stay.
+    registerConventionalNames(this.registry);
   }
 
   /** SIGTERM: stop accepting, let calls finish up to the grace period, BYE the rest, close. */
