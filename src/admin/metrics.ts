@@ -8,7 +8,7 @@
  * - `hushgate_tts_latency_seconds{engine,cached}`   text → first audio frame
  * - `hushgate_dialog_latency_seconds{provider}`     turn request → dialog response
  * - `hushgate_tts_cache_requests_total{result}` and `hushgate_tts_cache_hit_ratio`
- * - `hushgate_rtp_loss_ratio` / `hushgate_rtp_jitter_seconds`   per ended call (histograms)
+ * - `hushgate_rtp_loss_ratio` / `hushgate_rtp_jitter_seconds` / `hushgate_rtp_mos`   per ended call (histograms)
  * - `hushgate_redactions_total{type,destination}`   PII/PCI/PHI spans redacted, by type and destination
  * - `hushgate_outbox_depth{region}` / `hushgate_outbox_oldest_age_seconds{region}` (read at scrape)
  */
@@ -26,6 +26,7 @@ export interface CallMediaSample {
   packetsReceived: number;
   lost: number;
   jitterMs: number;
+  mos?: number;
 }
 
 export class GatewayMetrics {
@@ -36,6 +37,7 @@ export class GatewayMetrics {
   readonly ttsCache: Counter<'result'>;
   readonly rtpLoss: Histogram;
   readonly rtpJitter: Histogram;
+  readonly rtpMos: Histogram;
   readonly redactions: Counter<'type' | 'destination'>;
   private outboxSource?: () => Promise<OutboxDepth[]>;
 
@@ -60,6 +62,7 @@ export class GatewayMetrics {
     });
     this.rtpLoss = new Histogram({ name: 'hushgate_rtp_loss_ratio', help: 'RTP packets lost / expected, per ended call', buckets: [0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2], registers });
     this.rtpJitter = new Histogram({ name: 'hushgate_rtp_jitter_seconds', help: 'Interarrival jitter (RFC 3550) at the end of each call', buckets: [0.001, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2], registers });
+    this.rtpMos = new Histogram({ name: 'hushgate_rtp_mos', help: 'Estimated MOS (1–5, E-model from loss and jitter) at the end of each call', buckets: [1, 2, 2.5, 3, 3.5, 3.8, 4, 4.2, 4.4], registers });
     this.redactions = new Counter({ name: 'hushgate_redactions_total', help: 'Sensitive spans redacted, by entity type and destination', labelNames: ['type', 'destination'], registers });
     const self = this;
     let snap: Promise<OutboxDepth[]> | undefined;
@@ -103,6 +106,7 @@ export class GatewayMetrics {
     const expected = m.packetsReceived + Math.max(0, m.lost);
     if (expected > 0) this.rtpLoss.observe(Math.max(0, m.lost) / expected);
     this.rtpJitter.observe(m.jitterMs / 1000);
+    if (m.mos !== undefined && m.mos >= 1 && m.mos <= 5) this.rtpMos.observe(m.mos);
   }
 
   countRedaction(type: string, destination: string, n = 1): void {

@@ -2,7 +2,7 @@
  * The web console (`/console`): served with strict security headers and only same-origin assets;
  * its render module turns the real API's answers into tables; markup from data can never be drawn
  * as markup; a 403 says which scope is missing; and after a real call from a UK number, nothing the
- * console serves or renders holds that number unmasked.
+ * console serves or renders holds that number unmasked. The Grafana dashboard uses exposed metrics only.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,7 +82,17 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
     assert.deepEqual(outbox.columns, ['region', 'pending events', 'oldest (s)']);
     const audit = auditTable((await get('/v1/audit?limit=1000')).body as Record<string, unknown>[]);
     assert.ok(audit.rows.some((r) => r[3] === 'listCalls'), 'the console\'s own reads are audited');
-    const metrics = metricsTable((await get('/metrics')).body as string);
+    const prom = (await get('/metrics')).body as string;
+    const metrics = metricsTable(prom);
+    // The Grafana dashboard (deploy/grafana/) uses only metrics this gateway exposes.
+    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/hushgate.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const exposed = new Set([...prom.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+    assert.ok(dashboard.panels.length >= 10);
+    for (const p of dashboard.panels) {
+      for (const t of p.targets) {
+        for (const m of t.expr.matchAll(/hushgate_\w+/g)) assert.ok(exposed.has(m[0].replace(/_(bucket|sum|count)$/, '')), `${p.title}: ${m[0]} is not exposed`);
+      }
+    }
     assert.deepEqual(metrics.rows.slice(0, 2), [['calls in progress', '1'], ['calls since start', '1']]);
 
     // A key without the scope: the view says which scope is missing.
