@@ -42,7 +42,7 @@ import { bindRtpPair } from './socket-pair.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
 import type { DtmfDigit, DtmfEvent } from '../dtmf/event.js';
-import type { SrtpContext } from '../srtp/context.js';
+import type { SrtpStreamContext } from '../srtp/stream-context.js';
 
 export type AudioHandler = (payload: Uint8Array, payloadType: number, sequenceNumber: number, timestamp: number, arrivalTime: number) => void;
 
@@ -64,8 +64,8 @@ export interface PayloadTypeMap {
 
 /** SRTP contexts for one stream: `outbound` protects what we send, `inbound` opens what we receive. */
 export interface SrtpTransform {
-  inbound: SrtpContext;
-  outbound: SrtpContext;
+  inbound: SrtpStreamContext;
+  outbound: SrtpStreamContext;
 }
 
 export interface RtpSessionOptions {
@@ -307,6 +307,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * fail authentication and are counted.
    */
   setSrtp(transform: SrtpTransform | null): void {
+    if (this.srtp !== null && this.srtp !== transform) disposeSrtp(this.srtp);
     this.srtp = transform;
   }
 
@@ -675,6 +676,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),
     ]);
     this.pool.release(this.localPort);
+    // libsrtp state (and its key copy) lives outside the JS heap: free it with the call, not at some later GC.
+    if (this.srtp !== null) disposeSrtp(this.srtp);
+    this.srtp = null;
     this.emit('closed');
   }
+}
+
+function disposeSrtp(t: SrtpTransform): void {
+  t.inbound.dispose();
+  t.outbound.dispose();
 }
