@@ -30,7 +30,8 @@
  * window (perf_hooks, from its /metrics: src/gateway/pause-monitor.ts).
  *
  * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
- * --modes plain,srtp,srtp-openssl. Needs `npm run build` (dist/) first.
+ * --modes plain,srtp,srtp-openssl, --phases P (the gateway's media.playoutPhases, default 1).
+ * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -54,6 +55,8 @@ import { writeRtp, parseRtpInto, emptyRtpPacket } from '../src/media/rtp/packet.
 
 const REPO = resolve(import.meta.dirname, '..');
 const MAX = arg('max', 1000);
+/** The gateway's media.playoutPhases (1 = every call in one pass per 20 ms). */
+const PHASES_ARG = arg('phases', 1);
 const SECONDS = arg('seconds', 5);
 const stepsArg = process.argv.indexOf('--steps');
 const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
@@ -98,7 +101,7 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
     log: { level: 'warn' },
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
     admin: { host: '127.0.0.1', port: adminPort },
-    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG },
     shutdown: { graceSeconds: 1 },
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
@@ -436,6 +439,7 @@ async function main(): Promise<void> {
     target: { callsPerCore: 500, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
     secondsPerStep: SECONDS,
     pinning: PIN ? { gateway: 'cpu0', generator: 'cpu1' } : 'none (both on all CPUs)',
+    gatewayPlayoutPhases: PHASES_ARG,
     maxSteppedTo: MAX,
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
     /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */

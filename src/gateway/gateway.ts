@@ -121,6 +121,7 @@ export class Gateway {
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
       portMin: c.media.rtpPortMin,
       portMax: c.media.rtpPortMax,
+      playoutPhases: c.media.playoutPhases,
       logger: this.log.child({ module: 'media' }),
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
