@@ -15,14 +15,6 @@
  *    drop down to max at once.
  * Target depth = frame + 4·jitter (RFC 3550 interarrival jitter) + a boost after late packets,
  * clamped to [minDepthMs, maxDepthMs] and rounded up to whole frames.
- *
- * Memory: `push()` copies the payload into the buffer's own slot storage (allocated once, on the
- * first push, `SLOT_BYTES` per slot; larger payloads get their own copy). So the caller's buffer
- * — a received datagram, or the SRTP output — dies inside its handler instead of living the
- * 60–200 ms of the buffer's depth, long enough to survive young-generation collections and be
- * promoted: at hundreds of calls those promoted packets were what filled the old generation and
- * brought on the long GC pauses (bench/media, docs/media-rtp.md "Pauses"). A payload returned by
- * `pull()` is valid until the next `push()`.
  */
 import { FRAME_MS } from './frames.js';
 
@@ -67,8 +59,6 @@ export interface JitterStats {
 
 const CAPACITY = 64; // slots; > maxDepth frames (10) with room for reordering
 const MASK = CAPACITY - 1;
-/** Slot storage per packet: 40 ms of G.711 (a 20 or 30 ms ptime fits; longer ones are copied apart). */
-const SLOT_BYTES = 320;
 
 export class JitterBuffer {
   private readonly minMs: number;
@@ -83,10 +73,6 @@ export class JitterBuffer {
   private readonly slotTs = new Uint32Array(CAPACITY);
   private readonly slotMarker = new Uint8Array(CAPACITY);
   private readonly slotPayload: Array<Uint8Array | undefined> = new Array(CAPACITY);
-  /** CAPACITY × SLOT_BYTES, allocated on the first push. */
-  private store: Uint8Array | null = null;
-  /** Per slot, the last view of `store` handed out (reused while the payload length stays the same). */
-  private readonly slotViews: Array<Uint8Array | undefined> = new Array(CAPACITY);
 
   private highest = -1; // highest extended seq seen, -1 before the first packet
   private nextSeq = -1; // next extended seq to play (or the floor while idle)
@@ -149,18 +135,7 @@ export class JitterBuffer {
     this.slotPlayed[slot] = 0;
     this.slotTs[slot] = p.timestamp >>> 0;
     this.slotMarker[slot] = p.marker ? 1 : 0;
-    this.slotPayload[slot] = this.keep(slot, p.payload);
-  }
-
-  /** Copy a payload into the slot's own storage (see "Memory" above). */
-  private keep(slot: number, payload: Uint8Array): Uint8Array {
-    const len = payload.length;
-    if (len > SLOT_BYTES) return payload.slice();
-    const store = (this.store ??= new Uint8Array(CAPACITY * SLOT_BYTES));
-    let view = this.slotViews[slot];
-    if (view === undefined || view.length !== len) view = this.slotViews[slot] = store.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + len);
-    view.set(payload);
-    return view;
+    this.slotPayload[slot] = p.payload;
   }
 
   /** Call once per 20 ms tick. */
