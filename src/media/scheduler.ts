@@ -19,7 +19,7 @@
  * lands in the kernel at once (measured in bench/media: docs/media-rtp.md "Pauses").
  */
 import { FRAME_MS } from './frames.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 
 export interface PlayoutStream {
   /** Called once per frame; `deadlineMs` is the frame's slot on the shared timeline (clock ms). */
