@@ -15,3 +15,4 @@ export { createSrtpContexts } from './srtp/index.js';
 export { Endpointer } from './vad/endpointer.js';
 export type { EndpointerOptions, Utterance } from './vad/endpointer.js';
 export { parseWav, writeWav } from './wav.js';
+export { configureSrtpBackend } from './srtp/index.js';
