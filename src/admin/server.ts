@@ -22,10 +22,11 @@ import { buildOpenApi } from './openapi.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
-import { callRoutes } from './routes/calls.js';
 import { keyRoutes } from './routes/keys.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
+import { callRoutes } from './routes/calls.js';
+import { outboundCallRoutes } from './routes/outbound-calls.js';
 
 export interface AdminTls {
   certFile: string;
@@ -84,9 +85,10 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
   let openapi: Record<string, unknown> = {};
   const routes: ApiRoute[] = [
     ...opsRoutes({ registry: deps.registry, ready: deps.ready, openapi: () => openapi, calls: deps.calls, outbox: deps.outbox, auditStore, now }),
+    ...callRoutes({ calls: deps.calls, stories: () => deps.stories }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
-    ...callRoutes(() => deps.outbound),
+    ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });

@@ -12,3 +12,6 @@ export type { CallMediaFactory } from './media-port.js';
 export { OutboundCalls } from './outbound-calls.js';
 export type { OutboundCallStatus, OutboundRefusal, PlaceCallRequest } from './outbound-calls.js';
 export { streamBehaviour } from './stream/behaviour.js';
+export type { CallAudioStats } from './call-audio.js';
+export type { MediaStatsSnapshot } from './call-events.js';
+export { mediaSnapshot } from './call-record.js';

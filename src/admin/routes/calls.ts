@@ -1,92 +1,84 @@
 /**
- * Outbound calls: `POST /v1/calls` places a call through a trunk (`calls:write`), `GET
- * /v1/calls/{callId}` shows its progress (`calls:read` or `calls:write`), `DELETE` hangs it up or
- * cancels it. A key restricted to an account may only place and see that account's calls. The
- * dialled number is shown with its last 4 digits removed; the audit entry names the call, not the number.
+ * Calls beyond the live list (ops.ts): recent calls and a call's story (`calls:read`), gated for the
+ * operator by the application's privacy policy before they were ever kept (call-stories.ts), and
+ * hanging up a live call (`calls:write`, audited like every authenticated request).
  */
 import { z } from 'zod';
-import type { OutboundCallStatus, PlaceCallRequest, OutboundRefusal } from '../../call/index.js';
-import type { Result } from '../../result/index.js';
-import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
+import { defineRoute, unavailable, notFound, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
+import { mediaQuality, type CallStories } from '../call-stories.js';
+import { mediaSnapshot } from '../../call/index.js';
+import type { LiveCallSource } from '../services.js';
 
-/** What the routes need of the gateway's outbound calls (`OutboundCalls`). */
-export interface OutboundCallsApi {
-  place(req: PlaceCallRequest): Result<{ callId: string }, OutboundRefusal>;
-  status(callId: string): OutboundCallStatus | undefined;
-  hangup(callId: string): Promise<boolean>;
+const media = z.object({ codec: z.string().nullable(), packetsReceived: z.number(), packetsLost: z.number(), lossRatio: z.number(), jitterMs: z.number(), mos: z.number().nullable() }).nullable();
+const summaryFields = {
+  callId: z.string(), accountId: z.string(), applicationId: z.string(),
+  from: z.string().describe('caller number with its last 4 digits removed (or masked/empty, as the policy says)'),
+  to: z.string().describe('dialled number with its last 4 digits removed'),
+  state: z.enum(['live', 'ended']), startedAt: z.string(), endedAt: z.string().nullable(), endReason: z.string().nullable(),
+  turns: z.number(), dtmfKeys: z.number().describe('keys pressed (never which)'), transfers: z.number(), redactedSpans: z.number(), media,
+};
+const callSummary = named('CallSummary', z.object(summaryFields));
+const storyEntry = z.object({
+  kind: z.enum(['started', 'caller', 'turn', 'dtmf', 'transfer', 'ended']), at: z.string(), offsetMs: z.number(),
+  turn: z.number().optional(), text: z.string().nullable().optional().describe('the caller\'s words after the policy\'s `logs` rule; null when it drops them'),
+  confidence: z.number().optional(), redacted: z.array(z.string()).optional().describe('entity types redacted from the text'),
+  timings: z.record(z.string(), z.number()).optional(), responses: z.number().optional(), error: z.string().optional(),
+  keys: z.number().optional(), outcome: z.string().optional(), target: z.string().nullable().optional(), reason: z.string().optional(),
+});
+const callStory = named('CallStory', z.object({ ...summaryFields, timeline: z.array(storyEntry) }));
+const callIdParams = z.object({ callId: z.string().min(1).max(256) });
+
+export interface CallRoutesDeps {
+  calls?: () => Iterable<LiveCallSource>;
+  stories?: () => CallStories | undefined;
 }
 
-export const placeCallSchema = named(
-  'PlaceCall',
-  z.object({
-    accountId: z.string().min(1),
-    applicationId: z.string().min(1),
-    to: z.string().min(1).max(256).describe('sip:number@trunk-host, tel:+number or +E164'),
-    from: z.string().min(1).max(64).optional().describe("caller ID (E.164); must be one the trunk's callerId rules allow"),
-    trunk: z.string().min(1).optional(),
-    timeoutSeconds: z.number().int().min(1).max(600).optional().describe('ring time before the call counts as not answered (default 60)'),
-    variables: z.record(z.string(), z.unknown()).optional().describe("handed to the application's dialog"),
-  }).strict(),
-);
-
-const callView = named(
-  'OutboundCall',
-  z.object({
-    callId: z.string(), accountId: z.string(), applicationId: z.string(), trunk: z.string(),
-    state: z.enum(['trying', 'ringing', 'answered', 'ended', 'busy', 'no-answer', 'failed', 'cancelled']),
-    sipStatus: z.number().int().nullable(), to: z.string().describe('dialled number with its last 4 digits removed'),
-    createdAt: z.string(), answeredAt: z.string().nullable(), endedAt: z.string().nullable(), endReason: z.string().nullable(),
-  }),
-);
-
-const iso = (t: number | undefined) => (t === undefined ? null : new Date(t).toISOString());
-
-function render(s: OutboundCallStatus) {
-  return { ...s, sipStatus: s.sipStatus ?? null, createdAt: iso(s.createdAt)!, answeredAt: iso(s.answeredAt), endedAt: iso(s.endedAt), endReason: s.endReason ?? null };
+function findLive(d: CallRoutesDeps, callId: string): LiveCallSource | undefined {
+  for (const c of d.calls?.() ?? []) if (c.info.callId === callId) return c;
+  return undefined;
 }
 
-const callParams = z.object({ callId: z.string().min(1).max(200) });
-
-export function callRoutes(get: () => OutboundCallsApi | undefined): ApiRoute[] {
-  const calls = (): OutboundCallsApi => get() ?? (() => { throw unavailable('outbound calling'); })();
-  const visible = (callId: string, mayAccess: (a: string) => boolean): OutboundCallStatus => {
-    const s = calls().status(callId);
-    if (!s || !mayAccess(s.accountId)) throw notFound(`call "${callId}" not found`);
-    return s;
-  };
+export function callRoutes(d: CallRoutesDeps): ApiRoute[] {
   return [
     defineRoute({
-      method: 'POST', url: '/v1/calls', operationId: 'placeCall', summary: 'Place an outbound call through a trunk; the application runs when it is answered', tag: 'calls', scopes: ['calls:write'],
-      body: placeCallSchema,
-      responses: {
-        201: { description: 'Dialling', schema: z.object({ callId: z.string() }) },
-        403: { description: 'Destination outside the allowed prefixes, trunk or caller ID not allowed' },
-        429: { description: 'A rate or concurrency limit refuses the call' },
-      },
+      method: 'GET', url: '/v1/calls/recent', operationId: 'listRecentCalls', summary: 'Live and recently ended calls, newest first (numbers obfuscated, no transcripts)', tag: 'calls', scopes: ['calls:read'],
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+      responses: { 200: { description: 'Calls', schema: z.array(callSummary) } },
       handler: async (c) => {
-        if (!c.mayAccess(c.body.accountId)) throw notFound(`account "${c.body.accountId}" not found`);
-        const r = calls().place(c.body);
-        if (!r.ok) throw new HttpError(r.error.status, { error: r.error.code, message: r.error.message });
-        c.auditDetails.callId = r.value.callId;
-        c.auditDetails.accountId = c.body.accountId;
-        c.reply.code(201);
-        return r.value;
+        const stories = d.stories?.();
+        if (!stories) throw unavailable('call stories');
+        return stories.list().filter((s) => c.mayAccess(s.accountId)).slice(0, c.query.limit).map(({ timeline: _t, ...summary }) => summary);
       },
     }),
     defineRoute({
-      method: 'GET', url: '/v1/calls/:callId', operationId: 'getCall', summary: "An outbound call's state", tag: 'calls', scopes: ['calls:read', 'calls:write'],
-      params: callParams, responses: { 200: { description: 'The call', schema: callView } }, audit: false,
-      handler: async (c) => render(visible(c.params.callId, c.mayAccess)),
+      method: 'GET', url: '/v1/calls/:callId/story', operationId: 'getCallStory', summary: 'A call\'s timeline: turns with redacted transcripts, DTMF counts, transfers, media quality', tag: 'calls', scopes: ['calls:read'],
+      params: callIdParams,
+      responses: { 200: { description: 'The story', schema: callStory }, 404: { description: 'No such call (or erased, or no longer kept)' } },
+      handler: async (c) => {
+        const stories = d.stories?.();
+        if (!stories) throw unavailable('call stories');
+        const s = stories.get(c.params.callId);
+        if (!s || !c.mayAccess(s.accountId)) throw notFound('no such call');
+        const live = s.state === 'live' ? findLive(d, s.callId) : undefined;
+        // while the call lasts, its media quality is read now from the RTP session
+        const m = live?.media ? mediaQuality(mediaSnapshot(live.media.stats(), live.info.audio?.codec)) : s.media;
+        return { ...s, media: m };
+      },
     }),
     defineRoute({
-      method: 'DELETE', url: '/v1/calls/:callId', operationId: 'hangUpCall', summary: 'Hang up (or cancel while ringing) an outbound call', tag: 'calls', scopes: ['calls:write'],
-      params: callParams, responses: { 204: { description: 'Hanging up' }, 409: { description: 'The call is already over' } },
+      method: 'POST', url: '/v1/calls/:callId/hangup', operationId: 'hangUpCall', summary: 'Hang up a live call (BYE from the gateway)', tag: 'calls', scopes: ['calls:write'],
+      params: callIdParams,
+      responses: { 202: { description: 'BYE sent', schema: z.object({ callId: z.string(), state: z.literal('ending') }) }, 404: { description: 'No such live call' } },
       handler: async (c) => {
-        visible(c.params.callId, c.mayAccess);
-        if (!(await calls().hangup(c.params.callId))) throw new HttpError(409, { error: 'conflict', message: 'the call is already over' });
-        c.reply.code(204);
-        return undefined;
+        if (!d.calls) throw unavailable('calls');
+        const live = findLive(d, c.params.callId);
+        if (!live || !c.mayAccess(live.info.accountId) || !live.hangup) throw notFound('no such live call');
+        c.auditDetails.accountId = live.info.accountId;
+        c.auditDetails.applicationId = live.info.applicationId;
+        await live.hangup('local-bye');
+        c.reply.code(202);
+        return { callId: c.params.callId, state: 'ending' as const };
       },
     }),
   ];
