@@ -69,6 +69,11 @@ export interface SttStream {
 
 export interface Stt {
   readonly engine: string;
+  /**
+   * Recognising a partial utterance is cheap (a warm local decoder, no per-request bill): adaptive
+   * endpointing may ask for one at each pause in the caller's speech.
+   */
+  readonly cheapPartials?: boolean;
   startTurn(settings?: SttTurnSettings): SttStream;
   close(): Promise<void>;
 }
