@@ -54,7 +54,8 @@ export class EarlyTurnEnd {
     const outcome = recognise(p.utterance, stt, { phrases, engineOptions: options });
     this.atPause.set(p.utterance.audio, { stt, phrasesKey: keyOf(phrases), outcome });
     const o = await outcome;
-    if (!o.ok || judgeCompleteness(o.result, { phrases }) !== 'complete') return;
+    const judged = o.ok ? judgeCompleteness(o.result, { phrases, speechMs: p.utterance.speechMs }) : 'incomplete';
+    if (judged !== 'complete') return;
     this.counts.complete++;
     if (this.media.endAtPause(p.id, this.settings.shortHangoverMs)) this.log.debug({ pause: p.id }, 'turn ends early');
   }

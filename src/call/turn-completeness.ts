@@ -4,7 +4,8 @@
  * hangover; anything else keeps the long one. When unsure it says `incomplete` — waiting a few
  * hundred milliseconds more is the safe mistake, cutting a caller off mid-number is not.
  *
- *   incomplete  the hypothesis is empty or unsure (confidence below the floor), or a strict prefix
+ *   incomplete  the hypothesis is empty or unsure (confidence or acoustic fit below the floor: a
+ *               grammar forces any speech onto some phrase, with a posterior near 1), or a strict prefix
  *               of a longer expected phrase ("yes" when "yes please" is expected too)
  *   complete    an expected phrase in full (the grammar's final state)
  *   incomplete  it ends in a number word or digit (mid card number, mid amount) or in a word a
@@ -20,6 +21,19 @@ export type TurnCompleteness = 'complete' | 'incomplete';
 
 /** Below this confidence a partial hypothesis is not trusted to end the turn. */
 export const MIN_PARTIAL_CONFIDENCE = 0.5;
+/**
+ * Below this acoustic fit (PocketSphinx score per frame) a grammar match is out-of-grammar speech
+ * forced onto a phrase. Measured on flite slt/kal/awb through the 8→16 kHz path: whole phrases
+ * −13…−32, "yes" −28…−37; out-of-grammar speech ("hello there", "i lost my wallet", digits) −36…−50.
+ */
+export const MIN_ACOUSTIC_FIT = -35;
+/**
+ * A grammar also absorbs out-of-grammar speech as fillers around a phrase it fits well ("my card
+ * number is four one … one one one" → "check my balance" at −20 per frame): the phrase's words
+ * must cover at least this share of the caller's speech (VAD speech frames). Measured through a
+ * call: a whole phrase covers ≈1.1 of it, that forced match 0.57.
+ */
+export const MIN_WORD_COVERAGE = 0.75;
 
 const NUMBER_TAIL = new Set(['hundred', 'thousand', 'million', 'point', 'dash', 'hyphen', 'and']);
 
@@ -43,10 +57,12 @@ function isNumberWord(w: string): boolean {
 }
 
 /** Judge a partial hypothesis against the dialog's expected phrases (none: free speech). */
-export function judgeCompleteness(r: SttResult, expected: { phrases?: readonly string[] } = {}): TurnCompleteness {
+export function judgeCompleteness(r: SttResult, expected: { phrases?: readonly string[]; speechMs?: number } = {}): TurnCompleteness {
   const words = normaliseWords(r.transcript);
   const last = words[words.length - 1];
   if (!last || !(r.confidence >= MIN_PARTIAL_CONFIDENCE)) return 'incomplete';
+  if (r.acousticFitPerFrame !== undefined && !(r.acousticFitPerFrame >= MIN_ACOUSTIC_FIT)) return 'incomplete';
+  if (r.wordsMs !== undefined && expected.speechMs && !(r.wordsMs >= MIN_WORD_COVERAGE * expected.speechMs)) return 'incomplete';
   const said = words.join(' ');
   const phrases = (expected.phrases ?? []).map((p) => normaliseWords(p).join(' ')).filter(Boolean);
   if (phrases.some((p) => p !== said && p.startsWith(said + ' '))) return 'incomplete';

@@ -50,6 +50,8 @@ export interface Utterance {
   truncated: boolean;
   /** Ended at a pause the call layer judged complete (adaptive endpointing), before the fixed hangover. */
   endedEarly?: boolean;
+  /** Frames the VAD classed as speech, in ms (the pauses inside the utterance excluded). */
+  speechMs?: number;
 }
 
 /** The utterance as it would be if it ended at this pause. */
@@ -224,7 +226,7 @@ export class Endpointer {
 
   private offerPause(): void {
     this.pauseId = ++this.lastPauseId;
-    this.pauseSnapshot = { startMs: this.startMs, endMs: this.lastSpeechEndMs, audioStartMs: this.audioStartMs, audio: this.buf.slice(0, this.bufFrames * FRAME_SAMPLES), truncated: false, endedEarly: true };
+    this.pauseSnapshot = { startMs: this.startMs, endMs: this.lastSpeechEndMs, audioStartMs: this.audioStartMs, audio: this.buf.slice(0, this.bufFrames * FRAME_SAMPLES), truncated: false, endedEarly: true, speechMs: this.speechFrames * FRAME_MS };
     this.events.onPause!({ id: this.pauseId, utterance: this.pauseSnapshot });
   }
 
@@ -258,6 +260,7 @@ export class Endpointer {
       audioStartMs: this.audioStartMs,
       audio: this.buf.slice(0, endFrames * FRAME_SAMPLES),
       truncated,
+      speechMs: this.speechFrames * FRAME_MS,
     });
   }
 

@@ -47,3 +47,17 @@ test('unsure or empty hypotheses never end a turn early', () => {
   assert.equal(judgeCompleteness(hyp('')), 'incomplete');
   assert.equal(judgeCompleteness(hyp('   ')), 'incomplete');
 });
+
+test('a grammar match with a poor acoustic fit (out-of-grammar speech forced onto a phrase) is not trusted', () => {
+  const forced: SttResult = { ...hyp('check my balance', 1), acousticFitPerFrame: -49 };
+  assert.equal(judgeCompleteness(forced, { phrases: PHRASES }), 'incomplete');
+  assert.equal(judgeCompleteness({ ...forced, acousticFitPerFrame: -17 }, { phrases: PHRASES }), 'complete');
+  assert.equal(judgeCompleteness({ ...forced, acousticFitPerFrame: Number.NaN }, { phrases: PHRASES }), 'incomplete');
+});
+
+test('a phrase whose words cover little of the caller's speech (the rest absorbed as fillers) is not trusted', () => {
+  const r: SttResult = { ...hyp('check my balance', 1), acousticFitPerFrame: -20, wordsMs: 1210 };
+  assert.equal(judgeCompleteness(r, { phrases: PHRASES, speechMs: 2120 }), 'incomplete');
+  assert.equal(judgeCompleteness({ ...r, wordsMs: 870 }, { phrases: PHRASES, speechMs: 800 }), 'complete');
+  assert.equal(judgeCompleteness(r, { phrases: PHRASES }), 'complete', 'no speech duration known: the other checks decide');
+});
