@@ -55,7 +55,7 @@ test('a grammar match with a poor acoustic fit (out-of-grammar speech forced ont
   assert.equal(judgeCompleteness({ ...forced, acousticFitPerFrame: Number.NaN }, { phrases: PHRASES }), 'incomplete');
 });
 
-test('a phrase whose words cover little of the caller's speech (the rest absorbed as fillers) is not trusted', () => {
+test("a phrase whose words cover little of the caller's speech (the rest absorbed as fillers) is not trusted", () => {
   const r: SttResult = { ...hyp('check my balance', 1), acousticFitPerFrame: -20, wordsMs: 1210 };
   assert.equal(judgeCompleteness(r, { phrases: PHRASES, speechMs: 2120 }), 'incomplete');
   assert.equal(judgeCompleteness({ ...r, wordsMs: 870 }, { phrases: PHRASES, speechMs: 800 }), 'complete');
