@@ -90,7 +90,7 @@ export class AgentSession {
   start(): void {
     const m = this.call.media;
     m.on('utterance', (u) => void this.onUtterance(u));
-    m.on('pause', (p) => void this.earlyEnd.onPause(p));
+    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
     m.on('bargeIn', () => this.onSpeechBargeIn());
     // Caller speech (or a key press) stops the no-input timer; the utterance's turn re-arms it.
     m.on('speechStart', () => this.noInput.clear());

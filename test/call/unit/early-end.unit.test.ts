@@ -12,10 +12,10 @@ import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
 import type { Expectations } from '../../../src/dialog/types.js';
 import { FakeCall, FakeDialog, FakeStt, FakeTts, silentLog, settle } from './fakes.js';
 
-function agent(transcripts: string[], o: { cheap?: boolean; adaptive?: boolean; phrases?: string[] } = {}) {
+function agent(transcripts: string[], o: { cheap?: boolean; adaptive?: boolean; phrases?: string[]; welcome?: 'hang' } = {}) {
   const clock = new FakeClock();
   const call = new FakeCall();
-  const dialog = new FakeDialog({ text: ['Hello.'] }, { text: ['Your balance is ten.'] });
+  const dialog = new FakeDialog(o.welcome ?? { text: ['Hello.'] }, { text: ['Your balance is ten.'] });
   const expectations: Expectations = { phrases: o.phrases ?? ['check my balance', 'speak to an agent'] };
   Object.assign(dialog, { expectations: () => expectations });
   const stt = new FakeStt();
@@ -95,4 +95,13 @@ test('partial hypotheses are not reported: one transcription event per turn, fro
   a.call.media.emit('utterance', snap);
   await settle();
   assert.equal(a.call.eventsOf('transcription').length, 1);
+});
+
+test('no decode at a pause whose utterance would be ignored (a turn in flight over silence)', async () => {
+  const a = agent(['check my balance'], { welcome: 'hang' });
+  await settle();
+  a.call.media.pause(1, 5000);
+  await settle();
+  assert.equal(a.stt.turns.length, 0);
+  a.call.end('remote-bye');
 });
