@@ -7,7 +7,8 @@
  * grammar), so an early end costs no second decode.
  *
  * Only recognisers that decode a partial utterance cheaply (`Stt.cheapPartials`: the warm embedded
- * pool) are asked; a remote engine would be billed per pause. The partial hypothesis is used for
+ * pool) are asked, and only when the dialog expects phrases (a grammar decode); a remote engine
+ * would be billed per pause, a general-model decode costs ~0.5 s of a pool worker. The partial hypothesis is used for
  * this decision only: it is not logged, not reported and not sent to the dialog.
  */
 import type { Logger } from 'pino';
@@ -49,7 +50,9 @@ export class EarlyTurnEnd {
   async onPause(p: PauseSnapshot): Promise<void> {
     if (!this.settings.adaptive) return;
     const { stt, phrases, options } = await this.recogniser();
-    if (!stt.cheapPartials) return;
+    // Cheap means a grammar decode (tens of ms); the general language model takes ~0.5 s a decode
+    // and would make every pause of free speech compete with other calls' final decodes.
+    if (!stt.cheapPartials || !phrases?.length) return;
     this.counts.probed++;
     const outcome = recognise(p.utterance, stt, { phrases, engineOptions: options });
     this.atPause.set(p.utterance.audio, { stt, phrasesKey: keyOf(phrases), outcome });

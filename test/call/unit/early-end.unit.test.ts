@@ -44,7 +44,7 @@ test('a complete answer at a pause ends the turn after the short hangover, and i
 
 test('mid-number or mid-sentence the turn is not ended early; the utterance is recognised whole', async () => {
   for (const partial of ['my card is four one one', 'i want to']) {
-    const a = agent([partial, 'check my balance'], { phrases: [] });
+    const a = agent([partial, 'check my balance'], { phrases: ['check my balance', 'my card is four one one one'] });
     await settle();
     a.call.media.pause(1, 5000);
     await settle();
@@ -104,4 +104,12 @@ test('no decode at a pause whose utterance would be ignored (a turn in flight ov
   await settle();
   assert.equal(a.stt.turns.length, 0);
   a.call.end('remote-bye');
+});
+
+test('no expected phrases (free speech, the general model): no decode at pauses', async () => {
+  const a = agent(['yes'], { phrases: [] });
+  await settle();
+  a.call.media.pause(1, 5000);
+  await settle();
+  assert.equal(a.stt.turns.length, 0);
 });
