@@ -12,8 +12,8 @@
  * this decision only: it is not logged, not reported and not sent to the dialog.
  */
 import type { Logger } from 'pino';
-import type { PauseSnapshot, Utterance } from '../media/vad/endpointer.js';
-import type { Stt, SttOutcome } from '../speech/types.js';
+import type { PauseSnapshot, Utterance } from '../media/index.js';
+import type { Stt, SttOutcome } from '../speech/index.js';
 import type { AgentMedia } from './agent-call.js';
 import { recognise } from './recognition.js';
 import { judgeCompleteness } from './turn-completeness.js';

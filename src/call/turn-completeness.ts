@@ -13,9 +13,9 @@
  *   complete    a yes/no answer ("yes", "no thanks", "that's right")
  *   incomplete  anything else (free speech): only the fixed hangover can tell
  */
-import { normaliseWords } from '../speech/pocketsphinx/jsgf.js';
-import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../privacy/lexicon.js';
-import type { SttResult } from '../speech/types.js';
+import { normaliseWords } from '../speech/index.js';
+import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../privacy/index.js';
+import type { SttResult } from '../speech/index.js';
 
 export type TurnCompleteness = 'complete' | 'incomplete';
 

@@ -13,7 +13,7 @@
  * The character after a boundary decides these, so a boundary at the very end of what arrived so
  * far waits for the next delta (or `end()`).
  */
-import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../privacy/lexicon.js';
+import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../privacy/index.js';
 
 export interface SpeakablePiecesOptions {
   /** A clause boundary (, ; : —) ends a piece only once the piece is this long (characters). Default 24. */
