@@ -17,3 +17,4 @@ export type { EndpointerOptions, Utterance } from './vad/endpointer.js';
 export { parseWav, writeWav } from './wav.js';
 export { Resampler } from './resample.js';
 export { configureSrtpBackend } from './srtp/index.js';
+export type { PauseSnapshot } from './vad/endpointer.js';
