@@ -11,6 +11,8 @@ import type { Eraser } from '../training/erasure.js';
 import type { TrainingReader } from '../training/reader.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
+import type { KeyRateLimiter } from './rate-limit.js';
+import type { FleetView } from './routes/fleet.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
@@ -36,4 +38,8 @@ export interface AdminServices {
   calls?: () => Iterable<LiveCallSource>;
   outbox?: () => Promise<OutboxDepth[]>;
   now?: () => number;
+  /** Per-key rate limiting shared by a fleet; default: this process's own buckets (`admin.rateLimit`). */
+  limiter?: KeyRateLimiter;
+  /** The fleet's nodes and calls, when this node is part of one (`/v1/fleet/*`). */
+  fleet?: FleetView;
 }

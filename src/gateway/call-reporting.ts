@@ -49,6 +49,8 @@ export interface CallReportingOptions {
   keyStore?: KeyStore;
   /** Whether a call's media was SRTP (looked up at `call.started`). */
   mediaSecurityOf?: (callId: string) => 'rtp' | 'srtp';
+  /** This process's `node.id`: carried by every event and erasure receipt. */
+  nodeId?: string;
 }
 
 interface AppInfo {
@@ -243,7 +245,7 @@ export class CallReporting {
 
   static async open(opts: CallReportingOptions): Promise<CallReporting> {
     const c = opts.config;
-    const training = await openTraining(c, { keyStore: opts.keyStore });
+    const training = await openTraining(c, { keyStore: opts.keyStore, nodeId: opts.nodeId });
     const d = await derive(c.accounts, c.defaultCountry, training.keyStore);
     const forwarding = new EventForwarding({
       dataDir: c.dataDir,
@@ -332,7 +334,7 @@ export class CallReporting {
   }
 
   async #report(st: CallState, e: AnyCallEvent): Promise<void> {
-    const base = { eventId: randomUUID(), callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, region: e.region, time: iso(e.time) };
+    const base = { eventId: randomUUID(), callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, region: e.region, ...(this.opts.nodeId ? { nodeId: this.opts.nodeId } : {}), time: iso(e.time) };
     switch (e.type as string) {
       case 'dtmf': {
         st.dtmf += String(e['digit']);
@@ -416,7 +418,7 @@ export class CallReporting {
     }
   }
 
-  async #flushDtmf(st: CallState, base: { eventId: string; callId: string; accountId: string; applicationId: string; region: string; time: string }): Promise<void> {
+  async #flushDtmf(st: CallState, base: { eventId: string; callId: string; accountId: string; applicationId: string; region: string; nodeId?: string; time: string }): Promise<void> {
     if (!st.dtmf) return;
     const digits = st.dtmf;
     st.dtmf = '';

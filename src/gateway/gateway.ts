@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config, AccountConfig, ApplicationConfig } from '../config/schema.js';
+import { keysDirOf, nodeIdOf, type Config, type AccountConfig, type ApplicationConfig } from '../config/schema.js';
 import { UdpTransport } from '../sip/transport/udp.js';
 import { listenTcp } from '../sip/transport/tcp.js';
 import { listenTls, type TlsTransport, type TlsReloadResult } from '../sip/transport/tls.js';
@@ -31,6 +31,9 @@ import { RtpMediaFactory } from './rtp-media.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/keystore.js';
+import { hostname } from 'node:os';
+import type { Fleet } from '../fleet/fleet.js';
+import { fleetEnabled, localErasure, openFleet } from './fleet-node.js';
 
 export class Gateway {
   stack!: SipStack;
@@ -59,22 +62,33 @@ export class Gateway {
   overload!: OverloadGuard;
   /** The SIP over TLS transport, when `sip.transports` has `tls`. */
   tls?: TlsTransport;
-  /** Region KEKs (`<dataDir>/keys`): training data keys and the tenancy store's credentials. */
+  /** Region KEKs (`keysDir`): training data keys and the tenancy store's credentials. */
   private keyStore!: KeyStore;
+  /** This process's stable name (`node.id`, default `<hostname>:<sip.port>`): in logs, events, receipts, fleet tables. */
+  readonly nodeId: string;
+  /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
+  fleet?: Fleet;
 
   constructor(
     readonly config: Config,
     readonly log: Logger,
     /** Directory relative paths in the config (flows, CA files) are resolved against. */
     readonly configDir?: string,
-  ) {}
+  ) {
+    this.nodeId = nodeIdOf(config, hostname());
+  }
 
   async start(): Promise<void> {
     const c = this.config;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
     this.privateData();
-    this.keyStore = new FileKeyStore(join(c.dataDir, 'keys'));
+    this.keyStore = new FileKeyStore(keysDirOf(c));
     await this.openTenancy();
+    if (fleetEnabled(c)) {
+      this.fleet = await openFleet(c, this.controlStore!, this.nodeId, this.log.child({ module: 'fleet' }));
+      // A change committed anywhere in the fleet (a trigger NOTIFYs it) rebuilds routing here at once.
+      this.fleet.onTenancyChange(() => void this.routing.refresh());
+    }
     const transports: Transport[] = [];
     const limits = {
       maxConnections: c.sip.connections.max,
@@ -107,6 +121,8 @@ export class Gateway {
     this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
       ...(c.sip.auth ? { auth: inviteAuthenticator(c.sip.auth, this.log.child({ module: 'auth' })) } : {}),
     });
+    const throttle = this.ua.auth?.throttle;
+    if (this.fleet && throttle) await this.fleet.shareAuthFailures(throttle);
     this.media = new RtpMediaFactory({
       host: c.media.host,
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
@@ -117,7 +133,7 @@ export class Gateway {
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
-    const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
+    const ttsCacheSecret = readOrCreateKeyFile(join(keysDirOf(c), 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
@@ -127,11 +143,16 @@ export class Gateway {
     await this.agents.retain(this.accounts.flatMap((a) => a.applications), []);
     this.registerMetrics();
     this.reporting = await CallReporting.open({
-      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry, keyStore: this.keyStore,
+      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry, keyStore: this.keyStore, nodeId: this.nodeId,
       mediaSecurityOf: (callId) => (this.calls.calls.get(callId)?.info.audio?.srtp ? 'srtp' : 'rtp'),
     });
     await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    if (this.fleet) {
+      // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
+      const participant = await this.fleet.followErasures(localErasure(this.reporting.forwarding, this.reporting.training.ring));
+      this.reporting.training.eraser.register(participant);
+    }
     this.calls.on('event', (e) => {
       // A call's end may leave resources of an application's old settings unused: close them.
       if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
@@ -143,11 +164,35 @@ export class Gateway {
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
+    if (this.fleet) await this.joinFleet(advertisedHost);
     this.log.info(
-      { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
+      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
       'hushgate started',
     );
+  }
+
+  /** Registers this node in the fleet tables, feeds them its calls, and starts its heartbeat. */
+  private async joinFleet(advertisedHost: string): Promise<void> {
+    const fleet = this.fleet!;
+    const c = this.config;
+    this.calls.on('event', (e) => {
+      if (e.type === 'call.started') fleet.callStarted({ callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, startedAt: e.time });
+      else if (e.type === 'call.ended') fleet.callEnded(e.callId);
+    });
+    await fleet.startNode({
+      sip: `${advertisedHost}:${c.sip.port}`,
+      admin: `${c.admin.host}:${this.adminPort}`,
+      figures: async () => ({
+        state: this.stopping || this.ua.draining ? 'draining' : 'serving',
+        callsActive: this.calls.counters.active,
+        callsTotal: this.calls.counters.total,
+        callsRefused: this.ua.refusedWhileDraining + this.overload.shed.capacity + this.overload.shed.lag,
+        outboxDepth: (await this.outboxDepth(Object.keys(c.regions))).reduce((n, r) => n + r.depth, 0),
+      }),
+      liveCalls: () => [...this.calls.calls.values()].map((x) => ({ callId: x.info.callId, accountId: x.info.accountId, applicationId: x.info.applicationId, startedAt: x.info.startedAt })),
+    });
   }
 
   /** Pending events per region (over all sinks) and the age of the oldest, for the admin API and metrics. */
@@ -203,7 +248,7 @@ export class Gateway {
   private privateData(): void {
     const c = this.config;
     mkdirSync(c.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const keysDir = join(c.dataDir, 'keys') + sep;
+    const keysDir = join(keysDirOf(c)) + sep;
     const changed = tightenTree(c.dataDir, (p) => p.startsWith(keysDir));
     // A region store may live outside the data directory (`store.path`): its file and companions too.
     for (const [region, r] of Object.entries(c.regions)) {
@@ -227,7 +272,8 @@ export class Gateway {
     const seeded = await this.tenancy.seed(c.accounts);
     if (seeded.removed.applications.length || seeded.handedOver.accounts.length) this.log.info({ removed: seeded.removed, handedOver: seeded.handedOver }, 'tenancy: file-managed entries no longer in the file');
     this.apiKeys = await ApiKeyStore.open(this.controlStore);
-    const pollSeconds = c.tenancy.pollSeconds ?? (this.controlStore.dialect === 'postgres' ? 2 : 0);
+    // A fleet hears of changes through LISTEN/NOTIFY; polling is only for PostgreSQL without one.
+    const pollSeconds = c.tenancy.pollSeconds ?? (this.controlStore.dialect === 'postgres' && !fleetEnabled(c) ? 2 : 0);
     this.routing = new TenancyRouting(this.tenancy, {
       defaultCountry: c.defaultCountry,
       pollMs: pollSeconds * 1000,
@@ -358,12 +404,33 @@ export class Gateway {
     });
   }
 
+  /**
+   * Delivers what it can before exit: waits (up to `ms`) for every region's outbox to empty. What is
+   * left stays in the outbox file and is delivered at the next start; the log line says how much.
+   */
+  private async flushOutbox(ms: number): Promise<void> {
+    if (!this.reporting) return;
+    const regions = Object.keys(this.config.regions);
+    const until = Date.now() + ms;
+    let depth = 0;
+    for (;;) {
+      depth = (await this.outboxDepth(regions).catch(() => [])).reduce((n, r) => n + r.depth, 0);
+      if (depth === 0 || Date.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (depth > 0) this.log.warn({ pending: depth }, 'shutting down with events still pending; they are delivered at the next start');
+  }
+
   /** SIGTERM: stop accepting, let calls finish up to the grace period, BYE the rest, close. */
   async stop(graceMs = this.config.shutdown.graceSeconds * 1000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info({ graceMs, activeCalls: this.calls.calls.size }, 'shutting down');
+    // OPTIONS and INVITE answer 503 from here on, so the dispatcher in front stops sending; the fleet sees it at once.
+    this.ua.draining = true;
+    await this.fleet?.heartbeat().catch(() => undefined);
     await this.calls.drain(graceMs);
+    await this.flushOutbox(this.config.shutdown.flushSeconds * 1000);
     // Give BYE transactions a moment to complete before the sockets close.
     const until = Date.now() + 2000;
     while (this.stack.clientTransactionCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -375,6 +442,7 @@ export class Gateway {
     await this.stack.close();
     await this.media.close();
     await this.agents.close();
+    await this.fleet?.close();
     await this.controlStore?.close();
     this.overload.close();
     this.log.info('stopped');

@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError } from '../../config/errors.js';
 import { createLogger } from '../../log/logger.js';
+import { nodeIdOf } from '../../config/schema.js';
+import { hostname } from 'node:os';
 import { Gateway } from '../../gateway/gateway.js';
 
 export function registerStartCommand(program: Command): void {
@@ -22,7 +24,7 @@ export function registerStartCommand(program: Command): void {
         }
         throw err;
       }
-      const log = createLogger({ level: config.log.level });
+      const log = createLogger({ level: config.log.level, node: nodeIdOf(config, hostname()) });
       const file = opts.config ?? process.env.HUSHGATE_CONFIG;
       const gw = new Gateway(config, log, file ? dirname(resolve(file)) : process.cwd());
       try {
