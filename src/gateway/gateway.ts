@@ -188,7 +188,7 @@ export class Gateway {
         state: this.stopping || this.ua.draining ? 'draining' : 'serving',
         callsActive: this.calls.counters.active,
         callsTotal: this.calls.counters.total,
-        callsRefused: this.ua.refusedWhileDraining + this.overload.shed.capacity + this.overload.shed.lag,
+        callsRefused: this.ua.refusedWhileDraining + this.overload.shed.capacity + this.overload.shed.lag + (this.calls.counters.rejected[503] ?? 0),
         outboxDepth: (await this.outboxDepth(Object.keys(c.regions))).reduce((n, r) => n + r.depth, 0),
       }),
       liveCalls: () => [...this.calls.calls.values()].map((x) => ({ callId: x.info.callId, accountId: x.info.accountId, applicationId: x.info.applicationId, startedAt: x.info.startedAt })),
