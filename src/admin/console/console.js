@@ -4,7 +4,7 @@
  * Bearer token to this origin's admin API), fetches the views, and draws them with DOM calls and
  * textContent only — nothing from the API is ever parsed as markup. Refreshes every 5 s.
  */
-import { applicationsTable, auditTable, callsTable, errorText, metricsTable, outboxTable, retentionTable } from './render.js';
+import { applicationsTable, auditTable, callsTable, errorText, fleetCallsTable, fleetTable, metricsTable, outboxTable, retentionTable } from './render.js';
 
 const KEY = 'hushgate.apiKey';
 const main = /** @type {HTMLElement} */ (document.getElementById('views'));
@@ -56,9 +56,14 @@ async function get(path) {
   return { status: res.status, body: isJson ? await res.json() : await res.text() };
 }
 
+/** Views a gateway outside a fleet does not have (503 not_available): left out rather than shown as errors. */
+const OPTIONAL = new Set(['/v1/fleet', '/v1/fleet/calls']);
+
 const VIEWS = [
   ['Gateway', '/metrics', metricsTable],
+  ['Fleet', '/v1/fleet', fleetTable],
   ['Live calls', '/v1/calls', callsTable],
+  ['Fleet calls', '/v1/fleet/calls', fleetCallsTable],
   ['Applications', '/v1/applications', applicationsTable],
   ['Retention', '/v1/retention', retentionTable],
   ['Event outbox', '/v1/events/outbox', outboxTable],
@@ -71,6 +76,7 @@ async function refresh() {
     VIEWS.map(async ([what, path, render]) => {
       try {
         const r = await get(/** @type {string} */ (path));
+        if (r.status === 503 && OPTIONAL.has(/** @type {string} */ (path))) return document.createDocumentFragment();
         if (r.status >= 200 && r.status < 300) return draw(/** @type {(x: any) => import('./render.js').Table} */ (render)(r.body));
         return note(errorText(/** @type {string} */ (what), r.status, typeof r.body === 'object' ? r.body : {}));
       } catch (e) {
