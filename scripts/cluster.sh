@@ -115,7 +115,9 @@ Ctrl-C stops the fleet.
 MSG
 # Runs until Ctrl-C; a killed node is the fleet's to survive (the dispatcher routes around it).
 while :; do
-  wait -n "${pids[@]}" 2>/dev/null || true
+  live=(); for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && live+=("$p"); done
+  [ "${#live[@]}" -gt 0 ] || break
+  wait -n "${live[@]}" 2>/dev/null || true
   [ "$stopping" = 1 ] && break
   kill -0 "${pids[-1]}" 2>/dev/null || { echo "cluster: kamailio exited; stopping the nodes" >&2; break; }
   alive=0; for ((i = 0; i < N; i++)); do kill -0 "${pids[$i]}" 2>/dev/null && alive=$((alive + 1)); done
