@@ -102,7 +102,11 @@ async function schedulerP99(fleet: RunningFleet): Promise<number> {
   return worst;
 }
 
-/** Concurrent media calls: ramp N calls playing a real capture, hold them; the last N with 0 failures and p99 lateness ≤ 5 ms. */
+/**
+ * Concurrent media calls: ramp N calls playing a real capture, hold them. `maxCalls`: the last N with
+ * 0 failed calls and every node's scheduler p99 lateness ≤ 5 ms; `maxCallsNoFailure`: the last N with
+ * 0 failed calls (on a machine shared with other work, lateness is the noise's as much as ours).
+ */
 async function mediaLadder(label: string, fleet: RunningFleet) {
   const sf = join(mkdtempSync(join(tmpdir(), 'scale-media-')), 'media.xml');
   const xml = readFileSync(SCENARIO, 'utf8')
@@ -111,16 +115,20 @@ async function mediaLadder(label: string, fleet: RunningFleet) {
   writeFileSync(sf, xml);
   const runs: { calls: number; failed: number; schedulerP99ms: number }[] = [];
   let best = 0;
+  let noFailure = 0;
+  let clean = true;
   for (const n of [50, 100, 150, 200, 300, 400, 500, 600, 800].filter((x) => x <= mediaMax)) {
     const rate = Math.max(20, Math.ceil(n / 4)); // all N up within about 4 s, then 9 s of audio together
     const r = await sipp(`127.0.0.1:${fleet.front!.port}`, { rate, calls: n, scenario: sf, limit: n, timeoutSec: 60 });
     const p99 = await schedulerP99(fleet);
     runs.push({ calls: n, failed: r.failed, schedulerP99ms: p99 });
     process.stderr.write(`  ${label} media ${n} calls: ${r.failed} failed, scheduler p99 ${p99} ms\n`);
-    if (r.failed > 0 || p99 > 5) break;
-    best = n;
+    if (r.failed > 0) break;
+    noFailure = n;
+    if (p99 > 5) clean = false;
+    if (clean) best = n;
   }
-  return { maxCalls: best, runs };
+  return { maxCalls: best, maxCallsNoFailure: noFailure, runs };
 }
 
 async function withFleet<T>(nodes: number, fn: (f: RunningFleet) => Promise<T>): Promise<T> {
@@ -178,6 +186,7 @@ report('scale', {
   media: {
     one: one.media, two: two.media,
     efficiency: one.media.maxCalls ? two.media.maxCalls / (2 * one.media.maxCalls) : null,
+    efficiencyNoFailure: one.media.maxCallsNoFailure ? two.media.maxCallsNoFailure / (2 * one.media.maxCallsNoFailure) : null,
   },
   dispatcher: one.dispatcher,
   targets: { efficiency: 0.8 },
