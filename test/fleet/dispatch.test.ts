@@ -89,7 +89,11 @@ test('kill -9 of a node under load: its calls are lost, new calls succeed within
   const failedAfter5s = failed.filter((x) => x.invitedAt >= killedAt + 5000);
   const failedWindow = failed.filter((x) => x.invitedAt >= killedAt && x.invitedAt < killedAt + 5000);
   const unexplained = failed.filter((x) => !lostInProgress.includes(x) && !failedWindow.includes(x) && !failedAfter5s.includes(x));
-  console.log(JSON.stringify({ calls: outcomes.length, failed: failed.length, lostInProgress: lostInProgress.length, failedWithin5s: failedWindow.length, failedAfter5s: failedAfter5s.length }));
+  const codes = (xs: typeof failed) => [...new Set(xs.flatMap((x) => x.failures.length ? x.failures : ['no answer']))];
+  console.log(JSON.stringify({
+    calls: outcomes.length, failed: failed.length, lostInProgress: lostInProgress.length, lostCodes: codes(lostInProgress),
+    failedWithin5s: failedWindow.length, windowCodes: codes(failedWindow), windowMs: failedWindow.map((x) => x.invitedAt - killedAt), failedAfter5s: failedAfter5s.length,
+  }));
   assert.deepEqual(failedAfter5s, [], 'no call placed 5 s or more after the kill fails');
   assert.deepEqual(unexplained, [], 'calls placed before the kill fail only if they were on the killed node');
   assert.ok(outcomes.filter((x) => x.invitedAt >= killedAt + 5000 && x.ok).length > 50, 'calls kept coming after the kill');
