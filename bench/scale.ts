@@ -92,6 +92,17 @@ function cpuSeconds(rootPid: number): number {
   return total;
 }
 
+/** Waits (up to 20 s) until no node has a call in progress, so a rung starts from an idle fleet. */
+async function settled(fleet: RunningFleet): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    let active = 0;
+    for (const n of fleet.nodes) active += metricValue(await n.metrics(), 'hushgate_calls_active') ?? 0;
+    if (active === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function schedulerP99(fleet: RunningFleet): Promise<number> {
   let worst = 0;
   for (const n of fleet.nodes) {
@@ -119,6 +130,7 @@ async function mediaLadder(label: string, fleet: RunningFleet) {
   let clean = true;
   for (const n of [50, 100, 150, 200, 300, 400, 500, 600, 800].filter((x) => x <= mediaMax)) {
     const rate = Math.max(20, Math.ceil(n / 4)); // all N up within about 4 s, then 9 s of audio together
+    await settled(fleet);
     const r = await sipp(`127.0.0.1:${fleet.front!.port}`, { rate, calls: n, scenario: sf, limit: n, timeoutSec: 60 });
     const p99 = await schedulerP99(fleet);
     runs.push({ calls: n, failed: r.failed, schedulerP99ms: p99 });
@@ -161,15 +173,16 @@ const one = await withFleet(1, async (f) => {
     kamailioCpuPerCallUs: Math.round(kamCpuPerCallUs),
     failed: direct.failed + front.failed,
   };
-  const cps = await ladder('1 node', `127.0.0.1:${f.front!.port}`);
+  // Media first: a failed rung of the call-rate ladder leaves calls behind that would skew it.
   const media = await mediaLadder('1 node', f);
+  const cps = await ladder('1 node', `127.0.0.1:${f.front!.port}`);
   return { dispatcher, cps, media };
 });
 
-const two = await withFleet(2, async (f) => ({
-  cps: await ladder('2 nodes', `127.0.0.1:${f.front!.port}`),
-  media: await mediaLadder('2 nodes', f),
-}));
+const two = await withFleet(2, async (f) => {
+  const media = await mediaLadder('2 nodes', f);
+  return { media, cps: await ladder('2 nodes', `127.0.0.1:${f.front!.port}`) };
+});
 
 const kamDir = mkdtempSync(join(tmpdir(), 'scale-kam-'));
 const kam = await startKamailio(join(REPO, 'bench/kamailio/sl-200.cfg'));
