@@ -405,7 +405,8 @@ export class Gateway {
   }
 
   /**
-   * Delivers what it can before exit: waits (up to `ms`) for every region's outbox to empty. What is
+   * Delivers what it can before exit: waits (up to `ms`) for every region's outbox to empty, giving up
+   * early when nothing has left for a second (a sink that is down will not take them now). What is
    * left stays in the outbox file and is delivered at the next start; the log line says how much.
    */
   private async flushOutbox(ms: number): Promise<void> {
@@ -413,9 +414,12 @@ export class Gateway {
     const regions = Object.keys(this.config.regions);
     const until = Date.now() + ms;
     let depth = 0;
+    let last = -1;
+    let lastChange = Date.now();
     for (;;) {
       depth = (await this.outboxDepth(regions).catch(() => [])).reduce((n, r) => n + r.depth, 0);
-      if (depth === 0 || Date.now() >= until) break;
+      if (depth !== last) (last = depth), (lastChange = Date.now());
+      if (depth === 0 || Date.now() >= until || Date.now() - lastChange >= 1000) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     if (depth > 0) this.log.warn({ pending: depth }, 'shutting down with events still pending; they are delivered at the next start');
