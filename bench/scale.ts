@@ -146,6 +146,7 @@ async function mediaLadder(label: string, fleet: RunningFleet) {
 async function withFleet<T>(nodes: number, fn: (f: RunningFleet) => Promise<T>): Promise<T> {
   const fleet = await startFleet({
     nodes,
+    rtpPorts: 2000, // 1,000 calls a node: the port pool must not be the limit measured
     accounts: [{ id: 'bench', applications: [{ id: 'cps', numbers: ['service'], mode: 'loopback' }] }],
     config: { shutdown: { graceSeconds: 1, flushSeconds: 0 } },
   });

@@ -22,6 +22,8 @@ export interface FleetOptions {
   config?: Record<string, unknown>;
   /** Start Kamailio in front (default true). */
   front?: boolean;
+  /** RTP ports per node (two a call; default 400). */
+  rtpPorts?: number;
 }
 
 export interface RunningFleet {
@@ -61,8 +63,9 @@ export async function startFleet(o: FleetOptions): Promise<RunningFleet> {
     for (let i = 0; i < o.nodes; i++) {
       const id = `node-${String.fromCharCode(97 + i)}`;
       // Room for 200 calls per node (two ports a call): the 40-port default would refuse calls with 503 under load.
-      const rtp = await freeUdpRange(400);
-      nodes.push(await startGateway({ ...base, node: { id }, media: { rtpPortMin: rtp, rtpPortMax: rtp + 399 } }));
+      const ports = o.rtpPorts ?? 400;
+      const rtp = await freeUdpRange(ports);
+      nodes.push(await startGateway({ ...base, node: { id }, media: { rtpPortMin: rtp, rtpPortMax: rtp + ports - 1 } }));
       nodeIds.push(id);
     }
     if (o.front !== false) {
