@@ -17,7 +17,8 @@
  *
  * SIPp, Kamailio, PostgreSQL and the gateways share the 2 cores: the two-process figure is what one
  * machine gives, not what two machines would. Usage: node --import tsx bench/scale.ts
- * [--duration 10] [--max 1500] [--media-max 400]. Needs a build, sip-tester, kamailio, PostgreSQL.
+ * [--duration 10] [--max 1500] [--media-max 400]. The gateways run from dist/ (scripts/bench.sh builds it);
+ * needs sip-tester, kamailio and PostgreSQL.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

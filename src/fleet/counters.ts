@@ -8,8 +8,9 @@
  * - `SharedAuthFailures`: digest failures and successes seen by any node are NOTIFYed and applied to
  *   every node's in-memory throttle, so the counts per (source, username), source and username are
  *   the fleet's (the INVITE path stays in memory: no database round trip per INVITE). Failures are
- *   also kept in `fleet_auth_failures` for one window, so a node that starts or reconnects counts the
- *   ones it did not hear (applied as if they happened at that moment: at most one window longer).
+ *   also kept in `fleet_auth_failures` for one window, so a node that starts, or reconnects, counts
+ *   the other nodes' failures it did not hear (applied as if they happened at that moment, so a
+ *   count can last up to one window longer than on the node that saw it).
  */
 import type { Logger } from 'pino';
 import type { SqlExecutor } from '../store/store.js';
@@ -45,6 +46,9 @@ export class FleetRateLimiter {
 }
 
 export class SharedAuthFailures {
+  /** The newest failure (database time) this node has counted from another node: a reconnect reads only later ones. */
+  #seenUntil = 0;
+
   constructor(
     private readonly db: SqlExecutor,
     private readonly bus: FleetBus,
@@ -59,23 +63,38 @@ export class SharedAuthFailures {
     };
     this.bus.on('message', (m: FleetMessage) => {
       if (m.node === this.o.nodeId || typeof m.source !== 'string' || typeof m.user !== 'string') return;
-      if (m.t === 'auth-failure') this.throttle.failure(m.source, m.user, true);
-      else if (m.t === 'auth-ok') this.throttle.success(m.source, m.user, true);
+      if (m.t === 'auth-failure') {
+        this.throttle.failure(m.source, m.user, true);
+        if (typeof m.at === 'number') this.#seenUntil = Math.max(this.#seenUntil, m.at);
+      } else if (m.t === 'auth-ok') this.throttle.success(m.source, m.user, true);
     });
-    this.bus.on('resync', () => void this.load());
+    this.bus.on('resync', () => void this.load().catch(() => undefined));
     await this.load();
   }
 
-  /** Counts the failures of the last window that this node has not seen (at start, after a reconnect). */
+  /**
+   * Counts other nodes' failures of the last window that this node has not heard of: all of them at
+   * start, those after the newest one heard before a LISTEN reconnect. Its own are in its throttle.
+   */
   async load(): Promise<void> {
-    const rows = await this.db.query<{ source: string; username: string }>(`SELECT source, username FROM fleet_auth_failures WHERE at > ${DB_NOW} - ? ORDER BY at`, [this.o.windowSec * 1000]);
-    for (const r of rows) this.throttle.failure(r.source, r.username, true);
+    const rows = await this.db.query<{ source: string; username: string; at: number | string }>(
+      `SELECT source, username, at FROM fleet_auth_failures WHERE node_id <> ? AND at > GREATEST(?, ${DB_NOW} - ?) ORDER BY at`,
+      [this.o.nodeId, this.#seenUntil, this.o.windowSec * 1000],
+    );
+    for (const r of rows) {
+      this.throttle.failure(r.source, r.username, true);
+      this.#seenUntil = Math.max(this.#seenUntil, Number(r.at));
+    }
   }
 
   #share(t: string, source: string, user: string, keep: boolean): void {
     const work = async () => {
-      if (keep) await this.db.execute(`INSERT INTO fleet_auth_failures (source, username, at) VALUES (?, ?, ${DB_NOW})`, [source, user]);
-      await this.bus.publish({ t, node: this.o.nodeId, source, user });
+      let at: number | undefined;
+      if (keep) {
+        const r = await this.db.query<{ at: number | string }>(`INSERT INTO fleet_auth_failures (node_id, source, username, at) VALUES (?, ?, ?, ${DB_NOW}) RETURNING at`, [this.o.nodeId, source, user]);
+        at = Number(r[0]?.at);
+      }
+      await this.bus.publish({ t, node: this.o.nodeId, source, user, ...(at !== undefined ? { at } : {}) });
     };
     work().catch((err: unknown) => this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'fleet: an authentication outcome was not shared with the other nodes'));
   }

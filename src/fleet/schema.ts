@@ -67,6 +67,7 @@ CREATE TABLE fleet_rate_buckets (
   last_ok BOOLEAN NOT NULL
 );
 CREATE TABLE fleet_auth_failures (
+  node_id TEXT NOT NULL,
   source TEXT NOT NULL,
   username TEXT NOT NULL,
   at BIGINT NOT NULL
