@@ -101,3 +101,24 @@ test("an API key's rate limit holds across the fleet", async () => {
   assert.equal(await get(0), 429);
   assert.equal(await get(1), 429);
 });
+
+test('an erasure a live node does not confirm fails closed, names the node, and completes on retry once it is back', { timeout: 60_000 }, async () => {
+  const c = fleet.nodes[2]!;
+  const body = { accountId: 'acme', applicationId: 'crm', phoneNumber: '+15550100078', requestId: 'fleet-retry-1' };
+  // Node C stops answering (frozen, still counted live: its last heartbeat is recent).
+  c.proc.kill('SIGSTOP');
+  let first;
+  try {
+    first = await fleet.api(1, 'POST', '/v1/erasures', body);
+  } finally {
+    c.proc.kill('SIGCONT');
+  }
+  assert.equal(first.status, 500, JSON.stringify(first.body));
+  assert.equal(first.body.error, 'erasure_incomplete');
+  assert.ok(first.body.receipt.failed.some((f: string) => f.startsWith('node node-c: did not confirm')), JSON.stringify(first.body.receipt.failed));
+  // Back, node C applies what it missed (the notification waited in its connection) and confirms.
+  await c.waitForLog((e) => e.msg === 'fleet: erasure from another node applied to this node' && e.requestId !== undefined, 10_000);
+  const retry = await fleet.api(1, 'POST', '/v1/erasures', body);
+  assert.equal(retry.status, 201, JSON.stringify(retry.body));
+  assert.deepEqual([...retry.body.nodes].sort(), ['node-a', 'node-c']);
+});
