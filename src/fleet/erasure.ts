@@ -79,16 +79,18 @@ export class FleetErasure implements ErasureParticipant {
     await this.bus.publish({ t: 'erasure', id: requestId, origin: this.o.nodeId });
     const acks = await this.#awaitAcks(requestId, expected);
     const out: ParticipantErasure & { nodes: string[] } = { removed: 0, failed: [], nodes: [] };
-    for (const node of expected) {
-      const a = acks.get(node);
-      if (!a) {
-        out.failed!.push(`node ${node}: did not confirm within ${this.o.waitMs / 1000} s (it applies the erasure when it is back; retry to confirm)`);
-        continue;
-      }
+    // Every node that has confirmed counts (also one that is not live now but applied it earlier, as
+    // after an earlier attempt); a live node that has not, or that reports a failure, makes it incomplete.
+    for (const [node, a] of acks) {
+      if (node === this.o.nodeId) continue;
       out.removed += a.removed;
       if (a.failed.length) out.failed!.push(...a.failed.map((f) => `node ${node}: ${f}`));
       else out.nodes.push(node);
     }
+    for (const node of expected) {
+      if (!acks.has(node)) out.failed!.push(`node ${node}: did not confirm within ${this.o.waitMs / 1000} s (it applies the erasure when it is back; retry to confirm)`);
+    }
+    out.nodes.sort();
     return out;
   }
 
