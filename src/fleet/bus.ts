@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/index.js';
 import { FLEET_CHANNEL } from './schema.js';
 
 export interface FleetMessage {

@@ -13,11 +13,16 @@
  *   count can last up to one window longer than on the node that saw it).
  */
 import type { Logger } from 'pino';
-import type { SqlExecutor } from '../store/store.js';
-import type { AuthThrottle } from '../sip/auth/throttle.js';
-import type { RateLimit } from '../admin/rate-limit.js';
+import type { SqlExecutor } from '../store/index.js';
+import type { AuthThrottle } from '../sip/index.js';
 import type { FleetBus, FleetMessage } from './bus.js';
 import { DB_NOW } from './schema.js';
+
+/** A per-key limit: `burst` requests at once, refilled at `perMinute` (the admin API's `admin.rateLimit`). */
+export interface RateLimit {
+  perMinute: number;
+  burst: number;
+}
 
 export class FleetRateLimiter {
   constructor(

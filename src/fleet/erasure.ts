@@ -17,9 +17,9 @@
  *      `fleet.forgetNodeAfterHours` no longer count).
  */
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.js';
-import type { ErasureParticipant, ParticipantErasure } from '../training/erasure.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { Store } from '../store/index.js';
+import type { ErasureParticipant, ParticipantErasure } from '../training/index.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { FleetBus, FleetMessage } from './bus.js';
 import { DB_NOW } from './schema.js';
 

@@ -9,13 +9,11 @@
  * - the node registry (heartbeat, state, figures, live calls) started once the node serves.
  */
 import type { Logger } from 'pino';
-import type { Store } from '../store/store.js';
-import type { AuthThrottle } from '../sip/auth/throttle.js';
-import type { RateLimit } from '../admin/rate-limit.js';
-import type { FleetView } from '../admin/routes/fleet.js';
+import type { Store } from '../store/index.js';
+import type { AuthThrottle } from '../sip/index.js';
 import { FleetBus } from './bus.js';
 import { FleetErasure, type LocalErasure } from './erasure.js';
-import { FleetRateLimiter, SharedAuthFailures } from './counters.js';
+import { FleetRateLimiter, SharedAuthFailures, type RateLimit } from './counters.js';
 import { NodeRegistry, type LiveCallRow, type NodeFigures } from './nodes.js';
 import { FLEET_NAMESPACE, fleetMigrations } from './schema.js';
 
@@ -26,7 +24,8 @@ export interface FleetSettings {
   forgetNodeAfterHours: number;
 }
 
-export class Fleet implements FleetView {
+/** Also what the admin API's `/v1/fleet` routes read (`FleetView` there, structurally). */
+export class Fleet {
   readonly bus: FleetBus;
   readonly limiter: FleetRateLimiter;
   erasure?: FleetErasure;

@@ -9,8 +9,8 @@
  * three heartbeats (those calls are lost with the process anyway).
  */
 import type { Logger } from 'pino';
-import type { SqlExecutor } from '../store/store.js';
-import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import type { SqlExecutor } from '../store/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/index.js';
 import { DB_NOW } from './schema.js';
 
 export interface NodeFigures {

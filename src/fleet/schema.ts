@@ -16,7 +16,7 @@
  * - A trigger on `tenancy_revision` notifies the fleet channel in the committing transaction, so every
  *   change — through any node's admin API or a CLI `--local` on the database — reaches every node.
  */
-import type { Migration } from '../store/store.js';
+import type { Migration } from '../store/index.js';
 
 export const FLEET_NAMESPACE = 'fleet';
 /** The one LISTEN/NOTIFY channel of a fleet's database. */

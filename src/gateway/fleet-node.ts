@@ -4,12 +4,12 @@
  * or feeds. Kept apart from the composition root so the gateway reads the same with or without one.
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import type { Store } from '../store/store.js';
-import { Fleet } from '../fleet/fleet.js';
-import type { LocalErasure } from '../fleet/erasure.js';
-import type { EventForwarding } from '../events/forwarding.js';
-import type { DataKeyRing } from '../training/data-keys.js';
+import type { Config } from '../config/index.js';
+import type { Store } from '../store/index.js';
+import { Fleet } from '../fleet/index.js';
+import type { LocalErasure } from '../fleet/index.js';
+import type { EventForwarding } from '../events/index.js';
+import type { DataKeyRing } from '../training/index.js';
 
 /** Whether this configuration runs as a node of a fleet. */
 export function fleetEnabled(c: Config): boolean {
