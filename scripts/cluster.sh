@@ -108,8 +108,8 @@ cluster: $N nodes behind Kamailio on 127.0.0.1:$SIP_PORT (PostgreSQL $PG_URL)
              (echo line, spread over the nodes; the scenario follows Record-Route, as a real phone does)
              node dist/cli/main.js call sip:1000@127.0.0.1:$SIP_PORT --step "say:what is my balance"
   key:       HUSHGATE_CONFIG=$DIR/node-0/config.yaml node dist/cli/main.js keys create --local --name ops --scopes all
-  watch:     http://127.0.0.1:$ADMIN_BASE/console (Fleet and Fleet calls), or
-             curl -s -H "authorization: Bearer \$KEY" http://127.0.0.1:$ADMIN_BASE/v1/fleet
+  watch:     watch -n1 "curl -s -H 'authorization: Bearer \$KEY' http://127.0.0.1:$ADMIN_BASE/v1/fleet"
+             (and /v1/fleet/calls; each node's console at http://127.0.0.1:$ADMIN_BASE/console)
   node pids: ${pids[*]} (node-0 first)   kill one: kill -9 <pid>   drain one: kill -TERM <pid>
 Ctrl-C stops the fleet.
 MSG

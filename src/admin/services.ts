@@ -11,6 +11,8 @@ import type { Eraser } from '../training/index.js';
 import type { TrainingReader } from '../training/index.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
+import type { CallAudioStats } from '../call/index.js';
+import type { CallStories } from './call-stories.js';
 import type { KeyRateLimiter } from './rate-limit.js';
 import type { FleetView } from './routes/fleet.js';
 
@@ -19,6 +21,10 @@ export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };
   session: { state: string; readonly callerUser: string | undefined };
+  /** Live audio statistics (the story's media quality while the call lasts). */
+  media?: { stats(): CallAudioStats };
+  /** Hang up from the gateway's side (the operator's act; the CDR says local-bye). */
+  hangup?(reason?: 'local-bye'): Promise<void>;
 }
 
 export interface AdminTraining {
@@ -36,6 +42,8 @@ export interface AdminServices {
   auditStore?: Store;
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
+  /** Live and recent calls' timelines, gated for the operator (call-stories.ts). */
+  stories?: CallStories;
   outbox?: () => Promise<OutboxDepth[]>;
   now?: () => number;
   /** Per-key rate limiting shared by a fleet; default: this process's own buckets (`admin.rateLimit`). */

@@ -13,6 +13,7 @@
  *   and tokens in the answer are restored before speaking.
  * - Turn timings (endpointing, STT, dialog, TTS first audio) are measured on the Clock and emitted as
  *   `turn.completed` CallEvents; final recognitions as `transcription` events.
+ * - Adaptive endpointing (early-end.ts): a turn judged complete at a pause ends after a short hangover.
  * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
  *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
  */
@@ -31,6 +32,7 @@ import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
 import { Speaker, type FirstAudio } from './speaker.js';
 import { recognise, sttResponseOf } from './recognition.js';
+import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
@@ -56,13 +58,14 @@ export class AgentSession {
   private readonly speaker: Speaker;
   private readonly noInput: NoInputTimer;
   private readonly digits: DtmfCollector;
+  private readonly earlyEnd: EarlyTurnEnd;
   private readonly clock: Clock;
   /** Aborted the moment the call ends: dialog requests, synthesis and action handlers stop. */
   private readonly abort = new AbortController();
   /** The dialog's answer this turn carried caller data (tokens restored): it is never cached. */
   private speaksCallerData = false;
   private excludeFromCache = false;
-  private bargeInOccurred = false;
+  private bargeInOccurred = false; // since the last turn
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
 
@@ -80,11 +83,14 @@ export class AgentSession {
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
+    const expected = () => this.services.currentDialog.dialog.expectations?.().phrases;
+    this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log);
   }
 
   start(): void {
     const m = this.call.media;
     m.on('utterance', (u) => void this.onUtterance(u));
+    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
     m.on('bargeIn', () => this.onSpeechBargeIn());
     // Caller speech (or a key press) stops the no-input timer; the utterance's turn re-arms it.
     m.on('speechStart', () => this.noInput.clear());
@@ -93,8 +99,7 @@ export class AgentSession {
     void this.runTurn({ text: '' }, { isFirst: true });
   }
 
-  private baseState(): GatewayTurnState {
-    const c = this.call;
+  private baseState(c = this.call): GatewayTurnState {
     return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
   }
 
@@ -205,8 +210,6 @@ export class AgentSession {
     return this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
   }
 
-  // ---- listening ------------------------------------------------------------------------------
-
   private listen(): void {
     if (this.ended) return;
     this.call.media.listening = !this.flags.sttPaused;
@@ -243,7 +246,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await recognise(u, stt, { phrases, engineOptions: options });
+    const outcome = await (this.earlyEnd.outcomeFor(u, stt, phrases) ?? recognise(u, stt, { phrases, engineOptions: options }));
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
@@ -281,8 +284,6 @@ export class AgentSession {
     }
     void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: digits }) });
   }
-
-  // ---- end ------------------------------------------------------------------------------------
 
   private async onCallEnded(reason: string): Promise<void> {
     if (this.ended) return;

@@ -9,3 +9,6 @@ export type { CallEvent } from './call-events.js';
 export type { ServiceBuilder } from './call-services.js';
 export { InboundCalls } from './inbound-calls.js';
 export type { CallMediaFactory } from './media-port.js';
+export type { CallAudioStats } from './call-audio.js';
+export type { MediaStatsSnapshot } from './call-events.js';
+export { mediaSnapshot } from './call-record.js';

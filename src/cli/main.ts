@@ -11,6 +11,7 @@ import { registerCallCommand } from './commands/call.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCallsCommand } from './commands/calls.js';
 import { registerImportCommand } from './commands/import.js';
 import { PRIVATE_UMASK } from '../store/index.js';
 
@@ -31,6 +32,7 @@ registerCallCommand(program);
 registerKeysCommand(program);
 registerAppsCommand(program);
 registerAuditCommand(program);
+registerCallsCommand(program);
 registerImportCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -19,8 +19,9 @@ import { inviteAuthenticator } from '../sip/index.js';
 import { NumberRouter } from '../tenancy/index.js';
 import { InboundCalls } from '../call/index.js';
 import { startAdminServer } from '../admin/index.js';
-import { GatewayMetrics } from '../admin/index.js';
+import { GatewayMetrics, registerConventionalNames } from '../admin/index.js';
 import { ApiKeyStore } from '../admin/index.js';
+import { CallStories, policyOfApplication } from '../admin/index.js';
 import { openStore, sqlitePathFor } from '../store/index.js';
 import { PRIVATE_DIR_MODE, tighten, tightenSqliteCompanions, tightenTree } from '../store/index.js';
 import { mkdirSync, existsSync } from 'node:fs';
@@ -29,6 +30,8 @@ import type { Store } from '../store/index.js';
 import { TenancyStore } from '../tenancy/index.js';
 import { TenancyRouting } from '../tenancy/index.js';
 import { RtpMediaFactory } from './rtp-media.js';
+import { configureSrtpBackend } from '../media/index.js';
+import { PauseMonitor } from './pause-monitor.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
@@ -47,6 +50,8 @@ export class Gateway {
   agents!: AgentResourcePool;
   /** Event forwarding and training capture fed by the calls' events (issues 6, 7). */
   reporting?: CallReporting;
+  /** Live and recent calls' timelines for the console (gated for the operator). */
+  stories?: CallStories;
   private stopping = false;
   /** Accounts, applications and numbers (the control region's store); routing follows it. */
   tenancy!: TenancyStore;
@@ -69,6 +74,9 @@ export class Gateway {
   readonly nodeId: string;
   /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
   fleet?: Fleet;
+  private pauses?: PauseMonitor;
+  /** Which library protects SRTP in this process (config `media.srtpBackend`, resolved at start). */
+  srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null };
 
   constructor(
     readonly config: Config,
@@ -81,6 +89,10 @@ export class Gateway {
 
   async start(): Promise<void> {
     const c = this.config;
+    // Before anything listens: a gateway told to use libsrtp must not start on the fallback.
+    const srtp = configureSrtpBackend(c.media.srtpBackend);
+    if (!srtp.ok) throw new Error(`media.srtpBackend: libsrtp requested but ${srtp.reason}`);
+    this.srtpBackend = srtp;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
     this.privateData();
     this.keyStore = new FileKeyStore(keysDirOf(c));
@@ -129,6 +141,7 @@ export class Gateway {
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
       portMin: c.media.rtpPortMin,
       portMax: c.media.rtpPortMax,
+      playoutPhases: c.media.playoutPhases,
       logger: this.log.child({ module: 'media' }),
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
@@ -149,6 +162,13 @@ export class Gateway {
     });
     await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    // What the console shows of a call, gated by its application's policy (`logs`: the operator's).
+    this.stories = new CallStories({
+      calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
+      policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
+      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
+    });
+    this.reporting.training.eraser.register(this.stories);
     if (this.fleet) {
       // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
       const participant = await this.fleet.followErasures(localErasure(this.reporting.forwarding, this.reporting.training.ring));
@@ -162,14 +182,14 @@ export class Gateway {
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
-      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
     if (this.fleet) await this.joinFleet(advertisedHost);
     this.log.info(
-      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
+      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion } },
       'hushgate started',
     );
   }
@@ -346,6 +366,36 @@ export class Gateway {
         this.set({ quantile: '1' }, l.max);
       },
     });
+    // Event-loop delay and GC pauses since the previous scrape (pause-monitor.ts): what breaks 20 ms pacing.
+    const pauses = (this.pauses = new PauseMonitor());
+    let lastPauses = pauses.take();
+    const pauseWindow = () => (lastPauses = pauses.take());
+    new Gauge({
+      name: 'hushgate_event_loop_delay_ms',
+      help: 'Event-loop delay since the previous scrape (perf_hooks monitorEventLoopDelay, 2 ms resolution)',
+      labelNames: ['quantile'],
+      registers: [this.registry],
+      collect() {
+        const w = pauseWindow();
+        this.set({ quantile: '0.5' }, w.eventLoopDelayMs.p50);
+        this.set({ quantile: '0.99' }, w.eventLoopDelayMs.p99);
+        this.set({ quantile: '1' }, w.eventLoopDelayMs.max);
+      },
+    });
+    new Gauge({
+      name: 'hushgate_gc_pause_ms',
+      help: 'Garbage-collection pauses since the previous scrape: quantile 0.99 and 1 (max), and count and total ms',
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        // Registered after hushgate_event_loop_delay_ms, whose collect() opened the window this reads.
+        const g = lastPauses.gcPauseMs;
+        this.set({ stat: 'p99' }, g.p99);
+        this.set({ stat: 'max' }, g.max);
+        this.set({ stat: 'count' }, g.count);
+        this.set({ stat: 'total' }, g.total);
+      },
+    });
     const overload = this.overload;
     new Gauge({
       name: 'hushgate_calls_shed',
@@ -403,6 +453,8 @@ export class Gateway {
         for (const [reason, n] of Object.entries(stack.connectionCounters().closed)) this.set({ reason }, n);
       },
     });
+    // The same figures under Prometheus-conventional names too (_total, seconds); the old names stay.
+    registerConventionalNames(this.registry);
   }
 
   /**
@@ -442,6 +494,7 @@ export class Gateway {
     await this.admin?.close();
     this.following = false;
     await this.followChain;
+    this.stories?.close();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();
@@ -450,6 +503,7 @@ export class Gateway {
     await this.fleet?.close();
     await this.controlStore?.close();
     this.overload.close();
+    this.pauses?.stop();
     this.log.info('stopped');
   }
 }

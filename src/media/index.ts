@@ -15,3 +15,5 @@ export { createSrtpContexts } from './srtp/index.js';
 export { Endpointer } from './vad/endpointer.js';
 export type { EndpointerOptions, Utterance } from './vad/endpointer.js';
 export { parseWav, writeWav } from './wav.js';
+export { configureSrtpBackend } from './srtp/index.js';
+export type { PauseSnapshot } from './vad/endpointer.js';

@@ -18,3 +18,4 @@ export { CallPrivacy } from './call-privacy.js';
 export type { TurnPrivacy } from './call-privacy.js';
 export { prepareCallNumbers } from './phone.js';
 export type { CallNumbers } from './types.js';
+export { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from './lexicon.js';
