@@ -14,6 +14,8 @@ import type { OutboxDepth } from './metrics.js';
 import type { OutboundCallsApi } from './routes/outbound-calls.js';
 import type { CallAudioStats } from '../call/index.js';
 import type { CallStories } from './call-stories.js';
+import type { KeyRateLimiter } from './rate-limit.js';
+import type { FleetView } from './routes/fleet.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
@@ -47,4 +49,8 @@ export interface AdminServices {
   stories?: CallStories;
   outbox?: () => Promise<OutboxDepth[]>;
   now?: () => number;
+  /** Per-key rate limiting shared by a fleet; default: this process's own buckets (`admin.rateLimit`). */
+  limiter?: KeyRateLimiter;
+  /** The fleet's nodes and calls, when this node is part of one (`/v1/fleet/*`). */
+  fleet?: FleetView;
 }

@@ -20,3 +20,4 @@ export type { DialResult } from './invite-client.js';
 export type { SipResponse } from './message.js';
 export { parseUri } from './parse/index.js';
 export { newCallId } from './response.js';
+export { AuthThrottle } from './auth/throttle.js';
