@@ -18,7 +18,7 @@
  */
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
-import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
+import { SPECIAL_INPUTS, headerUri, type GatewayTurnState } from '../dialog/context-vars.js';
 import type { Utterance } from '../media/vad/endpointer.js';
 import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
 import { detect } from '../privacy/detect.js';
@@ -95,7 +95,17 @@ export class AgentSession {
 
   private baseState(): GatewayTurnState {
     const c = this.call;
-    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
+    const id = this.deps.identity;
+    return {
+      sessionId: c.callId,
+      sipCallId: c.callId,
+      sipRequestUri: c.requestUri,
+      sipFromUri: headerUri(c.from),
+      sipToUri: headerUri(c.to),
+      ...(id?.tenantId !== undefined ? { tenantId: id.tenantId } : {}),
+      ...(id?.userId !== undefined ? { userId: id.userId } : {}),
+      ...(id?.customInviteHeaders ? { sipCustomInviteHeaders: id.customInviteHeaders } : {}),
+    };
   }
 
   /** Run one dialog turn and carry out its response. */

@@ -22,6 +22,15 @@ export interface AgentDeps {
   /** Builds the engines and dialogs a dialog switches to mid-call (`vgwActSet*Config` with credentials or a new target). */
   services?: ServiceBuilder;
   clock?: Clock;
+  /** Per-call context IBM Voice Gateway sent that the call itself does not know (tenant, caller pseudonym, chosen INVITE headers). */
+  identity?: CallIdentity;
+}
+
+/** What fills `vgwTenantID`, `context.metadata.user_id` and `vgwSIPCustomInviteHeaders`. */
+export interface CallIdentity {
+  tenantId?: string;
+  userId?: string;
+  customInviteHeaders?: Record<string, string>;
 }
 
 export interface TurnTimings {

@@ -26,6 +26,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function userIdOf(ctx: Record<string, unknown>): string | undefined {
+  const m = ctx['metadata'];
+  return isRecord(m) && typeof m['user_id'] === 'string' ? m['user_id'] : undefined;
+}
+
 export class WatsonV2Dialog implements Dialog {
   private sessionId: string | undefined;
   private readonly base: string;
@@ -52,7 +57,12 @@ export class WatsonV2Dialog implements Dialog {
     if (isDtmfInput(req.input)) userDefined['vgwIsDTMF'] = true;
     const body = {
       input: { message_type: 'text', text: req.isFirstTurn ? '' : inputText(req.input), options: { return_context: true } },
-      context: { skills: { [this.opts.skillName]: { user_defined: userDefined } } },
+      context: {
+        // Watson Assistant v2 keys its per-user features (billing, analytics) on global.system.user_id:
+        // the gateway's `metadata.user_id`, as IBM's phone integration sets it.
+        ...(userIdOf(userDefined) ? { global: { system: { user_id: userIdOf(userDefined) } } } : {}),
+        skills: { [this.opts.skillName]: { user_defined: userDefined } },
+      },
     };
     let json: unknown;
     for (let attempt = 0; ; attempt++) {

@@ -119,6 +119,7 @@ export class Gateway {
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
+    this.agents.pseudonymSecret = (accountId) => this.keyStore.pseudonymSecret(accountId);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
