@@ -154,7 +154,8 @@ export function ssmlToPieces(ssml: string): SpeechPiece[] {
       return;
     }
     if (!t) return;
-    if ((f.stretch !== style.stretch || f.gain !== style.gain) && /\S/.test(t)) {
+    // punctuation alone stays with the words before it
+    if ((f.stretch !== style.stretch || f.gain !== style.gain) && /[\p{L}\p{N}]/u.test(t)) {
       flush();
       style = { stretch: f.stretch, gain: f.gain };
     }
