@@ -18,7 +18,8 @@
  */
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
-import { SPECIAL_INPUTS, headerUri, type GatewayTurnState } from '../dialog/context-vars.js';
+import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
+import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/vad/endpointer.js';
 import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
 import { detect } from '../privacy/detect.js';
@@ -94,18 +95,7 @@ export class AgentSession {
   }
 
   private baseState(): GatewayTurnState {
-    const c = this.call;
-    const id = this.deps.identity;
-    return {
-      sessionId: c.callId,
-      sipCallId: c.callId,
-      sipRequestUri: c.requestUri,
-      sipFromUri: headerUri(c.from),
-      sipToUri: headerUri(c.to),
-      ...(id?.tenantId !== undefined ? { tenantId: id.tenantId } : {}),
-      ...(id?.userId !== undefined ? { userId: id.userId } : {}),
-      ...(id?.customInviteHeaders ? { sipCustomInviteHeaders: id.customInviteHeaders } : {}),
-    };
+    return callGatewayState(this.call, this.deps.identity);
   }
 
   /** Run one dialog turn and carry out its response. */
@@ -153,9 +143,9 @@ export class AgentSession {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy);
+      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
     }
-    this.emitTurn(timings, texts.length, turnPrivacy);
+    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
     this.services.turnEnded(turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)
@@ -202,9 +192,9 @@ export class AgentSession {
     };
   }
 
-  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy): void {
+  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy, exchange: TurnExchange): void {
     this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses, privacy });
+    this.call.emit({ type: 'turn.completed', ...t, responses, privacy, ...exchange });
   }
 
   private speak(text: string, first?: FirstAudio): Promise<void> {

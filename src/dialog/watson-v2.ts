@@ -11,7 +11,7 @@
  */
 import { type HttpClient } from './http-client.js';
 import { responseFromOutput } from './response.js';
-import { DialogError, inputText, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
+import { DialogError, inputText, intentNames, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
 
 export interface WatsonV2Options {
   client: HttpClient;
@@ -85,6 +85,8 @@ export class WatsonV2Dialog implements Dialog {
     const returned = skill && isRecord(skill['user_defined']) ? (skill['user_defined'] as Record<string, unknown>) : undefined;
     const response = responseFromOutput(output, returned ?? { ...req.context }, [output['user_defined']]);
     if (!returned) response.warnings.push(`the answer had no context.skills["${this.opts.skillName}"].user_defined; the previous context is kept`);
+    const intents = intentNames(output['intents']);
+    if (intents) response.intents = intents;
     return response;
   }
 

@@ -35,7 +35,8 @@ import type { KeyStore } from '../training/keystore.js';
 import type { CallNumbers, DetectionContext } from '../privacy/types.js';
 import { prepareCallNumbers } from '../privacy/phone.js';
 import type { TurnPrivacy } from '../privacy/call-privacy.js';
-import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/policy.js';
+import { headerUri } from '../dialog/context-vars.js';
+import { applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/policy.js';
 import { parseNameAddr } from '../sip/parse/name-addr.js';
 
 type AnyCallEvent = CallEvent & Record<string, unknown>;
@@ -65,6 +66,9 @@ interface CallState {
   app: AppInfo;
   fromUser: string;
   toUser: string;
+  /** The From/To URIs (no display name, no tag), for `sipFromUri`/`sipToUri`. */
+  fromUri: string;
+  toUri: string;
   transport: 'udp' | 'tcp' | 'tls';
   mediaSecurity: 'rtp' | 'srtp';
   startedAt: number;
@@ -115,6 +119,13 @@ export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, cu
     if (out !== v) red.push(path);
     return out;
   };
+  // A URI keeps its form: only the user part follows the phone rule (IBM consumers parse sip:user@host).
+  const uri = (v: string | undefined, field: 'from' | 'to', path: string, red: string[], ctx: PolicyContext): string | undefined => {
+    if (v === undefined) return undefined;
+    const out = applyPhoneKeepingForm(v, policy.events[field], ctx);
+    if (out !== v) red.push(path);
+    return out;
+  };
   const strip = <T extends object>(o: T): T => {
     for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
     return o;
@@ -129,6 +140,8 @@ export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, cu
         const e = { ...input };
         e.caller = phone(e.caller, 'from', 'caller', red, ctx);
         e.callee = phone(e.callee, 'to', 'callee', red, ctx);
+        e.sipFromUri = uri(e.sipFromUri, 'from', 'sipFromUri', red, ctx);
+        e.sipToUri = uri(e.sipToUri, 'to', 'sipToUri', red, ctx);
         if (e.transfer?.target !== undefined) e.transfer = strip({ ...e.transfer, target: phone(e.transfer.target, 'to', 'transfer.target', red, ctx) });
         e.warnings = e.warnings.map(maskFreeText);
         e.errors = e.errors.map(maskFreeText);
@@ -304,7 +317,7 @@ export class CallReporting {
       const country = this.opts.config.defaultCountry;
       const transport = e.transport.toLowerCase();
       this.#calls.set(e.callId, {
-        app, fromUser, toUser: headerUser(e.to),
+        app, fromUser, toUser: headerUser(e.to), fromUri: headerUri(e.from), toUri: headerUri(e.to),
         transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
         mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',
         startedAt: e.time,
@@ -370,7 +383,15 @@ export class CallReporting {
           ...base, schemaVersion: 1, type: 'turn', turnNumber,
           timings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
           input: turnNumber === 1 ? 'start' : timings.sttMs !== undefined ? 'speech' : hadDtmf ? 'dtmf' : 'event',
-          dialog: { request: {}, response: { status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error' } },
+          dialog: {
+            // The turn's words (under the events policy's transcript rule, like transcriptions): IBM's conversation events carry them.
+            request: typeof e['inputText'] === 'string' ? { text: e['inputText'] } : {},
+            response: {
+              status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error',
+              ...(typeof e['responseText'] === 'string' ? { text: e['responseText'] } : {}),
+              ...(Array.isArray(e['intents']) ? { intents: (e['intents'] as unknown[]).filter((i): i is string => typeof i === 'string') } : {}),
+            },
+          },
           actions: [],
         });
         return;
@@ -399,6 +420,7 @@ export class CallReporting {
         await this.#append(st, {
           ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr',
           caller: st.fromUser || undefined, callee: st.toUser || undefined,
+          sipFromUri: st.fromUri || undefined, sipToUri: st.toUri || undefined,
           startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
           durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,
           termination: st.transfer?.outcome === 'succeeded' ? { reason: 'transferred', endedBy: 'transfer-target' } : end,

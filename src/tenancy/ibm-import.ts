@@ -246,6 +246,8 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
       mark(rep, 'url', 'password', 'token', 'username', 'cdrEventIndex', 'transcriptionEventIndex', 'conversationEventIndex', 'cdrEventSourceType', 'transcriptionEventSourceType', 'conversationEventSourceType');
       const token = str(rep.password) ?? str(rep.token);
       const index = (k: string, d: string): string => str(rep[k]) ?? d;
+      const st = { cdr: str(rep.cdrEventSourceType), transcription: str(rep.transcriptionEventSourceType), conv: str(rep.conversationEventSourceType) };
+      const sourceTypes = Object.values(st).some(Boolean) ? Object.fromEntries(Object.entries(st).filter(([, v]) => v)) : undefined;
       app.forwarding = {
         enabled: true,
         transcriptionReports: !!str(rep.transcriptionEventIndex),
@@ -257,7 +259,10 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
             url: rep.url,
             token,
             format: 'ibm',
-            ibmIndexes: { cdr: index('cdrEventIndex', 'cdr'), transcription: index('transcriptionEventIndex', 'transcription'), conv: index('conversationEventIndex', 'conv') },
+            ibm: {
+              indexes: { cdr: index('cdrEventIndex', 'cdr'), transcription: index('transcriptionEventIndex', 'transcription'), conv: index('conversationEventIndex', 'conv') },
+              ...(sourceTypes ? { sourceTypes } : {}),
+            },
           },
         ],
       };
