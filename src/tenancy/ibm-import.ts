@@ -145,7 +145,7 @@ function dialogOf(c: Obj, path: string, mark: (o: Obj, ...k: string[]) => void, 
     return { provider: 'watson-assistant', apiVersion: 'v2', url, assistantId: String(assistant).trim(), auth: asDialogAuth(auth) };
   }
   // IBM-hosted Watson Assistant, or IAM credentials (which only Watson's own token exchange takes).
-  if (auth && (auth.kind === 'iam' || /assistant\.watson|watsonplatform\.net|conversation/i.test(url))) {
+  if (auth && (auth.kind === 'iam' || /assistant|watsonplatform\.net|conversation/i.test(url))) {
     return { provider: 'watson-assistant', apiVersion: 'v1', url, workspaceId: String(workspace ?? '').trim(), auth: asDialogAuth(auth) };
   }
   // Any other URL is a Service Orchestration Engine speaking the v1 message API.
