@@ -19,6 +19,7 @@
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
 import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
+import { joinUtterances } from '../speech/ssml.js';
 import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/vad/endpointer.js';
 import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
@@ -137,7 +138,7 @@ export class AgentSession {
     this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
-    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(texts.join(' '), first);
+    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(joinUtterances(texts).text, first);
     const ctx = this.actionContext(turn, texts, first);
     for (const action of response.actions) {
       if (this.ended) return;
@@ -179,7 +180,8 @@ export class AgentSession {
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
       play: (source) => this.speaker.play(source),
-      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), texts.join(' '))),
+      // one SSML document when any utterance is SSML (plain ones escaped into it), else the texts joined
+      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), joinUtterances(texts).text)),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
       nextTurnState: (state) => Object.assign(this.pendingState, state),

@@ -129,14 +129,17 @@ test('an IBM SOE serves every turn of a real call under the default privacy poli
   const base = await freeUdpRange(20);
   const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19, endpointer: { silenceHangoverMs: 600 } });
   const tts = new FliteTts({ voice: 'slt' });
+  const step = (s: string) => process.stderr.write(`# step: ${s} (SOE turns ${seen.length}, errors ${errors.length})\n`);
   try {
     const call = await phone.dial(`sip:${DIALLED}@127.0.0.1:${gw.sipPort}`, [['X-Account-Ref', 'ACC-778']], CALLER);
+    step('dialled');
     const welcome = await call.nextUtterance();
     // Spoken tags would more than double it ("prosody rate minus nine percent …"); the words at 91 % speed fit.
     const welcomeMs = welcome.endMs - welcome.startMs;
     const wordsMs = await fliteMs(tts, 'Welcome to the bank.', 1 / 0.91);
     assert.ok(welcomeMs < wordsMs * 1.35, `the welcome prompt lasted ${welcomeMs} ms; its words take ${Math.round(wordsMs)} ms`);
 
+    step('welcome heard');
     await speak(tts, call, 'check my balance');
     const pinPrompt = await call.nextUtterance();
     const pinWordsMs = (await fliteMs(tts, 'Please key your')) + (await fliteMs(tts, 'P I N')) + 200 + (await fliteMs(tts, 'then the hash key.'));
@@ -144,8 +147,10 @@ test('an IBM SOE serves every turn of a real call under the default privacy poli
 
     const refer = new Promise<SipRequest>((r) => call.on('request', (q) => q.method === 'REFER' && r(q)));
     const transferred = new Promise<PhoneCall>((r) => call.once('transferred', r));
+    step('pin prompt heard');
     await call.sendDigits('4921#');
     await call.nextUtterance(); // "One moment." (the prompt URL cannot be fetched: nothing listens there)
+    step('one moment heard');
     const human = await transferred;
     const referReq = await refer;
     assert.equal(referReq.headers.get('X-Account-Ref'), 'ACC-778', 'transferHeaders ride on the REFER');
@@ -182,6 +187,7 @@ test('an IBM SOE serves every turn of a real call under the default privacy poli
     await again.hangup();
     assert.equal(seen[seen.length - 1]!.parsed.userId, seen[0]!.parsed.userId);
   } finally {
+    if (errors.length || seen.length < 4) process.stderr.write(`# SOE saw ${JSON.stringify(seen.map((s) => s.input))}; errors ${JSON.stringify(errors)}; warnings ${gw.logs.filter((l) => /"level":(40|50)/.test(l)).slice(-8).join('\n')}\n`);
     server.closeAllConnections();
     server.close();
     const bounded = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setTimeout(r, 5000).unref())]);

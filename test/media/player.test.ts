@@ -207,3 +207,21 @@ test('http(s) sources: WAV and audio/basic play; bad type, size, timeout and pla
     },
   );
 });
+
+test('a prompt that cannot be loaded while nothing plays still finishes, so whoever waits for playback moves on', async () => {
+  const h = harness();
+  h.player.enqueue({ kind: 'wav', bytes: new Uint8Array([1, 2, 3]) });
+  h.tick(1);
+  assert.deepEqual(h.events.map((e) => e.split(':')[0]), ['error', 'finished']);
+  assert.equal(h.out.length, 0, 'nothing was sent');
+  const dir = mkdtempSync(join(tmpdir(), 'hg-player-'));
+  try {
+    const later = harness();
+    later.player.enqueue({ kind: 'wavFile', path: join(dir, 'missing.wav') });
+    await once(later.player, 'sourceError');
+    later.tick(1);
+    assert.deepEqual(later.events.map((e) => e.split(':')[0]), ['error', 'finished']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
