@@ -88,7 +88,8 @@ test('WAV bytes at 16 kHz stereo are converted to 8 kHz mono', () => {
   assert.equal(h.out.length, 50);
   h.player.enqueue({ kind: 'wav', bytes: new Uint8Array(10) });
   h.tick(1);
-  assert.match(h.events.at(-1)!, /^error:wav:/);
+  assert.match(h.events.at(-2)!, /^error:wav:/);
+  assert.equal(h.events.at(-1), 'finished:done', 'the failed prompt ends playback for whoever waits on it');
 });
 
 test('a WAV file loads asynchronously and plays when ready', async () => {
