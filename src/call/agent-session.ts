@@ -95,9 +95,7 @@ export class AgentSession {
     void this.runTurn({ text: '' }, { isFirst: true });
   }
 
-  private baseState(): GatewayTurnState {
-    return callGatewayState(this.call, this.deps.identity);
-  }
+  private readonly baseState = (): GatewayTurnState => callGatewayState(this.call, this.deps.identity);
 
   /** Run one dialog turn and carry out its response. */
   private async runTurn(input: TurnInput, o: TurnOptions = {}): Promise<void> {
