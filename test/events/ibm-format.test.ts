@@ -95,7 +95,7 @@ test("IBM's CDR design document counts the calls and their minutes from CDRs wri
     await call.waitForEnd(10_000); // the line hangs up after a second
     ended.push(await gw.waitForEvent((e) => e.type === 'call.ended' && e.callId === call.session.callId));
   }
-  const count = await waitFor('three CDRs counted', async () => ((await view('calls_by_date')) >= 3 ? view('calls_by_date') : undefined), 20_000);
+  const count = await waitFor('three CDRs counted', async () => ((await view('calls_by_date')) >= 3 ? view('calls_by_date') : undefined), 40_000);
   assert.equal(count, 3);
   const minutes = ended.reduce((m, e) => m + ((e['endedAt'] as number) - (e['answeredAt'] as number)) / 60_000, 0);
   const summed = await view('call_minutes_by_date');
@@ -129,15 +129,18 @@ async function say(call: PhoneCall, text: string): Promise<void> {
 
 test('a Splunk HEC sink in format ibm gets the Voice Gateway envelopes: cdr, transcription and conv indexes', { timeout: 60_000 }, async () => {
   const call = await phone.dial(`sip:agent@127.0.0.1:${gw.sipPort}`, [], CALLER);
-  await call.nextUtterance();
-  await say(call, 'check my balance');
-  await call.nextUtterance();
-  await call.hangup();
+  try {
+    await call.nextUtterance(30_000);
+    await say(call, 'check my balance');
+    await call.nextUtterance(30_000);
+  } finally {
+    if (!call.ended) await call.hangup(); // a failure above must not leave the call (and the process) up
+  }
   const callId = call.session.callId;
   const envelopes = await waitFor('the CDR at the HEC receiver', () => {
     const all = hec.requests.flatMap((r) => r.text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>));
-    return all.some((e) => e['index'] === 'cdr') ? all : undefined;
-  }, 20_000);
+    return all.some((e) => e['index'] === 'cdr' && e['event'].globalSessionID === callId) ? all : undefined;
+  }, 40_000);
   assert.equal(hec.requests[0]!.headers.authorization, 'Splunk hec-token');
   const mine = envelopes.filter((e) => e['event'].globalSessionID === callId);
   const by = (index: string) => mine.filter((e) => e['index'] === index);
