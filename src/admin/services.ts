@@ -4,11 +4,11 @@
  * documented, so the API's shape does not depend on the deployment).
  */
 import type { Registry } from 'prom-client';
-import type { TenancyStore } from '../tenancy/tenancy-store.js';
-import type { Store } from '../store/store.js';
-import type { RegionStores } from '../store/open.js';
-import type { Eraser } from '../training/erasure.js';
-import type { TrainingReader } from '../training/reader.js';
+import type { TenancyStore } from '../tenancy/index.js';
+import type { Store } from '../store/index.js';
+import type { RegionStores } from '../store/index.js';
+import type { Eraser } from '../training/index.js';
+import type { TrainingReader } from '../training/index.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
 
@@ -16,7 +16,7 @@ import type { OutboxDepth } from './metrics.js';
 export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };
-  session: { state: string; request: { headers: { get(name: string): string | undefined } } };
+  session: { state: string; readonly callerUser: string | undefined };
 }
 
 export interface AdminTraining {

@@ -4,8 +4,8 @@
  * INVITE headers), and what a turn carried (its input, the answer's text and intents) for the
  * `turn.completed` event the reporting builds IBM's conversation events from.
  */
-import { headerUri, type GatewayTurnState } from '../dialog/context-vars.js';
-import type { TurnInput, TurnResponse } from '../dialog/types.js';
+import { headerUri, type GatewayTurnState } from '../dialog/index.js';
+import type { TurnInput, TurnResponse } from '../dialog/index.js';
 import type { AgentCall } from './agent-call.js';
 import type { CallIdentity } from './agent-types.js';
 

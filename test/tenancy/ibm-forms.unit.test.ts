@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse } from 'yaml';
 import { runImportIbm } from '../../src/cli/commands/import.js';
-import { applicationSchema } from '../../src/config/schema.js';
+import { applicationSchema } from '../../src/tenancy/index.js';
 
 const dir = join(import.meta.dirname, 'fixtures/ibm');
 

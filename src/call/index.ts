@@ -1,0 +1,12 @@
+/** The public surface of `src/call/`: other modules import from here, never from its files. */
+export type { ActiveCall, CallBehaviour } from './active-call.js';
+export type { CallIdentity } from './agent-types.js';
+export { agentCallOf } from './agent-call.js';
+export { AgentSession } from './agent-session.js';
+export type { TurnTimings } from './agent-session.js';
+export { CallAudio } from './call-audio.js';
+export type { CallAudioOptions } from './call-audio.js';
+export type { CallEvent } from './call-events.js';
+export type { ServiceBuilder } from './call-services.js';
+export { InboundCalls } from './inbound-calls.js';
+export type { CallMediaFactory } from './media-port.js';

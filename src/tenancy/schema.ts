@@ -1,0 +1,64 @@
+/**
+ * Accounts and applications as an operator writes them (config file, admin API, IBM import) and
+ * the tenancy settings section. Tenancy owns these schemas; the configuration composes them, so
+ * tenancy never depends on config.
+ */
+import { z } from 'zod';
+import { dialogConfigSchema } from '../dialog/index.js';
+import { speechConfigSchema } from '../speech/index.js';
+import { privacyPolicySchema } from '../privacy/index.js';
+import { applicationTrainingSchema, accountTrainingSchema } from '../training/index.js';
+import { forwardingSchema } from '../events/index.js';
+
+/** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
+export const tenancySchema = z
+  .object({
+    /** The control region whose store holds tenancy data; default: the first configured region. */
+    region: z.string().optional(),
+    /**
+     * How often a gateway checks the store for changes made by other gateways (seconds; 0 = never).
+     * Default: 2 on PostgreSQL (shared by gateways side by side), 0 on SQLite (one gateway per file).
+     */
+    pollSeconds: z.number().min(0).optional(),
+  })
+  .prefault({});
+
+export const applicationSchema = z.object({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  name: z.string().optional(),
+  /** Where this application's data may live; must name a configured region. */
+  region: z.string().default('default'),
+  /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
+  numbers: z.array(z.string().min(1)).default([]),
+  /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
+  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
+  /** Longest a call may last before the gateway hangs up (seconds). */
+  maxCallSeconds: z.number().int().positive().default(3600),
+  /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
+  holdSeconds: z.number().int().min(0).default(0),
+  /** Ring (180) for this long before answering; 0 answers at once. */
+  answerDelayMs: z.number().int().min(0).max(60000).default(0),
+  /** WAV played when the call is answered (8 kHz or resampled). */
+  greeting: z.string().optional(),
+  /** SRTP policy: `required` refuses plain RTP (488) and plain transports (403); `optional` answers SAVP offers with SRTP; `off` refuses SAVP. */
+  secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
+  /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
+  dialog: dialogConfigSchema.optional(),
+  /** INVITE headers passed to the dialog as `vgwSIPCustomInviteHeaders` (IBM's CUSTOM_SIP_INVITE_HEADER), by name. */
+  customSipInviteHeaders: z.array(z.string().regex(/^[A-Za-z0-9!%'*+.^_`|~-]+$/, 'a SIP header name')).max(32).optional(),
+  speech: speechConfigSchema.prefault({}),
+  /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
+  privacy: privacyPolicySchema.optional(),
+  training: applicationTrainingSchema.optional(),
+  forwarding: forwardingSchema,
+});
+
+export const accountSchema = z.object({
+  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  name: z.string().optional(),
+  training: accountTrainingSchema.optional(),
+  applications: z.array(applicationSchema).default([]),
+});
+
+export type ApplicationConfig = z.infer<typeof applicationSchema>;
+export type AccountConfig = z.infer<typeof accountSchema>;
