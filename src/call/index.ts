@@ -1,5 +1,6 @@
 /** The public surface of `src/call/`: other modules import from here, never from its files. */
-export type { CallBehaviour } from './active-call.js';
+export type { ActiveCall, CallBehaviour } from './active-call.js';
+export type { CallIdentity } from './agent-types.js';
 export { agentCallOf } from './agent-call.js';
 export { AgentSession } from './agent-session.js';
 export type { TurnTimings } from './agent-session.js';
