@@ -79,7 +79,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private decoded = 0;
   private concealed = 0;
   private sent = 0;
-  private closed = false;
+  #closed = false;
+  /** True once `close()` ran: the RTP sockets are released. */
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   constructor(
     readonly rtp: RtpSession,
@@ -235,8 +239,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     this.unregister?.();
     this.player.stop();
     await this.rtp.close();

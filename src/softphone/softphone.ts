@@ -59,6 +59,10 @@ export interface ReceivedPacket {
 }
 
 export class Softphone {
+  /** Every call's media this phone opened (dialled, answered, or placed for a REFER): closed with the phone. */
+  private readonly media = new Set<CallAudio>();
+  private closed = false;
+
   private constructor(
     readonly ua: UserAgent,
     private readonly pool: PortPool,
@@ -83,9 +87,10 @@ export class Softphone {
 
   /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. `fromUser`: the From URI's user part (e.g. a caller number). */
   async dial(target: string, headers: [string, string][] = [], fromUser = 'softphone'): Promise<PhoneCall> {
+    if (this.closed) throw new Error('softphone: closed');
     const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
     if (!rtp.ok) throw new Error(`no RTP port: ${rtp.error}`);
-    const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } });
+    const audio = this.track(new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } }));
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
     const sdes = this.opts.srtp ? createSdesOffer() : undefined;
     const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
@@ -134,7 +139,7 @@ export class Softphone {
     if (!offer.ok) return void session.reject(400, 'Bad Request - SDP');
     const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
     if (!rtp.ok) return void session.reject(503);
-    const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer });
+    const audio = this.track(new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer }));
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1, secureMedia: 'off' as const };
     const n = negotiate(offer.value, local);
     if (!n.ok) {
@@ -146,8 +151,18 @@ export class Softphone {
     return new AnsweredCall(session, audio);
   }
 
+  private track(audio: CallAudio): CallAudio {
+    for (const a of this.media) if (a.closed) this.media.delete(a); // ended calls: nothing to hold on to
+    this.media.add(audio);
+    return audio;
+  }
+
+  /** Close the SIP stack and every call's RTP sockets, including a call a REFER placed after the test stopped looking. */
   async close(): Promise<void> {
+    this.closed = true;
     this.scheduler.stop();
+    await Promise.all([...this.media].map((a) => a.close().catch(() => undefined)));
+    this.media.clear();
     await this.ua.stack.close();
   }
 }
