@@ -10,6 +10,8 @@ import type { Route } from '../tenancy/router.js';
 import type { DtmfEvent } from '../media/dtmf/event.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
+import type { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export type CallEndReason = EndReason | 'max-duration' | 'hold-complete' | 'no-sdp-answer' | 'sdp-answer-refused';
 
@@ -40,6 +42,10 @@ export interface ActiveCall {
   readonly session: InviteServerSession;
   readonly media: CallAudio;
   readonly keys: CallKeys;
+  /** The call's sensitive switch (sensitive-state.ts): everything that sends caller data out reads it. */
+  readonly sensitive: SensitiveState;
+  /** The call's recording, when its application records (pause/resume, consent). */
+  recording?: RecordingControl;
   /** Directory relative paths in the application's settings (greeting) resolve against. */
   readonly baseDir?: string;
   /** Emit a CallEvent for this call (stamped with its ids). */

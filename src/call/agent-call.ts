@@ -11,6 +11,8 @@ import type { Clock } from '../time/clock.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';
+import type { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
@@ -47,6 +49,10 @@ export interface AgentCall {
   /** The application reports transcriptions from the start. */
   readonly transcriptionReports: boolean;
   readonly media: AgentMedia;
+  /** The call's sensitive switch (shared with the event bus and the recorder). */
+  readonly sensitive: SensitiveState;
+  /** The call's recording, when its application records. */
+  readonly recording?: RecordingControl;
   onDtmf(listener: (digit: string) => void): void;
   onEnded(listener: (reason: string) => void): void;
   emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
@@ -69,6 +75,10 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
     requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
     media: agentMediaOf(call.media),
+    sensitive: call.sensitive,
+    get recording() {
+      return call.recording;
+    },
     onDtmf: (l) => call.keys.on('dtmf', (e) => l(e.digit)),
     onEnded: (l) => s.once('ended', l),
     emit: (e) => call.emit(e),

@@ -6,15 +6,13 @@
  *                                                        ├─ DTMF (digit or collection)├─▶ dialog turn → speak → actions → listen …
  *                                                        └─ no-input timer ─────────┘
  *
- * - Speech and DTMF barge-in stop playout within one frame (the player flushes on the next tick).
- * - The dialog's response is spoken first, then its actions run in order (IBM Voice Gateway's rule),
- *   each by its handler in actions/.
- * - What goes to a dialog outside the process passes the application's privacy policy (DialogGate)
- *   and tokens in the answer are restored before speaking.
- * - Turn timings (endpointing, STT, dialog, TTS first audio) are measured on the Clock and emitted as
- *   `turn.completed` CallEvents; final recognitions as `transcription` events.
+ * - Speech and DTMF barge-in stop playout within one frame. The response is spoken first, then its
+ *   actions run in order (IBM's rule), each by its handler in actions/.
+ * - What goes to a dialog outside the process passes the privacy policy (DialogGate); tokens in
+ *   the answer are restored before speaking. Turn timings go out as `turn.completed` CallEvents.
  * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
  *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
+ * - The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
 import type { TurnInput, TurnResponse } from '../dialog/types.js';
 import { DialogError } from '../dialog/types.js';
@@ -33,6 +31,8 @@ import { Speaker, type FirstAudio } from './speaker.js';
 import { recognise, sttResponseOf } from './recognition.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
+import { SensitiveTurns } from './sensitive-turns.js';
+import { obtainConsent } from './recording-consent.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
 export type { AgentDeps, TurnTimings } from './agent-types.js';
@@ -51,6 +51,7 @@ export class AgentSession {
   private readonly flags: AgentFlags;
   /** The call's privacy context: its own numbers, what the agent asked for, digits across turns. */
   private readonly privacy: CallPrivacy;
+  private readonly sensitive: SensitiveTurns;
   private readonly gate: DialogGate;
   private readonly services: CallServices;
   private readonly speaker: Speaker;
@@ -74,6 +75,7 @@ export class AgentSession {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
+    this.sensitive = new SensitiveTurns(call.sensitive);
     this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy);
     this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
@@ -90,7 +92,8 @@ export class AgentSession {
     m.on('speechStart', () => this.noInput.clear());
     this.call.onDtmf((digit) => this.onDtmf(digit));
     this.call.onEnded((reason) => void this.onCallEnded(reason));
-    void this.runTurn({ text: '' }, { isFirst: true });
+    const speak = (text: string) => this.speaker.speak(text, { ...this.services.ttsOptions(), noCache: false });
+    void obtainConsent(this.call.recording, { call: this.call, clock: this.clock, signal: this.abort.signal, flags: this.flags, services: this.services, sensitive: this.sensitive, speak }).then(() => this.runTurn({ text: '' }, { isFirst: true }));
   }
 
   private baseState(): GatewayTurnState {
@@ -111,8 +114,7 @@ export class AgentSession {
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
-    // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
-    // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
+    // Caller input was put through CallPrivacy by its handler; other turns are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     const request = this.exchange.request(target, input, state, turnPrivacy);
     const t0 = this.clock.now();
@@ -135,6 +137,7 @@ export class AgentSession {
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
     // Cross-turn PII context: after "please say your card number", a bare number is a card number.
     this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+    this.sensitive.agentAsked(this.privacy.expect); // a prompt asking for a card number, code, PIN or account turns the switch on
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
     if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(texts.join(' '), first);
@@ -178,7 +181,7 @@ export class AgentSession {
       log: this.deps.log,
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
-      play: (source) => this.speaker.play(source),
+      play: async (source) => void (await this.speaker.play(source)),
       takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), texts.join(' '))),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
@@ -197,16 +200,15 @@ export class AgentSession {
     this.call.emit({ type: 'turn.completed', ...t, responses, privacy });
   }
 
-  private speak(text: string, first?: FirstAudio): Promise<void> {
-    if (this.ended) return Promise.resolve();
+  private async speak(text: string, first?: FirstAudio): Promise<void> {
+    if (this.ended) return;
     // Never cache what carries the caller's data: restored tokens, the caller's own number, or
     // anything the detector flags (the TTS cache checks the last again on its own).
-    const noCache = this.excludeFromCache || this.speaksCallerData || detect(text, this.privacy.detection()).length > 0;
-    return this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
+    const noCache = this.excludeFromCache || this.speaksCallerData || this.sensitive.on || detect(text, this.privacy.detection()).length > 0;
+    await this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
   }
 
   // ---- listening ------------------------------------------------------------------------------
-
   private listen(): void {
     if (this.ended) return;
     this.call.media.listening = !this.flags.sttPaused;
@@ -243,7 +245,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await recognise(u, stt, { phrases, engineOptions: options });
+    const outcome = await recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options });
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
@@ -254,8 +256,8 @@ export class AgentSession {
     }
     const r = outcome.result;
     this.noInput.heard();
-    const privacy = this.privacy.callerTurn({ text: r.transcript });
-    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, privacy });
+    const privacy = this.sensitive.callerTurn(this.privacy.callerTurn({ text: r.transcript }), { text: r.transcript });
+    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, confidence: r.confidence, ...this.sensitive.transcription(r.transcript, r.alternatives, privacy), privacy });
     await this.runTurn({ text: r.matchedPhrase ?? r.transcript }, { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false }, privacy });
   }
 
@@ -270,7 +272,7 @@ export class AgentSession {
     if (this.digits.active) return this.digits.press(digit);
     if (this.busy) return;
     this.noInput.heard();
-    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.privacy.callerTurn({ dtmf: digit }) });
+    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digit }), {}) });
   }
 
   private onCollected({ digits, ok }: CollectResult): void {
@@ -279,11 +281,10 @@ export class AgentSession {
       void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
       return;
     }
-    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: digits }) });
+    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), {}) });
   }
 
   // ---- end ------------------------------------------------------------------------------------
-
   private async onCallEnded(reason: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;

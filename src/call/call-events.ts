@@ -6,6 +6,8 @@
  */
 import type { DtmfEvent } from '../media/dtmf/event.js';
 import type { TurnPrivacy } from '../privacy/call-privacy.js';
+import type { SensitiveInterval, SensitiveReason } from './sensitive-state.js';
+import type { RecordingSummary } from './recording-control.js';
 
 interface Base {
   callId: string;
@@ -25,7 +27,9 @@ export interface CallStartedEvent extends Base {
 
 export interface DtmfCallEvent extends Base {
   type: 'dtmf';
+  /** Empty while the sensitive switch is on (`sensitive: true`): the key is counted, never reported. */
   digit: string;
+  sensitive?: boolean;
   durationMs: number;
   source: DtmfEvent['source'];
 }
@@ -53,6 +57,17 @@ export interface CallEndedEvent extends Base {
   media?: MediaStatsSnapshot;
   /** `vgwActAddCustomCDRData` fields the dialog added (raw: the privacy gate decides what leaves). */
   customCdr?: Record<string, unknown>;
+  /** When the sensitive switch was on and why (never what was said). */
+  sensitive?: SensitiveInterval[];
+  /** The call's recording: consent outcome, pauses, whether anything was stored. */
+  recording?: RecordingSummary;
+}
+
+/** The sensitive switch turned on or off (sensitive-state.ts); `reasons` say why, nothing of what was said. */
+export interface SensitiveChangedEvent extends Base {
+  type: 'sensitive.changed';
+  on: boolean;
+  reasons: SensitiveReason[];
 }
 
 export interface TurnCompletedEvent extends Base {
@@ -73,7 +88,9 @@ export interface TurnCompletedEvent extends Base {
 export interface TranscriptionCallEvent extends Base {
   type: 'transcription';
   turn: number;
+  /** `[SENSITIVE]` while the sensitive switch is on (`sensitive` holds the counts). */
   transcript: string;
+  sensitive?: { words: number };
   confidence: number;
   alternatives: { transcript: string; confidence?: number }[];
   /** How this utterance is gated (what the agent asked for, digits continuing a run): see CallPrivacy. */
@@ -88,4 +105,4 @@ export interface TransferCallEvent extends Base {
   reason?: string;
 }
 
-export type CallEvent = CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;
+export type CallEvent = SensitiveChangedEvent | CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;

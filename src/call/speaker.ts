@@ -23,8 +23,17 @@ export interface SpeakOptions {
   noCache: boolean;
 }
 
+/** How a prompt ended: played in full, or stopped (barge-in, hang-up, nothing to play). */
+export type PlayOutcome = 'done' | 'stopped';
+
+/** The player reports `{ reason }`; older listeners passed the bare reason. */
+function outcomeOf(r: unknown): PlayOutcome {
+  const reason = typeof r === 'object' && r !== null ? (r as { reason?: unknown }).reason : r;
+  return reason === 'done' ? 'done' : 'stopped';
+}
+
 export class Speaker {
-  #done?: () => void;
+  #done?: (outcome: PlayOutcome) => void;
   #closed = false;
 
   constructor(
@@ -35,15 +44,15 @@ export class Speaker {
     /** Whether the recogniser listens while this prompt plays. */
     private readonly listenWhilePlaying: () => boolean,
   ) {
-    media.on('playbackFinished', () => {
+    media.on('playbackFinished', (r) => {
       const done = this.#done;
       this.#done = undefined;
-      done?.();
+      done?.(outcomeOf(r));
     });
   }
 
-  async speak(text: string, opts: SpeakOptions, first?: FirstAudio): Promise<void> {
-    if (this.#closed || !text.trim()) return;
+  async speak(text: string, opts: SpeakOptions, first?: FirstAudio): Promise<PlayOutcome> {
+    if (this.#closed || !text.trim()) return 'stopped';
     const started = this.clock.now();
     const { tts, clock, signal } = this;
     let pending = first;
@@ -57,16 +66,16 @@ export class Speaker {
         yield chunk;
       }
     })();
-    await this.play({ kind: 'stream', chunks, sampleRate: 8000 });
+    return this.play({ kind: 'stream', chunks, sampleRate: 8000 });
   }
 
-  play(source: PlaySource): Promise<void> {
+  play(source: PlaySource): Promise<PlayOutcome> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve();
+      if (this.#closed) return resolve('stopped');
       const prev = this.#done;
-      this.#done = () => {
-        prev?.();
-        resolve();
+      this.#done = (outcome) => {
+        prev?.(outcome);
+        resolve(outcome);
       };
       this.media.listening = this.listenWhilePlaying();
       this.media.play(source);
@@ -79,6 +88,6 @@ export class Speaker {
     this.media.stopPlayback();
     const done = this.#done;
     this.#done = undefined;
-    done?.();
+    done?.('stopped');
   }
 }

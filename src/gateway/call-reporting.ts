@@ -76,6 +76,8 @@ interface CallState {
   utterances: number;
   maxResponseMs: Record<string, number>;
   dtmf: string;
+  /** Keys pressed while the sensitive switch was on: counted, never reported. */
+  sensitiveDigits: number;
   dtmfMethod: 'rfc4733' | 'sip-info';
   /** The call's own numbers (any form of them in a transcript is PHONE). */
   callNumbers: CallNumbers;
@@ -315,7 +317,7 @@ export class CallReporting {
           ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, headerUser(e.to), country), () => undefined)
           : Promise.resolve(undefined),
         chain: Promise.resolve(),
-        turns: 0, utterances: 0, maxResponseMs: {}, dtmf: '', dtmfMethod: 'rfc4733',
+        turns: 0, utterances: 0, maxResponseMs: {}, dtmf: '', sensitiveDigits: 0, dtmfMethod: 'rfc4733',
         callNumbers: prepareCallNumbers([fromUser, headerUser(e.to)], country), turnPrivacy: {},
       });
       return;
@@ -335,7 +337,8 @@ export class CallReporting {
     const base = { eventId: randomUUID(), callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, region: e.region, time: iso(e.time) };
     switch (e.type as string) {
       case 'dtmf': {
-        st.dtmf += String(e['digit']);
+        if (e['sensitive'] === true) st.sensitiveDigits++;
+        else st.dtmf += String(e['digit']);
         st.dtmfMethod = e['source'] === 'sip-info' ? 'sip-info' : 'rfc4733';
         if (e['digit'] === '#') await this.#flushDtmf(st, base);
         return;
@@ -417,10 +420,16 @@ export class CallReporting {
   }
 
   async #flushDtmf(st: CallState, base: { eventId: string; callId: string; accountId: string; applicationId: string; region: string; time: string }): Promise<void> {
-    if (!st.dtmf) return;
+    if (!st.dtmf && !st.sensitiveDigits) return;
     const digits = st.dtmf;
+    const withheld = st.sensitiveDigits;
     st.dtmf = '';
-    await this.#append(st, { ...base, eventId: randomUUID(), schemaVersion: 1, type: 'dtmf', digits, digitCount: digits.length, method: st.dtmfMethod, collection: digits.length > 1 ? 'collect' : 'single' });
+    st.sensitiveDigits = 0;
+    const count = digits.length + withheld;
+    const collection = count > 1 ? 'collect' : 'single';
+    // Keys pressed while the sensitive switch was on are a count: no digits of the run are reported.
+    if (withheld) return this.#append(st, { ...base, eventId: randomUUID(), schemaVersion: 1, type: 'dtmf', digitCount: count, method: st.dtmfMethod, collection, redactions: ['digits'] });
+    await this.#append(st, { ...base, eventId: randomUUID(), schemaVersion: 1, type: 'dtmf', digits, digitCount: count, method: st.dtmfMethod, collection });
   }
 
   async #append(st: CallState, event: ReportEventInput): Promise<void> {

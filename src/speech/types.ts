@@ -69,6 +69,8 @@ export interface SttStream {
 
 export interface Stt {
   readonly engine: string;
+  /** Runs inside the gateway: audio given to it leaves no process. Unset means a third party (muted while sensitive). */
+  readonly local?: boolean;
   startTurn(settings?: SttTurnSettings): SttStream;
   close(): Promise<void>;
 }

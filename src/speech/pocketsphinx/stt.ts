@@ -40,6 +40,7 @@ export interface PocketSphinxStats {
 
 export class PocketSphinxStt implements Stt {
   readonly engine = 'pocketsphinx';
+  readonly local = true;
   private readonly grammars = new GrammarCache();
 
   private constructor(
