@@ -23,6 +23,7 @@ import { RateLimiter, type RateLimit } from './rate-limit.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 import { keyRoutes } from './routes/keys.js';
+import { recordsRoutes } from './routes/records.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
 
@@ -86,6 +87,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
+    ...recordsRoutes(() => deps.records, () => deps.dataDir),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });
   const limiter = new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);

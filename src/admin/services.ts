@@ -10,6 +10,9 @@ import type { RegionStores } from '../store/open.js';
 import type { Eraser } from '../training/erasure.js';
 import type { TrainingReader } from '../training/reader.js';
 import type { ApiKeyStore } from './api-keys.js';
+import type { ReceiptStore } from '../receipts/receipt-store.js';
+import type { RecordingService } from '../recordings/service.js';
+import type { RecordingControl } from '../call/recording-control.js';
 import type { OutboxDepth } from './metrics.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
@@ -25,6 +28,14 @@ export interface AdminTraining {
   reader: TrainingReader;
 }
 
+/** Privacy receipts (one signed chain per region) and call recordings. */
+export interface AdminRecords {
+  chains: ReadonlyMap<string, ReceiptStore>;
+  recordings: RecordingService;
+  /** A call in progress, for pausing and resuming its recording. */
+  liveCall: (callId: string) => { info: { accountId: string }; recording?: RecordingControl } | undefined;
+}
+
 export interface AdminServices {
   registry: Registry;
   ready: () => boolean;
@@ -35,5 +46,8 @@ export interface AdminServices {
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
   outbox?: () => Promise<OutboxDepth[]>;
+  records?: AdminRecords;
+  /** Where the region receipt keys live (`<dataDir>/keys/receipts`). */
+  dataDir?: string;
   now?: () => number;
 }

@@ -75,7 +75,7 @@ export class AgentSession {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
-    this.sensitive = new SensitiveTurns(call.sensitive);
+    this.sensitive = new SensitiveTurns(call.sensitive, (input, privacy) => call.emit({ type: 'caller.input', ...input, privacy }));
     this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy);
     this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
@@ -272,7 +272,7 @@ export class AgentSession {
     if (this.digits.active) return this.digits.press(digit);
     if (this.busy) return;
     this.noInput.heard();
-    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digit }), {}) });
+    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digit }), { dtmf: digit }) });
   }
 
   private onCollected({ digits, ok }: CollectResult): void {
@@ -281,7 +281,7 @@ export class AgentSession {
       void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
       return;
     }
-    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), {}) });
+    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), { dtmf: digits }) });
   }
 
   // ---- end ------------------------------------------------------------------------------------

@@ -105,4 +105,16 @@ export interface TransferCallEvent extends Base {
   reason?: string;
 }
 
-export type CallEvent = SensitiveChangedEvent | CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;
+/**
+ * One caller turn as the agent took it (raw: speech as recognised, keys as pressed) with how it was
+ * gated. Only the privacy receipt ledger reads it, to count what each destination got; it never
+ * leaves the process.
+ */
+export interface CallerInputEvent extends Base {
+  type: 'caller.input';
+  text?: string;
+  dtmf?: string;
+  privacy: TurnPrivacy;
+}
+
+export type CallEvent = CallerInputEvent | SensitiveChangedEvent | CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;

@@ -12,7 +12,6 @@
  * - Memory is bounded by `maxSeconds` (the application's `maxCallSeconds`): past it nothing more is kept.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
 import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from '../media/frames.js';
 import { writeWav } from '../media/wav.js';
 import type { SensitiveState } from './sensitive-state.js';
@@ -37,7 +36,11 @@ export interface CallRecordingOptions {
   onStoreError?: (err: unknown) => void;
 }
 
-type AudioSource = EventEmitter<{ frame: [Int16Array, number]; sent: [Int16Array, number] }>;
+/** The call's audio as the recorder needs it: caller frames and the frames we sent (CallAudio). */
+export interface AudioSource {
+  on(event: 'frame' | 'sent', listener: (frame: Int16Array, deadlineMs: number) => void): unknown;
+  off(event: 'frame' | 'sent', listener: (frame: Int16Array, deadlineMs: number) => void): unknown;
+}
 
 export class CallRecording implements RecordingControl {
   readonly consent: RecordingConsentSettings;

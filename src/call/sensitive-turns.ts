@@ -22,8 +22,14 @@ export interface TranscriptionFields {
   sensitive?: { words: number };
 }
 
+/** Each caller turn as gated: for the privacy receipt's counts (src/receipts/ledger.ts). */
+export type InputObserver = (input: { text?: string; dtmf?: string }, privacy: TurnPrivacy) => void;
+
 export class SensitiveTurns {
-  constructor(readonly state: SensitiveState) {}
+  constructor(
+    readonly state: SensitiveState,
+    private readonly observe: InputObserver = () => {},
+  ) {}
 
   get on(): boolean {
     return this.state.active;
@@ -37,10 +43,11 @@ export class SensitiveTurns {
   }
 
   /** A caller turn's gating, marked while the switch is on (keys were counted as they were pressed). */
-  callerTurn(privacy: TurnPrivacy, input: { text?: string }): TurnPrivacy {
-    if (!this.state.active) return privacy;
-    if (input.text !== undefined) this.state.withheld(wordCount(input.text), 0);
-    return { ...privacy, sensitive: true };
+  callerTurn(privacy: TurnPrivacy, input: { text?: string; dtmf?: string }): TurnPrivacy {
+    const gated = this.state.active ? { ...privacy, sensitive: true } : privacy;
+    if (this.state.active && input.text !== undefined) this.state.withheld(wordCount(input.text), 0);
+    this.observe(input, gated);
+    return gated;
   }
 
   /** The transcription event's text: as recognised, or the placeholder with its word count. */

@@ -4,6 +4,7 @@
  * composed here; the module keeps its own schema file so the two cannot drift.
  */
 import { z } from 'zod';
+import { recordingConfigSchema } from '../recordings/config.js';
 import { isIP } from 'node:net';
 import { dialogConfigSchema } from '../dialog/config.js';
 import { speechConfigSchema } from '../speech/config.js';
@@ -193,6 +194,8 @@ export const applicationSchema = z.object({
   privacy: privacyPolicySchema.optional(),
   training: applicationTrainingSchema.optional(),
   forwarding: forwardingSchema,
+  /** Call recording with consent, sealed under the caller's data key (docs/privacy.md#recording); off by default. */
+  recording: recordingConfigSchema.optional(),
 });
 
 export const accountSchema = z.object({

@@ -29,6 +29,7 @@ import { TenancyStore } from '../tenancy/tenancy-store.js';
 import { TenancyRouting } from '../tenancy/routing.js';
 import { RtpMediaFactory } from './rtp-media.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
+import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/keystore.js';
 
@@ -61,6 +62,8 @@ export class Gateway {
   tls?: TlsTransport;
   /** Region KEKs (`<dataDir>/keys`): training data keys and the tenancy store's credentials. */
   private keyStore!: KeyStore;
+  /** Privacy receipts and call recordings. */
+  records?: PrivacyRecords;
 
   constructor(
     readonly config: Config,
@@ -132,6 +135,12 @@ export class Gateway {
     });
     await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    // Privacy receipts and call recordings, on the training module's region stores and keys.
+    this.records = await PrivacyRecords.open({ config: c, calls: this.calls, training: this.reporting.training, log: this.log.child({ module: 'privacy-records' }) });
+    this.records.applyAccounts(this.accounts);
+    this.records.start();
+    const records = this.records;
+    this.calls.startRecording = (call) => records.startRecording(call);
     this.calls.on('event', (e) => {
       // A call's end may leave resources of an application's old settings unused: close them.
       if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
@@ -143,6 +152,8 @@ export class Gateway {
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      dataDir: c.dataDir,
+      records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
     });
     this.log.info(
       { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
@@ -250,6 +261,7 @@ export class Gateway {
     this.followChain = this.followChain.then(async () => {
       try {
         await this.reporting?.applyAccounts(accounts);
+        this.records?.applyAccounts(accounts);
         await this.agents.retain(accounts.flatMap((a) => a.applications), this.liveApplications());
         this.log.info({ applications: accounts.reduce((n, a) => n + a.applications.length, 0) }, 'applications changed; new calls use the new settings');
       } catch (err) {
@@ -370,6 +382,7 @@ export class Gateway {
     await this.admin?.close();
     this.following = false;
     await this.followChain;
+    await this.records?.stop();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();
