@@ -12,6 +12,8 @@ import { registerKeysCommand } from './commands/keys.js';
 import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerReceiptsCommand } from './commands/receipts.js';
+import { registerRecordingsCommand } from './commands/recordings.js';
 import { PRIVATE_UMASK } from '../store/private-files.js';
 
 // Whatever a command creates (stores, their -wal/-shm, exports, caches, recordings) is private to
@@ -32,6 +34,8 @@ registerKeysCommand(program);
 registerAppsCommand(program);
 registerAuditCommand(program);
 registerImportCommand(program);
+registerReceiptsCommand(program);
+registerRecordingsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`hushgate: ${err instanceof Error ? err.message : String(err)}\n`);
