@@ -145,7 +145,9 @@ test('a card number said and keyed while the switch is on reaches no destination
   // events on the bus and at the sink
   const tr = gw.events.filter((e) => e.type === 'transcription' && e.callId === callId).map((e) => e['transcript']);
   assert.deepEqual(tr, ['check my balance', '[SENSITIVE]', 'what are your opening hours']);
-  await waitFor('events delivered', () => hook.requests.some((r) => r.body.toString('utf8').includes('"cdr"')), 15_000);
+  const cdr = await waitFor('the CDR delivered', () => hook.requests.map((r) => r.body.toString('utf8')).find((b) => b.includes('"cdr"') && b.includes(callId)), 15_000);
+  assert.match(cdr, /"reasons":\["expected:CREDIT_DEBIT_NUMBER"\]/, 'the CDR says when the switch was on and why');
+  assert.match(cdr, /"outcome":"announced"/, 'and the consent outcome');
   // training capture
   const reporting = gw.gw.reporting!;
   const out = new PassThrough();
