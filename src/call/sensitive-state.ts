@@ -4,8 +4,8 @@
  * bus (transcripts and keys as `[SENSITIVE]`), the recorder (silence, marked as a pause) and any
  * stream to a third party (muted) — so turning it on or off takes effect everywhere at once.
  *
- * Who turns it on, and why, is kept as a set of reasons: the dialog (`hgActSensitive`), a local flow
- * step marked sensitive, the admin API, or the gateway itself when the agent asks for a card number,
+ * Who turns it on, and why, is kept as a set of reasons: the dialog (`hgActSensitive`, which a local
+ * flow step marked sensitive becomes) or the gateway itself when the agent asks for a card number,
  * security code, PIN or account number (`expected:<TYPE>`). The switch is on while any reason holds:
  * a prompt that moves on drops its own `expected:` reason but not the dialog's. The dialog's
  * `hgActSensitive {on:false}` ends them all at once (the dialog says the secret part is over).
@@ -22,7 +22,8 @@ export const SENSITIVE_EXPECTATIONS: ReadonlySet<PiiType> = new Set<PiiType>(['C
 /** The text that stands for withheld caller input in logs, events, training and caches. */
 export const SENSITIVE_PLACEHOLDER = '[SENSITIVE]';
 
-export type SensitiveReason = 'dialog' | 'flow' | 'admin' | `expected:${PiiType}`;
+/** `dialog`: `hgActSensitive` (also a local flow's `sensitive: true` step); `expected:<TYPE>`: the prompt asked for a secret. */
+export type SensitiveReason = 'dialog' | `expected:${PiiType}`;
 
 export interface SensitiveInterval {
   /** Epoch ms. */

@@ -94,7 +94,7 @@ export const cdrEventSchema = z
     sensitive: z
       .array(z.object({
         from: isoTime, to: isoTime.optional(),
-        reasons: z.array(z.string()).describe('dialog, flow, admin, or expected:<TYPE> (the prompt asked for a card number, code, PIN or account)'),
+        reasons: z.array(z.string()).describe('dialog (hgActSensitive, or a local flow step), or expected:<TYPE> (the prompt asked for a card number, code, PIN or account)'),
         withheldWords: nonNegInt, withheldDigits: nonNegInt,
       }))
       .optional()

@@ -12,7 +12,7 @@ import type { RegionSigningKey } from './signing-keys.js';
 
 export const RECEIPTS_NAMESPACE = 'receipts';
 
-const table = (blob: string, int: string) => `
+const table = (int: string) => `
   CREATE TABLE privacy_receipts (
     seq ${int} PRIMARY KEY,
     region TEXT NOT NULL,
@@ -25,16 +25,16 @@ const table = (blob: string, int: string) => `
     key_id TEXT NOT NULL,
     created_at ${int} NOT NULL
   );
-  CREATE INDEX privacy_receipts_subject ON privacy_receipts(subject, seq)${blob}`;
+  CREATE INDEX privacy_receipts_subject ON privacy_receipts(subject, seq)`;
 
 export const receiptMigrations: readonly Migration[] = [
   {
     version: 1,
     description: 'privacy receipts: a signed hash chain per region',
-    sqlite: `${table('', 'INTEGER')};
+    sqlite: `${table('INTEGER')};
       CREATE TRIGGER privacy_receipts_no_update BEFORE UPDATE ON privacy_receipts BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;
       CREATE TRIGGER privacy_receipts_no_delete BEFORE DELETE ON privacy_receipts BEGIN SELECT RAISE(ABORT, 'receipts are append-only'); END;`,
-    postgres: `${table('', 'BIGINT')};
+    postgres: `${table('BIGINT')};
       CREATE FUNCTION privacy_receipts_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'receipts are append-only'; END $$;
       CREATE TRIGGER privacy_receipts_no_change BEFORE UPDATE OR DELETE ON privacy_receipts

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { StoredReceipt } from '../../receipts/receipt.js';
 import { verifyChain } from '../../receipts/verify.js';
-import { regionPublicKeyOf } from '../../receipts/public-key.js';
+import { regionPublicKey } from '../../receipts/signing-keys.js';
 import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 import type { AdminRecords } from '../services.js';
@@ -69,7 +69,7 @@ export function recordsRoutes(getRecords: () => AdminRecords | undefined, dataDi
         const dir = dataDir();
         if (!dir) throw unavailable('receipt keys');
         const head = c.query.headSeq !== undefined && c.query.headHash ? { seq: c.query.headSeq, hash: c.query.headHash } : undefined;
-        const v = await verifyChain(c.query.region, chain(c.query.region).all(), regionPublicKeyOf(dir, c.query.region), head);
+        const v = await verifyChain(c.query.region, chain(c.query.region).all(), regionPublicKey(dir, c.query.region), head);
         c.auditDetails.region = c.query.region;
         c.auditDetails.ok = v.ok;
         return v;
