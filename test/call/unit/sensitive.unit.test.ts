@@ -225,3 +225,14 @@ test('consent explicit: the key agrees, another key or silence refuses; keys dur
   await settle();
   assert.equal(silent.r.rec.summary().outcome, 'refused');
 });
+
+test('consent explicit by phrase: the words heard agree; the utterance is not a dialog turn', async () => {
+  const yes = consentCall({ mode: 'explicit', key: '1', phrase: 'yes I agree', timeoutMs: 4000 });
+  const a = agent([say('Hello.')], { call: yes.call, transcripts: ['well yes i agree'] });
+  await settle();
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(yes.r.rec.summary().outcome, 'agreed');
+  assert.deepEqual(a.dialog.inputs(), ['']);
+  assert.deepEqual(a.stt.turns[0]!.grammar?.phrases, ['yes I agree'], 'recognised with the phrase as the grammar');
+});
