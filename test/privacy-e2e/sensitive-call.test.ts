@@ -179,6 +179,20 @@ test('a card number said and keyed while the switch is on reaches no destination
   assert.ok((body.destinations['dialog']?.tokenised['CREDIT_DEBIT_NUMBER'] ?? 0) >= 2);
   const v = await verifyChain('default', region().all(), regionPublicKey(gw.gw.config.dataDir, 'default'));
   assert.deepEqual(v.problems, []);
+
+  // the same through the admin API: the recording as WAV, the receipt, the chain's verdict; audited
+  const { token } = await gw.gw.apiKeys.create({ name: 'dpo', scopes: ['recordings:read', 'receipts:read'] });
+  const api = (path: string) => fetch(`http://127.0.0.1:${gw.gw.adminPort}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const listed = (await (await api('/v1/recordings?applicationId=pay')).json()) as { id: string }[];
+  assert.deepEqual(listed.map((r) => r.id), [rec.id]);
+  const wavRes = await api(`/v1/recordings/${rec.id}`);
+  assert.equal(wavRes.headers.get('content-type'), 'audio/wav');
+  assert.equal(Buffer.compare(Buffer.from(await wavRes.arrayBuffer()), opened.wav), 0);
+  const viaApi = (await (await api(`/v1/receipts/calls/${encodeURIComponent(callId)}`)).json()) as { kind: string; body: { callId: string } };
+  assert.deepEqual([viaApi.kind, viaApi.body.callId], ['call', callId]);
+  assert.equal(((await (await api('/v1/receipts/verify?region=default')).json()) as { ok: boolean }).ok, true);
+  const audit = await gw.gw.reporting!.training.stores.get('default').listAudit();
+  assert.ok(audit.some((a) => a.action === 'recording.get' && a.details['recordingId'] === rec.id), 'the fetch is in the audit log');
 });
 
 test('announce: a caller who hangs up during the announcement is never recorded', { timeout: 60_000 }, async () => {
