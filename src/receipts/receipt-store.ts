@@ -1,8 +1,9 @@
 /**
  * Receipts in the region's store (SQLite or PostgreSQL, namespace `receipts`): one append-only
  * table per region, `privacy_receipts`, keyed by the chain position `seq`. Appending reads the
- * chain's head and inserts the next receipt in one transaction; a second gateway appending to the
- * same PostgreSQL region at the same moment loses the primary-key race and retries on the new head.
+ * chain's head and inserts the next receipt in one transaction; gateways sharing a PostgreSQL region
+ * queue on a transaction-scoped advisory lock (a primary-key conflict, should one still happen,
+ * is retried on the new head).
  * The table refuses UPDATE and DELETE (triggers), like the audit log: a receipt is never rewritten,
  * an erasure appends its own.
  */
@@ -89,6 +90,9 @@ export class ReceiptStore {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.store.transaction(async (tx) => {
+          // PostgreSQL: writers of one region queue on a transaction-scoped lock, so each reads the
+          // head the previous one committed (SQLite's BEGIN IMMEDIATE already does this).
+          if (this.store.dialect === 'postgres') await tx.query("SELECT pg_advisory_xact_lock(hashtext('hushgate/privacy_receipts'))");
           const head = await this.head(tx);
           const seq = (head?.seq ?? 0) + 1;
           const prevHash = head?.hash ?? GENESIS_HASH;
