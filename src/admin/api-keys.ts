@@ -8,7 +8,8 @@
  * constant time; a revoked key (revoked_at set) never verifies again, in any process sharing the store.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Migration, Store } from '../store/store.js';
+import type { Migration, Store } from '../store/index.js';
+import { table, tablesMigration } from '../store/index.js';
 import { isScope, type Scope } from './scopes.js';
 
 export interface ApiKey {
@@ -30,18 +31,20 @@ export interface NewApiKey {
   ratePerMinute?: number | null;
 }
 
-const v1 = `
-CREATE TABLE admin_api_keys (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  hash TEXT NOT NULL,
-  scopes TEXT NOT NULL,
-  account_id TEXT,
-  rate_per_minute INTEGER,
-  created_at BIGINT NOT NULL,
-  revoked_at BIGINT
-);`;
-const migrations: Migration[] = [{ version: 1, description: 'api keys', sqlite: v1, postgres: v1 }];
+const apiKeys = table({
+  name: 'admin_api_keys',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'name', type: 'text' },
+    { name: 'hash', type: 'text' },
+    { name: 'scopes', type: 'text' },
+    { name: 'account_id', type: 'text', nullable: true },
+    { name: 'rate_per_minute', type: 'integer', nullable: true },
+    { name: 'created_at', type: 'bigint' },
+    { name: 'revoked_at', type: 'bigint', nullable: true },
+  ],
+});
+const migrations: Migration[] = [tablesMigration({ version: 1, description: 'api keys', tables: [apiKeys] })];
 
 const TOKEN = /^hg_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
 

@@ -7,8 +7,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import type { Store } from '../store/store.js';
-import { obfuscatePhone } from '../privacy/phone.js';
+import type { Store } from '../store/index.js';
+import { obfuscatePhone } from '../privacy/index.js';
 import type { ApiKey, ApiKeyStore } from './api-keys.js';
 import type { RateLimiter } from './rate-limit.js';
 import type { Scope } from './scopes.js';

@@ -4,22 +4,21 @@
  * documented, so the API's shape does not depend on the deployment).
  */
 import type { Registry } from 'prom-client';
-import type { TenancyStore } from '../tenancy/tenancy-store.js';
-import type { Store } from '../store/store.js';
-import type { RegionStores } from '../store/open.js';
-import type { Eraser } from '../training/erasure.js';
-import type { TrainingReader } from '../training/reader.js';
+import type { TenancyStore } from '../tenancy/index.js';
+import type { Store } from '../store/index.js';
+import type { RegionStores } from '../store/index.js';
+import type { Eraser } from '../training/index.js';
+import type { TrainingReader } from '../training/index.js';
 import type { ApiKeyStore } from './api-keys.js';
-import type { ReceiptStore } from '../receipts/receipt-store.js';
-import type { RecordingService } from '../recordings/service.js';
-import type { RecordingControl } from '../call/recording-control.js';
+import type { ReceiptStore } from '../receipts/index.js';
+import type { RecordingService } from '../recordings/index.js';
 import type { OutboxDepth } from './metrics.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };
-  session: { state: string; request: { headers: { get(name: string): string | undefined } } };
+  session: { state: string; readonly callerUser: string | undefined };
 }
 
 export interface AdminTraining {
@@ -33,7 +32,7 @@ export interface AdminRecords {
   chains: ReadonlyMap<string, ReceiptStore>;
   recordings: RecordingService;
   /** A call in progress, for pausing and resuming its recording. */
-  liveCall: (callId: string) => { info: { accountId: string }; recording?: RecordingControl } | undefined;
+  liveCall: (callId: string) => { info: { accountId: string }; recording?: { readonly paused: boolean; pause(reason: 'admin'): void; resume(reason: 'admin'): void } } | undefined;
 }
 
 export interface AdminServices {

@@ -4,10 +4,10 @@
  * signalling and its audio.
  */
 import { EventEmitter } from 'node:events';
-import type { InviteServerSession, EndReason } from '../sip/invite-session.js';
+import type { InviteServerSession, EndReason } from '../sip/index.js';
 import type { NegotiatedAudio } from '../sdp/index.js';
-import type { Route } from '../tenancy/router.js';
-import type { DtmfEvent } from '../media/dtmf/event.js';
+import type { Route } from '../tenancy/index.js';
+import type { DtmfEvent } from '../media/index.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
 import type { SensitiveState } from './sensitive-state.js';

@@ -6,10 +6,9 @@
  * Retry-After). Every refusal is a value the caller turns into the SIP response.
  */
 import type { Logger } from 'pino';
-import type { InviteServerSession } from '../sip/invite-session.js';
-import { parseNameAddr } from '../sip/parse/index.js';
+import type { InviteServerSession } from '../sip/index.js';
 import { parseSdp, type SessionDescription } from '../sdp/index.js';
-import { isDiallable, type NumberRouter, type Route } from '../tenancy/router.js';
+import { isDiallable, type NumberRouter, type Route } from '../tenancy/index.js';
 import type { CallMedia, CallMediaFactory } from './media-port.js';
 
 export interface Rejection {
@@ -25,13 +24,13 @@ const refuse = (code: number, reason: string, headers?: [string, string][]): Adm
 export function admit(session: InviteServerSession, router: NumberRouter, log: Logger): Admission {
   const req = session.request;
   const callId = session.callId;
-  if (req.uri.user !== undefined && !isDiallable(req.uri.user)) {
+  const dialled = session.dialledUsers;
+  if (dialled.requestUri !== undefined && !isDiallable(dialled.requestUri)) {
     // Escaped control characters, spaces, `%` …: refused, never normalised into another number.
     log.info({ callId }, 'dialled user part has characters a number cannot have');
     return refuse(400, 'Bad Request - invalid characters in the Request-URI user part');
   }
-  const toUser = parseNameAddr(req.headers.get('To') ?? '');
-  const route = router.route(req.uri.user) ?? (toUser.ok ? router.route(toUser.value.uri.user) : undefined);
+  const route = router.route(dialled.requestUri) ?? router.route(dialled.to);
   if (!route) {
     log.info({ callId }, 'no application for dialled number');
     return refuse(404, 'Not Found - number not configured');

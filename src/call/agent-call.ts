@@ -4,10 +4,10 @@
  * data). Narrow on purpose: the agent knows nothing of SIP messages, sockets or SDP, and its unit
  * tests drive it with an in-memory call. `agentCallOf` adapts a live `ActiveCall`.
  */
-import type { Utterance } from '../media/vad/endpointer.js';
-import type { PlaySource } from '../media/player/index.js';
-import { refer, type ReferOutcome } from '../sip/refer.js';
-import type { Clock } from '../time/clock.js';
+import type { Utterance } from '../media/index.js';
+import type { PlaySource } from '../media/index.js';
+import { refer, type ReferOutcome } from '../sip/index.js';
+import type { Clock } from '../time/index.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';

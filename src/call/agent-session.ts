@@ -14,13 +14,13 @@
  *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
  * - The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
-import type { TurnInput, TurnResponse } from '../dialog/types.js';
-import { DialogError } from '../dialog/types.js';
-import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/context-vars.js';
-import type { Utterance } from '../media/vad/endpointer.js';
-import { CallPrivacy, type TurnPrivacy } from '../privacy/call-privacy.js';
-import { detect } from '../privacy/detect.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { TurnInput, TurnResponse } from '../dialog/index.js';
+import { DialogError } from '../dialog/index.js';
+import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/index.js';
+import type { Utterance } from '../media/index.js';
+import { CallPrivacy, type TurnPrivacy } from '../privacy/index.js';
+import { detect } from '../privacy/index.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { AgentCall } from './agent-call.js';
 import { CallServices } from './call-services.js';
 import { DialogGate } from './dialog-gate.js';

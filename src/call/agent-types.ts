@@ -1,11 +1,11 @@
 /** What a voice-agent call is built from, and what it measures per turn. */
 import type { Logger } from 'pino';
-import type { Dialog } from '../dialog/types.js';
-import type { GatewayTurnState } from '../dialog/context-vars.js';
-import type { Stt, Tts } from '../speech/types.js';
-import type { PrivacyPolicy } from '../privacy/policy.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
-import type { Clock } from '../time/clock.js';
+import type { Dialog } from '../dialog/index.js';
+import type { GatewayTurnState } from '../dialog/index.js';
+import type { Stt, Tts } from '../speech/index.js';
+import type { PrivacyPolicy } from '../privacy/index.js';
+import type { TurnPrivacy } from '../privacy/index.js';
+import type { Clock } from '../time/index.js';
 import type { ServiceBuilder } from './call-services.js';
 
 export interface AgentDeps {

@@ -4,7 +4,7 @@
  * `loopback` echoes the caller's audio back (operators checking a trunk, tests).
  */
 import { isAbsolute, resolve as resolvePath } from 'node:path';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 import type { ActiveCall, CallBehaviour } from './active-call.js';
 
 export function holdBehaviour(clock: Clock): CallBehaviour {

@@ -14,14 +14,14 @@
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallMedia } from './media-port.js';
-import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/rtp/session.js';
-import { JitterBuffer, concealFrame, type JitterStats } from '../media/jitter-buffer.js';
-import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/g711.js';
-import { Endpointer, type EndpointerOptions, type Utterance } from '../media/vad/endpointer.js';
-import { Player, type PlaySource, type PlayerOptions } from '../media/player/index.js';
-import type { PlayoutScheduler } from '../media/scheduler.js';
-import type { DtmfEvent } from '../media/dtmf/event.js';
-import { FRAME_SAMPLES, FRAME_MS } from '../media/frames.js';
+import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
+import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
+import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
+import { Endpointer, type EndpointerOptions, type Utterance } from '../media/index.js';
+import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
+import type { PlayoutScheduler } from '../media/index.js';
+import type { DtmfEvent } from '../media/index.js';
+import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
 export interface CallAudioEvents {
   dtmf: [DtmfEvent];

@@ -4,8 +4,8 @@
  * every consumer that sends data out of the process passes it through the privacy gate first.
  * Payloads here are raw (they may hold caller data): they never go to logs as they are.
  */
-import type { DtmfEvent } from '../media/dtmf/event.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
+import type { DtmfEvent } from '../media/index.js';
+import type { TurnPrivacy } from '../privacy/index.js';
 import type { SensitiveInterval, SensitiveReason } from './sensitive-state.js';
 import type { RecordingSummary } from './recording-control.js';
 

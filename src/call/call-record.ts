@@ -3,7 +3,7 @@
  * CDR's media part), and the application's time limit (`maxCallSeconds`, on the Clock) that ends
  * the call from our side.
  */
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 import type { CallAudioStats } from './call-audio.js';
 import type { CallInfo } from './active-call.js';
 import type { MediaStatsSnapshot } from './call-events.js';

@@ -12,20 +12,13 @@
  * - Memory is bounded by `maxSeconds` (the application's `maxCallSeconds`): past it nothing more is kept.
  */
 import { randomUUID } from 'node:crypto';
-import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from '../media/frames.js';
-import { writeWav } from '../media/wav.js';
+import { FRAME_MS, FRAME_SAMPLES, SAMPLE_RATE } from '../media/index.js';
+import { writeWav } from '../media/index.js';
 import type { SensitiveState } from './sensitive-state.js';
+import type { RecordedAudio } from '../recordings/index.js';
 import type { ConsentOutcome, PauseReason, RecordingConsentSettings, RecordingControl, RecordingPause, RecordingSummary } from './recording-control.js';
 
-export interface RecordedAudio {
-  id: string;
-  wav: Uint8Array;
-  durationMs: number;
-  channels: 'mono' | 'stereo';
-  pauses: RecordingPause[];
-  consent: RecordingConsentSettings['mode'];
-  outcome: ConsentOutcome;
-}
+export type { RecordedAudio };
 
 export interface CallRecordingOptions {
   channels: 'mono' | 'stereo';

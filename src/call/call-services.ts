@@ -6,8 +6,8 @@
  * dialogs built for new credentials or targets are built once per setting and closed with the call.
  */
 import type { Logger } from 'pino';
-import type { Stt } from '../speech/types.js';
-import type { Dialog } from '../dialog/types.js';
+import type { Stt } from '../speech/index.js';
+import type { Dialog } from '../dialog/index.js';
 import { SettingsLayers, type UpdateMethod } from './settings-layers.js';
 
 export interface DialogTarget {

@@ -5,11 +5,11 @@
  * the dialog runs outside the process.
  */
 import type { Logger } from 'pino';
-import type { TurnInput, TurnResponse } from '../dialog/types.js';
-import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/context-vars.js';
-import type { Clock } from '../time/clock.js';
+import type { TurnInput, TurnResponse } from '../dialog/index.js';
+import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/index.js';
+import type { Clock } from '../time/index.js';
 import { deadline } from './timing.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
+import type { TurnPrivacy } from '../privacy/index.js';
 import type { DialogGate, RestoredResponse } from './dialog-gate.js';
 import type { DialogTarget } from './call-services.js';
 

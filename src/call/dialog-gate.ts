@@ -5,11 +5,11 @@
  * before the gateway reads or speaks it. A dialog inside the process (a local flow) sees the call
  * as it is. The vault lives as long as the call and is cleared when it ends.
  */
-import type { TurnInput, TurnResponse } from '../dialog/types.js';
-import type { PrivacyPolicy } from '../privacy/policy.js';
-import { applyPolicy } from '../privacy/policy.js';
-import { TokenVault } from '../privacy/vault.js';
-import type { CallPrivacy, TurnPrivacy } from '../privacy/call-privacy.js';
+import type { TurnInput, TurnResponse } from '../dialog/index.js';
+import type { PrivacyPolicy } from '../privacy/index.js';
+import { applyPolicy } from '../privacy/index.js';
+import { TokenVault } from '../privacy/index.js';
+import type { CallPrivacy, TurnPrivacy } from '../privacy/index.js';
 
 type Context = Record<string, unknown>;
 

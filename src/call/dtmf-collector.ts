@@ -5,7 +5,7 @@
  * timeout (success when `min` digits came and no terminator was expected). Speech may end it too
  * (the session calls `end(false)`) unless `ignoreSpeech`.
  */
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 
 export interface CollectSpec {
   termKey?: string;

@@ -10,11 +10,11 @@
  */
 import type { Logger } from 'pino';
 import { EventEmitter } from 'node:events';
-import type { UserAgent } from '../sip/user-agent.js';
-import type { InviteServerSession } from '../sip/invite-session.js';
-import type { NumberRouter } from '../tenancy/router.js';
-import { parseSipInfoDtmf } from '../media/dtmf/sip-info.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { UserAgent } from '../sip/index.js';
+import type { InviteServerSession } from '../sip/index.js';
+import type { NumberRouter } from '../tenancy/index.js';
+import { parseSipInfoDtmf } from '../media/index.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { CallMediaFactory } from './media-port.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';

@@ -3,7 +3,7 @@
  * caller speech or a key press; when it fires the call gets a `vgwPostResponseTimeout` turn. It also
  * counts no-input turns in a row, so `vgwDisconnectCallOnNoUserInputTurnCount` can end the call.
  */
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 
 export class NoInputTimer {
   #timer?: TimerHandle;

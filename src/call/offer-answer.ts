@@ -8,11 +8,11 @@
  * A late offer whose ACK brings no usable answer leaves `unanswered` set: the call must then be
  * ended at the ACK (RFC 3264 §4, RFC 3261 §13.2.1) — InboundCalls does that.
  */
-import type { InviteServerSession } from '../sip/invite-session.js';
+import type { InviteServerSession } from '../sip/index.js';
 import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer, type SessionDescription } from '../sdp/index.js';
-import { createSdesNegotiator, createSdesOffer, type SdesKeys } from '../sdp/crypto.js';
-import { createSrtpContexts } from '../media/srtp/index.js';
-import type { Clock } from '../time/clock.js';
+import { createSdesNegotiator, createSdesOffer, type SdesKeys } from '../sdp/index.js';
+import { createSrtpContexts } from '../media/index.js';
+import type { Clock } from '../time/index.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallInfo } from './active-call.js';
 import type { Rejection } from './admission.js';

@@ -3,10 +3,10 @@
  * recogniser (with the dialog's grammar phrases and the call's engine options), and the result is
  * put in the shape the dialog contract carries it (`vgwSTTResponse`).
  */
-import type { SttOutcome, SttResult, Stt } from '../speech/types.js';
-import type { Utterance } from '../media/vad/endpointer.js';
-import type { SttResponse } from '../dialog/context-vars.js';
-import { FRAME_SAMPLES } from '../media/frames.js';
+import type { SttOutcome, SttResult, Stt } from '../speech/index.js';
+import type { Utterance } from '../media/index.js';
+import type { SttResponse } from '../dialog/index.js';
+import { FRAME_SAMPLES } from '../media/index.js';
 
 export function recognise(u: Utterance, stt: Stt, opts: { phrases?: string[]; engineOptions?: Record<string, unknown> }): Promise<SttOutcome> {
   const stream = stt.startTurn({ ...(opts.phrases?.length ? { grammar: { phrases: opts.phrases } } : {}), ...(opts.engineOptions ? { engineOptions: opts.engineOptions } : {}) });

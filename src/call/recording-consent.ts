@@ -8,8 +8,8 @@
  * The caller's input during consent is the consent's only: the turn loop's own listening and key
  * handling are paused meanwhile (its flags) and given back after.
  */
-import type { Utterance } from '../media/vad/endpointer.js';
-import type { Clock } from '../time/clock.js';
+import type { Utterance } from '../media/index.js';
+import type { Clock } from '../time/index.js';
 import type { AgentCall } from './agent-call.js';
 import type { AgentFlags } from './actions/index.js';
 import type { CallServices } from './call-services.js';

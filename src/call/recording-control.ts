@@ -4,23 +4,9 @@
  * receipt carry. The implementation is call-recording.ts; storage is src/recordings/.
  */
 
-export type ConsentMode = 'none' | 'announce' | 'explicit';
+import type { ConsentMode, ConsentOutcome, PauseReason, RecordingPause } from '../recordings/index.js';
 
-/**
- * `not-required` (consent none), `announced` (announcement played in full), `agreed` (the caller
- * pressed the key or said the phrase), `announcement-cut` (barge-in, a prompt failure), `refused`
- * (no agreement in time, or another key), `caller-hung-up` (before consent), `pending`.
- */
-export type ConsentOutcome = 'not-required' | 'announced' | 'agreed' | 'announcement-cut' | 'refused' | 'caller-hung-up' | 'pending';
-
-export type PauseReason = 'sensitive' | 'dialog' | 'admin';
-
-export interface RecordingPause {
-  /** Offsets into the recording (ms). */
-  fromMs: number;
-  toMs?: number;
-  reasons: PauseReason[];
-}
+export type { ConsentMode, ConsentOutcome, PauseReason, RecordingPause };
 
 export interface RecordingSummary {
   consent: ConsentMode;

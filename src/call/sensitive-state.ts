@@ -14,7 +14,7 @@
  * and digits that were withheld are all that is kept of the input.
  */
 import { EventEmitter } from 'node:events';
-import type { PiiType } from '../privacy/types.js';
+import type { PiiType } from '../privacy/index.js';
 
 /** What the gateway turns the switch on for by itself: the dialog expects one of these. */
 export const SENSITIVE_EXPECTATIONS: ReadonlySet<PiiType> = new Set<PiiType>(['CREDIT_DEBIT_NUMBER', 'CREDIT_DEBIT_CVV', 'PIN', 'BANK_ACCOUNT_NUMBER']);

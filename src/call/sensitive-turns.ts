@@ -10,10 +10,10 @@
  *   `[SENSITIVE]` with a word count;
  * - audio for a recogniser outside the process is muted while on (silence of the same length).
  */
-import type { Utterance } from '../media/vad/endpointer.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
-import type { PiiType } from '../privacy/types.js';
-import type { Stt } from '../speech/types.js';
+import type { Utterance } from '../media/index.js';
+import type { TurnPrivacy } from '../privacy/index.js';
+import type { PiiType } from '../privacy/index.js';
+import type { Stt } from '../speech/index.js';
 import { SENSITIVE_EXPECTATIONS, SENSITIVE_PLACEHOLDER, wordCount, type SensitiveState } from './sensitive-state.js';
 
 export interface TranscriptionFields {

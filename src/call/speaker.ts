@@ -4,9 +4,9 @@
  * turn's TTS-to-first-audio and end-to-first-audio times on the way. While a prompt plays the
  * recogniser keeps listening unless the dialog turned that off (`vgwActDisableSTTDuringPlayback`).
  */
-import type { Tts } from '../speech/types.js';
-import type { PlaySource } from '../media/player/index.js';
-import type { Clock } from '../time/clock.js';
+import type { Tts } from '../speech/index.js';
+import type { PlaySource } from '../media/index.js';
+import type { Clock } from '../time/index.js';
 import type { AgentMedia } from './agent-call.js';
 
 /** Turn timing fields the speaker fills in when a turn's first audio leaves. */

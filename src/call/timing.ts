@@ -3,7 +3,7 @@
  * call layer never arms a Node timer itself (`AbortSignal.timeout` included), so tests drive every
  * deadline of a call with `FakeClock`.
  */
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 
 export interface Deadline {
   readonly signal: AbortSignal;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** The `hushgate` command. Subcommands live in `commands/`, one file each. */
 import { Command } from 'commander';
-import { setLogScrubber } from '../log/logger.js';
-import { scrubForLogs } from '../privacy/log-scrubber.js';
+import { setLogScrubber } from '../log/index.js';
+import { scrubForLogs } from '../privacy/index.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerRedactCommand } from './commands/redact.js';
 import { registerEraseCommand } from './commands/erase.js';
@@ -14,7 +14,7 @@ import { registerAuditCommand } from './commands/audit.js';
 import { registerImportCommand } from './commands/import.js';
 import { registerReceiptsCommand } from './commands/receipts.js';
 import { registerRecordingsCommand } from './commands/recordings.js';
-import { PRIVATE_UMASK } from '../store/private-files.js';
+import { PRIVATE_UMASK } from '../store/index.js';
 
 // Whatever a command creates (stores, their -wal/-shm, exports, caches, recordings) is private to
 // this user even where no explicit mode is given: the second line behind the modes set at creation.

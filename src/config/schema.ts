@@ -1,18 +1,16 @@
 /**
  * The one configuration schema. Every field has a default, so an empty file starts a gateway
  * that listens on 5060 and answers nothing (no numbers configured). Module-owned sections are
- * composed here; the module keeps its own schema file so the two cannot drift.
+ * composed here; the module keeps its own schema file so the two cannot drift (accounts and
+ * applications: src/tenancy/schema.ts).
  */
 import { z } from 'zod';
-import { recordingConfigSchema } from '../recordings/config.js';
 import { isIP } from 'node:net';
-import { dialogConfigSchema } from '../dialog/config.js';
-import { speechConfigSchema } from '../speech/config.js';
-import { privacyPolicySchema } from '../privacy/policy.js';
-import { applicationTrainingSchema, accountTrainingSchema, trainingConfigIssues } from '../training/config.js';
-import { forwardingSchema, eventsSchema } from '../events/config.js';
-import { tlsConfigSchema } from '../sip/transport/tls.js';
-import { DEFAULT_AUTH_THROTTLE } from '../sip/auth/throttle.js';
+import { trainingConfigIssues } from '../training/index.js';
+import { eventsSchema } from '../events/index.js';
+import { accountSchema, tenancySchema } from '../tenancy/index.js';
+import { tlsConfigSchema } from '../sip/index.js';
+import { sipAuthSchema } from '../sip/index.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -68,55 +66,7 @@ export const sipSchema = z
      * one of `users` get 401 with SHA-256 and MD5 challenges. Sources in `exemptFrom` (IPs/CIDRs,
      * e.g. the trunk's SBC) are not challenged. Unset: no authentication (use `allowFrom`).
      */
-    auth: z
-      .object({
-        realm: z.string().min(1),
-        users: z
-          .array(z.object({ username: z.string().min(1), password: z.string().min(8, 'use at least 8 characters').optional(), ha1Md5: z.string().regex(/^[0-9a-f]{32}$/).optional() }).refine((u) => u.password !== undefined || u.ha1Md5 !== undefined, { message: 'give password or ha1Md5' }))
-          .min(1),
-        exemptFrom: z.array(z.string()).default([]),
-        nonceTtlSec: z.number().int().min(10).max(3600).default(300),
-        /** Challenges offered, most preferred first (RFC 8760). Some peers (SIPp) only answer MD5. */
-        algorithms: z.array(z.enum(['SHA-256', 'MD5'])).min(1).default(['SHA-256', 'MD5']),
-        /**
-         * Replay protection: nonces are tracked from their first successful use (the `nc` must rise;
-         * the same request retransmitted is not a replay). At most this many at once (about 200 bytes
-         * each); past it the oldest is dropped and older nonces are answered `stale` (re-authenticate).
-         */
-        maxTrackedNonces: z.number().int().min(100).max(1_000_000).default(10_000),
-        /**
-         * Throttling of password guessing (docs/sip.md "Authentication"). Counted per (source, username)
-         * so that failing on purpose from elsewhere cannot lock a trunk out; per source over all
-         * usernames; per username over all sources (then only sources that never authenticated as it
-         * are refused). Refused attempts get 403 + Retry-After and are not verified. One log line per
-         * block; `hushgate_sip_auth_blocks_total` and `hushgate_sip_auth_throttled_total` count them.
-         * Defaults: back-off from 3 failures, block at 10 per (source, username), 30 per source, 100 per
-         * username, in a 60 s window; blocks of 30 s doubling to at most 300 s; 20,000 keys (about 3 MB).
-         */
-        throttle: z
-          .object({
-            /** Set false to turn throttling off (not recommended on a public address). */
-            enabled: z.boolean().default(true),
-            /** Failures of one (source, username) before it is blocked. */
-            maxFailures: z.number().int().min(1).default(DEFAULT_AUTH_THROTTLE.maxFailures),
-            /** From this many failures of a (source, username), each next attempt waits 1, 2, 4 … 16 s after the last failure. */
-            backoffAfter: z.number().int().min(1).default(DEFAULT_AUTH_THROTTLE.backoffAfter),
-            /** Failures from one source (IPv6: its /64), all usernames together, before the source is blocked. */
-            maxFailuresPerSource: z.number().int().min(1).default(DEFAULT_AUTH_THROTTLE.maxFailuresPerSource),
-            /** Failures for one username from all sources before sources that never authenticated as it are refused. */
-            maxFailuresPerUser: z.number().int().min(1).default(DEFAULT_AUTH_THROTTLE.maxFailuresPerUser),
-            /** Seconds failures are counted over. */
-            windowSec: z.number().int().min(1).max(3600).default(DEFAULT_AUTH_THROTTLE.windowSec),
-            /** First block in seconds; a key blocked again while remembered gets double, up to `maxBlockSec`. */
-            blockSec: z.number().int().min(1).max(3600).default(DEFAULT_AUTH_THROTTLE.blockSec),
-            maxBlockSec: z.number().int().min(1).max(86_400).default(DEFAULT_AUTH_THROTTLE.maxBlockSec),
-            /** Most keys remembered (about 150 bytes each); least recently used forgotten first. */
-            maxEntries: z.number().int().min(100).max(1_000_000).default(DEFAULT_AUTH_THROTTLE.maxEntries),
-          })
-          .prefault({})
-          .refine((t) => t.maxBlockSec >= t.blockSec, { message: 'maxBlockSec must be at least blockSec', path: ['maxBlockSec'] }),
-      })
-      .optional(),
+    auth: sipAuthSchema.optional(),
     /** Most concurrent calls; further INVITEs get 503 + Retry-After (unset: no limit). */
     maxCalls: z.number().int().min(1).optional(),
     /** New calls are refused (503) while the event loop runs this many ms late (sampled every 250 ms); 0 (the default) disables: see docs/sip.md "Overload". */
@@ -155,56 +105,6 @@ export const adminSchema = z
     path: ['tls'],
   });
 
-/** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
-export const tenancySchema = z
-  .object({
-    /** The control region whose store holds tenancy data; default: the first configured region. */
-    region: z.string().optional(),
-    /**
-     * How often a gateway checks the store for changes made by other gateways (seconds; 0 = never).
-     * Default: 2 on PostgreSQL (shared by gateways side by side), 0 on SQLite (one gateway per file).
-     */
-    pollSeconds: z.number().min(0).optional(),
-  })
-  .prefault({});
-
-export const applicationSchema = z.object({
-  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
-  name: z.string().optional(),
-  /** Where this application's data may live; must name a configured region. */
-  region: z.string().default('default'),
-  /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
-  numbers: z.array(z.string().min(1)).default([]),
-  /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
-  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
-  /** Longest a call may last before the gateway hangs up (seconds). */
-  maxCallSeconds: z.number().int().positive().default(3600),
-  /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
-  holdSeconds: z.number().int().min(0).default(0),
-  /** Ring (180) for this long before answering; 0 answers at once. */
-  answerDelayMs: z.number().int().min(0).max(60000).default(0),
-  /** WAV played when the call is answered (8 kHz or resampled). */
-  greeting: z.string().optional(),
-  /** SRTP policy: `required` refuses plain RTP (488) and plain transports (403); `optional` answers SAVP offers with SRTP; `off` refuses SAVP. */
-  secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
-  /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
-  dialog: dialogConfigSchema.optional(),
-  speech: speechConfigSchema.prefault({}),
-  /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
-  privacy: privacyPolicySchema.optional(),
-  training: applicationTrainingSchema.optional(),
-  forwarding: forwardingSchema,
-  /** Call recording with consent, sealed under the caller's data key (docs/privacy.md#recording); off by default. */
-  recording: recordingConfigSchema.optional(),
-});
-
-export const accountSchema = z.object({
-  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
-  name: z.string().optional(),
-  training: accountTrainingSchema.optional(),
-  applications: z.array(applicationSchema).default([]),
-});
-
 export const regionSchema = z.object({
   /** Embedded default: a SQLite file under dataDir; or a PostgreSQL URL for scale-out. */
   store: z.union([z.object({ kind: z.literal('sqlite'), path: z.string().optional() }), z.object({ kind: z.literal('postgres'), url: z.string().url() })]).default({ kind: 'sqlite' }),
@@ -241,5 +141,3 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
-export type ApplicationConfig = z.infer<typeof applicationSchema>;
-export type AccountConfig = z.infer<typeof accountSchema>;

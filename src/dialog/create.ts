@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { DialogConfig } from './config.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 import { HttpClient, authorizationHeader } from './http-client.js';
 import { iamAuthHeaders } from './iam.js';
 import { loadFlow, type Flow } from './local/flow.js';

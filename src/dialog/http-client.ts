@@ -10,7 +10,7 @@
  *     carry caller data).
  */
 import { HttpTarget, type HttpError } from '../http/index.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/index.js';
 import { DialogError } from './types.js';
 
 export interface HttpClientOptions {

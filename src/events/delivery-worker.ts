@@ -23,8 +23,8 @@
  *
  * Time and randomness are injected (`Clock`, `random`).
  */
-import type { Logger } from '../log/logger.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Logger } from '../log/index.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 import { fullJitterDelay, type BackoffPolicy } from './backoff.js';
 import type { OutboxMetrics } from './metrics.js';
 import { payloadBinding, type DeadUpdate, type OutboxRow, type OutboxStore, type RetryUpdate, type StoredOutboxRow } from './outbox-store.js';

@@ -15,8 +15,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log/logger.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import type { Logger } from '../log/index.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { EventsConfig, ForwardingConfig, SinkConfig } from './config.js';
 import { DeliveryWorker } from './delivery-worker.js';
 import { createDefaultEventGate, type EventGate } from './gate.js';

@@ -19,8 +19,8 @@
  * Every path touched is appended to `redactions`. Returning `null` drops the event.
  * The gate runs before the outbox write so raw PII never reaches the outbox file on disk.
  */
-import { obfuscatePhone } from '../privacy/phone.js';
-import type { DetectionContext } from '../privacy/types.js';
+import { obfuscatePhone } from '../privacy/index.js';
+import type { DetectionContext } from '../privacy/index.js';
 import type { ReportEvent } from './schemas.js';
 
 /**

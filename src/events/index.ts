@@ -18,3 +18,5 @@ export * from './sinks/types.js';
 export { CouchDbSink, type CouchAuth, type CouchDbSinkOptions } from './sinks/couchdb.js';
 export { SplunkHecSink, type SplunkHecSinkOptions } from './sinks/splunk-hec.js';
 export { WebhookSink, type WebhookSinkOptions } from './sinks/webhook.js';
+export { openOutboxesForErasure } from './local-erasure.js';
+export type { LocalOutboxConfig } from './local-erasure.js';

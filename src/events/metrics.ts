@@ -15,7 +15,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { OutboxStore } from './outbox-store.js';
-import type { Clock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
 
 export class OutboxMetrics {
   readonly appended: Counter<'region'>;

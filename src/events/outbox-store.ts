@@ -25,7 +25,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from '../store/private-files.js';
+import { PRIVATE_DIR_MODE, ensurePrivateFile, tightenSqliteCompanions } from '../store/index.js';
+import { addColumnSql, createTableSql, table } from '../store/index.js';
 
 export type DeliveryState = 'pending' | 'dead';
 const STATE_PENDING = 0;
@@ -151,42 +152,57 @@ export function outboxFilePath(dataDir: string, region: string): string {
   return join(dataDir, `outbox-${region}.sqlite`);
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS outbox_event (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id TEXT NOT NULL UNIQUE,
-  type TEXT NOT NULL,
-  call_id TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  application_id TEXT NOT NULL,
-  caller_pseudonym TEXT,
-  created_at INTEGER NOT NULL,
-  payload BLOB NOT NULL,
-  key_id TEXT
-);
-CREATE INDEX IF NOT EXISTS outbox_event_pseudonym ON outbox_event(account_id, application_id, caller_pseudonym);
-CREATE TABLE IF NOT EXISTS outbox_delivery (
-  sink TEXT NOT NULL,
-  seq INTEGER NOT NULL REFERENCES outbox_event(seq),
-  call_id TEXT NOT NULL,
-  state INTEGER NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  next_attempt_at INTEGER NOT NULL,
-  last_error TEXT,
-  PRIMARY KEY (sink, seq)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS outbox_delivery_due ON outbox_delivery(sink, state, seq);
-CREATE INDEX IF NOT EXISTS outbox_delivery_call ON outbox_delivery(sink, call_id, state, seq);
-CREATE INDEX IF NOT EXISTS outbox_delivery_seq ON outbox_delivery(seq);
-CREATE TABLE IF NOT EXISTS outbox_ledger (
-  account_id TEXT NOT NULL,
-  application_id TEXT NOT NULL,
-  caller_pseudonym TEXT NOT NULL,
-  sink TEXT NOT NULL,
-  delivered INTEGER NOT NULL,
-  PRIMARY KEY (account_id, application_id, caller_pseudonym, sink)
-) WITHOUT ROWID;
-`;
+/** The outbox is a SQLite file per region, opened (and its schema ensured) at every start. */
+const outboxTables = [
+  table({
+    name: 'outbox_event',
+    columns: [
+      { name: 'seq', type: 'serial', primaryKey: true },
+      { name: 'event_id', type: 'text', unique: true },
+      { name: 'type', type: 'text' },
+      { name: 'call_id', type: 'text' },
+      { name: 'account_id', type: 'text' },
+      { name: 'application_id', type: 'text' },
+      { name: 'caller_pseudonym', type: 'text', nullable: true },
+      { name: 'created_at', type: 'bigint' },
+      { name: 'payload', type: 'bytes' },
+      { name: 'key_id', type: 'text', nullable: true },
+    ],
+    indexes: [{ name: 'outbox_event_pseudonym', columns: ['account_id', 'application_id', 'caller_pseudonym'] }],
+  }),
+  table({
+    name: 'outbox_delivery',
+    columns: [
+      { name: 'sink', type: 'text' },
+      { name: 'seq', type: 'integer', references: { table: 'outbox_event', column: 'seq' } },
+      { name: 'call_id', type: 'text' },
+      { name: 'state', type: 'integer' },
+      { name: 'attempts', type: 'integer', default: 0 },
+      { name: 'next_attempt_at', type: 'bigint' },
+      { name: 'last_error', type: 'text', nullable: true },
+    ],
+    primaryKey: ['sink', 'seq'],
+    withoutRowId: true,
+    indexes: [
+      { name: 'outbox_delivery_due', columns: ['sink', 'state', 'seq'] },
+      { name: 'outbox_delivery_call', columns: ['sink', 'call_id', 'state', 'seq'] },
+      { name: 'outbox_delivery_seq', columns: ['seq'] },
+    ],
+  }),
+  table({
+    name: 'outbox_ledger',
+    columns: [
+      { name: 'account_id', type: 'text' },
+      { name: 'application_id', type: 'text' },
+      { name: 'caller_pseudonym', type: 'text' },
+      { name: 'sink', type: 'text' },
+      { name: 'delivered', type: 'integer' },
+    ],
+    primaryKey: ['account_id', 'application_id', 'caller_pseudonym', 'sink'],
+    withoutRowId: true,
+  }),
+];
+const SCHEMA = outboxTables.map((t) => createTableSql(t, 'sqlite', { ifNotExists: true })).join('\n');
 
 /** Commits between checkpoints: from the delivery side (batch commits), and the append-side safety net. */
 const DELIVERY_CHECKPOINT_WRITES = 20;
@@ -224,7 +240,7 @@ export class SqliteOutboxStore implements OutboxStore {
     db.exec(SCHEMA);
     // Files written before payloads were sealed: add the key column; their rows are sealed at start (legacyRows).
     if (!(db.prepare('PRAGMA table_info(outbox_event)').all() as { name: string }[]).some((c) => c.name === 'key_id')) {
-      db.exec('ALTER TABLE outbox_event ADD COLUMN key_id TEXT');
+      db.exec(addColumnSql('outbox_event', { name: 'key_id', type: 'text', nullable: true }, 'sqlite'));
     }
 
     const insEvent = db.prepare(

@@ -11,15 +11,15 @@
  *   6. wakes the sinks' delivery workers. Delivery itself is asynchronous.
  * When `append` resolves with `queued: true`, the event is durable.
  */
-import type { DetectionContext } from '../privacy/types.js';
+import type { DetectionContext } from '../privacy/index.js';
 import type { OutboxMetrics } from './metrics.js';
 import { payloadBinding, type OutboxStore } from './outbox-store.js';
 import type { PayloadCipher } from './payload-cipher.js';
 import { ERASURE_NOTICE_SCOPE } from './payload-cipher.js';
 import type { EventGate } from './gate.js';
 import { parseReportEvent, type ErasureNotice, type ReportEventInput } from './schemas.js';
-import type { Clock } from '../time/clock.js';
-import { systemClock } from '../time/clock.js';
+import type { Clock } from '../time/index.js';
+import { systemClock } from '../time/index.js';
 
 export interface ForwardingRoute {
   /** Sink keys (`account/application/sinkName`) the application forwards to. */

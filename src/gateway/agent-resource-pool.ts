@@ -11,17 +11,17 @@
  * (`collect`, called again as calls end), so a live call never loses its dialog or voice.
  */
 import type { Logger } from 'pino';
-import type { ApplicationConfig } from '../config/schema.js';
-import type { CallBehaviour } from '../call/active-call.js';
-import { AgentSession, type TurnTimings } from '../call/agent-session.js';
-import { agentCallOf } from '../call/agent-call.js';
-import { systemClock, type Clock } from '../time/clock.js';
-import { createDialogFactory, type DialogFactory } from '../dialog/create.js';
-import { createStt, createTts, createTtsCache } from '../speech/factory.js';
-import type { Stt, Tts } from '../speech/types.js';
-import type { TtsCache } from '../speech/tts-cache.js';
-import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/policy.js';
-import { detect } from '../privacy/detect.js';
+import type { ApplicationConfig } from '../tenancy/index.js';
+import type { CallBehaviour } from '../call/index.js';
+import { AgentSession, type TurnTimings } from '../call/index.js';
+import { agentCallOf } from '../call/index.js';
+import { systemClock, type Clock } from '../time/index.js';
+import { createDialogFactory, type DialogFactory } from '../dialog/index.js';
+import { createStt, createTts, createTtsCache } from '../speech/index.js';
+import type { Stt, Tts } from '../speech/index.js';
+import type { TtsCache } from '../speech/index.js';
+import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/index.js';
+import { detect } from '../privacy/index.js';
 import { createHash } from 'node:crypto';
 import { applicationServiceBuilder } from './service-builder.js';
 

@@ -18,27 +18,34 @@
  * - The outbox is an erasure participant of the training `Eraser`; the retention sweeper runs
  *   from `start()`; `stop()` waits for in-flight work and closes everything.
  * Per-call work is chained, so a call's reports keep their order; nothing here logs caller data.
+ *
+ * The gate is report-gate.ts, the mapping of CallEvents to report events report-mapping.ts, the
+ * per-call DTMF buffer call-dtmf.ts; this file wires them to forwarding and training.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config, ApplicationConfig, AccountConfig } from '../config/schema.js';
-import type { CallEvent } from '../call/call-events.js';
-import { EventForwarding, type ForwardingApplication } from '../events/forwarding.js';
-import { maskFreeText, type EventGate } from '../events/gate.js';
-import type { ReportEvent, ReportEventInput } from '../events/schemas.js';
-import { openTraining, type TrainingService } from '../training/service.js';
-import { pseudonymOf } from '../training/caller-identity.js';
-import { DataKeyEventCipher } from '../training/event-cipher.js';
-import type { KeyStore } from '../training/keystore.js';
-import type { CallNumbers, DetectionContext } from '../privacy/types.js';
-import { prepareCallNumbers } from '../privacy/phone.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
-import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/policy.js';
-import { parseNameAddr } from '../sip/parse/name-addr.js';
-
-type AnyCallEvent = CallEvent & Record<string, unknown>;
+import type { Config } from '../config/index.js';
+import type { AccountConfig } from '../tenancy/index.js';
+import type { CallEvent } from '../call/index.js';
+import { EventForwarding, type ForwardingApplication } from '../events/index.js';
+import type { EventGate } from '../events/index.js';
+import type { ReportEventInput } from '../events/index.js';
+import { openTraining, type TrainingService } from '../training/index.js';
+import { pseudonymOf } from '../training/index.js';
+import { DataKeyEventCipher } from '../training/index.js';
+import type { KeyStore } from '../training/index.js';
+import type { CallNumbers, DetectionContext } from '../privacy/index.js';
+import { prepareCallNumbers } from '../privacy/index.js';
+import type { TurnPrivacy } from '../privacy/index.js';
+import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/index.js';
+import { policyEventGate } from './report-gate.js';
+import { CallDtmfBuffer } from './call-dtmf.js';
+import {
+  cdrReport, headerUser, languageOf, newTally, reportBase, transcriptionReport, transferReport, turnReport,
+  type AnyCallEvent, type CallFacts, type CallTally, type ReportBase,
+} from './report-mapping.js';
 
 export interface CallReportingOptions {
   config: Config;
@@ -63,129 +70,17 @@ interface AppInfo {
 
 interface CallState {
   app: AppInfo;
-  fromUser: string;
-  toUser: string;
-  transport: 'udp' | 'tcp' | 'tls';
-  mediaSecurity: 'rtp' | 'srtp';
-  startedAt: number;
+  facts: CallFacts;
+  tally: CallTally;
+  dtmf: CallDtmfBuffer;
   pseudonym: Promise<string | undefined>;
   /** The called number's pseudonym: with the caller's, the scope of the data key the call's events are sealed under. */
   calleePseudonym: Promise<string | undefined>;
   chain: Promise<void>;
-  turns: number;
-  utterances: number;
-  maxResponseMs: Record<string, number>;
-  dtmf: string;
-  /** Keys pressed while the sensitive switch was on: counted, never reported. */
-  sensitiveDigits: number;
-  dtmfMethod: 'rfc4733' | 'sip-info';
   /** The call's own numbers (any form of them in a transcript is PHONE). */
   callNumbers: CallNumbers;
   /** How the latest caller turn was gated (CallPrivacy): keys flushed later are gated the same way. */
   turnPrivacy: TurnPrivacy;
-  transfer?: { outcome: 'none' | 'succeeded' | 'failed' | 'timeout'; target?: string; sipStatus?: number };
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** The URI user part of a From/To header value (`"Bob" <sip:+44…@host>;tag=x` → `+44…`). */
-export function headerUser(header: string): string {
-  const na = parseNameAddr(header);
-  if (na.ok) return na.value.uri.user ?? '';
-  return header.trim().replace(/^.*?</, '').replace(/^(?:sips?|tel):/i, '').replace(/[@;>].*$/, '');
-}
-
-/**
- * The application's privacy policy for the `events` destination as an `EventGate`: utterance and
- * dialog text → `transcript` rule, DTMF digits → `dtmf` rule (kept only if the result is still
- * digits; a masked form is recorded as a redaction), caller/callee/transfer target → `from`/`to`
- * rules, custom CDR data → `context` rule for the keys in `customCdrFields` (others dropped).
- * Free text we generate (warnings, errors, action errors) is always masked. Touched paths are
- * listed in `redactions`.
- */
-export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, customCdrFields: readonly string[] = []): EventGate {
-  const allowedCustom = new Set(customCdrFields);
-  const text = (v: string | undefined, path: string, red: string[], ctx: PolicyContext): string | undefined => {
-    if (v === undefined) return undefined;
-    const out = applyPolicy('events', { transcript: v }, policy, ctx).transcript;
-    if (out !== v) red.push(path);
-    return out;
-  };
-  const phone = (v: string | undefined, field: 'from' | 'to', path: string, red: string[], ctx: PolicyContext): string | undefined => {
-    if (v === undefined) return undefined;
-    const out = applyPolicy('events', { [field]: v }, policy, ctx)[field];
-    if (out !== v) red.push(path);
-    return out;
-  };
-  const strip = <T extends object>(o: T): T => {
-    for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-    return o;
-  };
-  return (input: ReportEvent, detection?: DetectionContext): ReportEvent | null => {
-    // the call's own context for this event (its numbers, digits across turns) joins the application's
-    const ctx = detection ? { ...appCtx, detection } : appCtx;
-    const red: string[] = input.redactions ? [...input.redactions] : [];
-    const done = <T extends ReportEvent>(e: T): T => (red.length ? { ...e, redactions: red } : e);
-    switch (input.type) {
-      case 'cdr': {
-        const e = { ...input };
-        e.caller = phone(e.caller, 'from', 'caller', red, ctx);
-        e.callee = phone(e.callee, 'to', 'callee', red, ctx);
-        if (e.transfer?.target !== undefined) e.transfer = strip({ ...e.transfer, target: phone(e.transfer.target, 'to', 'transfer.target', red, ctx) });
-        e.warnings = e.warnings.map(maskFreeText);
-        e.errors = e.errors.map(maskFreeText);
-        if (e.customData) {
-          const kept: Record<string, string | number | boolean> = {};
-          for (const [k, v] of Object.entries(e.customData)) {
-            if (!allowedCustom.has(k)) { red.push(`customData.${k}`); continue; }
-            if (typeof v !== 'string') { kept[k] = v; continue; }
-            const g = applyPolicy('events', { context: v }, policy, ctx).context;
-            if (typeof g === 'string') kept[k] = g;
-            if (g !== v) red.push(`customData.${k}`);
-          }
-          e.customData = Object.keys(kept).length ? kept : undefined;
-        }
-        return done(strip(e));
-      }
-      case 'turn': {
-        const e = { ...input };
-        if (e.stt) e.stt = strip({ ...e.stt, text: text(e.stt.text, 'stt.text', red, ctx) });
-        e.dialog = {
-          ...e.dialog,
-          request: strip({ ...e.dialog.request, text: text(e.dialog.request.text, 'dialog.request.text', red, ctx) }),
-          response: strip({ ...e.dialog.response, text: text(e.dialog.response.text, 'dialog.response.text', red, ctx) }),
-        };
-        e.actions = e.actions.map((a) => (a.error === undefined ? a : { ...a, error: maskFreeText(a.error) }));
-        return done(e);
-      }
-      case 'transcription':
-        return done(strip({ ...input, text: text(input.text, 'text', red, ctx) }));
-      case 'dtmf': {
-        if (input.digits === undefined) return input;
-        const out = applyPolicy('events', { dtmf: input.digits }, policy, ctx).dtmf;
-        if (out === input.digits) return input;
-        red.push('digits');
-        // The schema keeps digits only; a masked form ("[DTMF]") means "removed".
-        return done(strip({ ...input, digits: out !== undefined && /^[0-9A-D*#]*$/.test(out) ? out : undefined }));
-      }
-      case 'transfer':
-        return done(strip({ ...input, target: phone(input.target, 'to', 'target', red, ctx) }));
-    }
-  };
-}
-
-function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | 'dialog-hangup' | 'cancelled' | 'rejected' | 'max-duration' | 'error' | 'shutdown'; endedBy: 'caller' | 'gateway' | 'network' } {
-  switch (reason) {
-    case 'remote-bye': return { reason: 'caller-hangup', endedBy: 'caller' };
-    case 'local-bye': case 'hold-complete': return { reason: 'gateway-hangup', endedBy: 'gateway' };
-    case 'cancelled': return { reason: 'cancelled', endedBy: 'caller' };
-    case 'rejected': return { reason: 'rejected', endedBy: 'gateway' };
-    case 'max-duration': return { reason: 'max-duration', endedBy: 'gateway' };
-    case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };
-    // Late offer: the ACK brought no answer, or one the application's policy refuses (e.g. RTP/AVP under secureMedia: required).
-    case 'no-sdp-answer': case 'sdp-answer-refused': return { reason: 'error', endedBy: 'gateway' };
-    default: return { reason: 'error', endedBy: 'network' }; // ack-timeout, session-expired, transport-error
-  }
 }
 
 /** What reporting derives from the accounts: per-application facts, forwarding routes, privacy gates. */
@@ -305,20 +200,24 @@ export class CallReporting {
       const fromUser = headerUser(e.from);
       const country = this.opts.config.defaultCountry;
       const transport = e.transport.toLowerCase();
+      const toUser = headerUser(e.to);
       this.#calls.set(e.callId, {
-        app, fromUser, toUser: headerUser(e.to),
-        transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
-        mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',
-        startedAt: e.time,
+        app,
+        facts: {
+          fromUser, toUser, language: app.language, startedAt: e.time,
+          transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
+          mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',
+        },
+        tally: newTally(),
+        dtmf: new CallDtmfBuffer(),
         pseudonym: app.forwarding && fromUser
           ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, fromUser, country), () => undefined)
           : Promise.resolve(undefined),
-        calleePseudonym: app.forwarding && headerUser(e.to)
-          ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, headerUser(e.to), country), () => undefined)
+        calleePseudonym: app.forwarding && toUser
+          ? this.training.keyStore.pseudonymSecret(app.accountId).then((s) => pseudonymOf(s, toUser, country), () => undefined)
           : Promise.resolve(undefined),
         chain: Promise.resolve(),
-        turns: 0, utterances: 0, maxResponseMs: {}, dtmf: '', sensitiveDigits: 0, dtmfMethod: 'rfc4733',
-        callNumbers: prepareCallNumbers([fromUser, headerUser(e.to)], country), turnPrivacy: {},
+        callNumbers: prepareCallNumbers([fromUser, toUser], country), turnPrivacy: {},
       });
       return;
     }
@@ -334,104 +233,41 @@ export class CallReporting {
   }
 
   async #report(st: CallState, e: AnyCallEvent): Promise<void> {
-    const base = { eventId: randomUUID(), callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, region: e.region, time: iso(e.time) };
+    const base = reportBase(e, randomUUID());
     switch (e.type as string) {
-      case 'dtmf': {
-        if (e['sensitive'] === true) st.sensitiveDigits++;
-        else st.dtmf += String(e['digit']);
-        st.dtmfMethod = e['source'] === 'sip-info' ? 'sip-info' : 'rfc4733';
-        if (e['digit'] === '#') await this.#flushDtmf(st, base);
+      case 'dtmf':
+        if (st.dtmf.add(String(e['digit']), e['source'], e['sensitive'] === true)) await this.#flushDtmf(st, base);
         return;
-      }
       case 'transcription': {
         await this.#flushDtmf(st, base);
         st.turnPrivacy = (e['privacy'] as TurnPrivacy | undefined) ?? {};
-        st.utterances++;
-        const transcript = String(e['transcript'] ?? '');
-        const offset = Math.max(0, e.time - st.startedAt);
-        const confidence = typeof e['confidence'] === 'number' && e['confidence'] >= 0 && e['confidence'] <= 1 ? e['confidence'] : undefined;
-        await this.#append(st, {
-          ...base, schemaVersion: 1, type: 'transcription', utteranceNumber: st.utterances, text: transcript,
-          confidence, language: st.app.language, startOffsetMs: offset, endOffsetMs: offset,
-        });
+        const { event, transcript, confidence } = transcriptionReport(e, base, st.facts, st.tally);
+        await this.#append(st, event);
         if (st.app.training) await this.#capture(st, e, transcript, confidence);
         return;
       }
       case 'turn.completed': {
-        const hadDtmf = st.dtmf.length > 0;
+        const hadDtmf = st.dtmf.pending;
         st.turnPrivacy = (e['privacy'] as TurnPrivacy | undefined) ?? st.turnPrivacy;
         await this.#flushDtmf(st, base);
-        st.turns++;
-        const num = (k: string) => (typeof e[k] === 'number' && (e[k] as number) >= 0 ? (e[k] as number) : undefined);
-        const timings = { endpointMs: num('endpointingMs'), sttMs: num('sttMs'), dialogMs: num('dialogMs'), ttsMs: num('ttsFirstAudioMs'), firstAudioMs: num('totalToFirstAudioMs') };
-        for (const [service, v] of [['stt', timings.sttMs], ['dialog', timings.dialogMs], ['tts', timings.ttsMs]] as const) {
-          if (v !== undefined) st.maxResponseMs[service] = Math.max(st.maxResponseMs[service] ?? 0, v);
-        }
-        const error = e['error'];
-        const turnNumber = typeof e['turn'] === 'number' && e['turn'] >= 1 ? e['turn'] : st.turns;
-        await this.#append(st, {
-          ...base, schemaVersion: 1, type: 'turn', turnNumber,
-          timings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
-          input: turnNumber === 1 ? 'start' : timings.sttMs !== undefined ? 'speech' : hadDtmf ? 'dtmf' : 'event',
-          dialog: { request: {}, response: { status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error' } },
-          actions: [],
-        });
+        await this.#append(st, turnReport(e, base, st.tally, hadDtmf));
         return;
       }
       case 'transfer.started':
       case 'transfer.completed':
-      case 'transfer.failed': {
-        const target = typeof e['target'] === 'string' ? e['target'] : undefined;
-        const outcome = e.type === ('transfer.started' as string) ? 'requested' : e.type === ('transfer.completed' as string) ? 'succeeded' : /timed out/.test(String(e['reason'])) ? 'timeout' : 'failed';
-        const status = /(\d{3})/.exec(String(e['result'] ?? e['reason'] ?? ''))?.[1];
-        const sipStatus = status ? Number(status) : undefined;
-        if (outcome !== 'requested') st.transfer = { outcome, target, sipStatus };
-        else st.transfer ??= { outcome: 'none', target };
-        await this.#append(st, {
-          ...base, schemaVersion: 1, type: 'transfer', method: e['method'] === 'INVITE' ? 'invite' : 'refer', target, outcome, sipStatus,
-        });
+      case 'transfer.failed':
+        await this.#append(st, transferReport(e, base, st.tally));
         return;
-      }
-      case 'call.ended': {
+      case 'call.ended':
         await this.#flushDtmf(st, base);
-        const ended = e as Extract<CallEvent, { type: 'call.ended' }> & Record<string, unknown>;
-        const m = ended.media;
-        const received = m?.packetsReceived ?? 0;
-        const lost = m?.lost ?? 0;
-        const end = endOf(ended.endReason);
-        await this.#append(st, {
-          ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr',
-          caller: st.fromUser || undefined, callee: st.toUser || undefined,
-          startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
-          durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,
-          termination: st.transfer?.outcome === 'succeeded' ? { reason: 'transferred', endedBy: 'transfer-target' } : end,
-          transfer: st.transfer ? { attempted: true, ...st.transfer } : undefined,
-          turnCount: st.turns,
-          media: { codec: m?.codec ?? 'none', transport: st.transport, mediaSecurity: st.mediaSecurity },
-          maxResponseMs: st.maxResponseMs,
-          customData: primitiveFields(ended.customCdr),
-          sensitive: ended.sensitive?.length ? ended.sensitive.map((i) => ({ from: iso(i.from), to: i.to !== undefined ? iso(i.to) : undefined, reasons: i.reasons, withheldWords: i.words, withheldDigits: i.digits })) : undefined,
-          recording: ended.recording ? { consent: ended.recording.consent, outcome: ended.recording.outcome, recorded: ended.recording.recorded, recordingId: ended.recording.recordingId, pauses: ended.recording.pauses } : undefined,
-          errors: ended.endReason === 'no-sdp-answer' || ended.endReason === 'sdp-answer-refused' ? [ended.endReason] : undefined,
-          // Inbound only: the call layer measures what it receives; no RTCP report of the far end is surfaced yet.
-          rtp: m ? { inbound: { packets: received, packetsLost: lost, lossRate: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : 0, jitterMs: Math.max(0, m.jitterMs), mos: m.mos >= 1 && m.mos <= 5 ? m.mos : undefined } } : {},
-        });
+        await this.#append(st, cdrReport(e, base, st.facts, st.tally));
         return;
-      }
     }
   }
 
-  async #flushDtmf(st: CallState, base: { eventId: string; callId: string; accountId: string; applicationId: string; region: string; time: string }): Promise<void> {
-    if (!st.dtmf && !st.sensitiveDigits) return;
-    const digits = st.dtmf;
-    const withheld = st.sensitiveDigits;
-    st.dtmf = '';
-    st.sensitiveDigits = 0;
-    const count = digits.length + withheld;
-    const collection = count > 1 ? 'collect' : 'single';
-    // Keys pressed while the sensitive switch was on are a count: no digits of the run are reported.
-    if (withheld) return this.#append(st, { ...base, eventId: randomUUID(), schemaVersion: 1, type: 'dtmf', digitCount: count, method: st.dtmfMethod, collection, redactions: ['digits'] });
-    await this.#append(st, { ...base, eventId: randomUUID(), schemaVersion: 1, type: 'dtmf', digits, digitCount: count, method: st.dtmfMethod, collection });
+  async #flushDtmf(st: CallState, base: ReportBase): Promise<void> {
+    const event = st.dtmf.take(base, randomUUID());
+    if (event) await this.#append(st, event);
   }
 
   async #append(st: CallState, event: ReportEventInput): Promise<void> {
@@ -447,26 +283,9 @@ export class CallReporting {
     if (gated.transcript === undefined) return; // the policy keeps no transcript for training
     const r = await this.training.capture.capture({
       accountId: st.app.accountId, applicationId: st.app.applicationId, callId: e.callId,
-      from: st.fromUser, to: st.toUser, transcript: gated.transcript, language: st.app.language, confidence,
+      from: st.facts.fromUser, to: st.facts.toUser, transcript: gated.transcript, language: st.app.language, confidence,
       startedAt: e.time, endedAt: e.time,
     });
     if (!r.captured && r.reason === 'invalid') this.opts.log.warn({ callId: e.callId, detail: r.detail }, 'training capture refused');
   }
-}
-
-function languageOf(app: ApplicationConfig): string {
-  const s = app.speech as unknown as { language?: unknown; stt?: { language?: unknown } };
-  const l = s.stt?.language ?? s.language;
-  return typeof l === 'string' && l ? l : 'en-US';
-}
-
-/** Custom CDR data as the CDR schema takes it: string, number and boolean fields (objects are JSON-encoded). */
-function primitiveFields(data: Record<string, unknown> | undefined): Record<string, string | number | boolean> | undefined {
-  if (!data) return undefined;
-  const out: Record<string, string | number | boolean> = {};
-  for (const [k, v] of Object.entries(data)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
-    else if (v !== undefined && v !== null) out[k] = JSON.stringify(v);
-  }
-  return Object.keys(out).length ? out : undefined;
 }

@@ -13,20 +13,21 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { AccountConfig, ApplicationConfig, Config } from '../config/schema.js';
-import type { ActiveCall } from '../call/active-call.js';
-import type { CallEvent } from '../call/call-events.js';
-import { CallRecording } from '../call/call-recording.js';
-import type { RecordingControl } from '../call/recording-control.js';
-import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY } from '../privacy/policy.js';
-import { ReceiptLedger, type ReceiptApp } from '../receipts/ledger.js';
-import { ReceiptStore } from '../receipts/receipt-store.js';
-import { regionSigningKey } from '../receipts/signing-keys.js';
-import { RecordingService } from '../recordings/service.js';
-import { effectiveRetentionDays } from '../training/config.js';
-import type { TrainingService } from '../training/service.js';
-import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
-import { headerUser } from './call-reporting.js';
+import type { Config } from '../config/index.js';
+import type { AccountConfig, ApplicationConfig } from '../tenancy/index.js';
+import type { ActiveCall } from '../call/index.js';
+import type { CallEvent } from '../call/index.js';
+import { CallRecording } from '../call/index.js';
+import type { RecordingControl } from '../call/index.js';
+import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY } from '../privacy/index.js';
+import { ReceiptLedger, type ReceiptApp } from '../receipts/index.js';
+import { ReceiptStore } from '../receipts/index.js';
+import { regionSigningKey } from '../receipts/index.js';
+import { RecordingService } from '../recordings/index.js';
+import { effectiveRetentionDays } from '../training/index.js';
+import type { TrainingService } from '../training/index.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/index.js';
+import { headerUser } from './report-mapping.js';
 
 const SWEEP_MS = 3_600_000;
 

@@ -3,12 +3,12 @@
  * process; each call gets an RtpSession wrapped in a CallAudio pipeline.
  */
 import type { Logger } from 'pino';
-import type { CallMediaFactory } from '../call/media-port.js';
-import { CallAudio, type CallAudioOptions } from '../call/call-audio.js';
-import { PortPool } from '../media/port-pool.js';
-import { RtpSession } from '../media/rtp/session.js';
-import { PlayoutScheduler } from '../media/scheduler.js';
-import { systemClock } from '../time/clock.js';
+import type { CallMediaFactory } from '../call/index.js';
+import { CallAudio, type CallAudioOptions } from '../call/index.js';
+import { PortPool } from '../media/index.js';
+import { RtpSession } from '../media/index.js';
+import { PlayoutScheduler } from '../media/index.js';
+import { systemClock } from '../time/index.js';
 
 export interface RtpMediaOptions {
   host: string;

@@ -11,12 +11,12 @@
  * The embedded recogniser and local flows have nothing to point elsewhere: those requests are
  * refused with a reason (the session logs it and keeps the application's engine or dialog).
  */
-import type { ApplicationConfig } from '../config/schema.js';
-import type { ServiceBuilder } from '../call/call-services.js';
-import { sttConfigSchema } from '../speech/config.js';
-import { createStt } from '../speech/factory.js';
-import { dialogConfigSchema } from '../dialog/config.js';
-import { createDialogFactory } from '../dialog/create.js';
+import type { ApplicationConfig } from '../tenancy/index.js';
+import type { ServiceBuilder } from '../call/index.js';
+import { sttConfigSchema } from '../speech/index.js';
+import { createStt } from '../speech/index.js';
+import { dialogConfigSchema } from '../dialog/index.js';
+import { createDialogFactory } from '../dialog/index.js';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);

@@ -7,7 +7,7 @@
  * `invalidate()` forces a new token (after a 401). The API key never appears in an error.
  */
 import { type Result, ok, err } from '../result/index.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { HttpTarget } from './target.js';
 import type { HttpError } from './errors.js';
 import { joinUrl } from './url-policy.js';

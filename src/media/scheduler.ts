@@ -12,7 +12,7 @@
  * fixed rings for percentiles. Stops itself when the last stream leaves.
  */
 import { FRAME_MS } from './frames.js';
-import type { Clock, TimerHandle } from '../time/clock.js';
+import type { Clock, TimerHandle } from '../time/index.js';
 
 export interface PlayoutStream {
   /** Called once per frame; `deadlineMs` is the frame's slot on the shared timeline (clock ms). */

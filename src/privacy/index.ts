@@ -14,3 +14,8 @@ export {
   applyPolicy, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
   type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,
 } from './policy.js';
+export { CallPrivacy } from './call-privacy.js';
+export type { TurnPrivacy } from './call-privacy.js';
+export { prepareCallNumbers } from './phone.js';
+export type { CallNumbers } from './types.js';
+export type { DestinationPolicy, TextRule } from './policy.js';

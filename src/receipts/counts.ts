@@ -3,9 +3,9 @@
  * receipt's "who got what". Derived from the same detector, call context and policy the gates use
  * (src/privacy/policy.ts), so a receipt says what the policy did, never what was said.
  */
-import { detect } from '../privacy/detect.js';
-import type { DestinationPolicy, TextRule } from '../privacy/policy.js';
-import type { DetectionContext } from '../privacy/types.js';
+import { detect } from '../privacy/index.js';
+import type { DestinationPolicy, TextRule } from '../privacy/index.js';
+import type { DetectionContext } from '../privacy/index.js';
 import type { DestinationCounts } from './receipt.js';
 
 export function emptyCounts(): DestinationCounts {

@@ -10,14 +10,12 @@
  * per call only counters live in memory, and the receipt holds counts, ids and times.
  * A receipt that cannot be written is logged (no PII) and counted; the call is not affected.
  */
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { CallEvent } from '../call/call-events.js';
-import type { DestinationPolicy, PrivacyPolicy } from '../privacy/policy.js';
-import { prepareCallNumbers } from '../privacy/phone.js';
-import type { CallNumbers } from '../privacy/types.js';
-import type { TurnPrivacy } from '../privacy/call-privacy.js';
-import type { ErasureReceipt } from '../store/store.js';
+import type { DestinationPolicy, PrivacyPolicy } from '../privacy/index.js';
+import { prepareCallNumbers } from '../privacy/index.js';
+import type { CallNumbers } from '../privacy/index.js';
+import type { TurnPrivacy } from '../privacy/index.js';
+import type { ErasureReceipt } from '../store/index.js';
 import type { CallReceiptBody, DestinationCounts } from './receipt.js';
 import type { ReceiptStore } from './receipt-store.js';
 import { compact, countInput, emptyCounts } from './counts.js';
@@ -32,8 +30,31 @@ export interface ReceiptApp {
   retentionDays?: number;
 }
 
+/** A call event as the ledger reads it: the call layer's CallEvent, structurally (receipts sit below call/). */
+export interface LedgerEvent {
+  type: string;
+  callId: string;
+  accountId: string;
+  applicationId: string;
+  region: string;
+}
+
+interface EndedEvent {
+  startedAt: number;
+  endedAt: number;
+  endReason?: string;
+  sensitive?: { from: number; to?: number; reasons: string[]; words: number; digits: number }[];
+  recording?: { consent: string; outcome: string; recorded: boolean; recordingId?: string; durationMs?: number; pauses: { fromMs: number; toMs?: number; reasons: string[] }[] };
+}
+
+/** The call event bus (InboundCalls). */
+export interface CallEventSource {
+  on(event: 'event', listener: (e: LedgerEvent) => void): unknown;
+  off(event: 'event', listener: (e: LedgerEvent) => void): unknown;
+}
+
 export interface ReceiptLedgerOptions {
-  calls: EventEmitter<{ event: [CallEvent] }>;
+  calls: CallEventSource;
   /** The region's receipt chain; undefined for a region without a store (nothing written, logged). */
   chainOf: (region: string) => ReceiptStore | undefined;
   appOf: (accountId: string, applicationId: string) => ReceiptApp | undefined;
@@ -49,14 +70,14 @@ interface CallState {
   destinations: Map<string, DestinationCounts>;
 }
 
-type AnyEvent = CallEvent & Record<string, unknown>;
+type AnyEvent = LedgerEvent & Record<string, unknown>;
 const iso = (ms: number) => new Date(ms).toISOString();
 const DAY_MS = 86_400_000;
 
 export class ReceiptLedger {
   readonly #calls = new Map<string, CallState>();
   readonly #inflight = new Set<Promise<unknown>>();
-  readonly #onEvent = (e: CallEvent) => this.#handle(e as AnyEvent);
+  readonly #onEvent = (e: LedgerEvent) => this.#handle(e as AnyEvent);
   failures = 0;
 
   constructor(private readonly opts: ReceiptLedgerOptions) {}
@@ -79,10 +100,10 @@ export class ReceiptLedger {
     }
     const st = this.#calls.get(e.callId);
     if (!st) return;
-    if ((e.type as string) === 'caller.input') return this.#input(st, e);
+    if (e.type === 'caller.input') return this.#input(st, e);
     if (e.type !== 'call.ended') return;
     this.#calls.delete(e.callId);
-    const body = this.#body(st, e as AnyEvent & { type: 'call.ended' });
+    const body = this.#body(st, e as AnyEvent & EndedEvent);
     this.#write(e.region, body, e.callId);
   }
 
@@ -102,12 +123,12 @@ export class ReceiptLedger {
     if (app.training && input.text !== undefined) dest('training', app.policy.training);
   }
 
-  #body(st: CallState, e: AnyEvent & { type: 'call.ended' }): CallReceiptBody {
+  #body(st: CallState, e: AnyEvent & EndedEvent): CallReceiptBody {
     const rec = e.recording;
     const retained = st.app.retentionDays !== undefined && (st.app.training || rec?.recorded);
     return {
       kind: 'call', callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, region: e.region,
-      startedAt: iso(e.startedAt), endedAt: iso(e.endedAt), endReason: e.endReason, callerTurns: st.turns,
+      startedAt: iso(e.startedAt), endedAt: iso(e.endedAt), endReason: e.endReason ?? 'unknown', callerTurns: st.turns,
       destinations: Object.fromEntries([...st.destinations].map(([k, v]) => [k, compact(v) as DestinationCounts])),
       sensitive: (e.sensitive ?? []).map((i) => ({ from: iso(i.from), ...(i.to !== undefined ? { to: iso(i.to) } : {}), reasons: i.reasons, words: i.words, digits: i.digits })),
       recording: rec ? { consent: rec.consent, outcome: rec.outcome, recorded: rec.recorded, recordingId: rec.recordingId, durationMs: rec.durationMs, pauses: rec.pauses } : null,

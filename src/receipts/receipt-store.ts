@@ -7,7 +7,7 @@
  * The table refuses UPDATE and DELETE (triggers), like the audit log: a receipt is never rewritten,
  * an erasure appends its own.
  */
-import type { Migration, SqlExecutor, Store } from '../store/store.js';
+import type { Migration, SqlExecutor, Store } from '../store/index.js';
 import { GENESIS_HASH, canonicalJson, receiptHash, signHash, type ReceiptBody, type StoredReceipt } from './receipt.js';
 import type { RegionSigningKey } from './signing-keys.js';
 

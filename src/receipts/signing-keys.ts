@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { requirePrivateDir } from '../store/private-files.js';
+import { requirePrivateDir } from '../store/index.js';
 
 export interface RegionSigningKey {
   keyId: string;

@@ -4,7 +4,7 @@
  * data key. Rows are deleted on expiry, on request and on the caller's erasure; the data key's
  * erasure alone already makes every copy (old pages, WAL, backups) unreadable.
  */
-import type { Migration, Store } from '../store/store.js';
+import type { Migration, Store } from '../store/index.js';
 
 export const RECORDINGS_NAMESPACE = 'recordings';
 

@@ -10,16 +10,15 @@
  * log of the recording's region store, with the actor and the recording id (no PII).
  * The service is also an erasure participant: it deletes the caller's rows.
  */
-import type { RegionStores } from '../store/open.js';
-import type { Store } from '../store/store.js';
-import type { DataKeyRing } from '../training/data-keys.js';
-import { encodeAad, open, seal } from '../training/envelope.js';
-import type { ErasureParticipant } from '../training/erasure.js';
-import type { KeyStore } from '../training/keystore.js';
-import { pseudonymOf } from '../training/caller-identity.js';
-import { ANONYMOUS_SCOPE } from '../events/payload-cipher.js';
-import type { RecordedAudio } from '../call/call-recording.js';
-import type { RecordingPause } from '../call/recording-control.js';
+import type { RegionStores } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import type { DataKeyRing } from '../training/index.js';
+import { encodeAad, open, seal } from '../training/index.js';
+import type { ErasureParticipant } from '../training/index.js';
+import type { KeyStore } from '../training/index.js';
+import { pseudonymOf } from '../training/index.js';
+import { ANONYMOUS_SCOPE } from '../events/index.js';
+import type { RecordedAudio, RecordingPause } from './types.js';
 import { RecordingStore, type RecordingRow } from './recording-store.js';
 
 const DAY_MS = 86_400_000;

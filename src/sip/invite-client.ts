@@ -1,8 +1,9 @@
 /**
  * The UAC side of an INVITE dialog: place a call, ACK its 2xx (and re-ACK retransmissions),
- * CANCEL before answer, BYE, send in-dialog requests (INFO, REFER), and serve the peer's
- * in-dialog requests (BYE, re-INVITE, INFO, NOTIFY). Used by the `hushgate call` softphone and
- * by tests; SDP stays opaque text here.
+ * CANCEL before answer, BYE, and RFC 4028 session refresh when the 2xx makes us the refresher.
+ * In-dialog requests both ways (re-INVITE with its ACK, INFO, REFER, NOTIFY, BYE) go through the
+ * code shared with the server usage (`dialog-requests.ts`). Used by the `hushgate call` softphone
+ * and by tests; SDP stays opaque text here.
  */
 import { authorizationFor, parseChallenge } from './auth/digest.js';
 import { EventEmitter } from 'node:events';
@@ -14,6 +15,10 @@ import { resolveUri, type RequestSource, type ServerTransaction } from './stack.
 import type { Endpoint, TransportProtocol } from './transport/types.js';
 import type { UserAgent, DialogUsage } from './user-agent.js';
 import type { InviteClientTransaction } from './transaction/client-invite.js';
+import { sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
+import { DialogSessionTimer } from './dialog-session-timer.js';
+
+const CLIENT_ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE';
 
 export interface DialOptions {
   /** `sip:user@host:port;transport=tcp` */
@@ -48,12 +53,38 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private tx?: InviteClientTransaction;
   private invite!: SipRequest;
   private dest!: Endpoint;
+  /** RFC 4028: we refresh when the 2xx names us (`refresher=uac`); never expire the call ourselves. */
+  private readonly timer: DialogSessionTimer;
+  private readonly inDialogHandlers: InDialogHandlers;
 
   private constructor(
     private readonly ua: UserAgent,
     public localSdp: string,
   ) {
     super();
+    this.timer = new DialogSessionTimer(ua.stack.timers, 'uac', { sessionExpires: 0, minSE: 90 }, {
+      refresh: (st) =>
+        this.sendInDialog('INVITE', {
+          headers: [['Session-Expires', `${st.interval};refresher=uac`], ['Supported', 'timer']],
+          body: Buffer.from(this.localSdp),
+          contentType: 'application/sdp',
+        }),
+      expire: () => void this.bye(),
+    });
+    this.inDialogHandlers = {
+      allow: CLIENT_ALLOW,
+      optionsHeaders: () => [['Allow', CLIENT_ALLOW], ['Accept', 'application/sdp']],
+      onBye: () => this.end('remote-bye'),
+      onReinvite: (req, tx) => {
+        const sdp = req.body.length && this.onOffer ? this.onOffer(req.body.toString('utf8')) : this.localSdp;
+        this.localSdp = sdp;
+        tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.dialog!.localContact]], body: sdp, contentType: 'application/sdp' }));
+      },
+      onUpdate: (req, tx) => tx.respond(createResponse(req, 200)),
+      requestMethods: new Set(['INFO', 'NOTIFY', 'REFER']),
+      statusFor: (req) => this.onRequest?.(req) ?? 200,
+      afterAnswer: (req) => this.emit('request', req),
+    };
   }
 
   get callId(): string {
@@ -79,7 +110,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('Call-ID', newCallId(stack.advertisedHost));
     h.append('CSeq', '1 INVITE');
     h.append('Contact', contact);
-    h.append('Allow', 'INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, NOTIFY, REFER, UPDATE');
+    h.append('Allow', CLIENT_ALLOW);
     h.append('Supported', 'timer');
     for (const [n, v] of o.headers ?? []) h.append(n, v);
     h.append('Content-Type', 'application/sdp');
@@ -126,6 +157,8 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
         // The ACK takes the INVITE's own CSeq number (2 after a digest retry).
         session.ack = d.createRequest('ACK', { seq: Number(/^\s*(\d+)/.exec(invite.headers.get('CSeq') ?? '1')?.[1] ?? 1) });
         void session.sendAck();
+        session.timer.adopt(res);
+        if (session.timer.weRefresh) session.timer.arm();
         resolve({ ok: true, session, answer: res.body.toString('utf8'), response: res });
       };
       tx.start();
@@ -164,10 +197,11 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     await this.ua.stack.sendStatelessRequest(cancel, { endpoint: this.dest });
   }
 
-  async sendInDialog(method: string, opts: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse | undefined> {
+  /** Sends an in-dialog request; a 2xx to a re-INVITE is ACKed. */
+  async sendInDialog(method: string, opts: InDialogSendOptions = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d || this.state === 'ended') return undefined;
-    return this.ua.stack.request(d.createRequest(method, opts), await this.target());
+    return sendInDialogRequest(this.ua.stack, d, method, opts, () => this.target());
   }
 
   async bye(): Promise<SipResponse | undefined> {
@@ -180,36 +214,13 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private end(reason: 'remote-bye' | 'local-bye' | 'cancelled'): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
+    this.timer.stop();
     if (this.dialog) this.ua.removeUsage(this.dialog.id);
     this.emit('ended', reason);
   }
 
   handleRequest(req: SipRequest, tx: ServerTransaction): void {
-    if (!this.dialog!.acceptRemoteSeq(req)) {
-      tx.respond(createResponse(req, 500, 'Server Internal Error - CSeq out of order'));
-      return;
-    }
-    switch (req.method) {
-      case 'BYE':
-        tx.respond(createResponse(req, 200));
-        this.end('remote-bye');
-        return;
-      case 'INVITE': {
-        const sdp = req.body.length && this.onOffer ? this.onOffer(req.body.toString('utf8')) : this.localSdp;
-        this.localSdp = sdp;
-        tx.respond(createResponse(req, 200, 'OK', { headers: [['Contact', this.dialog!.localContact]], body: sdp, contentType: 'application/sdp' }));
-        return;
-      }
-      case 'OPTIONS':
-      case 'UPDATE':
-        tx.respond(createResponse(req, 200));
-        return;
-      default: {
-        const status = this.onRequest?.(req) ?? 200;
-        tx.respond(createResponse(req, status));
-        this.emit('request', req);
-      }
-    }
+    serveInDialogRequest(this.dialog!, req, tx, this.inDialogHandlers);
   }
 
   handleStrayResponse(res: SipResponse): boolean {

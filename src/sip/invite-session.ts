@@ -1,19 +1,24 @@
 /**
  * The server side of an INVITE dialog usage: answering, 2xx retransmission until ACK
  * (RFC 3261 §13.3.1.4), CANCEL, BYE in both directions, re-INVITE and UPDATE offers
- * (hold/unhold, session refresh), RFC 4028 session timers, INFO, and in-dialog requests we send.
+ * (hold/unhold, session refresh). In-dialog requests are served and sent by the code shared with
+ * the client usage (`dialog-requests.ts`), session timers by `dialog-session-timer.ts`.
  *
  * It speaks SDP only as opaque text: the call layer answers offers through `onOffer`.
  */
 import { EventEmitter } from 'node:events';
 import type { SipRequest, SipResponse } from './message.js';
-import { parseCSeq } from './parse/index.js';
+import { parseCSeq, parseNameAddr } from './parse/index.js';
 import { createResponse, newTag } from './response.js';
 import { Dialog } from './dialog.js';
 import type { RequestSource, ServerTransaction, SipStack } from './stack.js';
 import { resolveUri } from './stack.js';
 import type { InviteServerTransaction } from './transaction/server-invite.js';
-import type { TimerHandle } from '../time/clock.js';
+import type { TimerHandle } from '../time/index.js';
+import { INFO_CONTENT_TYPES, sendInDialogRequest, serveInDialogRequest, type InDialogHandlers, type InDialogSendOptions } from './dialog-requests.js';
+import { DialogSessionTimer, type NegotiatedSessionTimer, type SessionTimerPolicy } from './dialog-session-timer.js';
+
+export type { SessionTimerPolicy } from './dialog-session-timer.js';
 
 export type EndReason = 'remote-bye' | 'local-bye' | 'cancelled' | 'rejected' | 'ack-timeout' | 'session-expired' | 'transport-error' | 'shutdown';
 
@@ -25,12 +30,6 @@ export interface OfferRejection {
   ok: false;
   code: number;
   reason: string;
-}
-
-export interface SessionTimerPolicy {
-  /** Interval we ask for when the caller gives none (seconds; 0 = no session timer). */
-  sessionExpires: number;
-  minSE: number;
 }
 
 export interface InviteSessionOptions {
@@ -59,13 +58,11 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
   onAnswer?: (sdp: string) => void;
   /** Our current local SDP, sent when a re-INVITE comes without an offer. */
   localSdp = '';
-  /** Negotiated session timer: interval in seconds and who refreshes. */
-  sessionTimer?: { interval: number; refresher: 'uac' | 'uas' };
-
   private okResponse?: SipResponse;
   private retransmit?: TimerHandle;
   private retransmitGiveUp?: TimerHandle;
-  private sessionTimerHandle?: TimerHandle;
+  private readonly timer: DialogSessionTimer;
+  private readonly inDialogHandlers: InDialogHandlers;
   private pendingReinvite?: InviteServerTransaction;
   private outgoingReinvite = false;
 
@@ -80,6 +77,27 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
   ) {
     super();
     this.startedAt = Date.now();
+    this.timer = new DialogSessionTimer(stack.timers, 'uas', opts.sessionTimer, {
+      refresh: (st) => this.refreshSession(st),
+      expire: () => void this.bye('session-expired', [['Reason', 'SIP;cause=408;text="Session timer expired"']]),
+    });
+    this.inDialogHandlers = {
+      allow: opts.allow,
+      optionsHeaders: () => this.baseHeaders().concat([['Accept', 'application/sdp']]),
+      onBye: () => this.end('remote-bye'),
+      onReinvite: (req, tx) => this.handleReinvite(req, tx),
+      onUpdate: (req, tx) => this.handleUpdate(req, tx),
+      requestMethods: new Set(['INFO', 'NOTIFY', 'REFER']),
+      infoContentTypes: INFO_CONTENT_TYPES,
+      // We take no transfer requests from the caller (603); NOTIFY carries REFER progress (refer.ts).
+      statusFor: (req) => (req.method === 'REFER' ? 603 : 200),
+      afterAnswer: (req) => this.emit('info', req),
+    };
+  }
+
+  /** Negotiated session timer: interval in seconds and who refreshes. */
+  get sessionTimer(): NegotiatedSessionTimer | undefined {
+    return this.timer.negotiated;
   }
 
   get callId(): string {
@@ -88,6 +106,18 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
 
   get offer(): string {
     return this.request.body.toString('utf8');
+  }
+
+  /** The dialled user: the Request-URI's user part, else the To URI's (RFC 3261 §8.2.2.1 routing). */
+  get dialledUsers(): { requestUri?: string; to?: string } {
+    const to = parseNameAddr(this.request.headers.get('To') ?? '');
+    return { requestUri: this.request.uri.user, to: to.ok ? to.value.uri.user : undefined };
+  }
+
+  /** The caller's user part from From (a number, usually; callers treat it as PII). */
+  get callerUser(): string | undefined {
+    const from = parseNameAddr(this.request.headers.get('From') ?? '');
+    return from.ok ? from.value.uri.user : undefined;
   }
 
   progress(status = 180, reason?: string): void {
@@ -113,7 +143,7 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     this.state = 'answered';
     this.onDialog(this);
     const headers = this.baseHeaders();
-    const st = this.negotiateSessionTimer(this.request);
+    const st = this.timer.negotiate(this.request);
     if (st) headers.push(...st);
     const ok = createResponse(this.request, 200, 'OK', { toTag: this.localTag, headers, body: sdpAnswer, contentType: 'application/sdp' });
     for (const rr of this.request.headers.getAll('Record-Route')) ok.headers.append('Record-Route', rr);
@@ -128,60 +158,20 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     ];
   }
 
-  /** RFC 4028 §9: choose interval and refresher for the 2xx; returns headers to add. */
-  private negotiateSessionTimer(req: SipRequest): [string, string][] | undefined {
-    const se = req.headers.get('Session-Expires');
-    const supportsTimer = /\btimer\b/i.test(req.headers.getAll('Supported').join(','));
-    const policy = this.opts.sessionTimer;
-    let interval: number;
-    let refresher: 'uac' | 'uas';
-    if (se) {
-      const m = /^\s*(\d+)\s*(?:;.*?refresher\s*=\s*(uac|uas))?/i.exec(se);
-      interval = m ? Number(m[1]) : policy.sessionExpires;
-      refresher = (m?.[2]?.toLowerCase() as 'uac' | 'uas' | undefined) ?? (supportsTimer ? 'uac' : 'uas');
-    } else if (policy.sessionExpires > 0) {
-      interval = policy.sessionExpires;
-      refresher = supportsTimer ? 'uac' : 'uas';
-    } else return undefined;
-    if (!supportsTimer) refresher = 'uas';
-    this.sessionTimer = { interval, refresher };
-    const headers: [string, string][] = [['Session-Expires', `${interval};refresher=${refresher}`]];
-    if (supportsTimer) headers.push(['Require', 'timer']);
-    return headers;
-  }
-
-  private armSessionTimer(): void {
-    const st = this.sessionTimer;
-    this.stack.timers.clearTimeout(this.sessionTimerHandle);
-    if (!st || this.state === 'ended') return;
-    if (st.refresher === 'uas') {
-      // We refresh at half the interval with an offer-less UPDATE-like re-INVITE carrying our SDP.
-      this.sessionTimerHandle = this.stack.timers.setTimeout(() => void this.refreshSession(), (st.interval * 1000) / 2);
-    } else {
-      const grace = Math.min(32, st.interval / 3);
-      this.sessionTimerHandle = this.stack.timers.setTimeout(() => {
-        void this.bye('session-expired', [['Reason', 'SIP;cause=408;text="Session timer expired"']]);
-      }, (st.interval - grace) * 1000);
-    }
-  }
-
-  private async refreshSession(): Promise<void> {
-    if (this.state !== 'confirmed' || !this.dialog) return;
+  /**
+   * We are the refresher: an UPDATE when the caller allows it, else a re-INVITE with our SDP
+   * (RFC 4028 §7.4). The timer re-arms on a 2xx and ends the call on 481/408/silence.
+   */
+  private async refreshSession(st: NegotiatedSessionTimer): Promise<SipResponse | undefined> {
+    if (this.state !== 'confirmed' || !this.dialog) return undefined;
     const useUpdate = /\bUPDATE\b/i.test(this.request.headers.getAll('Allow').join(','));
-    const st = this.sessionTimer!;
     const headers: [string, string][] = [['Session-Expires', `${st.interval};refresher=uas`], ['Supported', 'timer']];
-    if (useUpdate) {
-      const res = await this.sendInDialog('UPDATE', { headers });
-      if (res && res.status >= 200 && res.status < 300) this.armSessionTimer();
-      else if (res?.status === 481 || res?.status === 408 || !res) void this.bye('session-expired');
-      else this.armSessionTimer();
-    } else {
-      this.outgoingReinvite = true;
-      const res = await this.sendInDialog('INVITE', { headers, body: Buffer.from(this.localSdp), contentType: 'application/sdp' });
+    if (useUpdate) return this.sendInDialog('UPDATE', { headers });
+    this.outgoingReinvite = true;
+    try {
+      return await this.sendInDialog('INVITE', { headers, body: Buffer.from(this.localSdp), contentType: 'application/sdp' });
+    } finally {
       this.outgoingReinvite = false;
-      if (res && res.status >= 200 && res.status < 300) this.armSessionTimer();
-      else if (res?.status === 481 || res?.status === 408 || !res) void this.bye('session-expired');
-      else this.armSessionTimer();
     }
   }
 
@@ -226,7 +216,7 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     if (this.state === 'answered') {
       this.state = 'confirmed';
       this.dialog!.state = 'confirmed';
-      this.armSessionTimer();
+      this.timer.arm();
       this.emit('confirmed');
     }
   }
@@ -241,48 +231,17 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
 
   /** An in-dialog request (the UA core has matched the dialog). */
   handleRequest(req: SipRequest, tx: ServerTransaction): void {
-    const d = this.dialog!;
-    if (!d.acceptRemoteSeq(req)) {
-      tx.respond(createResponse(req, 500, 'Server Internal Error - CSeq out of order'));
-      return;
-    }
-    switch (req.method) {
-      case 'BYE':
-        tx.respond(createResponse(req, 200));
-        this.end('remote-bye');
-        return;
-      case 'INVITE':
-        return this.handleReinvite(req, tx as InviteServerTransaction);
-      case 'UPDATE':
-        return this.handleUpdate(req, tx);
-      case 'INFO':
-        this.handleInfo(req, tx);
-        return;
-      case 'OPTIONS':
-        tx.respond(createResponse(req, 200, 'OK', { headers: this.baseHeaders().concat([['Accept', 'application/sdp']]) }));
-        return;
-      case 'NOTIFY':
-      case 'REFER':
-        this.emit('info', req);
-        tx.respond(createResponse(req, req.method === 'NOTIFY' ? 200 : 603));
-        return;
-      default:
-        tx.respond(createResponse(req, 405, undefined, { headers: [['Allow', this.opts.allow]] }));
-    }
+    serveInDialogRequest(this.dialog!, req, tx, this.inDialogHandlers);
   }
+
 
   private handleReinvite(req: SipRequest, tx: InviteServerTransaction): void {
     if (this.outgoingReinvite || this.okResponse || this.pendingReinvite) {
       tx.respond(createResponse(req, 491, 'Request Pending', { toTag: this.localTag, headers: [['Retry-After', '1']] }));
       return;
     }
-    const ct = (req.headers.get('Content-Type') ?? '').toLowerCase();
     let answerSdp = this.localSdp;
     if (req.body.length) {
-      if (!ct.startsWith('application/sdp')) {
-        tx.respond(createResponse(req, 415, undefined, { toTag: this.localTag, headers: [['Accept', 'application/sdp']] }));
-        return;
-      }
       const r = this.onOffer ? this.onOffer(req.body.toString('utf8'), 'INVITE') : ({ ok: false, code: 488, reason: 'Not Acceptable Here' } as OfferRejection);
       if (!r.ok) {
         tx.respond(createResponse(req, r.code, r.reason, { toTag: this.localTag }));
@@ -293,74 +252,48 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     }
     this.dialog!.refreshTarget(req);
     const headers = this.baseHeaders();
-    const st = this.negotiateSessionTimer(req);
+    const st = this.timer.negotiate(req);
     if (st) headers.push(...st);
     const ok = createResponse(req, 200, 'OK', { toTag: this.localTag, headers, body: answerSdp, contentType: 'application/sdp' });
     this.sendOk(tx, ok);
-    this.armSessionTimer();
+    this.timer.arm();
     this.emit('refresh');
   }
 
   private handleUpdate(req: SipRequest, tx: ServerTransaction): void {
     const headers = this.baseHeaders();
     if (req.body.length) {
-      const ct = (req.headers.get('Content-Type') ?? '').toLowerCase();
-      if (!ct.startsWith('application/sdp')) {
-        tx.respond(createResponse(req, 415, undefined, { headers: [['Accept', 'application/sdp']] }));
-        return;
-      }
       const r = this.onOffer ? this.onOffer(req.body.toString('utf8'), 'UPDATE') : ({ ok: false, code: 488, reason: 'Not Acceptable Here' } as OfferRejection);
       if (!r.ok) {
         tx.respond(createResponse(req, r.code, r.reason));
         return;
       }
       this.localSdp = r.sdp;
-      const st = this.negotiateSessionTimer(req);
+      const st = this.timer.negotiate(req);
       if (st) headers.push(...st);
       this.dialog!.refreshTarget(req);
       tx.respond(createResponse(req, 200, 'OK', { headers, body: r.sdp, contentType: 'application/sdp' }));
     } else {
-      const st = this.negotiateSessionTimer(req);
+      const st = this.timer.negotiate(req);
       if (st) headers.push(...st);
       this.dialog!.refreshTarget(req);
       tx.respond(createResponse(req, 200, 'OK', { headers }));
     }
-    this.armSessionTimer();
+    this.timer.arm();
     this.emit('refresh');
   }
 
-  private handleInfo(req: SipRequest, tx: ServerTransaction): void {
-    const ct = (req.headers.get('Content-Type') ?? '').toLowerCase().split(';')[0]!.trim();
-    if (req.body.length && !['application/dtmf-relay', 'application/dtmf', 'application/media_control+xml', 'text/plain'].includes(ct)) {
-      tx.respond(createResponse(req, 415, undefined, { headers: [['Accept', 'application/dtmf-relay, application/dtmf']] }));
-      return;
-    }
-    tx.respond(createResponse(req, 200));
-    this.emit('info', req);
-  }
-
   /** Send an in-dialog request and wait for its final response (undefined on timeout/transport failure). */
-  async sendInDialog(method: string, opts: { headers?: [string, string][]; body?: Buffer; contentType?: string } = {}): Promise<SipResponse | undefined> {
+  async sendInDialog(method: string, opts: InDialogSendOptions = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d) return undefined;
-    const req = d.createRequest(method, opts);
-    let dest;
-    try {
-      dest = d.routeSet.length
+    return sendInDialogRequest(this.stack, d, method, opts, async (req) =>
+      d.routeSet.length
         ? { endpoint: await this.stack.resolveTarget(req) }
         : this.source.transport.reliable
           ? { endpoint: this.source.remote, connectionId: this.source.connectionId }
-          : { endpoint: await resolveUri(d.remoteTarget) };
-    } catch {
-      return undefined;
-    }
-    const seq = d.localSeq; // createRequest just used it; another request may follow before the answer
-    const res = await this.stack.request(req, dest);
-    if (res && method === 'INVITE' && res.status < 300) {
-      // ACK for a 2xx to our re-INVITE: same CSeq number, end to end (no transaction).
-      void this.stack.sendStatelessRequest(d.createRequest('ACK', { seq }), dest);
-    }
-    return res;
+          : { endpoint: await resolveUri(d.remoteTarget) },
+    );
   }
 
   /** Hang up from our side. Before the call is answered this rejects with 480 instead. */
@@ -379,7 +312,8 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
     this.state = 'ended';
     this.endReason = reason;
     if (this.dialog) this.dialog.state = 'terminated';
-    for (const t of [this.retransmit, this.retransmitGiveUp, this.sessionTimerHandle]) this.stack.timers.clearTimeout(t);
+    for (const t of [this.retransmit, this.retransmitGiveUp]) this.stack.timers.clearTimeout(t);
+    this.timer.stop();
     this.okResponse = undefined;
     this.onGone(this);
     this.emit('ended', reason);

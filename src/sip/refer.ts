@@ -10,7 +10,7 @@
  * any other final status in a NOTIFY fails; no final NOTIFY within `timeoutMs` (30 s) fails.
  */
 import type { SipRequest } from './message.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/index.js';
 
 /** What REFER needs of the dialog it runs in (an `InviteServerSession` has it). */
 export interface ReferDialog {

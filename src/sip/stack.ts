@@ -21,7 +21,7 @@ import { parseMessage, parseVia, formatVia, parseCSeq, checkRequest } from './pa
 import { serializeMessage } from './serialize.js';
 import { createResponse, newBranch } from './response.js';
 import type { Endpoint, InboundMessage, Transport, TransportProtocol } from './transport/types.js';
-import { systemClock, type Clock } from '../time/clock.js';
+import { systemClock, type Clock } from '../time/index.js';
 import type { TransactionContext, TransactionTimers } from './transaction/types.js';
 import { InviteServerTransaction } from './transaction/server-invite.js';
 import { NonInviteServerTransaction } from './transaction/server-non-invite.js';

@@ -11,26 +11,26 @@
  */
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
-import { UdpTransport } from '../sip/transport/udp.js';
-import { listenTcp } from '../sip/transport/tcp.js';
-import { listenTls, type TlsTransportOptions } from '../sip/transport/tls.js';
-import { createSdesOffer, type SdesKeys } from '../sdp/crypto.js';
-import { createSrtpContexts } from '../media/srtp/index.js';
-import type { Transport } from '../sip/transport/types.js';
-import { SipStack } from '../sip/stack.js';
-import { UserAgent } from '../sip/user-agent.js';
-import { InviteClientSession } from '../sip/invite-client.js';
-import type { SipRequest } from '../sip/message.js';
+import { UdpTransport } from '../sip/index.js';
+import { listenTcp } from '../sip/index.js';
+import { listenTls, type TlsTransportOptions } from '../sip/index.js';
+import { createSdesOffer, type SdesKeys } from '../sdp/index.js';
+import { createSrtpContexts } from '../media/index.js';
+import type { Transport } from '../sip/index.js';
+import { SipStack } from '../sip/index.js';
+import { UserAgent } from '../sip/index.js';
+import { InviteClientSession } from '../sip/index.js';
+import type { SipRequest } from '../sip/index.js';
 import { parseSdp, negotiate, buildOffer } from '../sdp/index.js';
-import { PortPool } from '../media/port-pool.js';
-import { RtpSession } from '../media/rtp/session.js';
-import { PlayoutScheduler } from '../media/scheduler.js';
-import { FRAME_SAMPLES } from '../media/frames.js';
-import { systemClock } from '../time/clock.js';
-import { ulawDecode, alawDecode } from '../media/g711.js';
-import type { PlaySource } from '../media/player/index.js';
-import type { EndpointerOptions } from '../media/vad/endpointer.js';
-import { CallAudio } from '../call/call-audio.js';
+import { PortPool } from '../media/index.js';
+import { RtpSession } from '../media/index.js';
+import { PlayoutScheduler } from '../media/index.js';
+import { FRAME_SAMPLES } from '../media/index.js';
+import { systemClock } from '../time/index.js';
+import { ulawDecode, alawDecode } from '../media/index.js';
+import type { PlaySource } from '../media/index.js';
+import type { EndpointerOptions } from '../media/index.js';
+import { CallAudio } from '../call/index.js';
 
 export interface SoftphoneOptions {
   host?: string;
@@ -166,10 +166,10 @@ export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequ
   }
 
   /** The next thing the far end says (an utterance found by this phone's endpointer). */
-  nextUtterance(timeoutMs = 15_000): Promise<import('../media/vad/endpointer.js').Utterance> {
+  nextUtterance(timeoutMs = 15_000): Promise<import('../media/index.js').Utterance> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => (this.audio.off('utterance', on), reject(new Error('the far end said nothing in time'))), timeoutMs);
-      const on = (u: import('../media/vad/endpointer.js').Utterance) => (clearTimeout(t), this.off('ended', onEnd), resolve(u));
+      const on = (u: import('../media/index.js').Utterance) => (clearTimeout(t), this.off('ended', onEnd), resolve(u));
       const onEnd = () => setTimeout(() => (clearTimeout(t), this.audio.off('utterance', on), reject(new Error('the call ended'))), 50);
       this.audio.once('utterance', on);
       this.once('ended', onEnd);

@@ -17,7 +17,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readdir, readFile, rm, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { requirePrivateDir } from '../store/private-files.js';
+import { requirePrivateDir } from '../store/index.js';
 
 export interface TtsCacheOptions {
   /** Memory tier budget in bytes of PCM. Default 32 MiB. */

@@ -16,6 +16,7 @@ import type {
 } from './store.js';
 import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, receiptReach, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow } from './rows.js';
 import { STORE_NAMESPACE, storeMigrations } from './schema.js';
+import { createTableSql, schemaMigrationsTable } from './tables.js';
 
 export interface PostgresStoreOptions {
   region: string;
@@ -119,9 +120,7 @@ export class PostgresStore implements Store {
   async migrate(namespace: string, migrations: readonly Migration[]): Promise<void> {
     await this.inTx(async (c) => {
       await c.query("SELECT pg_advisory_xact_lock(hashtext('hushgate.schema_migrations'))");
-      await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        namespace TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at BIGINT NOT NULL,
-        PRIMARY KEY (namespace, version))`);
+      await c.query(createTableSql(schemaMigrationsTable, 'postgres', { ifNotExists: true }));
       const applied = new Set((await c.query('SELECT version FROM schema_migrations WHERE namespace = $1', [namespace])).rows.map((r) => Number(r.version)));
       for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
         if (applied.has(m.version)) continue;

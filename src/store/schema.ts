@@ -11,134 +11,103 @@
  * - no index on the records' pseudonyms: nothing but the data key row is indexed by the number.
  */
 import type { Migration } from './store.js';
+import { table, tablesMigration } from './tables.js';
 
 export const STORE_NAMESPACE = 'store';
 
+const dataKeys = table({
+  name: 'data_keys',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'account_id', type: 'text' },
+    { name: 'application_id', type: 'text' },
+    { name: 'region', type: 'text' },
+    { name: 'from_pseudonym', type: 'text' },
+    { name: 'to_pseudonym', type: 'text' },
+    { name: 'kek_id', type: 'text' },
+    { name: 'wrapped', type: 'bytes' },
+    { name: 'created_at', type: 'bigint' },
+  ],
+  indexes: [
+    { name: 'data_keys_scope', columns: ['account_id', 'application_id', 'from_pseudonym', 'to_pseudonym', 'region'], unique: true },
+    { name: 'data_keys_to', columns: ['account_id', 'application_id', 'to_pseudonym'] },
+  ],
+});
+
+const trainingRecords = table({
+  name: 'training_records',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'account_id', type: 'text' },
+    { name: 'application_id', type: 'text' },
+    { name: 'region', type: 'text' },
+    { name: 'data_key_id', type: 'text', references: { table: 'data_keys', column: 'id', onDelete: 'cascade' } },
+    { name: 'from_pseudonym', type: 'text' },
+    { name: 'to_pseudonym', type: 'text' },
+    { name: 'from_masked', type: 'text' },
+    { name: 'to_masked', type: 'text' },
+    { name: 'language', type: 'text' },
+    { name: 'confidence', type: 'real', nullable: true },
+    { name: 'started_at', type: 'bigint' },
+    { name: 'ended_at', type: 'bigint' },
+    { name: 'captured_at', type: 'bigint' },
+    { name: 'expires_at', type: 'bigint' },
+    { name: 'has_audio', type: 'boolean' },
+    { name: 'sealed', type: 'bytes' },
+  ],
+  indexes: [
+    { name: 'training_records_app_time', columns: ['account_id', 'application_id', 'captured_at', 'id'] },
+    { name: 'training_records_expires', columns: ['expires_at'] },
+    { name: 'training_records_key', columns: ['data_key_id'] },
+  ],
+});
+
+const erasureReceipts = table({
+  name: 'erasure_receipts',
+  columns: [
+    { name: 'request_id', type: 'text', primaryKey: true },
+    { name: 'account_id', type: 'text' },
+    { name: 'application_id', type: 'text' },
+    { name: 'requested_at', type: 'bigint' },
+    { name: 'completed_at', type: 'bigint' },
+    { name: 'counts', type: 'text' },
+    { name: 'regions', type: 'text' },
+  ],
+});
+
+const auditLog = table({
+  name: 'audit_log',
+  columns: [
+    { name: 'seq', type: 'serial', primaryKey: true },
+    { name: 'at', type: 'bigint' },
+    { name: 'actor', type: 'text' },
+    { name: 'action', type: 'text' },
+    { name: 'target', type: 'text' },
+    { name: 'details', type: 'text' },
+  ],
+  indexes: [{ name: 'audit_log_action', columns: ['action', 'seq'] }],
+});
+
 export const storeMigrations: readonly Migration[] = [
-  {
+  tablesMigration({
     version: 1,
     description: 'data keys, training records, erasure receipts, audit log',
-    sqlite: `
-      CREATE TABLE data_keys (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        from_pseudonym TEXT NOT NULL,
-        to_pseudonym TEXT NOT NULL,
-        kek_id TEXT NOT NULL,
-        wrapped BLOB NOT NULL,
-        created_at INTEGER NOT NULL
-      );
-      CREATE UNIQUE INDEX data_keys_scope ON data_keys(account_id, application_id, from_pseudonym, to_pseudonym, region);
-      CREATE INDEX data_keys_to ON data_keys(account_id, application_id, to_pseudonym);
-      CREATE TABLE training_records (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        data_key_id TEXT NOT NULL REFERENCES data_keys(id) ON DELETE CASCADE,
-        from_pseudonym TEXT NOT NULL,
-        to_pseudonym TEXT NOT NULL,
-        from_masked TEXT NOT NULL,
-        to_masked TEXT NOT NULL,
-        language TEXT NOT NULL,
-        confidence REAL,
-        started_at INTEGER NOT NULL,
-        ended_at INTEGER NOT NULL,
-        captured_at INTEGER NOT NULL,
-        expires_at INTEGER NOT NULL,
-        has_audio INTEGER NOT NULL,
-        sealed BLOB NOT NULL
-      );
-      CREATE INDEX training_records_app_time ON training_records(account_id, application_id, captured_at, id);
-      CREATE INDEX training_records_expires ON training_records(expires_at);
-      CREATE INDEX training_records_key ON training_records(data_key_id);
-      CREATE TABLE erasure_receipts (
-        request_id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        requested_at INTEGER NOT NULL,
-        completed_at INTEGER NOT NULL,
-        counts TEXT NOT NULL,
-        regions TEXT NOT NULL
-      );
-      CREATE TABLE audit_log (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        at INTEGER NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        details TEXT NOT NULL
-      );
-      CREATE INDEX audit_log_action ON audit_log(action, seq);
-      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
-    `,
-    postgres: `
-      CREATE TABLE data_keys (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        from_pseudonym TEXT NOT NULL,
-        to_pseudonym TEXT NOT NULL,
-        kek_id TEXT NOT NULL,
-        wrapped BYTEA NOT NULL,
-        created_at BIGINT NOT NULL
-      );
-      CREATE UNIQUE INDEX data_keys_scope ON data_keys(account_id, application_id, from_pseudonym, to_pseudonym, region);
-      CREATE INDEX data_keys_to ON data_keys(account_id, application_id, to_pseudonym);
-      CREATE TABLE training_records (
-        id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        region TEXT NOT NULL,
-        data_key_id TEXT NOT NULL REFERENCES data_keys(id) ON DELETE CASCADE,
-        from_pseudonym TEXT NOT NULL,
-        to_pseudonym TEXT NOT NULL,
-        from_masked TEXT NOT NULL,
-        to_masked TEXT NOT NULL,
-        language TEXT NOT NULL,
-        confidence DOUBLE PRECISION,
-        started_at BIGINT NOT NULL,
-        ended_at BIGINT NOT NULL,
-        captured_at BIGINT NOT NULL,
-        expires_at BIGINT NOT NULL,
-        has_audio BOOLEAN NOT NULL,
-        sealed BYTEA NOT NULL
-      );
-      CREATE INDEX training_records_app_time ON training_records(account_id, application_id, captured_at, id);
-      CREATE INDEX training_records_expires ON training_records(expires_at);
-      CREATE INDEX training_records_key ON training_records(data_key_id);
-      CREATE TABLE erasure_receipts (
-        request_id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
-        application_id TEXT NOT NULL,
-        requested_at BIGINT NOT NULL,
-        completed_at BIGINT NOT NULL,
-        counts TEXT NOT NULL,
-        regions TEXT NOT NULL
-      );
-      CREATE TABLE audit_log (
-        seq BIGSERIAL PRIMARY KEY,
-        at BIGINT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        target TEXT NOT NULL,
-        details TEXT NOT NULL
-      );
-      CREATE INDEX audit_log_action ON audit_log(action, seq);
-      CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$;
-      CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
-        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
-    `,
-  },
-  {
+    tables: [dataKeys, trainingRecords, erasureReceipts, auditLog],
+    // The audit log is append-only in the database itself; triggers have no portable form.
+    after: {
+      sqlite: `
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;`,
+      postgres: `
+        CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'audit log is append-only'; END $$;
+        CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+          FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();`,
+    },
+  }),
+  tablesMigration({
     version: 2,
     description: 'erasure receipts: what erasure could not reach (failed parts, sinks not reached, per-sink outcome)',
-    sqlite: 'ALTER TABLE erasure_receipts ADD COLUMN reach TEXT',
-    postgres: 'ALTER TABLE erasure_receipts ADD COLUMN reach TEXT',
-  },
+    addColumns: [{ table: 'erasure_receipts', column: { name: 'reach', type: 'text', nullable: true } }],
+  }),
 ];

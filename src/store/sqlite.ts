@@ -18,6 +18,7 @@ import type {
 } from './store.js';
 import { DATA_KEY_COLUMNS, TRAINING_COLUMNS, dataKeyValues, receiptReach, toAuditRecord, toDataKeyRow, toReceipt, toTrainingRow, trainingRowValues } from './rows.js';
 import { STORE_NAMESPACE, storeMigrations } from './schema.js';
+import { createTableSql, schemaMigrationsTable } from './tables.js';
 
 type Stmt = Database.Statement<unknown[], Record<string, unknown>>;
 
@@ -66,9 +67,7 @@ export class SqliteStore implements Store {
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma(`cache_size = -${(opts.cacheMiB ?? 64) * 1024}`); // indexes of a million records stay in memory
-    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      namespace TEXT NOT NULL, version INTEGER NOT NULL, description TEXT NOT NULL, applied_at INTEGER NOT NULL,
-      PRIMARY KEY (namespace, version))`);
+    this.db.exec(createTableSql(schemaMigrationsTable, 'sqlite', { ifNotExists: true }));
   }
 
   private stmt(sql: string): Stmt {

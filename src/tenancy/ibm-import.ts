@@ -17,7 +17,7 @@
  * they hold credentials). Lists of providers (IBM's failover) keep the first; the rest are reported.
  * `whitelistFromUri` has no per-application equivalent (the source allowlist is `sip.allowFrom`).
  */
-import { applicationSchema, type ApplicationConfig } from '../config/schema.js';
+import { applicationSchema, type ApplicationConfig } from './schema.js';
 
 export interface TenantReport {
   tenant: number;

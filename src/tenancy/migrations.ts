@@ -6,36 +6,61 @@
  * key makes "one number, one application" a database rule that no race between gateways can break.
  * `tenancy_revision` is bumped by every change so other gateways sharing the store notice it.
  */
-import type { Migration } from '../store/store.js';
+import type { Migration } from '../store/index.js';
+import { table, tablesMigration } from '../store/index.js';
 
 export const TENANCY_NAMESPACE = 'tenancy';
 
-const v1 = `
-CREATE TABLE tenancy_accounts (
-  id TEXT PRIMARY KEY,
-  doc TEXT NOT NULL,
-  source TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE TABLE tenancy_applications (
-  id TEXT PRIMARY KEY,
-  account_id TEXT NOT NULL REFERENCES tenancy_accounts(id),
-  doc TEXT NOT NULL,
-  source TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT NOT NULL
-);
-CREATE INDEX tenancy_applications_account ON tenancy_applications (account_id);
-CREATE TABLE tenancy_numbers (
-  number_key TEXT PRIMARY KEY,
-  number TEXT NOT NULL,
-  application_id TEXT NOT NULL REFERENCES tenancy_applications(id) ON DELETE CASCADE,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX tenancy_numbers_application ON tenancy_numbers (application_id);
-CREATE TABLE tenancy_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL);
-INSERT INTO tenancy_revision (id, revision) VALUES (1, 0);
-`;
+const accounts = table({
+  name: 'tenancy_accounts',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'doc', type: 'text' },
+    { name: 'source', type: 'text' },
+    { name: 'created_at', type: 'bigint' },
+    { name: 'updated_at', type: 'bigint' },
+  ],
+});
 
-export const tenancyMigrations: readonly Migration[] = [{ version: 1, description: 'accounts, applications, numbers, revision', sqlite: v1, postgres: v1 }];
+const applications = table({
+  name: 'tenancy_applications',
+  columns: [
+    { name: 'id', type: 'text', primaryKey: true },
+    { name: 'account_id', type: 'text', references: { table: 'tenancy_accounts', column: 'id' } },
+    { name: 'doc', type: 'text' },
+    { name: 'source', type: 'text' },
+    { name: 'created_at', type: 'bigint' },
+    { name: 'updated_at', type: 'bigint' },
+  ],
+  indexes: [{ name: 'tenancy_applications_account', columns: ['account_id'] }],
+});
+
+const numbers = table({
+  name: 'tenancy_numbers',
+  columns: [
+    { name: 'number_key', type: 'text', primaryKey: true },
+    { name: 'number', type: 'text' },
+    { name: 'application_id', type: 'text', references: { table: 'tenancy_applications', column: 'id', onDelete: 'cascade' } },
+    { name: 'created_at', type: 'bigint' },
+  ],
+  indexes: [{ name: 'tenancy_numbers_application', columns: ['application_id'] }],
+});
+
+const revision = table({
+  name: 'tenancy_revision',
+  columns: [
+    { name: 'id', type: 'integer', primaryKey: true },
+    { name: 'revision', type: 'bigint' },
+  ],
+});
+
+const seedRevision = 'INSERT INTO tenancy_revision (id, revision) VALUES (1, 0);';
+
+export const tenancyMigrations: readonly Migration[] = [
+  tablesMigration({
+    version: 1,
+    description: 'accounts, applications, numbers, revision',
+    tables: [accounts, applications, numbers, revision],
+    after: { sqlite: seedRevision, postgres: seedRevision },
+  }),
+];

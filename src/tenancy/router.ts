@@ -10,8 +10,8 @@
  * space, `%`, `<`, non-ASCII — is not a dialled number: `isDiallable` says no and `route` finds
  * nothing, so `sip:+1555%0A0100@…` cannot be normalised (whitespace stripped) into `+15550100`.
  */
-import type { AccountConfig, ApplicationConfig } from '../config/schema.js';
-import { normalizeE164 } from '../privacy/phone.js';
+import type { AccountConfig, ApplicationConfig } from './schema.js';
+import { normalizeE164 } from '../privacy/index.js';
 
 export interface Route {
   account: AccountConfig;

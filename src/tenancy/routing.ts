@@ -9,8 +9,8 @@
  */
 import { NumberRouter } from './router.js';
 import type { TenancyStore } from './tenancy-store.js';
-import type { AccountConfig } from '../config/schema.js';
-import { systemClock, type Clock, type TimerHandle } from '../time/clock.js';
+import type { AccountConfig } from './schema.js';
+import { systemClock, type Clock, type TimerHandle } from '../time/index.js';
 
 export interface TenancyRoutingOptions {
   defaultCountry: string;

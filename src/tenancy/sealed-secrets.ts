@@ -12,8 +12,8 @@
  *
  *   hgsealed:v1.<base64url KEK id>.<base64url wrapped data key>.<base64url sealed value>
  */
-import type { KeyStore } from '../training/keystore.js';
-import { encodeAad, newDataKey, open, seal } from '../training/envelope.js';
+import type { KeyStore } from '../training/index.js';
+import { encodeAad, newDataKey, open, seal } from '../training/index.js';
 import { isSecretKey } from './secrets.js';
 
 const PREFIX = 'hgsealed:v1.';

@@ -17,14 +17,14 @@
  * `open()`.
  */
 import { z } from 'zod';
-import type { SqlExecutor, Store } from '../store/store.js';
-import { accountSchema, applicationSchema, type AccountConfig, type ApplicationConfig } from '../config/schema.js';
-import { DEFAULT_RETENTION_DAYS } from '../training/config.js';
+import type { SqlExecutor, Store } from '../store/index.js';
+import { accountSchema, applicationSchema, type AccountConfig, type ApplicationConfig } from './schema.js';
+import { DEFAULT_RETENTION_DAYS } from '../training/index.js';
 import { numberKey } from './router.js';
 import { TENANCY_NAMESPACE, tenancyMigrations } from './migrations.js';
 import { SECRET_MASK, restoreSecrets } from './secrets.js';
 import { SecretOpenError, TenancySecrets, hasClearSecrets, type SealedEntity } from './sealed-secrets.js';
-import type { KeyStore } from '../training/keystore.js';
+import type { KeyStore } from '../training/index.js';
 
 export type Source = 'config' | 'api';
 

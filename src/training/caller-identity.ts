@@ -8,7 +8,7 @@
  * Normalisation (libphonenumber) is the costly step of a capture, and every utterance of a call has the
  * same From/To: a small bounded cache (in memory only, cleared as it fills) keeps the last results.
  */
-import { normalizeE164, obfuscatePhone, phonePseudonym } from '../privacy/phone.js';
+import { normalizeE164, obfuscatePhone, phonePseudonym } from '../privacy/index.js';
 
 const CACHE_MAX = 4096;
 const normalised = new Map<string, string | null>();

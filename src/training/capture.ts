@@ -7,10 +7,10 @@
  * Writes are group-committed per region: captures arriving together share one transaction. The
  * promise resolves only after the commit, so an acknowledged record is durable.
  */
-import type { RegionStores } from '../store/open.js';
-import type { DataKeyRow, Store, TrainingRow } from '../store/store.js';
+import type { RegionStores } from '../store/index.js';
+import type { DataKeyRow, Store, TrainingRow } from '../store/index.js';
 import { callerIdentity } from './caller-identity.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/index.js';
 import { DAY_MS, type TrainingPolicy } from './config.js';
 import { type DataKey, DataKeyRing } from './data-keys.js';
 import { recordAad, seal } from './envelope.js';

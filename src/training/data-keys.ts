@@ -9,7 +9,7 @@
  * under; for inbound calls to one DID this is still one key per caller.
  */
 import { randomUUID } from 'node:crypto';
-import type { DataKeyRow, DataKeyScope, Store } from '../store/store.js';
+import type { DataKeyRow, DataKeyScope, Store } from '../store/index.js';
 import { TamperedError, dataKeyAad, newDataKey } from './envelope.js';
 import type { KeyStore } from './keystore.js';
 

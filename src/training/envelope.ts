@@ -9,7 +9,7 @@
  * A failure to open is a `TamperedError`: never a partial or garbage result.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { DataKeyScope, TrainingRow } from '../store/store.js';
+import type { DataKeyScope, TrainingRow } from '../store/index.js';
 
 const VERSION = 0x01;
 const IV_BYTES = 12;

@@ -14,10 +14,10 @@
  * Look-ups go through indexes only, so one erasure costs the same among a thousand or a million records.
  */
 import { randomUUID } from 'node:crypto';
-import type { RegionStores } from '../store/open.js';
-import type { ErasureReceipt, SinkErasure } from '../store/store.js';
+import type { RegionStores } from '../store/index.js';
+import type { ErasureReceipt, SinkErasure } from '../store/index.js';
 import { pseudonymOf } from './caller-identity.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/index.js';
 import type { DataKeyRing } from './data-keys.js';
 import type { KeyStore } from './keystore.js';
 

@@ -10,8 +10,8 @@
  * Anonymous callers (no pseudonym) are sealed too, under a per-application scope that no erasure
  * can match (`ANONYMOUS_SCOPE`).
  */
-import type { RegionStores } from '../store/open.js';
-import { ANONYMOUS_SCOPE, PayloadTamperedError, type PayloadCipher, type SealScope, type SealedPayload } from '../events/payload-cipher.js';
+import type { RegionStores } from '../store/index.js';
+import { ANONYMOUS_SCOPE, PayloadTamperedError, type PayloadCipher, type SealScope, type SealedPayload } from '../events/index.js';
 import type { DataKeyRing } from './data-keys.js';
 import { encodeAad, open, seal } from './envelope.js';
 

@@ -5,8 +5,8 @@
  * aborted export): a partial file is never mistaken for a complete one.
  */
 import type { Writable } from 'node:stream';
-import type { Store } from '../store/store.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import type { Store } from '../store/index.js';
+import { type Clock, systemClock } from '../time/index.js';
 import type { TrainingReader } from './reader.js';
 
 export interface ExportRequest {

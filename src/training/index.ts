@@ -9,3 +9,7 @@ export { FileKeyStore, KmsKeyStore, KeyUnwrapError, type KeyStore, type KmsClien
 export { TamperedError, ShreddedError } from './envelope.js';
 export { openTraining, checkRegions, RegionConfigError, type TrainingService, type TrainingServiceConfig } from './service.js';
 export * from './config.js';
+export { pseudonymOf } from './caller-identity.js';
+export { encodeAad, newDataKey, open, seal } from './envelope.js';
+export { DataKeyEventCipher } from './event-cipher.js';
+export { readOrCreateKeyFile } from './keystore.js';

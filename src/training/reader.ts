@@ -4,7 +4,7 @@
  * the store's audit log (`training.tamper_detected`, record id only): it never yields partial data.
  * A record whose data key was erased cannot be opened at all (crypto-shredding): `ShreddedError`.
  */
-import type { Store, TrainingRow } from '../store/store.js';
+import type { Store, TrainingRow } from '../store/index.js';
 import { DataKeyRing } from './data-keys.js';
 import { ShreddedError, TamperedError, open, recordAad } from './envelope.js';
 import type { KeyStore } from './keystore.js';

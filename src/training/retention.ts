@@ -6,8 +6,8 @@
  * Expiry does not depend on the sweeper having run: reads filter `expiresAt > now` themselves, so a
  * gateway that was down for a week returns nothing stale and deletes it all as soon as it starts.
  */
-import type { RegionStores } from '../store/open.js';
-import { type Clock, type TimerHandle, systemClock } from '../time/clock.js';
+import type { RegionStores } from '../store/index.js';
+import { type Clock, type TimerHandle, systemClock } from '../time/index.js';
 import { DAY_MS, type TrainingPolicy } from './config.js';
 
 export interface SweepResult {

@@ -4,10 +4,10 @@
  * An application whose region has no store fails here, at start, with the field's path.
  */
 import { join } from 'node:path';
-import { RegionStores, type RegionStoreConfig } from '../store/open.js';
+import { RegionStores, type RegionStoreConfig } from '../store/index.js';
 import { TrainingCapture, policyLookup } from './capture.js';
 import type { TrainingPolicy } from './config.js';
-import { type Clock, systemClock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/index.js';
 import { type TrainingConfigView, trainingPolicies } from './config.js';
 import { DataKeyRing } from './data-keys.js';
 import { Eraser, type ErasureParticipant } from './erasure.js';

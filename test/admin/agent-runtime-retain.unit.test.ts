@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { AgentResourcePool, settingsKey } from '../../src/gateway/agent-resource-pool.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { ApplicationConfig } from '../../src/config/schema.js';
+import type { ApplicationConfig } from '../../src/tenancy/schema.js';
 import { REPO } from '../helpers/gateway-process.js';
 
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');

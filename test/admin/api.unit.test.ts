@@ -96,7 +96,7 @@ test('unknown ids get 404', async () => {
 });
 
 test('file-managed entities are read-only through the API (409 managed_by_config)', async () => {
-  await env.tenancy.seed([{ id: 'filed', applications: [{ ...(await import('../../src/config/schema.js')).applicationSchema.parse({ id: 'fileapp', region: 'eu', numbers: ['filed-number'] }) }] }]);
+  await env.tenancy.seed([{ id: 'filed', applications: [{ ...(await import('../../src/tenancy/schema.js')).applicationSchema.parse({ id: 'fileapp', region: 'eu', numbers: ['filed-number'] }) }] }]);
   const res = await req('PUT', '/v1/applications/fileapp', { region: 'eu' });
   assert.equal(res.statusCode, 409);
   assert.equal(res.json().error, 'managed_by_config');
@@ -143,7 +143,7 @@ test('retention status, live calls (redacted), outbox', async () => {
   env.liveCalls.push({
     info: { callId: 'c1@gw', accountId: 'beta', applicationId: 'kept', startedAt: env.clock.t - 5000, answeredAt: env.clock.t - 4000, audio: { codec: 'PCMU' } },
     route: { dialled: '+12025550100' },
-    session: { state: 'confirmed', request: { headers: { get: (h: string) => (h === 'From' ? '<sip:+447700900123@trunk>;tag=1' : undefined) } } },
+    session: { state: 'confirmed', callerUser: '+447700900123' },
   });
   const calls = await req('GET', '/v1/calls');
   assert.deepEqual(calls.json(), [{

@@ -14,6 +14,7 @@ import { Gateway } from '../../src/gateway/gateway.js';
 import { parseConfig } from '../../src/config/load.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { freePort, freeUdpRange } from '../helpers/ports.js';
+import { waitFor } from '../helpers/wait.js';
 import { applicationsTable, auditTable, callsTable, errorText, metricsTable, outboxTable, retentionTable } from '../../src/admin/console/render.js';
 
 const CALLER = '+442079460958';
@@ -70,10 +71,14 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
       const r = await fetch(base + path, { headers: { authorization: `Bearer ${token}` } });
       return { status: r.status, body: (r.headers.get('content-type') ?? '').includes('json') ? ((await r.json()) as unknown) : await r.text() };
     };
-    const calls = await get('/v1/calls');
+    // The softphone's dial resolves on the 200; the row reads 'confirmed' once the gateway has the ACK.
+    const calls = await waitFor('the call confirmed by its ACK', async () => {
+      const r = await get('/v1/calls');
+      return (r.body as { state?: string }[])[0]?.state === 'confirmed' && r;
+    });
     const t1 = callsTable(calls.body as Record<string, unknown>[]);
     assert.equal(t1.rows.length, 1);
-    assert.deepEqual(t1.rows[0]!.slice(0, 5), ['acme', 'desk', 'answered', '+44207946XXXX', '+1202555XXXX']);
+    assert.deepEqual(t1.rows[0]!.slice(0, 5), ['acme', 'desk', 'confirmed', '+44207946XXXX', '+1202555XXXX']);
     const apps = applicationsTable((await get('/v1/applications')).body as Record<string, unknown>[]);
     assert.deepEqual(apps.rows, [['acme', 'desk', 'hold', 'eu', 'config', '+12025550100']]);
     const retention = retentionTable((await get('/v1/retention')).body as { region: string; applications: Record<string, unknown>[] }[]);

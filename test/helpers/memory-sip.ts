@@ -9,7 +9,7 @@ import { FakeClock } from '../../src/time/clock.js';
 import { MemoryNetwork, type MemoryTransport } from '../../src/sip/transport/memory.js';
 import { SipStack } from '../../src/sip/stack.js';
 import { UserAgent } from '../../src/sip/user-agent.js';
-import type { SessionTimerPolicy } from '../../src/sip/invite-session.js';
+import type { SessionTimerPolicy } from '../../src/sip/dialog-session-timer.js';
 import type { TransportProtocol } from '../../src/sip/transport/types.js';
 import { sipRequest, type RequestOptions } from './raw-sip.js';
 

@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { policyEventGate, headerUser } from '../../src/gateway/call-reporting.js';
+import { policyEventGate } from '../../src/gateway/report-gate.js';
+import { headerUser } from '../../src/gateway/report-mapping.js';
 import { DEFAULT_PRIVACY_POLICY, parsePrivacyPolicy } from '../../src/privacy/policy.js';
 import type { ReportEvent } from '../../src/events/schemas.js';
 

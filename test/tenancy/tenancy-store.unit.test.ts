@@ -10,7 +10,7 @@ import { TenancyStore, TenancySeedError } from '../../src/tenancy/tenancy-store.
 import { FileKeyStore } from '../../src/training/keystore.js';
 import { TenancyRouting } from '../../src/tenancy/routing.js';
 import { FakeClock } from '../../src/time/clock.js';
-import { applicationSchema, accountSchema, type AccountConfig } from '../../src/config/schema.js';
+import { applicationSchema, accountSchema, type AccountConfig } from '../../src/tenancy/schema.js';
 import { waitFor } from '../helpers/wait.js';
 
 let dir: string;

@@ -4,9 +4,8 @@
  */
 import { z } from 'zod';
 import type { Registry } from 'prom-client';
-import type { Store } from '../../store/store.js';
-import { obfuscatePhone } from '../../privacy/phone.js';
-import { parseNameAddr } from '../../sip/parse/index.js';
+import type { Store } from '../../store/index.js';
+import { obfuscatePhone } from '../../privacy/index.js';
 import { defineRoute, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 import type { OutboxDepth } from '../metrics.js';
@@ -25,10 +24,8 @@ const auditView = named(
   z.object({ seq: z.number().int(), at: z.string(), actor: z.string().describe('API key id, or cli / erasure'), action: z.string(), target: z.string(), details: z.record(z.string(), z.unknown()) }),
 );
 
-function fromUser(from: string | undefined): string {
-  if (!from) return '[REDACTED]';
-  const p = parseNameAddr(from);
-  return obfuscatePhone(p.ok ? (p.value.uri.user ?? '') : '');
+function obfuscatedCaller(user: string | undefined): string {
+  return user === undefined ? '[REDACTED]' : obfuscatePhone(user);
 }
 
 export function renderLiveCall(c: LiveCallSource, now: number) {
@@ -37,7 +34,7 @@ export function renderLiveCall(c: LiveCallSource, now: number) {
     callId: i.callId, accountId: i.accountId, applicationId: i.applicationId, state: c.session.state, codec: i.audio?.codec ?? null,
     startedAt: new Date(i.startedAt).toISOString(), answeredAt: i.answeredAt ? new Date(i.answeredAt).toISOString() : null,
     durationSeconds: i.answeredAt ? Math.round((now - i.answeredAt) / 1000) : 0,
-    from: fromUser(c.session.request.headers.get('From')), to: obfuscatePhone(c.route.dialled),
+    from: obfuscatedCaller(c.session.callerUser), to: obfuscatePhone(c.route.dialled),
   };
 }
 

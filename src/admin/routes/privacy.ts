@@ -5,10 +5,10 @@
  */
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { exportTraining } from '../../training/export.js';
-import { trainingPolicies } from '../../training/config.js';
-import type { ErasureReceipt } from '../../store/store.js';
-import type { TenancyStore } from '../../tenancy/tenancy-store.js';
+import { exportTraining } from '../../training/index.js';
+import { trainingPolicies } from '../../training/index.js';
+import type { ErasureReceipt } from '../../store/index.js';
+import type { TenancyStore } from '../../tenancy/index.js';
 import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 import type { AdminTraining } from '../services.js';

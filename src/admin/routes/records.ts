@@ -8,9 +8,9 @@
  * audit log of the recording's region (recordings/service.ts).
  */
 import { z } from 'zod';
-import type { StoredReceipt } from '../../receipts/receipt.js';
-import { verifyChain } from '../../receipts/verify.js';
-import { regionPublicKey } from '../../receipts/signing-keys.js';
+import type { StoredReceipt } from '../../receipts/index.js';
+import { verifyChain } from '../../receipts/index.js';
+import { regionPublicKey } from '../../receipts/index.js';
 import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 import type { AdminRecords } from '../services.js';

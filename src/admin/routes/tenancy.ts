@@ -5,9 +5,9 @@
  * A key restricted to an account sees only that account: other accounts' resources are 404 to it.
  */
 import { z } from 'zod';
-import { applicationSchema } from '../../config/schema.js';
-import { accountBodySchema, applicationUpdateSchema, type AccountRecord, type ApplicationRecord, type TenancyError, type TenancyStore } from '../../tenancy/tenancy-store.js';
-import { maskSecrets } from '../../tenancy/secrets.js';
+import { applicationSchema } from '../../tenancy/index.js';
+import { accountBodySchema, applicationUpdateSchema, type AccountRecord, type ApplicationRecord, type TenancyError, type TenancyStore } from '../../tenancy/index.js';
+import { maskSecrets } from '../../tenancy/index.js';
 import { defineRoute, HttpError, notFound, unavailable, type ApiRoute } from '../api-route.js';
 import { named } from '../openapi.js';
 

@@ -1,5 +1,5 @@
 /** `vgwActCollectDTMF`: the parameters become a collection spec; the session's DtmfCollector runs it. */
-import type { ActionOf } from '../../dialog/actions.js';
+import type { ActionOf } from '../../dialog/index.js';
 import type { CollectSpec } from '../dtmf-collector.js';
 import type { ActionHandler } from './types.js';
 

@@ -1,5 +1,5 @@
 /** `vgwActHangup` and `vgwActForceNoInputTurn`: the two commands that end the turn on the spot. */
-import { SPECIAL_INPUTS } from '../../dialog/context-vars.js';
+import { SPECIAL_INPUTS } from '../../dialog/index.js';
 import type { ActionHandler } from './types.js';
 
 export const hangup: ActionHandler<'vgwActHangup'> = async (_p, ctx) => {

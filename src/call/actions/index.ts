@@ -2,7 +2,7 @@
  * The action table: one handler per command of the dialog's vocabulary (src/dialog/actions.ts),
  * grouped by family in this directory, and `runAction`, the one place the turn loop calls.
  */
-import type { ActionCommand, ActionName, ActionOf } from '../../dialog/actions.js';
+import type { ActionCommand, ActionName, ActionOf } from '../../dialog/index.js';
 import type { ActionContext, ActionHandler, ActionResult, ActionTable } from './types.js';
 import { playText, playUrl } from './play.js';
 import { hangup, forceNoInputTurn } from './hang-up.js';

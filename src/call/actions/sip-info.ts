@@ -3,7 +3,7 @@
  * events, or SIP INFO `application/dtmf-relay` when no telephone-event was negotiated), one digit
  * after another at the requested pace; a call that ends stops the sending.
  */
-import { buildSipInfoDtmf } from '../../media/dtmf/sip-info.js';
+import { buildSipInfoDtmf } from '../../media/index.js';
 import { pause } from '../timing.js';
 import type { ActionHandler } from './types.js';
 

@@ -4,7 +4,7 @@
  * transfer that fails is announced (`vgwTransferFailedMessage`) and the dialog gets a
  * `vgwCallTransferFailed` turn, or the call ends if `vgwDisconnectCallOnTransferFailure` says so.
  */
-import { SPECIAL_INPUTS } from '../../dialog/context-vars.js';
+import { SPECIAL_INPUTS } from '../../dialog/index.js';
 import type { ActionContext, ActionHandler, ActionResult } from './types.js';
 
 export const DEFAULT_TRANSFER_FAILED_MESSAGE = 'Sorry, the transfer did not go through.';

@@ -5,11 +5,11 @@
  * `signal` when the call ends, and answers whether the turn goes on with the next action.
  */
 import type { Logger } from 'pino';
-import type { ActionName, ActionOf } from '../../dialog/actions.js';
-import type { DialogSettings, GatewayTurnState } from '../../dialog/context-vars.js';
-import type { TurnInput } from '../../dialog/types.js';
-import type { PlaySource } from '../../media/player/index.js';
-import type { Clock } from '../../time/clock.js';
+import type { ActionName, ActionOf } from '../../dialog/index.js';
+import type { DialogSettings, GatewayTurnState } from '../../dialog/index.js';
+import type { TurnInput } from '../../dialog/index.js';
+import type { PlaySource } from '../../media/index.js';
+import type { Clock } from '../../time/index.js';
 import type { AgentCall } from '../agent-call.js';
 import type { CallServices } from '../call-services.js';
 import type { CollectSpec } from '../dtmf-collector.js';

@@ -8,11 +8,11 @@
  */
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
-import { Softphone, type PhoneCall } from '../../softphone/softphone.js';
-import { FliteTts } from '../../speech/flite/tts.js';
-import { PocketSphinxStt } from '../../speech/pocketsphinx/stt.js';
-import type { Stt } from '../../speech/types.js';
-import type { Utterance } from '../../media/vad/endpointer.js';
+import { Softphone, type PhoneCall } from '../../softphone/index.js';
+import { FliteTts } from '../../speech/index.js';
+import { PocketSphinxStt } from '../../speech/index.js';
+import type { Stt } from '../../speech/index.js';
+import type { Utterance } from '../../media/index.js';
 
 interface CallOptions {
   step: string[];

@@ -14,12 +14,12 @@
  */
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import { loadConfig } from '../../config/load.js';
-import { openTraining, type TrainingServiceConfig } from '../../training/service.js';
-import type { ErasureParticipant } from '../../training/erasure.js';
-import { DataKeyEventCipher } from '../../training/event-cipher.js';
-import { openOutboxesForErasure, type LocalOutboxConfig } from '../../events/local-erasure.js';
-import type { EventsConfig } from '../../events/config.js';
+import { loadConfig } from '../../config/index.js';
+import { openTraining, type TrainingServiceConfig } from '../../training/index.js';
+import type { ErasureParticipant } from '../../training/index.js';
+import { DataKeyEventCipher } from '../../training/index.js';
+import { openOutboxesForErasure, type LocalOutboxConfig } from '../../events/index.js';
+import type { EventsConfig } from '../../events/index.js';
 import { ApiClient, apiErase, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 
 export type ConfigLoader = (file: string | undefined) => TrainingServiceConfig & { events?: EventsConfig };

@@ -7,9 +7,9 @@
  */
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { ensurePrivateFile } from '../../store/private-files.js';
+import { ensurePrivateFile } from '../../store/index.js';
 import { stringify } from 'yaml';
-import { importIbmTenants, formatImportReport } from '../../tenancy/ibm-import.js';
+import { importIbmTenants, formatImportReport } from '../../tenancy/index.js';
 import { ApiClient, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo } from './erase.js';
 

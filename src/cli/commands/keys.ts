@@ -5,11 +5,11 @@
  * `hushgate keys list`, `hushgate keys revoke ID`. Exit codes: 0 done, 2 bad arguments, 1 failure.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { openStore } from '../../store/open.js';
-import { ApiKeyStore } from '../../admin/api-keys.js';
-import { isScope, SCOPES, type Scope } from '../../admin/scopes.js';
+import { loadConfig } from '../../config/index.js';
+import type { Config } from '../../config/index.js';
+import { openStore } from '../../store/index.js';
+import { ApiKeyStore } from '../../admin/index.js';
+import { isScope, SCOPES, type Scope } from '../../admin/index.js';
 import { ApiClient, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo } from './erase.js';
 

@@ -8,12 +8,12 @@
  * Exit 2: bad arguments or configuration.
  */
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/load.js';
-import { RegionStores } from '../../store/open.js';
-import { ReceiptStore } from '../../receipts/receipt-store.js';
-import { regionPublicKey } from '../../receipts/signing-keys.js';
-import { verifyChain } from '../../receipts/verify.js';
-import type { StoredReceipt } from '../../receipts/receipt.js';
+import { loadConfig } from '../../config/index.js';
+import { RegionStores } from '../../store/index.js';
+import { ReceiptStore } from '../../receipts/index.js';
+import { regionPublicKey } from '../../receipts/index.js';
+import { verifyChain } from '../../receipts/index.js';
+import type { StoredReceipt } from '../../receipts/index.js';
 import { ApiClient, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo, ConfigLoader } from './erase.js';
 

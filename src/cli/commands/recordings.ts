@@ -9,10 +9,10 @@
 import type { Command } from 'commander';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { loadConfig } from '../../config/load.js';
-import { openTraining, type TrainingService } from '../../training/service.js';
-import { RecordingService } from '../../recordings/service.js';
-import { ensurePrivateFile } from '../../store/private-files.js';
+import { loadConfig } from '../../config/index.js';
+import { openTraining, type TrainingService } from '../../training/index.js';
+import { RecordingService } from '../../recordings/index.js';
+import { ensurePrivateFile } from '../../store/index.js';
 import { ApiClient, apiOptionHelp, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo, ConfigLoader } from './erase.js';
 

@@ -15,10 +15,10 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { redact } from '../../privacy/redact.js';
-import { TokenVault } from '../../privacy/vault.js';
-import { expectationFromPrompt } from '../../privacy/expectation.js';
-import { isPiiType, REDACTION_MODES, type DetectionContext, type RedactionMode } from '../../privacy/types.js';
+import { redact } from '../../privacy/index.js';
+import { TokenVault } from '../../privacy/index.js';
+import { expectationFromPrompt } from '../../privacy/index.js';
+import { isPiiType, REDACTION_MODES, type DetectionContext, type RedactionMode } from '../../privacy/index.js';
 
 export interface RedactCommandOptions {
   mode?: string;

@@ -1,10 +1,10 @@
 /** `hushgate start [--config FILE]`: run the gateway until SIGTERM/SIGINT. */
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { loadConfig } from '../../config/load.js';
-import { ConfigError } from '../../config/errors.js';
-import { createLogger } from '../../log/logger.js';
-import { Gateway } from '../../gateway/gateway.js';
+import { loadConfig } from '../../config/index.js';
+import { ConfigError } from '../../config/index.js';
+import { createLogger } from '../../log/index.js';
+import { Gateway } from '../../gateway/index.js';
 
 export function registerStartCommand(program: Command): void {
   program

@@ -12,13 +12,13 @@
  */
 import type { Command } from 'commander';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { ensurePrivateFile } from '../../store/private-files.js';
+import { ensurePrivateFile } from '../../store/index.js';
 import { Transform, type TransformCallback } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { loadConfig } from '../../config/load.js';
-import { TamperedError } from '../../training/envelope.js';
-import { exportTraining, progressBar } from '../../training/export.js';
-import { openTraining, type TrainingService } from '../../training/service.js';
+import { loadConfig } from '../../config/index.js';
+import { TamperedError } from '../../training/index.js';
+import { exportTraining, progressBar } from '../../training/index.js';
+import { openTraining, type TrainingService } from '../../training/index.js';
 import { ApiClient, apiOptionHelp, apiTrainingExport, describeError, type ApiOptions } from '../api-client.js';
 import type { CliIo, ConfigLoader } from './erase.js';
 

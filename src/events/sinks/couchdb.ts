@@ -16,7 +16,7 @@
  *   an admin action; Cloudant compacts on its own).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
 import { IbmIamTokenSource, iamTokenUrl, joinUrl, type HttpResponse, type HttpTarget } from '../../http/index.js';
 import { type Result, err } from '../../result/index.js';
 import { sinkTarget } from './http.js';

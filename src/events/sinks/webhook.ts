@@ -5,8 +5,8 @@
  * `eventId` (a crash between the receiver's 2xx and our commit resends the batch).
  */
 import type { OutboxRow } from '../outbox-store.js';
-import type { Clock } from '../../time/clock.js';
-import { systemClock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
+import { systemClock } from '../../time/index.js';
 import { signWebhook } from '../webhook-signature.js';
 import type { HttpTarget } from '../../http/index.js';
 import { sinkTarget } from './http.js';

@@ -33,7 +33,7 @@ import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
-import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
 import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
 import { RtpReceiverStats, type LastSenderReport } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';

@@ -5,7 +5,7 @@
  *   --1xx--> Proceeding --2xx--> Accepted (Timer M = 64*T1; further 2xx passed to the TU, which ACKs)
  *   --3xx-6xx--> Completed: ACK sent by the transaction, Timer D (32 s unreliable, 0 reliable)
  */
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../time/index.js';
 import { Headers, type SipRequest, type SipResponse } from '../message.js';
 import type { TransactionContext } from './types.js';
 

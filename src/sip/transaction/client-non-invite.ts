@@ -3,7 +3,7 @@
  *   Trying (Timer E resend T1→T2 on unreliable, Timer F = 64*T1 → timeout)
  *   --1xx--> Proceeding (Timer E at T2) --final--> Completed (Timer K = T4 unreliable, 0 reliable)
  */
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../time/index.js';
 import type { SipRequest, SipResponse } from '../message.js';
 import type { TransactionContext } from './types.js';
 

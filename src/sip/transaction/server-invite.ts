@@ -7,7 +7,7 @@
  *   Completed --ACK--> Confirmed (Timer I = T4 unreliable, 0 reliable) --> Terminated
  *   Completed --Timer H--> Terminated (onAckTimeout)
  */
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../time/index.js';
 import type { SipRequest, SipResponse } from '../message.js';
 import type { TransactionContext } from './types.js';
 

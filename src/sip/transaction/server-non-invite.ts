@@ -3,7 +3,7 @@
  *   Trying --1xx--> Proceeding --final--> Completed (Timer J = 64*T1 unreliable, 0 reliable) --> Terminated
  * Retransmitted requests in Proceeding/Completed get the last response again.
  */
-import type { TimerHandle } from '../../time/clock.js';
+import type { TimerHandle } from '../../time/index.js';
 import type { SipRequest, SipResponse } from '../message.js';
 import type { TransactionContext } from './types.js';
 

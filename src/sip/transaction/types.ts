@@ -1,5 +1,5 @@
 /** What a transaction needs from its stack: the clock its timers run on, RFC 3261 T1/T2/T4, whether the transport is reliable, and a way to send. */
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
 import type { SipMessage } from '../message.js';
 
 export interface TransactionTimers {

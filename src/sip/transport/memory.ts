@@ -11,7 +11,7 @@
  * sees a `connectionId` (one per pair of endpoints) and a send to a missing peer is refused.
  * Delivery is asynchronous (the next event-loop turn), never re-entrant, in the order sent.
  */
-import { systemClock, type Clock } from '../../time/clock.js';
+import { systemClock, type Clock } from '../../time/index.js';
 import type { Endpoint, InboundMessage, Transport, TransportProtocol } from './types.js';
 
 /** One message put on the wire, in send order. */

@@ -3,7 +3,7 @@
  * downstream) and the accuracy bench's telephone round trip: allocating wrappers over the media
  * layer's codec (`src/media/g711.ts`, byte-exact with sox), so the gateway has one G.711.
  */
-import { ULAW_DECODE, ulawDecode, ulawEncode, ulawFromPcm } from '../../media/g711.js';
+import { ULAW_DECODE, ulawDecode, ulawEncode, ulawFromPcm } from '../../media/index.js';
 
 export function mulawEncodeSample(sample: number): number {
   return ulawFromPcm(sample);

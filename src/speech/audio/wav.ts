@@ -3,7 +3,7 @@
  * the speech-shaped view (first channel, Buffer out) of the media layer's reader and writer
  * (`src/media/wav.ts`), plus PCM16 byte helpers. Errors come back as values.
  */
-import { parseWav as parseMediaWav, writeWav as writeMediaWav } from '../../media/wav.js';
+import { parseWav as parseMediaWav, writeWav as writeMediaWav } from '../../media/index.js';
 
 export type WavParse =
   | { ok: true; sampleRate: number; channels: number; samples: Int16Array }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { writeWav } from '../audio/wav.js';
 import { checkEndpoint, describeFailure, joinUrl, speechTarget, type EndpointSecurity } from './endpoint.js';
 import type { HttpTarget } from '../../http/index.js';
-import { systemClock, type Clock } from '../../time/clock.js';
+import { systemClock, type Clock } from '../../time/index.js';
 import { BufferedTurn } from '../buffered-turn.js';
 import type { Stt, SttOutcome, SttResult, SttStream, SttTurnSettings } from '../types.js';
 

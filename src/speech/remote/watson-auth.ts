@@ -5,7 +5,7 @@
  * the adapter's HTTP target, so its URL policy and CA apply to the IAM endpoint too.
  */
 import { IbmIamTokenSource, iamTokenUrl, type HttpTarget } from '../../http/index.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
 
 export type WatsonAuth =
   | { kind: 'iam'; apiKey: string; iamUrl?: string }

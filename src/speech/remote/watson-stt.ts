@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { mulawEncode } from '../audio/mulaw.js';
 import { checkEndpoint, joinUrl, speechTarget, type EndpointSecurity } from './endpoint.js';
 import { trustedCas, type HttpTarget } from '../../http/index.js';
-import { systemClock, type Clock, type TimerHandle } from '../../time/clock.js';
+import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
 import { WatsonAuthenticator, type WatsonAuth } from './watson-auth.js';
 import type { Stt, SttAlternative, SttOutcome, SttResult, SttStream, SttTurnSettings } from '../types.js';
 

@@ -8,7 +8,7 @@
 import { mulawDecode } from '../audio/mulaw.js';
 import { checkEndpoint, describeFailure, joinUrl, readSome, speechTarget, type EndpointSecurity } from './endpoint.js';
 import type { HttpTarget } from '../../http/index.js';
-import type { Clock } from '../../time/clock.js';
+import type { Clock } from '../../time/index.js';
 import { WatsonAuthenticator, type WatsonAuth } from './watson-auth.js';
 import type { Tts, TtsRequest } from '../types.js';
 

@@ -1,0 +1,10 @@
+/** The public surface of `src/tenancy/`: other modules import from here, never from its files. */
+export { formatImportReport, importIbmTenants } from './ibm-import.js';
+export { isDiallable, NumberRouter } from './router.js';
+export type { Route } from './router.js';
+export { TenancyRouting } from './routing.js';
+export { accountSchema, applicationSchema, tenancySchema } from './schema.js';
+export type { AccountConfig, ApplicationConfig } from './schema.js';
+export { maskSecrets } from './secrets.js';
+export { accountBodySchema, applicationUpdateSchema, TenancyStore } from './tenancy-store.js';
+export type { AccountRecord, ApplicationRecord, TenancyError } from './tenancy-store.js';
