@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 npx tsc -p tsconfig.json
 mkdir -p dist/admin/console
-cp src/admin/console/index.html src/admin/console/console.js src/admin/console/render.js src/admin/console/console.css dist/admin/console/
+cp src/admin/console/*.html src/admin/console/*.js src/admin/console/*.css src/admin/console/*.svg dist/admin/console/

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what Hushgate needs on a Debian machine, only where it is missing.
 #   scripts/deps.sh run    - what `hushgate start` needs (speech engines, node modules)
-#   scripts/deps.sh test   - plus the test peers (SIPp, baresip, Kamailio, sipsak, sipvicious, tshark) and PostgreSQL
+#   scripts/deps.sh test   - plus the test peers (SIPp, baresip, Kamailio, sipsak, sipvicious, tshark, Chromium for the console tests) and PostgreSQL
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev)
-test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak sipvicious tshark postgresql)
+test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak sipvicious tshark postgresql chromium)
 
 missing=()
 want=("${run_pkgs[@]}")

@@ -1,6 +1,6 @@
 /**
- * Serves the web console (src/admin/console/: one HTML page, its script, the pure render module and
- * a stylesheet) at `/console`. The files hold no data — the page fetches everything from the admin
+ * Serves the web console (src/admin/console/: one HTML page, its scripts — the shell, DOM helpers, the
+ * pure render and chart modules —, a stylesheet and an icon) at `/console`. The files hold no data — the page fetches everything from the admin
  * API with the operator's key — so they need no key themselves; they are not API routes and are
  * left out of the OpenAPI document on purpose. Every response carries a strict Content-Security-Policy
  * (same-origin scripts, styles and fetches only; no inline script; no framing), nosniff, no referrer
@@ -15,7 +15,11 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/console/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/console/console.js': { file: 'console.js', type: 'text/javascript; charset=utf-8' },
   '/console/render.js': { file: 'render.js', type: 'text/javascript; charset=utf-8' },
+  '/console/charts.js': { file: 'charts.js', type: 'text/javascript; charset=utf-8' },
+  '/console/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
+  // Browsers ask for an icon on every visit; serving ours (same origin, img-src 'self') spares a 404.
+  '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 export const CONSOLE_HEADERS: Record<string, string> = {

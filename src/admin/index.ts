@@ -4,3 +4,5 @@ export { GatewayMetrics } from './metrics.js';
 export { isScope, SCOPES } from './scopes.js';
 export type { Scope } from './scopes.js';
 export { startAdminServer } from './server.js';
+export { CallStories, policyOfApplication } from './call-stories.js';
+export { registerConventionalNames } from './metrics.js';

@@ -26,6 +26,7 @@ import { keyRoutes } from './routes/keys.js';
 import { recordsRoutes } from './routes/records.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
+import { callRoutes } from './routes/calls.js';
 
 export interface AdminTls {
   certFile: string;
@@ -84,6 +85,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
   let openapi: Record<string, unknown> = {};
   const routes: ApiRoute[] = [
     ...opsRoutes({ registry: deps.registry, ready: deps.ready, openapi: () => openapi, calls: deps.calls, outbox: deps.outbox, auditStore, now }),
+    ...callRoutes({ calls: deps.calls, stories: () => deps.stories }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),

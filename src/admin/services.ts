@@ -13,12 +13,18 @@ import type { ApiKeyStore } from './api-keys.js';
 import type { ReceiptStore } from '../receipts/index.js';
 import type { RecordingService } from '../recordings/index.js';
 import type { OutboxDepth } from './metrics.js';
+import type { CallAudioStats } from '../call/index.js';
+import type { CallStories } from './call-stories.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
   info: { callId: string; accountId: string; applicationId: string; startedAt: number; answeredAt?: number; audio?: { codec: string } };
   route: { dialled: string };
   session: { state: string; readonly callerUser: string | undefined };
+  /** Live audio statistics (the story's media quality while the call lasts). */
+  media?: { stats(): CallAudioStats };
+  /** Hang up from the gateway's side (the operator's act; the CDR says local-bye). */
+  hangup?(reason?: 'local-bye'): Promise<void>;
 }
 
 export interface AdminTraining {
@@ -44,6 +50,8 @@ export interface AdminServices {
   auditStore?: Store;
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
+  /** Live and recent calls' timelines, gated for the operator (call-stories.ts). */
+  stories?: CallStories;
   outbox?: () => Promise<OutboxDepth[]>;
   records?: AdminRecords;
   /** Where the region receipt keys live (`<dataDir>/keys/receipts`). */

@@ -12,3 +12,6 @@ export type { CallMediaFactory } from './media-port.js';
 export type { ActiveCall } from './active-call.js';
 export { CallRecording } from './call-recording.js';
 export type { RecordingControl } from './recording-control.js';
+export type { CallAudioStats } from './call-audio.js';
+export type { MediaStatsSnapshot } from './call-events.js';
+export { mediaSnapshot } from './call-record.js';

@@ -19,8 +19,9 @@ import { inviteAuthenticator } from '../sip/index.js';
 import { NumberRouter } from '../tenancy/index.js';
 import { InboundCalls } from '../call/index.js';
 import { startAdminServer } from '../admin/index.js';
-import { GatewayMetrics } from '../admin/index.js';
+import { GatewayMetrics, registerConventionalNames } from '../admin/index.js';
 import { ApiKeyStore } from '../admin/index.js';
+import { CallStories, policyOfApplication } from '../admin/index.js';
 import { openStore, sqlitePathFor } from '../store/index.js';
 import { PRIVATE_DIR_MODE, tighten, tightenSqliteCompanions, tightenTree } from '../store/index.js';
 import { mkdirSync, existsSync } from 'node:fs';
@@ -45,6 +46,8 @@ export class Gateway {
   agents!: AgentResourcePool;
   /** Event forwarding and training capture fed by the calls' events (issues 6, 7). */
   reporting?: CallReporting;
+  /** Live and recent calls' timelines for the console (gated for the operator). */
+  stories?: CallStories;
   private stopping = false;
   /** Accounts, applications and numbers (the control region's store); routing follows it. */
   tenancy!: TenancyStore;
@@ -142,6 +145,13 @@ export class Gateway {
     this.records.start();
     const records = this.records;
     this.calls.startRecording = (call) => records.startRecording(call);
+    // What the console shows of a call, gated by its application's policy (`logs`: the operator's).
+    this.stories = new CallStories({
+      calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
+      policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
+      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
+    });
+    this.reporting.training.eraser.register(this.stories);
     this.calls.on('event', (e) => {
       // A call's end may leave resources of an application's old settings unused: close them.
       if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
@@ -150,7 +160,7 @@ export class Gateway {
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
-      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(),
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
       dataDir: c.dataDir,
@@ -369,6 +379,8 @@ export class Gateway {
         for (const [reason, n] of Object.entries(stack.connectionCounters().closed)) this.set({ reason }, n);
       },
     });
+    // The same figures under Prometheus-conventional names too (_total, seconds); the old names stay.
+    registerConventionalNames(this.registry);
   }
 
   /** SIGTERM: stop accepting, let calls finish up to the grace period, BYE the rest, close. */
@@ -384,6 +396,7 @@ export class Gateway {
     this.following = false;
     await this.followChain;
     await this.records?.stop();
+    this.stories?.close();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();

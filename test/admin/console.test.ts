@@ -2,7 +2,7 @@
  * The web console (`/console`): served with strict security headers and only same-origin assets;
  * its render module turns the real API's answers into tables; markup from data can never be drawn
  * as markup; a 403 says which scope is missing; and after a real call from a UK number, nothing the
- * console serves or renders holds that number unmasked.
+ * console serves or renders holds that number unmasked. The Grafana dashboard uses exposed metrics only.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,7 +41,7 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
   try {
     // Static files: types and headers; no key needed (they hold no data).
     const served: Record<string, string> = {};
-    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css']] as const) {
+    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css'], ['/console/charts.js', 'text/javascript'], ['/console/dom.js', 'text/javascript'], ['/console/favicon.svg', 'image/svg+xml']] as const) {
       const r = await fetch(base + path);
       assert.equal(r.status, 200, path);
       assert.ok(r.headers.get('content-type')!.startsWith(type), path);
@@ -57,10 +57,10 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
     // The page loads only same-origin assets and has no inline script.
     const html = served['/console']!;
     const refs = [...html.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    assert.deepEqual(refs.sort(), ['/console/console.css', '/console/console.js']);
+    assert.deepEqual(refs.sort(), ['/console/console.css', '/console/console.js', '/console/favicon.svg']);
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
-    // The script draws with DOM calls and textContent only.
-    assert.doesNotMatch(served['/console/console.js']!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    // The scripts draw with DOM calls and textContent only.
+    for (const f of ['/console/console.js', '/console/dom.js', '/console/charts.js', '/console/render.js']) assert.doesNotMatch(served[f]!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, f);
     assert.match(served['/console/console.js']!, /sessionStorage/);
     assert.doesNotMatch(served['/console/console.js']!, /localStorage/, 'the key never outlives the tab');
 
@@ -87,7 +87,17 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
     assert.deepEqual(outbox.columns, ['region', 'pending events', 'oldest (s)']);
     const audit = auditTable((await get('/v1/audit?limit=1000')).body as Record<string, unknown>[]);
     assert.ok(audit.rows.some((r) => r[3] === 'listCalls'), 'the console\'s own reads are audited');
-    const metrics = metricsTable((await get('/metrics')).body as string);
+    const prom = (await get('/metrics')).body as string;
+    const metrics = metricsTable(prom);
+    // The Grafana dashboard (deploy/grafana/) uses only metrics this gateway exposes.
+    const dashboard = JSON.parse(readFileSync(new URL('../../deploy/grafana/hushgate.json', import.meta.url), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const exposed = new Set([...prom.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]));
+    assert.ok(dashboard.panels.length >= 10);
+    for (const p of dashboard.panels) {
+      for (const t of p.targets) {
+        for (const m of t.expr.matchAll(/hushgate_\w+/g)) assert.ok(exposed.has(m[0].replace(/_(bucket|sum|count)$/, '')), `${p.title}: ${m[0]} is not exposed`);
+      }
+    }
     assert.deepEqual(metrics.rows.slice(0, 2), [['calls in progress', '1'], ['calls since start', '1']]);
 
     // A key without the scope: the view says which scope is missing.
@@ -122,6 +132,8 @@ test('render: metrics parsing tolerates labels and NaN; the pure module has no D
   ].join('\n');
   const t = metricsTable(prom);
   assert.deepEqual(t.rows, [['calls in progress', '3'], ['calls since start', ''], ['TTS cache hit ratio', ''], ['turn latency p50', '≤ 500 ms'], ['turn latency p99', '≤ 1000 ms']]);
-  const src = readFileSync(new URL('../../src/admin/console/render.js', import.meta.url), 'utf8');
-  assert.doesNotMatch(src, /document\.|fetch\(|window\./);
+  for (const f of ['render.js', 'charts.js']) {
+    const src = readFileSync(new URL(`../../src/admin/console/${f}`, import.meta.url), 'utf8');
+    assert.doesNotMatch(src, /document\.|fetch\(|window\./, f);
+  }
 });

@@ -123,3 +123,228 @@ export function errorText(what, status, body) {
   if (status === 429) return `${what}: rate limited; try again shortly.`;
   return `${what}: ${status} ${body.error ?? ''} ${body.message ?? ''}`.trim();
 }
+
+/**
+ * One scrape of `/metrics` reduced to what the charts need. Sums over labels unless a label is kept.
+ * @typedef {{ t: number, callsActive: number, callsTotal: number, outboxDepth: number, delivered: number,
+ *   redactions: Record<string, number>, histograms: Record<string, Array<[number, number]>> }} Sample
+ */
+
+const HISTOGRAMS = ['hushgate_turn_latency_seconds', 'hushgate_stt_latency_seconds', 'hushgate_dialog_latency_seconds', 'hushgate_tts_latency_seconds', 'hushgate_rtp_loss_ratio', 'hushgate_rtp_jitter_seconds'];
+
+/** @param {string} prom @param {number} t @returns {Sample} */
+export function sampleOf(prom, t) {
+  /** @type {Sample} */
+  const s = { t, callsActive: 0, callsTotal: 0, outboxDepth: 0, delivered: 0, redactions: {}, histograms: {} };
+  /** @type {Record<string, Map<number, number>>} */
+  const buckets = {};
+  for (const raw of prom.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+([-+0-9.eE]+|NaN|[+-]Inf)$/.exec(raw.trim());
+    if (!m) continue;
+    const [, name, labels = '', value] = m;
+    const v = Number(value);
+    if (!Number.isFinite(v)) continue;
+    const label = (/** @type {string} */ k) => new RegExp(`(?:^|,)${k}="([^"]*)"`).exec(labels)?.[1];
+    if (name === 'hushgate_calls_active') s.callsActive += v;
+    else if (name === 'hushgate_calls_total') s.callsTotal += v;
+    else if (name === 'hushgate_outbox_depth') s.outboxDepth += v;
+    else if (name === 'hushgate_events_delivered_total') s.delivered += v;
+    else if (name === 'hushgate_redactions_total') {
+      const type = label('type') ?? 'unknown';
+      s.redactions[type] = (s.redactions[type] ?? 0) + v;
+    } else if (name?.endsWith('_bucket') && HISTOGRAMS.includes(name.slice(0, -7))) {
+      const h = name.slice(0, -7);
+      const le = label('le');
+      if (le === undefined) continue;
+      const key = le === '+Inf' ? Infinity : Number(le);
+      const b = (buckets[h] ??= new Map());
+      b.set(key, (b.get(key) ?? 0) + v);
+    }
+  }
+  for (const [h, b] of Object.entries(buckets)) s.histograms[h] = [...b.entries()].sort((a, c) => a[0] - c[0]);
+  return s;
+}
+
+/** A histogram's quantile (upper bound of the bucket holding it), or NaN. @param {Array<[number, number]> | undefined} cum @param {number} q */
+export function quantileOf(cum, q) {
+  if (!cum?.length) return NaN;
+  const total = cum[cum.length - 1]?.[1] ?? 0;
+  if (!total) return NaN;
+  const hit = cum.find(([, n]) => n >= q * total);
+  return hit ? hit[0] : NaN;
+}
+
+/** Cumulative buckets → count per bucket, labelled by upper bound. @param {Array<[number, number]> | undefined} cum @param {(le: number) => string} label */
+export function bucketCounts(cum, label) {
+  let prev = 0;
+  return (cum ?? []).map(([le, n]) => {
+    const c = { label: le === Infinity ? `>${label(cum?.[cum.length - 2]?.[0] ?? 0)}` : `≤${label(le)}`, value: n - prev };
+    prev = n;
+    return c;
+  });
+}
+
+/** Per-minute rate between consecutive samples. @param {Sample[]} h @param {(s: Sample) => number} f @returns {Array<[number, number]>} */
+export function ratePerMinute(h, f) {
+  /** @type {Array<[number, number]>} */
+  const out = [];
+  for (let i = 1; i < h.length; i++) {
+    const a = /** @type {Sample} */ (h[i - 1]);
+    const b = /** @type {Sample} */ (h[i]);
+    const dt = (b.t - a.t) / 60000;
+    out.push([b.t, dt > 0 ? Math.max(0, f(b) - f(a)) / dt : NaN]);
+  }
+  return out;
+}
+
+const ms = (/** @type {number} */ s) => `${Math.round(s * 1000)}ms`;
+
+/**
+ * Every chart of the overview, as chart specs (charts.js draws them). `history`: samples, oldest
+ * first; `recent`: `/v1/calls/recent` (media quality per ended call).
+ * @param {Sample[]} history @param {Array<Record<string, any>>} recent
+ */
+export function overviewCharts(history, recent) {
+  const last = history[history.length - 1];
+  const h = last?.histograms ?? {};
+  const ended = recent.filter((c) => c.state === 'ended' && c.media).slice(0, 20).reverse();
+  const types = [...new Set(history.flatMap((s) => Object.keys(s.redactions)))].sort();
+  const stages = /** @type {const} */ ([['stt', 'hushgate_stt_latency_seconds'], ['dialog', 'hushgate_dialog_latency_seconds'], ['tts', 'hushgate_tts_latency_seconds'], ['turn', 'hushgate_turn_latency_seconds']]);
+  const t = (/** @type {string} */ iso) => Date.parse(iso);
+  return [
+    { kind: 'line', title: 'Calls in progress', series: [{ name: 'calls', points: history.map((s) => [s.t, s.callsActive]) }] },
+    { kind: 'line', title: 'Call set-ups per minute', series: [{ name: 'set-ups', points: ratePerMinute(history, (s) => s.callsTotal) }] },
+    { kind: 'bar', title: 'Turn latency (end of speech → first audio), turns per bucket', bars: bucketCounts(h['hushgate_turn_latency_seconds'], ms), empty: 'No turns yet.' },
+    {
+      kind: 'bar', title: 'Turn stages (STT, dialog, TTS first audio, whole turn): p50 blue, p99 orange', unit: 'ms', empty: 'No turns yet.',
+      bars: stages.flatMap(([name, metric]) => [
+        { label: name, value: quantileOf(h[metric], 0.5) * 1000, series: 0 },
+        { label: `${name} p99`, value: quantileOf(h[metric], 0.99) * 1000, series: 1 },
+      ]).filter((b) => Number.isFinite(b.value)),
+    },
+    { kind: 'bar', title: 'MOS per ended call (latest 20)', bars: ended.filter((c) => c.media.mos !== null).map((c, i) => ({ label: `#${i + 1}`, value: c.media.mos })), empty: 'No ended calls with media yet.' },
+    {
+      kind: 'line', title: 'RTP loss (%) and jitter (ms) per ended call, over time',
+      series: [
+        { name: 'loss %', points: ended.map((c) => [t(c.endedAt), c.media.lossRatio * 100]) },
+        { name: 'jitter ms', points: ended.map((c) => [t(c.endedAt), c.media.jitterMs]) },
+      ],
+      empty: 'No ended calls with media yet.',
+    },
+    { kind: 'bar', title: 'RTP loss ratio per call, calls per bucket', bars: bucketCounts(h['hushgate_rtp_loss_ratio'], (le) => `${Math.round(le * 1000) / 10}%`), empty: 'No ended calls yet.' },
+    { kind: 'bar', title: 'RTP jitter per call, calls per bucket', bars: bucketCounts(h['hushgate_rtp_jitter_seconds'], ms), empty: 'No ended calls yet.' },
+    { kind: 'line', title: 'Event outbox depth', series: [{ name: 'pending', points: history.map((s) => [s.t, s.outboxDepth]) }] },
+    { kind: 'line', title: 'Event deliveries per minute', series: [{ name: 'delivered', points: ratePerMinute(history, (s) => s.delivered) }] },
+    {
+      kind: 'line', title: 'Redactions per minute, by entity type', empty: 'Nothing redacted yet.',
+      series: types.map((type) => ({ name: type, points: ratePerMinute(history, (s) => s.redactions[type] ?? 0) })),
+    },
+  ];
+}
+
+/** @param {Array<Record<string, unknown>>} calls @returns {Table} */
+export function recentCallsTable(calls) {
+  return {
+    title: 'Live and recent calls',
+    columns: ['started', 'state', 'account', 'application', 'from', 'turns', 'keys', 'transfers', 'redacted', 'MOS', 'ended'],
+    rows: calls.map((c) => {
+      const m = /** @type {{ mos?: number | null } | null} */ (c.media);
+      return [typeof c.startedAt === 'string' ? c.startedAt.slice(11, 19) : '', c.state, c.accountId, c.applicationId, c.from, c.turns, c.dtmfKeys, c.transfers, c.redactedSpans, m?.mos ?? '', c.endReason ?? ''].map(text);
+    }),
+    empty: 'No calls since the gateway started.',
+  };
+}
+
+/** @param {Record<string, unknown>} e */
+function timelineRow(e) {
+  const at = `+${((Number(e.offsetMs) || 0) / 1000).toFixed(1)} s`;
+  switch (e.kind) {
+    case 'started': return [at, 'call started', ''];
+    case 'caller': {
+      const red = Array.isArray(e.redacted) && e.redacted.length ? ` — redacted: ${e.redacted.join(', ')}` : '';
+      const conf = typeof e.confidence === 'number' ? ` (confidence ${e.confidence})` : '';
+      return [at, `caller, turn ${text(e.turn)}`, e.text === null ? `(not shown: the policy drops transcripts)${red}` : `“${text(e.text)}”${conf}${red}`];
+    }
+    case 'turn': {
+      const t = /** @type {Record<string, number>} */ (e.timings ?? {});
+      const parts = Object.entries(t).map(([k, v]) => `${k} ${v} ms`);
+      if (typeof e.responses === 'number') parts.push(`${e.responses} response(s)`);
+      if (e.error) parts.push(`error: ${text(e.error)}`);
+      return [at, `agent, turn ${text(e.turn)}`, parts.join(' · ')];
+    }
+    case 'dtmf': return [at, 'keys pressed', `${text(e.keys)} key(s) (which keys is never shown)`];
+    case 'transfer': return [at, `transfer ${text(e.outcome)}`, e.target ? `to ${text(e.target)}` : ''];
+    case 'ended': return [at, 'call ended', text(e.reason)];
+    default: return [at, text(e.kind), ''];
+  }
+}
+
+/**
+ * A call's story: its summary, media quality and timeline.
+ * @param {Record<string, any>} s @returns {{ summary: Table, media: Table, timeline: Table }}
+ */
+export function storyTables(s) {
+  const m = s.media;
+  return {
+    summary: {
+      title: 'Call',
+      columns: ['figure', 'value'],
+      rows: [
+        ['state', s.state], ['account', s.accountId], ['application', s.applicationId], ['from', s.from], ['to', s.to],
+        ['started', s.startedAt], ['ended', s.endedAt ?? ''], ['end reason', s.endReason ?? ''],
+        ['turns', s.turns], ['keys pressed', s.dtmfKeys], ['transfers', s.transfers], ['redacted spans', s.redactedSpans],
+      ].map((r) => r.map(text)),
+      empty: '',
+    },
+    media: {
+      title: 'Media quality',
+      columns: ['codec', 'packets received', 'lost', 'loss', 'jitter', 'MOS'],
+      rows: m ? [[m.codec ?? '', m.packetsReceived, m.packetsLost, `${(m.lossRatio * 100).toFixed(2)} %`, `${Number(m.jitterMs).toFixed(1)} ms`, m.mos ?? ''].map(text)] : [],
+      empty: 'Not measured.',
+    },
+    timeline: {
+      title: 'Timeline',
+      columns: ['when', 'what', 'detail'],
+      rows: (Array.isArray(s.timeline) ? s.timeline : []).map(timelineRow),
+      empty: 'Nothing happened yet.',
+    },
+  };
+}
+
+/** @param {Array<Record<string, unknown>>} keys @returns {Table} */
+export function keysTable(keys) {
+  return {
+    title: 'API keys',
+    columns: ['id', 'name', 'scopes', 'account', 'created', 'revoked'],
+    rows: keys.map((k) => [k.id, k.name, Array.isArray(k.scopes) ? k.scopes.join(' ') : '', k.accountId ?? 'all', k.createdAt, k.revokedAt ?? ''].map(text)),
+    empty: 'No keys.',
+  };
+}
+
+/** An erasure receipt as rows (no number, no pseudonym: the API never returns them). @param {Record<string, any>} r @returns {Table} */
+export function receiptTable(r) {
+  const counts = Object.entries(r.counts ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
+  return {
+    title: 'Erasure receipt',
+    columns: ['field', 'value'],
+    rows: [
+      ['request id', r.requestId], ['account', r.accountId], ['application', r.applicationId], ['requested', r.requestedAt], ['completed', r.completedAt],
+      ['removed', counts], ['regions', (r.regions ?? []).join(', ')],
+      ['failed', (r.failed ?? []).join('; ') || 'none'], ['not reached', (r.notReached ?? []).join('; ') || 'none'],
+    ].map((x) => x.map(text)),
+    empty: '',
+  };
+}
+
+/**
+ * The body to PUT back for an application after changing its privacy switches: the GET answer less
+ * what the server adds (ids, owner, times); secrets come back masked and are kept by the server.
+ * @param {Record<string, any>} app @param {{ trainingEnabled: boolean, retentionDays: number | null, forwardingEnabled: boolean }} sw
+ */
+export function applicationWithSwitches(app, sw) {
+  const { id: _id, accountId: _a, source: _s, createdAt: _c, updatedAt: _u, ...body } = app;
+  const training = { ...(body.training ?? {}), enabled: sw.trainingEnabled };
+  if (sw.retentionDays === null) delete training.retentionDays;
+  else training.retentionDays = sw.retentionDays;
+  return { ...body, training, forwarding: { ...(body.forwarding ?? {}), enabled: sw.forwardingEnabled } };
+}
