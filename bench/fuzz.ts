@@ -19,7 +19,7 @@ import { arg, percentile, report } from './lib/report.js';
 import { FUZZ_TARGETS, runTarget, type FuzzTarget } from '../test/helpers/fuzz-targets.js';
 import { Rng, mutate, seedsFor } from '../test/helpers/fuzz-seeds.js';
 import { FUZZ_SRTP_KEYS } from '../test/helpers/fuzz-targets.js';
-import { createSrtpContexts } from '../src/media/srtp/context.js';
+import { createSrtpContexts } from '../src/media/srtp/index.js';
 
 const HANG_MS = 50;
 const counts: Record<FuzzTarget, number> = {

@@ -24,8 +24,14 @@
  * ≥ 90 % of its core is marked `generatorBound` (the limit there is the generator's, not the gateway's).
  * `--no-pin` runs both unpinned (the old figure).
  *
+ * Modes: `plain`; `srtp` (the gateway's default SRTP library: libsrtp 2 when the addon is built);
+ * `srtp-openssl` (the gateway forced onto the node:crypto fallback, `media.srtpBackend: openssl`).
+ * Per step, beside the pacing figures: the gateway's event-loop delay and GC pauses over the
+ * window (perf_hooks, from its /metrics: src/gateway/pause-monitor.ts).
+ *
  * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
- * --modes plain,srtp. Needs `npm run build` (dist/) first.
+ * --modes plain,srtp,srtp-openssl, --phases P (the gateway's media.playoutPhases, default 1).
+ * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -44,17 +50,21 @@ import { UserAgent } from '../src/sip/user-agent.js';
 import { InviteClientSession } from '../src/sip/invite-client.js';
 import { parseSdp, negotiate, buildOffer } from '../src/sdp/index.js';
 import { createSdesOffer, type SdesKeys } from '../src/sdp/crypto.js';
-import { createSrtpContexts, SrtpContext } from '../src/media/srtp/index.js';
+import { createSrtpContext, createSrtpContexts, srtpBackendStatus, type SrtpBackend, type SrtpStreamContext } from '../src/media/srtp/index.js';
 import { writeRtp, parseRtpInto, emptyRtpPacket } from '../src/media/rtp/packet.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const MAX = arg('max', 1000);
+/** The gateway's media.playoutPhases (1 = every call in one pass per 20 ms). */
+const PHASES_ARG = arg('phases', 1);
 const SECONDS = arg('seconds', 5);
 const stepsArg = process.argv.indexOf('--steps');
 const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
 const PIN = !process.argv.includes('--no-pin') && cpus().length >= 2 && existsSync('/usr/bin/taskset');
 const modesArg = process.argv.indexOf('--modes');
-const MODES = modesArg >= 0 ? process.argv[modesArg + 1]!.split(',') : ['plain', 'srtp'];
+const MODES = modesArg >= 0 ? process.argv[modesArg + 1]!.split(',') : ['plain', 'srtp', 'srtp-openssl'];
+/** Mode → the gateway's `media.srtpBackend`: `srtp` is what a default install runs (libsrtp when built). */
+const MODE_BACKEND: Record<string, 'auto' | 'openssl'> = { plain: 'auto', srtp: 'auto', 'srtp-openssl': 'openssl' };
 const FRAME_MS = 20;
 const JITTER_LIMIT_MS = 5;
 const LOSS_LIMIT = 0.001;
@@ -76,10 +86,12 @@ interface GatewayProc {
   adminPort: number;
   cpuSeconds(): number;
   schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
+  /** Event-loop delay and GC pauses since the previous call (the gateway's /metrics window). */
+  pauses(): Promise<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; gcPauseMs: { count: number; p99: number; max: number; totalMs: number } }>;
   stop(): Promise<void>;
 }
 
-async function startGateway(maxCalls: number): Promise<GatewayProc> {
+async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): Promise<GatewayProc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
   const sipPort = await freePort();
   const adminPort = await freePort();
@@ -89,7 +101,7 @@ async function startGateway(maxCalls: number): Promise<GatewayProc> {
     log: { level: 'warn' },
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
     admin: { host: '127.0.0.1', port: adminPort },
-    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200 },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG },
     shutdown: { graceSeconds: 1 },
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
@@ -127,6 +139,13 @@ async function startGateway(maxCalls: number): Promise<GatewayProc> {
       const q = (k: string) => Number(new RegExp(`^hushgate_media_scheduler_lateness_ms\\{quantile="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
       return { p50: q('0.5'), p99: q('0.99'), max: q('1') };
     },
+    async pauses() {
+      const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+      const v = (name: string, label: string, value: string) => Number(new RegExp(`^${name}\\{${label}="${value}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const d = (q: string) => v('hushgate_event_loop_delay_ms', 'quantile', q);
+      const g = (k: string) => v('hushgate_gc_pause_ms', 'stat', k);
+      return { eventLoopDelayMs: { p50: d('0.5'), p99: d('0.99'), max: d('1') }, gcPauseMs: { count: g('count'), p99: g('p99'), max: g('max'), totalMs: g('total') } };
+    },
     async stop() {
       proc.kill('SIGTERM');
       const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
@@ -146,7 +165,7 @@ class Stream {
   readonly sock = dgram.createSocket('udp4');
   session!: InviteClientSession;
   dest!: { address: string; port: number };
-  srtp: { inbound: SrtpContext; outbound: SrtpContext } | null = null;
+  srtp: { inbound: SrtpStreamContext; outbound: SrtpStreamContext } | null = null;
   private seq = randomBytes(2).readUInt16BE(0);
   private ts = randomBytes(4).readUInt32BE(0);
   private readonly ssrc = randomBytes(4).readUInt32BE(0);
@@ -243,6 +262,9 @@ interface StepResult {
   gatewayCpuCores: number;
   cpuPerCallPct: number;
   gatewaySchedulerLatenessMs: { p50: number; p99: number; max: number };
+  /** The gateway's event-loop delay and GC pauses over the measured window (perf_hooks, its /metrics). */
+  gatewayEventLoopDelayMs: { p50: number; p99: number; max: number };
+  gatewayGcPauseMs: { count: number; p99: number; max: number; totalMs: number };
   generatorLateSends: number;
   /** The generator's CPU use in cores over the window (its own core when pinned). */
   generatorCpuCores: number;
@@ -250,8 +272,9 @@ interface StepResult {
   retried?: boolean;
 }
 
-async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: number }> {
-  const gw = await startGateway(MAX);
+async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number }> {
+  const srtp = mode !== 'plain';
+  const gw = await startGateway(MAX, MODE_BACKEND[mode] ?? 'auto');
   const transport = await UdpTransport.listen('127.0.0.1', 0);
   const stack = new SipStack({ transports: [transport], logger: pino({ level: 'silent' }), advertisedHost: '127.0.0.1', userAgent: 'hushgate-bench' });
   const ua = new UserAgent(stack, { logger: pino({ level: 'silent' }), sessionTimer: { sessionExpires: 0, minSE: 90 } });
@@ -292,7 +315,7 @@ async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: 
       let step = await measure(target);
       if (!step.pass) step = { ...(await measure(target)), retried: true };
       steps.push(step);
-      process.stderr.write(`[media ${srtp ? 'srtp' : 'plain'}] ${JSON.stringify(step)}\n`);
+      process.stderr.write(`[media ${mode}] ${JSON.stringify(step)}\n`);
       if (!step.pass) break;
       maxCalls = target;
     }
@@ -308,11 +331,13 @@ async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: 
   async function measure(target: number): Promise<StepResult> {
     for (const s of streams) s.resetWindow(true);
     lateSends = 0;
+    await gw.pauses(); // opens the gateway's pause window
     const own0 = process.cpuUsage();
     const cpu0 = gw.cpuSeconds();
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu1 = gw.cpuSeconds();
+    const pauses = await gw.pauses();
     const own = process.cpuUsage(own0);
     const wall = (performance.now() - w0) / 1000;
     const generatorCores = (own.user + own.system) / 1e6 / wall;
@@ -342,6 +367,8 @@ async function runMode(srtp: boolean): Promise<{ steps: StepResult[]; maxCalls: 
       gatewayCpuCores: round(cores),
       cpuPerCallPct: round((cores / target) * 100, 4),
       gatewaySchedulerLatenessMs: await gw.schedulerLateness(),
+      gatewayEventLoopDelayMs: pauses.eventLoopDelayMs,
+      gatewayGcPauseMs: pauses.gcPauseMs,
       generatorLateSends: lateSends,
       generatorCpuCores: round(generatorCores),
       generatorBound: generatorCores >= 0.9,
@@ -354,11 +381,11 @@ function round(x: number, d = 2): number {
   return Math.round(x * 10 ** d) / 10 ** d;
 }
 
-/** SRTP protect + unprotect of one 172-byte packet (µs), against a plain RTP parse + build. */
-function packetCost(): { srtpUs: number; plainUs: number } {
+/** SRTP protect + unprotect of one 172-byte packet (µs) with one backend, against a plain RTP parse + build. */
+function packetCost(backend: SrtpBackend): { srtpUs: number; plainUs: number } {
   const key = { suite: 'AES_CM_128_HMAC_SHA1_80' as const, masterKey: randomBytes(16), masterSalt: randomBytes(14) };
-  const tx = new SrtpContext(key);
-  const rx = new SrtpContext(key);
+  const tx = createSrtpContext(key, { backend });
+  const rx = createSrtpContext(key, { backend });
   const buf = Buffer.alloc(200);
   const parsed = emptyRtpPacket();
   const time = (fn: (i: number) => void): number => {
@@ -392,10 +419,13 @@ async function main(): Promise<void> {
     const r = spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
     if (r.status !== 0) throw new Error('taskset could not pin the generator');
   }
-  const cost = packetCost();
+  const status = srtpBackendStatus();
+  const cost = packetCost(status.backend);
+  const costOpenssl = packetCost('openssl');
   const skipped = { steps: [] as StepResult[], maxCalls: 0 };
-  const plain = MODES.includes('plain') ? await runMode(false) : skipped;
-  const secure = MODES.includes('srtp') ? await runMode(true) : skipped;
+  const plain = MODES.includes('plain') ? await runMode('plain') : skipped;
+  const secure = MODES.includes('srtp') ? await runMode('srtp') : skipped;
+  const secureOpenssl = MODES.includes('srtp-openssl') ? await runMode('srtp-openssl') : skipped;
   const atMax = (m: { steps: StepResult[]; maxCalls: number }) => m.steps.find((s) => s.calls === m.maxCalls);
   const cpuPerCall = (m: { steps: StepResult[] }) => {
     // CPU per call from the largest passing step (most calls, least fixed-cost share).
@@ -404,17 +434,25 @@ async function main(): Promise<void> {
   };
   const plainCpu = cpuPerCall(plain);
   const srtpCpu = cpuPerCall(secure);
+  const srtpOpensslCpu = cpuPerCall(secureOpenssl);
   report('media', {
     target: { callsPerCore: 500, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
     secondsPerStep: SECONDS,
     pinning: PIN ? { gateway: 'cpu0', generator: 'cpu1' } : 'none (both on all CPUs)',
+    gatewayPlayoutPhases: PHASES_ARG,
     maxSteppedTo: MAX,
-    srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs },
+    srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
+    /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */
+    srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, srtpOpenssl: 'openssl' },
     plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
     srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps },
+    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps },
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
       srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),
+      /** The issue's target: SRTP per-call CPU ≤ 1.25 × plain. */
+      srtpCpuPerCallOverPlain: round(srtpCpu / plainCpu, 3),
+      srtpOpensslCpuPerCallOverPlain: round(srtpOpensslCpu / plainCpu, 3),
     },
   }, 'The gateway is one Node process (one event loop), so maxCalls is calls on one core when gatewayCpuCores <= 1. Jitter is |inter-arrival - 20 ms| measured by the load generator on loopback (includes its own scheduling delay); loss from sequence gaps. A step passing at --max means the limit was not reached.');
 }

@@ -5,23 +5,51 @@
  *
  *   figures.hushgate.maxRate     highest call rate sustained for --duration seconds with 0 failed calls
  *   figures.hushgate.latency100  INVITE→200 p50/p99 (ms) at 100 calls/s (SIPp response-time trace)
- *   figures.kamailio.*           the same for Kamailio
- *   figures.ratio                hushgate maxRate / kamailio maxRate
+ *   figures.hushgate.runs[]      per rung: rate, failed, server CPU (cores) and CPU µs per call set-up
+ *   figures.hushgate.cpuUsPerCall  server CPU per call set-up (INVITE/200/ACK/BYE/200) at the highest clean rung
+ *   figures.kamailio.*           the same for Kamailio (CPU summed over its worker processes)
+ *   figures.ratio                hushgate maxRate / kamailio maxRate — measured: the ladder climbs
+ *                                (…, 1500, 2000, then ×1.25) until each server fails a rung or --max
+ *   figures.*.capped             true when --max was reached without a failure (the ratio is then a bound)
  *
- * Usage: node --import tsx bench/sip-cps.ts [--duration 30] [--max 2000]
+ * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000]
  * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { report, percentile, arg } from './lib/report.js';
 import { freePort, freeUdpRange } from '../test/helpers/ports.js';
 
 const REPO = resolve(import.meta.dirname, '..');
-const duration = arg('duration', 30);
-const maxRate = arg('max', 2000);
+const duration = arg('duration', 10);
+const maxRate = arg('max', 40000);
+
+/** The rate ladder: the old fixed rungs, then +25 % per rung, rounded to 100, up to --max. */
+function ladder(): number[] {
+  const rungs = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000];
+  for (let r = 2000; r < maxRate; ) rungs.push((r = Math.round((r * 1.25) / 100) * 100));
+  return rungs.filter((r) => r <= maxRate);
+}
+
+/** CPU seconds (user + system) of a process and its direct children (Kamailio forks workers). */
+function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === pid || Number(f[1]) === pid) total += (Number(f[11]) + Number(f[12])) / 100; // USER_HZ = 100
+  }
+  return total;
+}
 
 interface RunResult {
   rate: number;
@@ -55,18 +83,37 @@ async function sipp(target: string, rate: number, seconds: number): Promise<RunR
   return { rate, successful, failed: failed + (calls - successful - failed), rtt };
 }
 
+interface Rung {
+  rate: number;
+  failed: number;
+  /** Server CPU over the rung, in cores (1 = one core busy). */
+  serverCores: number;
+  /** Server CPU per successful call set-up + tear-down, µs. */
+  cpuUsPerCall: number;
+}
+
 /** Step the rate up until a run has failures; return the last clean rate. */
-async function maxSustained(target: string): Promise<{ maxRate: number; runs: { rate: number; failed: number }[] }> {
-  const runs: { rate: number; failed: number }[] = [];
+async function maxSustained(target: string, serverPid: number): Promise<{ maxRate: number; capped: boolean; cpuUsPerCall: number | null; runs: Rung[] }> {
+  const runs: Rung[] = [];
   let good = 0;
-  for (const rate of [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000].filter((r) => r <= maxRate)) {
+  let capped = true;
+  for (const rate of ladder()) {
+    const cpu0 = treeCpuSeconds(serverPid);
+    const t0 = performance.now();
     const r = await sipp(target, rate, duration);
-    runs.push({ rate, failed: r.failed });
-    process.stderr.write(`  ${target} ${rate}/s: ${r.successful} ok, ${r.failed} failed\n`);
-    if (r.failed > 0) break;
+    const cpu = treeCpuSeconds(serverPid) - cpu0;
+    const wall = (performance.now() - t0) / 1000;
+    const rung = { rate, failed: r.failed, serverCores: Math.round((cpu / wall) * 100) / 100, cpuUsPerCall: r.successful ? Math.round((cpu / r.successful) * 1e6) : NaN };
+    runs.push(rung);
+    process.stderr.write(`  ${target} ${rate}/s: ${r.successful} ok, ${r.failed} failed, server ${rung.serverCores} cores, ${rung.cpuUsPerCall} µs/call (load ${loadavg()[0]!.toFixed(1)})\n`);
+    if (r.failed > 0) {
+      capped = false;
+      break;
+    }
     good = rate;
   }
-  return { maxRate: good, runs };
+  const clean = runs.filter((x) => x.failed === 0);
+  return { maxRate: good, capped, cpuUsPerCall: clean.length ? clean[clean.length - 1]!.cpuUsPerCall : null, runs };
 }
 
 async function latencyAt100(target: string) {
@@ -106,22 +153,23 @@ async function startKamailio(): Promise<{ proc: ChildProcess; port: number; dir:
 
 const hg = await startHushgate();
 const hgLatency = await latencyAt100(`127.0.0.1:${hg.port}`);
-const hgMax = await maxSustained(`127.0.0.1:${hg.port}`);
+const hgMax = await maxSustained(`127.0.0.1:${hg.port}`, hg.proc.pid!);
 hg.proc.kill('SIGTERM');
 await new Promise((r) => hg.proc.once('exit', r));
 rmSync(hg.dir, { recursive: true, force: true });
 
 const kam = await startKamailio();
 const kamLatency = await latencyAt100(`127.0.0.1:${kam.port}`);
-const kamMax = await maxSustained(`127.0.0.1:${kam.port}`);
+const kamMax = await maxSustained(`127.0.0.1:${kam.port}`, kam.proc.pid!);
 kam.proc.kill('SIGTERM');
 await new Promise((r) => kam.proc.once('exit', r));
 rmSync(kam.dir, { recursive: true, force: true });
 
 report('sip-cps', {
   durationSec: duration,
-  hushgate: { maxRate: hgMax.maxRate, runs: hgMax.runs, latency100: hgLatency },
-  kamailio: { maxRate: kamMax.maxRate, runs: kamMax.runs, latency100: kamLatency },
-  ratio: kamMax.maxRate ? hgMax.maxRate / kamMax.maxRate : null,
-  targets: { maxRate: 500, p99msAt100: 20 },
-}, 'SIPp and the server under test share the 2 cores; the rate ladder stops at the first run with a failed call.');
+  hushgate: { maxRate: hgMax.maxRate, capped: hgMax.capped, cpuUsPerCall: hgMax.cpuUsPerCall, runs: hgMax.runs, latency100: hgLatency },
+  kamailio: { maxRate: kamMax.maxRate, capped: kamMax.capped, cpuUsPerCall: kamMax.cpuUsPerCall, runs: kamMax.runs, latency100: kamLatency },
+  ratio: kamMax.maxRate ? Math.round((hgMax.maxRate / kamMax.maxRate) * 1000) / 1000 : null,
+  ratioMeasured: !hgMax.capped && !kamMax.capped,
+  targets: { maxRate: 2000, p99msAt100: 10 },
+}, 'SIPp and the server under test share the 2 cores; each ladder climbs until its first run with a failed call (or --max, then capped: true). CPU per call is the server process tree (utime + stime) over the rung divided by its successful calls.');

@@ -1,13 +1,15 @@
 /**
  * SRTP cost per packet: protect + unprotect of a 172-byte RTP packet (12-byte header, 160-byte
- * G.711 payload: one 20 ms frame) for both suites (OpenSSL AES and HMAC), against the
+ * G.711 payload: one 20 ms frame) for both suites and both backends — `<suite>/node` is the
+ * OpenSSL path through node:crypto (SrtpContext), `<suite>/libsrtp` is libsrtp 2 through the
+ * native addon (LibsrtpContext; absent from the output when the addon is not built) — against the
  * plain RTP path for the same packet (parse into a reused object + serialise into a reused buffer).
  * Also reported: cipher-object and HMAC building blocks, and the CPU one call's SRTP costs
  * (50 packets/s each way). Prints one JSON object; figures are medians of `BENCH_RUNS` runs.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
-import { SrtpContext, type SrtpSuiteName, type SrtpAuthenticatorKind } from '../src/media/srtp/index.js';
+import { createSrtpContext, srtpBackendStatus, type SrtpBackend, type SrtpSuiteName } from '../src/media/srtp/index.js';
 import { AesCmKeystream } from '../src/media/srtp/keystream.js';
 import { buildRtp, emptyRtpPacket, parseRtpInto, writeRtp } from '../src/media/rtp/packet.js';
 
@@ -19,14 +21,28 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+/**
+ * Which clock `measure` reads: wall time (default, the figures so far) or this process's CPU time
+ * (`BENCH_CLOCK=cpu`: user + system µs, which time slices lost to other processes on a shared,
+ * overloaded machine do not inflate).
+ */
+const clock = process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall';
+function nowUs(): number {
+  if (clock === 'cpu') {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+  }
+  return Number(process.hrtime.bigint()) / 1000;
+}
+
 /** Median µs per call of fn over `runs` runs of `iterations` calls, after a warm-up. */
 function measure(fn: (i: number) => void): number {
   for (let i = 0; i < 5000; i++) fn(i);
   const per: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = nowUs();
     for (let i = 0; i < iterations; i++) fn(i);
-    per.push(Number(process.hrtime.bigint() - t0) / 1000 / iterations);
+    per.push((nowUs() - t0) / iterations);
   }
   return Math.round(median(per) * 1000) / 1000;
 }
@@ -46,11 +62,12 @@ const plain = measure((i) => {
   }
 });
 
-function srtpRoundTrip(suite: SrtpSuiteName, authenticator: SrtpAuthenticatorKind) {
+function srtpRoundTrip(suite: SrtpSuiteName, backend: SrtpBackend) {
   const key = randomBytes(16);
   const salt = randomBytes(14);
-  const tx = new SrtpContext({ suite, masterKey: key, masterSalt: salt }, { authenticator });
-  const rx = new SrtpContext({ suite, masterKey: key, masterSalt: salt }, { authenticator });
+  const ctx = () => createSrtpContext({ suite, masterKey: key, masterSalt: salt }, { backend });
+  const tx = ctx();
+  const rx = ctx();
   const p = Buffer.from(packet);
   let seq = 0;
   const both = measure(() => {
@@ -61,12 +78,12 @@ function srtpRoundTrip(suite: SrtpSuiteName, authenticator: SrtpAuthenticatorKin
     if (r.ok) sink += r.value.length;
   });
   if (rx.counters.authFailures + rx.counters.replays > 0) throw new Error('bench round trip failed');
-  const rx2 = new SrtpContext({ suite, masterKey: key, masterSalt: salt }, { authenticator });
+  const rx2 = ctx();
   const protectOnly = measure(() => {
     sink += tx.protect(p).length;
   });
   let k = 0;
-  const tx2 = new SrtpContext({ suite, masterKey: key, masterSalt: salt }, { authenticator });
+  const tx2 = ctx();
   const fresh: Buffer[] = [];
   for (let i = 0; i < iterations * runs + 5000; i++) {
     p[2] = (i >>> 8) & 0xff;
@@ -89,8 +106,10 @@ function srtpRoundTrip(suite: SrtpSuiteName, authenticator: SrtpAuthenticatorKin
 }
 
 const results: Record<string, ReturnType<typeof srtpRoundTrip>> = {};
+const status = srtpBackendStatus();
+const backends: [string, SrtpBackend][] = [['node', 'openssl'], ...(status.backend === 'libsrtp' ? [['libsrtp', 'libsrtp'] as [string, SrtpBackend]] : [])];
 for (const suite of ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const) {
-  for (const auth of ['node'] as const) results[`${suite}/${auth}`] = srtpRoundTrip(suite, auth);
+  for (const [label, backend] of backends) results[`${suite}/${label}`] = srtpRoundTrip(suite, backend);
 }
 
 // Building blocks (one 172-byte packet's worth).
@@ -112,18 +131,23 @@ const hmacNode = measure(() => {
 });
 
 const cpu = cpus();
-const best = results['AES_CM_128_HMAC_SHA1_80/node']!;
+const openssl = results['AES_CM_128_HMAC_SHA1_80/node']!;
+const native = results['AES_CM_128_HMAC_SHA1_80/libsrtp'];
+const best = native ?? openssl;
 console.log(
   JSON.stringify({
     bench: 'srtp',
     date: new Date().toISOString(),
-    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version },
+    machine: { cpus: cpu.length, model: cpu[0]?.model ?? 'unknown', node: process.version, loadAvg: loadavg().map((x) => Math.round(x * 100) / 100) },
     figures: {
       packetBytes: packet.length,
+      clock,
       iterations,
       runs,
       plainRtpParseBuildUs: plain,
       srtp: results,
+      /** What `auto` uses here, and libsrtp's cost as a fraction of the OpenSSL path's (protect + unprotect). */
+      backend: { auto: status.backend, libsrtpVersion: status.libsrtpVersion, reason: status.reason, libsrtpOverOpenssl: native ? Math.round((native.protectPlusUnprotectUs / openssl.protectPlusUnprotectUs) * 100) / 100 : null },
       /** The issue's target: SRTP < 25 % of the plain figure. Ratio = SRTP ÷ plain (0.25 would meet it). */
       target: { srtpOverPlain: Math.round((best.protectPlusUnprotectUs / plain) * 100) / 100, goal: 0.25, met: best.protectPlusUnprotectUs / plain < 0.25 },
       blocks: {

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev)
+# libsrtp2-dev, make, g++, python3: the libsrtp 2 SRTP addon (native/srtp, built by scripts/build-native.sh).
+run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev libsrtp2-dev make g++ python3)
 test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak sipvicious tshark postgresql chromium)
 
 missing=()
@@ -34,6 +35,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "deps: npm ci" >&2
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# The libsrtp addon (npm ci builds it too; this covers libsrtp2-dev installed after node_modules).
+bash scripts/build-native.sh
 
 if [ "$mode" = test ]; then
   # PostgreSQL on 127.0.0.1:5432 with trust auth for the store contract tests.

@@ -4,7 +4,7 @@
  * data). Narrow on purpose: the agent knows nothing of SIP messages, sockets or SDP, and its unit
  * tests drive it with an in-memory call. `agentCallOf` adapts a live `ActiveCall`.
  */
-import type { Utterance } from '../media/index.js';
+import type { PauseSnapshot, Utterance } from '../media/index.js';
 import type { PlaySource } from '../media/index.js';
 import { refer, type ReferOutcome } from '../sip/index.js';
 import type { Clock } from '../time/index.js';
@@ -16,6 +16,7 @@ import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
+  pause: [PauseSnapshot];
   bargeIn: [number];
   speechStart: [number];
   playbackFinished: ['done' | 'stopped'];
@@ -29,6 +30,8 @@ export interface AgentMedia {
   play(source: PlaySource): void;
   /** Stop playout within one frame. */
   stopPlayback(): void;
+  /** End the caller's utterance at this pause once its silence reaches `hangoverMs`; false if the pause is over. */
+  endAtPause(id: number, hangoverMs: number): boolean;
   /** RFC 4733 digit; false when no telephone-event was negotiated. */
   sendDtmf(digit: string, durationMs?: number): boolean;
 }
@@ -95,7 +98,10 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
 
 function agentMediaOf(m: CallAudio): AgentMedia {
   return {
-    on: (event, listener) => m.on(event, listener as never),
+    on: (event, listener) => {
+      if (event === 'pause') m.endpointer.offerPauses = true; // snapshots only for a listener that judges them
+      return m.on(event, listener as never);
+    },
     get listening() {
       return m.listening;
     },
@@ -107,6 +113,7 @@ function agentMediaOf(m: CallAudio): AgentMedia {
     },
     play: (s) => m.play(s),
     stopPlayback: () => m.stopPlayback(),
+    endAtPause: (id, ms) => m.endAtPause(id, ms),
     sendDtmf: (d, ms) => m.sendDtmf(d, ms),
   };
 }

@@ -1,17 +1,15 @@
 /**
- * The voice agent for one call (application mode `agent`): the turn loop that makes Hushgate a
- * voice agent gateway.
+ * The voice agent for one call (application mode `agent`): the turn loop.
  *
  *   answer → welcome turn (empty input) → speak → listen ─┬─ utterance → STT ──────┐
  *                                                        ├─ DTMF (digit or collection)├─▶ dialog turn → speak → actions → listen …
  *                                                        └─ no-input timer ─────────┘
  *
- * - Speech and DTMF barge-in stop playout within one frame. The response is spoken first, then its
- *   actions run in order (IBM's rule), each by its handler in actions/.
- * - What goes to a dialog outside the process passes the privacy policy (DialogGate); tokens in
- *   the answer are restored before speaking. Turn timings go out as `turn.completed` CallEvents.
- * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
- *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
+ * - Barge-in stops playout within one frame. The response is spoken first, then its actions run in
+ *   order (IBM's rule), each by its handler in actions/. A remote dialog is gated (DialogGate).
+ * - Turn timings go out as `turn.completed` CallEvents, recognitions as `transcription` events.
+ * - Adaptive endpointing (early-end.ts): a turn judged complete at a pause ends after a short hangover.
+ * - A failing dialog gets an error turn (`vgwConversationFailedMessage`); three in a row end the call.
  * - The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
 import type { TurnInput, TurnResponse } from '../dialog/index.js';
@@ -29,6 +27,7 @@ import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
 import { Speaker, type FirstAudio } from './speaker.js';
 import { recognise, sttResponseOf } from './recognition.js';
+import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import { SensitiveTurns } from './sensitive-turns.js';
@@ -57,13 +56,14 @@ export class AgentSession {
   private readonly speaker: Speaker;
   private readonly noInput: NoInputTimer;
   private readonly digits: DtmfCollector;
+  private readonly earlyEnd: EarlyTurnEnd;
   private readonly clock: Clock;
   /** Aborted the moment the call ends: dialog requests, synthesis and action handlers stop. */
   private readonly abort = new AbortController();
   /** The dialog's answer this turn carried caller data (tokens restored): it is never cached. */
   private speaksCallerData = false;
   private excludeFromCache = false;
-  private bargeInOccurred = false;
+  private bargeInOccurred = false; // since the last turn
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
 
@@ -82,11 +82,14 @@ export class AgentSession {
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
+    const expected = () => this.services.currentDialog.dialog.expectations?.().phrases;
+    this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log);
   }
 
   start(): void {
     const m = this.call.media;
     m.on('utterance', (u) => void this.onUtterance(u));
+    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
     m.on('bargeIn', () => this.onSpeechBargeIn());
     // Caller speech (or a key press) stops the no-input timer; the utterance's turn re-arms it.
     m.on('speechStart', () => this.noInput.clear());
@@ -96,8 +99,7 @@ export class AgentSession {
     void obtainConsent(this.call.recording, { call: this.call, clock: this.clock, signal: this.abort.signal, flags: this.flags, services: this.services, sensitive: this.sensitive, speak }).then(() => this.runTurn({ text: '' }, { isFirst: true }));
   }
 
-  private baseState(): GatewayTurnState {
-    const c = this.call;
+  private baseState(c = this.call): GatewayTurnState {
     return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
   }
 
@@ -208,7 +210,6 @@ export class AgentSession {
     await this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
   }
 
-  // ---- listening ------------------------------------------------------------------------------
   private listen(): void {
     if (this.ended) return;
     this.call.media.listening = !this.flags.sttPaused;
@@ -245,7 +246,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options });
+    const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
@@ -284,7 +285,6 @@ export class AgentSession {
     void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), { dtmf: digits }) });
   }
 
-  // ---- end ------------------------------------------------------------------------------------
   private async onCallEnded(reason: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;

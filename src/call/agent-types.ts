@@ -7,6 +7,7 @@ import type { PrivacyPolicy } from '../privacy/index.js';
 import type { TurnPrivacy } from '../privacy/index.js';
 import type { Clock } from '../time/index.js';
 import type { ServiceBuilder } from './call-services.js';
+import type { EarlyEndSettings } from './early-end.js';
 
 export interface AgentDeps {
   dialog: Dialog;
@@ -22,6 +23,8 @@ export interface AgentDeps {
   /** Builds the engines and dialogs a dialog switches to mid-call (`vgwActSet*Config` with credentials or a new target). */
   services?: ServiceBuilder;
   clock?: Clock;
+  /** Adaptive endpointing (early-end.ts); default on with a 240 ms short hangover. */
+  endpointing?: EarlyEndSettings;
 }
 
 export interface TurnTimings {

@@ -17,7 +17,7 @@ import type { CallMedia } from './media-port.js';
 import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
-import { Endpointer, type EndpointerOptions, type Utterance } from '../media/index.js';
+import { Endpointer, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
 import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
@@ -32,6 +32,8 @@ export interface CallAudioEvents {
   sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
+  /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
+  pause: [PauseSnapshot];
   bargeIn: [number];
   playbackFinished: ['done' | 'stopped'];
 }
@@ -92,7 +94,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
       onBargeIn: (t) => this.emit('bargeIn', t),
+      onPause: (p) => this.emit('pause', p),
     });
+    this.endpointer.offerPauses = false; // until the agent listens for pauses (agent-call.ts)
     rtp.setAudioHandler((payload, pt, seq, timestamp, arrival) => {
       // Nothing is heard before offer/answer has configured the stream: with a late offer the
       // answer (and, for SRTP, the caller's key) arrives in the ACK, and packets before it cannot be
@@ -145,6 +149,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
 
   get playing(): boolean {
     return this.player.playing;
+  }
+
+  /** Adaptive endpointing: end the utterance at pause `id` after `hangoverMs` of silence (Endpointer.endAtPause). */
+  endAtPause(id: number, hangoverMs: number): boolean {
+    return this.endpointer.endAtPause(id, hangoverMs);
   }
 
   sendDtmf(digit: string, durationMs = 100): boolean {

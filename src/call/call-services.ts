@@ -68,10 +68,10 @@ export class CallServices {
   }
 
   /** The recogniser and engine options for the next recognition; a "once" setting is used up by it. */
-  async sttForTurn(): Promise<{ stt: Stt; options?: Record<string, unknown> }> {
+  async sttForTurn(peek = false): Promise<{ stt: Stt; options?: Record<string, unknown> }> {
     const settings = this.#stt.current();
     const stt = await this.#buildStt(settings['credentials'] as Record<string, unknown> | undefined);
-    this.#stt.turnUsed();
+    if (!peek) this.#stt.turnUsed(); // a peek (adaptive endpointing at a pause) uses nothing up
     const options = settings['config'] as Record<string, unknown> | undefined;
     return { stt, ...(options && Object.keys(options).length ? { options } : {}) };
   }

@@ -82,6 +82,10 @@ export const mediaSchema = z
     host: z.string().default('0.0.0.0'),
     rtpPortMin: port.default(20000),
     rtpPortMax: port.default(29999),
+    /** SRTP library: libsrtp 2 via the native addon when built ('auto'), insist on it ('libsrtp': start fails without it), or node:crypto ('openssl'). docs/media-rtp.md. */
+    srtpBackend: z.enum(['auto', 'libsrtp', 'openssl']).default('auto'),
+    /** Sub-slots of the 20 ms frame the playout scheduler spreads calls over (1 = all calls in one pass). docs/media-rtp.md "Pauses". */
+    playoutPhases: z.number().int().min(1).max(10).default(1),
   })
   .prefault({})
   .refine((m) => m.rtpPortMin <= m.rtpPortMax, { message: 'rtpPortMin must not exceed rtpPortMax', path: ['rtpPortMin'] });

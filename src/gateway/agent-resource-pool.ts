@@ -153,6 +153,7 @@ export class AgentResourcePool {
             onTurnTimings: (t) => this.onTurnTimings?.(t, app.id),
             services: applicationServiceBuilder(app, this.baseDir),
             clock: this.clock,
+            endpointing: app.speech.endpointing,
           });
           session.start();
         },

@@ -30,6 +30,8 @@ import type { Store } from '../store/index.js';
 import { TenancyStore } from '../tenancy/index.js';
 import { TenancyRouting } from '../tenancy/index.js';
 import { RtpMediaFactory } from './rtp-media.js';
+import { configureSrtpBackend } from '../media/index.js';
+import { PauseMonitor } from './pause-monitor.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
 import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
@@ -68,6 +70,9 @@ export class Gateway {
   private keyStore!: KeyStore;
   /** Privacy receipts and call recordings. */
   records?: PrivacyRecords;
+  private pauses?: PauseMonitor;
+  /** Which library protects SRTP in this process (config `media.srtpBackend`, resolved at start). */
+  srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null };
 
   constructor(
     readonly config: Config,
@@ -78,6 +83,10 @@ export class Gateway {
 
   async start(): Promise<void> {
     const c = this.config;
+    // Before anything listens: a gateway told to use libsrtp must not start on the fallback.
+    const srtp = configureSrtpBackend(c.media.srtpBackend);
+    if (!srtp.ok) throw new Error(`media.srtpBackend: libsrtp requested but ${srtp.reason}`);
+    this.srtpBackend = srtp;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
     this.privateData();
     this.keyStore = new FileKeyStore(join(c.dataDir, 'keys'));
@@ -119,6 +128,7 @@ export class Gateway {
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
       portMin: c.media.rtpPortMin,
       portMax: c.media.rtpPortMax,
+      playoutPhases: c.media.playoutPhases,
       logger: this.log.child({ module: 'media' }),
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
@@ -167,7 +177,7 @@ export class Gateway {
       records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
     });
     this.log.info(
-      { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}` },
+      { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion } },
       'hushgate started',
     );
   }
@@ -322,6 +332,36 @@ export class Gateway {
         this.set({ quantile: '1' }, l.max);
       },
     });
+    // Event-loop delay and GC pauses since the previous scrape (pause-monitor.ts): what breaks 20 ms pacing.
+    const pauses = (this.pauses = new PauseMonitor());
+    let lastPauses = pauses.take();
+    const pauseWindow = () => (lastPauses = pauses.take());
+    new Gauge({
+      name: 'hushgate_event_loop_delay_ms',
+      help: 'Event-loop delay since the previous scrape (perf_hooks monitorEventLoopDelay, 2 ms resolution)',
+      labelNames: ['quantile'],
+      registers: [this.registry],
+      collect() {
+        const w = pauseWindow();
+        this.set({ quantile: '0.5' }, w.eventLoopDelayMs.p50);
+        this.set({ quantile: '0.99' }, w.eventLoopDelayMs.p99);
+        this.set({ quantile: '1' }, w.eventLoopDelayMs.max);
+      },
+    });
+    new Gauge({
+      name: 'hushgate_gc_pause_ms',
+      help: 'Garbage-collection pauses since the previous scrape: quantile 0.99 and 1 (max), and count and total ms',
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        // Registered after hushgate_event_loop_delay_ms, whose collect() opened the window this reads.
+        const g = lastPauses.gcPauseMs;
+        this.set({ stat: 'p99' }, g.p99);
+        this.set({ stat: 'max' }, g.max);
+        this.set({ stat: 'count' }, g.count);
+        this.set({ stat: 'total' }, g.total);
+      },
+    });
     const overload = this.overload;
     new Gauge({
       name: 'hushgate_calls_shed',
@@ -404,6 +444,7 @@ export class Gateway {
     await this.agents.close();
     await this.controlStore?.close();
     this.overload.close();
+    this.pauses?.stop();
     this.log.info('stopped');
   }
 }

@@ -17,6 +17,8 @@ export interface RtpMediaOptions {
   portMax: number;
   logger: Logger;
   audio?: CallAudioOptions;
+  /** Sub-slots of the 20 ms frame the calls are spread over (config `media.playoutPhases`, default 1). */
+  playoutPhases?: number;
 }
 
 export class RtpMediaFactory implements CallMediaFactory {
@@ -27,6 +29,8 @@ export class RtpMediaFactory implements CallMediaFactory {
   constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.portMin, opts.portMax);
     this.scheduler = new PlayoutScheduler(systemClock, {
+      // > 1 spreads the calls' work and sends over the frame instead of one burst (docs/media-rtp.md "Pauses").
+      phases: opts.playoutPhases ?? 1,
       onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
     });
   }

@@ -16,3 +16,5 @@ export { Endpointer } from './vad/endpointer.js';
 export type { EndpointerOptions, Utterance } from './vad/endpointer.js';
 export { parseWav, writeWav } from './wav.js';
 export { SAMPLE_RATE } from './frames.js';
+export { configureSrtpBackend } from './srtp/index.js';
+export type { PauseSnapshot } from './vad/endpointer.js';

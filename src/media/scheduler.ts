@@ -10,6 +10,13 @@
  * `setImmediate`, so socket I/O interleaves), at most `maxCatchUpFrames`; older ones are skipped
  * and counted, and the grid stays put. Lateness (now − deadline) and per-tick cost are kept in
  * fixed rings for percentiles. Stops itself when the last stream leaves.
+ *
+ * Phases (`phases`, default 1): with P > 1 the grid is P sub-slots per frame and each stream
+ * belongs to one phase (the least-populated when it registers), ticked at its phase's sub-slot —
+ * every `frameMs` still, on a grid offset by phase·frameMs/P. The work and the UDP sends of one
+ * frame are spread over the 20 ms instead of leaving in one burst: with 1,000 calls a single pass
+ * holds the event loop for milliseconds, during which received packets wait and every call's send
+ * lands in the kernel at once (measured in bench/media: docs/media-rtp.md "Pauses").
  */
 import { FRAME_MS } from './frames.js';
 import type { Clock, TimerHandle } from '../time/index.js';
@@ -24,6 +31,8 @@ export interface SchedulerOptions {
   earlyWakeMs?: number; // default 2
   toleranceMs?: number; // may tick this much before the deadline; default 1
   maxCatchUpFrames?: number; // default 3
+  /** Sub-slots per frame over which streams are spread (default 1: all streams in one pass). */
+  phases?: number;
   onStreamError?: (err: unknown) => void;
 }
 
@@ -71,7 +80,12 @@ export class PlayoutScheduler {
   private readonly maxCatchUp: number;
   private readonly onStreamError?: (err: unknown) => void;
 
-  private streams: readonly PlayoutStream[] = []; // copy-on-write: ticks iterate a stable array
+  /** Streams per phase; copy-on-write, so a tick iterates a stable array. */
+  private phaseStreams: (readonly PlayoutStream[])[];
+  private readonly phases: number;
+  /** Grid spacing: frameMs / phases. */
+  private readonly slotMs: number;
+  private count = 0;
   private timer: TimerHandle | undefined;
   private running = false;
   private generation = 0; // invalidates wake-ups scheduled before a stop()
@@ -90,24 +104,36 @@ export class PlayoutScheduler {
     this.frameMs = opts.frameMs ?? FRAME_MS;
     this.earlyWakeMs = opts.earlyWakeMs ?? 2;
     this.toleranceMs = opts.toleranceMs ?? 1;
-    this.maxCatchUp = Math.max(1, opts.maxCatchUpFrames ?? 3);
+    this.phases = Math.max(1, Math.floor(opts.phases ?? 1));
+    this.slotMs = this.frameMs / this.phases;
+    this.maxCatchUp = Math.max(1, opts.maxCatchUpFrames ?? 3) * this.phases;
     this.onStreamError = opts.onStreamError;
+    this.phaseStreams = Array.from({ length: this.phases }, () => []);
   }
 
-  /** Add a stream; the first one starts the clock. Returns its unregister function. */
+  /** Add a stream (to the least-populated phase); the first one starts the clock. Returns its unregister function. */
   register(stream: PlayoutStream): () => void {
-    this.streams = [...this.streams, stream];
+    let phase = 0;
+    for (let p = 1; p < this.phases; p++) if (this.phaseStreams[p]!.length < this.phaseStreams[phase]!.length) phase = p;
+    this.phaseStreams[phase] = [...this.phaseStreams[phase]!, stream];
+    this.count++;
     if (!this.running) this.start();
     return () => this.unregister(stream);
   }
 
   unregister(stream: PlayoutStream): void {
-    this.streams = this.streams.filter((s) => s !== stream);
-    if (this.streams.length === 0) this.stop();
+    for (let p = 0; p < this.phases; p++) {
+      const list = this.phaseStreams[p]!;
+      if (!list.includes(stream)) continue;
+      this.phaseStreams[p] = list.filter((s) => s !== stream);
+      this.count--;
+      break;
+    }
+    if (this.count === 0) this.stop();
   }
 
   get size(): number {
-    return this.streams.length;
+    return this.count;
   }
 
   /** The deadline the next tick will carry (clock ms), or NaN when stopped. */
@@ -117,7 +143,7 @@ export class PlayoutScheduler {
 
   stats(): SchedulerStats {
     return {
-      streams: this.streams.length,
+      streams: this.count,
       ticks: this.ticks,
       catchUpTicks: this.catchUpTicks,
       skippedFrames: this.skippedFrames,
@@ -144,7 +170,7 @@ export class PlayoutScheduler {
   }
 
   private deadline(n: number): number {
-    return this.startMs + n * this.frameMs;
+    return this.startMs + n * this.slotMs;
   }
 
   private arm(gen: number): void {
@@ -165,7 +191,7 @@ export class PlayoutScheduler {
       return;
     }
     // How many deadlines are due? Skip the ones beyond the catch-up budget.
-    const due = Math.floor((now + this.toleranceMs - d) / this.frameMs) + 1;
+    const due = Math.floor((now + this.toleranceMs - d) / this.slotMs) + 1;
     if (due > this.maxCatchUp) {
       this.skippedFrames += due - this.maxCatchUp;
       this.n += due - this.maxCatchUp;
@@ -173,16 +199,15 @@ export class PlayoutScheduler {
     }
     if (now - d >= this.frameMs) this.catchUpTicks++;
     this.lateness.add(now - d);
-    this.runTick(d);
+    this.runTick(d, this.phaseStreams[this.n % this.phases]!);
     this.n++;
     if (!this.running || gen !== this.generation) return;
     if (this.clock.now() + this.toleranceMs >= this.deadline(this.n)) this.clock.setImmediate(() => this.wake(gen));
     else this.arm(gen);
   }
 
-  private runTick(deadline: number): void {
+  private runTick(deadline: number, streams: readonly PlayoutStream[]): void {
     const t0 = this.clock.now();
-    const streams = this.streams;
     for (let i = 0; i < streams.length; i++) {
       try {
         streams[i]!.tick(deadline);

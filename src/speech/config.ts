@@ -76,10 +76,22 @@ export const ttsCacheConfigSchema = z.object({
   diskMaxBytes: z.number().int().min(0).default(256 * 1024 * 1024),
 });
 
+/**
+ * Adaptive endpointing (docs/call.md): at a pause of 160 ms the embedded recogniser decodes the
+ * utterance so far; a complete answer to what the dialog expects ends the turn after
+ * `shortHangoverMs` of silence instead of the fixed 800 ms.
+ */
+export const endpointingConfigSchema = z.object({
+  adaptive: z.boolean().default(true),
+  /** Silence that ends a turn judged complete; between the 160 ms pause probe and the 800 ms fixed hangover. */
+  shortHangoverMs: z.number().int().min(160, 'shortHangoverMs must be at least 160 (the pause probe)').max(800, 'shortHangoverMs must not exceed 800 (the fixed hangover)').default(240),
+});
+
 export const speechConfigSchema = z.object({
   stt: sttConfigSchema.default({ engine: 'embedded', poolSize: 2 }),
   tts: ttsConfigSchema.default({ engine: 'embedded', voice: 'slt' }),
   ttsCache: ttsCacheConfigSchema.default({ enabled: true, maxBytes: 32 * 1024 * 1024, timeToLiveSec: 24 * 3600, diskMaxBytes: 256 * 1024 * 1024 }),
+  endpointing: endpointingConfigSchema.prefault({}),
 });
 
 export type SttConfig = z.infer<typeof sttConfigSchema>;

@@ -48,6 +48,14 @@ export interface SttResult {
   matchedPhrase?: string;
   /** Engine-side processing time for the final result, in ms. */
   latencyMs?: number;
+  /**
+   * How well the audio fits the transcript, per frame (PocketSphinx: the path's acoustic score ÷
+   * frames; higher is better). A grammar forces out-of-grammar speech onto some phrase with a
+   * posterior near 1; the fit is what tells the two apart.
+   */
+  acousticFitPerFrame?: number;
+  /** Time the transcript's words cover in the audio (ms; silences and fillers excluded), where the engine segments. */
+  wordsMs?: number;
 }
 
 export type SttOutcome = { ok: true; result: SttResult } | { ok: false; error: string };
@@ -71,6 +79,11 @@ export interface Stt {
   readonly engine: string;
   /** Runs inside the gateway: audio given to it leaves no process. Unset means a third party (muted while sensitive). */
   readonly local?: boolean;
+  /**
+   * Recognising a partial utterance is cheap (a warm local decoder, no per-request bill): adaptive
+   * endpointing may ask for one at each pause in the caller's speech.
+   */
+  readonly cheapPartials?: boolean;
   startTurn(settings?: SttTurnSettings): SttStream;
   close(): Promise<void>;
 }

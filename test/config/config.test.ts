@@ -49,3 +49,12 @@ test('hushgate start with a bad config exits 2 and names the field on stderr', (
   assert.equal(r.status, 2);
   assert.match(r.stderr, /media\.rtpPortMin/);
 });
+
+test('media.srtpBackend: auto by default; an unknown library fails naming the field', () => {
+  assert.equal(loadConfig(file('srtp-default.yaml', ''), {}).media.srtpBackend, 'auto');
+  assert.equal(loadConfig(file('srtp-openssl.yaml', 'media:\n  srtpBackend: openssl\n'), {}).media.srtpBackend, 'openssl');
+  assert.throws(
+    () => loadConfig(file('srtp-bad.yaml', 'media:\n  srtpBackend: gnutls\n'), {}),
+    (e: unknown) => e instanceof ConfigError && e.issues[0]!.path === 'media.srtpBackend',
+  );
+});

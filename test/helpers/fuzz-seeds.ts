@@ -8,7 +8,7 @@
 import { rfc4475Message, rfc4475Names } from '../sip/fixtures/load-rfc4475.js';
 import { buildRtp } from '../../src/media/rtp/packet.js';
 import { buildRtcp, type RtcpPacket } from '../../src/media/rtp/rtcp.js';
-import { createSrtpContexts } from '../../src/media/srtp/context.js';
+import { createSrtpContexts } from '../../src/media/srtp/index.js';
 import { formatCryptoAttribute } from '../../src/sdp/crypto.js';
 import { FUZZ_SRTP_KEYS, type FuzzTarget } from './fuzz-targets.js';
 

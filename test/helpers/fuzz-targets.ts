@@ -26,7 +26,7 @@ import { parseSdp, rtpmaps, direction } from '../../src/sdp/parse.js';
 import { parseCryptoAttribute } from '../../src/sdp/crypto.js';
 import { parseRtp } from '../../src/media/rtp/packet.js';
 import { parseRtcp } from '../../src/media/rtp/rtcp.js';
-import { createSrtpContexts, type SrtpContext } from '../../src/media/srtp/context.js';
+import { createSrtpContexts, type SrtpStreamContext } from '../../src/media/srtp/index.js';
 import { parseSipInfoDtmf } from '../../src/media/dtmf/sip-info.js';
 
 export const FUZZ_TARGETS = ['sip', 'sdp', 'info', 'rtp', 'rtcp', 'srtp', 'srtcp'] as const;
@@ -145,13 +145,18 @@ function sdp(buf: Buffer): FuzzOutcome {
   return out;
 }
 
-let srtpIn: SrtpContext | undefined;
-let srtcpIn: SrtpContext | undefined;
+let srtpIn: SrtpStreamContext | undefined;
+let srtcpIn: SrtpStreamContext | undefined;
 
 /** Receiving contexts; replaced now and then so replay state does not grow the work per input. */
-function receiver(kind: 'srtp' | 'srtcp', fresh: boolean): SrtpContext {
-  if (kind === 'srtp') return (srtpIn = fresh || !srtpIn ? createSrtpContexts(FUZZ_SRTP_KEYS).inbound : srtpIn);
-  return (srtcpIn = fresh || !srtcpIn ? createSrtpContexts(FUZZ_SRTP_KEYS).inbound : srtcpIn);
+function receiver(kind: 'srtp' | 'srtcp', fresh: boolean): SrtpStreamContext {
+  const current = kind === 'srtp' ? srtpIn : srtcpIn;
+  if (current && !fresh) return current;
+  current?.dispose();
+  const next = createSrtpContexts(FUZZ_SRTP_KEYS).inbound;
+  if (kind === 'srtp') srtpIn = next;
+  else srtcpIn = next;
+  return next;
 }
 
 /** Run one input through one parser family; `freshState` gives SRTP a new receiving context. */

@@ -113,3 +113,58 @@ test('real clock: 100 ticks drift less than one frame', async () => {
   const st = s.stats();
   assert.ok(st.latenessMs.p50 < 10, `median lateness ${st.latenessMs.p50}`);
 });
+
+test('phases: streams spread over sub-slots, each still every 20 ms on its own offset grid; balanced as calls come and go', () => {
+  const clock = new FakeClock({ startMs: 0 });
+  const s = new PlayoutScheduler(clock, { phases: 4 });
+  const ticks = new Map<string, number[]>();
+  const perInstant = new Map<number, number>();
+  const unregister: (() => void)[] = [];
+  for (let i = 0; i < 8; i++) {
+    const name = `s${i}`;
+    ticks.set(name, []);
+    unregister.push(
+      s.register({
+        tick: (d) => {
+          ticks.get(name)!.push(d);
+          perInstant.set(clock.now(), (perInstant.get(clock.now()) ?? 0) + 1);
+        },
+      }),
+    );
+  }
+  clock.advance(200);
+  const offsets = new Set<number>();
+  for (const [, ds] of ticks) {
+    assert.ok(ds.length >= 9, `${ds.length} ticks`);
+    for (let k = 1; k < ds.length; k++) assert.equal(ds[k]! - ds[k - 1]!, 20);
+    offsets.add(ds[0]! % 20);
+  }
+  assert.deepEqual([...offsets].sort((a, b) => a - b), [0, 5, 10, 15]);
+  // Never more than a quarter of the streams in one pass.
+  assert.ok(Math.max(...perInstant.values()) <= 2, JSON.stringify([...perInstant]));
+  assert.equal(s.stats().latenessMs.max, 0);
+  // Two leave phase 0 … the next two to join fill it again rather than crowding another phase.
+  unregister[0]!();
+  unregister[4]!();
+  assert.equal(s.size, 6);
+  const late: number[] = [];
+  s.register({ tick: (d) => void late.push(d % 20) });
+  s.register({ tick: (d) => void late.push(d % 20) });
+  clock.advance(40);
+  assert.ok(late.length > 0 && late.every((o) => o === 0), JSON.stringify(late));
+});
+
+test('phases: a stall is caught up per sub-slot within the frame budget, and the grid stays put', () => {
+  const clock = new FakeClock({ startMs: 0 });
+  const s = new PlayoutScheduler(clock, { phases: 4 });
+  const got: number[][] = [[], [], [], []];
+  for (let i = 0; i < 4; i++) s.register({ tick: (d) => void got[i]!.push(d) });
+  clock.advance(40);
+  clock.lateness = 200; // the next wake-up comes 200 ms late
+  clock.advance(300);
+  const st = s.stats();
+  assert.ok(st.skippedFrames > 0);
+  for (const ds of got) {
+    for (const d of ds) assert.equal(d % 20, ds[0]! % 20); // each stream keeps its own offset grid
+  }
+});

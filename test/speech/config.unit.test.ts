@@ -29,3 +29,13 @@ test('factory wraps the engine in the cache when the cache is enabled', () => {
   assert.equal(tts.engine, 'openai');
   assert.equal(createTtsCache({ ...c.ttsCache, enabled: false }), undefined);
 });
+
+test('endpointing: adaptive with a 240 ms short hangover by default; out-of-range hangovers name the field', () => {
+  assert.deepEqual(speechConfigSchema.parse({}).endpointing, { adaptive: true, shortHangoverMs: 240 });
+  assert.deepEqual(speechConfigSchema.parse({ endpointing: { adaptive: false } }).endpointing, { adaptive: false, shortHangoverMs: 240 });
+  for (const shortHangoverMs of [100, 900, 250.5]) {
+    const r = speechConfigSchema.safeParse({ endpointing: { shortHangoverMs } });
+    assert.equal(r.success, false, String(shortHangoverMs));
+    assert.equal(r.error!.issues[0]!.path.join('.'), 'endpointing.shortHangoverMs');
+  }
+});

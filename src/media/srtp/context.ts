@@ -31,8 +31,10 @@ import { AesCmKeystream } from './keystream.js';
 import { createAuthenticator, tagsEqual, type SrtpAuthenticator, type SrtpAuthenticatorKind } from './hmac-sha1.js';
 import { ReplayWindow } from './replay-window.js';
 import { guessRollover, packetIndex } from './rollover.js';
+import { RTCP_HEADER, RTP_MIN_HEADER, readU32, rtpHeaderLength } from './packet-shape.js';
+import type { SrtpCounters, SrtpError, SrtpStreamContext } from './stream-context.js';
 
-export type SrtpError = 'auth' | 'replay' | 'malformed';
+export type { SrtpCounters, SrtpError } from './stream-context.js';
 
 export interface SrtpMasterKey {
   suite: SrtpSuiteName;
@@ -49,16 +51,6 @@ export interface SrtpContextOptions {
   authenticator?: SrtpAuthenticatorKind;
   /** Most SSRCs tracked per direction (default 16). */
   maxStreams?: number;
-}
-
-export interface SrtpCounters {
-  rtpProtected: number;
-  rtpUnprotected: number;
-  rtcpProtected: number;
-  rtcpUnprotected: number;
-  authFailures: number;
-  replays: number;
-  malformed: number;
 }
 
 interface RtpStreamState {
@@ -113,12 +105,11 @@ class SessionCipher {
   }
 }
 
-const RTP_MIN_HEADER = 12;
-const RTCP_HEADER = 8;
 const SRTCP_INDEX_LENGTH = 4;
 const SRTCP_INDEX_MASK = 0x7fffffff;
 
-export class SrtpContext {
+export class SrtpContext implements SrtpStreamContext {
+  readonly backend = 'openssl' as const;
   readonly suite: SrtpSuite;
   readonly counters: SrtpCounters = { rtpProtected: 0, rtpUnprotected: 0, rtcpProtected: 0, rtcpUnprotected: 0, authFailures: 0, replays: 0, malformed: 0 };
   private readonly rtp: SessionCipher;
@@ -304,8 +295,11 @@ export class SrtpContext {
     return (direction === 'send' ? this.sendRtp : this.recvRtp).get(ssrc >>> 0)?.roc;
   }
 
+  /** Nothing to free: the OpenSSL objects are garbage-collected. Present for the common interface. */
+  dispose(): void {}
+
   toJSON(): object {
-    return { suite: this.suite.name, mki: this.mki !== null, streams: { send: this.sendRtp.size, receive: this.recvRtp.size }, counters: { ...this.counters } };
+    return { backend: this.backend, suite: this.suite.name, mki: this.mki !== null, streams: { send: this.sendRtp.size, receive: this.recvRtp.size }, counters: { ...this.counters } };
   }
 
   [inspect.custom](): string {
@@ -313,42 +307,7 @@ export class SrtpContext {
   }
 }
 
-/** Both directions of one SDES-keyed stream: outbound with our key, inbound with the peer's. */
-export interface SdesKeyPair {
-  suite: SrtpSuiteName;
-  localKey: Uint8Array;
-  localSalt: Uint8Array;
-  localMki?: Uint8Array;
-  remoteKey: Uint8Array;
-  remoteSalt: Uint8Array;
-  remoteMki?: Uint8Array;
-}
-
-export function createSrtpContexts(keys: SdesKeyPair, opts: SrtpContextOptions = {}): { outbound: SrtpContext; inbound: SrtpContext } {
-  return {
-    outbound: new SrtpContext({ suite: keys.suite, masterKey: keys.localKey, masterSalt: keys.localSalt, mki: keys.localMki }, opts),
-    inbound: new SrtpContext({ suite: keys.suite, masterKey: keys.remoteKey, masterSalt: keys.remoteSalt, mki: keys.remoteMki }, opts),
-  };
-}
-
-/** Length of the RTP header (fixed part, CSRCs, extension) within buf[0..len), or -1 if invalid. */
-function rtpHeaderLength(buf: Uint8Array, len: number): number {
-  if (len < RTP_MIN_HEADER) return -1;
-  const b0 = buf[0]!;
-  if (b0 >> 6 !== 2) return -1;
-  let hdr = RTP_MIN_HEADER + (b0 & 0x0f) * 4;
-  if (b0 & 0x10) {
-    if (hdr + 4 > len) return -1;
-    hdr += 4 + ((buf[hdr + 2]! << 8) | buf[hdr + 3]!) * 4;
-  }
-  return hdr <= len ? hdr : -1;
-}
-
-function readU32(b: Uint8Array, o: number): number {
-  return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
-}
-
-function remember<V>(map: Map<number, V>, key: number, value: V, max: number): void {
+export function remember<V>(map: Map<number, V>, key: number, value: V, max: number): void {
   if (map.size >= max) {
     const oldest = map.keys().next();
     if (!oldest.done) map.delete(oldest.value);

@@ -1,6 +1,9 @@
-/** SRTP (RFC 3711) for SDES-keyed media: public surface of `media/srtp`. See docs/security.md. */
+/** SRTP (RFC 3711) for SDES-keyed media: public surface of `media/srtp`. See docs/security.md and docs/media-rtp.md. */
 export { SRTP_SUITES, isSrtpSuiteName, type SrtpSuite, type SrtpSuiteName } from './suites.js';
-export { SrtpContext, createSrtpContexts, type SrtpError, type SrtpMasterKey, type SrtpContextOptions, type SrtpCounters, type SdesKeyPair } from './context.js';
+export { SrtpContext, type SrtpMasterKey, type SrtpContextOptions } from './context.js';
+export { type SrtpStreamContext, type SrtpBackend, type SrtpError, type SrtpCounters } from './stream-context.js';
+export { LibsrtpContext } from './libsrtp-context.js';
+export { createSrtpContext, createSrtpContexts, srtpBackendStatus, configureSrtpBackend, type SrtpBackendChoice, type SrtpFactoryOptions, type SdesKeyPair } from './backend.js';
 export { deriveSrtpKeys, deriveSrtcpKeys, deriveSessionValue, SrtpLabel, type SessionKeys } from './kdf.js';
 export { AesCmKeystream, aesCmKeystream } from './keystream.js';
 export { createAuthenticator, NodeHmacSha1, type SrtpAuthenticator, type SrtpAuthenticatorKind } from './hmac-sha1.js';

@@ -7,6 +7,15 @@
  *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
  *   speech  ──(maxUtteranceMs reached)───────────────▶ silence  → onUtterance { truncated: true }
  *   speech while `playing` for bargeInFrames frames              → onBargeIn(atMs), once per utterance
+ *   speech  ──(pauseProbeMs of non-speech)───────────▶ onPause({ id, utterance }) (once per pause)
+ *   pause approved by endAtPause(id, h), silence ≥ h ──▶ silence  → onUtterance(the pause's utterance)
+ *
+ * Adaptive endpointing: the fixed hangover (`silenceHangoverMs`) is the slow, safe way to end a
+ * turn. When a listener is set, `onPause` hands out the utterance as it would be if it ended now
+ * (the speech plus the silence so far); whoever can judge that the caller has finished (the call
+ * layer, from a partial recognition) calls `endAtPause(id, shortHangoverMs)`, and the utterance
+ * ends with that very snapshot once the silence reaches the short hangover — unless the caller
+ * spoke again first, which cancels the pause. The endpointer itself never guesses.
  *
  * `startMs` is the start of the first speech frame, `endMs` the end of the last one. The audio
  * handed over starts `preRollMs` before `startMs` (so the first phoneme is not clipped) and ends
@@ -28,6 +37,7 @@ export interface EndpointerOptions {
   maxUtteranceMs?: number; // default 30000
   onsetFrames?: number; // consecutive speech frames that start an utterance; default 2
   bargeInFrames?: number; // consecutive speech frames while playing that raise barge-in; default 2
+  pauseProbeMs?: number; // silence after which onPause offers the utterance so far; default 160
   vad?: VadOptions;
 }
 
@@ -38,6 +48,16 @@ export interface Utterance {
   audioStartMs: number;
   audio: Int16Array;
   truncated: boolean;
+  /** Ended at a pause the call layer judged complete (adaptive endpointing), before the fixed hangover. */
+  endedEarly?: boolean;
+  /** Frames the VAD classed as speech, in ms (the pauses inside the utterance excluded). */
+  speechMs?: number;
+}
+
+/** The utterance as it would be if it ended at this pause. */
+export interface PauseSnapshot {
+  id: number;
+  utterance: Utterance;
 }
 
 export interface EndpointerEvents {
@@ -45,11 +65,14 @@ export interface EndpointerEvents {
   onUtterance?(u: Utterance): void;
   onBargeIn?(atMs: number): void;
   onDiscard?(startMs: number, endMs: number): void;
+  onPause?(p: PauseSnapshot): void;
 }
 
 export class Endpointer {
   /** Set while the call is playing a prompt; speech then also raises barge-in. */
   playing = false;
+  /** Offer pauses to `onPause` (off while nobody judges them: the snapshot costs a copy of the utterance). */
+  offerPauses = true;
   readonly vad: EnergyVad;
 
   private readonly hangoverMs: number;
@@ -59,6 +82,7 @@ export class Endpointer {
   private readonly maxFrames: number;
   private readonly onsetFrames: number;
   private readonly bargeInFrames: number;
+  private readonly pauseProbeMs: number;
   private readonly events: EndpointerEvents;
 
   // Ring of the most recent frames while in silence (pre-roll + onset candidates).
@@ -82,6 +106,12 @@ export class Endpointer {
   private candidateRun = 0;
   private bargedIn = false;
   private t = 0;
+  /** The pause offered by onPause in the current silence (0: none); speech cancels it. */
+  private pauseId = 0;
+  private lastPauseId = 0;
+  private pauseSnapshot?: Utterance;
+  /** endAtPause's hangover for the current pause (Infinity: not approved). */
+  private approvedHangoverMs = Infinity;
 
   constructor(opts: EndpointerOptions = {}, events: EndpointerEvents = {}) {
     this.hangoverMs = opts.silenceHangoverMs ?? 800;
@@ -91,6 +121,7 @@ export class Endpointer {
     this.maxFrames = Math.max(1, Math.round((opts.maxUtteranceMs ?? 30000) / FRAME_MS));
     this.onsetFrames = Math.max(1, opts.onsetFrames ?? 2);
     this.bargeInFrames = Math.max(1, opts.bargeInFrames ?? 2);
+    this.pauseProbeMs = Math.max(FRAME_MS, opts.pauseProbeMs ?? 160);
     this.events = events;
     this.vad = new EnergyVad(opts.vad);
     this.ringFrames = this.preRollFrames + this.onsetFrames;
@@ -115,6 +146,17 @@ export class Endpointer {
     const speech = this.vad.isSpeech(frame, this.inSpeech);
     if (!this.inSpeech) this.inSilence(frame, t, speech);
     else this.inUtterance(frame, t, speech);
+  }
+
+  /**
+   * End the utterance at pause `id` once its silence reaches `hangoverMs` (at once if it already
+   * has). False when that pause is over (the caller spoke again, or the utterance ended).
+   */
+  endAtPause(id: number, hangoverMs: number): boolean {
+    if (!this.inSpeech || id === 0 || id !== this.pauseId) return false;
+    this.approvedHangoverMs = hangoverMs;
+    if (this.silenceMs >= hangoverMs) this.finishAtPause();
+    return true;
   }
 
   /** End of stream: close an open utterance as if the hangover had elapsed. */
@@ -156,14 +198,17 @@ export class Endpointer {
       this.silenceMs = 0;
       this.lastSpeechEndMs = t + FRAME_MS;
       this.lastSpeechFrameIndex = this.bufFrames;
+      this.cancelPause();
       this.checkBargeIn(t);
     } else {
       this.speechRun = 0;
       this.silenceMs += FRAME_MS;
+      if (this.silenceMs >= this.approvedHangoverMs) return this.finishAtPause();
       if (this.silenceMs >= this.hangoverMs) {
         this.finish(false);
         return;
       }
+      if (this.pauseId === 0 && this.offerPauses && this.events.onPause && this.silenceMs >= this.pauseProbeMs && this.speechFrames >= this.minSpeechFrames) this.offerPause();
     }
     if (t + FRAME_MS - this.startMs >= this.maxFrames * FRAME_MS) {
       this.lastSpeechEndMs = t + FRAME_MS;
@@ -179,7 +224,26 @@ export class Endpointer {
     }
   }
 
-  private finish(truncated: boolean): void {
+  private offerPause(): void {
+    this.pauseId = ++this.lastPauseId;
+    this.pauseSnapshot = { startMs: this.startMs, endMs: this.lastSpeechEndMs, audioStartMs: this.audioStartMs, audio: this.buf.slice(0, this.bufFrames * FRAME_SAMPLES), truncated: false, endedEarly: true, speechMs: this.speechFrames * FRAME_MS };
+    this.events.onPause!({ id: this.pauseId, utterance: this.pauseSnapshot });
+  }
+
+  private cancelPause(): void {
+    this.pauseId = 0;
+    this.pauseSnapshot = undefined;
+    this.approvedHangoverMs = Infinity;
+  }
+
+  /** The approved pause's snapshot is the utterance: the same audio the call layer already recognised. */
+  private finishAtPause(): void {
+    const u = this.pauseSnapshot!;
+    this.finish(false, u);
+  }
+
+  private finish(truncated: boolean, atPause?: Utterance): void {
+    this.cancelPause();
     this.inSpeech = false;
     this.speechRun = 0;
     this.candidateRun = 0;
@@ -188,6 +252,7 @@ export class Endpointer {
       this.events.onDiscard?.(this.startMs, this.lastSpeechEndMs);
       return;
     }
+    if (atPause) return this.events.onUtterance?.(atPause);
     const endFrames = Math.min(this.bufFrames, this.lastSpeechFrameIndex + (truncated ? 0 : this.postRollFrames));
     this.events.onUtterance?.({
       startMs: this.startMs,
@@ -195,6 +260,7 @@ export class Endpointer {
       audioStartMs: this.audioStartMs,
       audio: this.buf.slice(0, endFrames * FRAME_SAMPLES),
       truncated,
+      speechMs: this.speechFrames * FRAME_MS,
     });
   }
 

@@ -129,8 +129,17 @@ int main(int argc, char *argv[]) {
       clean_hyp(hyp, hyp_buf, sizeof hyp_buf);
       printf("{\"ok\":true,\"hyp\":");
       json_str(hyp_buf);
-      printf(",\"score\":%d,\"posterior\":%.6f,\"frames\":%d,\"nbest\":[", score,
-             hyp ? logmath_exp(lmath, prob) : 0.0, ps_get_n_frames(ps));
+      /* Frames the hypothesis' words cover (fillers and silences excluded): a grammar absorbs
+       * out-of-grammar speech as fillers, so few word frames in a long utterance say "forced". */
+      int word_frames = 0;
+      for (ps_seg_t *seg = hyp ? ps_seg_iter(ps) : NULL; seg; seg = ps_seg_next(seg)) {
+        const char *w = ps_seg_word(seg);
+        int sf = 0, ef = 0;
+        ps_seg_frames(seg, &sf, &ef);
+        if (w && w[0] != '<' && w[0] != '[' && w[0] != '+' && ef >= sf) word_frames += ef - sf + 1;
+      }
+      printf(",\"score\":%d,\"posterior\":%.6f,\"frames\":%d,\"wordFrames\":%d,\"nbest\":[", score,
+             hyp ? logmath_exp(lmath, prob) : 0.0, ps_get_n_frames(ps), word_frames);
       if (nbest > 0 && hyp) {
         ps_nbest_t *it = ps_nbest(ps);
         int n = 0, guard = 0;

@@ -41,6 +41,8 @@ export interface PocketSphinxStats {
 export class PocketSphinxStt implements Stt {
   readonly engine = 'pocketsphinx';
   readonly local = true;
+  /** A grammar decode of a short utterance takes tens of ms on a warm worker. */
+  readonly cheapPartials = true;
   private readonly grammars = new GrammarCache();
 
   private constructor(
@@ -111,6 +113,8 @@ export class PocketSphinxStt implements Stt {
       if (alt.hyp && !alternatives.some((a) => a.transcript === alt.hyp)) alternatives.push({ transcript: alt.hyp });
     }
     const result: SttResult = { transcript, confidence, alternatives, final: true, latencyMs: performance.now() - t0 };
+    if (transcript && reply.frames > 0) result.acousticFitPerFrame = reply.score / reply.frames;
+    if (transcript) result.wordsMs = reply.wordFrames * 10;
     const matched = phraseByWords?.get(normaliseWords(transcript).join(' '));
     if (matched !== undefined) result.matchedPhrase = matched;
     return { ok: true, result };

@@ -19,6 +19,8 @@ export interface DecodeReply {
   score: number;
   posterior: number;
   frames: number;
+  /** 10 ms frames covered by the hypothesis' words (fillers and silences excluded). */
+  wordFrames: number;
   nbest: { hyp: string; score: number }[];
   decodeMs: number;
 }
@@ -137,6 +139,7 @@ class Worker {
         score: Number(r['score']),
         posterior: Number(r['posterior']),
         frames: Number(r['frames']),
+        wordFrames: Number(r['wordFrames'] ?? 0),
         nbest: Array.isArray(r['nbest']) ? (r['nbest'] as { hyp: string; score: number }[]) : [],
         decodeMs: Number(r['decodeMs']),
       },

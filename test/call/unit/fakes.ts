@@ -52,6 +52,25 @@ export class FakeMedia extends EventEmitter<AgentMediaEvents> implements AgentMe
     if (this.playing) this.finish('stopped');
   }
 
+  /** Pauses the agent asked to end the turn at (adaptive endpointing), with their hangovers. */
+  readonly endedAtPause: { id: number; hangoverMs: number }[] = [];
+  /** The pause still open (the caller has not spoken again). */
+  openPause = 0;
+
+  endAtPause(id: number, hangoverMs: number): boolean {
+    if (id !== this.openPause) return false;
+    this.endedAtPause.push({ id, hangoverMs });
+    return true;
+  }
+
+  /** The endpointer offers a pause with the utterance so far; returns that snapshot. */
+  pause(id: number, endMs: number): Utterance {
+    this.openPause = id;
+    const u: Utterance = { startMs: endMs - 500, endMs, audioStartMs: endMs - 500, audio: new Int16Array(160 * 25), truncated: false, endedEarly: true };
+    this.emit('pause', { id, utterance: u });
+    return u;
+  }
+
   sendDtmf(digit: string): boolean {
     if (!this.telephoneEvent) return false;
     this.dtmfSent.push(digit);
@@ -128,6 +147,8 @@ export class FakeCall implements AgentCall {
 /** A recogniser that hears the next scripted transcript ('' = nothing recognised). */
 export class FakeStt implements Stt {
   readonly engine: string;
+  /** Offered pauses to judge (like the warm embedded pool). */
+  cheapPartials = false;
   readonly turns: SttTurnSettings[] = [];
   transcripts: string[] = [];
   closed = false;

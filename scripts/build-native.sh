@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the libsrtp 2 addon (native/srtp → native/srtp/build/Release/hushgate_srtp.node) with node-gyp.
+# Run by `npm install`/`npm ci` (package.json "install"), scripts/deps.sh and scripts/build.sh.
+# Without libsrtp2-dev the addon is skipped and Hushgate uses its OpenSSL SRTP path (docs/media-rtp.md);
+# that is a supported configuration, so the script then says so and exits 0. With libsrtp2-dev present,
+# a failed build is an error (exit 1): a silent fallback would hide a broken toolchain.
+#   scripts/build-native.sh          build when missing or older than its sources
+#   scripts/build-native.sh --force  rebuild
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=native/srtp
+out=$dir/build/Release/hushgate_srtp.node
+
+if ! pkg-config --exists libsrtp2 2>/dev/null; then
+  echo "build-native: libsrtp2-dev not found (pkg-config libsrtp2); SRTP will use the OpenSSL path. Install it with scripts/deps.sh." >&2
+  exit 0
+fi
+if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ]; then
+  exit 0
+fi
+
+# node-gyp: the one npm runs lifecycle scripts with, else the copy bundled with npm.
+gyp="${npm_config_node_gyp:-}"
+if [ -z "$gyp" ]; then
+  npm_dir=$(dirname "$(readlink -f "$(command -v npm)")")/..
+  gyp=$npm_dir/node_modules/node-gyp/bin/node-gyp.js
+fi
+# Use the installed Node headers when the distribution ships them (no download needed).
+nodedir_arg=()
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+[ -f "$node_prefix/include/node/node_api.h" ] && nodedir_arg=(--nodedir="$node_prefix")
+
+echo "build-native: building $out against libsrtp $(pkg-config --modversion libsrtp2)" >&2
+(cd $dir && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2)
+test -f "$out"

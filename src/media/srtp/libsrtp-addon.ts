@@ -1,0 +1,54 @@
+/**
+ * Loads the libsrtp 2 addon (native/srtp, built by scripts/build-native.sh) once per thread.
+ *
+ * Owns: finding the compiled `.node` file next to the source tree (the same relative path from
+ * src/ under tsx and from dist/ when compiled) and saying why it is unavailable. Never throws:
+ * an absent or unloadable addon is reported, and backend.ts falls back to the OpenSSL path.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import type { SrtpSuiteName } from './suites.js';
+
+/** The addon's class (native/srtp/srtp_addon.c). Packet methods return the output length, or < 0 (−libsrtp status). */
+export interface NativeSrtp {
+  protect(input: Uint8Array, output: Uint8Array): number;
+  unprotect(input: Uint8Array, output: Uint8Array): number;
+  protectRtcp(input: Uint8Array, output: Uint8Array): number;
+  unprotectRtcp(input: Uint8Array, output: Uint8Array): number;
+  removeStream(receive: boolean, ssrc: number): boolean;
+  roc(receive: boolean, ssrc: number): number;
+  dispose(): void;
+}
+
+export interface LibsrtpAddon {
+  NativeSrtp: new (tagBits: 80 | 32, key: Uint8Array, salt: Uint8Array, mki: Uint8Array | null, replayWindow: number) => NativeSrtp;
+  libsrtpVersion: string;
+}
+
+export type AddonState = { loaded: true; addon: LibsrtpAddon; version: string; path: string } | { loaded: false; reason: string; path: string };
+
+/** native/srtp/build/Release/hushgate_srtp.node, three levels above this file (src|dist)/media/srtp/. */
+export const ADDON_PATH = fileURLToPath(new URL('../../../native/srtp/build/Release/hushgate_srtp.node', import.meta.url));
+
+let state: AddonState | undefined;
+
+export function loadLibsrtpAddon(): AddonState {
+  if (state) return state;
+  if (!existsSync(ADDON_PATH)) {
+    state = { loaded: false, reason: 'addon not built (install libsrtp2-dev, run scripts/build-native.sh)', path: ADDON_PATH };
+    return state;
+  }
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as LibsrtpAddon;
+    if (typeof addon.NativeSrtp !== 'function') throw new Error('addon has no NativeSrtp class');
+    state = { loaded: true, addon, version: addon.libsrtpVersion, path: ADDON_PATH };
+  } catch (e) {
+    state = { loaded: false, reason: `addon failed to load: ${(e as Error).message}`, path: ADDON_PATH };
+  }
+  return state;
+}
+
+export function tagBitsOf(suite: SrtpSuiteName): 80 | 32 {
+  return suite === 'AES_CM_128_HMAC_SHA1_32' ? 32 : 80;
+}

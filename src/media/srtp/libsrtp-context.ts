@@ -1,0 +1,145 @@
+/**
+ * `LibsrtpContext`: the `SrtpStreamContext` of one SDES master key done by libsrtp 2 through the
+ * native addon. libsrtp owns key derivation, ROC, the replay window (64 packets, as on the OpenSSL
+ * path), AES-CM and HMAC-SHA1; this class owns what libsrtp does not: the same malformed-packet
+ * checks as `SrtpContext` (so both refuse the same inputs), error mapping, counters, and the bound
+ * on tracked SSRCs — libsrtp adds a stream for every SSRC that authenticates and never forgets
+ * one, so the oldest is removed past `maxStreams`.
+ *
+ * Keys go straight into libsrtp (which zeroes its copy on dispose); nothing here keeps them.
+ */
+import { inspect } from 'node:util';
+import { type Result, ok, err } from '../../result/index.js';
+import { SRTP_SUITES, type SrtpSuite } from './suites.js';
+import type { SrtpMasterKey } from './context.js';
+import { RTCP_HEADER, RTP_MIN_HEADER, readU32, rtpHeaderLength } from './packet-shape.js';
+import { tagBitsOf, type LibsrtpAddon, type NativeSrtp } from './libsrtp-addon.js';
+import type { SrtpCounters, SrtpError, SrtpStreamContext } from './stream-context.js';
+
+/** libsrtp's srtp_err_status_t values that we tell apart (srtp2/srtp.h). */
+const STATUS_AUTH_FAIL = 7;
+const STATUS_REPLAY_FAIL = 9;
+const STATUS_REPLAY_OLD = 10;
+const STATUS_BAD_MKI = 25;
+const REPLAY_WINDOW = 64;
+const SRTCP_INDEX_LENGTH = 4;
+
+export class LibsrtpContext implements SrtpStreamContext {
+  readonly backend = 'libsrtp' as const;
+  readonly suite: SrtpSuite;
+  readonly counters: SrtpCounters = { rtpProtected: 0, rtpUnprotected: 0, rtcpProtected: 0, rtcpUnprotected: 0, authFailures: 0, replays: 0, malformed: 0 };
+  private readonly native: NativeSrtp;
+  private readonly mkiLength: number;
+  private readonly maxStreams: number;
+  /** SSRCs libsrtp holds a stream for, oldest first (a Set keeps insertion order). */
+  private readonly sendSsrcs = new Set<number>();
+  private readonly recvSsrcs = new Set<number>();
+  private disposed = false;
+
+  constructor(addon: LibsrtpAddon, key: SrtpMasterKey, opts: { maxStreams?: number } = {}) {
+    this.suite = SRTP_SUITES[key.suite];
+    if (!this.suite) throw new RangeError('unsupported SRTP suite');
+    if (key.masterKey.length !== this.suite.keyLength || key.masterSalt.length !== this.suite.saltLength) {
+      throw new RangeError('SRTP master key or salt has the wrong length');
+    }
+    const mki = key.mki && key.mki.length > 0 ? key.mki : null;
+    this.mkiLength = mki ? mki.length : 0;
+    this.maxStreams = opts.maxStreams ?? 16;
+    this.native = new addon.NativeSrtp(tagBitsOf(key.suite), key.masterKey, key.masterSalt, mki, REPLAY_WINDOW);
+  }
+
+  protect(rtpPacket: Uint8Array): Buffer {
+    const len = rtpPacket.length;
+    if (rtpHeaderLength(rtpPacket, len) < 0) throw new RangeError('protect: not an RTP packet');
+    const out = Buffer.allocUnsafe(len + this.mkiLength + this.suite.rtpTagLength);
+    const n = this.native.protect(rtpPacket, out);
+    if (n !== out.length) throw new Error(`libsrtp protect failed (${n})`);
+    this.track(this.sendSsrcs, false, readU32(rtpPacket, 8));
+    this.counters.rtpProtected++;
+    return out;
+  }
+
+  unprotect(srtpPacket: Uint8Array): Result<Buffer, SrtpError> {
+    const authEnd = srtpPacket.length - this.mkiLength - this.suite.rtpTagLength;
+    if (authEnd < RTP_MIN_HEADER || rtpHeaderLength(srtpPacket, authEnd) < 0) {
+      this.counters.malformed++;
+      return err('malformed');
+    }
+    const out = Buffer.allocUnsafe(authEnd);
+    const n = this.native.unprotect(srtpPacket, out);
+    if (n < 0) return this.refuse(n);
+    this.track(this.recvSsrcs, true, readU32(srtpPacket, 8));
+    this.counters.rtpUnprotected++;
+    return ok(n === authEnd ? out : out.subarray(0, n));
+  }
+
+  protectRtcp(rtcpPacket: Uint8Array): Buffer {
+    const len = rtcpPacket.length;
+    if (len < RTCP_HEADER || rtcpPacket[0]! >> 6 !== 2) throw new RangeError('protectRtcp: not an RTCP packet');
+    const out = Buffer.allocUnsafe(len + SRTCP_INDEX_LENGTH + this.mkiLength + this.suite.rtcpTagLength);
+    const n = this.native.protectRtcp(rtcpPacket, out);
+    if (n !== out.length) throw new Error(`libsrtp protectRtcp failed (${n})`);
+    this.track(this.sendSsrcs, false, readU32(rtcpPacket, 4));
+    this.counters.rtcpProtected++;
+    return out;
+  }
+
+  unprotectRtcp(srtcpPacket: Uint8Array): Result<Buffer, SrtpError> {
+    const indexAt = srtcpPacket.length - this.mkiLength - this.suite.rtcpTagLength - SRTCP_INDEX_LENGTH;
+    if (indexAt < RTCP_HEADER || srtcpPacket[0]! >> 6 !== 2) {
+      this.counters.malformed++;
+      return err('malformed');
+    }
+    const out = Buffer.allocUnsafe(indexAt);
+    const n = this.native.unprotectRtcp(srtcpPacket, out);
+    if (n < 0) return this.refuse(n);
+    this.track(this.recvSsrcs, true, readU32(srtcpPacket, 4));
+    this.counters.rtcpUnprotected++;
+    return ok(n === indexAt ? out : out.subarray(0, n));
+  }
+
+  rolloverCounter(direction: 'send' | 'receive', ssrc: number): number | undefined {
+    if (this.disposed) return undefined;
+    const roc = this.native.roc(direction === 'receive', ssrc >>> 0);
+    return roc < 0 ? undefined : roc;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.native.dispose();
+  }
+
+  toJSON(): object {
+    return { backend: this.backend, suite: this.suite.name, mki: this.mkiLength > 0, streams: { send: this.sendSsrcs.size, receive: this.recvSsrcs.size }, counters: { ...this.counters } };
+  }
+
+  [inspect.custom](): string {
+    return `LibsrtpContext ${JSON.stringify(this.toJSON())}`;
+  }
+
+  private refuse(status: number): Result<Buffer, SrtpError> {
+    const s = -status;
+    if (s === STATUS_AUTH_FAIL || s === STATUS_BAD_MKI) {
+      this.counters.authFailures++;
+      return err('auth');
+    }
+    if (s === STATUS_REPLAY_FAIL || s === STATUS_REPLAY_OLD) {
+      this.counters.replays++;
+      return err('replay');
+    }
+    this.counters.malformed++;
+    return err('malformed');
+  }
+
+  /** Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too. */
+  private track(ssrcs: Set<number>, receive: boolean, ssrc: number): void {
+    if (ssrcs.has(ssrc)) return;
+    ssrcs.add(ssrc);
+    if (ssrcs.size > this.maxStreams) {
+      const oldest = ssrcs.values().next().value as number;
+      ssrcs.delete(oldest);
+      this.native.removeStream(receive, oldest);
+    }
+  }
+}

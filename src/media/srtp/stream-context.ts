@@ -1,0 +1,41 @@
+/**
+ * What the media session needs from an SRTP context, whichever library does the work:
+ * `SrtpContext` (OpenSSL through node:crypto, always available) or `LibsrtpContext` (libsrtp 2
+ * through the native addon, when built). Both take an SDES master key for one direction of one
+ * stream and behave the same: same errors, same 64-packet replay window, same bound on SSRCs,
+ * same counters, no key material in `toJSON`/`inspect`.
+ */
+import type { Result } from '../../result/index.js';
+import type { SrtpSuite } from './suites.js';
+
+export type SrtpBackend = 'libsrtp' | 'openssl';
+export type SrtpError = 'auth' | 'replay' | 'malformed';
+
+export interface SrtpCounters {
+  rtpProtected: number;
+  rtpUnprotected: number;
+  rtcpProtected: number;
+  rtcpUnprotected: number;
+  authFailures: number;
+  replays: number;
+  malformed: number;
+}
+
+export interface SrtpStreamContext {
+  readonly backend: SrtpBackend;
+  readonly suite: SrtpSuite;
+  readonly counters: SrtpCounters;
+  /** RTP → SRTP. Throws RangeError on a packet that is not RTP (our own packets: a bug). */
+  protect(rtpPacket: Uint8Array): Buffer;
+  /** SRTP → RTP, or why the packet must be dropped. The input is not modified. */
+  unprotect(srtpPacket: Uint8Array): Result<Buffer, SrtpError>;
+  /** RTCP (compound) → SRTCP (E=1). Throws RangeError on a packet that is not RTCP. */
+  protectRtcp(rtcpPacket: Uint8Array): Buffer;
+  /** SRTCP → RTCP, or why the packet must be dropped. */
+  unprotectRtcp(srtcpPacket: Uint8Array): Result<Buffer, SrtpError>;
+  /** Rollover counter of a stream (tests, diagnostics); undefined when the SSRC is unknown. */
+  rolloverCounter(direction: 'send' | 'receive', ssrc: number): number | undefined;
+  /** Release the keys and state now (the call ended); later use throws. Idempotent. */
+  dispose(): void;
+  toJSON(): object;
+}

@@ -1,0 +1,158 @@
+/**
+ * The two SRTP backends against each other: what libsrtp 2 (native addon) protects, the OpenSSL
+ * path opens, and the other way round — RTP and RTCP, both suites, MKI, across the sequence wrap.
+ * SRTP is deterministic for a given key and index, so protected RTP must also be byte-identical;
+ * a property test checks that for any packet shape, and that both give the same verdict on
+ * damaged packets. Plus: which backend `auto` picks, and dispose.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { createSrtpContext, createSrtpContexts, srtpBackendStatus, type SrtpBackend, type SrtpSuiteName } from '../../src/media/srtp/index.js';
+import { buildRtp } from '../../src/media/rtp/packet.js';
+import { SRTP_BACKENDS } from './srtp-backends.js';
+
+const libsrtp = SRTP_BACKENDS.find((b) => b.backend === 'libsrtp')!;
+const skip = libsrtp.available === true ? false : libsrtp.available;
+const SUITES: SrtpSuiteName[] = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
+
+function rtp(seq: number, ssrc: number, payload: Uint8Array, opts: { csrc?: number[]; ext?: Uint8Array; pad?: number } = {}): Buffer {
+  const r = buildRtp(
+    {
+      payloadType: 0,
+      sequenceNumber: seq,
+      timestamp: (seq * 160) >>> 0,
+      ssrc,
+      csrc: opts.csrc,
+      extension: opts.ext ? { profile: 0xbede, data: opts.ext } : null,
+      paddingLength: opts.pad,
+    },
+    payload,
+  );
+  assert.ok(r.ok);
+  return Buffer.from(r.value);
+}
+
+function keyFor(suite: SrtpSuiteName, mki?: Uint8Array) {
+  return { suite, masterKey: randomBytes(16), masterSalt: randomBytes(14), mki };
+}
+
+test('auto picks libsrtp when the addon is built', { skip }, () => {
+  const status = srtpBackendStatus();
+  assert.equal(status.backend, 'libsrtp', status.reason ?? '');
+  assert.match(status.libsrtpVersion ?? '', /^libsrtp2? ?2\./);
+  assert.equal(createSrtpContext(keyFor('AES_CM_128_HMAC_SHA1_80')).backend, 'libsrtp');
+  const pair = createSrtpContexts({ suite: 'AES_CM_128_HMAC_SHA1_80', localKey: randomBytes(16), localSalt: randomBytes(14), remoteKey: randomBytes(16), remoteSalt: randomBytes(14) });
+  assert.equal(pair.inbound.backend, 'libsrtp');
+  assert.equal(createSrtpContext(keyFor('AES_CM_128_HMAC_SHA1_80'), { backend: 'openssl' }).backend, 'openssl');
+});
+
+for (const suite of SUITES) {
+  for (const [from, to] of [['libsrtp', 'openssl'], ['openssl', 'libsrtp']] as [SrtpBackend, SrtpBackend][]) {
+    test(`${suite}: ${from} protects, ${to} unprotects — RTP across the sequence wrap, and RTCP`, { skip }, () => {
+      const key = keyFor(suite);
+      const tx = createSrtpContext(key, { backend: from });
+      const rx = createSrtpContext(key, { backend: to });
+      const ssrc = 0x5eed1234;
+      for (const seq of [65000, 65533, 1, 300]) {
+        for (let s = seq; s < seq + 3; s++) {
+          const plain = rtp(s & 0xffff, ssrc, randomBytes(160));
+          const opened = rx.unprotect(tx.protect(plain));
+          assert.ok(opened.ok, `seq ${s}`);
+          assert.deepEqual(opened.value, plain);
+        }
+      }
+      assert.equal(tx.rolloverCounter('send', ssrc), 1);
+      assert.equal(rx.rolloverCounter('receive', ssrc), 1);
+      const sr = Buffer.from('80c80006cafebabe00000001000000020000000300000004000000055eed1234', 'hex');
+      for (let i = 0; i < 3; i++) assert.deepEqual(rx.unprotectRtcp(tx.protectRtcp(sr)), { ok: true, value: sr });
+      // Replays and damage are refused the same way whoever sealed the packet.
+      const sealed = tx.protect(rtp(400, ssrc, randomBytes(160)));
+      assert.ok(rx.unprotect(sealed).ok);
+      assert.deepEqual(rx.unprotect(sealed), { ok: false, error: 'replay' });
+      const damaged = Buffer.from(tx.protect(rtp(401, ssrc, randomBytes(160))));
+      damaged[30] ^= 1;
+      assert.deepEqual(rx.unprotect(damaged), { ok: false, error: 'auth' });
+    });
+  }
+}
+
+test('MKI (_80): each backend opens what the other sealed', { skip }, () => {
+  const key = keyFor('AES_CM_128_HMAC_SHA1_80', Buffer.from([1, 2]));
+  const l = createSrtpContext(key, { backend: 'libsrtp' });
+  const o = createSrtpContext(key, { backend: 'openssl' });
+  const plain = rtp(10, 99, randomBytes(160));
+  const fromL = l.protect(plain);
+  assert.deepEqual(fromL, o.protect(plain));
+  assert.deepEqual(createSrtpContext(key, { backend: 'openssl' }).unprotect(fromL), { ok: true, value: plain });
+  assert.deepEqual(createSrtpContext(key, { backend: 'libsrtp' }).unprotect(fromL), { ok: true, value: plain });
+  const rr = Buffer.from('81c9000700000063112233440000000000000000000000000000000000000000', 'hex');
+  assert.deepEqual(o.unprotectRtcp(l.protectRtcp(rr)), { ok: true, value: rr });
+  assert.deepEqual(l.unprotectRtcp(o.protectRtcp(rr)), { ok: true, value: rr });
+});
+
+test('property: any packet shape protects to the same bytes; damaged packets get the same verdict', { skip }, () => {
+  const shape = fc.record({
+    suite: fc.constantFrom(...SUITES),
+    seqs: fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 6 }),
+    ssrc: fc.integer({ min: 0, max: 0xffffffff }),
+    payload: fc.uint8Array({ maxLength: 1300 }),
+    csrc: fc.array(fc.integer({ min: 0, max: 0xffffffff }), { maxLength: 4 }),
+    ext: fc.option(fc.uint8Array({ minLength: 4, maxLength: 16 }).map((b) => b.subarray(0, b.length - (b.length % 4)))),
+    pad: fc.integer({ min: 0, max: 8 }),
+    flip: fc.nat(),
+  });
+  fc.assert(
+    fc.property(shape, ({ suite, seqs, ssrc, payload, csrc, ext, pad, flip }) => {
+      const key = keyFor(suite);
+      const l = createSrtpContext(key, { backend: 'libsrtp' });
+      const o = createSrtpContext(key, { backend: 'openssl' });
+      const lr = createSrtpContext(key, { backend: 'libsrtp' });
+      const or = createSrtpContext(key, { backend: 'openssl' });
+      // Increasing sequence numbers from the first (both senders then agree on the ROC).
+      let seq = seqs[0]!;
+      for (const step of seqs) {
+        seq = (seq + (step % 100) + 1) & 0xffff;
+        const plain = rtp(seq, ssrc, payload, { csrc, ext: ext ?? undefined, pad: pad > 0 ? pad : undefined });
+        const a = l.protect(plain);
+        assert.deepEqual(a, o.protect(plain));
+        const bad = Buffer.from(a);
+        bad[flip % bad.length] ^= 1 << flip % 8;
+        assert.deepEqual(lr.unprotect(bad), or.unprotect(bad));
+        assert.deepEqual(lr.unprotect(a), or.unprotect(a));
+      }
+      for (const c of [l, o, lr, or]) c.dispose();
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('garbage: both backends refuse the same random datagrams without throwing', { skip }, () => {
+  const key = keyFor('AES_CM_128_HMAC_SHA1_80');
+  const l = createSrtpContext(key, { backend: 'libsrtp' });
+  const o = createSrtpContext(key, { backend: 'openssl' });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), (bytes, version2) => {
+      const b = Buffer.from(bytes);
+      if (version2 && b.length > 0) b[0] = (b[0]! & 0x3f) | 0x80;
+      assert.deepEqual(l.unprotect(b), o.unprotect(b));
+      assert.deepEqual(l.unprotectRtcp(b), o.unprotectRtcp(b));
+    }),
+    { numRuns: 500 },
+  );
+  // Larger than any datagram: refused as malformed by libsrtp's wrapper, not written out of bounds.
+  const huge = Buffer.alloc(9000);
+  huge[0] = 0x80;
+  assert.equal(l.unprotect(huge).ok, false);
+});
+
+test('dispose frees the context; using it afterwards throws; dispose twice is harmless', { skip }, () => {
+  const c = createSrtpContext(keyFor('AES_CM_128_HMAC_SHA1_80'), { backend: 'libsrtp' });
+  const p = c.protect(rtp(1, 1, randomBytes(20)));
+  assert.equal(p.length, 12 + 20 + 10);
+  c.dispose();
+  c.dispose();
+  assert.throws(() => c.protect(rtp(2, 1, randomBytes(20))), /disposed/);
+  assert.equal(c.rolloverCounter('send', 1), undefined);
+});
