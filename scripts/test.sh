@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs the tests in two tiers (README "Tests"); a test's file name says its tier:
 #   unit         test/**/*.unit.test.ts: no sockets, no child processes (test/helpers/unit-guard.ts
-#                fails a test that opens one), time through a FakeClock; 10 s per test; no build.
+#                fails a test that opens one), time through a FakeClock; 30 s per file (Node 20 applies the limit to each file); no build.
 #   integration  every other test/**/*.test.ts: real sockets, the built gateway, SIPp, baresip,
-#                PostgreSQL, pouchdb-server; 120 s per test unless the test sets its own timeout.
+#                PostgreSQL, pouchdb-server; 240 s per file (Node 20 applies --test-timeout to each file).
 # A per-test limit turns a hang into a failure naming the test, long before CI gives up.
 #
 #   scripts/test.sh               type-check, build, then both tiers (what `make test` runs)
@@ -32,9 +32,9 @@ if [ "${#integration[@]}" -gt 0 ]; then
 fi
 status=0
 if [ "${#unit[@]}" -gt 0 ]; then
-  node --import tsx --import ./test/helpers/unit-guard.ts --test --test-concurrency=2 --test-timeout=10000 "${unit[@]}" || status=$?
+  node --import tsx --import ./test/helpers/unit-guard.ts --test --test-concurrency=2 --test-timeout=30000 "${unit[@]}" || status=$?
 fi
 if [ "${#integration[@]}" -gt 0 ]; then
-  node --import tsx --test --test-concurrency=2 --test-timeout=120000 "${integration[@]}" || status=$?
+  node --import tsx --test --test-concurrency=2 --test-timeout=240000 "${integration[@]}" || status=$?
 fi
 exit "$status"
