@@ -1,7 +1,7 @@
 # Hushgate: the two commands a newcomer needs are `make run` and `make test`.
 CONFIG ?= config/demo.yaml
 
-.PHONY: run test test-unit build deps deps-test bench clean
+.PHONY: run test test-unit build deps deps-test bench cluster clean
 
 run: deps build
 	node dist/cli/main.js start --config $(CONFIG)
@@ -21,6 +21,10 @@ deps:
 
 deps-test:
 	bash scripts/deps.sh test
+
+# A fleet on this machine: Kamailio on 5060, NODES (3) gateway processes, PostgreSQL (docs/deploy.md).
+cluster: deps-test build
+	bash scripts/cluster.sh $(NODES)
 
 bench: deps-test build
 	bash scripts/bench.sh

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { Store } from '../store/index.js';
 import { obfuscatePhone } from '../privacy/index.js';
 import type { ApiKey, ApiKeyStore } from './api-keys.js';
-import type { RateLimiter } from './rate-limit.js';
+import type { KeyRateLimiter } from './rate-limit.js';
 import type { Scope } from './scopes.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -83,7 +83,7 @@ export const unavailable = (what: string) => new HttpError(503, { error: 'not_av
 
 export interface RouteKitDeps {
   keys?: ApiKeyStore;
-  limiter: RateLimiter;
+  limiter: KeyRateLimiter;
   /** Where audit entries go; no auditing when absent. */
   auditStore?: Store;
   now: () => number;
@@ -129,7 +129,7 @@ export function registerRoute(app: FastifyInstance, route: ApiRoute, deps: Route
             reply.header('www-authenticate', 'Bearer');
             throw new HttpError(401, { error: 'unauthorized', message: 'a valid API key is required (Authorization: Bearer hg_…)' });
           }
-          const wait = deps.limiter.take(key.id, key.ratePerMinute);
+          const wait = await deps.limiter.take(key.id, key.ratePerMinute);
           if (wait > 0) {
             reply.header('retry-after', String(Math.ceil(wait / 1000)));
             throw new HttpError(429, { error: 'rate_limited', message: 'too many requests for this key' });

@@ -3,6 +3,12 @@
  * this process's memory (one bucket per key id, created on first use): with several gateways behind a
  * load balancer each enforces the limit on its own share of the traffic. Time is injected.
  */
+/** What the admin routes take tokens from: this process's buckets, or the fleet's (src/fleet/counters.ts). */
+export interface KeyRateLimiter {
+  /** 0 when allowed, else the milliseconds until a token is available. */
+  take(keyId: string, perMinute?: number | null): number | Promise<number>;
+}
+
 export interface RateLimit {
   perMinute: number;
   burst: number;
@@ -14,7 +20,7 @@ interface Bucket {
   limit: RateLimit;
 }
 
-export class RateLimiter {
+export class RateLimiter implements KeyRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(

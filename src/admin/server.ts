@@ -20,6 +20,7 @@ import { isIP } from 'node:net';
 import { registerRoute, type ApiRoute } from './api-route.js';
 import { buildOpenApi } from './openapi.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
+import { fleetRoutes } from './routes/fleet.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 import { keyRoutes } from './routes/keys.js';
@@ -90,9 +91,10 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...keyRoutes(() => deps.keys),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
     ...recordsRoutes(() => deps.records, () => deps.dataDir),
+    ...fleetRoutes(() => deps.fleet, now),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });
-  const limiter = new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);
+  const limiter = deps.limiter ?? new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);
   // Body parse errors (malformed JSON) are 400s in the same shape as validation errors.
   app.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

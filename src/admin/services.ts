@@ -15,6 +15,8 @@ import type { RecordingService } from '../recordings/index.js';
 import type { OutboxDepth } from './metrics.js';
 import type { CallAudioStats } from '../call/index.js';
 import type { CallStories } from './call-stories.js';
+import type { KeyRateLimiter } from './rate-limit.js';
+import type { FleetView } from './routes/fleet.js';
 
 /** The parts of a live call the API reads (structurally what `InboundCalls.calls` holds). */
 export interface LiveCallSource {
@@ -57,4 +59,8 @@ export interface AdminServices {
   /** Where the region receipt keys live (`<dataDir>/keys/receipts`). */
   dataDir?: string;
   now?: () => number;
+  /** Per-key rate limiting shared by a fleet; default: this process's own buckets (`admin.rateLimit`). */
+  limiter?: KeyRateLimiter;
+  /** The fleet's nodes and calls, when this node is part of one (`/v1/fleet/*`). */
+  fleet?: FleetView;
 }

@@ -2,3 +2,4 @@
 export { ConfigError } from './errors.js';
 export { loadConfig } from './load.js';
 export type { Config } from './schema.js';
+export { keysDirOf, nodeIdOf } from './schema.js';

@@ -109,6 +109,34 @@ export const adminSchema = z
     path: ['tls'],
   });
 
+/** This gateway process as one node of a fleet (docs/deploy.md). */
+export const nodeSchema = z
+  .object({
+    /**
+     * Stable name of this node in logs, events, erasure receipts and the fleet tables; default
+     * `<hostname>:<sip.port>` (stable across restarts as long as the host name and port are).
+     */
+    id: z.string().min(1).max(128).regex(/^[A-Za-z0-9._:@-]+$/, 'letters, digits and . _ : @ - only').optional(),
+  })
+  .prefault({});
+
+/**
+ * Fleet coordination over the shared PostgreSQL of the control region (LISTEN/NOTIFY): tenancy
+ * changes, erasures reaching other nodes' outboxes, the fleet's live calls and counters that must hold
+ * across nodes. `auto` (the default) turns it on when the control region's store is PostgreSQL.
+ */
+export const fleetSchema = z
+  .object({
+    enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+    /** How often a node writes its heartbeat and figures (seconds); a node silent for 3 heartbeats counts as gone. */
+    heartbeatSeconds: z.number().min(0.2).max(60).default(2),
+    /** How long an erasure waits for the other live nodes to confirm their outboxes are clear (seconds). */
+    erasureWaitSeconds: z.number().min(0.1).max(120).default(5),
+    /** A node not heard of for this long is forgotten (its pending erasures no longer wait for it). */
+    forgetNodeAfterHours: z.number().min(1).max(24 * 90).default(168),
+  })
+  .prefault({});
+
 export const regionSchema = z.object({
   /** Embedded default: a SQLite file under dataDir; or a PostgreSQL URL for scale-out. */
   store: z.union([z.object({ kind: z.literal('sqlite'), path: z.string().optional() }), z.object({ kind: z.literal('postgres'), url: z.string().url() })]).default({ kind: 'sqlite' }),
@@ -117,6 +145,10 @@ export const regionSchema = z.object({
 export const configSchema = z
   .object({
     dataDir: z.string().default('./var'),
+    /** Region key files (KEKs, pseudonym secrets); default `<dataDir>/keys`. Nodes of one fleet share it (same content, e.g. a read-only mount). */
+    keysDir: z.string().optional(),
+    node: nodeSchema,
+    fleet: fleetSchema,
     log: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
     /** ISO country used to normalise national numbers to E.164. */
     defaultCountry: z.string().length(2).default('US'),
@@ -124,7 +156,14 @@ export const configSchema = z
     media: mediaSchema,
     admin: adminSchema,
     tenancy: tenancySchema,
-    shutdown: z.object({ graceSeconds: z.number().min(0).default(30) }).prefault({}),
+    shutdown: z
+      .object({
+        /** How long SIGTERM waits for calls to end before hanging them up. */
+        graceSeconds: z.number().min(0).default(30),
+        /** After the calls, how long to keep delivering pending events before exiting (what is left stays in the outbox for the next start). */
+        flushSeconds: z.number().min(0).max(600).default(5),
+      })
+      .prefault({}),
     regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
     events: eventsSchema,
     accounts: z.array(accountSchema).default([]),
@@ -140,8 +179,22 @@ export const configSchema = z
         appIds.add(app.id);
       }),
     );
+    const control = cfg.tenancy.region ?? Object.keys(cfg.regions)[0];
+    if (cfg.fleet.enabled === true && control !== undefined && cfg.regions[control]?.store.kind !== 'postgres') {
+      ctx.addIssue({ code: 'custom', path: ['fleet', 'enabled'], message: `a fleet shares the control region's store: regions.${control}.store must be kind postgres` });
+    }
     if (cfg.tenancy.region !== undefined && !(cfg.tenancy.region in cfg.regions)) ctx.addIssue({ code: 'custom', path: ['tenancy', 'region'], message: `region "${cfg.tenancy.region}" has no store configured under regions` });
     for (const issue of trainingConfigIssues(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The key directory a configuration uses (`keysDir`, else `<dataDir>/keys`). */
+export function keysDirOf(c: Pick<Config, 'dataDir' | 'keysDir'>): string {
+  return c.keysDir ?? `${c.dataDir.replace(/\/+$/, '')}/keys`;
+}
+
+/** This node's id: `node.id`, else `<hostname>:<sip.port>`. */
+export function nodeIdOf(c: Pick<Config, 'node' | 'sip'>, hostname: string): string {
+  return c.node.id ?? `${hostname}:${c.sip.port}`;
+}

@@ -34,6 +34,7 @@ const envelope = {
   accountId: z.string().min(1),
   applicationId: z.string().min(1),
   region: z.string().min(1).describe('Region whose outbox holds the event'),
+  nodeId: z.string().min(1).optional().describe('The gateway node (`node.id`) that handled the call'),
   time: isoTime.describe('When the event happened'),
   redactions: z.array(z.string()).optional().describe('JSON paths the privacy gate removed or obfuscated'),
   callerPseudonym: pseudonym

@@ -56,6 +56,8 @@ export interface CallReportingOptions {
   keyStore?: KeyStore;
   /** Whether a call's media was SRTP (looked up at `call.started`). */
   mediaSecurityOf?: (callId: string) => 'rtp' | 'srtp';
+  /** This process's `node.id`: carried by every event and erasure receipt. */
+  nodeId?: string;
 }
 
 interface AppInfo {
@@ -140,7 +142,7 @@ export class CallReporting {
 
   static async open(opts: CallReportingOptions): Promise<CallReporting> {
     const c = opts.config;
-    const training = await openTraining(c, { keyStore: opts.keyStore });
+    const training = await openTraining(c, { keyStore: opts.keyStore, nodeId: opts.nodeId });
     const d = await derive(c.accounts, c.defaultCountry, training.keyStore);
     const forwarding = new EventForwarding({
       dataDir: c.dataDir,
@@ -233,7 +235,7 @@ export class CallReporting {
   }
 
   async #report(st: CallState, e: AnyCallEvent): Promise<void> {
-    const base = reportBase(e, randomUUID());
+    const base: ReportBase = { ...reportBase(e, randomUUID()), ...(this.opts.nodeId ? { nodeId: this.opts.nodeId } : {}) };
     switch (e.type as string) {
       case 'dtmf':
         if (st.dtmf.add(String(e['digit']), e['source'], e['sensitive'] === true)) await this.#flushDtmf(st, base);

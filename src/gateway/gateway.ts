@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config } from '../config/index.js';
+import { keysDirOf, nodeIdOf, type Config } from '../config/index.js';
 import type { AccountConfig, ApplicationConfig } from '../tenancy/index.js';
 import { UdpTransport } from '../sip/index.js';
 import { listenTcp } from '../sip/index.js';
@@ -36,6 +36,9 @@ import { AgentResourcePool } from './agent-resource-pool.js';
 import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
+import { hostname } from 'node:os';
+import type { Fleet } from '../fleet/index.js';
+import { fleetEnabled, localErasure, openFleet } from './fleet-node.js';
 
 export class Gateway {
   stack!: SipStack;
@@ -66,10 +69,14 @@ export class Gateway {
   overload!: OverloadGuard;
   /** The SIP over TLS transport, when `sip.transports` has `tls`. */
   tls?: TlsTransport;
-  /** Region KEKs (`<dataDir>/keys`): training data keys and the tenancy store's credentials. */
+  /** Region KEKs (`keysDir`): training data keys and the tenancy store's credentials. */
   private keyStore!: KeyStore;
   /** Privacy receipts and call recordings. */
   records?: PrivacyRecords;
+  /** This process's stable name (`node.id`, default `<hostname>:<sip.port>`): in logs, events, receipts, fleet tables. */
+  readonly nodeId: string;
+  /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
+  fleet?: Fleet;
   private pauses?: PauseMonitor;
   /** Which library protects SRTP in this process (config `media.srtpBackend`, resolved at start). */
   srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null };
@@ -79,7 +86,9 @@ export class Gateway {
     readonly log: Logger,
     /** Directory relative paths in the config (flows, CA files) are resolved against. */
     readonly configDir?: string,
-  ) {}
+  ) {
+    this.nodeId = nodeIdOf(config, hostname());
+  }
 
   async start(): Promise<void> {
     const c = this.config;
@@ -89,8 +98,13 @@ export class Gateway {
     this.srtpBackend = srtp;
     this.router = new NumberRouter(c.accounts, c.defaultCountry);
     this.privateData();
-    this.keyStore = new FileKeyStore(join(c.dataDir, 'keys'));
+    this.keyStore = new FileKeyStore(keysDirOf(c));
     await this.openTenancy();
+    if (fleetEnabled(c)) {
+      this.fleet = await openFleet(c, this.controlStore!, this.nodeId, this.log.child({ module: 'fleet' }));
+      // A change committed anywhere in the fleet (a trigger NOTIFYs it) rebuilds routing here at once.
+      this.fleet.onTenancyChange(() => void this.routing.refresh());
+    }
     const transports: Transport[] = [];
     const limits = {
       maxConnections: c.sip.connections.max,
@@ -123,6 +137,8 @@ export class Gateway {
     this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
       ...(c.sip.auth ? { auth: inviteAuthenticator(c.sip.auth, this.log.child({ module: 'auth' })) } : {}),
     });
+    const throttle = this.ua.auth?.throttle;
+    if (this.fleet && throttle) await this.fleet.shareAuthFailures(throttle);
     this.media = new RtpMediaFactory({
       host: c.media.host,
       advertisedHost: c.media.advertisedHost ?? advertisedHost,
@@ -134,7 +150,7 @@ export class Gateway {
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
-    const ttsCacheSecret = readOrCreateKeyFile(join(c.dataDir, 'keys', 'tts-cache.key'));
+    const ttsCacheSecret = readOrCreateKeyFile(join(keysDirOf(c), 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     // Load speech models and flows before taking calls, so the first caller does not wait.
@@ -144,7 +160,7 @@ export class Gateway {
     await this.agents.retain(this.accounts.flatMap((a) => a.applications), []);
     this.registerMetrics();
     this.reporting = await CallReporting.open({
-      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry, keyStore: this.keyStore,
+      config: c, calls: this.calls, log: this.log.child({ module: 'reporting' }), registry: this.registry, keyStore: this.keyStore, nodeId: this.nodeId,
       mediaSecurityOf: (callId) => (this.calls.calls.get(callId)?.info.audio?.srtp ? 'srtp' : 'rtp'),
     });
     await this.reporting.applyAccounts(this.accounts);
@@ -162,6 +178,11 @@ export class Gateway {
       onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
     });
     this.reporting.training.eraser.register(this.stories);
+    if (this.fleet) {
+      // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
+      const participant = await this.fleet.followErasures(localErasure(this.reporting.forwarding, this.reporting.training.ring));
+      this.reporting.training.eraser.register(participant);
+    }
     this.calls.on('event', (e) => {
       // A call's end may leave resources of an application's old settings unused: close them.
       if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
@@ -175,11 +196,35 @@ export class Gateway {
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
       dataDir: c.dataDir,
       records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
+      ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
+    if (this.fleet) await this.joinFleet(advertisedHost);
     this.log.info(
-      { sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion } },
+      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion } },
       'hushgate started',
     );
+  }
+
+  /** Registers this node in the fleet tables, feeds them its calls, and starts its heartbeat. */
+  private async joinFleet(advertisedHost: string): Promise<void> {
+    const fleet = this.fleet!;
+    const c = this.config;
+    this.calls.on('event', (e) => {
+      if (e.type === 'call.started') fleet.callStarted({ callId: e.callId, accountId: e.accountId, applicationId: e.applicationId, startedAt: e.time });
+      else if (e.type === 'call.ended') fleet.callEnded(e.callId);
+    });
+    await fleet.startNode({
+      sip: `${advertisedHost}:${c.sip.port}`,
+      admin: `${c.admin.host}:${this.adminPort}`,
+      figures: async () => ({
+        state: this.stopping || this.ua.draining ? 'draining' : 'serving',
+        callsActive: this.calls.counters.active,
+        callsTotal: this.calls.counters.total,
+        callsRefused: this.ua.refusedWhileDraining + this.overload.shed.capacity + this.overload.shed.lag + (this.calls.counters.rejected[503] ?? 0),
+        outboxDepth: (await this.outboxDepth(Object.keys(c.regions))).reduce((n, r) => n + r.depth, 0),
+      }),
+      liveCalls: () => [...this.calls.calls.values()].map((x) => ({ callId: x.info.callId, accountId: x.info.accountId, applicationId: x.info.applicationId, startedAt: x.info.startedAt })),
+    });
   }
 
   /** Pending events per region (over all sinks) and the age of the oldest, for the admin API and metrics. */
@@ -235,7 +280,7 @@ export class Gateway {
   private privateData(): void {
     const c = this.config;
     mkdirSync(c.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-    const keysDir = join(c.dataDir, 'keys') + sep;
+    const keysDir = join(keysDirOf(c)) + sep;
     const changed = tightenTree(c.dataDir, (p) => p.startsWith(keysDir));
     // A region store may live outside the data directory (`store.path`): its file and companions too.
     for (const [region, r] of Object.entries(c.regions)) {
@@ -259,7 +304,8 @@ export class Gateway {
     const seeded = await this.tenancy.seed(c.accounts);
     if (seeded.removed.applications.length || seeded.handedOver.accounts.length) this.log.info({ removed: seeded.removed, handedOver: seeded.handedOver }, 'tenancy: file-managed entries no longer in the file');
     this.apiKeys = await ApiKeyStore.open(this.controlStore);
-    const pollSeconds = c.tenancy.pollSeconds ?? (this.controlStore.dialect === 'postgres' ? 2 : 0);
+    // A fleet hears of changes through LISTEN/NOTIFY; polling is only for PostgreSQL without one.
+    const pollSeconds = c.tenancy.pollSeconds ?? (this.controlStore.dialect === 'postgres' && !fleetEnabled(c) ? 2 : 0);
     this.routing = new TenancyRouting(this.tenancy, {
       defaultCountry: c.defaultCountry,
       pollMs: pollSeconds * 1000,
@@ -423,12 +469,37 @@ export class Gateway {
     registerConventionalNames(this.registry);
   }
 
+  /**
+   * Delivers what it can before exit: waits (up to `ms`) for every region's outbox to empty, giving up
+   * early when nothing has left for a second (a sink that is down will not take them now). What is
+   * left stays in the outbox file and is delivered at the next start; the log line says how much.
+   */
+  private async flushOutbox(ms: number): Promise<void> {
+    if (!this.reporting) return;
+    const regions = Object.keys(this.config.regions);
+    const until = Date.now() + ms;
+    let depth = 0;
+    let last = -1;
+    let lastChange = Date.now();
+    for (;;) {
+      depth = (await this.outboxDepth(regions).catch(() => [])).reduce((n, r) => n + r.depth, 0);
+      if (depth !== last) (last = depth), (lastChange = Date.now());
+      if (depth === 0 || Date.now() >= until || Date.now() - lastChange >= 1000) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (depth > 0) this.log.warn({ pending: depth }, 'shutting down with events still pending; they are delivered at the next start');
+  }
+
   /** SIGTERM: stop accepting, let calls finish up to the grace period, BYE the rest, close. */
   async stop(graceMs = this.config.shutdown.graceSeconds * 1000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     this.log.info({ graceMs, activeCalls: this.calls.calls.size }, 'shutting down');
+    // OPTIONS and INVITE answer 503 from here on, so the dispatcher in front stops sending; the fleet sees it at once.
+    this.ua.draining = true;
+    await this.fleet?.heartbeat().catch(() => undefined);
     await this.calls.drain(graceMs);
+    await this.flushOutbox(this.config.shutdown.flushSeconds * 1000);
     // Give BYE transactions a moment to complete before the sockets close.
     const until = Date.now() + 2000;
     while (this.stack.clientTransactionCount() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
@@ -442,6 +513,7 @@ export class Gateway {
     await this.stack.close();
     await this.media.close();
     await this.agents.close();
+    await this.fleet?.close();
     await this.controlStore?.close();
     this.overload.close();
     this.pauses?.stop();

@@ -18,6 +18,8 @@ export interface ReportBase {
   accountId: string;
   applicationId: string;
   region: string;
+  /** The gateway node that handled the call (`node.id`), when the process has one. */
+  nodeId?: string;
   time: string;
 }
 

@@ -16,3 +16,4 @@ export type { TlsReloadResult, TlsTransportOptions } from './transport/tls.js';
 export type { Transport } from './transport/types.js';
 export { UdpTransport } from './transport/udp.js';
 export { UserAgent } from './user-agent.js';
+export { AuthThrottle } from './auth/throttle.js';

@@ -7,7 +7,7 @@
  *   CANCEL → 200 + 487 on the INVITE, or 481 when nothing matches
  *   INVITE → draining (503), overload: capacity or event-loop lag (503 + Retry-After, overload.ts),
  *   body checks (415), session-timer floor (422), then `onInvite`
- *   OPTIONS → 200 with Allow/Accept/Supported
+ *   OPTIONS → 200 with Allow/Accept/Supported (503 while draining: load balancers stop sending)
  *   methods we know but do not serve → 405 + Allow; methods we do not know → 501
  */
 import type { InviteAuthenticator } from './auth/invite-auth.js';
@@ -47,6 +47,8 @@ export class UserAgent {
   onInvite?: (session: InviteServerSession) => void;
   /** Stop taking new calls (graceful shutdown): new INVITEs get 503. */
   draining = false;
+  /** INVITEs answered 503 because the gateway was draining. */
+  refusedWhileDraining = 0;
   /** Server sessions by dialog id. */
   readonly sessions = new Map<string, InviteServerSession>();
   /** Other dialog usages (our outgoing calls) by dialog id. */
@@ -133,6 +135,12 @@ export class UserAgent {
         return;
       }
       case 'OPTIONS':
+        // Draining (SIGTERM): a load balancer probing with OPTIONS (Kamailio's dispatcher) takes the
+        // node out of rotation on 503, before it would try an INVITE here.
+        if (this.draining) {
+          tx.respond(createResponse(req, 503, 'Service Unavailable - shutting down', { toTag: undefined, headers: [['Retry-After', '30']] }));
+          return;
+        }
         tx.respond(
           createResponse(req, 200, 'OK', {
             toTag: undefined,
@@ -179,6 +187,7 @@ export class UserAgent {
 
   private handleInvite(req: SipRequest, tx: InviteServerTransaction, source: RequestSource): void {
     if (this.draining) {
+      this.refusedWhileDraining++;
       tx.respond(createResponse(req, 503, 'Service Unavailable - shutting down', { headers: [['Retry-After', '30']] }));
       return;
     }

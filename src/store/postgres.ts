@@ -258,7 +258,8 @@ export class PostgresStore implements Store {
 
   async insertErasureReceipt(r: ErasureReceipt): Promise<void> {
     await this.pool.query(
-      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions, reach) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      // A retry with the same request id (after an incomplete erasure) replaces its receipt: the latest outcome is the one that holds.
+      'INSERT INTO erasure_receipts (request_id, account_id, application_id, requested_at, completed_at, counts, regions, reach) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id) DO UPDATE SET account_id = excluded.account_id, application_id = excluded.application_id, requested_at = excluded.requested_at, completed_at = excluded.completed_at, counts = excluded.counts, regions = excluded.regions, reach = excluded.reach',
       [r.requestId, r.accountId, r.applicationId, r.requestedAt, r.completedAt, JSON.stringify(r.counts), JSON.stringify(r.regions), receiptReach(r)],
     );
   }

@@ -70,13 +70,13 @@ export function toReceipt(raw: Raw): ErasureReceipt {
     completedAt: Number(raw.completed_at),
     counts: JSON.parse(raw.counts as string) as Record<string, number>,
     regions: JSON.parse(raw.regions as string) as string[],
-    ...(typeof raw.reach === 'string' ? (JSON.parse(raw.reach) as Pick<ErasureReceipt, 'failed' | 'notReached' | 'sinks'>) : {}),
+    ...(typeof raw.reach === 'string' ? (JSON.parse(raw.reach) as Pick<ErasureReceipt, 'failed' | 'notReached' | 'sinks' | 'nodeId' | 'nodes'>) : {}),
   };
 }
 
 /** The receipt's reach fields as stored (`reach` column, JSON). */
 export function receiptReach(r: ErasureReceipt): string {
-  return JSON.stringify({ failed: r.failed ?? [], notReached: r.notReached ?? [], sinks: r.sinks ?? [] });
+  return JSON.stringify({ failed: r.failed ?? [], notReached: r.notReached ?? [], sinks: r.sinks ?? [], ...(r.nodeId ? { nodeId: r.nodeId } : {}), ...(r.nodes ? { nodes: r.nodes } : {}) });
 }
 
 export function toAuditRecord(raw: Raw): AuditRecord {

@@ -103,6 +103,10 @@ export interface ErasureReceipt {
   notReached?: string[];
   /** Per sink that had received the caller's events: what erasure did there. */
   sinks?: SinkErasure[];
+  /** The node (gateway process, `node.id`) that carried out the request; other nodes' parts are in `counts.fleetNodes`. */
+  nodeId?: string;
+  /** In a fleet: the other nodes that confirmed they erased the caller's pending events. */
+  nodes?: string[];
 }
 
 export interface AuditEntry {

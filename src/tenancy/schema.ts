@@ -17,7 +17,7 @@ export const tenancySchema = z
     region: z.string().optional(),
     /**
      * How often a gateway checks the store for changes made by other gateways (seconds; 0 = never).
-     * Default: 2 on PostgreSQL (shared by gateways side by side), 0 on SQLite (one gateway per file).
+     * Default: 0 in a fleet (changes arrive by LISTEN/NOTIFY), 2 on PostgreSQL with fleet.enabled false, 0 on SQLite.
      */
     pollSeconds: z.number().min(0).optional(),
   })

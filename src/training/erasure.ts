@@ -29,6 +29,8 @@ export interface ParticipantErasure {
   /** Places it knows hold the caller's data and cannot be erased from here. */
   notReached?: string[];
   sinks?: SinkErasure[];
+  /** Other gateway nodes that confirmed their part (a fleet participant). */
+  nodes?: string[];
 }
 
 /** Anything else that holds caller data keyed by pseudonym and must forget it on erasure. */
@@ -60,6 +62,8 @@ export interface EraserOptions {
   rings?: DataKeyRing[];
   clock?: Clock;
   defaultCountry?: string;
+  /** This process's `node.id`, written into receipts. */
+  nodeId?: string;
 }
 
 export class Eraser {
@@ -112,6 +116,7 @@ export class Eraser {
     }
     const notReached: string[] = [];
     const sinks: SinkErasure[] = [];
+    const nodes: string[] = [];
     for (const p of this.participants) {
       try {
         const r = await p.eraseByPseudonym(req.accountId, req.applicationId, pseudonym, { requestId });
@@ -120,6 +125,7 @@ export class Eraser {
         failed.push(...(full.failed ?? []));
         notReached.push(...(full.notReached ?? []));
         sinks.push(...(full.sinks ?? []));
+        nodes.push(...(full.nodes ?? []));
       } catch (e) {
         // Keep going: the other parts are still erased; the receipt says which part was not.
         failed.push(`${p.name}: ${e instanceof Error ? e.message.slice(0, 200) : 'failed'}`);
@@ -128,7 +134,8 @@ export class Eraser {
     // Drop again: a capture that was mid-flight may have cached a key for this caller meanwhile.
     for (const ring of this.opts.rings ?? []) ring.forgetPseudonym(req.accountId, req.applicationId, pseudonym);
 
-    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.epochMs(), counts, regions, failed, notReached, sinks };
+    const receipt: ErasureReceipt = { requestId, accountId: req.accountId, applicationId: req.applicationId, requestedAt, completedAt: this.clock.epochMs(), counts, regions, failed, notReached, sinks,
+      ...(this.opts.nodeId ? { nodeId: this.opts.nodeId } : {}), ...(nodes.length ? { nodes } : {}) };
     const home = this.opts.regionOf(req.accountId, req.applicationId);
     const receiptStores = home && this.opts.stores.has(home) ? [this.opts.stores.get(home)] : this.opts.stores.all();
     for (const store of receiptStores) {

@@ -13,3 +13,4 @@ export { pseudonymOf } from './caller-identity.js';
 export { encodeAad, newDataKey, open, seal } from './envelope.js';
 export { DataKeyEventCipher } from './event-cipher.js';
 export { readOrCreateKeyFile } from './keystore.js';
+export type { ParticipantErasure } from './erasure.js';

@@ -17,6 +17,8 @@ import { RetentionSweeper } from './retention.js';
 
 export interface TrainingServiceConfig extends TrainingConfigView {
   dataDir: string;
+  /** Key directory (default `<dataDir>/keys`). */
+  keysDir?: string;
   defaultCountry: string;
   regions: Record<string, { store: RegionStoreConfig }>;
 }
@@ -77,11 +79,11 @@ export class LiveTrainingPolicies {
 
 export async function openTraining(
   cfg: TrainingServiceConfig,
-  opts: { keyStore?: KeyStore; clock?: Clock; participants?: ErasureParticipant[]; actor?: string } = {},
+  opts: { keyStore?: KeyStore; clock?: Clock; participants?: ErasureParticipant[]; actor?: string; nodeId?: string } = {},
 ): Promise<TrainingService> {
   checkRegions(cfg);
   const clock = opts.clock ?? systemClock;
-  const keyStore = opts.keyStore ?? new FileKeyStore(join(cfg.dataDir, 'keys'));
+  const keyStore = opts.keyStore ?? new FileKeyStore(cfg.keysDir ?? join(cfg.dataDir, 'keys'));
   const stores = await RegionStores.open(cfg.regions, cfg.dataDir);
   const policies = new LiveTrainingPolicies(cfg);
   const policyOf = policies.lookup;
@@ -89,7 +91,7 @@ export async function openTraining(
   const capture = new TrainingCapture({ stores, keyStore, policyOf, ring, clock, defaultCountry: cfg.defaultCountry });
   const reader = new TrainingReader(keyStore, ring, opts.actor);
   const eraser = new Eraser({
-    stores, keyStore, clock, defaultCountry: cfg.defaultCountry, rings: [ring], participants: opts.participants,
+    stores, keyStore, clock, defaultCountry: cfg.defaultCountry, rings: [ring], participants: opts.participants, nodeId: opts.nodeId,
     regionOf: (a, p) => policyOf(a, p)?.region,
   });
   const sweeper = new RetentionSweeper({ stores, policies: () => policies.all(), clock });

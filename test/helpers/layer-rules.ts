@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['sip', 'sdp', 'media'], //                   2 protocols: signalling, session description, RTP/SRTP
   ['dialog', 'speech', 'events'], //            3 services: dialog providers, STT/TTS, event forwarding
   ['training', 'receipts'], //                  4 data lifecycle: capture, retention, erasure; privacy receipts
-  ['tenancy', 'recordings'], //                 5 accounts, applications, numbers → routes; call recordings at rest
+  ['tenancy', 'fleet', 'recordings'], //        5 accounts, applications, numbers → routes; a node's part in a fleet; call recordings at rest
   ['call', 'config'], //                        6 the call, the configuration
   ['admin'], //                                 7 the admin API (reads calls' stories and media figures)
   ['gateway', 'softphone'], //                  8 composition: the gateway process, the test phone

@@ -12,8 +12,9 @@ export interface TempDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTempDatabase(): Promise<TempDatabase> {
-  const name = `hushgate_test_${randomBytes(6).toString('hex')}`;
+/** `prefix` names the database's purpose (`hushgate_fleet_…` for the fleet tests). */
+export async function createTempDatabase(prefix = 'hushgate_test'): Promise<TempDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
   try {
     await admin.connect();

@@ -25,6 +25,30 @@ export function callsTable(calls) {
   };
 }
 
+/**
+ * The fleet's nodes (`/v1/fleet`): which node answers what, and how busy each is.
+ * @param {{ nodes: Array<Record<string, unknown>>, totals: Record<string, unknown> }} fleet @returns {Table}
+ */
+export function fleetTable(fleet) {
+  const t = fleet.totals ?? {};
+  return {
+    title: `Fleet: ${text(t.liveNodes)} live nodes, ${text(t.serving)} serving, ${text(t.callsActive)} calls in progress`,
+    columns: ['node', 'SIP', 'state', 'live', 'calls now', 'calls total', 'refused (503)', 'outbox', 'heartbeat age ms'],
+    rows: (fleet.nodes ?? []).map((n) => [n.nodeId, n.sip, n.state, n.live ? 'yes' : 'no', n.callsActive, n.callsTotal, n.callsRefused, n.outboxDepth, n.heartbeatAgeMs].map(text)),
+    empty: 'No nodes registered.',
+  };
+}
+
+/** @param {Array<Record<string, unknown>>} calls @returns {Table} */
+export function fleetCallsTable(calls) {
+  return {
+    title: 'Live calls in the fleet',
+    columns: ['node', 'account', 'application', 'seconds'],
+    rows: calls.map((c) => [c.nodeId, c.accountId, c.applicationId, c.durationSeconds].map(text)),
+    empty: 'No calls in progress on any node.',
+  };
+}
+
 /** @param {Array<Record<string, unknown>>} apps @returns {Table} */
 export function applicationsTable(apps) {
   return {

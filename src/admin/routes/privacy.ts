@@ -26,6 +26,8 @@ const receiptView = named(
       sink: z.string(), type: z.string(), delivered: z.number().describe("the caller's events the sink had acknowledged"),
       outcome: z.enum(['deleted', 'notified', 'cannot-erase', 'not-configured', 'failed']), removed: z.number().optional(), error: z.string().optional(),
     })).optional().describe('per sink that had received events of the caller: what erasure did there'),
+    nodeId: z.string().optional().describe('the gateway node that carried out the request'),
+    nodes: z.array(z.string()).optional().describe('in a fleet: the other nodes that confirmed their outboxes hold nothing more of the caller'),
   }),
 );
 const incompleteView = named(

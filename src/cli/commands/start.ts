@@ -5,6 +5,8 @@ import { loadConfig } from '../../config/index.js';
 import { ConfigError } from '../../config/index.js';
 import { createLogger } from '../../log/index.js';
 import { Gateway } from '../../gateway/index.js';
+import { nodeIdOf } from '../../config/index.js';
+import { hostname } from 'node:os';
 
 export function registerStartCommand(program: Command): void {
   program
@@ -22,7 +24,7 @@ export function registerStartCommand(program: Command): void {
         }
         throw err;
       }
-      const log = createLogger({ level: config.log.level });
+      const log = createLogger({ level: config.log.level, node: nodeIdOf(config, hostname()) });
       const file = opts.config ?? process.env.HUSHGATE_CONFIG;
       const gw = new Gateway(config, log, file ? dirname(resolve(file)) : process.cwd());
       try {

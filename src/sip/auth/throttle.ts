@@ -88,6 +88,11 @@ export class AuthThrottle {
   private readonly trusted = new Map<string, number>();
   /** Blocks started, by scope (for metrics). */
   readonly blocks: Record<ThrottleScope, number> = { pair: 0, source: 0, user: 0 };
+  /**
+   * Told of every failure and success seen by this process (not of those applied with `shared`), so
+   * a fleet can share them: each node then counts every attempt made on any node (docs/deploy.md).
+   */
+  observer?: { failure(source: string, username: string): void; success(source: string, username: string): void };
 
   constructor(
     readonly config: AuthThrottleConfig = DEFAULT_AUTH_THROTTLE,
@@ -117,10 +122,11 @@ export class AuthThrottle {
   }
 
   /**
-   * A failed verification. `first`: the pair's first failure in its window (worth one log line);
+   * A failed verification (`shared`: one another node of the fleet saw). `first`: the pair's first failure in its window (worth one log line);
    * `blocks`: the blocks it started (one log line each).
    */
-  failure(source: string, username: string): { first: boolean; blocks: BlockStarted[] } {
+  failure(source: string, username: string, shared = false): { first: boolean; blocks: BlockStarted[] } {
+    if (!shared) this.observer?.failure(source, username);
     const now = this.now();
     const src = sourceKey(source);
     const c = this.config;
@@ -153,8 +159,9 @@ export class AuthThrottle {
     return { first, blocks: started };
   }
 
-  /** A successful authentication: the pair and the source start again from 0, the pair is trusted. */
-  success(source: string, username: string): void {
+  /** A successful authentication (`shared`: on another node): the pair and the source start again from 0, the pair is trusted. */
+  success(source: string, username: string, shared = false): void {
+    if (!shared) this.observer?.success(source, username);
     const now = this.now();
     const src = sourceKey(source);
     this.entries.delete(`p|${src}|${username}`);
