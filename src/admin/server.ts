@@ -28,6 +28,7 @@ import { recordsRoutes } from './routes/records.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
 import { callRoutes } from './routes/calls.js';
+import { outboundCallRoutes } from './routes/outbound-calls.js';
 
 export interface AdminTls {
   certFile: string;
@@ -89,6 +90,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...callRoutes({ calls: deps.calls, stories: () => deps.stories }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
+    ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
     ...recordsRoutes(() => deps.records, () => deps.dataDir),
     ...fleetRoutes(() => deps.fleet, now),

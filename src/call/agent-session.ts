@@ -100,7 +100,7 @@ export class AgentSession {
   }
 
   private baseState(c = this.call): GatewayTurnState {
-    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
+    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to, callDirection: c.direction ?? 'inbound', ...(c.variables ? { callVariables: c.variables } : {}) };
   }
 
   /** Run one dialog turn and carry out its response. */

@@ -139,6 +139,12 @@ export const ACTION_PARAMETER_SCHEMAS = {
   /** Pause and resume the call's recording (IBM's naming pattern); the paused span is silence, marked. */
   vgwActPauseRecording: none,
   vgwActResumeRecording: none,
+  /**
+   * Start the application's configured media stream (`stream` in its settings) mid-call; the dialog
+   * cannot choose where the audio goes, only add custom parameters for the bot's `start`.
+   */
+  vgwActStartStream: z.object({ parameters: z.record(z.string().max(64), z.string().max(500)).optional() }),
+  vgwActStopStream: none,
 } as const;
 
 export type ActionName = keyof typeof ACTION_PARAMETER_SCHEMAS;

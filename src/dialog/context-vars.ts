@@ -38,6 +38,10 @@ export interface GatewayTurnState {
   sipRequestUri: string;
   sipFromUri: string;
   sipToUri: string;
+  /** `outbound` when this gateway placed the call (POST /v1/calls), `inbound` when it was called. */
+  callDirection?: 'inbound' | 'outbound';
+  /** The `variables` of the request that placed an outbound call. */
+  callVariables?: Record<string, unknown>;
   /** INVITE headers the application chose to pass on (name → value). */
   sipCustomInviteHeaders?: Record<string, string>;
   sttResponse?: SttResponse;
@@ -59,6 +63,8 @@ export const GATEWAY_VARIABLES = [
   'vgwSIPRequestURI',
   'vgwSIPFromURI',
   'vgwSIPToURI',
+  'vgwCallDirection',
+  'vgwCallVariables',
   'vgwSIPCustomInviteHeaders',
   'vgwSTTResponse',
   'vgwTranscriptionConfidence',
@@ -83,6 +89,8 @@ export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurn
   ctx['vgwSIPRequestURI'] = s.sipRequestUri;
   ctx['vgwSIPFromURI'] = s.sipFromUri;
   ctx['vgwSIPToURI'] = s.sipToUri;
+  ctx['vgwCallDirection'] = s.callDirection ?? 'inbound';
+  if (s.callVariables) ctx['vgwCallVariables'] = s.callVariables;
   if (s.sipCustomInviteHeaders && Object.keys(s.sipCustomInviteHeaders).length) ctx['vgwSIPCustomInviteHeaders'] = s.sipCustomInviteHeaders;
   if (s.sttResponse) ctx['vgwSTTResponse'] = s.sttResponse;
   else delete ctx['vgwSTTResponse'];

@@ -142,7 +142,7 @@ export class AgentResourcePool {
       this.resources(app).then(
         (res) => {
           if (call.session.state === 'ended') return;
-          const session = new AgentSession(agentCallOf(call, this.clock), {
+          const session = new AgentSession(agentCallOf(call, this.clock, { log: this.log.child({ module: 'stream' }), defaultCountry: this.defaultCountry }), {
             dialog: res.dialog.newDialog(),
             remoteDialog: res.remote,
             stt: res.stt,

@@ -206,6 +206,7 @@ export class CallReporting {
       this.#calls.set(e.callId, {
         app,
         facts: {
+          direction: (e as { direction?: string }).direction === 'outbound' ? 'outbound' : 'inbound',
           fromUser, toUser, language: app.language, startedAt: e.time,
           transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
           mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',

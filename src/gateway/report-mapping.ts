@@ -25,6 +25,8 @@ export interface ReportBase {
 
 /** What is fixed at `call.started`. */
 export interface CallFacts {
+  /** `outbound`: placed by the gateway through a trunk (POST /v1/calls). */
+  direction?: 'inbound' | 'outbound';
   fromUser: string;
   toUser: string;
   transport: 'udp' | 'tcp' | 'tls';
@@ -101,9 +103,10 @@ export function cdrReport(e: AnyCallEvent, base: ReportBase, facts: CallFacts, t
   const m = ended.media;
   const received = m?.packetsReceived ?? 0;
   const lost = m?.lost ?? 0;
-  const end = endOf(ended.endReason);
+  const end = { ...endOf(ended.endReason), ...(typeof ended.sipStatus === 'number' ? { sipStatus: ended.sipStatus } : {}) };
+  const outcome = facts.direction !== 'outbound' ? undefined : ended.answeredAt !== undefined ? 'answered' : (['busy', 'no-answer', 'cancelled'] as const).find((r) => r === ended.endReason) ?? 'failed';
   return {
-    ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr',
+    ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr', direction: facts.direction, ...(outcome ? { outcome } : {}),
     caller: facts.fromUser || undefined, callee: facts.toUser || undefined,
     startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
     durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,
@@ -133,6 +136,10 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
     case 'remote-bye': return { reason: 'caller-hangup', endedBy: 'caller' };
     case 'local-bye': case 'hold-complete': return { reason: 'gateway-hangup', endedBy: 'gateway' };
     case 'cancelled': return { reason: 'cancelled', endedBy: 'caller' };
+    // Outbound calls the far end did not answer.
+    case 'busy': return { reason: 'rejected', endedBy: 'network' };
+    case 'no-answer': return { reason: 'cancelled', endedBy: 'gateway' };
+    case 'failed': return { reason: 'error', endedBy: 'network' };
     case 'rejected': return { reason: 'rejected', endedBy: 'gateway' };
     case 'max-duration': return { reason: 'max-duration', endedBy: 'gateway' };
     case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };

@@ -16,7 +16,7 @@ import { applyRedaction } from './redact.js';
 import type { TokenVault } from './vault.js';
 import { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
 
-export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording'] as const;
+export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording', 'stream'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
 
 const redactionModeSchema = z.enum(['mask', 'partial', 'token', 'drop']);
@@ -79,6 +79,10 @@ export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = {
   dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: OBFUSCATE, context: TOKEN, unexplainedNumbers: 'redact' },
   ttsCache: { transcript: 'dropIfPii', audio: 'allow', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
   recording: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
+  // A bot taking the call's audio over a media stream (docs/stream.md). Audio goes only where the
+  // application says `stream: { audio: allow }` (a stream application without it fails at start);
+  // key presses only with `dtmf: allow`; numbers in `start` are obfuscated, custom parameters masked.
+  stream: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
 };
 
 /** What an application writes: any destination and field may be left out and then takes the default. */

@@ -8,3 +8,7 @@ export type { AccountConfig, ApplicationConfig } from './schema.js';
 export { maskSecrets } from './secrets.js';
 export { accountBodySchema, applicationUpdateSchema, TenancyStore } from './tenancy-store.js';
 export type { AccountRecord, ApplicationRecord, TenancyError } from './tenancy-store.js';
+export { trunkSchema, accountOutboundSchema } from './outbound-config.js';
+export type { TrunkConfig, AccountOutbound } from './outbound-config.js';
+export { streamConfigSchema, streamIssues, STREAM_FORMATS } from './stream-config.js';
+export type { StreamConfig, StreamFormat } from './stream-config.js';

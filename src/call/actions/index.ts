@@ -13,6 +13,7 @@ import { setSttConfig, setTtsConfig, setConversationConfig } from './set-config.
 import { sendSipInfo, sendDtmf } from './sip-info.js';
 import { addCustomCdrData } from './custom-cdr.js';
 import { sensitive, pauseRecording, resumeRecording } from './sensitive.js';
+import { startStream, stopStream } from './stream.js';
 
 export type { ActionContext, ActionResult, AgentFlags } from './types.js';
 
@@ -45,6 +46,8 @@ export const ACTION_HANDLERS: ActionTable = {
   hgActSensitive: sensitive,
   vgwActPauseRecording: pauseRecording,
   vgwActResumeRecording: resumeRecording,
+  vgwActStartStream: startStream,
+  vgwActStopStream: stopStream,
 };
 
 /** Carry out one action. */
