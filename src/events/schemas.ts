@@ -66,6 +66,8 @@ export const cdrEventSchema = z
       .describe('Outbound calls: how the far end answered (the final SIP status is termination.sipStatus)'),
     caller: z.string().optional().describe('Calling number (From / P-Asserted-Identity); obfuscated by default'),
     callee: z.string().optional().describe('Called number (To / request URI); obfuscated by default'),
+    sipFromUri: z.string().optional().describe('The From URI (sip:user@host), the user part under the caller rule: obfuscated by default, still a URI'),
+    sipToUri: z.string().optional().describe('The To URI, the user part under the callee rule'),
     startTime: isoTime.describe('INVITE received'),
     answerTime: isoTime.optional().describe('200 OK sent; absent if never answered'),
     endTime: isoTime,

@@ -161,6 +161,7 @@ export class Gateway {
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(keysDirOf(c), 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
+    this.agents.pseudonymSecret = (accountId) => this.keyStore.pseudonymSecret(accountId);
     this.calls.setBehaviour('agent', this.agents.behaviour());
     this.calls.setBehaviour('stream', streamBehaviour({ clock: systemClock, log: this.log.child({ module: 'stream' }), defaultCountry: c.defaultCountry }));
     // Load speech models and flows before taking calls, so the first caller does not wait.

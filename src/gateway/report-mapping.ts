@@ -29,6 +29,9 @@ export interface CallFacts {
   direction?: 'inbound' | 'outbound';
   fromUser: string;
   toUser: string;
+  /** The From/To URIs (no display name, no tag), for the CDR's `sipFromUri`/`sipToUri`. */
+  fromUri?: string;
+  toUri?: string;
   transport: 'udp' | 'tcp' | 'tls';
   mediaSecurity: 'rtp' | 'srtp';
   startedAt: number;
@@ -80,7 +83,15 @@ export function turnReport(e: AnyCallEvent, base: ReportBase, tally: CallTally, 
     ...base, schemaVersion: 1, type: 'turn', turnNumber,
     timings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
     input: turnNumber === 1 ? 'start' : timings.sttMs !== undefined ? 'speech' : hadDtmf ? 'dtmf' : 'event',
-    dialog: { request: {}, response: { status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error' } },
+    dialog: {
+      // The turn's words (under the events policy's transcript rule, like transcriptions): IBM's conversation events carry them.
+      request: typeof e['inputText'] === 'string' ? { text: e['inputText'] } : {},
+      response: {
+        status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error',
+        ...(typeof e['responseText'] === 'string' ? { text: e['responseText'] } : {}),
+        ...(Array.isArray(e['intents']) ? { intents: (e['intents'] as unknown[]).filter((i): i is string => typeof i === 'string') } : {}),
+      },
+    },
     actions: [],
   };
 }
@@ -108,6 +119,7 @@ export function cdrReport(e: AnyCallEvent, base: ReportBase, facts: CallFacts, t
   return {
     ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr', direction: facts.direction, ...(outcome ? { outcome } : {}),
     caller: facts.fromUser || undefined, callee: facts.toUser || undefined,
+    sipFromUri: facts.fromUri || undefined, sipToUri: facts.toUri || undefined,
     startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
     durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,
     termination: tally.transfer?.outcome === 'succeeded' ? { reason: 'transferred', endedBy: 'transfer-target' } : end,

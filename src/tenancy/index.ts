@@ -1,6 +1,6 @@
 /** The public surface of `src/tenancy/`: other modules import from here, never from its files. */
 export { formatImportReport, importIbmTenants } from './ibm-import.js';
-export { isDiallable, NumberRouter } from './router.js';
+export { isDiallable, numberKey, NumberRouter } from './router.js';
 export type { Route } from './router.js';
 export { TenancyRouting } from './routing.js';
 export { accountSchema, applicationSchema, tenancySchema } from './schema.js';

@@ -74,6 +74,8 @@ export const applicationSchema = z.object({
   secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
   /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
   dialog: dialogConfigSchema.optional(),
+  /** INVITE headers passed to the dialog as `vgwSIPCustomInviteHeaders` (IBM's CUSTOM_SIP_INVITE_HEADER), by name. */
+  customSipInviteHeaders: z.array(z.string().regex(/^[A-Za-z0-9!%'*+.^_`|~-]+$/, 'a SIP header name')).max(32).optional(),
   speech: speechConfigSchema.prefault({}),
   /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
   privacy: privacyPolicySchema.optional(),
