@@ -147,9 +147,9 @@ export class AgentSession {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
+      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
     }
-    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
+    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
     this.services.turnEnded(turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)

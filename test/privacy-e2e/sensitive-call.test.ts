@@ -170,8 +170,13 @@ test('a card number said and keyed while the switch is on reaches no destination
   }
   assert.ok(wav.wav.samples.some((x) => x !== 0), 'the rest of the call is there');
   // nowhere: logs, events sent, SOE requests, training, receipts
-  const everything = [...gw.logs, ...hook.requests.map((r) => r.body.toString('utf8')), ...soeSeen.map((s) => s.body), training, JSON.stringify(body), JSON.stringify(gw.events.filter((e) => e.type !== 'caller.input'))].join('\n');
-  for (const secret of [CARD_DIGITS, CARD_WORDS, '4111 1111']) assert.ok(!everything.includes(secret), `"${secret}" leaked`);
+  const places: [string, string][] = [
+    ['logs', gw.logs.join('\n')], ['event sink', hook.requests.map((r) => r.body.toString('utf8')).join('\n')], ['dialog', soeSeen.map((s) => s.body).join('\n')],
+    ['training', training], ['receipt', JSON.stringify(body)], ['call events', JSON.stringify(gw.events.filter((e) => e.type !== 'caller.input'))],
+  ];
+  for (const secret of [CARD_DIGITS, CARD_WORDS, '4111 1111']) {
+    for (const [where, text] of places) assert.ok(!text.includes(secret), `"${secret}" leaked to ${where}: ${text.slice(Math.max(0, text.indexOf(secret) - 300), text.indexOf(secret) + 80)}`);
+  }
   // the receipt
   assert.equal(body.recording?.outcome, 'announced');
   assert.ok(body.sensitive.length >= 1 && body.sensitive[0]!.reasons.includes('expected:CREDIT_DEBIT_NUMBER'));
