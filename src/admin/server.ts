@@ -24,6 +24,7 @@ import { fleetRoutes } from './routes/fleet.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 import { keyRoutes } from './routes/keys.js';
+import { recordsRoutes } from './routes/records.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
 import { callRoutes } from './routes/calls.js';
@@ -91,6 +92,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...keyRoutes(() => deps.keys),
     ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
+    ...recordsRoutes(() => deps.records, () => deps.dataDir),
     ...fleetRoutes(() => deps.fleet, now),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });

@@ -11,6 +11,8 @@ import type { Route } from '../tenancy/index.js';
 import type { DtmfEvent } from '../media/index.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
+import type { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 /** `busy`, `no-answer`, `failed`: an outbound call the far end did not answer (the SIP status is on its events). */
 export type CallEndReason = EndReason | 'max-duration' | 'hold-complete' | 'no-sdp-answer' | 'sdp-answer-refused' | 'busy' | 'no-answer' | 'failed';
@@ -62,6 +64,10 @@ export interface ActiveCall {
   readonly direction: 'inbound' | 'outbound';
   readonly media: CallAudio;
   readonly keys: CallKeys;
+  /** The call's sensitive switch (sensitive-state.ts): everything that sends caller data out reads it. */
+  readonly sensitive: SensitiveState;
+  /** The call's recording, when its application records (pause/resume, consent). */
+  recording?: RecordingControl;
   /** Directory relative paths in the application's settings (greeting) resolve against. */
   readonly baseDir?: string;
   /** Variables the request that placed an outbound call gave for the application's dialog. */

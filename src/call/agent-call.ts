@@ -14,6 +14,8 @@ import { streamsOfCall } from './stream/bot-stream.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';
+import type { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
@@ -57,6 +59,10 @@ export interface AgentCall {
   /** The application reports transcriptions from the start. */
   readonly transcriptionReports: boolean;
   readonly media: AgentMedia;
+  /** The call's sensitive switch (shared with the event bus and the recorder). */
+  readonly sensitive: SensitiveState;
+  /** The call's recording, when its application records. */
+  readonly recording?: RecordingControl;
   onDtmf(listener: (digit: string) => void): void;
   onEnded(listener: (reason: string) => void): void;
   emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
@@ -85,6 +91,10 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
     ...(call.variables ? { variables: call.variables } : {}),
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
     media: agentMediaOf(call.media),
+    sensitive: call.sensitive,
+    get recording() {
+      return call.recording;
+    },
     onDtmf: (l) => call.keys.on('dtmf', (e) => l(e.digit)),
     onEnded: (l) => s.once('ended', l),
     emit: (e) => call.emit(e),

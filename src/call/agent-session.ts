@@ -1,21 +1,16 @@
 /**
- * The voice agent for one call (application mode `agent`): the turn loop that makes Hushgate a
- * voice agent gateway.
+ * The voice agent for one call (application mode `agent`): the turn loop.
  *
  *   answer → welcome turn (empty input) → speak → listen ─┬─ utterance → STT ──────┐
  *                                                        ├─ DTMF (digit or collection)├─▶ dialog turn → speak → actions → listen …
  *                                                        └─ no-input timer ─────────┘
  *
- * - Speech and DTMF barge-in stop playout within one frame (the player flushes on the next tick).
- * - The dialog's response is spoken first, then its actions run in order (IBM Voice Gateway's rule),
- *   each by its handler in actions/.
- * - What goes to a dialog outside the process passes the application's privacy policy (DialogGate)
- *   and tokens in the answer are restored before speaking.
- * - Turn timings (endpointing, STT, dialog, TTS first audio) are measured on the Clock and emitted as
- *   `turn.completed` CallEvents; final recognitions as `transcription` events.
+ * - Barge-in stops playout within one frame. The response is spoken first, then its actions run in
+ *   order (IBM's rule), each by its handler in actions/. A remote dialog is gated (DialogGate).
+ * - Turn timings go out as `turn.completed` CallEvents, recognitions as `transcription` events.
  * - Adaptive endpointing (early-end.ts): a turn judged complete at a pause ends after a short hangover.
- * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
- *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
+ * - A failing dialog gets an error turn (`vgwConversationFailedMessage`); three in a row end the call.
+ * - The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
 import type { TurnInput, TurnResponse } from '../dialog/index.js';
 import { DialogError } from '../dialog/index.js';
@@ -37,6 +32,8 @@ import { recognise, sttResponseOf } from './recognition.js';
 import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
+import { SensitiveTurns } from './sensitive-turns.js';
+import { obtainConsent } from './recording-consent.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
 export type { AgentDeps, TurnTimings } from './agent-types.js';
@@ -55,6 +52,7 @@ export class AgentSession {
   private readonly flags: AgentFlags;
   /** The call's privacy context: its own numbers, what the agent asked for, digits across turns. */
   private readonly privacy: CallPrivacy;
+  private readonly sensitive: SensitiveTurns;
   private readonly gate: DialogGate;
   private readonly services: CallServices;
   private readonly speaker: Speaker;
@@ -79,6 +77,7 @@ export class AgentSession {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
+    this.sensitive = new SensitiveTurns(call.sensitive, (input, privacy) => call.emit({ type: 'caller.input', ...input, privacy }));
     this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy, call.direction ?? 'inbound');
     this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
@@ -98,7 +97,8 @@ export class AgentSession {
     m.on('speechStart', () => this.noInput.clear());
     this.call.onDtmf((digit) => this.onDtmf(digit));
     this.call.onEnded((reason) => void this.onCallEnded(reason));
-    void this.runTurn({ text: '' }, { isFirst: true });
+    const speak = (text: string) => this.speaker.speak(text, { ...this.services.ttsOptions(), noCache: false });
+    void obtainConsent(this.call.recording, { call: this.call, clock: this.clock, signal: this.abort.signal, flags: this.flags, services: this.services, sensitive: this.sensitive, speak }).then(() => this.runTurn({ text: '' }, { isFirst: true }));
   }
   private readonly baseState = (): GatewayTurnState => callGatewayState(this.call, this.deps.identity);
 
@@ -115,8 +115,7 @@ export class AgentSession {
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
-    // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
-    // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
+    // Caller input was put through CallPrivacy by its handler; other turns are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     const request = this.exchange.request(target, input, state, turnPrivacy);
     const t0 = this.clock.now();
@@ -139,6 +138,7 @@ export class AgentSession {
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
     // Cross-turn PII context: after "please say your card number", a bare number is a card number.
     this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+    this.sensitive.agentAsked(this.privacy.expect); // a prompt asking for a card number, code, PIN or account turns the switch on
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
     if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(joinUtterances(texts).text, first);
@@ -147,9 +147,9 @@ export class AgentSession {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
+      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
     }
-    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
+    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
     this.services.turnEnded(turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)
@@ -182,8 +182,7 @@ export class AgentSession {
       log: this.deps.log,
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
-      play: (source) => this.speaker.play(source),
-      // one SSML document when any utterance is SSML (plain ones escaped into it), else the texts joined
+      play: async (source) => void (await this.speaker.play(source)),
       takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), joinUtterances(texts).text)),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
@@ -202,12 +201,12 @@ export class AgentSession {
     this.call.emit({ type: 'turn.completed', ...t, responses, privacy, ...exchange });
   }
 
-  private speak(text: string, first?: FirstAudio): Promise<void> {
-    if (this.ended) return Promise.resolve();
+  private async speak(text: string, first?: FirstAudio): Promise<void> {
+    if (this.ended) return;
     // Never cache what carries the caller's data: restored tokens, the caller's own number, or
     // anything the detector flags (the TTS cache checks the last again on its own).
-    const noCache = this.excludeFromCache || this.speaksCallerData || detect(text, this.privacy.detection()).length > 0;
-    return this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
+    const noCache = this.excludeFromCache || this.speaksCallerData || this.sensitive.on || detect(text, this.privacy.detection()).length > 0;
+    await this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
   }
 
   private listen(): void {
@@ -246,7 +245,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await (this.earlyEnd.outcomeFor(u, stt, phrases) ?? recognise(u, stt, { phrases, engineOptions: options }));
+    const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
@@ -257,8 +256,8 @@ export class AgentSession {
     }
     const r = outcome.result;
     this.noInput.heard();
-    const privacy = this.privacy.callerTurn({ text: r.transcript });
-    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, privacy });
+    const privacy = this.sensitive.callerTurn(this.privacy.callerTurn({ text: r.transcript }), { text: r.transcript });
+    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, confidence: r.confidence, ...this.sensitive.transcription(r.transcript, r.alternatives, privacy), privacy });
     await this.runTurn({ text: r.matchedPhrase ?? r.transcript }, { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false }, privacy });
   }
 
@@ -273,7 +272,7 @@ export class AgentSession {
     if (this.digits.active) return this.digits.press(digit);
     if (this.busy) return;
     this.noInput.heard();
-    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.privacy.callerTurn({ dtmf: digit }) });
+    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digit }), { dtmf: digit }) });
   }
 
   private onCollected({ digits, ok }: CollectResult): void {
@@ -282,7 +281,7 @@ export class AgentSession {
       void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
       return;
     }
-    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: digits }) });
+    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), { dtmf: digits }) });
   }
 
   private async onCallEnded(reason: string): Promise<void> {

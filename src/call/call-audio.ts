@@ -28,6 +28,8 @@ export interface CallAudioEvents {
   dtmfStart: [string];
   /** A decoded (or concealed) caller frame, 160 samples; valid only during the event. */
   frame: [Int16Array, number];
+  /** A frame we sent (prompts, TTS), decoded to PCM; valid only during the event. Emitted only while someone listens (the recorder). */
+  sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
@@ -72,6 +74,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly prev = new Int16Array(FRAME_SAMPLES);
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
+  private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
   private haveAudio = false;
   private configured = false;
   private originMs = -1;
@@ -230,8 +233,17 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
+    if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
+  }
+
+  private decodeSent(payload: Uint8Array): Int16Array {
+    const n = Math.min(payload.length, FRAME_SAMPLES);
+    this.sentPcm.fill(0);
+    if (this.codec === 'PCMA') alawDecode(payload.subarray(0, n), this.sentPcm);
+    else ulawDecode(payload.subarray(0, n), this.sentPcm);
+    return this.sentPcm;
   }
 
   stats(): CallAudioStats {

@@ -6,6 +6,8 @@
  */
 import type { DtmfEvent } from '../media/index.js';
 import type { TurnPrivacy } from '../privacy/index.js';
+import type { SensitiveInterval, SensitiveReason } from './sensitive-state.js';
+import type { RecordingSummary } from './recording-control.js';
 
 interface Base {
   callId: string;
@@ -44,7 +46,9 @@ export interface StreamCallEvent extends Base {
 
 export interface DtmfCallEvent extends Base {
   type: 'dtmf';
+  /** Empty while the sensitive switch is on (`sensitive: true`): the key is counted, never reported. */
   digit: string;
+  sensitive?: boolean;
   durationMs: number;
   source: DtmfEvent['source'];
 }
@@ -74,6 +78,17 @@ export interface CallEndedEvent extends Base {
   customCdr?: Record<string, unknown>;
   /** An outbound call that was not answered: the final SIP status (486, 487, 503 …). */
   sipStatus?: number;
+  /** When the sensitive switch was on and why (never what was said). */
+  sensitive?: SensitiveInterval[];
+  /** The call's recording: consent outcome, pauses, whether anything was stored. */
+  recording?: RecordingSummary;
+}
+
+/** The sensitive switch turned on or off (sensitive-state.ts); `reasons` say why, nothing of what was said. */
+export interface SensitiveChangedEvent extends Base {
+  type: 'sensitive.changed';
+  on: boolean;
+  reasons: SensitiveReason[];
 }
 
 export interface TurnCompletedEvent extends Base {
@@ -94,7 +109,9 @@ export interface TurnCompletedEvent extends Base {
 export interface TranscriptionCallEvent extends Base {
   type: 'transcription';
   turn: number;
+  /** `[SENSITIVE]` while the sensitive switch is on (`sensitive` holds the counts). */
   transcript: string;
+  sensitive?: { words: number };
   confidence: number;
   alternatives: { transcript: string; confidence?: number }[];
   /** How this utterance is gated (what the agent asked for, digits continuing a run): see CallPrivacy. */
@@ -109,4 +126,16 @@ export interface TransferCallEvent extends Base {
   reason?: string;
 }
 
-export type CallEvent = CallStartedEvent | CallProgressEvent | StreamCallEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;
+/**
+ * One caller turn as the agent took it (raw: speech as recognised, keys as pressed) with how it was
+ * gated. Only the privacy receipt ledger reads it, to count what each destination got; it never
+ * leaves the process.
+ */
+export interface CallerInputEvent extends Base {
+  type: 'caller.input';
+  text?: string;
+  dtmf?: string;
+  privacy: TurnPrivacy;
+}
+
+export type CallEvent = CallerInputEvent | SensitiveChangedEvent | CallStartedEvent | CallProgressEvent | StreamCallEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;

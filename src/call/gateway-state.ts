@@ -8,6 +8,7 @@ import { headerUri, type GatewayTurnState } from '../dialog/index.js';
 import type { TurnInput, TurnResponse } from '../dialog/index.js';
 import type { AgentCall } from './agent-call.js';
 import type { CallIdentity } from './agent-types.js';
+import { SENSITIVE_PLACEHOLDER } from './sensitive-state.js';
 
 export function callGatewayState(c: AgentCall, id: CallIdentity | undefined): GatewayTurnState {
   return {
@@ -32,9 +33,10 @@ export interface TurnExchange {
   intents?: string[];
 }
 
-export function turnExchange(input: TurnInput, texts: readonly string[], response: TurnResponse | undefined): TurnExchange {
+/** `sensitive`: the turn was taken while the sensitive switch was on, so its input is the placeholder. */
+export function turnExchange(input: TurnInput, texts: readonly string[], response: TurnResponse | undefined, sensitive = false): TurnExchange {
   return {
-    ...('text' in input && input.text && !/^vgw[A-Z]/.test(input.text) ? { inputText: input.text } : {}),
+    ...('text' in input && input.text && !/^vgw[A-Z]/.test(input.text) ? { inputText: sensitive ? SENSITIVE_PLACEHOLDER : input.text } : {}),
     ...(texts.length ? { responseText: texts.join(' ') } : {}),
     ...(response?.intents?.length ? { intents: response.intents } : {}),
   };

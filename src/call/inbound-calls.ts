@@ -24,6 +24,8 @@ import { OfferAnswer } from './offer-answer.js';
 import { CallRecord, srtpSummary } from './call-record.js';
 import { holdBehaviour, loopbackBehaviour } from './behaviours.js';
 import { pause } from './timing.js';
+import { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export type { ActiveCall, CallBehaviour, CallInfo } from './active-call.js';
 
@@ -42,6 +44,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   private readonly behaviours = new Map<string, CallBehaviour>();
   /** Directory relative paths in application settings resolve against (the config file's). */
   baseDir?: string;
+  /** Builds the call's recording when its application records (the gateway's recordings module). */
+  startRecording?: (call: ActiveCall) => RecordingControl | undefined;
   /** Listeners notified when a call ends (CDR hook). */
   onCallEnded?: (info: CallInfo) => void;
 
@@ -107,7 +111,9 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
 
     const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
     const keys: CallKeys = new EventEmitter();
+    const sensitive = new SensitiveState(() => this.clock.epochMs());
     const call: ActiveCall = {
+      sensitive,
       baseDir: this.baseDir,
       info,
       route,
@@ -140,15 +146,23 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       const d = parseSipInfoDtmf(r.headers.get('Content-Type') ?? '', r.body.toString('utf8'));
       if (d.ok) keys.emit('dtmf', d.value);
     });
-    keys.on('dtmf', (e) => call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source }));
+    // While the sensitive switch is on, a key reaches the event bus as a count only.
+    keys.on('dtmf', (e) => {
+      if (!sensitive.active) return call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source });
+      sensitive.withheld(0, 1);
+      call.emit({ type: 'dtmf', digit: '', sensitive: true, durationMs: e.durationMs, source: e.source });
+    });
+    sensitive.on('change', (c) => call.emit({ type: 'sensitive.changed', on: c.on, reasons: c.reasons }));
     session.once('ended', (reason) => {
+      sensitive.clearAll();
+      call.recording?.finish();
       const st = media.stats();
       record.ended(reason, st);
       this.calls.delete(callId);
       this.counters.active--;
       void media.close();
       log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
-      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr });
+      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr, sensitive: sensitive.intervals(), recording: call.recording?.summary() });
       this.onCallEnded?.(info);
     });
     session.once('confirmed', () => this.confirmed(call, session, negotiation, record, log));
@@ -176,6 +190,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       return;
     }
     record.answered(route.application.maxCallSeconds, () => void call.hangup('max-duration'));
+    call.recording = this.startRecording?.(call);
     log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
     const behaviour = this.behaviourFor(route.application.mode);
     try {

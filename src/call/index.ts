@@ -10,6 +10,8 @@ export type { CallEvent } from './call-events.js';
 export type { ServiceBuilder } from './call-services.js';
 export { InboundCalls } from './inbound-calls.js';
 export type { CallMediaFactory } from './media-port.js';
+export { CallRecording } from './call-recording.js';
+export type { RecordingControl } from './recording-control.js';
 export { OutboundCalls } from './outbound-calls.js';
 export type { OutboundCallStatus, OutboundRefusal, PlaceCallRequest } from './outbound-calls.js';
 export { streamBehaviour } from './stream/behaviour.js';

@@ -25,6 +25,7 @@ import type { ActiveCall, CallBehaviour, CallEndReason, CallInfo, CallKeys } fro
 import { reserveMedia } from './admission.js';
 import { OfferAnswer, type OfferHooks } from './offer-answer.js';
 import { CallRecord } from './call-record.js';
+import { SensitiveState } from './sensitive-state.js';
 import { admitOutbound, type AdmittedCall, type OutboundRefusal, type PlaceCallRequest } from './outbound/admission.js';
 import { TrunkLimiter } from './outbound/limits.js';
 
@@ -205,6 +206,7 @@ export class OutboundCalls {
     const keys: CallKeys = new EventEmitter();
     const call: ActiveCall = {
       baseDir: this.d.baseDir, info, route: { account: a.account, application: a.application, dialled: a.number }, session, direction: 'outbound', media, keys,
+      sensitive: new SensitiveState(() => this.d.clock.epochMs()),
       ...(req.variables ? { variables: req.variables } : {}),
       emit: (e) => emit(e),
       hangup: async (reason = 'local-bye', headers = []) => {

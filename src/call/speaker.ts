@@ -24,8 +24,17 @@ export interface SpeakOptions {
   noCache: boolean;
 }
 
+/** How a prompt ended: played in full, or stopped (barge-in, hang-up, nothing to play). */
+export type PlayOutcome = 'done' | 'stopped';
+
+/** The player reports `{ reason }`; older listeners passed the bare reason. */
+function outcomeOf(r: unknown): PlayOutcome {
+  const reason = typeof r === 'object' && r !== null ? (r as { reason?: unknown }).reason : r;
+  return reason === 'done' ? 'done' : 'stopped';
+}
+
 export class Speaker {
-  #done?: () => void;
+  #done?: (outcome: PlayOutcome) => void;
   #closed = false;
 
   constructor(
@@ -36,10 +45,10 @@ export class Speaker {
     /** Whether the recogniser listens while this prompt plays. */
     private readonly listenWhilePlaying: () => boolean,
   ) {
-    media.on('playbackFinished', () => {
+    media.on('playbackFinished', (r) => {
       const done = this.#done;
       this.#done = undefined;
-      done?.();
+      done?.(outcomeOf(r));
     });
   }
 
@@ -48,9 +57,9 @@ export class Speaker {
    * `<prosody>`): the engine then gets one SSML document — Watson takes it as is, plain-text engines
    * interpret it — and no tag is ever read out.
    */
-  async speak(texts: string | readonly string[], opts: SpeakOptions, first?: FirstAudio): Promise<void> {
+  async speak(texts: string | readonly string[], opts: SpeakOptions, first?: FirstAudio): Promise<PlayOutcome> {
     const { text, ssml } = joinUtterances(typeof texts === 'string' ? [texts] : texts);
-    if (this.#closed || !text.trim()) return;
+    if (this.#closed || !text.trim()) return 'stopped';
     const started = this.clock.now();
     const { tts, clock, signal } = this;
     let pending = first;
@@ -64,16 +73,16 @@ export class Speaker {
         yield chunk;
       }
     })();
-    await this.play({ kind: 'stream', chunks, sampleRate: 8000 });
+    return this.play({ kind: 'stream', chunks, sampleRate: 8000 });
   }
 
-  play(source: PlaySource): Promise<void> {
+  play(source: PlaySource): Promise<PlayOutcome> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve();
+      if (this.#closed) return resolve('stopped');
       const prev = this.#done;
-      this.#done = () => {
-        prev?.();
-        resolve();
+      this.#done = (outcome) => {
+        prev?.(outcome);
+        resolve(outcome);
       };
       this.media.listening = this.listenWhilePlaying();
       this.media.play(source);
@@ -86,6 +95,6 @@ export class Speaker {
     this.media.stopPlayback();
     const done = this.#done;
     this.#done = undefined;
-    done?.();
+    done?.('stopped');
   }
 }

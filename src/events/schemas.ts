@@ -99,6 +99,24 @@ export const cdrEventSchema = z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .optional()
       .describe('Fields added by the dialog with vgwActAddCustomCDRData (subject to the privacy gate)'),
+    sensitive: z
+      .array(z.object({
+        from: isoTime, to: isoTime.optional(),
+        reasons: z.array(z.string()).describe('dialog (hgActSensitive, or a local flow step), or expected:<TYPE> (the prompt asked for a card number, code, PIN or account)'),
+        withheldWords: nonNegInt, withheldDigits: nonNegInt,
+      }))
+      .optional()
+      .describe('When the sensitive switch was on and why; counts of what was withheld, never what was said'),
+    recording: z
+      .object({
+        consent: z.enum(['none', 'announce', 'explicit']),
+        outcome: z.string().describe('not-required, announced, agreed, announcement-cut, refused, caller-hung-up'),
+        recorded: z.boolean(),
+        recordingId: z.string().optional(),
+        pauses: z.array(z.object({ fromMs: ms, toMs: ms.optional(), reasons: z.array(z.string()) })),
+      })
+      .optional()
+      .describe('The call recording: consent outcome and pauses (silent spans)'),
   })
   .describe('Call detail record: one per call, emitted when the call ends');
 

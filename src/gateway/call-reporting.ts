@@ -240,7 +240,7 @@ export class CallReporting {
     const base: ReportBase = { ...reportBase(e, randomUUID()), ...(this.opts.nodeId ? { nodeId: this.opts.nodeId } : {}) };
     switch (e.type as string) {
       case 'dtmf':
-        if (st.dtmf.add(String(e['digit']), e['source'])) await this.#flushDtmf(st, base);
+        if (st.dtmf.add(String(e['digit']), e['source'], e['sensitive'] === true)) await this.#flushDtmf(st, base);
         return;
       case 'transcription': {
         await this.#flushDtmf(st, base);

@@ -36,6 +36,7 @@ import { RtpMediaFactory } from './rtp-media.js';
 import { configureSrtpBackend } from '../media/index.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
+import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
 import { hostname } from 'node:os';
@@ -75,6 +76,8 @@ export class Gateway {
   tls?: TlsTransport;
   /** Region KEKs (`keysDir`): training data keys and the tenancy store's credentials. */
   private keyStore!: KeyStore;
+  /** Privacy receipts and call recordings. */
+  records?: PrivacyRecords;
   /** This process's stable name (`node.id`, default `<hostname>:<sip.port>`): in logs, events, receipts, fleet tables. */
   readonly nodeId: string;
   /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
@@ -173,6 +176,12 @@ export class Gateway {
     });
     await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    // Privacy receipts and call recordings, on the training module's region stores and keys.
+    this.records = await PrivacyRecords.open({ config: c, calls: this.calls, training: this.reporting.training, log: this.log.child({ module: 'privacy-records' }) });
+    this.records.applyAccounts(this.accounts);
+    this.records.start();
+    const records = this.records;
+    this.calls.startRecording = (call) => records.startRecording(call);
     // What the console shows of a call, gated by its application's policy (`logs`: the operator's).
     this.stories = new CallStories({
       calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
@@ -196,6 +205,8 @@ export class Gateway {
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories, outbound: this.outbound,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      dataDir: c.dataDir,
+      records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
     if (this.fleet) await this.joinFleet(advertisedHost);
@@ -328,6 +339,7 @@ export class Gateway {
     this.followChain = this.followChain.then(async () => {
       try {
         await this.reporting?.applyAccounts(accounts);
+        this.records?.applyAccounts(accounts);
         await this.agents.retain(accounts.flatMap((a) => a.applications), this.liveApplications());
         this.log.info({ applications: accounts.reduce((n, a) => n + a.applications.length, 0) }, 'applications changed; new calls use the new settings');
       } catch (err) {
@@ -506,6 +518,7 @@ export class Gateway {
     await this.admin?.close();
     this.following = false;
     await this.followChain;
+    await this.records?.stop();
     this.stories?.close();
     await this.reporting?.stop();
     this.routing?.stop();

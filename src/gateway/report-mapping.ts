@@ -128,6 +128,8 @@ export function cdrReport(e: AnyCallEvent, base: ReportBase, facts: CallFacts, t
     media: { codec: m?.codec ?? 'none', transport: facts.transport, mediaSecurity: facts.mediaSecurity },
     maxResponseMs: tally.maxResponseMs,
     customData: primitiveFields(ended.customCdr),
+    sensitive: ended.sensitive?.length ? ended.sensitive.map((i) => ({ from: iso(i.from), to: i.to !== undefined ? iso(i.to) : undefined, reasons: i.reasons, withheldWords: i.words, withheldDigits: i.digits })) : undefined,
+    recording: ended.recording ? { consent: ended.recording.consent, outcome: ended.recording.outcome, recorded: ended.recording.recorded, recordingId: ended.recording.recordingId, pauses: ended.recording.pauses } : undefined,
     errors: ended.endReason === 'no-sdp-answer' || ended.endReason === 'sdp-answer-refused' ? [ended.endReason] : undefined,
     // Inbound only: the call layer measures what it receives; no RTCP report of the far end is surfaced yet.
     rtp: m ? { inbound: { packets: received, packetsLost: lost, lossRate: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : 0, jitterMs: Math.max(0, m.jitterMs), mos: m.mos >= 1 && m.mos <= 5 ? m.mos : undefined } } : {},

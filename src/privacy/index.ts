@@ -18,4 +18,5 @@ export { CallPrivacy } from './call-privacy.js';
 export type { TurnPrivacy } from './call-privacy.js';
 export { prepareCallNumbers } from './phone.js';
 export type { CallNumbers } from './types.js';
+export type { DestinationPolicy, TextRule } from './policy.js';
 export { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from './lexicon.js';

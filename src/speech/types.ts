@@ -77,6 +77,8 @@ export interface SttStream {
 
 export interface Stt {
   readonly engine: string;
+  /** Runs inside the gateway: audio given to it leaves no process. Unset means a third party (muted while sensitive). */
+  readonly local?: boolean;
   /**
    * Recognising a partial utterance is cheap (a warm local decoder, no per-request bill): adaptive
    * endpointing may ask for one at each pause in the caller's speech.

@@ -25,6 +25,32 @@ export const tenancySchema = z
   })
   .prefault({});
 
+/**
+ * Call recording per application (docs/privacy.md#recording): off by default; recordings expire with
+ * the application's retention (its training `retentionDays`, capped by the account's maximum).
+ */
+export const recordingConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** `stereo`: caller left, agent right; `mono`: both mixed. */
+    channels: z.enum(['mono', 'stereo']).default('stereo'),
+    /**
+     * `none`: record from the answer; `announce`: only after `announcement` played in full;
+     * `explicit`: only after the caller presses `consentKey` or says `consentPhrase` (agent applications).
+     */
+    consent: z.enum(['none', 'announce', 'explicit']).default('announce'),
+    announcement: z.string().min(1).max(500).optional(),
+    consentKey: z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #').default('1'),
+    consentPhrase: z.string().min(1).max(60).optional(),
+    consentTimeoutSec: z.number().int().min(1).max(60).default(10),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.enabled && r.consent !== 'none' && !r.announcement) ctx.addIssue({ code: 'custom', path: ['announcement'], message: `consent "${r.consent}" needs the announcement to play` });
+  });
+
+export type RecordingConfig = z.infer<typeof recordingConfigSchema>;
+
 export const applicationSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
@@ -55,6 +81,8 @@ export const applicationSchema = z.object({
   privacy: privacyPolicySchema.optional(),
   training: applicationTrainingSchema.optional(),
   forwarding: forwardingSchema,
+  /** Call recording with consent, sealed under the caller's data key; off by default. */
+  recording: recordingConfigSchema.optional(),
 });
 
 export const accountSchema = z.object({

@@ -23,7 +23,14 @@ export function startCallStream(call: ActiveCall, cfg: StreamConfig, o: { clock:
     { callId: call.info.callId, from: req.headers.get('From') ?? '', to: req.headers.get('To') ?? '', media: call.media, keys: call.keys, emit: (e) => call.emit(e) },
     cfg, policy.policy, { ...o, ...(call.variables ? { variables: call.variables } : {}) },
   );
-  call.session.once('ended', () => stream.stop('call-ended'));
+  // The sensitive switch mutes the bot's audio (and keys) at once, and for as long as it is on.
+  stream.muted = call.sensitive.active;
+  const onSensitive = (c: { on: boolean }) => (stream.muted = c.on);
+  call.sensitive.on('change', onSensitive);
+  call.session.once('ended', () => {
+    call.sensitive.off('change', onSensitive);
+    stream.stop('call-ended');
+  });
   stream.start();
   return stream;
 }
