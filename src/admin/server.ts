@@ -89,7 +89,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
-    ...fleetRoutes(() => deps.fleet, now),
+    ...fleetRoutes(() => deps.fleet, now, { nodeId: deps.nodeId ?? 'local', ready: deps.ready }),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });
   const limiter = deps.limiter ?? new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);

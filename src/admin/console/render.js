@@ -49,6 +49,14 @@ export function fleetCallsTable(calls) {
   };
 }
 
+/**
+ * What the Fleet tab says of a gateway that runs alone (`/v1/node` with `fleet: false`).
+ * @param {{ nodeId?: unknown, state?: unknown }} node
+ */
+export function singleNodeText(node) {
+  return `Single node: ${text(node.nodeId)} runs alone (not part of a fleet) and is ${text(node.state)}. Its calls are in the Calls tab; a fleet (fleet.enabled with a PostgreSQL control region) lists every node here.`;
+}
+
 /** @param {Array<Record<string, unknown>>} apps @returns {Table} */
 export function applicationsTable(apps) {
   return {
