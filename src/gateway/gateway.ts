@@ -37,6 +37,7 @@ import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
 import { hostname } from 'node:os';
 import type { Fleet } from '../fleet/index.js';
+import { onRedactions } from '../privacy/index.js';
 import { fleetEnabled, localErasure, openFleet } from './fleet-node.js';
 
 export class Gateway {
@@ -59,6 +60,8 @@ export class Gateway {
   private accounts: AccountConfig[] = [];
   /** Set once reporting and the agent runtime exist, so store changes reach them. */
   private following = false;
+  /** Stops feeding `hushgate_redactions_total` from the privacy gate (set at start). */
+  private stopCountingRedactions?: () => void;
   private followChain: Promise<void> = Promise.resolve();
   routing!: TenancyRouting;
   apiKeys!: ApiKeyStore;
@@ -166,8 +169,9 @@ export class Gateway {
     this.stories = new CallStories({
       calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
       policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
-      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
     });
+    // Every destination's gate (logs — the stories above —, events, training, dialog, TTS cache) reports what it redacted.
+    this.stopCountingRedactions = onRedactions((destination, counts) => counts.forEach((n, type) => this.metrics.countRedaction(type, destination, n)));
     this.reporting.training.eraser.register(this.stories);
     if (this.fleet) {
       // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
@@ -184,7 +188,7 @@ export class Gateway {
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
-      outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      outbox: () => this.outboxDepth(Object.keys(c.regions)), nodeId: this.nodeId,
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
     if (this.fleet) await this.joinFleet(advertisedHost);
@@ -495,6 +499,7 @@ export class Gateway {
     this.following = false;
     await this.followChain;
     this.stories?.close();
+    this.stopCountingRedactions?.();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();
