@@ -119,6 +119,11 @@ test('the console over a real call, keyboard only: live call, story, hang-up, er
     assert.ok(spans.length > 0, `the spoken e-mail address was recognised as "${transcript}" and nothing in it is redacted`);
     assert.ok(!storyText.includes('john at example'), 'the address is shown');
     assert.match(storyText, /redacted: /);
+    // The redaction is counted per destination: the operator's view (logs) and the training capture.
+    const metricsText = await fetch(`${base}/metrics`).then((r) => r.text());
+    for (const destination of ['logs', 'training']) {
+      for (const type of new Set(spans.map((x) => x.type))) assert.match(metricsText, new RegExp(`hushgate_redactions_total\\{type="${type}",destination="${destination}"\\} [1-9]`), `${type} in ${destination}`);
+    }
     await b.screenshot('2-story');
     await checkPage('story');
 

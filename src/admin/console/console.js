@@ -291,25 +291,47 @@ const VIEWS = /** @type {Record<string, { view: () => Promise<Element[]>, live: 
   fleet: { view: fleet, live: true },
 });
 
-let drawing = false;
-async function show() {
-  if (!sessionStorage.getItem(KEY) || drawing) return;
-  drawing = true;
-  try {
-    const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.focus : undefined;
-    let parts;
-    try {
-      parts = await /** @type {{ view: () => Promise<Element[]> }} */ (VIEWS[tab]).view();
-    } catch (e) {
-      parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
-    }
-    main.replaceChildren(...parts);
-    // a redraw keeps the keyboard where it was
-    if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
-    status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
-  } finally {
-    drawing = false;
+/** The draw in progress, if any; a tab chosen (or an act done) meanwhile asks for one more. */
+let drawing = /** @type {Promise<void> | undefined} */ (undefined);
+let redraw = false;
+
+/**
+ * Draws the current tab. Callers that await it get the view they asked for: a call made while a
+ * draw is running resolves after one more draw (a quick arrow-key walk over the tabs ends on the
+ * last tab's view, and a view appended to after `await show()` is not redrawn away).
+ * @returns {Promise<void>}
+ */
+function show() {
+  if (!sessionStorage.getItem(KEY)) return Promise.resolve();
+  if (drawing) {
+    redraw = true;
+    return drawing;
   }
+  drawing = (async () => {
+    try {
+      do {
+        redraw = false;
+        await drawOnce();
+      } while (redraw);
+    } finally {
+      drawing = undefined;
+    }
+  })();
+  return drawing;
+}
+
+async function drawOnce() {
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.focus : undefined;
+  let parts;
+  try {
+    parts = await /** @type {{ view: () => Promise<Element[]> }} */ (VIEWS[tab]).view();
+  } catch (e) {
+    parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
+  }
+  main.replaceChildren(...parts);
+  // a redraw keeps the keyboard where it was
+  if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
+  status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
 /** @param {string} name */
