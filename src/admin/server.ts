@@ -27,6 +27,7 @@ import { keyRoutes } from './routes/keys.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
 import { callRoutes } from './routes/calls.js';
+import { outboundCallRoutes } from './routes/outbound-calls.js';
 
 export interface AdminTls {
   certFile: string;
@@ -88,6 +89,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...callRoutes({ calls: deps.calls, stories: () => deps.stories }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
+    ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
     ...fleetRoutes(() => deps.fleet, now, { nodeId: deps.nodeId ?? 'local', ready: deps.ready }),
   ];

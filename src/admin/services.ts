@@ -11,6 +11,7 @@ import type { Eraser } from '../training/index.js';
 import type { TrainingReader } from '../training/index.js';
 import type { ApiKeyStore } from './api-keys.js';
 import type { OutboxDepth } from './metrics.js';
+import type { OutboundCallsApi } from './routes/outbound-calls.js';
 import type { CallAudioStats } from '../call/index.js';
 import type { CallStories } from './call-stories.js';
 import type { KeyRateLimiter } from './rate-limit.js';
@@ -42,6 +43,8 @@ export interface AdminServices {
   auditStore?: Store;
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
+  /** Outbound calling (POST /v1/calls). */
+  outbound?: OutboundCallsApi;
   /** Live and recent calls' timelines, gated for the operator (call-stories.ts). */
   stories?: CallStories;
   outbox?: () => Promise<OutboxDepth[]>;

@@ -20,6 +20,8 @@
 import type { TurnInput, TurnResponse } from '../dialog/index.js';
 import { DialogError } from '../dialog/index.js';
 import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/index.js';
+import { joinUtterances } from '../speech/index.js';
+import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/index.js';
 import { CallPrivacy, type TurnPrivacy } from '../privacy/index.js';
 import { detect } from '../privacy/index.js';
@@ -77,7 +79,7 @@ export class AgentSession {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
-    this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy);
+    this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy, call.direction ?? 'inbound');
     this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
@@ -98,10 +100,7 @@ export class AgentSession {
     this.call.onEnded((reason) => void this.onCallEnded(reason));
     void this.runTurn({ text: '' }, { isFirst: true });
   }
-
-  private baseState(c = this.call): GatewayTurnState {
-    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
-  }
+  private readonly baseState = (): GatewayTurnState => callGatewayState(this.call, this.deps.identity);
 
   /** Run one dialog turn and carry out its response. */
   private async runTurn(input: TurnInput, o: TurnOptions = {}): Promise<void> {
@@ -142,15 +141,15 @@ export class AgentSession {
     this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
-    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(texts.join(' '), first);
+    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(joinUtterances(texts).text, first);
     const ctx = this.actionContext(turn, texts, first);
     for (const action of response.actions) {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy);
+      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
     }
-    this.emitTurn(timings, texts.length, turnPrivacy);
+    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response));
     this.services.turnEnded(turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)
@@ -184,7 +183,8 @@ export class AgentSession {
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
       play: (source) => this.speaker.play(source),
-      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), texts.join(' '))),
+      // one SSML document when any utterance is SSML (plain ones escaped into it), else the texts joined
+      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), joinUtterances(texts).text)),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
       nextTurnState: (state) => Object.assign(this.pendingState, state),
@@ -197,9 +197,9 @@ export class AgentSession {
     };
   }
 
-  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy): void {
+  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy, exchange: TurnExchange): void {
     this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses, privacy });
+    this.call.emit({ type: 'turn.completed', ...t, responses, privacy, ...exchange });
   }
 
   private speak(text: string, first?: FirstAudio): Promise<void> {

@@ -60,6 +60,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   tap?: (payload: Uint8Array, pt: number, seq: number, timestamp: number, arrivalMs: number) => void;
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
+  /** A bot's audio (media streams, stream/playout.ts): while set it plays instead of the player, one frame per tick. */
+  feed?: { next(): Int16Array | undefined };
+  private feedMarker = true;
   // 40 ms floor: two scheduler ticks of phase slack between sender and receiver clocks.
   private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => this.isSilentPayload(p) });
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
@@ -200,7 +203,19 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       this.endpointer.playing = this.player.playing;
       this.endpointer.push(this.silence, deadlineMs);
     }
-    if (!this.loopback) this.player.tick(deadlineMs);
+    if (this.loopback) return;
+    if (this.feed) this.playFeed(deadlineMs);
+    else this.player.tick(deadlineMs);
+  }
+
+  private playFeed(deadlineMs: number): void {
+    const f = this.feed!.next();
+    if (!f) {
+      this.feedMarker = true; // the next frame starts a talkspurt
+      return;
+    }
+    this.sendFrame(f, this.feedMarker, deadlineMs);
+    this.feedMarker = false;
   }
 
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {

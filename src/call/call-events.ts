@@ -13,6 +13,8 @@ interface Base {
   applicationId: string;
   region: string;
   time: number;
+  /** Set on every event of a call this gateway placed (POST /v1/calls); absent on inbound calls. */
+  direction?: 'outbound';
 }
 
 export interface CallStartedEvent extends Base {
@@ -21,6 +23,23 @@ export interface CallStartedEvent extends Base {
   to: string;
   requestUri: string;
   transport: string;
+}
+
+/** An outbound call's progress: trying, ringing, answered, or how it failed (busy, no-answer, failed, cancelled). */
+export interface CallProgressEvent extends Base {
+  type: 'call.progress';
+  state: 'trying' | 'ringing' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'cancelled';
+  sipStatus?: number;
+}
+
+/** A media stream to a bot (application `mode: stream`, or a dialog action) connected, dropped, muted or ended. */
+export interface StreamCallEvent extends Base {
+  type: 'stream.started' | 'stream.stopped' | 'stream.reconnecting';
+  streamSid: string;
+  /** The bot's URL without query or credentials. */
+  url: string;
+  format: string;
+  reason?: string;
 }
 
 export interface DtmfCallEvent extends Base {
@@ -53,6 +72,8 @@ export interface CallEndedEvent extends Base {
   media?: MediaStatsSnapshot;
   /** `vgwActAddCustomCDRData` fields the dialog added (raw: the privacy gate decides what leaves). */
   customCdr?: Record<string, unknown>;
+  /** An outbound call that was not answered: the final SIP status (486, 487, 503 …). */
+  sipStatus?: number;
 }
 
 export interface TurnCompletedEvent extends Base {
@@ -88,4 +109,4 @@ export interface TransferCallEvent extends Base {
   reason?: string;
 }
 
-export type CallEvent = CallStartedEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;
+export type CallEvent = CallStartedEvent | CallProgressEvent | StreamCallEvent | DtmfCallEvent | CallEndedEvent | TurnCompletedEvent | TranscriptionCallEvent | TransferCallEvent;

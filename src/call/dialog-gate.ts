@@ -29,6 +29,8 @@ export class DialogGate {
     private readonly policy: PrivacyPolicy,
     private readonly defaultCountry: string,
     private readonly privacy: CallPrivacy,
+    /** Who placed the call: on an outbound call the remote party is To, our own line From. */
+    private readonly direction: 'inbound' | 'outbound' = 'inbound',
   ) {}
 
   /** A turn's input and context as a remote dialog may see them. */
@@ -37,7 +39,7 @@ export class DialogGate {
       'dialog',
       { transcript: 'text' in input ? input.text : undefined, dtmf: 'dtmf' in input ? input.dtmf : undefined, context },
       this.policy,
-      { vault: this.#vault, detection: this.privacy.detection(turn), defaultCountry: this.defaultCountry },
+      { vault: this.#vault, detection: this.privacy.detection(turn), defaultCountry: this.defaultCountry, direction: this.direction },
     );
     return {
       input: 'dtmf' in input ? { dtmf: gated.dtmf ?? '' } : { text: gated.transcript ?? '' },
@@ -47,7 +49,7 @@ export class DialogGate {
 
   /** A context alone (the hang-up turn), under the same gate. */
   outboundContext(context: Context): Context {
-    return (applyPolicy('dialog', { context }, this.policy, { vault: this.#vault, detection: this.privacy.detection(), defaultCountry: this.defaultCountry }).context as Context) ?? {};
+    return (applyPolicy('dialog', { context }, this.policy, { vault: this.#vault, detection: this.privacy.detection(), defaultCountry: this.defaultCountry, direction: this.direction }).context as Context) ?? {};
   }
 
   /** A remote dialog's answer with its tokens restored. */

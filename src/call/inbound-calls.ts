@@ -62,6 +62,21 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     this.behaviours.set(mode, b);
   }
 
+  /** Put an event (already stamped with its call's ids) on the bus: outbound calls share it. */
+  publish(event: Record<string, unknown> & { type: string }): void {
+    this.emit('event', event as unknown as CallEvent);
+  }
+
+  /** A call not answered here (outbound) ended: the CDR hook. */
+  callEnded(info: CallInfo): void {
+    this.onCallEnded?.(info);
+  }
+
+  /** The behaviour of an application mode (outbound calls run the same ones); `hold` for an unknown mode. */
+  behaviourFor(mode: string): CallBehaviour {
+    return this.behaviours.get(mode) ?? this.behaviours.get('hold')!;
+  }
+
   private reject(session: InviteServerSession, r: Rejection): void {
     this.counters.rejected[r.code] = (this.counters.rejected[r.code] ?? 0) + 1;
     session.reject(r.code, r.reason, r.headers ?? []);
@@ -97,6 +112,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       info,
       route,
       session,
+      direction: 'inbound',
       media,
       keys,
       emit: (event) => this.emit('event', { ...stamp, time: this.clock.epochMs(), ...event } as unknown as CallEvent),
@@ -135,7 +151,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr });
       this.onCallEnded?.(info);
     });
-    session.once('confirmed', () => this.confirmed(call, negotiation, record, log));
+    session.once('confirmed', () => this.confirmed(call, session, negotiation, record, log));
     const delay = route.application.answerDelayMs;
     if (delay > 0) {
       session.progress(180, 'Ringing');
@@ -147,8 +163,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   }
 
   /** The ACK came: end a late offer left without an acceptable answer, else start the behaviour. */
-  private confirmed(call: ActiveCall, negotiation: OfferAnswer, record: CallRecord, log: Logger): void {
-    const { info, session, route } = call;
+  private confirmed(call: ActiveCall, session: InviteServerSession, negotiation: OfferAnswer, record: CallRecord, log: Logger): void {
+    const { info, route } = call;
     const problem = negotiation.unanswered;
     if (problem) {
       // RFC 3264 §4 / RFC 3261 §13.2.1: no usable answer in the ACK — the session cannot go on; BYE
@@ -161,7 +177,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     }
     record.answered(route.application.maxCallSeconds, () => void call.hangup('max-duration'));
     log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
-    const behaviour = this.behaviours.get(route.application.mode) ?? this.behaviours.get('hold')!;
+    const behaviour = this.behaviourFor(route.application.mode);
     try {
       behaviour(call);
     } catch (err) {

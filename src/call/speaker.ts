@@ -5,6 +5,7 @@
  * recogniser keeps listening unless the dialog turned that off (`vgwActDisableSTTDuringPlayback`).
  */
 import type { Tts } from '../speech/index.js';
+import { joinUtterances } from '../speech/index.js';
 import type { PlaySource } from '../media/index.js';
 import type { Clock } from '../time/index.js';
 import type { AgentMedia } from './agent-call.js';
@@ -42,13 +43,19 @@ export class Speaker {
     });
   }
 
-  async speak(text: string, opts: SpeakOptions, first?: FirstAudio): Promise<void> {
+  /**
+   * Speak a turn's utterances. Any of them may be SSML (IBM dialogs wrap answers in `<speak>` or
+   * `<prosody>`): the engine then gets one SSML document — Watson takes it as is, plain-text engines
+   * interpret it — and no tag is ever read out.
+   */
+  async speak(texts: string | readonly string[], opts: SpeakOptions, first?: FirstAudio): Promise<void> {
+    const { text, ssml } = joinUtterances(typeof texts === 'string' ? [texts] : texts);
     if (this.#closed || !text.trim()) return;
     const started = this.clock.now();
     const { tts, clock, signal } = this;
     let pending = first;
     const chunks = (async function* () {
-      for await (const chunk of tts.synthesize({ text, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal })) {
+      for await (const chunk of tts.synthesize({ text, ssml, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal })) {
         if (pending) {
           pending.timings.ttsFirstAudioMs = Math.round(clock.now() - started);
           pending.timings.totalToFirstAudioMs = Math.round(clock.now() - pending.trigger);

@@ -59,8 +59,15 @@ export const cdrEventSchema = z
     type: z.literal('cdr'),
     ...envelope,
     sipCallId: z.string().optional().describe('SIP Call-ID of the inbound dialog'),
+    direction: z.enum(['inbound', 'outbound']).optional().describe('outbound: placed by the gateway through a trunk (POST /v1/calls); absent on older records (inbound)'),
+    outcome: z
+      .enum(['answered', 'busy', 'no-answer', 'failed', 'cancelled'])
+      .optional()
+      .describe('Outbound calls: how the far end answered (the final SIP status is termination.sipStatus)'),
     caller: z.string().optional().describe('Calling number (From / P-Asserted-Identity); obfuscated by default'),
     callee: z.string().optional().describe('Called number (To / request URI); obfuscated by default'),
+    sipFromUri: z.string().optional().describe('The From URI (sip:user@host), the user part under the caller rule: obfuscated by default, still a URI'),
+    sipToUri: z.string().optional().describe('The To URI, the user part under the callee rule'),
     startTime: isoTime.describe('INVITE received'),
     answerTime: isoTime.optional().describe('200 OK sent; absent if never answered'),
     endTime: isoTime,

@@ -24,6 +24,9 @@ import { ApiKeyStore } from '../admin/index.js';
 import { CallStories, policyOfApplication } from '../admin/index.js';
 import { openStore, sqlitePathFor } from '../store/index.js';
 import { PRIVATE_DIR_MODE, tighten, tightenSqliteCompanions, tightenTree } from '../store/index.js';
+import { OutboundCalls } from '../call/index.js';
+import { systemClock } from '../time/index.js';
+import { streamBehaviour } from '../call/index.js';
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Store } from '../store/index.js';
@@ -44,6 +47,8 @@ export class Gateway {
   stack!: SipStack;
   ua!: UserAgent;
   calls!: InboundCalls;
+  /** Calls placed through trunks (POST /v1/calls); once answered they are in `calls.calls` too. */
+  outbound!: OutboundCalls;
   admin?: FastifyInstance;
   readonly registry = new Registry();
   private router!: NumberRouter;
@@ -149,10 +154,16 @@ export class Gateway {
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
+    this.outbound = new OutboundCalls({
+      ua: this.ua, media: this.media, table: this.calls, accounts: () => this.accounts, trunks: c.trunks, defaultCountry: c.defaultCountry,
+      log: this.log.child({ module: 'outbound' }), clock: systemClock, ...(this.configDir ? { baseDir: this.configDir } : {}),
+    });
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(keysDirOf(c), 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
+    this.agents.pseudonymSecret = (accountId) => this.keyStore.pseudonymSecret(accountId);
     this.calls.setBehaviour('agent', this.agents.behaviour());
+    this.calls.setBehaviour('stream', streamBehaviour({ clock: systemClock, log: this.log.child({ module: 'stream' }), defaultCountry: c.defaultCountry }));
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
     // the store's others (created through the admin API) are warmed too, and only logged if they cannot be.
@@ -186,7 +197,7 @@ export class Gateway {
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
-      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories,
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories, outbound: this.outbound,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
       outbox: () => this.outboxDepth(Object.keys(c.regions)), nodeId: this.nodeId,
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
@@ -490,6 +501,7 @@ export class Gateway {
     // OPTIONS and INVITE answer 503 from here on, so the dispatcher in front stops sending; the fleet sees it at once.
     this.ua.draining = true;
     await this.fleet?.heartbeat().catch(() => undefined);
+    await this.outbound.close();
     await this.calls.drain(graceMs);
     await this.flushOutbox(this.config.shutdown.flushSeconds * 1000);
     // Give BYE transactions a moment to complete before the sockets close.

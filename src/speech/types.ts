@@ -108,5 +108,11 @@ export interface Tts {
   /** Default voice; part of the cache key. */
   readonly voice: string;
   synthesize(request: TtsRequest): AsyncIterable<Int16Array>;
+  /**
+   * What the engine actually synthesises for a request, in a stable form (the TTS cache key's text):
+   * a plain-text engine interprets SSML itself, so `<prosody rate="-9%">Hi</prosody>` and
+   * `<speak><prosody rate="-9%">Hi</prosody></speak>` are the same audio. Default: the request text.
+   */
+  cacheText?(request: TtsRequest): string;
   close(): Promise<void>;
 }

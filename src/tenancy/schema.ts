@@ -9,6 +9,8 @@ import { speechConfigSchema } from '../speech/index.js';
 import { privacyPolicySchema } from '../privacy/index.js';
 import { applicationTrainingSchema, accountTrainingSchema } from '../training/index.js';
 import { forwardingSchema } from '../events/index.js';
+import { accountOutboundSchema } from './outbound-config.js';
+import { streamConfigSchema } from './stream-config.js';
 
 /** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
 export const tenancySchema = z
@@ -31,7 +33,9 @@ export const applicationSchema = z.object({
   /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
   numbers: z.array(z.string().min(1)).default([]),
   /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
-  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
+  mode: z.enum(['hold', 'loopback', 'agent', 'stream']).default('hold'),
+  /** For `stream` (and streams the dialog starts): the bot's WebSocket, format and parameters (docs/stream.md). */
+  stream: streamConfigSchema.optional(),
   /** Longest a call may last before the gateway hangs up (seconds). */
   maxCallSeconds: z.number().int().positive().default(3600),
   /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
@@ -44,6 +48,8 @@ export const applicationSchema = z.object({
   secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
   /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
   dialog: dialogConfigSchema.optional(),
+  /** INVITE headers passed to the dialog as `vgwSIPCustomInviteHeaders` (IBM's CUSTOM_SIP_INVITE_HEADER), by name. */
+  customSipInviteHeaders: z.array(z.string().regex(/^[A-Za-z0-9!%'*+.^_`|~-]+$/, 'a SIP header name')).max(32).optional(),
   speech: speechConfigSchema.prefault({}),
   /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
   privacy: privacyPolicySchema.optional(),
@@ -55,6 +61,8 @@ export const accountSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
   training: accountTrainingSchema.optional(),
+  /** Outbound calls (POST /v1/calls): allowed destination prefixes, trunks, limits (docs/outbound.md). */
+  outbound: accountOutboundSchema.optional(),
   applications: z.array(applicationSchema).default([]),
 });
 

@@ -12,6 +12,7 @@ import * as t from './toggles.js';
 import { setSttConfig, setTtsConfig, setConversationConfig } from './set-config.js';
 import { sendSipInfo, sendDtmf } from './sip-info.js';
 import { addCustomCdrData } from './custom-cdr.js';
+import { startStream, stopStream } from './stream.js';
 
 export type { ActionContext, ActionResult, AgentFlags } from './types.js';
 
@@ -41,6 +42,8 @@ export const ACTION_HANDLERS: ActionTable = {
   vgwActEnableTranscriptionReport: t.enableTranscriptionReport,
   vgwActDisableTranscriptionReport: t.disableTranscriptionReport,
   vgwActAddCustomCDRData: addCustomCdrData,
+  vgwActStartStream: startStream,
+  vgwActStopStream: stopStream,
 };
 
 /** Carry out one action. */

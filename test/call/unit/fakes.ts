@@ -124,6 +124,16 @@ export class FakeCall implements AgentCall {
   addCustomCdr(data: Record<string, unknown>): void {
     this.customCdr = Object.assign(this.customCdr ?? {}, data);
   }
+  readonly streams: (Record<string, string> | 'stop')[] = [];
+  /** What `startStream` answers (undefined: started). */
+  streamError?: string;
+  startStream(parameters: Record<string, string>): string | undefined {
+    this.streams.push(parameters);
+    return this.streamError;
+  }
+  stopStream(): void {
+    this.streams.push('stop');
+  }
 
   press(digit: string): void {
     for (const l of this.#dtmf) l(digit);
