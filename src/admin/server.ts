@@ -93,7 +93,7 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
     ...recordsRoutes(() => deps.records, () => deps.dataDir),
-    ...fleetRoutes(() => deps.fleet, now),
+    ...fleetRoutes(() => deps.fleet, now, { nodeId: deps.nodeId ?? 'local', ready: deps.ready }),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });
   const limiter = deps.limiter ?? new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);

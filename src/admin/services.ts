@@ -66,4 +66,6 @@ export interface AdminServices {
   limiter?: KeyRateLimiter;
   /** The fleet's nodes and calls, when this node is part of one (`/v1/fleet/*`). */
   fleet?: FleetView;
+  /** This process's name (`node.id`), for `/v1/node` when it is not in a fleet. */
+  nodeId?: string;
 }

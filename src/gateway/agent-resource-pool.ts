@@ -21,7 +21,7 @@ import { createStt, createTts, createTtsCache } from '../speech/index.js';
 import type { Stt, Tts } from '../speech/index.js';
 import type { TtsCache } from '../speech/index.js';
 import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/index.js';
-import { detect } from '../privacy/index.js';
+import { detect, refuseForTtsCache } from '../privacy/index.js';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ActiveCall, CallIdentity } from '../call/index.js';
 import { numberKey } from '../tenancy/index.js';
@@ -135,7 +135,7 @@ export class AgentResourcePool {
       stt.catch(() => this.stts.delete(sttKey));
     }
     const cacheKey = JSON.stringify(app.speech.ttsCache);
-    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => detect(text).length > 0, this.ttsCacheSecret));
+    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => refuseForTtsCache(text, detect), this.ttsCacheSecret));
     const tts = createTts(app.speech.tts, this.caches.get(cacheKey));
     const p = app.privacy ? parsePrivacyPolicy(app.privacy) : { ok: true as const, policy: DEFAULT_PRIVACY_POLICY };
     if (!p.ok) throw new Error(`application ${app.id}: privacy: ${p.error}`);

@@ -41,6 +41,7 @@ import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
 import { hostname } from 'node:os';
 import type { Fleet } from '../fleet/index.js';
+import { onRedactions } from '../privacy/index.js';
 import { fleetEnabled, localErasure, openFleet } from './fleet-node.js';
 
 export class Gateway {
@@ -65,6 +66,8 @@ export class Gateway {
   private accounts: AccountConfig[] = [];
   /** Set once reporting and the agent runtime exist, so store changes reach them. */
   private following = false;
+  /** Stops feeding `hushgate_redactions_total` from the privacy gate (set at start). */
+  private stopCountingRedactions?: () => void;
   private followChain: Promise<void> = Promise.resolve();
   routing!: TenancyRouting;
   apiKeys!: ApiKeyStore;
@@ -186,8 +189,9 @@ export class Gateway {
     this.stories = new CallStories({
       calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
       policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
-      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
     });
+    // Every destination's gate (logs — the stories above —, events, training, dialog, TTS cache) reports what it redacted.
+    this.stopCountingRedactions = onRedactions((destination, counts) => counts.forEach((n, type) => this.metrics.countRedaction(type, destination, n)));
     this.reporting.training.eraser.register(this.stories);
     if (this.fleet) {
       // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
@@ -204,7 +208,7 @@ export class Gateway {
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
       tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories, outbound: this.outbound,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
-      outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      outbox: () => this.outboxDepth(Object.keys(c.regions)), nodeId: this.nodeId,
       dataDir: c.dataDir,
       records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
@@ -520,6 +524,7 @@ export class Gateway {
     await this.followChain;
     await this.records?.stop();
     this.stories?.close();
+    this.stopCountingRedactions?.();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();

@@ -14,6 +14,7 @@ export {
   applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
   type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,
 } from './policy.js';
+export { onRedactions, refuseForTtsCache, type RedactionCounts, type RedactionListener } from './redaction-tally.js';
 export { CallPrivacy } from './call-privacy.js';
 export type { TurnPrivacy } from './call-privacy.js';
 export { prepareCallNumbers } from './phone.js';

@@ -15,6 +15,7 @@ import { detect } from './detect.js';
 import { applyRedaction } from './redact.js';
 import type { TokenVault } from './vault.js';
 import { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
+import { RedactionTally } from './redaction-tally.js';
 
 export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording', 'stream'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
@@ -145,8 +146,10 @@ export interface PolicyContext {
   phoneRules?: { from: PhoneRule; to: PhoneRule };
 }
 
-function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): string {
-  return applyRedaction(text, entitiesFor(text, ctx), mode, ctx.vault);
+function redactText(text: string, mode: RedactionMode, ctx: PolicyContext, tally: RedactionTally): string {
+  const entities = entitiesFor(text, ctx);
+  tally.addEntities(entities);
+  return applyRedaction(text, entities, mode, ctx.vault);
 }
 
 /** What the destination must not receive: every entity, less `NUMBER` where the policy allows those. */
@@ -193,10 +196,10 @@ function addressRule(key: string, ctx: PolicyContext): PhoneRule | undefined {
   return party !== outbound ? rules.from : rules.to;
 }
 
-function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number): unknown {
-  if (typeof value === 'string') return redactText(value, mode, ctx);
+function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number, tally: RedactionTally): unknown {
+  if (typeof value === 'string') return redactText(value, mode, ctx, tally);
   if (value === null || typeof value !== 'object' || depth > 8) return typeof value === 'object' && value !== null ? '[REDACTED]' : value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, mode, ctx, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, mode, ctx, depth + 1, tally));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     // SIP URIs and numbers in state variables are phone metadata: the phone rules apply, and a URI
@@ -213,7 +216,7 @@ function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, dep
     // already carries as `callId`: the dialog needs them verbatim to correlate, and they are
     // machine-made (a hex Call-ID easily holds 13 digits in a row, which the number rule would take).
     else if (typeof v === 'string' && CALL_IDENTIFIER_KEYS.has(k)) out[k] = v;
-    else out[k] = redactDeep(v, mode, ctx, depth + 1);
+    else out[k] = redactDeep(v, mode, ctx, depth + 1, tally);
   }
   return out;
 }
@@ -271,8 +274,20 @@ function pseudonymOf(raw: string, ctx: PolicyContext): string | undefined {
   return e164 ? phonePseudonym(ctx.accountSecret, e164) : undefined;
 }
 
-/** Gates one record for one destination. Returns a new record; `{}` when the whole record must not go there. */
+/**
+ * Gates one record for one destination. Returns a new record; `{}` when the whole record must not go
+ * there. The entity types it redacts (or that made it drop the record) are reported per destination
+ * (redaction-tally.ts: `hushgate_redactions_total`); fields a rule drops or rewrites whatever they
+ * hold (`drop`, the `from`/`to` phone rules) are not detections and are not counted.
+ */
 export function applyPolicy(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, gateCtx: PolicyContext = {}): GatedRecord {
+  const tally = new RedactionTally();
+  const out = gate(destination, record, policy, gateCtx, tally);
+  tally.report(destination);
+  return out;
+}
+
+function gate(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, gateCtx: PolicyContext, tally: RedactionTally): GatedRecord {
   const rules = policy[destination];
   const ctx: PolicyContext = { ...gateCtx, phoneRules: { from: rules.from, to: rules.to }, ...(rules.unexplainedNumbers === 'allow' ? { allowUnexplainedNumbers: true } : {}) };
   const out: GatedRecord = {};
@@ -280,10 +295,14 @@ export function applyPolicy(destination: Destination, record: PolicyRecord, poli
     const rule = rules.transcript;
     if (rule === 'allow') out.transcript = record.transcript;
     else if (rule === 'dropIfPii') {
-      if (entitiesFor(record.transcript, ctx).length > 0) return {};
+      const found = entitiesFor(record.transcript, ctx);
+      if (found.length > 0) {
+        tally.addEntities(found);
+        return {};
+      }
       out.transcript = record.transcript;
     } else if (rule !== 'drop') {
-      out.transcript = redactText(record.transcript, rule.redact, ctx);
+      out.transcript = redactText(record.transcript, rule.redact, ctx, tally);
     }
   }
   if (record.audio !== undefined && rules.audio === 'allow') out.audio = record.audio;
@@ -291,10 +310,14 @@ export function applyPolicy(destination: Destination, record: PolicyRecord, poli
     const rule = rules.dtmf;
     if (rule === 'allow') out.dtmf = record.dtmf;
     else if (rule === 'dropIfPii') {
-      if (record.dtmf.length >= 4) return {};
+      if (record.dtmf.length >= 4) {
+        tally.add('DTMF');
+        return {};
+      }
       out.dtmf = record.dtmf;
     } else if (rule !== 'drop') {
       const v = redactDtmf(record.dtmf, rule.redact, ctx);
+      if (v !== record.dtmf) tally.add('DTMF');
       if (v !== undefined) out.dtmf = v;
     }
   }
@@ -311,12 +334,16 @@ export function applyPolicy(destination: Destination, record: PolicyRecord, poli
     const rule = rules.context;
     if (rule === 'allow') out.context = record.context;
     else if (rule === 'dropIfPii') {
-      if (JSON.stringify(redactDeep(record.context, 'mask', { ...ctx, vault: undefined }, 0)) !== JSON.stringify(record.context)) return {};
+      const probe = new RedactionTally();
+      if (JSON.stringify(redactDeep(record.context, 'mask', { ...ctx, vault: undefined }, 0, probe)) !== JSON.stringify(record.context)) {
+        probe.mergeInto(tally);
+        return {};
+      }
       out.context = record.context;
     } else if (rule !== 'drop' && rule.redact !== 'drop') {
-      out.context = redactDeep(record.context, rule.redact, ctx, 0);
+      out.context = redactDeep(record.context, rule.redact, ctx, 0, tally);
     } else if (rule !== 'drop' && rule.redact === 'drop') {
-      out.context = redactDeep(record.context, 'drop', ctx, 0);
+      out.context = redactDeep(record.context, 'drop', ctx, 0, tally);
     }
   }
   return out;
