@@ -68,6 +68,7 @@ interface CallState {
   callNumbers: CallNumbers;
   turns: number;
   destinations: Map<string, DestinationCounts>;
+  streams: Map<string, NonNullable<CallReceiptBody['streams']>[number]>;
 }
 
 type AnyEvent = LedgerEvent & Record<string, unknown>;
@@ -95,12 +96,13 @@ export class ReceiptLedger {
     if (e.type === 'call.started') {
       const app = this.opts.appOf(e.accountId, e.applicationId);
       if (!app) return;
-      this.#calls.set(e.callId, { app, callNumbers: prepareCallNumbers([String(e['from']), String(e['to'])], this.opts.defaultCountry), turns: 0, destinations: new Map() });
+      this.#calls.set(e.callId, { app, callNumbers: prepareCallNumbers([String(e['from']), String(e['to'])], this.opts.defaultCountry), turns: 0, destinations: new Map(), streams: new Map() });
       return;
     }
     const st = this.#calls.get(e.callId);
     if (!st) return;
     if (e.type === 'caller.input') return this.#input(st, e);
+    if (typeof e.type === 'string' && e.type.startsWith('stream.')) return this.#stream(st, e);
     if (e.type !== 'call.ended') return;
     this.#calls.delete(e.callId);
     const body = this.#body(st, e as AnyEvent & EndedEvent);
@@ -123,6 +125,16 @@ export class ReceiptLedger {
     if (app.training && input.text !== undefined) dest('training', app.policy.training);
   }
 
+  /** A bot stream is a destination of the caller's audio: the receipt says where and when, never what. */
+  #stream(st: CallState, e: AnyEvent): void {
+    const sid = String(e['streamSid'] ?? '');
+    const at = iso(typeof e['time'] === 'number' ? (e['time'] as number) : this.opts.now());
+    let s = st.streams.get(sid);
+    if (!s) st.streams.set(sid, (s = { url: String(e['url'] ?? ''), format: String(e['format'] ?? ''), startedAt: at, reconnects: 0 }));
+    if (e.type === 'stream.reconnecting') s.reconnects++;
+    if (e.type === 'stream.stopped') s.stoppedAt = at;
+  }
+
   #body(st: CallState, e: AnyEvent & EndedEvent): CallReceiptBody {
     const rec = e.recording;
     const retained = st.app.retentionDays !== undefined && (st.app.training || rec?.recorded);
@@ -133,6 +145,7 @@ export class ReceiptLedger {
       sensitive: (e.sensitive ?? []).map((i) => ({ from: iso(i.from), ...(i.to !== undefined ? { to: iso(i.to) } : {}), reasons: i.reasons, words: i.words, digits: i.digits })),
       recording: rec ? { consent: rec.consent, outcome: rec.outcome, recorded: rec.recorded, recordingId: rec.recordingId, durationMs: rec.durationMs, pauses: rec.pauses } : null,
       retentionExpiresAt: retained ? iso(e.endedAt + st.app.retentionDays! * DAY_MS) : null,
+      ...(st.streams.size ? { streams: [...st.streams.values()] } : {}),
     };
   }
 

@@ -38,6 +38,8 @@ export interface CallReceiptBody {
   recording: { consent: string; outcome: string; recorded: boolean; recordingId?: string; durationMs?: number; pauses: { fromMs: number; toMs?: number; reasons: string[] }[] } | null;
   /** When the call's retained data (recording, training records) expires. */
   retentionExpiresAt: string | null;
+  /** Live audio streams to a bot (a third party that heard the caller): where (the URL without query), when, reconnects. */
+  streams?: { url: string; format: string; startedAt: string; stoppedAt?: string; reconnects: number }[];
 }
 
 export interface ErasureReceiptBody {

@@ -172,3 +172,24 @@ test('a receipt re-signed with another key does not verify; the stored tables re
     await e.done();
   }
 });
+
+test('a bot stream is on the call receipt: where (URL without query), when, reconnects; never the caller number', async () => {
+  const e = await env();
+  try {
+    const s = stamp('call-stream@gw');
+    const emit = (x: Record<string, unknown>) => e.calls.emit('event', { ...s, ...x } as unknown as CallEvent);
+    emit({ type: 'call.started', from: '<sip:+442079460958@trunk>', to: '<sip:1000@gw>', requestUri: 'sip:1000@gw', transport: 'UDP' });
+    emit({ type: 'stream.started', streamSid: 'MZ1', url: 'wss://bot.example/media', format: 'twilio', time: s.time + 1_000 });
+    emit({ type: 'stream.reconnecting', streamSid: 'MZ1', url: 'wss://bot.example/media', format: 'twilio', reason: 'closed 1006', time: s.time + 5_000 });
+    emit({ type: 'stream.stopped', streamSid: 'MZ1', url: 'wss://bot.example/media', format: 'twilio', reason: 'call ended', time: s.time + 9_000 });
+    emit({ type: 'call.ended', startedAt: s.time, answeredAt: s.time, endedAt: s.time + 10_000, endReason: 'remote-bye' });
+    await settled(e, 1);
+    const [r] = await e.chain.list(0, 10);
+    const body = JSON.parse(r!.body) as CallReceiptBody;
+    assert.deepEqual(body.streams, [{ url: 'wss://bot.example/media', format: 'twilio', startedAt: new Date(s.time + 1_000).toISOString(), stoppedAt: new Date(s.time + 9_000).toISOString(), reconnects: 1 }]);
+    assert.ok(!r!.body.includes('2079460958'));
+    assert.equal((await verifyChain('eu', e.chain.all(), regionPublicKey(e.dir, 'eu'))).ok, true);
+  } finally {
+    await e.done();
+  }
+});
