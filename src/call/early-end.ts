@@ -16,6 +16,7 @@ import type { PauseSnapshot, Utterance } from '../media/index.js';
 import type { Stt, SttOutcome } from '../speech/index.js';
 import type { AgentMedia } from './agent-call.js';
 import { recognise } from './recognition.js';
+import { systemClock, type Clock } from '../time/index.js';
 import { judgeCompleteness } from './turn-completeness.js';
 
 export interface EarlyEndSettings {
@@ -32,6 +33,8 @@ interface PauseRecognition {
   stt: Stt;
   phrasesKey: string;
   outcome: Promise<SttOutcome>;
+  /** How long the decode at the pause took (ms), once it is done: the turn's recognition time. */
+  decodeMs?: number;
 }
 
 export class EarlyTurnEnd {
@@ -44,6 +47,7 @@ export class EarlyTurnEnd {
     private readonly settings: EarlyEndSettings,
     private readonly recogniser: TurnRecogniser,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Judge one pause; ends the turn early when the caller has given a complete answer. */
@@ -54,9 +58,12 @@ export class EarlyTurnEnd {
     // and would make every pause of free speech compete with other calls' final decodes.
     if (!stt.cheapPartials || !phrases?.length) return;
     this.counts.probed++;
+    const t0 = this.clock.now();
     const outcome = recognise(p.utterance, stt, { phrases, engineOptions: options });
-    this.atPause.set(p.utterance.audio, { stt, phrasesKey: keyOf(phrases), outcome });
+    const entry: PauseRecognition = { stt, phrasesKey: keyOf(phrases), outcome };
+    this.atPause.set(p.utterance.audio, entry);
     const o = await outcome;
+    entry.decodeMs = Math.round(this.clock.now() - t0);
     const judged = o.ok ? judgeCompleteness(o.result, { phrases, speechMs: p.utterance.speechMs }) : 'incomplete';
     if (judged !== 'complete') return;
     this.counts.complete++;
@@ -67,6 +74,11 @@ export class EarlyTurnEnd {
   outcomeFor(u: Utterance, stt: Stt, phrases?: string[]): Promise<SttOutcome> | undefined {
     const r = u.endedEarly ? this.atPause.get(u.audio) : undefined;
     return r && r.stt === stt && r.phrasesKey === keyOf(phrases) ? r.outcome : undefined;
+  }
+
+  /** The decode time of the recognition reused for this utterance (ms), if one was reused and is done. */
+  decodeMsFor(u: Utterance): number | undefined {
+    return u.endedEarly ? this.atPause.get(u.audio)?.decodeMs : undefined;
   }
 }
 

@@ -84,7 +84,8 @@ test('a whole grammar phrase ends the turn after the short hangover; recognised 
     assert.deepEqual(transcripts, ['check my balance']);
     // The short hangover is 240 ms; a loaded machine may decode the pause later, never as late as the fixed 800 ms.
     assert.ok(turn.endpointingMs! < 700, `endpointing ${turn.endpointingMs} ms`);
-    assert.equal(turn.sttMs, 0, 'the recognition made at the pause was reused');
+    // The decode made at the pause is reused: one transcription, and its own decode time is the turn's sttMs.
+    assert.ok(turn.sttMs! > 0 && turn.sttMs! < 700, `stt ${turn.sttMs} ms`);
   } finally {
     await call.hangup();
   }

@@ -420,7 +420,7 @@ test('canaries: no PII byte in the data directory, TTS cache, logs, sinks, Couch
 
   // I3: the TTS disk cache holds the fixed prompts and none of the answers that echoed the caller.
   const secret = readFileSync(join(dataDir(), 'keys', 'tts-cache.key'));
-  const keyOf = (text: string) => ttsCacheKey(secret, 'flite', 'slt', text, { ssml: false });
+  const keyOf = (text: string) => ttsCacheKey(secret, 'flite', 'slt', tts.cacheText({ text }), {}); // keyed on what flite synthesises
   const fixed = new Map([...Object.values(SPOKEN).map((s) => s.greeting), KEYS_GREETING, REASK].map((x) => [keyOf(x), x]));
   // A key that reached the dialog raw (a menu key, before the run reached 4) comes back with no token
   // in the answer, so its echo is not caller data to the gateway; every other echo carried a restored token.
