@@ -1,36 +1,22 @@
 /**
- * The voice agent for one call (application mode `agent`): the turn loop that makes Hushgate a
- * voice agent gateway.
- *
- *   answer → welcome turn (empty input) → speak → listen ─┬─ utterance → STT ──────┐
- *                                                        ├─ DTMF (digit or collection)├─▶ dialog turn → speak → actions → listen …
- *                                                        └─ no-input timer ─────────┘
- *
- * - Speech and DTMF barge-in stop playout within one frame (the player flushes on the next tick).
- * - The dialog's response is spoken first, then its actions run in order (IBM Voice Gateway's rule),
- *   each by its handler in actions/.
- * - What goes to a dialog outside the process passes the application's privacy policy (DialogGate)
- *   and tokens in the answer are restored before speaking.
- * - Turn timings (endpointing, STT, dialog, TTS first audio) are measured on the Clock and emitted as
- *   `turn.completed` CallEvents; final recognitions as `transcription` events.
- * - Adaptive endpointing (early-end.ts): a turn judged complete at a pause ends after a short hangover.
- * - A dialog that fails (timeout, bad JSON, unreachable) gets an error turn: the gateway speaks
- *   `vgwConversationFailedMessage` and keeps listening; three failures in a row end the call.
+ * The voice agent for one call (application mode `agent`), the turn loop (docs/call.md): answer → welcome
+ * turn → speak → listen → utterance (STT), keys or no-input → dialog turn → speak → actions → listen …
+ * The response is spoken first, then its actions run in order (IBM's rule; handlers in actions/); a reply
+ * that streams is spoken piece by piece as it arrives (streamed-turn.ts). Barge-in stops playout within a
+ * frame. A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
  */
-import type { TurnInput, TurnResponse } from '../dialog/index.js';
-import { DialogError } from '../dialog/index.js';
-import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/index.js';
+import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest, type TurnResponse } from '../dialog/index.js';
 import type { Utterance } from '../media/index.js';
-import { CallPrivacy, type TurnPrivacy } from '../privacy/index.js';
-import { detect } from '../privacy/index.js';
+import { CallPrivacy, detect, type TurnPrivacy } from '../privacy/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { AgentCall } from './agent-call.js';
-import { CallServices } from './call-services.js';
+import { CallServices, type DialogTarget } from './call-services.js';
 import { DialogGate } from './dialog-gate.js';
-import { DialogExchange } from './dialog-exchange.js';
+import { callState, DialogExchange } from './dialog-exchange.js';
 import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
-import { Speaker, type FirstAudio } from './speaker.js';
+import { Speaker, type FirstAudio, type SpeakOptions } from './speaker.js';
+import { streamTurn } from './streamed-turn.js';
 import { recognise, sttResponseOf } from './recognition.js';
 import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
@@ -51,8 +37,7 @@ export class AgentSession {
   private ended = false;
   private failures = 0;
   private readonly flags: AgentFlags;
-  /** The call's privacy context: its own numbers, what the agent asked for, digits across turns. */
-  private readonly privacy: CallPrivacy;
+  private readonly privacy: CallPrivacy; // its own numbers, what the agent asked for, digits across turns
   private readonly gate: DialogGate;
   private readonly services: CallServices;
   private readonly speaker: Speaker;
@@ -60,14 +45,13 @@ export class AgentSession {
   private readonly digits: DtmfCollector;
   private readonly earlyEnd: EarlyTurnEnd;
   private readonly clock: Clock;
-  /** Aborted the moment the call ends: dialog requests, synthesis and action handlers stop. */
-  private readonly abort = new AbortController();
-  /** The dialog's answer this turn carried caller data (tokens restored): it is never cached. */
-  private speaksCallerData = false;
+  private readonly abort = new AbortController(); // the call ended: dialog requests, synthesis and action handlers stop
+  private speaksCallerData = false; // this turn's answer carried caller data (tokens restored): never cached
   private excludeFromCache = false;
   private bargeInOccurred = false; // since the last turn
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
+  private reply?: AbortController; // the streamed reply in progress: barge-in aborts its request and synthesis
 
   constructor(
     private readonly call: AgentCall,
@@ -99,10 +83,6 @@ export class AgentSession {
     void this.runTurn({ text: '' }, { isFirst: true });
   }
 
-  private baseState(c = this.call): GatewayTurnState {
-    return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
-  }
-
   /** Run one dialog turn and carry out its response. */
   private async runTurn(input: TurnInput, o: TurnOptions = {}): Promise<void> {
     if (this.ended) return;
@@ -112,34 +92,32 @@ export class AgentSession {
     const trigger = o.trigger ?? this.clock.now();
     const target = await this.services.dialogForTurn();
     if (this.ended) return;
-    const state: GatewayTurnState = { ...this.baseState(), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
+    const state: GatewayTurnState = { ...callState(this.call), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
     this.pendingState = {};
     this.completed = [];
     this.bargeInOccurred = false;
-    // Caller input (speech, keys) was put through CallPrivacy by its handler; other turns (the
-    // first, no-input, transfer failed) carry no caller words but are gated with the expectation.
+    // Caller input was put through CallPrivacy by its handler; other turns are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     const request = this.exchange.request(target, input, state, turnPrivacy);
+    const req: TurnRequest = { input: request.input, isFirstTurn: !!o.isFirst, context: request.context };
+    const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: 0 };
+    if (target.dialog.turnStream) return this.streamedTurn(target, req, { trigger, timings }, turnPrivacy);
     const t0 = this.clock.now();
     let response: TurnResponse;
     const limit = deadline(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
     try {
-      response = await target.dialog.turn({ input: request.input, isFirstTurn: !!o.isFirst, context: request.context }, limit.signal);
+      response = await target.dialog.turn(req, limit.signal);
     } catch (err) {
       return this.dialogFailed(turn, err, t0, turnPrivacy);
     } finally {
       limit.clear();
     }
-    const dialogMs = this.clock.now() - t0;
-    this.services.dialogAnswered(); // a "once" target answered its one turn
-    this.failures = 0;
-    if (this.ended) return;
+    timings.dialogMs = Math.round(this.clock.now() - t0);
+    if (this.ended) return this.services.dialogAnswered();
     const restored = this.exchange.answered(target, response, turn);
     const texts = restored.texts;
     this.speaksCallerData = restored.carriesCallerData;
-    const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
-    // Cross-turn PII context: after "please say your card number", a bare number is a card number.
-    this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+    this.answered(texts);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
     if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(texts.join(' '), first);
@@ -148,13 +126,46 @@ export class AgentSession {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy);
+      if (next === 'stop') return this.turnDone(timings, texts.length, turnPrivacy, true);
     }
-    this.emitTurn(timings, texts.length, turnPrivacy);
-    this.services.turnEnded(turn);
+    this.turnDone(timings, texts.length, turnPrivacy);
+  }
+
+  /** The turn is over; unless an action ended it (`stopped`: call over, or another turn scheduled), listen. */
+  private turnDone(timings: TurnTimings, responses: number, privacy: TurnPrivacy, stopped = false): void {
+    this.deps.onTurnTimings?.(timings);
+    this.call.emit({ type: 'turn.completed', ...timings, responses, privacy });
+    if (stopped) return;
+    this.services.turnEnded(timings.turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)
     this.listen();
+  }
+
+  /** The dialog answered: a "once" target has had its turn; cross-turn PII context (after "please say your card number", a bare number is one). */
+  private answered(texts: string[]): void {
+    this.services.dialogAnswered();
+    this.failures = 0;
+    this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+  }
+
+  /** A reply that streams (streamed-turn.ts): each piece is spoken as it arrives, actions run in order. */
+  private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy): Promise<void> {
+    const [timings, t0, ctx] = [first.timings, this.clock.now(), this.actionContext(first.timings.turn, [], first)];
+    this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
+    const out = await streamTurn(target, req, first, (this.reply = new AbortController()), {
+      clock: this.clock, speaker: this.speaker, exchange: this.exchange, gate: this.gate, callSignal: this.abort.signal,
+      responseTimeoutMs: this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS,
+      speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
+      agentSaid: (text) => this.privacy.agentSaid(text),
+      runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
+    });
+    this.reply = undefined;
+    if (this.ended) return;
+    if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
+    timings.dialogMs = out.dialogMs; // until the first piece: what the first audio waits for
+    this.answered(out.texts);
+    this.turnDone(timings, out.texts.length, privacy, out.stopped);
   }
 
   private async dialogFailed(turn: number, err: unknown, t0: number, privacy: TurnPrivacy): Promise<void> {
@@ -173,14 +184,8 @@ export class AgentSession {
   private actionContext(turn: number, texts: string[], first: FirstAudio): ActionContext {
     let responseTextUsed = false;
     return {
-      call: this.call,
-      flags: this.flags,
-      settings: this.exchange.settings,
-      services: this.services,
-      turn,
-      signal: this.abort.signal,
-      clock: this.clock,
-      log: this.deps.log,
+      call: this.call, flags: this.flags, settings: this.exchange.settings, services: this.services, turn,
+      signal: this.abort.signal, clock: this.clock, log: this.deps.log,
       speak: (text) => this.speak(text, first),
       say: (text) => this.speak(text),
       play: (source) => this.speaker.play(source),
@@ -197,17 +202,13 @@ export class AgentSession {
     };
   }
 
-  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy): void {
-    this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses, privacy });
+  private speak(text: string, first?: FirstAudio): Promise<void> {
+    return this.ended ? Promise.resolve() : this.speaker.speak(text, this.speakOptions(text, this.speaksCallerData), first);
   }
 
-  private speak(text: string, first?: FirstAudio): Promise<void> {
-    if (this.ended) return Promise.resolve();
-    // Never cache what carries the caller's data: restored tokens, the caller's own number, or
-    // anything the detector flags (the TTS cache checks the last again on its own).
-    const noCache = this.excludeFromCache || this.speaksCallerData || detect(text, this.privacy.detection()).length > 0;
-    return this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
+  /** Never cache what carries the caller's data: restored tokens, the caller's own number, or anything the detector flags (the TTS cache checks the last again). */
+  private speakOptions(text: string, callerData: boolean): SpeakOptions {
+    return { ...this.services.ttsOptions(), noCache: this.excludeFromCache || callerData || detect(text, this.privacy.detection()).length > 0 };
   }
 
   private listen(): void {
@@ -230,6 +231,7 @@ export class AgentSession {
   private onSpeechBargeIn(): void {
     if (!this.flags.speechBargeIn || !this.call.media.playing) return;
     this.call.media.stopPlayback();
+    this.reply?.abort(); // a streamed reply: its request and pending synthesis too
     this.bargeInOccurred = true;
   }
 
@@ -268,6 +270,7 @@ export class AgentSession {
     if (this.call.media.playing) {
       if (!this.flags.dtmfBargeIn && !this.digits.active) return;
       this.call.media.stopPlayback();
+      this.reply?.abort();
       this.bargeInOccurred = true;
     }
     if (this.digits.active) return this.digits.press(digit);
@@ -278,10 +281,7 @@ export class AgentSession {
 
   private onCollected({ digits, ok }: CollectResult): void {
     this.noInput.heard();
-    if (!digits && !ok) {
-      void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
-      return;
-    }
+    if (!digits && !ok) return void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
     void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: digits }) });
   }
 
@@ -293,7 +293,7 @@ export class AgentSession {
     this.digits.dispose();
     this.speaker.close();
     // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
-    if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...this.baseState(), hangupReason: 'caller' }, this.clock);
+    if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...callState(this.call), hangupReason: 'caller' }, this.clock);
     this.gate.clear();
     await this.services.close();
   }
