@@ -116,7 +116,7 @@ export class HttpClient {
       }
       const { status, body: stream } = res.value;
       if (status < 400) return stream;
-      stream.destroy(); // the error body is never read: it may echo caller data
+      stream.once('error', () => undefined).destroy(); // the error body is never read: it may echo caller data
       if (status >= 500) {
         last = new DialogError('http', `${host} answered ${status}`, status);
         continue;

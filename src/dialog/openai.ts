@@ -142,16 +142,17 @@ export class OpenAiDialog implements Dialog {
     const host = new URL(this.url).host;
     const body = await this.client.postStream(this.url, { ...start.body, stream: true }, this.headers(), signal);
     try {
-      const read = (payload: string | undefined): ChatStreamPart[] => {
+      const read = (payload: string): ChatStreamPart[] => {
         try {
-          return payload === undefined ? reader.end() : reader.read(payload);
+          return reader.read(payload);
         } catch {
           throw new DialogError('bad-response', `${host} sent a stream event that is not a chat completion chunk`);
         }
       };
       const parts = async function* () {
         for await (const payload of sseData(body)) yield* read(payload);
-        yield* read(undefined);
+        // A body that ends without `[DONE]` or a finish_reason was cut off: the reply is incomplete.
+        if (!reader.finished) throw new DialogError('network', `${host}: the stream ended before the reply was complete`);
       };
       for await (const part of parts()) {
         if (part.kind === 'text') {
