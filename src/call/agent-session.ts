@@ -161,11 +161,10 @@ export class AgentSession {
       runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
     });
     this.reply = undefined;
-    if (this.ended) return;
     if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
     timings.dialogMs = out.dialogMs; // until the first piece: what the first audio waits for
     this.answered(out.texts);
-    this.turnDone(timings, out.texts.length, privacy, out.stopped);
+    this.turnDone(timings, out.texts.length, privacy, out.stopped || this.ended);
   }
 
   private async dialogFailed(turn: number, err: unknown, t0: number, privacy: TurnPrivacy): Promise<void> {
