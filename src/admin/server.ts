@@ -24,9 +24,11 @@ import { fleetRoutes } from './routes/fleet.js';
 import type { AdminServices } from './services.js';
 import { tenancyRoutes } from './routes/tenancy.js';
 import { keyRoutes } from './routes/keys.js';
+import { recordsRoutes } from './routes/records.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { opsRoutes } from './routes/ops.js';
 import { callRoutes } from './routes/calls.js';
+import { outboundCallRoutes } from './routes/outbound-calls.js';
 
 export interface AdminTls {
   certFile: string;
@@ -88,8 +90,10 @@ export async function buildAdminServer(deps: Omit<AdminDeps, 'host' | 'port'>, h
     ...callRoutes({ calls: deps.calls, stories: () => deps.stories }),
     ...tenancyRoutes(() => deps.tenancy),
     ...keyRoutes(() => deps.keys),
+    ...outboundCallRoutes(() => deps.outbound),
     ...privacyRoutes(() => deps.training, () => deps.tenancy, now),
-    ...fleetRoutes(() => deps.fleet, now),
+    ...recordsRoutes(() => deps.records, () => deps.dataDir),
+    ...fleetRoutes(() => deps.fleet, now, { nodeId: deps.nodeId ?? 'local', ready: deps.ready }),
   ];
   openapi = buildOpenApi(routes, { title: 'Hushgate admin API', version: '1' });
   const limiter = deps.limiter ?? new RateLimiter(deps.rateLimit ?? DEFAULT_RATE_LIMIT, now);

@@ -10,7 +10,10 @@ import type { RegionStores } from '../store/index.js';
 import type { Eraser } from '../training/index.js';
 import type { TrainingReader } from '../training/index.js';
 import type { ApiKeyStore } from './api-keys.js';
+import type { ReceiptStore } from '../receipts/index.js';
+import type { RecordingService } from '../recordings/index.js';
 import type { OutboxDepth } from './metrics.js';
+import type { OutboundCallsApi } from './routes/outbound-calls.js';
 import type { CallAudioStats } from '../call/index.js';
 import type { CallStories } from './call-stories.js';
 import type { KeyRateLimiter } from './rate-limit.js';
@@ -33,6 +36,14 @@ export interface AdminTraining {
   reader: TrainingReader;
 }
 
+/** Privacy receipts (one signed chain per region) and call recordings. */
+export interface AdminRecords {
+  chains: ReadonlyMap<string, ReceiptStore>;
+  recordings: RecordingService;
+  /** A call in progress, for pausing and resuming its recording. */
+  liveCall: (callId: string) => { info: { accountId: string }; recording?: { readonly paused: boolean; pause(reason: 'admin'): void; resume(reason: 'admin'): void } } | undefined;
+}
+
 export interface AdminServices {
   registry: Registry;
   ready: () => boolean;
@@ -42,12 +53,19 @@ export interface AdminServices {
   auditStore?: Store;
   training?: AdminTraining;
   calls?: () => Iterable<LiveCallSource>;
+  /** Outbound calling (POST /v1/calls). */
+  outbound?: OutboundCallsApi;
   /** Live and recent calls' timelines, gated for the operator (call-stories.ts). */
   stories?: CallStories;
   outbox?: () => Promise<OutboxDepth[]>;
+  records?: AdminRecords;
+  /** Where the region receipt keys live (`<dataDir>/keys/receipts`). */
+  dataDir?: string;
   now?: () => number;
   /** Per-key rate limiting shared by a fleet; default: this process's own buckets (`admin.rateLimit`). */
   limiter?: KeyRateLimiter;
   /** The fleet's nodes and calls, when this node is part of one (`/v1/fleet/*`). */
   fleet?: FleetView;
+  /** This process's name (`node.id`), for `/v1/node` when it is not in a fleet. */
+  nodeId?: string;
 }

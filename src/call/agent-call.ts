@@ -8,9 +8,14 @@ import type { PauseSnapshot, Utterance } from '../media/index.js';
 import type { PlaySource } from '../media/index.js';
 import { refer, type ReferOutcome } from '../sip/index.js';
 import type { Clock } from '../time/index.js';
+import { pino, type Logger } from 'pino';
+import { startCallStream } from './stream/behaviour.js';
+import { streamsOfCall } from './stream/bot-stream.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
 import type { CallAudio } from './call-audio.js';
 import type { CallEvent } from './call-events.js';
+import type { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
@@ -47,9 +52,17 @@ export interface AgentCall {
   readonly from: string;
   readonly to: string;
   readonly requestUri: string;
+  /** `outbound` when the gateway placed the call; the dialog sees it as `vgwCallDirection`. */
+  readonly direction?: 'inbound' | 'outbound';
+  /** Variables of the request that placed an outbound call (`vgwCallVariables`). */
+  readonly variables?: Record<string, unknown>;
   /** The application reports transcriptions from the start. */
   readonly transcriptionReports: boolean;
   readonly media: AgentMedia;
+  /** The call's sensitive switch (shared with the event bus and the recorder). */
+  readonly sensitive: SensitiveState;
+  /** The call's recording, when its application records. */
+  readonly recording?: RecordingControl;
   onDtmf(listener: (digit: string) => void): void;
   onEnded(listener: (reason: string) => void): void;
   emit(event: Record<string, unknown> & { type: CallEvent['type'] }): void;
@@ -60,9 +73,13 @@ export interface AgentCall {
   sendInfo(opts: { headers?: [string, string][]; body?: string; contentType?: string }): Promise<void>;
   /** Merge `vgwActAddCustomCDRData` fields into the call's CDR. */
   addCustomCdr(data: Record<string, unknown>): void;
+  /** Start the application's media stream (`vgwActStartStream`); an error text when it cannot. */
+  startStream(parameters: Record<string, string>): string | undefined;
+  /** Stop the streams this call has running (`vgwActStopStream`). */
+  stopStream(): void;
 }
 
-export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
+export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: Logger; defaultCountry: string } = { log: pino({ level: 'silent' }), defaultCountry: 'US' }): AgentCall {
   const s = call.session;
   const req = s.request;
   return {
@@ -70,8 +87,14 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
     from: req.headers.get('From') ?? '',
     to: req.headers.get('To') ?? '',
     requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+    direction: call.direction,
+    ...(call.variables ? { variables: call.variables } : {}),
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
     media: agentMediaOf(call.media),
+    sensitive: call.sensitive,
+    get recording() {
+      return call.recording;
+    },
     onDtmf: (l) => call.keys.on('dtmf', (e) => l(e.digit)),
     onEnded: (l) => s.once('ended', l),
     emit: (e) => call.emit(e),
@@ -82,6 +105,16 @@ export function agentCallOf(call: ActiveCall, clock: Clock): AgentCall {
     },
     addCustomCdr: (data) => {
       call.info.customCdr = Object.assign(call.info.customCdr ?? {}, data);
+    },
+    startStream: (parameters) => {
+      const cfg = call.route.application.stream;
+      if (!cfg) return 'the application has no stream configured';
+      if (streamsOfCall(call.info.callId).length) return 'a stream is already running';
+      const r = startCallStream(call, { ...cfg, parameters: { ...cfg.parameters, ...parameters } }, { clock, ...streamDeps });
+      return 'error' in r ? r.error : undefined;
+    },
+    stopStream: () => {
+      for (const s of streamsOfCall(call.info.callId)) s.stop('stopped');
     },
   };
 }

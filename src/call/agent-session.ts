@@ -4,15 +4,18 @@
  * The response is spoken first, then its actions run in order (IBM's rule; handlers in actions/); a reply
  * that streams is spoken piece by piece as it arrives (streamed-turn.ts). Barge-in stops playout within a
  * frame. A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
+ * The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
 import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest, type TurnResponse } from '../dialog/index.js';
+import { joinUtterances } from '../speech/index.js';
+import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/index.js';
 import { CallPrivacy, detect, type TurnPrivacy } from '../privacy/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { AgentCall } from './agent-call.js';
 import { CallServices, type DialogTarget } from './call-services.js';
 import { DialogGate } from './dialog-gate.js';
-import { callState, DialogExchange } from './dialog-exchange.js';
+import { DialogExchange } from './dialog-exchange.js';
 import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
 import { Speaker, type FirstAudio, type SpeakOptions } from './speaker.js';
@@ -21,6 +24,8 @@ import { recognise, sttResponseOf } from './recognition.js';
 import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
+import { SensitiveTurns } from './sensitive-turns.js';
+import { obtainConsent } from './recording-consent.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
 export type { AgentDeps, TurnTimings } from './agent-types.js';
@@ -38,6 +43,7 @@ export class AgentSession {
   private failures = 0;
   private readonly flags: AgentFlags;
   private readonly privacy: CallPrivacy; // its own numbers, what the agent asked for, digits across turns
+  private readonly sensitive: SensitiveTurns;
   private readonly gate: DialogGate;
   private readonly services: CallServices;
   private readonly speaker: Speaker;
@@ -61,7 +67,8 @@ export class AgentSession {
     // The application's forwarding setting decides whether transcriptions are reported from the start.
     this.flags = { speechBargeIn: true, dtmfBargeIn: true, sttPaused: false, sttDuringPlayback: true, dtmfPaused: false, transcriptionReports: call.transcriptionReports };
     this.privacy = new CallPrivacy({ numbers: [call.from, call.to], defaultCountry: deps.defaultCountry });
-    this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy);
+    this.sensitive = new SensitiveTurns(call.sensitive, (input, privacy) => call.emit({ type: 'caller.input', ...input, privacy }));
+    this.gate = new DialogGate(deps.policy, deps.defaultCountry, this.privacy, call.direction ?? 'inbound');
     this.exchange = new DialogExchange(this.gate, deps.log);
     this.services = new CallServices({ stt: deps.stt, dialog: deps.dialog, remoteDialog: deps.remoteDialog }, deps.log, deps.services);
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
@@ -80,8 +87,10 @@ export class AgentSession {
     m.on('speechStart', () => this.noInput.clear());
     this.call.onDtmf((digit) => this.onDtmf(digit));
     this.call.onEnded((reason) => void this.onCallEnded(reason));
-    void this.runTurn({ text: '' }, { isFirst: true });
+    const speak = (text: string) => this.speaker.speak(text, { ...this.services.ttsOptions(), noCache: false });
+    void obtainConsent(this.call.recording, { call: this.call, clock: this.clock, signal: this.abort.signal, flags: this.flags, services: this.services, sensitive: this.sensitive, speak }).then(() => this.runTurn({ text: '' }, { isFirst: true }));
   }
+  private readonly baseState = (): GatewayTurnState => callGatewayState(this.call, this.deps.identity);
 
   /** Run one dialog turn and carry out its response. */
   private async runTurn(input: TurnInput, o: TurnOptions = {}): Promise<void> {
@@ -92,16 +101,14 @@ export class AgentSession {
     const trigger = o.trigger ?? this.clock.now();
     const target = await this.services.dialogForTurn();
     if (this.ended) return;
-    const state: GatewayTurnState = { ...callState(this.call), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
-    this.pendingState = {};
-    this.completed = [];
-    this.bargeInOccurred = false;
+    const state: GatewayTurnState = { ...this.baseState(), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
+    [this.pendingState, this.completed, this.bargeInOccurred] = [{}, [], false]; // carried into this turn's state
     // Caller input was put through CallPrivacy by its handler; other turns are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     const request = this.exchange.request(target, input, state, turnPrivacy);
     const req: TurnRequest = { input: request.input, isFirstTurn: !!o.isFirst, context: request.context };
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: 0 };
-    if (target.dialog.turnStream) return this.streamedTurn(target, req, { trigger, timings }, turnPrivacy);
+    if (target.dialog.turnStream) return this.streamedTurn(target, req, { trigger, timings }, turnPrivacy, input);
     const t0 = this.clock.now();
     let response: TurnResponse;
     const limit = deadline(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
@@ -120,21 +127,21 @@ export class AgentSession {
     this.answered(texts);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
-    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(texts.join(' '), first);
+    if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(joinUtterances(texts).text, first);
     const ctx = this.actionContext(turn, texts, first);
     for (const action of response.actions) {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.turnDone(timings, texts.length, turnPrivacy, true);
+      if (next === 'stop') return this.turnDone(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive), true);
     }
-    this.turnDone(timings, texts.length, turnPrivacy);
+    this.turnDone(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
   }
 
   /** The turn is over; unless an action ended it (`stopped`: call over, or another turn scheduled), listen. */
-  private turnDone(timings: TurnTimings, responses: number, privacy: TurnPrivacy, stopped = false): void {
+  private turnDone(timings: TurnTimings, responses: number, privacy: TurnPrivacy, exchange: TurnExchange, stopped = false): void {
     this.deps.onTurnTimings?.(timings);
-    this.call.emit({ type: 'turn.completed', ...timings, responses, privacy });
+    this.call.emit({ type: 'turn.completed', ...timings, responses, privacy, ...exchange });
     if (stopped) return;
     this.services.turnEnded(timings.turn);
     this.busy = false;
@@ -147,10 +154,11 @@ export class AgentSession {
     this.services.dialogAnswered();
     this.failures = 0;
     this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+    this.sensitive.agentAsked(this.privacy.expect); // a prompt asking for a card number, code, PIN or account turns the switch on
   }
 
   /** A reply that streams (streamed-turn.ts): each piece is spoken as it arrives, actions run in order. */
-  private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy): Promise<void> {
+  private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy, input: TurnInput): Promise<void> {
     const [timings, t0, ctx] = [first.timings, this.clock.now(), this.actionContext(first.timings.turn, [], first)];
     this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
     const out = await streamTurn(target, req, first, (this.reply = new AbortController()), {
@@ -159,12 +167,10 @@ export class AgentSession {
       speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
       agentSaid: (text) => this.privacy.agentSaid(text),
       runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
-    });
-    this.reply = undefined;
+    }).finally(() => (this.reply = undefined));
     if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
-    timings.dialogMs = out.dialogMs; // until the first piece: what the first audio waits for
     this.answered(out.texts);
-    this.turnDone(timings, out.texts.length, privacy, out.stopped || this.ended);
+    this.turnDone(timings, out.texts.length, privacy, turnExchange(input, out.texts, undefined, privacy.sensitive), out.stopped || this.ended);
   }
 
   private async dialogFailed(turn: number, err: unknown, t0: number, privacy: TurnPrivacy): Promise<void> {
@@ -185,29 +191,24 @@ export class AgentSession {
     return {
       call: this.call, flags: this.flags, settings: this.exchange.settings, services: this.services, turn,
       signal: this.abort.signal, clock: this.clock, log: this.deps.log,
-      speak: (text) => this.speak(text, first),
-      say: (text) => this.speak(text),
-      play: (source) => this.speaker.play(source),
-      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), texts.join(' '))),
+      speak: (text) => this.speak(text, first), say: (text) => this.speak(text), play: async (source) => void (await this.speaker.play(source)),
+      takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), joinUtterances(texts).text)),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
       nextTurnState: (state) => Object.assign(this.pendingState, state),
       scheduleTurn: (input, state) => this.clock.setImmediate(() => void this.runTurn(input, { state })),
-      scheduleNoInputTurn: (text) =>
-        this.clock.setImmediate(() => {
-          this.busy = false; // this turn ended with the request; the forced turn is the next one
-          void this.noInputTurn(text);
-        }),
+      // This turn ended with the request; the forced turn is the next one.
+      scheduleNoInputTurn: (text) => this.clock.setImmediate(() => ((this.busy = false), void this.noInputTurn(text))),
     };
   }
 
   private speak(text: string, first?: FirstAudio): Promise<void> {
-    return this.ended ? Promise.resolve() : this.speaker.speak(text, this.speakOptions(text, this.speaksCallerData), first);
+    return this.ended ? Promise.resolve() : this.speaker.speak(text, this.speakOptions(text, this.speaksCallerData), first).then(() => undefined);
   }
 
-  /** Never cache what carries the caller's data: restored tokens, the caller's own number, or anything the detector flags (the TTS cache checks the last again). */
+  /** Never cache what carries the caller's data: restored tokens, the caller's own number, a sensitive stretch, or anything the detector flags. */
   private speakOptions(text: string, callerData: boolean): SpeakOptions {
-    return { ...this.services.ttsOptions(), noCache: this.excludeFromCache || callerData || detect(text, this.privacy.detection()).length > 0 };
+    return { ...this.services.ttsOptions(), noCache: this.excludeFromCache || callerData || this.sensitive.on || detect(text, this.privacy.detection()).length > 0 };
   }
 
   private listen(): void {
@@ -247,7 +248,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await (this.earlyEnd.outcomeFor(u, stt, phrases) ?? recognise(u, stt, { phrases, engineOptions: options }));
+    const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = Math.round(this.clock.now() - t0);
     if (this.ended) return;
     if (!outcome.ok || !outcome.result.transcript.trim()) {
@@ -258,8 +259,8 @@ export class AgentSession {
     }
     const r = outcome.result;
     this.noInput.heard();
-    const privacy = this.privacy.callerTurn({ text: r.transcript });
-    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, transcript: r.transcript, confidence: r.confidence, alternatives: r.alternatives, privacy });
+    const privacy = this.sensitive.callerTurn(this.privacy.callerTurn({ text: r.transcript }), { text: r.transcript });
+    if (this.flags.transcriptionReports) this.call.emit({ type: 'transcription', turn: this.turnNo + 1, confidence: r.confidence, ...this.sensitive.transcription(r.transcript, r.alternatives, privacy), privacy });
     await this.runTurn({ text: r.matchedPhrase ?? r.transcript }, { trigger, endpointingMs, sttMs, state: { sttResponse: sttResponseOf(r), isDtmf: false }, privacy });
   }
 
@@ -275,13 +276,13 @@ export class AgentSession {
     if (this.digits.active) return this.digits.press(digit);
     if (this.busy) return;
     this.noInput.heard();
-    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.privacy.callerTurn({ dtmf: digit }) });
+    void this.runTurn({ dtmf: digit }, { state: { isDtmf: true }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digit }), { dtmf: digit }) });
   }
 
   private onCollected({ digits, ok }: CollectResult): void {
     this.noInput.heard();
     if (!digits && !ok) return void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
-    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.privacy.callerTurn({ dtmf: digits }) });
+    void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), { dtmf: digits }) });
   }
 
   private async onCallEnded(reason: string): Promise<void> {
@@ -292,7 +293,7 @@ export class AgentSession {
     this.digits.dispose();
     this.speaker.close();
     // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
-    if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...callState(this.call), hangupReason: 'caller' }, this.clock);
+    if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...this.baseState(), hangupReason: 'caller' }, this.clock);
     this.gate.clear();
     await this.services.close();
   }

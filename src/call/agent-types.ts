@@ -25,6 +25,15 @@ export interface AgentDeps {
   clock?: Clock;
   /** Adaptive endpointing (early-end.ts); default on with a 240 ms short hangover. */
   endpointing?: EarlyEndSettings;
+  /** Per-call context IBM Voice Gateway sent that the call itself does not know (tenant, caller pseudonym, chosen INVITE headers). */
+  identity?: CallIdentity;
+}
+
+/** What fills `vgwTenantID`, `context.metadata.user_id` and `vgwSIPCustomInviteHeaders`. */
+export interface CallIdentity {
+  tenantId?: string;
+  userId?: string;
+  customInviteHeaders?: Record<string, string>;
 }
 
 export interface TurnTimings {

@@ -28,6 +28,8 @@ export interface CallAudioEvents {
   dtmfStart: [string];
   /** A decoded (or concealed) caller frame, 160 samples; valid only during the event. */
   frame: [Int16Array, number];
+  /** A frame we sent (prompts, TTS), decoded to PCM; valid only during the event. Emitted only while someone listens (the recorder). */
+  sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
@@ -60,6 +62,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   tap?: (payload: Uint8Array, pt: number, seq: number, timestamp: number, arrivalMs: number) => void;
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
+  /** A bot's audio (media streams, stream/playout.ts): while set it plays instead of the player, one frame per tick. */
+  feed?: { next(): Int16Array | undefined };
+  private feedMarker = true;
   // 40 ms floor: two scheduler ticks of phase slack between sender and receiver clocks.
   private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => this.isSilentPayload(p) });
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
@@ -69,6 +74,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly prev = new Int16Array(FRAME_SAMPLES);
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
+  private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
   private haveAudio = false;
   private configured = false;
   private originMs = -1;
@@ -76,7 +82,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private decoded = 0;
   private concealed = 0;
   private sent = 0;
-  private closed = false;
+  #closed = false;
+  /** True once `close()` ran: the RTP sockets are released. */
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   constructor(
     readonly rtp: RtpSession,
@@ -200,7 +210,19 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       this.endpointer.playing = this.player.playing;
       this.endpointer.push(this.silence, deadlineMs);
     }
-    if (!this.loopback) this.player.tick(deadlineMs);
+    if (this.loopback) return;
+    if (this.feed) this.playFeed(deadlineMs);
+    else this.player.tick(deadlineMs);
+  }
+
+  private playFeed(deadlineMs: number): void {
+    const f = this.feed!.next();
+    if (!f) {
+      this.feedMarker = true; // the next frame starts a talkspurt
+      return;
+    }
+    this.sendFrame(f, this.feedMarker, deadlineMs);
+    this.feedMarker = false;
   }
 
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
@@ -211,8 +233,17 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
+    if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
+  }
+
+  private decodeSent(payload: Uint8Array): Int16Array {
+    const n = Math.min(payload.length, FRAME_SAMPLES);
+    this.sentPcm.fill(0);
+    if (this.codec === 'PCMA') alawDecode(payload.subarray(0, n), this.sentPcm);
+    else ulawDecode(payload.subarray(0, n), this.sentPcm);
+    return this.sentPcm;
   }
 
   stats(): CallAudioStats {
@@ -220,8 +251,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     this.unregister?.();
     this.player.stop();
     await this.rtp.close();

@@ -12,14 +12,9 @@ import { deadline } from './timing.js';
 import type { TurnPrivacy } from '../privacy/index.js';
 import type { DialogGate, RestoredResponse } from './dialog-gate.js';
 import type { DialogTarget } from './call-services.js';
-import type { AgentCall } from './agent-call.js';
 
 type Context = Record<string, unknown>;
 
-/** The gateway's turn variables that name the call (`vgwSessionID`, `vgwSIPCallID`, the SIP URIs). */
-export function callState(c: Pick<AgentCall, 'callId' | 'requestUri' | 'from' | 'to'>): GatewayTurnState {
-  return { sessionId: c.callId, sipCallId: c.callId, sipRequestUri: c.requestUri, sipFromUri: c.from, sipToUri: c.to };
-}
 
 const HANGUP_TURN_TIMEOUT_MS = 3000;
 

@@ -29,15 +29,22 @@ export class DialogGate {
     private readonly policy: PrivacyPolicy,
     private readonly defaultCountry: string,
     private readonly privacy: CallPrivacy,
+    /** Who placed the call: on an outbound call the remote party is To, our own line From. */
+    private readonly direction: 'inbound' | 'outbound' = 'inbound',
   ) {}
 
-  /** A turn's input and context as a remote dialog may see them. */
+  /**
+   * A turn's input and context as a remote dialog may see them. A turn taken while the sensitive
+   * switch was on goes as one token, whatever the policy says (`allow` included): the dialog can
+   * refer to the value and the gateway restores it before speaking, but never sends it.
+   */
   outbound(input: TurnInput, context: Context, turn: TurnPrivacy): { input: TurnInput; context: Context } {
+    if (turn.sensitive) return { input: this.#withheld(input, turn), context: this.outboundContext(context) };
     const gated = applyPolicy(
       'dialog',
       { transcript: 'text' in input ? input.text : undefined, dtmf: 'dtmf' in input ? input.dtmf : undefined, context },
       this.policy,
-      { vault: this.#vault, detection: this.privacy.detection(turn), defaultCountry: this.defaultCountry },
+      { vault: this.#vault, detection: this.privacy.detection(turn), defaultCountry: this.defaultCountry, direction: this.direction },
     );
     return {
       input: 'dtmf' in input ? { dtmf: gated.dtmf ?? '' } : { text: gated.transcript ?? '' },
@@ -45,9 +52,15 @@ export class DialogGate {
     };
   }
 
+  #withheld(input: TurnInput, turn: TurnPrivacy): TurnInput {
+    const type = turn.expect ?? 'SENSITIVE';
+    if ('dtmf' in input) return { dtmf: input.dtmf ? this.#vault.tokenize(type, input.dtmf) : '' };
+    return { text: input.text.trim() ? this.#vault.tokenize(type, input.text) : '' };
+  }
+
   /** A context alone (the hang-up turn), under the same gate. */
   outboundContext(context: Context): Context {
-    return (applyPolicy('dialog', { context }, this.policy, { vault: this.#vault, detection: this.privacy.detection(), defaultCountry: this.defaultCountry }).context as Context) ?? {};
+    return (applyPolicy('dialog', { context }, this.policy, { vault: this.#vault, detection: this.privacy.detection(), defaultCountry: this.defaultCountry, direction: this.direction }).context as Context) ?? {};
   }
 
   /** A remote dialog's answer with its tokens restored. */

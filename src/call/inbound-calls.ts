@@ -24,6 +24,8 @@ import { OfferAnswer } from './offer-answer.js';
 import { CallRecord, srtpSummary } from './call-record.js';
 import { holdBehaviour, loopbackBehaviour } from './behaviours.js';
 import { pause } from './timing.js';
+import { SensitiveState } from './sensitive-state.js';
+import type { RecordingControl } from './recording-control.js';
 
 export type { ActiveCall, CallBehaviour, CallInfo } from './active-call.js';
 
@@ -42,6 +44,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   private readonly behaviours = new Map<string, CallBehaviour>();
   /** Directory relative paths in application settings resolve against (the config file's). */
   baseDir?: string;
+  /** Builds the call's recording when its application records (the gateway's recordings module). */
+  startRecording?: (call: ActiveCall) => RecordingControl | undefined;
   /** Listeners notified when a call ends (CDR hook). */
   onCallEnded?: (info: CallInfo) => void;
 
@@ -60,6 +64,21 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
 
   setBehaviour(mode: string, b: CallBehaviour): void {
     this.behaviours.set(mode, b);
+  }
+
+  /** Put an event (already stamped with its call's ids) on the bus: outbound calls share it. */
+  publish(event: Record<string, unknown> & { type: string }): void {
+    this.emit('event', event as unknown as CallEvent);
+  }
+
+  /** A call not answered here (outbound) ended: the CDR hook. */
+  callEnded(info: CallInfo): void {
+    this.onCallEnded?.(info);
+  }
+
+  /** The behaviour of an application mode (outbound calls run the same ones); `hold` for an unknown mode. */
+  behaviourFor(mode: string): CallBehaviour {
+    return this.behaviours.get(mode) ?? this.behaviours.get('hold')!;
   }
 
   private reject(session: InviteServerSession, r: Rejection): void {
@@ -92,11 +111,14 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
 
     const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
     const keys: CallKeys = new EventEmitter();
+    const sensitive = new SensitiveState(() => this.clock.epochMs());
     const call: ActiveCall = {
+      sensitive,
       baseDir: this.baseDir,
       info,
       route,
       session,
+      direction: 'inbound',
       media,
       keys,
       emit: (event) => this.emit('event', { ...stamp, time: this.clock.epochMs(), ...event } as unknown as CallEvent),
@@ -124,18 +146,26 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       const d = parseSipInfoDtmf(r.headers.get('Content-Type') ?? '', r.body.toString('utf8'));
       if (d.ok) keys.emit('dtmf', d.value);
     });
-    keys.on('dtmf', (e) => call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source }));
+    // While the sensitive switch is on, a key reaches the event bus as a count only.
+    keys.on('dtmf', (e) => {
+      if (!sensitive.active) return call.emit({ type: 'dtmf', digit: e.digit, durationMs: e.durationMs, source: e.source });
+      sensitive.withheld(0, 1);
+      call.emit({ type: 'dtmf', digit: '', sensitive: true, durationMs: e.durationMs, source: e.source });
+    });
+    sensitive.on('change', (c) => call.emit({ type: 'sensitive.changed', on: c.on, reasons: c.reasons }));
     session.once('ended', (reason) => {
+      sensitive.clearAll();
+      call.recording?.finish();
       const st = media.stats();
       record.ended(reason, st);
       this.calls.delete(callId);
       this.counters.active--;
       void media.close();
       log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
-      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr });
+      call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr, sensitive: sensitive.intervals(), recording: call.recording?.summary() });
       this.onCallEnded?.(info);
     });
-    session.once('confirmed', () => this.confirmed(call, negotiation, record, log));
+    session.once('confirmed', () => this.confirmed(call, session, negotiation, record, log));
     const delay = route.application.answerDelayMs;
     if (delay > 0) {
       session.progress(180, 'Ringing');
@@ -147,8 +177,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   }
 
   /** The ACK came: end a late offer left without an acceptable answer, else start the behaviour. */
-  private confirmed(call: ActiveCall, negotiation: OfferAnswer, record: CallRecord, log: Logger): void {
-    const { info, session, route } = call;
+  private confirmed(call: ActiveCall, session: InviteServerSession, negotiation: OfferAnswer, record: CallRecord, log: Logger): void {
+    const { info, route } = call;
     const problem = negotiation.unanswered;
     if (problem) {
       // RFC 3264 §4 / RFC 3261 §13.2.1: no usable answer in the ACK — the session cannot go on; BYE
@@ -160,8 +190,9 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       return;
     }
     record.answered(route.application.maxCallSeconds, () => void call.hangup('max-duration'));
+    call.recording = this.startRecording?.(call);
     log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
-    const behaviour = this.behaviours.get(route.application.mode) ?? this.behaviours.get('hold')!;
+    const behaviour = this.behaviourFor(route.application.mode);
     try {
       behaviour(call);
     } catch (err) {

@@ -17,6 +17,9 @@ import type { CallAudio } from './call-audio.js';
 import type { CallInfo } from './active-call.js';
 import type { Rejection } from './admission.js';
 
+/** Where offers and answers arrive: an `InviteServerSession`, or an outbound call's hooks (outbound-calls.ts). */
+export type OfferHooks = Pick<InviteServerSession, 'onOffer' | 'onAnswer'>;
+
 export type NegotiatedMedia = Pick<CallAudio, 'configure' | 'setSrtp' | 'localAddress' | 'localPort'>;
 
 export interface AnswerProblem {
@@ -29,7 +32,7 @@ export class OfferAnswer {
   #lateOffer = false;
 
   constructor(
-    private readonly session: InviteServerSession,
+    private readonly session: OfferHooks,
     private readonly media: NegotiatedMedia,
     private readonly secureMedia: 'off' | 'optional' | 'required',
     private readonly info: CallInfo,

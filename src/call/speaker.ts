@@ -5,6 +5,7 @@
  * recogniser keeps listening unless the dialog turned that off (`vgwActDisableSTTDuringPlayback`).
  */
 import type { Tts } from '../speech/index.js';
+import { joinUtterances } from '../speech/index.js';
 import type { PlaySource } from '../media/index.js';
 import type { Clock } from '../time/index.js';
 import type { AgentMedia } from './agent-call.js';
@@ -24,8 +25,17 @@ export interface SpeakOptions {
   noCache: boolean;
 }
 
+/** How a prompt ended: played in full, or stopped (barge-in, hang-up, nothing to play). */
+export type PlayOutcome = 'done' | 'stopped';
+
+/** The player reports `{ reason }`; older listeners passed the bare reason. */
+function outcomeOf(r: unknown): PlayOutcome {
+  const reason = typeof r === 'object' && r !== null ? (r as { reason?: unknown }).reason : r;
+  return reason === 'done' ? 'done' : 'stopped';
+}
+
 export class Speaker {
-  #done?: () => void;
+  #done?: (outcome: PlayOutcome) => void;
   #closed = false;
 
   constructor(
@@ -36,20 +46,26 @@ export class Speaker {
     /** Whether the recogniser listens while this prompt plays. */
     private readonly listenWhilePlaying: () => boolean,
   ) {
-    media.on('playbackFinished', () => {
+    media.on('playbackFinished', (r) => {
       const done = this.#done;
       this.#done = undefined;
-      done?.();
+      done?.(outcomeOf(r));
     });
   }
 
-  async speak(text: string, opts: SpeakOptions, first?: FirstAudio): Promise<void> {
-    if (this.#closed || !text.trim()) return;
+  /**
+   * Speak a turn's utterances. Any of them may be SSML (IBM dialogs wrap answers in `<speak>` or
+   * `<prosody>`): the engine then gets one SSML document — Watson takes it as is, plain-text engines
+   * interpret it — and no tag is ever read out.
+   */
+  async speak(texts: string | readonly string[], opts: SpeakOptions, first?: FirstAudio): Promise<PlayOutcome> {
+    const { text, ssml } = joinUtterances(typeof texts === 'string' ? [texts] : texts);
+    if (this.#closed || !text.trim()) return 'stopped';
     const started = this.clock.now();
     const { tts, clock, signal } = this;
     let pending = first;
     const chunks = (async function* () {
-      for await (const chunk of tts.synthesize({ text, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal })) {
+      for await (const chunk of tts.synthesize({ text, ssml, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal })) {
         if (pending) {
           pending.timings.ttsFirstAudioMs = Math.round(clock.now() - started);
           pending.timings.totalToFirstAudioMs = Math.round(clock.now() - pending.trigger);
@@ -58,7 +74,7 @@ export class Speaker {
         yield chunk;
       }
     })();
-    await this.play({ kind: 'stream', chunks, sampleRate: 8000 });
+    return this.play({ kind: 'stream', chunks, sampleRate: 8000 });
   }
 
   /**
@@ -67,18 +83,18 @@ export class Speaker {
    * piece has played (after `speech.end()`) or playout was stopped. `signal` cancels the pending
    * synthesis (barge-in), besides the call's own.
    */
-  speakPieces(signal: AbortSignal, first?: FirstAudio): { speech: PieceSpeech; played: Promise<void> } {
+  speakPieces(signal: AbortSignal, first?: FirstAudio): { speech: PieceSpeech; played: Promise<PlayOutcome> } {
     const speech = new PieceSpeech(this.tts, this.clock, AbortSignal.any([this.signal, signal]), first);
     return { speech, played: this.play({ kind: 'stream', chunks: speech.audio(), sampleRate: 8000 }) };
   }
 
-  play(source: PlaySource): Promise<void> {
+  play(source: PlaySource): Promise<PlayOutcome> {
     return new Promise((resolve) => {
-      if (this.#closed) return resolve();
+      if (this.#closed) return resolve('stopped');
       const prev = this.#done;
-      this.#done = () => {
-        prev?.();
-        resolve();
+      this.#done = (outcome) => {
+        prev?.(outcome);
+        resolve(outcome);
       };
       this.media.listening = this.listenWhilePlaying();
       this.media.play(source);
@@ -91,6 +107,6 @@ export class Speaker {
     this.media.stopPlayback();
     const done = this.#done;
     this.#done = undefined;
-    done?.();
+    done?.('stopped');
   }
 }

@@ -42,7 +42,8 @@ export type StreamedOutcome =
   | { ok: true; texts: string[]; stopped: boolean; interrupted: boolean; dialogMs: number }
   | { ok: false; error: unknown; texts: string[] };
 
-export async function streamTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: { turn: number } }, reply: AbortController, host: StreamedTurnHost): Promise<StreamedOutcome> {
+/** Runs the turn; sets `first.timings.dialogMs` (request → first part: what the first audio waits for). */
+export async function streamTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: { turn: number; dialogMs: number } }, reply: AbortController, host: StreamedTurnHost): Promise<StreamedOutcome> {
   const { clock, speaker } = host;
   const t0 = clock.now();
   const stop = AbortSignal.any([host.callSignal, reply.signal]);
@@ -103,5 +104,6 @@ export async function streamTurn(target: DialogTarget, req: TurnRequest, first: 
   }
   await played();
   if (response) host.exchange.answered(target, response, first.timings.turn);
-  return { ok: true, texts, stopped, interrupted: reply.signal.aborted, dialogMs: dialogMs ?? Math.round(clock.now() - t0) };
+  first.timings.dialogMs = dialogMs ?? Math.round(clock.now() - t0);
+  return { ok: true, texts, stopped, interrupted: reply.signal.aborted, dialogMs: first.timings.dialogMs };
 }

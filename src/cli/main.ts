@@ -13,6 +13,9 @@ import { registerAppsCommand } from './commands/apps.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCallsCommand } from './commands/calls.js';
 import { registerImportCommand } from './commands/import.js';
+import { registerReceiptsCommand } from './commands/receipts.js';
+import { registerRecordingsCommand } from './commands/recordings.js';
+import { registerDialCommand } from './commands/dial.js';
 import { PRIVATE_UMASK } from '../store/index.js';
 
 // Whatever a command creates (stores, their -wal/-shm, exports, caches, recordings) is private to
@@ -34,6 +37,9 @@ registerAppsCommand(program);
 registerAuditCommand(program);
 registerCallsCommand(program);
 registerImportCommand(program);
+registerReceiptsCommand(program);
+registerRecordingsCommand(program);
+registerDialCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`hushgate: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -11,6 +11,7 @@ import { eventsSchema } from '../events/index.js';
 import { accountSchema, tenancySchema } from '../tenancy/index.js';
 import { tlsConfigSchema } from '../sip/index.js';
 import { sipAuthSchema } from '../sip/index.js';
+import { trunkSchema, streamIssues } from '../tenancy/index.js';
 
 const port = z.number().int().min(0).max(65535);
 
@@ -166,15 +167,28 @@ export const configSchema = z
       .prefault({}),
     regions: z.record(z.string(), regionSchema).default({ default: { store: { kind: 'sqlite' } } }),
     events: eventsSchema,
+    /** Carrier trunks for outbound calls, given to accounts by name (`accounts[].outbound.trunks`). */
+    trunks: z.array(trunkSchema).default([]),
     accounts: z.array(accountSchema).default([]),
   })
   .superRefine((cfg, ctx) => {
+    const trunkNames = new Set<string>();
+    cfg.trunks.forEach((t, i) => {
+      if (trunkNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['trunks', i, 'name'], message: `duplicate trunk name "${t.name}"` });
+      trunkNames.add(t.name);
+    });
+    cfg.accounts.forEach((acc, ai) =>
+      (acc.outbound?.trunks ?? []).forEach((name, ti) => {
+        if (!trunkNames.has(name)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'outbound', 'trunks', ti], message: `no trunk named "${name}" under trunks` });
+      }),
+    );
     const appIds = new Set<string>();
     cfg.accounts.forEach((acc, ai) =>
       acc.applications.forEach((app, pi) => {
         if (!(app.region in cfg.regions)) {
           ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'region'], message: `region "${app.region}" has no store configured under regions` });
         }
+        for (const issue of streamIssues(app)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, ...issue.path], message: issue.message });
         if (appIds.has(app.id)) ctx.addIssue({ code: 'custom', path: ['accounts', ai, 'applications', pi, 'id'], message: `duplicate application id "${app.id}"` });
         appIds.add(app.id);
       }),

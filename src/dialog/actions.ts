@@ -134,6 +134,17 @@ export const ACTION_PARAMETER_SCHEMAS = {
   vgwActDisableTranscriptionReport: none,
   /** The parameters object itself is the custom data merged into the call's CDR. */
   vgwActAddCustomCDRData: configObject.refine((o) => Object.keys(o).length > 0, 'must hold at least one field'),
+  /** Hushgate's sensitive switch (docs/dialog-contract.md): `on: true` until `on: false`. */
+  hgActSensitive: z.object({ on: bool }),
+  /** Pause and resume the call's recording (IBM's naming pattern); the paused span is silence, marked. */
+  vgwActPauseRecording: none,
+  vgwActResumeRecording: none,
+  /**
+   * Start the application's configured media stream (`stream` in its settings) mid-call; the dialog
+   * cannot choose where the audio goes, only add custom parameters for the bot's `start`.
+   */
+  vgwActStartStream: z.object({ parameters: z.record(z.string().max(64), z.string().max(500)).optional() }),
+  vgwActStopStream: none,
 } as const;
 
 export type ActionName = keyof typeof ACTION_PARAMETER_SCHEMAS;

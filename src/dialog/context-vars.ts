@@ -35,9 +35,20 @@ export interface SttResponse {
 export interface GatewayTurnState {
   sessionId: string;
   sipCallId: string;
+  /** SIP URIs in their SIP form (`sip:+447700900123@host`): IBM documents them as URIs and SOEs parse them. */
   sipRequestUri: string;
   sipFromUri: string;
   sipToUri: string;
+  /** `outbound` when this gateway placed the call (POST /v1/calls), `inbound` when it was called. */
+  callDirection?: 'inbound' | 'outbound';
+  /** The `variables` of the request that placed an outbound call. */
+  callVariables?: Record<string, unknown>;
+  /** The tenant the call was routed to (IBM: the matched `tenantURI`; here the matched number entry, else the application id). */
+  tenantId?: string;
+  /** A stable, non-identifying per-caller value for `context.metadata.user_id` (the caller's keyed pseudonym). */
+  userId?: string;
+  /** The URI of the party whose speech is transcribed (the caller on a self-service call). */
+  transcriptionSource?: string;
   /** INVITE headers the application chose to pass on (name → value). */
   sipCustomInviteHeaders?: Record<string, string>;
   sttResponse?: SttResponse;
@@ -59,7 +70,13 @@ export const GATEWAY_VARIABLES = [
   'vgwSIPRequestURI',
   'vgwSIPFromURI',
   'vgwSIPToURI',
+  'vgwCallDirection',
+  'vgwCallVariables',
   'vgwSIPCustomInviteHeaders',
+  'vgwTenantID',
+  'vgwIsCaller',
+  'vgwTranscriptionSource',
+  'vgwTextAlternatives',
   'vgwSTTResponse',
   'vgwTranscriptionConfidence',
   'vgwIsDTMF',
@@ -83,9 +100,23 @@ export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurn
   ctx['vgwSIPRequestURI'] = s.sipRequestUri;
   ctx['vgwSIPFromURI'] = s.sipFromUri;
   ctx['vgwSIPToURI'] = s.sipToUri;
+  ctx['vgwCallDirection'] = s.callDirection ?? 'inbound';
+  if (s.callVariables) ctx['vgwCallVariables'] = s.callVariables;
   if (s.sipCustomInviteHeaders && Object.keys(s.sipCustomInviteHeaders).length) ctx['vgwSIPCustomInviteHeaders'] = s.sipCustomInviteHeaders;
+  if (s.tenantId !== undefined) ctx['vgwTenantID'] = s.tenantId;
+  // A self-service call transcribes only the caller (IBM sets false for the agent's side of agent assist).
+  ctx['vgwIsCaller'] = true;
+  ctx['vgwTranscriptionSource'] = s.transcriptionSource ?? s.sipFromUri;
+  if (s.userId !== undefined) {
+    const metadata = isRecord(ctx['metadata']) ? ctx['metadata'] : {};
+    ctx['metadata'] = { ...metadata, user_id: s.userId };
+  }
   if (s.sttResponse) ctx['vgwSTTResponse'] = s.sttResponse;
   else delete ctx['vgwSTTResponse'];
+  // IBM's list of the recogniser's alternatives as {text, confidence}, best first.
+  const alternatives = s.sttResponse?.results?.[s.sttResponse.result_index ?? 0]?.alternatives;
+  if (alternatives?.length) ctx['vgwTextAlternatives'] = alternatives.map((a) => ({ text: a.transcript, ...(a.confidence !== undefined ? { confidence: a.confidence } : {}) }));
+  else delete ctx['vgwTextAlternatives'];
   // The chosen transcript's confidence, so a dialog can reprompt on a doubtful result without
   // digging through the raw response.
   const chosen = s.sttResponse?.results?.[s.sttResponse.result_index ?? 0] ?? s.sttResponse?.results?.[0];
@@ -107,6 +138,24 @@ export function gatewayContext(previous: Record<string, unknown>, s: GatewayTurn
   if (s.completedActions?.length) ctx['vgwCompletedActions'] = s.completedActions;
   else delete ctx['vgwCompletedActions'];
   return ctx;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The URI of a From/To header value (`"Ann" <sip:+4477…@host;user=phone>;tag=x` → `sip:+4477…@host;user=phone`),
+ * as IBM's `vgwSIPFromURI`/`vgwSIPToURI` carried it: the address without display name or header parameters.
+ */
+export function headerUri(header: string): string {
+  const t = header.trim();
+  const lt = t.indexOf('<');
+  if (lt >= 0) {
+    const gt = t.indexOf('>', lt);
+    return t.slice(lt + 1, gt > lt ? gt : undefined).trim();
+  }
+  return t.replace(/;.*$/, ''); // addr-spec form: parameters belong to the header
 }
 
 // ---- variables the dialog may set ------------------------------------------------------------

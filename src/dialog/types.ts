@@ -28,6 +28,15 @@ export interface TurnResponse {
   context: DialogContext;
   /** Things the dialog asked for that were refused or ignored (invalid or unsupported actions), for the call log. */
   warnings: string[];
+  /** Intent names the dialog recognised (Watson's `intents[].intent`), for reporting. */
+  intents?: string[];
+}
+
+/** Intent names from a Watson-style `intents: [{intent, confidence}]` list. */
+export function intentNames(v: unknown): string[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const names = v.map((i) => (typeof i === 'object' && i !== null && typeof (i as { intent?: unknown }).intent === 'string' ? (i as { intent: string }).intent : undefined)).filter((n): n is string => !!n);
+  return names.length ? names.slice(0, 16) : undefined;
 }
 
 /** What the speech recogniser should expect on the next turn (grammar phrases and/or keypad input). */

@@ -11,7 +11,7 @@
  */
 import { type HttpClient } from './http-client.js';
 import { responseFromOutput } from './response.js';
-import { DialogError, inputText, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
+import { DialogError, inputText, intentNames, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
 
 export interface WatsonV2Options {
   client: HttpClient;
@@ -24,6 +24,11 @@ export interface WatsonV2Options {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function userIdOf(ctx: Record<string, unknown>): string | undefined {
+  const m = ctx['metadata'];
+  return isRecord(m) && typeof m['user_id'] === 'string' ? m['user_id'] : undefined;
 }
 
 export class WatsonV2Dialog implements Dialog {
@@ -52,7 +57,12 @@ export class WatsonV2Dialog implements Dialog {
     if (isDtmfInput(req.input)) userDefined['vgwIsDTMF'] = true;
     const body = {
       input: { message_type: 'text', text: req.isFirstTurn ? '' : inputText(req.input), options: { return_context: true } },
-      context: { skills: { [this.opts.skillName]: { user_defined: userDefined } } },
+      context: {
+        // Watson Assistant v2 keys its per-user features (billing, analytics) on global.system.user_id:
+        // the gateway's `metadata.user_id`, as IBM's phone integration sets it.
+        ...(userIdOf(userDefined) ? { global: { system: { user_id: userIdOf(userDefined) } } } : {}),
+        skills: { [this.opts.skillName]: { user_defined: userDefined } },
+      },
     };
     let json: unknown;
     for (let attempt = 0; ; attempt++) {
@@ -75,6 +85,8 @@ export class WatsonV2Dialog implements Dialog {
     const returned = skill && isRecord(skill['user_defined']) ? (skill['user_defined'] as Record<string, unknown>) : undefined;
     const response = responseFromOutput(output, returned ?? { ...req.context }, [output['user_defined']]);
     if (!returned) response.warnings.push(`the answer had no context.skills["${this.opts.skillName}"].user_defined; the previous context is kept`);
+    const intents = intentNames(output['intents']);
+    if (intents) response.intents = intents;
     return response;
   }
 

@@ -11,7 +11,7 @@
 import type { HttpClient } from './http-client.js';
 import { responseFromOutput } from './response.js';
 import { signRequest } from './signature.js';
-import { DialogError, inputText, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
+import { DialogError, inputText, intentNames, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
 
 export interface V1MessageOptions {
   client: HttpClient;
@@ -62,6 +62,8 @@ export function readV1Answer(json: unknown, previousContext: Record<string, unkn
   const hasContext = isRecord(json['context']);
   const response = responseFromOutput(json['output'], hasContext ? (json['context'] as Record<string, unknown>) : { ...previousContext });
   if (!hasContext) response.warnings.push('the answer had no "context"; the previous context is kept');
+  const intents = intentNames(json['intents']);
+  if (intents) response.intents = intents;
   return response;
 }
 

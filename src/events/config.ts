@@ -21,6 +21,22 @@ const common = {
   /** PEM file of the CA to trust for this target (private PKI, self-signed receivers). */
   caFile: z.string().optional(),
   timeoutMs: z.number().int().positive().default(15000),
+  /**
+   * `hushgate` (default): our event schema. `ibm`: IBM Voice Gateway's reporting events (HEC envelope,
+   * IBM field names and units, indexes cdr/transcription/conv), for consumers built for the Voice Gateway.
+   */
+  format: z.enum(['hushgate', 'ibm']).optional(),
+  /** Settings of `format: ibm`. */
+  ibm: z
+    .object({
+      /** Index per event kind (IBM's defaults). */
+      indexes: z.object({ cdr: z.string().min(1).default('cdr'), transcription: z.string().min(1).default('transcription'), conv: z.string().min(1).default('conv') }).prefault({}),
+      /** `sourcetype` per kind (IBM's `cdrEventSourceType`, …); none when not set. */
+      sourceTypes: z.object({ cdr: z.string().min(1).optional(), transcription: z.string().min(1).optional(), conv: z.string().min(1).optional() }).optional(),
+      host: z.string().optional(),
+      source: z.string().optional(),
+    })
+    .optional(),
 };
 
 export const couchdbSinkSchema = z.object({

@@ -13,6 +13,7 @@
  * deliveries find their sink again after a restart. A sink removed from the config leaves its
  * rows in place (visible in the `queued` gauge) until erased or the sink returns.
  */
+import { IbmFormatSink } from './sinks/ibm-format-sink.js';
 import { readFileSync } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/index.js';
@@ -86,13 +87,27 @@ export function sinkKey(accountId: string, applicationId: string, sinkName: stri
 }
 
 export function createSinkFromConfig(config: SinkConfig, key: string, clock: Clock): EventSink {
+  const sink = createPlainSink(config, key, clock);
+  if (config.format !== 'ibm') return sink;
+  const ibm = config.ibm;
+  return new IbmFormatSink(sink, {
+    indexes: ibm?.indexes,
+    sourceTypes: ibm?.sourceTypes,
+    host: ibm?.host,
+    source: ibm?.source,
+    // IBM published CDRs to Cloudant (its sample views count every document as a call).
+    ...(config.type === 'couchdb' ? { kinds: ['cdr'] as const, keepErasureKeys: true } : {}),
+  });
+}
+
+function createPlainSink(config: SinkConfig, key: string, clock: Clock): EventSink {
   const ca = config.caFile ? readFileSync(config.caFile) : undefined;
   const base = { name: key, url: config.url, allowInsecure: config.allowInsecure, ca, timeoutMs: config.timeoutMs };
   switch (config.type) {
     case 'couchdb':
       return new CouchDbSink({ ...base, database: config.database, auth: config.auth, clock });
     case 'splunk-hec':
-      return new SplunkHecSink({ ...base, token: config.token, index: config.index, source: config.source });
+      return new SplunkHecSink({ ...base, token: config.token, index: config.index, source: config.source, envelopes: config.format === 'ibm' });
     case 'webhook':
       return new WebhookSink({ ...base, secret: config.secret, clock });
   }

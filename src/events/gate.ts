@@ -20,6 +20,7 @@
  * The gate runs before the outbox write so raw PII never reaches the outbox file on disk.
  */
 import { obfuscatePhone } from '../privacy/index.js';
+import { applyPhoneKeepingForm } from '../privacy/index.js';
 import type { DetectionContext } from '../privacy/index.js';
 import type { ReportEvent } from './schemas.js';
 
@@ -47,6 +48,11 @@ export function obfuscateNumber(raw: string): string {
   return obfuscatePhone(raw.trim().replace(/^(tel:|sips?:)/i, '').replace(/[;@].*$/, ''));
 }
 
+/** A URI keeps its form; only its user part is obfuscated (`sip:+1555010XXXX@host`). */
+export function obfuscateUri(raw: string): string {
+  return applyPhoneKeepingForm(raw, { redact: 'obfuscate' }, {}) ?? '[REDACTED]';
+}
+
 export function createDefaultEventGate(opts: DefaultGateOptions = {}): EventGate {
   const allowedCustom = new Set(opts.customCdrFields ?? []);
   return (input) => {
@@ -56,6 +62,8 @@ export function createDefaultEventGate(opts: DefaultGateOptions = {}): EventGate
         const e = { ...input };
         if (e.caller !== undefined) (e.caller = obfuscateNumber(e.caller)), redactions.push('caller');
         if (e.callee !== undefined) (e.callee = obfuscateNumber(e.callee)), redactions.push('callee');
+        if (e.sipFromUri !== undefined) (e.sipFromUri = obfuscateUri(e.sipFromUri)), redactions.push('sipFromUri');
+        if (e.sipToUri !== undefined) (e.sipToUri = obfuscateUri(e.sipToUri)), redactions.push('sipToUri');
         if (e.transfer?.target !== undefined) {
           e.transfer = { ...e.transfer, target: obfuscateNumber(e.transfer.target) };
           redactions.push('transfer.target');

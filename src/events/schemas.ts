@@ -59,8 +59,15 @@ export const cdrEventSchema = z
     type: z.literal('cdr'),
     ...envelope,
     sipCallId: z.string().optional().describe('SIP Call-ID of the inbound dialog'),
+    direction: z.enum(['inbound', 'outbound']).optional().describe('outbound: placed by the gateway through a trunk (POST /v1/calls); absent on older records (inbound)'),
+    outcome: z
+      .enum(['answered', 'busy', 'no-answer', 'failed', 'cancelled'])
+      .optional()
+      .describe('Outbound calls: how the far end answered (the final SIP status is termination.sipStatus)'),
     caller: z.string().optional().describe('Calling number (From / P-Asserted-Identity); obfuscated by default'),
     callee: z.string().optional().describe('Called number (To / request URI); obfuscated by default'),
+    sipFromUri: z.string().optional().describe('The From URI (sip:user@host), the user part under the caller rule: obfuscated by default, still a URI'),
+    sipToUri: z.string().optional().describe('The To URI, the user part under the callee rule'),
     startTime: isoTime.describe('INVITE received'),
     answerTime: isoTime.optional().describe('200 OK sent; absent if never answered'),
     endTime: isoTime,
@@ -92,6 +99,24 @@ export const cdrEventSchema = z
       .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
       .optional()
       .describe('Fields added by the dialog with vgwActAddCustomCDRData (subject to the privacy gate)'),
+    sensitive: z
+      .array(z.object({
+        from: isoTime, to: isoTime.optional(),
+        reasons: z.array(z.string()).describe('dialog (hgActSensitive, or a local flow step), or expected:<TYPE> (the prompt asked for a card number, code, PIN or account)'),
+        withheldWords: nonNegInt, withheldDigits: nonNegInt,
+      }))
+      .optional()
+      .describe('When the sensitive switch was on and why; counts of what was withheld, never what was said'),
+    recording: z
+      .object({
+        consent: z.enum(['none', 'announce', 'explicit']),
+        outcome: z.string().describe('not-required, announced, agreed, announcement-cut, refused, caller-hung-up'),
+        recorded: z.boolean(),
+        recordingId: z.string().optional(),
+        pauses: z.array(z.object({ fromMs: ms, toMs: ms.optional(), reasons: z.array(z.string()) })),
+      })
+      .optional()
+      .describe('The call recording: consent outcome and pauses (silent spans)'),
   })
   .describe('Call detail record: one per call, emitted when the call ends');
 

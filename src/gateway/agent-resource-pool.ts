@@ -21,8 +21,12 @@ import { createStt, createTts, createTtsCache } from '../speech/index.js';
 import type { Stt, Tts } from '../speech/index.js';
 import type { TtsCache } from '../speech/index.js';
 import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/index.js';
-import { detect } from '../privacy/index.js';
-import { createHash } from 'node:crypto';
+import { detect, refuseForTtsCache } from '../privacy/index.js';
+import { createHash, randomUUID } from 'node:crypto';
+import type { ActiveCall, CallIdentity } from '../call/index.js';
+import { numberKey } from '../tenancy/index.js';
+import { pseudonymOf } from '../training/index.js';
+import { headerUser } from './report-mapping.js';
 import { applicationServiceBuilder } from './service-builder.js';
 
 interface AppResources {
@@ -53,6 +57,13 @@ export class AgentResourcePool {
   private readonly stts = new Map<string, Promise<Stt>>();
   private readonly caches = new Map<string, TtsCache | undefined>();
   onTurnTimings?: (t: TurnTimings, applicationId: string) => void;
+
+  /**
+   * The account's pseudonym secret (the training key store's): `context.metadata.user_id` is the
+   * caller's keyed pseudonym, stable across calls and meaningless outside the account. Without one,
+   * a random per-call value stands in (never the number itself).
+   */
+  pseudonymSecret?: (accountId: string) => Promise<Buffer>;
 
   constructor(
     private readonly log: Logger,
@@ -124,7 +135,7 @@ export class AgentResourcePool {
       stt.catch(() => this.stts.delete(sttKey));
     }
     const cacheKey = JSON.stringify(app.speech.ttsCache);
-    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => detect(text).length > 0, this.ttsCacheSecret));
+    if (!this.caches.has(cacheKey)) this.caches.set(cacheKey, createTtsCache(app.speech.ttsCache, (text) => refuseForTtsCache(text, detect), this.ttsCacheSecret));
     const tts = createTts(app.speech.tts, this.caches.get(cacheKey));
     const p = app.privacy ? parsePrivacyPolicy(app.privacy) : { ok: true as const, policy: DEFAULT_PRIVACY_POLICY };
     if (!p.ok) throw new Error(`application ${app.id}: privacy: ${p.error}`);
@@ -139,10 +150,10 @@ export class AgentResourcePool {
   behaviour(): CallBehaviour {
     return (call) => {
       const app = call.route.application;
-      this.resources(app).then(
-        (res) => {
+      Promise.all([this.resources(app), this.identityOf(call)]).then(
+        ([res, identity]) => {
           if (call.session.state === 'ended') return;
-          const session = new AgentSession(agentCallOf(call, this.clock), {
+          const session = new AgentSession(agentCallOf(call, this.clock, { log: this.log.child({ module: 'stream' }), defaultCountry: this.defaultCountry }), {
             dialog: res.dialog.newDialog(),
             remoteDialog: res.remote,
             stt: res.stt,
@@ -154,6 +165,7 @@ export class AgentResourcePool {
             services: applicationServiceBuilder(app, this.baseDir),
             clock: this.clock,
             endpointing: app.speech.endpointing,
+            identity,
           });
           session.start();
         },
@@ -163,6 +175,27 @@ export class AgentResourcePool {
         },
       );
     };
+  }
+
+  /** The call's tenant, caller pseudonym and chosen INVITE headers (IBM's vgwTenantID, metadata.user_id, vgwSIPCustomInviteHeaders). */
+  private async identityOf(call: ActiveCall): Promise<CallIdentity> {
+    const { account, application: app, dialled } = call.route;
+    const req = call.session.request;
+    const tenantId = app.numbers.find((n) => !n.endsWith('*') && numberKey(n, this.defaultCountry) === dialled) ?? app.id;
+    const caller = headerUser(req.headers.get('From') ?? '');
+    let userId: string;
+    try {
+      if (!this.pseudonymSecret || !caller) throw new Error('no pseudonym secret');
+      userId = pseudonymOf(await this.pseudonymSecret(account.id), caller, this.defaultCountry);
+    } catch {
+      userId = randomUUID();
+    }
+    const headers: Record<string, string> = {};
+    for (const name of app.customSipInviteHeaders ?? []) {
+      const v = req.headers.get(name);
+      if (v !== undefined) headers[name] = v;
+    }
+    return { tenantId, userId, ...(Object.keys(headers).length ? { customInviteHeaders: headers } : {}) };
   }
 
   /** How many application settings and recognisers are held (for tests and the admin API). */

@@ -39,6 +39,7 @@ import type { KeyStore } from '../training/index.js';
 import type { CallNumbers, DetectionContext } from '../privacy/index.js';
 import { prepareCallNumbers } from '../privacy/index.js';
 import type { TurnPrivacy } from '../privacy/index.js';
+import { headerUri } from '../dialog/index.js';
 import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy, type PolicyContext } from '../privacy/index.js';
 import { policyEventGate } from './report-gate.js';
 import { CallDtmfBuffer } from './call-dtmf.js';
@@ -206,7 +207,8 @@ export class CallReporting {
       this.#calls.set(e.callId, {
         app,
         facts: {
-          fromUser, toUser, language: app.language, startedAt: e.time,
+          direction: (e as { direction?: string }).direction === 'outbound' ? 'outbound' : 'inbound',
+          fromUser, toUser, fromUri: headerUri(e.from), toUri: headerUri(e.to), language: app.language, startedAt: e.time,
           transport: transport === 'tcp' || transport === 'tls' ? transport : 'udp',
           mediaSecurity: this.opts.mediaSecurityOf?.(e.callId) ?? 'rtp',
         },
@@ -238,7 +240,7 @@ export class CallReporting {
     const base: ReportBase = { ...reportBase(e, randomUUID()), ...(this.opts.nodeId ? { nodeId: this.opts.nodeId } : {}) };
     switch (e.type as string) {
       case 'dtmf':
-        if (st.dtmf.add(String(e['digit']), e['source'])) await this.#flushDtmf(st, base);
+        if (st.dtmf.add(String(e['digit']), e['source'], e['sensitive'] === true)) await this.#flushDtmf(st, base);
         return;
       case 'transcription': {
         await this.#flushDtmf(st, base);

@@ -24,6 +24,9 @@ import { ApiKeyStore } from '../admin/index.js';
 import { CallStories, policyOfApplication } from '../admin/index.js';
 import { openStore, sqlitePathFor } from '../store/index.js';
 import { PRIVATE_DIR_MODE, tighten, tightenSqliteCompanions, tightenTree } from '../store/index.js';
+import { OutboundCalls } from '../call/index.js';
+import { systemClock } from '../time/index.js';
+import { streamBehaviour } from '../call/index.js';
 import { mkdirSync, existsSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import type { Store } from '../store/index.js';
@@ -33,16 +36,20 @@ import { RtpMediaFactory } from './rtp-media.js';
 import { configureSrtpBackend } from '../media/index.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
+import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
 import { FileKeyStore, readOrCreateKeyFile, type KeyStore } from '../training/index.js';
 import { hostname } from 'node:os';
 import type { Fleet } from '../fleet/index.js';
+import { onRedactions } from '../privacy/index.js';
 import { fleetEnabled, localErasure, openFleet } from './fleet-node.js';
 
 export class Gateway {
   stack!: SipStack;
   ua!: UserAgent;
   calls!: InboundCalls;
+  /** Calls placed through trunks (POST /v1/calls); once answered they are in `calls.calls` too. */
+  outbound!: OutboundCalls;
   admin?: FastifyInstance;
   readonly registry = new Registry();
   private router!: NumberRouter;
@@ -59,6 +66,8 @@ export class Gateway {
   private accounts: AccountConfig[] = [];
   /** Set once reporting and the agent runtime exist, so store changes reach them. */
   private following = false;
+  /** Stops feeding `hushgate_redactions_total` from the privacy gate (set at start). */
+  private stopCountingRedactions?: () => void;
   private followChain: Promise<void> = Promise.resolve();
   routing!: TenancyRouting;
   apiKeys!: ApiKeyStore;
@@ -70,6 +79,8 @@ export class Gateway {
   tls?: TlsTransport;
   /** Region KEKs (`keysDir`): training data keys and the tenancy store's credentials. */
   private keyStore!: KeyStore;
+  /** Privacy receipts and call recordings. */
+  records?: PrivacyRecords;
   /** This process's stable name (`node.id`, default `<hostname>:<sip.port>`): in logs, events, receipts, fleet tables. */
   readonly nodeId: string;
   /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
@@ -146,10 +157,16 @@ export class Gateway {
     });
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
+    this.outbound = new OutboundCalls({
+      ua: this.ua, media: this.media, table: this.calls, accounts: () => this.accounts, trunks: c.trunks, defaultCountry: c.defaultCountry,
+      log: this.log.child({ module: 'outbound' }), clock: systemClock, ...(this.configDir ? { baseDir: this.configDir } : {}),
+    });
     // The TTS cache's entry names are keyed by a per-installation secret (not guessable from the text).
     const ttsCacheSecret = readOrCreateKeyFile(join(keysDirOf(c), 'tts-cache.key'));
     this.agents = new AgentResourcePool(this.log.child({ module: 'agent' }), c.defaultCountry, this.configDir, ttsCacheSecret);
+    this.agents.pseudonymSecret = (accountId) => this.keyStore.pseudonymSecret(accountId);
     this.calls.setBehaviour('agent', this.agents.behaviour());
+    this.calls.setBehaviour('stream', streamBehaviour({ clock: systemClock, log: this.log.child({ module: 'stream' }), defaultCountry: c.defaultCountry }));
     // Load speech models and flows before taking calls, so the first caller does not wait.
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
     // the store's others (created through the admin API) are warmed too, and only logged if they cannot be.
@@ -162,12 +179,19 @@ export class Gateway {
     });
     await this.reporting.applyAccounts(this.accounts);
     await this.reporting.start();
+    // Privacy receipts and call recordings, on the training module's region stores and keys.
+    this.records = await PrivacyRecords.open({ config: c, calls: this.calls, training: this.reporting.training, log: this.log.child({ module: 'privacy-records' }) });
+    this.records.applyAccounts(this.accounts);
+    this.records.start();
+    const records = this.records;
+    this.calls.startRecording = (call) => records.startRecording(call);
     // What the console shows of a call, gated by its application's policy (`logs`: the operator's).
     this.stories = new CallStories({
       calls: this.calls, defaultCountry: c.defaultCountry, pseudonymSecret: (id) => this.reporting!.training.keyStore.pseudonymSecret(id),
       policyOf: (accountId, applicationId) => policyOfApplication(this.accounts, accountId, applicationId),
-      onRedacted: (types) => types.forEach((t) => this.metrics.countRedaction(t, 'logs')),
     });
+    // Every destination's gate (logs — the stories above —, events, training, dialog, TTS cache) reports what it redacted.
+    this.stopCountingRedactions = onRedactions((destination, counts) => counts.forEach((n, type) => this.metrics.countRedaction(type, destination, n)));
     this.reporting.training.eraser.register(this.stories);
     if (this.fleet) {
       // An erasure made here reaches the other nodes' outboxes; one made elsewhere reaches this one's.
@@ -182,9 +206,11 @@ export class Gateway {
     this.admin = await startAdminServer({
       host: c.admin.host, port: c.admin.port, tls: c.admin.tls, allowPlainHttp: c.admin.allowPlainHttp, rateLimit: c.admin.rateLimit, log: this.log.child({ module: 'admin' }),
       registry: this.registry, ready: () => !this.stopping && !this.ua.draining,
-      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories,
+      tenancy: this.tenancy, keys: this.apiKeys, calls: () => this.calls.calls.values(), stories: this.stories, outbound: this.outbound,
       training: { stores: this.reporting.training.stores, eraser: this.reporting.training.eraser, reader: this.reporting.training.reader },
-      outbox: () => this.outboxDepth(Object.keys(c.regions)),
+      outbox: () => this.outboxDepth(Object.keys(c.regions)), nodeId: this.nodeId,
+      dataDir: c.dataDir,
+      records: { chains: records.chains, recordings: records.recordings, liveCall: (id) => this.calls.calls.get(id) },
       ...(this.fleet ? { fleet: this.fleet, limiter: this.fleet.limiter } : {}),
     });
     if (this.fleet) await this.joinFleet(advertisedHost);
@@ -317,6 +343,7 @@ export class Gateway {
     this.followChain = this.followChain.then(async () => {
       try {
         await this.reporting?.applyAccounts(accounts);
+        this.records?.applyAccounts(accounts);
         await this.agents.retain(accounts.flatMap((a) => a.applications), this.liveApplications());
         this.log.info({ applications: accounts.reduce((n, a) => n + a.applications.length, 0) }, 'applications changed; new calls use the new settings');
       } catch (err) {
@@ -486,6 +513,7 @@ export class Gateway {
     // OPTIONS and INVITE answer 503 from here on, so the dispatcher in front stops sending; the fleet sees it at once.
     this.ua.draining = true;
     await this.fleet?.heartbeat().catch(() => undefined);
+    await this.outbound.close();
     await this.calls.drain(graceMs);
     await this.flushOutbox(this.config.shutdown.flushSeconds * 1000);
     // Give BYE transactions a moment to complete before the sockets close.
@@ -494,7 +522,9 @@ export class Gateway {
     await this.admin?.close();
     this.following = false;
     await this.followChain;
+    await this.records?.stop();
     this.stories?.close();
+    this.stopCountingRedactions?.();
     await this.reporting?.stop();
     this.routing?.stop();
     await this.stack.close();

@@ -7,7 +7,7 @@ import type { EventGate } from '../events/index.js';
 import { maskFreeText } from '../events/index.js';
 import type { ReportEvent } from '../events/index.js';
 import type { DetectionContext } from '../privacy/index.js';
-import { applyPolicy, type PrivacyPolicy, type PolicyContext } from '../privacy/index.js';
+import { applyPhoneKeepingForm, applyPolicy, type PrivacyPolicy, type PolicyContext } from '../privacy/index.js';
 
 /**
  * The application's privacy policy for the `events` destination as an `EventGate`: utterance and
@@ -31,6 +31,13 @@ export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, cu
     if (out !== v) red.push(path);
     return out;
   };
+  // A URI keeps its form: only the user part follows the phone rule (IBM consumers parse sip:user@host).
+  const uri = (v: string | undefined, field: 'from' | 'to', path: string, red: string[], ctx: PolicyContext): string | undefined => {
+    if (v === undefined) return undefined;
+    const out = applyPhoneKeepingForm(v, policy.events[field], ctx);
+    if (out !== v) red.push(path);
+    return out;
+  };
   const strip = <T extends object>(o: T): T => {
     for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
     return o;
@@ -45,6 +52,8 @@ export function policyEventGate(policy: PrivacyPolicy, appCtx: PolicyContext, cu
         const e = { ...input };
         e.caller = phone(e.caller, 'from', 'caller', red, ctx);
         e.callee = phone(e.callee, 'to', 'callee', red, ctx);
+        e.sipFromUri = uri(e.sipFromUri, 'from', 'sipFromUri', red, ctx);
+        e.sipToUri = uri(e.sipToUri, 'to', 'sipToUri', red, ctx);
         if (e.transfer?.target !== undefined) e.transfer = strip({ ...e.transfer, target: phone(e.transfer.target, 'to', 'transfer.target', red, ctx) });
         e.warnings = e.warnings.map(maskFreeText);
         e.errors = e.errors.map(maskFreeText);

@@ -25,8 +25,13 @@ export interface ReportBase {
 
 /** What is fixed at `call.started`. */
 export interface CallFacts {
+  /** `outbound`: placed by the gateway through a trunk (POST /v1/calls). */
+  direction?: 'inbound' | 'outbound';
   fromUser: string;
   toUser: string;
+  /** The From/To URIs (no display name, no tag), for the CDR's `sipFromUri`/`sipToUri`. */
+  fromUri?: string;
+  toUri?: string;
   transport: 'udp' | 'tcp' | 'tls';
   mediaSecurity: 'rtp' | 'srtp';
   startedAt: number;
@@ -78,7 +83,15 @@ export function turnReport(e: AnyCallEvent, base: ReportBase, tally: CallTally, 
     ...base, schemaVersion: 1, type: 'turn', turnNumber,
     timings: Object.fromEntries(Object.entries(timings).filter(([, v]) => v !== undefined)),
     input: turnNumber === 1 ? 'start' : timings.sttMs !== undefined ? 'speech' : hadDtmf ? 'dtmf' : 'event',
-    dialog: { request: {}, response: { status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error' } },
+    dialog: {
+      // The turn's words (under the events policy's transcript rule, like transcriptions): IBM's conversation events carry them.
+      request: typeof e['inputText'] === 'string' ? { text: e['inputText'] } : {},
+      response: {
+        status: error === undefined ? 'ok' : error === 'timeout' ? 'timeout' : 'error',
+        ...(typeof e['responseText'] === 'string' ? { text: e['responseText'] } : {}),
+        ...(Array.isArray(e['intents']) ? { intents: (e['intents'] as unknown[]).filter((i): i is string => typeof i === 'string') } : {}),
+      },
+    },
     actions: [],
   };
 }
@@ -101,10 +114,12 @@ export function cdrReport(e: AnyCallEvent, base: ReportBase, facts: CallFacts, t
   const m = ended.media;
   const received = m?.packetsReceived ?? 0;
   const lost = m?.lost ?? 0;
-  const end = endOf(ended.endReason);
+  const end = { ...endOf(ended.endReason), ...(typeof ended.sipStatus === 'number' ? { sipStatus: ended.sipStatus } : {}) };
+  const outcome = facts.direction !== 'outbound' ? undefined : ended.answeredAt !== undefined ? 'answered' : (['busy', 'no-answer', 'cancelled'] as const).find((r) => r === ended.endReason) ?? 'failed';
   return {
-    ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr',
+    ...base, time: iso(ended.endedAt), schemaVersion: 1, type: 'cdr', direction: facts.direction, ...(outcome ? { outcome } : {}),
     caller: facts.fromUser || undefined, callee: facts.toUser || undefined,
+    sipFromUri: facts.fromUri || undefined, sipToUri: facts.toUri || undefined,
     startTime: iso(ended.startedAt), answerTime: ended.answeredAt !== undefined ? iso(ended.answeredAt) : undefined, endTime: iso(ended.endedAt),
     durationMs: ended.answeredAt !== undefined ? Math.max(0, ended.endedAt - ended.answeredAt) : 0,
     termination: tally.transfer?.outcome === 'succeeded' ? { reason: 'transferred', endedBy: 'transfer-target' } : end,
@@ -113,6 +128,8 @@ export function cdrReport(e: AnyCallEvent, base: ReportBase, facts: CallFacts, t
     media: { codec: m?.codec ?? 'none', transport: facts.transport, mediaSecurity: facts.mediaSecurity },
     maxResponseMs: tally.maxResponseMs,
     customData: primitiveFields(ended.customCdr),
+    sensitive: ended.sensitive?.length ? ended.sensitive.map((i) => ({ from: iso(i.from), to: i.to !== undefined ? iso(i.to) : undefined, reasons: i.reasons, withheldWords: i.words, withheldDigits: i.digits })) : undefined,
+    recording: ended.recording ? { consent: ended.recording.consent, outcome: ended.recording.outcome, recorded: ended.recording.recorded, recordingId: ended.recording.recordingId, pauses: ended.recording.pauses } : undefined,
     errors: ended.endReason === 'no-sdp-answer' || ended.endReason === 'sdp-answer-refused' ? [ended.endReason] : undefined,
     // Inbound only: the call layer measures what it receives; no RTCP report of the far end is surfaced yet.
     rtp: m ? { inbound: { packets: received, packetsLost: lost, lossRate: received + lost > 0 ? Math.max(0, lost) / (received + Math.max(0, lost)) : 0, jitterMs: Math.max(0, m.jitterMs), mos: m.mos >= 1 && m.mos <= 5 ? m.mos : undefined } } : {},
@@ -131,6 +148,10 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
     case 'remote-bye': return { reason: 'caller-hangup', endedBy: 'caller' };
     case 'local-bye': case 'hold-complete': return { reason: 'gateway-hangup', endedBy: 'gateway' };
     case 'cancelled': return { reason: 'cancelled', endedBy: 'caller' };
+    // Outbound calls the far end did not answer.
+    case 'busy': return { reason: 'rejected', endedBy: 'network' };
+    case 'no-answer': return { reason: 'cancelled', endedBy: 'gateway' };
+    case 'failed': return { reason: 'error', endedBy: 'network' };
     case 'rejected': return { reason: 'rejected', endedBy: 'gateway' };
     case 'max-duration': return { reason: 'max-duration', endedBy: 'gateway' };
     case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };

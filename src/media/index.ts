@@ -15,5 +15,7 @@ export { createSrtpContexts } from './srtp/index.js';
 export { Endpointer } from './vad/endpointer.js';
 export type { EndpointerOptions, Utterance } from './vad/endpointer.js';
 export { parseWav, writeWav } from './wav.js';
+export { SAMPLE_RATE } from './frames.js';
+export { Resampler } from './resample.js';
 export { configureSrtpBackend } from './srtp/index.js';
 export type { PauseSnapshot } from './vad/endpointer.js';

@@ -42,6 +42,8 @@ export interface CallerTurn {
 export interface TurnPrivacy {
   expect?: PiiType;
   continuesDigitRun?: boolean;
+  /** The call's sensitive switch was on for this turn: the input is withheld everywhere, tokens only to a dialog. */
+  sensitive?: boolean;
 }
 
 /** Digits at the start of the turn, at its end, and whether anything but dictation sits in between. */

@@ -11,11 +11,13 @@ export { expectationFromPrompt } from './expectation.js';
 export { scrubForLogs } from './log-scrubber.js';
 export { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
 export {
-  applyPolicy, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
+  applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
   type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,
 } from './policy.js';
+export { onRedactions, refuseForTtsCache, type RedactionCounts, type RedactionListener } from './redaction-tally.js';
 export { CallPrivacy } from './call-privacy.js';
 export type { TurnPrivacy } from './call-privacy.js';
 export { prepareCallNumbers } from './phone.js';
 export type { CallNumbers } from './types.js';
+export type { DestinationPolicy, TextRule } from './policy.js';
 export { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from './lexicon.js';

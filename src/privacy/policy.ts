@@ -15,8 +15,9 @@ import { detect } from './detect.js';
 import { applyRedaction } from './redact.js';
 import type { TokenVault } from './vault.js';
 import { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
+import { RedactionTally } from './redaction-tally.js';
 
-export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording'] as const;
+export const DESTINATIONS = ['logs', 'events', 'training', 'dialog', 'ttsCache', 'recording', 'stream'] as const;
 export type Destination = (typeof DESTINATIONS)[number];
 
 const redactionModeSchema = z.enum(['mask', 'partial', 'token', 'drop']);
@@ -76,9 +77,14 @@ export const DEFAULT_PRIVACY_POLICY: PrivacyPolicy = {
   logs: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
   events: { transcript: MASK, audio: 'drop', dtmf: MASK, from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
   training: { transcript: MASK, audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
-  dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: OBFUSCATE, context: TOKEN, unexplainedNumbers: 'redact' },
+  // `to` is the operator's own line on an inbound call (how an SOE routes): it passes as is.
+  dialog: { transcript: TOKEN, audio: 'drop', dtmf: TOKEN, from: OBFUSCATE, to: 'allow', context: TOKEN, unexplainedNumbers: 'redact' },
   ttsCache: { transcript: 'dropIfPii', audio: 'allow', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
   recording: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: 'drop', to: 'drop', context: 'drop', unexplainedNumbers: 'redact' },
+  // A bot taking the call's audio over a media stream (docs/stream.md). Audio goes only where the
+  // application says `stream: { audio: allow }` (a stream application without it fails at start);
+  // key presses only with `dtmf: allow`; numbers in `start` are obfuscated, custom parameters masked.
+  stream: { transcript: 'drop', audio: 'drop', dtmf: 'drop', from: OBFUSCATE, to: OBFUSCATE, context: MASK, unexplainedNumbers: 'redact' },
 };
 
 /** What an application writes: any destination and field may be left out and then takes the default. */
@@ -130,10 +136,20 @@ export interface PolicyContext {
   defaultCountry?: string;
   /** Set by `applyPolicy` from the destination's `unexplainedNumbers: allow`. */
   allowUnexplainedNumbers?: boolean;
+  /**
+   * Who placed the call (default `inbound`): decides which number in a dialog context is the remote
+   * party's (the `from` rule) and which is the operator's own line (the `to` rule). On an inbound call
+   * the caller is From and the dialled line To/Request-URI; on an outbound call the roles swap.
+   */
+  direction?: 'inbound' | 'outbound';
+  /** Set by `applyPolicy`: the destination's phone rules, for numbers inside a context. */
+  phoneRules?: { from: PhoneRule; to: PhoneRule };
 }
 
-function redactText(text: string, mode: RedactionMode, ctx: PolicyContext): string {
-  return applyRedaction(text, entitiesFor(text, ctx), mode, ctx.vault);
+function redactText(text: string, mode: RedactionMode, ctx: PolicyContext, tally: RedactionTally): string {
+  const entities = entitiesFor(text, ctx);
+  tally.addEntities(entities);
+  return applyRedaction(text, entities, mode, ctx.vault);
 }
 
 /** What the destination must not receive: every entity, less `NUMBER` where the policy allows those. */
@@ -163,27 +179,72 @@ function redactDtmf(digits: string, mode: RedactionMode, ctx: PolicyContext): st
   }
 }
 
-const CALL_IDENTIFIER_KEYS: ReadonlySet<string> = new Set(['vgwSessionID', 'vgwSIPCallID']);
+const CALL_IDENTIFIER_KEYS: ReadonlySet<string> = new Set(['vgwSessionID', 'vgwSIPCallID', 'vgwTenantID']);
 
-function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number): unknown {
-  if (typeof value === 'string') return redactText(value, mode, ctx);
+/** Context keys that hold the remote party's address (the caller on an inbound call). */
+const PARTY_KEY = /^(?:vgwSIPFromURI|vgwTranscriptionSource|vgwPhoneUserPhoneNumber|from|ani|caller)$/i;
+/** Context keys that hold the operator's own line (the dialled number on an inbound call). */
+const LINE_KEY = /^(?:vgwSIPToURI|vgwSIPRequestURI|to|dnis|callee)$/i;
+
+/** The phone rule for a context key holding an address, by the call's direction; undefined for other keys. */
+function addressRule(key: string, ctx: PolicyContext): PhoneRule | undefined {
+  const party = PARTY_KEY.test(key);
+  const line = !party && LINE_KEY.test(key);
+  if (!party && !line) return undefined;
+  const rules = ctx.phoneRules ?? { from: OBFUSCATE, to: OBFUSCATE };
+  const outbound = ctx.direction === 'outbound';
+  return party !== outbound ? rules.from : rules.to;
+}
+
+function redactDeep(value: unknown, mode: RedactionMode, ctx: PolicyContext, depth: number, tally: RedactionTally): unknown {
+  if (typeof value === 'string') return redactText(value, mode, ctx, tally);
   if (value === null || typeof value !== 'object' || depth > 8) return typeof value === 'object' && value !== null ? '[REDACTED]' : value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, mode, ctx, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, mode, ctx, depth + 1, tally));
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    // SIP URIs and numbers in state variables are phone metadata
-    if (typeof v === 'string' && /^vgwSIP(?:From|To)URI$|^(?:from|to|ani|dnis|caller|callee)$/i.test(k)) out[k] = obfuscateNumber(v, ctx);
+    // SIP URIs and numbers in state variables are phone metadata: the phone rules apply, and a URI
+    // stays a URI (only its user part changes), so code that parses it keeps working.
+    const addr = typeof v === 'string' ? addressRule(k, ctx) : undefined;
+    if (addr !== undefined) {
+      const gated = applyPhoneKeepingForm(v as string, addr, ctx);
+      if (gated !== undefined) out[k] = gated;
+    }
+    // IBM's `metadata.user_id` is the caller's keyed pseudonym (or a random per-call value) set by
+    // the gateway: machine-made, meaningless outside the account, and what an SOE echoes back.
+    else if (k === 'user_id' && typeof v === 'string' && depth === 1 && /^[0-9a-f-]{32,64}$/.test(v)) out[k] = v;
     // The call's own identifiers (the gateway's session id, the SIP Call-ID) are what every event
     // already carries as `callId`: the dialog needs them verbatim to correlate, and they are
     // machine-made (a hex Call-ID easily holds 13 digits in a row, which the number rule would take).
     else if (typeof v === 'string' && CALL_IDENTIFIER_KEYS.has(k)) out[k] = v;
-    else out[k] = redactDeep(v, mode, ctx, depth + 1);
+    else out[k] = redactDeep(v, mode, ctx, depth + 1, tally);
   }
   return out;
 }
 
 function userPart(raw: string): string {
   return raw.trim().replace(/^<|>$/g, '').replace(/^(?:sips?|tel):/i, '').replace(/[@;].*$/, '');
+}
+
+/**
+ * A phone rule applied to an address in whatever form it came: a SIP/SIPS/tel URI keeps its scheme,
+ * host and parameters and only its user part is rewritten (`sip:+447700900123@h` →
+ * `sip:+44770090XXXX@h`); a bare number is rewritten as `applyPhone` does.
+ */
+export function applyPhoneKeepingForm(raw: string, rule: PhoneRule, ctx: PolicyContext): string | undefined {
+  if (rule === 'allow') return raw;
+  if (rule === 'drop') return undefined;
+  const m = /^(\s*<?\s*(?:sips?|tel):)([^@;>?]*)(.*)$/is.exec(raw);
+  if (!m) return applyPhone(raw, rule, ctx);
+  const user = m[2]!;
+  if (!user) return raw;
+  const e164 = normalizeE164(user, ctx.defaultCountry ?? 'US');
+  let replaced: string;
+  if (rule.redact === 'obfuscate') {
+    // Keep the user part's own form (national, +E.164): only its last four digits go.
+    replaced = e164 || /^\+?[\d\s().-]+$/.test(user) ? obfuscatePhone(user.replace(/[\s().-]/g, '')) : 'anonymous';
+  } else if (rule.redact === 'mask') replaced = 'anonymous';
+  else replaced = ctx.accountSecret ? phonePseudonym(ctx.accountSecret, e164 ?? user) : 'anonymous';
+  return `${m[1]}${replaced}${m[3]}`;
 }
 
 function obfuscateNumber(raw: string, ctx: PolicyContext): string {
@@ -213,19 +274,35 @@ function pseudonymOf(raw: string, ctx: PolicyContext): string | undefined {
   return e164 ? phonePseudonym(ctx.accountSecret, e164) : undefined;
 }
 
-/** Gates one record for one destination. Returns a new record; `{}` when the whole record must not go there. */
+/**
+ * Gates one record for one destination. Returns a new record; `{}` when the whole record must not go
+ * there. The entity types it redacts (or that made it drop the record) are reported per destination
+ * (redaction-tally.ts: `hushgate_redactions_total`); fields a rule drops or rewrites whatever they
+ * hold (`drop`, the `from`/`to` phone rules) are not detections and are not counted.
+ */
 export function applyPolicy(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, gateCtx: PolicyContext = {}): GatedRecord {
+  const tally = new RedactionTally();
+  const out = gate(destination, record, policy, gateCtx, tally);
+  tally.report(destination);
+  return out;
+}
+
+function gate(destination: Destination, record: PolicyRecord, policy: PrivacyPolicy, gateCtx: PolicyContext, tally: RedactionTally): GatedRecord {
   const rules = policy[destination];
-  const ctx: PolicyContext = rules.unexplainedNumbers === 'allow' ? { ...gateCtx, allowUnexplainedNumbers: true } : gateCtx;
+  const ctx: PolicyContext = { ...gateCtx, phoneRules: { from: rules.from, to: rules.to }, ...(rules.unexplainedNumbers === 'allow' ? { allowUnexplainedNumbers: true } : {}) };
   const out: GatedRecord = {};
   if (record.transcript !== undefined) {
     const rule = rules.transcript;
     if (rule === 'allow') out.transcript = record.transcript;
     else if (rule === 'dropIfPii') {
-      if (entitiesFor(record.transcript, ctx).length > 0) return {};
+      const found = entitiesFor(record.transcript, ctx);
+      if (found.length > 0) {
+        tally.addEntities(found);
+        return {};
+      }
       out.transcript = record.transcript;
     } else if (rule !== 'drop') {
-      out.transcript = redactText(record.transcript, rule.redact, ctx);
+      out.transcript = redactText(record.transcript, rule.redact, ctx, tally);
     }
   }
   if (record.audio !== undefined && rules.audio === 'allow') out.audio = record.audio;
@@ -233,10 +310,14 @@ export function applyPolicy(destination: Destination, record: PolicyRecord, poli
     const rule = rules.dtmf;
     if (rule === 'allow') out.dtmf = record.dtmf;
     else if (rule === 'dropIfPii') {
-      if (record.dtmf.length >= 4) return {};
+      if (record.dtmf.length >= 4) {
+        tally.add('DTMF');
+        return {};
+      }
       out.dtmf = record.dtmf;
     } else if (rule !== 'drop') {
       const v = redactDtmf(record.dtmf, rule.redact, ctx);
+      if (v !== record.dtmf) tally.add('DTMF');
       if (v !== undefined) out.dtmf = v;
     }
   }
@@ -253,12 +334,16 @@ export function applyPolicy(destination: Destination, record: PolicyRecord, poli
     const rule = rules.context;
     if (rule === 'allow') out.context = record.context;
     else if (rule === 'dropIfPii') {
-      if (JSON.stringify(redactDeep(record.context, 'mask', { ...ctx, vault: undefined }, 0)) !== JSON.stringify(record.context)) return {};
+      const probe = new RedactionTally();
+      if (JSON.stringify(redactDeep(record.context, 'mask', { ...ctx, vault: undefined }, 0, probe)) !== JSON.stringify(record.context)) {
+        probe.mergeInto(tally);
+        return {};
+      }
       out.context = record.context;
     } else if (rule !== 'drop' && rule.redact !== 'drop') {
-      out.context = redactDeep(record.context, rule.redact, ctx, 0);
+      out.context = redactDeep(record.context, rule.redact, ctx, 0, tally);
     } else if (rule !== 'drop' && rule.redact === 'drop') {
-      out.context = redactDeep(record.context, 'drop', ctx, 0);
+      out.context = redactDeep(record.context, 'drop', ctx, 0, tally);
     }
   }
   return out;

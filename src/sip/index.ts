@@ -16,4 +16,8 @@ export type { TlsReloadResult, TlsTransportOptions } from './transport/tls.js';
 export type { Transport } from './transport/types.js';
 export { UdpTransport } from './transport/udp.js';
 export { UserAgent } from './user-agent.js';
+export type { DialResult } from './invite-client.js';
+export type { SipResponse } from './message.js';
+export { parseUri } from './parse/index.js';
+export { newCallId } from './response.js';
 export { AuthThrottle } from './auth/throttle.js';

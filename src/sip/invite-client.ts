@@ -2,13 +2,15 @@
  * The UAC side of an INVITE dialog: place a call, ACK its 2xx (and re-ACK retransmissions),
  * CANCEL before answer, BYE, and RFC 4028 session refresh when the 2xx makes us the refresher.
  * In-dialog requests both ways (re-INVITE with its ACK, INFO, REFER, NOTIFY, BYE) go through the
- * code shared with the server usage (`dialog-requests.ts`). Used by the `hushgate call` softphone
- * and by tests; SDP stays opaque text here.
+ * code shared with the server usage (`dialog-requests.ts`). Used by the `hushgate call` softphone,
+ * by outbound calls through carrier trunks (src/call/outbound-calls.ts) and by tests; SDP stays
+ * opaque text here. With `credentials`, a 401/407 is answered once per request: on the INVITE and on
+ * every in-dialog request we send (BYE, REFER, INFO …), since carriers challenge those too.
  */
 import { authorizationFor, parseChallenge } from './auth/digest.js';
 import { EventEmitter } from 'node:events';
 import { Headers, type SipRequest, type SipResponse } from './message.js';
-import { parseUri, parseCSeq, formatUri } from './parse/index.js';
+import { parseUri, parseCSeq, formatUri, parseNameAddr } from './parse/index.js';
 import { createResponse, newTag, newCallId } from './response.js';
 import { Dialog } from './dialog.js';
 import { resolveUri, type RequestSource, type ServerTransaction } from './stack.js';
@@ -30,16 +32,24 @@ export interface DialOptions {
   headers?: [string, string][];
   /** Answer a 401/407 digest challenge once (RFC 3261 §22.2): the INVITE is resent with CSeq + 1. */
   credentials?: { username: string; password: string };
+  /** Call-ID to use (the caller needs it before the call is answered); default: a new one. */
+  callId?: string;
+  /** Called once the INVITE is on its way, with the session (so it can be cancelled before an answer). */
+  onSession?: (session: InviteClientSession) => void;
 }
 
 export type DialResult =
   | { ok: true; session: InviteClientSession; answer: string; response: SipResponse }
   | { ok: false; status: number; reason: string };
 
+export type ClientEndReason = 'remote-bye' | 'local-bye' | 'cancelled' | 'shutdown';
+
 interface ClientEvents {
   progress: [status: number];
-  ended: [reason: 'remote-bye' | 'local-bye' | 'cancelled'];
+  ended: [reason: ClientEndReason];
   request: [req: SipRequest];
+  /** INFO and NOTIFY from the peer (key presses, REFER progress), as an `InviteServerSession` reports them. */
+  info: [req: SipRequest];
 }
 
 export class InviteClientSession extends EventEmitter<ClientEvents> implements DialogUsage {
@@ -53,6 +63,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
   private tx?: InviteClientTransaction;
   private invite!: SipRequest;
   private dest!: Endpoint;
+  private credentials?: { username: string; password: string };
   /** RFC 4028: we refresh when the 2xx names us (`refresher=uac`); never expire the call ourselves. */
   private readonly timer: DialogSessionTimer;
   private readonly inDialogHandlers: InDialogHandlers;
@@ -83,7 +94,10 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
       onUpdate: (req, tx) => tx.respond(createResponse(req, 200)),
       requestMethods: new Set(['INFO', 'NOTIFY', 'REFER']),
       statusFor: (req) => this.onRequest?.(req) ?? 200,
-      afterAnswer: (req) => this.emit('request', req),
+      afterAnswer: (req) => {
+        this.emit('request', req);
+        if (req.method === 'INFO' || req.method === 'NOTIFY') this.emit('info', req);
+      },
     };
   }
 
@@ -91,10 +105,22 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     return this.invite.headers.get('Call-ID') ?? '';
   }
 
+  /** Our From user part (the caller ID we present). */
+  get callerUser(): string | undefined {
+    const from = parseNameAddr(this.invite.headers.get('From') ?? '');
+    return from.ok ? from.value.uri.user : undefined;
+  }
+
+  /** The INVITE that made the call (after a digest retry, the authenticated one). */
+  get request(): SipRequest {
+    return this.invite;
+  }
+
   static async dial(ua: UserAgent, o: DialOptions): Promise<DialResult> {
     const target = parseUri(o.target);
     if (!target.ok) return { ok: false, status: 400, reason: `bad target URI: ${target.error.reason}` };
     const session = new InviteClientSession(ua, o.sdp);
+    session.credentials = o.credentials;
     const dest = await resolveUri(target.value);
     session.dest = dest;
     const stack = ua.stack;
@@ -107,7 +133,7 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     const display = o.fromDisplayName ? `"${o.fromDisplayName.replace(/["\\]/g, '')}" ` : '';
     h.append('From', `${display}<${scheme}:${o.fromUser ?? 'hushgate'}@${hostPort}>;tag=${newTag()}`);
     h.append('To', `<${o.target}>`);
-    h.append('Call-ID', newCallId(stack.advertisedHost));
+    h.append('Call-ID', o.callId ?? newCallId(stack.advertisedHost));
     h.append('CSeq', '1 INVITE');
     h.append('Contact', contact);
     h.append('Allow', CLIENT_ALLOW);
@@ -116,10 +142,15 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     h.append('Content-Type', 'application/sdp');
     const first: SipRequest = { kind: 'request', method: 'INVITE', uri: target.value, version: 'SIP/2.0', headers: h, body: Buffer.from(o.sdp) };
     let challenged = false;
+    let announced = false;
     const attempt = async (invite: SipRequest): Promise<DialResult> => {
     session.invite = invite;
     const tx = (await stack.sendRequest(invite, { endpoint: dest })) as InviteClientTransaction;
     session.tx = tx;
+    if (!announced) {
+      announced = true;
+      o.onSession?.(session);
+    }
     return new Promise<DialResult>((resolve) => {
       tx.onTimeout = () => resolve({ ok: false, status: 408, reason: 'Request Timeout' });
       tx.onResponse = (res) => {
@@ -197,21 +228,29 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
     await this.ua.stack.sendStatelessRequest(cancel, { endpoint: this.dest });
   }
 
-  /** Sends an in-dialog request; a 2xx to a re-INVITE is ACKed. */
+  /**
+   * Sends an in-dialog request; a 2xx to a re-INVITE is ACKed. A 401/407 is answered once with the
+   * session's credentials (the request again with a new CSeq, RFC 3261 §22.2).
+   */
   async sendInDialog(method: string, opts: InDialogSendOptions = {}): Promise<SipResponse | undefined> {
     const d = this.dialog;
     if (!d || this.state === 'ended') return undefined;
-    return sendInDialogRequest(this.ua.stack, d, method, opts, () => this.target());
+    const res = await sendInDialogRequest(this.ua.stack, d, method, opts, () => this.target());
+    if (!res || (res.status !== 401 && res.status !== 407) || !this.credentials) return res;
+    const auth = authorizationHeader(method, formatUri(d.remoteTarget), res, this.credentials);
+    if (!auth) return res;
+    return sendInDialogRequest(this.ua.stack, d, method, { ...opts, headers: [...(opts.headers ?? []), auth] }, () => this.target());
   }
 
-  async bye(): Promise<SipResponse | undefined> {
+  /** Hang up (BYE, with `headers` if given); `reason` is what the `ended` event reports. */
+  async bye(reason: ClientEndReason = 'local-bye', headers: [string, string][] = []): Promise<SipResponse | undefined> {
     if (this.state !== 'confirmed') return undefined;
-    const res = await this.sendInDialog('BYE');
-    this.end('local-bye');
+    const res = await this.sendInDialog('BYE', { headers });
+    this.end(reason);
     return res;
   }
 
-  private end(reason: 'remote-bye' | 'local-bye' | 'cancelled'): void {
+  private end(reason: ClientEndReason): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.timer.stop();
@@ -237,14 +276,21 @@ export class InviteClientSession extends EventEmitter<ClientEvents> implements D
  * Undefined when no challenge is usable.
  */
 function authenticatedRetry(invite: SipRequest, res: SipResponse, cred: { username: string; password: string }): SipRequest | undefined {
-  const proxy = res.status === 407;
-  const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
-  const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
-  if (!challenge) return undefined;
+  const auth = authorizationHeader('INVITE', formatUri(invite.uri), res, cred);
+  if (!auth) return undefined;
   const headers = invite.headers.clone();
   headers.delete('Via');
   const seq = Number(/^\s*(\d+)/.exec(headers.get('CSeq') ?? '1')?.[1] ?? 1) + 1;
   headers.set('CSeq', `${seq} INVITE`);
-  headers.set(proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, 'INVITE', formatUri(invite.uri)));
+  headers.set(auth[0], auth[1]);
   return { ...invite, headers };
+}
+
+/** The (Proxy-)Authorization header answering the first usable Digest challenge of a 401/407 to `method` `uri`. */
+function authorizationHeader(method: string, uri: string, res: SipResponse, cred: { username: string; password: string }): [string, string] | undefined {
+  const proxy = res.status === 407;
+  const challenges = res.headers.getAll(proxy ? 'Proxy-Authenticate' : 'WWW-Authenticate').flatMap((v) => v.split(/,\s*(?=Digest\s)/i));
+  const challenge = challenges.map(parseChallenge).find((c) => c !== undefined);
+  if (!challenge) return undefined;
+  return [proxy ? 'Proxy-Authorization' : 'Authorization', authorizationFor(challenge, cred, method, uri)];
 }

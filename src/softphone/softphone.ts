@@ -8,6 +8,9 @@
  * Secure calls: `transport: 'tls'` with `tls` options (our certificate, and the CA that issued the
  * gateway's) dials `sips:` targets over TLS; `srtp: true` offers RTP/SAVP with SDES `a=crypto`
  * lines and protects the call's media with the keys agreed in the answer.
+ *
+ * `answerNext()` answers the next call that comes in (plain RTP, PCMU/PCMA): the far end of the
+ * gateway's outbound calls in tests.
  */
 import { EventEmitter } from 'node:events';
 import { pino, type Logger } from 'pino';
@@ -20,8 +23,8 @@ import type { Transport } from '../sip/index.js';
 import { SipStack } from '../sip/index.js';
 import { UserAgent } from '../sip/index.js';
 import { InviteClientSession } from '../sip/index.js';
-import type { SipRequest } from '../sip/index.js';
-import { parseSdp, negotiate, buildOffer } from '../sdp/index.js';
+import type { SipRequest, InviteServerSession } from '../sip/index.js';
+import { parseSdp, negotiate, buildOffer, serializeSdp } from '../sdp/index.js';
 import { PortPool } from '../media/index.js';
 import { RtpSession } from '../media/index.js';
 import { PlayoutScheduler } from '../media/index.js';
@@ -56,6 +59,10 @@ export interface ReceivedPacket {
 }
 
 export class Softphone {
+  /** Every call's media this phone opened (dialled, answered, or placed for a REFER): closed with the phone. */
+  private readonly media = new Set<CallAudio>();
+  private closed = false;
+
   private constructor(
     readonly ua: UserAgent,
     private readonly pool: PortPool,
@@ -80,9 +87,10 @@ export class Softphone {
 
   /** Dial `sip:user@host:port` (add `;transport=tcp` for TCP). Rejects with the status on failure. `fromUser`: the From URI's user part (e.g. a caller number). */
   async dial(target: string, headers: [string, string][] = [], fromUser = 'softphone'): Promise<PhoneCall> {
+    if (this.closed) throw new Error('softphone: closed');
     const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
     if (!rtp.ok) throw new Error(`no RTP port: ${rtp.error}`);
-    const audio = new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } });
+    const audio = this.track(new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer, player: { fetch: { allowInsecure: true, maxBytes: 20 << 20, timeoutMs: 10_000 } } }));
     const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1 };
     const sdes = this.opts.srtp ? createSdesOffer() : undefined;
     const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
@@ -107,8 +115,54 @@ export class Softphone {
     return new PhoneCall(r.session, audio, this, { offer, answer: r.answer });
   }
 
+  /** The SIP port this phone listens on (UDP): where calls to it go. */
+  get sipPort(): number {
+    return this.ua.stack.transports.find((t) => t.protocol === 'UDP')?.localPort ?? 0;
+  }
+
+  /** Answer the next incoming call; resolves at its ACK. */
+  answerNext(timeoutMs = 30_000): Promise<AnsweredCall> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no call came in time')), timeoutMs);
+      this.ua.onInvite = (session) => {
+        this.ua.onInvite = undefined;
+        void this.answer(session).then((c) => {
+          if (!c) return;
+          session.once('confirmed', () => (clearTimeout(t), resolve(c)));
+        });
+      };
+    });
+  }
+
+  private async answer(session: InviteServerSession): Promise<AnsweredCall | undefined> {
+    const offer = parseSdp(session.request.body.toString('utf8'));
+    if (!offer.ok) return void session.reject(400, 'Bad Request - SDP');
+    const rtp = await RtpSession.open({ ports: this.pool, address: this.opts.host! });
+    if (!rtp.ok) return void session.reject(503);
+    const audio = this.track(new CallAudio(rtp.value, this.opts.host!, this.scheduler, { endpointer: this.opts.endpointer }));
+    const local = { address: this.opts.host!, port: audio.localPort, codecs: ['PCMU', 'PCMA'] as ('PCMU' | 'PCMA')[], telephoneEvent: true, sessionId: String(Date.now()), sessionVersion: 1, secureMedia: 'off' as const };
+    const n = negotiate(offer.value, local);
+    if (!n.ok) {
+      await audio.close();
+      return void session.reject(488);
+    }
+    audio.configure(n.audio);
+    session.accept(serializeSdp(n.answer));
+    return new AnsweredCall(session, audio);
+  }
+
+  private track(audio: CallAudio): CallAudio {
+    for (const a of this.media) if (a.closed) this.media.delete(a); // ended calls: nothing to hold on to
+    this.media.add(audio);
+    return audio;
+  }
+
+  /** Close the SIP stack and every call's RTP sockets, including a call a REFER placed after the test stopped looking. */
   async close(): Promise<void> {
+    this.closed = true;
     this.scheduler.stop();
+    await Promise.all([...this.media].map((a) => a.close().catch(() => undefined)));
+    this.media.clear();
     await this.ua.stack.close();
   }
 }
@@ -232,5 +286,37 @@ export class PhoneCall extends EventEmitter<{ ended: [string]; request: [SipRequ
       const t = setTimeout(() => reject(new Error('call did not end in time')), timeoutMs);
       this.once('ended', (r) => (clearTimeout(t), resolve(r)));
     });
+  }
+}
+
+/** A call this phone answered (`Softphone.answerNext`). */
+export class AnsweredCall extends EventEmitter<{ ended: [string] }> {
+  ended = false;
+
+  constructor(
+    readonly session: InviteServerSession,
+    readonly audio: CallAudio,
+  ) {
+    super();
+    session.once('ended', (reason) => {
+      this.ended = true;
+      this.audio.endpointer.flush();
+      void audio.close();
+      this.emit('ended', reason);
+    });
+  }
+
+  /** The next thing the far end says. */
+  nextUtterance(timeoutMs = 15_000): Promise<import('../media/index.js').Utterance> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => (this.audio.off('utterance', on), reject(new Error('the far end said nothing in time'))), timeoutMs);
+      const on = (u: import('../media/index.js').Utterance) => (clearTimeout(t), resolve(u));
+      this.audio.once('utterance', on);
+    });
+  }
+
+  async hangup(): Promise<void> {
+    if (this.ended) return;
+    await this.session.bye();
   }
 }

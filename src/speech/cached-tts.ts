@@ -22,7 +22,9 @@ export class CachedTts implements Tts {
       yield* this.inner.synthesize(request);
       return;
     }
-    const key = this.cache.keyFor(this.engine, request.voice ?? this.voice, request.text, { ssml: request.ssml === true });
+    // Keyed by what is synthesised: a plain-text engine's interpretation of SSML, an SSML engine's document.
+    const keyText = this.inner.cacheText?.(request) ?? request.text;
+    const key = this.cache.keyFor(this.engine, request.voice ?? this.voice, keyText, this.inner.cacheText ? {} : { ssml: request.ssml === true });
     const cached = await this.cache.get(key);
     if (cached) {
       for (let off = 0; off < cached.length; off += this.chunkSamples) yield cached.subarray(off, Math.min(cached.length, off + this.chunkSamples));

@@ -18,6 +18,8 @@ const watsonAuth = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bearer'), token: z.string().min(1) }),
 ]);
 
+const watsonOptions = z.record(z.string().regex(/^[a-z_]+$/, 'a Watson parameter name'), z.union([z.string(), z.number(), z.boolean()]));
+
 export const sttConfigSchema = z.discriminatedUnion('engine', [
   z.object({
     engine: z.literal('embedded'),
@@ -33,6 +35,12 @@ export const sttConfigSchema = z.discriminatedUnion('engine', [
     learningOptOut: z.boolean().default(true),
     smartFormatting: z.boolean().default(false),
     inactivityTimeoutSec: z.number().int().min(-1).max(3600).default(30),
+    /**
+     * Default recognition parameters, as Watson names them (IBM Voice Gateway's `stt.config`):
+     * `language_customization_id`, `acoustic_customization_id`, `customization_weight`,
+     * `profanity_filter`, `grammar_name`, … A dialog's `vgwActSetSTTConfig` overrides them per turn.
+     */
+    options: watsonOptions.optional(),
     ...security,
   }),
   z.object({
@@ -53,6 +61,8 @@ export const ttsConfigSchema = z.discriminatedUnion('engine', [
     voice: z.string().default('en-US_AllisonV3Voice'),
     format: z.enum(['basic', 'l16']).default('basic'),
     learningOptOut: z.boolean().default(true),
+    /** Extra `/v1/synthesize` query parameters (IBM's `tts.config`): `customization_id`, `rate_percentage`, … */
+    options: watsonOptions.optional(),
     ...security,
   }),
   z.object({

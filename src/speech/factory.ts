@@ -35,6 +35,7 @@ export async function createStt(config: SttConfig): Promise<{ ok: true; stt: Stt
           learningOptOut: config.learningOptOut,
           smartFormatting: config.smartFormatting,
           inactivityTimeoutSec: config.inactivityTimeoutSec,
+          ...(config.options ? { options: config.options } : {}),
           allowInsecure: config.allowInsecure,
           ...(config.ca ? { ca: config.ca } : {}),
         }),
@@ -60,6 +61,7 @@ export function createTts(config: TtsConfig, cache?: TtsCache): Tts {
         voice: config.voice,
         format: config.format,
         learningOptOut: config.learningOptOut,
+        ...(config.options ? { options: config.options } : {}),
         allowInsecure: config.allowInsecure,
         ...(config.ca ? { ca: config.ca } : {}),
       });

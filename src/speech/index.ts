@@ -12,3 +12,4 @@ export { TtsCache, ttsCacheKey, type TtsCacheOptions, type TtsCacheStats } from 
 export { CachedTts } from './cached-tts.js';
 export { speechConfigSchema, sttConfigSchema, ttsConfigSchema, ttsCacheConfigSchema, type SpeechConfig } from './config.js';
 export { createStt, createTts, createTtsCache } from './factory.js';
+export { isSsml, joinUtterances, ssmlToPieces, spokenForm, escapeXml } from './ssml.js';

@@ -77,6 +77,8 @@ export interface SttStream {
 
 export interface Stt {
   readonly engine: string;
+  /** Runs inside the gateway: audio given to it leaves no process. Unset means a third party (muted while sensitive). */
+  readonly local?: boolean;
   /**
    * Recognising a partial utterance is cheap (a warm local decoder, no per-request bill): adaptive
    * endpointing may ask for one at each pause in the caller's speech.
@@ -108,5 +110,11 @@ export interface Tts {
   /** Default voice; part of the cache key. */
   readonly voice: string;
   synthesize(request: TtsRequest): AsyncIterable<Int16Array>;
+  /**
+   * What the engine actually synthesises for a request, in a stable form (the TTS cache key's text):
+   * a plain-text engine interprets SSML itself, so `<prosody rate="-9%">Hi</prosody>` and
+   * `<speak><prosody rate="-9%">Hi</prosody></speak>` are the same audio. Default: the request text.
+   */
+  cacheText?(request: TtsRequest): string;
   close(): Promise<void>;
 }

@@ -118,7 +118,10 @@ export class SqliteStore implements Store {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    await this.idle();
+    // Two callers can both see no transaction open and resume one after the other: check again once
+    // resumed, synchronously before BEGIN, or the second would BEGIN inside the first.
+    do await this.idle();
+    while (this.txOpen);
     let release!: () => void;
     this.txOpen = true;
     this.txTail = new Promise<void>((r) => (release = r));

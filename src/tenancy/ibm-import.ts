@@ -22,8 +22,12 @@ import { applicationSchema, type ApplicationConfig } from './schema.js';
 export interface TenantReport {
   tenant: number;
   applicationId?: string;
-  /** JSON paths (`tenants.0.stt.config.profanity_filter`) of fields that were not carried over. */
+  /** JSON paths (`tenants.0.smsPipe`) of fields that were not carried over. */
   unmapped: string[];
+  /** JSON paths of empty or `{…}` placeholder values (IBM's templates ship them): fill them in. */
+  placeholders: string[];
+  /** What the import did about a gap (a provider we cannot speak, a dialog left out). */
+  notes: string[];
   /** The tenant was skipped: why (a field path and the reason). */
   error?: string;
 }
@@ -78,18 +82,74 @@ function iamUrlOf(tokenUrl: string | undefined): string | undefined {
   }
 }
 
-function watsonAuth(c: Obj, mark: (o: Obj, ...k: string[]) => void): Obj | undefined {
-  const apiKey = str(c.apikey) ?? str(c.apiKey);
-  if (apiKey) {
-    mark(c, 'apikey', 'apiKey', 'tokenServiceProviderUrl');
+/** IBM's sample files ship empty strings and `{instance_url}`-style placeholders where credentials go. */
+export function isPlaceholder(v: unknown): boolean {
+  return typeof v === 'string' && (v.trim() === '' || /\{[^{}]*\}/.test(v));
+}
+
+/** The IBM `stt`/`tts`/`conversation` keys whose values are Watson parameters we pass on as they are. */
+const STT_OWN_KEYS = new Set(['model', 'smart_formatting']);
+const PARAMETER_NAME = /^[a-z_]+$/;
+
+/**
+ * Credentials of an IBM credentials object as our Watson auth, or why not: `apikey` (IAM, with its
+ * token service), `bearerToken` (a Cloud Pak token), `username`/`password`. Placeholders are listed,
+ * never fatal.
+ */
+function credentialsOf(c: Obj, path: string, mark: (o: Obj, ...k: string[]) => void, placeholders: string[]): { kind: 'iam'; apiKey: string; iamUrl?: string } | { kind: 'bearer'; token: string } | { kind: 'basic'; username: string; password: string } | undefined {
+  const holes = (...keys: string[]): boolean => {
+    const found = keys.filter((k) => k in c && isPlaceholder(c[k]));
+    for (const k of found) placeholders.push(`${path}.${k}`);
+    mark(c, ...keys);
+    return found.length > 0;
+  };
+  if ('apikey' in c || 'apiKey' in c) {
+    const key = 'apikey' in c ? 'apikey' : 'apiKey';
+    if (holes(key, 'tokenServiceProviderUrl')) return undefined;
     const iamUrl = iamUrlOf(str(c.tokenServiceProviderUrl));
-    return { kind: 'iam', apiKey, ...(iamUrl ? { iamUrl } : {}) };
+    return { kind: 'iam', apiKey: String(c[key]).trim(), ...(iamUrl ? { iamUrl } : {}) };
   }
-  if (str(c.username) && str(c.password)) {
-    mark(c, 'username', 'password');
-    return { kind: 'basic', username: c.username, password: c.password };
+  if ('bearerToken' in c) {
+    if (holes('bearerToken')) return undefined;
+    return { kind: 'bearer', token: String(c.bearerToken).trim() };
+  }
+  if ('username' in c || 'password' in c) {
+    if (holes('username', 'password')) return undefined;
+    return { kind: 'basic', username: String(c.username), password: String(c.password) };
   }
   return undefined;
+}
+
+const asDialogAuth = (a: NonNullable<ReturnType<typeof credentialsOf>>): Obj =>
+  a.kind === 'iam' ? { type: 'iam', apiKey: a.apiKey, ...(a.iamUrl ? { iamUrl: a.iamUrl } : {}) } : a.kind === 'bearer' ? { type: 'bearer', token: a.token } : { type: 'basic', username: a.username, password: a.password };
+
+/** IBM's `conversation` object → our dialog settings (undefined when a placeholder or a gap leaves nothing to call). */
+function dialogOf(c: Obj, path: string, mark: (o: Obj, ...k: string[]) => void, placeholders: string[], notes: string[]): Obj | undefined {
+  mark(c, 'url', 'workspaceID', 'workspaceId', 'assistantID', 'assistantId', 'name');
+  const urlHole = isPlaceholder(c.url);
+  if (urlHole) placeholders.push(`${path}.url`);
+  const assistant = 'assistantID' in c || 'assistantId' in c ? (c.assistantID ?? c.assistantId) : undefined;
+  const workspace = c.workspaceID ?? c.workspaceId;
+  const idKey = assistant !== undefined ? ('assistantID' in c ? 'assistantID' : 'assistantId') : 'workspaceID' in c ? 'workspaceID' : 'workspaceId';
+  const idHole = isPlaceholder(assistant ?? workspace);
+  if (idHole && (assistant !== undefined || workspace !== undefined)) placeholders.push(`${path}.${idKey}`);
+  const auth = credentialsOf(c, path, mark, placeholders);
+  const url = str(c.url);
+  if (urlHole || idHole || !url) {
+    notes.push(`${path}: no dialog until the placeholders are filled in; the application answers in mode hold`);
+    return undefined;
+  }
+  if (assistant !== undefined) {
+    // The current Watson Assistant form: an assistant (environment) ID, spoken to with the v2 API.
+    if (!auth) return (notes.push(`${path}: no usable credentials; the application answers in mode hold`), undefined);
+    return { provider: 'watson-assistant', apiVersion: 'v2', url, assistantId: String(assistant).trim(), auth: asDialogAuth(auth) };
+  }
+  // IBM-hosted Watson Assistant, or IAM credentials (which only Watson's own token exchange takes).
+  if (auth && (auth.kind === 'iam' || /assistant|watsonplatform\.net|conversation/i.test(url))) {
+    return { provider: 'watson-assistant', apiVersion: 'v1', url, workspaceId: String(workspace ?? '').trim(), auth: asDialogAuth(auth) };
+  }
+  // Any other URL is a Service Orchestration Engine speaking the v1 message API.
+  return { provider: 'webhook', url, workspaceId: String(workspace ?? 'default').trim() || 'default', auth: auth ? asDialogAuth(auth) : { type: 'none' } };
 }
 
 export function importIbmTenants(json: unknown, opts: { region?: string } = {}): { ok: true; value: IbmImportResult } | { ok: false; error: string } {
@@ -98,7 +158,7 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
   const ids = new Set<string>();
   json.tenants.forEach((tenant, ti) => {
     const base = `tenants.${ti}`;
-    const report: TenantReport = { tenant: ti, unmapped: [] };
+    const report: TenantReport = { tenant: ti, unmapped: [], placeholders: [], notes: [] };
     result.reports.push(report);
     if (!isObj(tenant)) {
       report.error = `${base}: not an object`;
@@ -112,7 +172,7 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
     };
     const extraProviders: string[] = [];
     const uri = str(tenant.tenantURI);
-    if (!uri) {
+    if (!uri || isPlaceholder(uri)) {
       report.error = `${base}.tenantURI: missing`;
       return;
     }
@@ -124,22 +184,13 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
 
     const conv = first(tenant.conversation, `${base}.conversation`, extraProviders);
     if (conv.value) {
-      const c = conv.value;
       mark(tenant, 'conversation');
-      const url = str(c.url);
-      const ws = str(c.workspaceID) ?? str(c.workspaceId);
-      mark(c, 'url', 'workspaceID', 'workspaceId');
-      if (url && /assistant\.watson|watsonplatform\.net|conversation/i.test(url)) {
-        const apiKey = str(c.apikey) ?? str(c.apiKey);
-        mark(c, 'apikey', 'apiKey', 'tokenServiceProviderUrl');
-        const auth = apiKey
-          ? { type: 'iam', apiKey, ...(iamUrlOf(str(c.tokenServiceProviderUrl)) ? { iamUrl: iamUrlOf(str(c.tokenServiceProviderUrl)) } : {}) }
-          : (mark(c, 'username', 'password'), { type: 'basic', username: c.username, password: c.password });
-        app.dialog = { provider: 'watson-assistant', apiVersion: 'v1', url, workspaceId: ws, auth };
-      } else if (url) {
-        mark(c, 'username', 'password');
-        app.dialog = { provider: 'webhook', url, workspaceId: ws, auth: str(c.username) ? { type: 'basic', username: c.username, password: c.password } : { type: 'none' } };
-      }
+      const dialog = dialogOf(conv.value, conv.path, mark, report.placeholders, report.notes);
+      if (dialog) app.dialog = dialog;
+      else app.mode = 'hold';
+    } else {
+      app.mode = 'hold';
+      report.notes.push(`${base}: no conversation; the application answers in mode hold`);
     }
 
     const speech: Obj = {};
@@ -147,36 +198,76 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
       const s = first(tenant[kind], `${base}.${kind}`, extraProviders);
       if (!s.value) continue;
       mark(tenant, kind);
+      if (str(s.value.providerType) && s.value.providerType !== 'watson') {
+        // MRCPv2 (or another non-Watson provider): we have no client for it. The tenant keeps the
+        // embedded engine and the whole provider block is reported.
+        report.notes.push(`${s.path}: provider "${String(s.value.providerType)}" is not supported; the embedded engine speaks/listens instead`);
+        used.get(tenant)?.delete(kind);
+        if (s.path !== `${base}.${kind}`) report.unmapped.push(s.path);
+        continue;
+      }
       const cred = isObj(s.value.credentials) ? s.value.credentials : undefined;
       const cfg = isObj(s.value.config) ? s.value.config : undefined;
-      if (!cred || !str(cred.url)) continue;
       mark(s.value, 'credentials', 'config');
+      if (!cred) continue;
       mark(cred, 'url');
-      const auth = watsonAuth(cred, mark);
-      if (!auth) continue;
-      if (kind === 'stt') {
-        const e: Obj = { engine: 'watson', url: cred.url, auth };
-        if (cfg && str(cfg.model)) (e.model = cfg.model, mark(cfg, 'model'));
-        if (cfg && typeof cfg.smart_formatting === 'boolean') (e.smartFormatting = cfg.smart_formatting, mark(cfg, 'smart_formatting'));
-        speech.stt = e;
-      } else {
-        const e: Obj = { engine: 'watson', url: cred.url, auth };
-        if (cfg && str(cfg.voice)) (e.voice = cfg.voice, mark(cfg, 'voice'));
-        speech.tts = e;
+      if (isPlaceholder(cred.url) || !str(cred.url)) report.placeholders.push(`${s.path}.credentials.url`);
+      const auth = credentialsOf(cred, `${s.path}.credentials`, mark, report.placeholders);
+      if (!auth || isPlaceholder(cred.url) || !str(cred.url)) {
+        report.notes.push(`${s.path}: the embedded engine stands in until the credentials are filled in`);
+        continue;
       }
-      if (cfg && !used.has(cfg)) used.set(cfg, new Set());
+      const e: Obj = { engine: 'watson', url: str(cred.url), auth };
+      const options: Obj = {};
+      if (cfg) {
+        used.set(cfg, used.get(cfg) ?? new Set());
+        for (const [k, v] of Object.entries(cfg)) {
+          if (isPlaceholder(v)) {
+            report.placeholders.push(`${s.path}.config.${k}`);
+            mark(cfg, k);
+          } else if (kind === 'stt' && k === 'model' && str(v)) (e.model = str(v), mark(cfg, k));
+          else if (kind === 'stt' && k === 'smart_formatting' && typeof v === 'boolean') (e.smartFormatting = v, mark(cfg, k));
+          else if (kind === 'tts' && k === 'voice' && str(v)) (e.voice = str(v), mark(cfg, k));
+          else if (PARAMETER_NAME.test(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && !STT_OWN_KEYS.has(k)) {
+            // Watson's own parameters (customizations, profanity filter, …) pass through unchanged.
+            options[k] = v;
+            mark(cfg, k);
+          }
+        }
+      }
+      if (Object.keys(options).length) e.options = options;
+      speech[kind] = e;
     }
     if (Object.keys(speech).length) app.speech = speech;
 
     const rep = isObj(tenant.reporting) ? tenant.reporting : undefined;
-    if (rep && str(rep.url) && (str(rep.password) || str(rep.token))) {
+    if (rep && str(rep.url) && !isPlaceholder(rep.url) && (str(rep.password) || str(rep.token))) {
       mark(tenant, 'reporting');
-      mark(rep, 'url', 'password', 'token', 'username', 'cdrEventIndex', 'transcriptionEventIndex');
+      mark(rep, 'url', 'password', 'token', 'username', 'cdrEventIndex', 'transcriptionEventIndex', 'conversationEventIndex', 'cdrEventSourceType', 'transcriptionEventSourceType', 'conversationEventSourceType');
+      const token = str(rep.password) ?? str(rep.token);
+      const index = (k: string, d: string): string => str(rep[k]) ?? d;
+      const st = { cdr: str(rep.cdrEventSourceType), transcription: str(rep.transcriptionEventSourceType), conv: str(rep.conversationEventSourceType) };
+      const sourceTypes = Object.values(st).some(Boolean) ? Object.fromEntries(Object.entries(st).filter(([, v]) => v)) : undefined;
       app.forwarding = {
         enabled: true,
         transcriptionReports: !!str(rep.transcriptionEventIndex),
-        sinks: [{ type: 'splunk-hec', name: 'ibm-reporting', url: rep.url, token: str(rep.password) ?? str(rep.token), ...(str(rep.cdrEventIndex) ? { index: rep.cdrEventIndex } : {}) }],
+        // IBM's reporting wrote the Voice Gateway event shape: the sink keeps it (format ibm).
+        sinks: [
+          {
+            type: 'splunk-hec',
+            name: 'ibm-reporting',
+            url: rep.url,
+            token,
+            format: 'ibm',
+            ibm: {
+              indexes: { cdr: index('cdrEventIndex', 'cdr'), transcription: index('transcriptionEventIndex', 'transcription'), conv: index('conversationEventIndex', 'conv') },
+              ...(sourceTypes ? { sourceTypes } : {}),
+            },
+          },
+        ],
       };
+    } else if (rep) {
+      for (const k of ['url', 'password', 'token']) if (k in rep && isPlaceholder(rep[k])) report.placeholders.push(`${base}.reporting.${k}`);
     }
 
     const parsed = applicationSchema.safeParse(app);
@@ -189,7 +280,9 @@ export function importIbmTenants(json: unknown, opts: { region?: string } = {}):
     report.applicationId = id;
     leftovers(tenant, base, used, report.unmapped);
     report.unmapped.push(...extraProviders);
-    report.unmapped = [...new Set(report.unmapped)].sort();
+    // a placeholder is reported as one, not again as unmapped
+    report.unmapped = [...new Set(report.unmapped)].filter((p) => !report.placeholders.includes(p)).sort();
+    report.placeholders = [...new Set(report.placeholders)].sort();
     result.applications.push(parsed.data);
     result.inputs.push(app);
   });
@@ -201,8 +294,10 @@ export function formatImportReport(reports: readonly TenantReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     if (r.error) lines.push(`tenant ${r.tenant}: SKIPPED (${r.error})`);
-    else lines.push(`tenant ${r.tenant} → application ${r.applicationId}: ${r.unmapped.length ? `${r.unmapped.length} field(s) not mapped` : 'fully mapped'}`);
+    else lines.push(`tenant ${r.tenant} → application ${r.applicationId}: ${r.unmapped.length || r.placeholders.length ? `${r.unmapped.length} field(s) not mapped, ${r.placeholders.length} placeholder(s)` : 'fully mapped'}`);
+    for (const p of r.placeholders) lines.push(`  placeholder, fill in: ${p}`);
     for (const p of r.unmapped) lines.push(`  not mapped: ${p}`);
+    for (const n of r.notes) lines.push(`  note: ${n}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -9,6 +9,8 @@ import { speechConfigSchema } from '../speech/index.js';
 import { privacyPolicySchema } from '../privacy/index.js';
 import { applicationTrainingSchema, accountTrainingSchema } from '../training/index.js';
 import { forwardingSchema } from '../events/index.js';
+import { accountOutboundSchema } from './outbound-config.js';
+import { streamConfigSchema } from './stream-config.js';
 
 /** Where accounts, applications, numbers, API keys and the admin audit log are kept. */
 export const tenancySchema = z
@@ -23,6 +25,32 @@ export const tenancySchema = z
   })
   .prefault({});
 
+/**
+ * Call recording per application (docs/privacy.md#recording): off by default; recordings expire with
+ * the application's retention (its training `retentionDays`, capped by the account's maximum).
+ */
+export const recordingConfigSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** `stereo`: caller left, agent right; `mono`: both mixed. */
+    channels: z.enum(['mono', 'stereo']).default('stereo'),
+    /**
+     * `none`: record from the answer; `announce`: only after `announcement` played in full;
+     * `explicit`: only after the caller presses `consentKey` or says `consentPhrase` (agent applications).
+     */
+    consent: z.enum(['none', 'announce', 'explicit']).default('announce'),
+    announcement: z.string().min(1).max(500).optional(),
+    consentKey: z.string().regex(/^[0-9*#]$/, 'one key: 0-9, * or #').default('1'),
+    consentPhrase: z.string().min(1).max(60).optional(),
+    consentTimeoutSec: z.number().int().min(1).max(60).default(10),
+  })
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.enabled && r.consent !== 'none' && !r.announcement) ctx.addIssue({ code: 'custom', path: ['announcement'], message: `consent "${r.consent}" needs the announcement to play` });
+  });
+
+export type RecordingConfig = z.infer<typeof recordingConfigSchema>;
+
 export const applicationSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
@@ -31,7 +59,9 @@ export const applicationSchema = z.object({
   /** Dialled numbers (E.164 or national, normalised with `defaultCountry`) or SIP user parts. */
   numbers: z.array(z.string().min(1)).default([]),
   /** What a call does until a dialog is attached: `hold` answers and stays up, `loopback` echoes audio, `agent` runs the dialog. */
-  mode: z.enum(['hold', 'loopback', 'agent']).default('hold'),
+  mode: z.enum(['hold', 'loopback', 'agent', 'stream']).default('hold'),
+  /** For `stream` (and streams the dialog starts): the bot's WebSocket, format and parameters (docs/stream.md). */
+  stream: streamConfigSchema.optional(),
   /** Longest a call may last before the gateway hangs up (seconds). */
   maxCallSeconds: z.number().int().positive().default(3600),
   /** For `hold`: hang up after this many seconds (0 = wait for the caller). */
@@ -44,17 +74,23 @@ export const applicationSchema = z.object({
   secureMedia: z.enum(['off', 'optional', 'required']).default('optional'),
   /** The dialog this application talks to (mode `agent`); default: the embedded local flow demo. */
   dialog: dialogConfigSchema.optional(),
+  /** INVITE headers passed to the dialog as `vgwSIPCustomInviteHeaders` (IBM's CUSTOM_SIP_INVITE_HEADER), by name. */
+  customSipInviteHeaders: z.array(z.string().regex(/^[A-Za-z0-9!%'*+.^_`|~-]+$/, 'a SIP header name')).max(32).optional(),
   speech: speechConfigSchema.prefault({}),
   /** Per-destination privacy policy; omitted fields take the defaults (nothing raw leaves). */
   privacy: privacyPolicySchema.optional(),
   training: applicationTrainingSchema.optional(),
   forwarding: forwardingSchema,
+  /** Call recording with consent, sealed under the caller's data key; off by default. */
+  recording: recordingConfigSchema.optional(),
 });
 
 export const accountSchema = z.object({
   id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
   name: z.string().optional(),
   training: accountTrainingSchema.optional(),
+  /** Outbound calls (POST /v1/calls): allowed destination prefixes, trunks, limits (docs/outbound.md). */
+  outbound: accountOutboundSchema.optional(),
   applications: z.array(applicationSchema).default([]),
 });
 

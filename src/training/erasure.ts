@@ -69,6 +69,8 @@ export interface EraserOptions {
 export class Eraser {
   private readonly participants: ErasureParticipant[];
   private readonly clock: Clock;
+  /** Told of every receipt once it is stored (the privacy receipt chain appends its own). */
+  private readonly receiptListeners: ((r: ErasureReceipt) => Promise<void>)[] = [];
 
   constructor(private readonly opts: EraserOptions) {
     this.participants = [...(opts.participants ?? [])];
@@ -79,6 +81,11 @@ export class Eraser {
     if (this.participants.some((q) => q.name === p.name)) throw new Error(`erasure participant "${p.name}" is already registered`);
     if (p.name === 'trainingRecords' || p.name === 'dataKeys') throw new Error(`"${p.name}" is a reserved receipt key`);
     this.participants.push(p);
+  }
+
+  /** `fn` runs after each erasure's receipt is stored; a failure there makes the erasure's answer a failure. */
+  onReceipt(fn: (r: ErasureReceipt) => Promise<void>): void {
+    this.receiptListeners.push(fn);
   }
 
   async erase(req: ErasureRequest): Promise<ErasureOutcome> {
@@ -134,6 +141,13 @@ export class Eraser {
     for (const store of receiptStores) {
       await store.insertErasureReceipt(receipt);
       await store.audit({ actor: req.actor ?? 'erasure', action: 'training.erase', target: `${req.accountId}/${req.applicationId}`, details: { requestId, counts, complete: failed.length === 0, notReached: notReached.length } }, receipt.completedAt);
+    }
+    for (const fn of this.receiptListeners) {
+      try {
+        await fn(receipt);
+      } catch (e) {
+        return { ok: false, error: `erasure ${requestId} done, but its privacy receipt was not written: ${e instanceof Error ? e.message.slice(0, 200) : 'failed'}` };
+      }
     }
     return { ok: true, receipt };
   }

@@ -105,7 +105,7 @@ test('render: metric samples → overview charts; stories → tables; switches �
     'hushgate_turn_latency_seconds_bucket{le="0.5",application="a"} 3', 'hushgate_turn_latency_seconds_bucket{le="+Inf",application="a"} 4',
   ].join('\n');
   const h = [sampleOf(prom(1, 10), 0), sampleOf(prom(2, 16), 60_000)];
-  assert.deepEqual(h[1]!.redactions, { EMAIL: 2 });
+  assert.deepEqual(h[1]!.redactions, { 'EMAIL/logs': 2 });
   const charts = overviewCharts(h, [{ state: 'ended', endedAt: '2026-12-06T06:00:00Z', media: { mos: 4.1, lossRatio: 0.01, jitterMs: 3 } }]);
   const setups = charts.find((c) => c.title === 'Call set-ups per minute')!;
   assert.deepEqual(setups.kind === 'line' && setups.series[0]!.points, [[60_000, 6]]);

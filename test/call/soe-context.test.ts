@@ -46,8 +46,9 @@ test('the SOE sees the IBM-shaped context variables on first, spoken and DTMF tu
     assert.equal(first.input?.text ?? '', '', 'the first turn has empty text');
     assert.equal(first.context['vgwSIPCallID'], call.session.callId);
     assert.equal(typeof first.context['vgwSessionID'], 'string');
-    // SIP URIs are caller data: the default privacy policy for a remote dialog redacts them.
-    assert.equal(first.context['vgwSIPFromURI'], '[REDACTED]');
+    // The caller's URI stays a URI; its user part (not a number here) is hidden by the default policy.
+    assert.match(first.context['vgwSIPFromURI'] as string, /^sip:anonymous@/);
+    assert.match(first.context['vgwSIPToURI'] as string, /^sip:soe@/, 'the dialled line passes');
     assert.equal('vgwSTTResponse' in first.context, false);
 
     const chunks: Int16Array[] = [];

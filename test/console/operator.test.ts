@@ -5,7 +5,10 @@
  * sign in → the call appears live → its story (turns, a DTMF key count, the caller's spoken e-mail
  * address redacted as the application's policy says) → hang it up from the console (confirmed) → it
  * shows as ended → erase the caller (confirmed) → the receipt counts the erased story → change the
- * application's training retention (confirmed) → the API and the audit log show the change.
+ * application's training retention (confirmed) → the API and the audit log show the change → switch
+ * event forwarding on (confirmed) → create an API key with one scope (confirmed; the token works, is
+ * limited to its scope) and revoke it (confirmed; it gets 401) → the audit log has each act by the
+ * operator's key → the Fleet tab says "single node".
  * Throughout: no console error, no failed request, no 4xx/5xx; the caller's number never appears in
  * the page, nor any transcript span the policy redacts. Screenshots: test-artifacts/console/.
  */
@@ -38,7 +41,7 @@ async function say(call: PhoneCall, text: string): Promise<void> {
   await call.play({ kind: 'pcm', samples: pcm });
 }
 
-test('the console over a real call, keyboard only: live call, story, hang-up, erasure receipt, retention change; no errors, no PII', { timeout: 90_000 }, async () => {
+test('the console over a real call, keyboard only: live call, story, hang-up, erasure receipt, retention and forwarding switches, API key created and revoked, fleet (single node); no errors, no PII', { timeout: 90_000 }, async () => {
   const started = Date.now();
   const gw = await startInProcessGateway({ regions: { eu: {} }, accounts: [] });
   const base = `http://127.0.0.1:${gw.gw.adminPort}`;
@@ -116,6 +119,11 @@ test('the console over a real call, keyboard only: live call, story, hang-up, er
     assert.ok(spans.length > 0, `the spoken e-mail address was recognised as "${transcript}" and nothing in it is redacted`);
     assert.ok(!storyText.includes('john at example'), 'the address is shown');
     assert.match(storyText, /redacted: /);
+    // The redaction is counted per destination: the operator's view (logs) and the training capture.
+    const metricsText = await fetch(`${base}/metrics`).then((r) => r.text());
+    for (const destination of ['logs', 'training']) {
+      for (const type of new Set(spans.map((x) => x.type))) assert.match(metricsText, new RegExp(`hushgate_redactions_total\\{type="${type}",destination="${destination}"\\} [1-9]`), `${type} in ${destination}`);
+    }
     await b.screenshot('2-story');
     await checkPage('story');
 
@@ -175,13 +183,92 @@ test('the console over a real call, keyboard only: live call, story, hang-up, er
     const actions = (audit.body as { action: string }[]).map((a) => a.action);
     for (const a of ['hangUpCall', 'createErasure', 'replaceApplication', 'getCallStory']) assert.ok(actions.includes(a), `audited: ${a}`);
 
+    // The forwarding switch: on, confirmed; the API has it and the audit log has a second replace.
+    const replacesBefore = actions.filter((a) => a === 'replaceApplication').length;
+    await tabTo(page, 'button', 'Privacy switches of line');
+    await page.keyboard.press('Enter');
+    await tabTo(page, '#sw-forwarding');
+    assert.equal(await page.locator('#sw-forwarding').isChecked(), false);
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button', 'Save switches');
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    assert.match((await page.locator('#confirm-text').textContent()) ?? '', /forwarding on/);
+    await tabTo(page, '#confirm-ok');
+    await page.keyboard.press('Enter');
+    await page.getByText(/line saved: .*forwarding on/).waitFor({ timeout: 10_000 });
+    const forwarded = await api('GET', '/v1/applications/line');
+    assert.equal(forwarded.body.forwarding.enabled, true, 'forwarding switched on');
+    assert.equal(forwarded.body.training.retentionDays, 7, 'the other switches kept');
+    await b.screenshot('6-forwarding');
+    await checkPage('forwarding');
+
+    // API keys: create one (name, one scope; confirmed), the token works once shown; revoke it (confirmed), it stops working.
+    await tabTo(page, '[role="tab"][aria-selected="true"]', undefined, { back: true });
+    await page.keyboard.press('ArrowRight'); // Erasure
+    await page.keyboard.press('ArrowRight'); // API keys
+    await page.locator('#key-name').waitFor();
+    await tabTo(page, '#key-name');
+    await page.keyboard.type('dashboard reader');
+    await tabTo(page, 'input[data-scope="calls:read"]');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button', 'Create key');
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    assert.match((await page.locator('#confirm-text').textContent()) ?? '', /"dashboard reader" with calls:read\?/);
+    await tabTo(page, '#confirm-ok');
+    await page.keyboard.press('Enter');
+    const shown = ((await page.locator('#token').textContent({ timeout: 10_000 })) ?? '').trim();
+    const keyId = /^hg_([0-9a-f]{12})_/.exec(shown)?.[1];
+    assert.ok(keyId, `a token is shown once: ${shown.slice(0, 16)}…`);
+    const asNewKey = (path: string) => fetch(base + path, { headers: { authorization: `Bearer ${shown}` } }).then((r) => r.status);
+    assert.equal(await asNewKey('/v1/calls'), 200, 'the new key reads calls');
+    assert.equal(await asNewKey('/v1/keys'), 403, 'and nothing beyond its scope');
+    await page.getByRole('cell', { name: 'dashboard reader', exact: true }).waitFor();
+    await b.screenshot('7-key-created');
+    await tabTo(page, 'button', `Revoke key ${keyId}`);
+    await page.keyboard.press('Enter');
+    await page.locator('dialog[open]').waitFor();
+    assert.match((await page.locator('#confirm-text').textContent()) ?? '', new RegExp(`Revoke the key ${keyId}`));
+    await tabTo(page, '#confirm-ok');
+    await page.keyboard.press('Enter');
+    await page.getByText(`Key ${keyId} revoked.`).waitFor({ timeout: 10_000 });
+    assert.equal(await asNewKey('/v1/calls'), 401, 'a revoked key stops working at once');
+    const listed = await api('GET', '/v1/keys');
+    assert.ok((listed.body as { id: string; revokedAt?: string }[]).find((k) => k.id === keyId)?.revokedAt, 'the API lists it revoked');
+    await b.screenshot('8-key-revoked');
+    await checkPage('keys');
+
+    // Every act is in the audit log, by the operator's key.
+    const operatorId = /^hg_([0-9a-f]{12})_/.exec(token)![1];
+    const entries = (await api('GET', '/v1/audit?limit=1000')).body as { actor: string; action: string; target: string; details: Record<string, unknown> }[];
+    const created = entries.find((e) => e.action === 'createKey' && JSON.stringify(e.details).includes(keyId!));
+    assert.ok(created, 'key creation audited with the new key id');
+    assert.equal(created.actor, operatorId);
+    const revoked = entries.find((e) => e.action === 'revokeKey' && e.target.includes(keyId!));
+    assert.ok(revoked, 'key revocation audited');
+    assert.equal(revoked.actor, operatorId);
+    const replaces = entries.filter((e) => e.action === 'replaceApplication' && e.target.includes('line'));
+    assert.equal(replaces.length, replacesBefore + 1, 'the forwarding change audited');
+    assert.ok(!JSON.stringify(entries).includes(shown.split('_')[2]!), 'no token secret in the audit log');
+
+    // Fleet: this gateway runs alone, and the tab says so (no 503 asked for, no error).
+    assert.deepEqual((await api('GET', '/v1/node')).body, { nodeId: gw.gw.nodeId, fleet: false, state: 'serving' });
+    await tabTo(page, '[role="tab"][aria-selected="true"]', undefined, { back: true });
+    await page.keyboard.press('End');
+    assert.equal(await page.locator('#tab-fleet').getAttribute('aria-selected'), 'true');
+    await page.locator('#single-node').waitFor({ timeout: 10_000 });
+    assert.match((await page.locator('#single-node').textContent()) ?? '', /^Single node: .* runs alone \(not part of a fleet\) and is serving\./);
+    await b.screenshot('9-fleet-single-node');
+    await checkPage('fleet');
+
     // Back to the overview: the chart of MOS per ended call has the call.
     await tabTo(page, '[role="tab"][aria-selected="true"]', undefined, { back: true });
     await page.keyboard.press('Home');
     await page.locator('svg.chart').first().waitFor();
     await b.screenshot('0-overview');
     await checkPage('overview again');
-    assert.ok(Date.now() - started < 60_000, `the browser test took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 75_000, `the browser test took ${Date.now() - started} ms`);
   } finally {
     const bounded = (what: string, p: Promise<unknown>) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${what} did not close in 10 s`)), 10_000).unref())]);
     await bounded('the browser', b.close()).catch((e) => console.error(e));

@@ -31,6 +31,7 @@ describe('parseActions', () => {
       vgwActSetConversationConfig: { config: {} },
       vgwActSendSIPInfo: { body: { a: 1 }, contentType: 'application/json' },
       vgwActSendDTMF: { digits: '12#' },
+      hgActSensitive: { on: true },
       vgwActAddCustomCDRData: { campaign: 'spring' },
     };
     const r = parseActions({ vgwActionSequence: ACTION_NAMES.map((command) => ({ command, parameters: minimal[command] ?? {} })) });

@@ -63,7 +63,7 @@ describe('local flow: bank demo', () => {
   it('card payment: collects 13-19 digits ending in #, re-asks on invalid input, confirms only the last 4', async () => {
     const d = bank();
     const ask = await turn(d, { text: 'card payment' });
-    assert.deepEqual(ask.actions, [{ command: 'vgwActCollectDTMF', parameters: { dtmfTermKey: '#', dtmfMinCount: 13, dtmfMaxCount: 19 } }]);
+    assert.deepEqual(ask.actions, [{ command: 'hgActSensitive', parameters: { on: true } }, { command: 'vgwActCollectDTMF', parameters: { dtmfTermKey: '#', dtmfMinCount: 13, dtmfMaxCount: 19 } }]);
     assert.equal(d.currentState, 'card_number');
     assert.deepEqual(d.expectations(), { phrases: ['speak to an agent', 'talk to a person', 'representative', 'human please', 'customer service', 'operator', 'goodbye', 'bye', 'that is all', 'nothing else thank you', 'no thanks'], dtmf: true });
 
@@ -80,7 +80,7 @@ describe('local flow: bank demo', () => {
     const ok = await turn(d, { dtmf: '4111111111111111#' });
     assert.equal(ok.text[0], 'Thank you. Your payment from the card ending in 1 1 1 1 is scheduled. Is there anything else?');
     assert.ok(!ok.text.join(' ').includes('4111'));
-    assert.deepEqual(ok.actions, [{ command: 'vgwActExcludeFromTTSCache', parameters: {} }]);
+    assert.deepEqual(ok.actions, [{ command: 'hgActSensitive', parameters: { on: false } }, { command: 'vgwActExcludeFromTTSCache', parameters: {} }]);
     assert.ok(!JSON.stringify(ok.context).includes('4111111111111111'), 'the card number stays out of the context');
     assert.equal(d.currentState, 'main');
   });
@@ -177,5 +177,19 @@ describe('matcher', () => {
     const intents = [{ name: 'a', examples: [tokens('account balance')] }];
     assert.equal(bestIntent('balance', intents, 0.5)?.name, 'a');
     assert.equal(bestIntent('I lost my dog yesterday evening', intents, 0.5), undefined);
+  });
+});
+
+describe('sensitive steps', () => {
+  it('a response marked sensitive turns the switch with hgActSensitive before its other actions', async () => {
+    const r = loadFlow(BANK);
+    assert.ok(r.ok);
+    const d = new LocalDialog(r.flow);
+    await d.turn({ input: { text: '' }, isFirstTurn: true, context: {} });
+    const ask = await d.turn({ input: { dtmf: '3' }, isFirstTurn: false, context: {} });
+    assert.deepEqual(ask.actions.map((a) => a.command), ['hgActSensitive', 'vgwActCollectDTMF']);
+    assert.deepEqual(ask.actions[0]!.parameters, { on: true });
+    const done = await d.turn({ input: { dtmf: '4111111111111111' }, isFirstTurn: false, context: ask.context });
+    assert.deepEqual(done.actions.map((a) => [a.command, a.parameters]), [['hgActSensitive', { on: false }], ['vgwActExcludeFromTTSCache', {}]]);
   });
 });

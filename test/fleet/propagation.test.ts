@@ -49,6 +49,8 @@ test('every node serves the fleet view: three live nodes, serving', async () => 
   assert.equal(r.status, 200);
   assert.equal(r.body.nodeId, 'node-c');
   assert.deepEqual(r.body.nodes.map((n: { nodeId: string; state: string }) => `${n.nodeId}:${n.state}`), ['node-a:serving', 'node-b:serving', 'node-c:serving']);
+  // what the console's Fleet tab asks first: this node is in a fleet, so it asks for /v1/fleet
+  assert.deepEqual((await fleet.api(1, 'GET', '/v1/node')).body, { nodeId: 'node-b', fleet: true, state: 'serving' });
 });
 
 test('an application added through node A answers calls routed to node B within a second', async () => {

@@ -18,8 +18,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['http', 'store', 'privacy'], //              1 infrastructure: outbound HTTP, storage, PII engine
   ['sip', 'sdp', 'media'], //                   2 protocols: signalling, session description, RTP/SRTP
   ['dialog', 'speech', 'events'], //            3 services: dialog providers, STT/TTS, event forwarding
-  ['training'], //                              4 data lifecycle: capture, retention, erasure
-  ['tenancy', 'fleet'], //                      5 accounts, applications, numbers → routes; a node's part in a fleet
+  ['training', 'receipts'], //                  4 data lifecycle: capture, retention, erasure; privacy receipts
+  ['tenancy', 'fleet', 'recordings'], //        5 accounts, applications, numbers → routes; a node's part in a fleet; call recordings at rest
   ['call', 'config'], //                        6 the call, the configuration
   ['admin'], //                                 7 the admin API (reads calls' stories and media figures)
   ['gateway', 'softphone'], //                  8 composition: the gateway process, the test phone

@@ -29,6 +29,8 @@ export interface SippOptions {
   transport?: 'u1' | 'un' | 't1' | 'tn';
   extra?: string[];
   timeoutSec?: number;
+  /** Port SIPp listens on (a UAS the gateway calls must be known before it starts); default a free one. */
+  localPort?: number;
 }
 
 /** A UAC scenario that plays RTP captures into the call (`play_pcap_audio`), then hangs up. */
@@ -102,7 +104,7 @@ ${plays}
 
 export async function runSipp(o: SippOptions): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
-  const localPort = await freePort();
+  const localPort = o.localPort ?? (await freePort());
   const args = [
     ...(o.scenario.endsWith('.xml') ? ['-sf', o.scenario.startsWith('/') ? o.scenario : join(SCENARIOS, o.scenario)] : ['-sn', o.scenario]),
     o.target,

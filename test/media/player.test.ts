@@ -88,7 +88,8 @@ test('WAV bytes at 16 kHz stereo are converted to 8 kHz mono', () => {
   assert.equal(h.out.length, 50);
   h.player.enqueue({ kind: 'wav', bytes: new Uint8Array(10) });
   h.tick(1);
-  assert.match(h.events.at(-1)!, /^error:wav:/);
+  assert.match(h.events.at(-2)!, /^error:wav:/);
+  assert.equal(h.events.at(-1), 'finished:done', 'the failed prompt ends playback for whoever waits on it');
 });
 
 test('a WAV file loads asynchronously and plays when ready', async () => {
@@ -206,4 +207,22 @@ test('http(s) sources: WAV and audio/basic play; bad type, size, timeout and pla
       assert.match(strict.events.at(-1)!, /only https/);
     },
   );
+});
+
+test('a prompt that cannot be loaded while nothing plays still finishes, so whoever waits for playback moves on', async () => {
+  const h = harness();
+  h.player.enqueue({ kind: 'wav', bytes: new Uint8Array([1, 2, 3]) });
+  h.tick(1);
+  assert.deepEqual(h.events.map((e) => e.split(':')[0]), ['error', 'finished']);
+  assert.equal(h.out.length, 0, 'nothing was sent');
+  const dir = mkdtempSync(join(tmpdir(), 'hg-player-'));
+  try {
+    const later = harness();
+    later.player.enqueue({ kind: 'wavFile', path: join(dir, 'missing.wav') });
+    await once(later.player, 'sourceError');
+    later.tick(1);
+    assert.deepEqual(later.events.map((e) => e.split(':')[0]), ['error', 'finished']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

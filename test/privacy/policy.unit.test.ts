@@ -33,7 +33,7 @@ test('defaults per destination', () => {
   assert.equal(events.to, '+1202555XXXX');
   assert.equal(events.fromPseudonym, phonePseudonym(SECRET, '+442079460958'));
   assert.equal(events.dtmf, '[DTMF]');
-  assert.deepEqual(events.context, { vgwSIPFromURI: '+44207946XXXX', lastTurn: 'email me at [EMAIL]', nested: [{ note: 'pin is [PIN]' }] });
+  assert.deepEqual(events.context, { vgwSIPFromURI: 'sip:+44207946XXXX@203.0.113.5', lastTurn: 'email me at [EMAIL]', nested: [{ note: 'pin is [PIN]' }] });
   assert.equal(events.audio, undefined);
 
   const dialog = applyPolicy('dialog', RECORD, DEFAULT_PRIVACY_POLICY, { vault });

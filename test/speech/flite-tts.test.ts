@@ -10,12 +10,13 @@ import { downsample16kTo8k, upsample8kTo16k } from '../../src/speech/audio/resam
 import { parseWav, writeWav } from '../../src/speech/audio/wav.js';
 import { mulawDecode, mulawEncode } from '../../src/speech/audio/mulaw.js';
 
-test('SSML: breaks, say-as digits, entities, other tags dropped', () => {
+test('SSML: breaks, say-as digits, entities, emphasis a little slower', () => {
   const pieces = ssmlToPieces('<speak>Your code is <say-as interpret-as="digits">4096</say-as>.<break time="750ms"/> Tom &amp; Jerry <emphasis>rock</emphasis>.<break strength="strong"/></speak>');
   assert.deepEqual(pieces, [
     { kind: 'text', text: 'Your code is 4 0 9 6 .' },
     { kind: 'break', ms: 750 },
-    { kind: 'text', text: 'Tom & Jerry rock.' },
+    { kind: 'text', text: 'Tom & Jerry' },
+    { kind: 'text', text: 'rock.', stretch: 1.08 },
     { kind: 'break', ms: 700 },
   ]);
   assert.deepEqual(ssmlToPieces('<break time="2s"/>'), [{ kind: 'break', ms: 2000 }]);

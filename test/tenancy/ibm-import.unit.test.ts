@@ -26,7 +26,10 @@ test('maps tenants to applications: numbers, Watson Assistant or SOE webhook, Wa
   assert.equal(demo!.speech.tts.engine === 'watson' && demo!.speech.tts.voice, 'en-US_AllisonV3Voice');
   assert.equal(demo!.forwarding.enabled, true);
   assert.equal(demo!.forwarding.transcriptionReports, true);
-  assert.deepEqual(demo!.forwarding.sinks.map((s) => [s.type, s.url, s.type === 'splunk-hec' && s.token, s.type === 'splunk-hec' && s.index]), [['splunk-hec', 'https://splunk.example.com:8088/services/collector', 'hec-token-value', 'cdr']]);
+  assert.deepEqual(demo!.forwarding.sinks.map((s) => [s.type, s.url, s.type === 'splunk-hec' && s.token, s.format, s.ibm]), [
+    ['splunk-hec', 'https://splunk.example.com:8088/services/collector', 'hec-token-value', 'ibm', { indexes: { cdr: 'cdr', transcription: 'transcription', conv: 'conv' }, sourceTypes: { cdr: 'vgwSessionID' } }],
+  ]);
+  assert.deepEqual(demo!.speech.stt.engine === 'watson' && demo!.speech.stt.options, { profanity_filter: true }, "Watson's own parameters pass through");
 
   assert.deepEqual(soe!.numbers, ['2345557890']);
   assert.equal(soe!.dialog?.provider, 'webhook');
@@ -40,13 +43,12 @@ test('reports every field it could not map, by path, and skips a tenant without 
   assert.ok(r.ok);
   const [a, b, c] = r.value.reports;
   assert.deepEqual(a!.unmapped, [
-    'tenants.0.putCallerOnHoldOnTransfer', 'tenants.0.reporting.cdrEventSourceType', 'tenants.0.stt.bandPreference', 'tenants.0.stt.broadbandConfig',
-    'tenants.0.stt.config.profanity_filter', 'tenants.0.whitelistFromUri',
+    'tenants.0.putCallerOnHoldOnTransfer', 'tenants.0.stt.bandPreference', 'tenants.0.stt.broadbandConfig', 'tenants.0.whitelistFromUri',
   ]);
   assert.deepEqual(b!.unmapped, ['tenants.1.conversation.1', 'tenants.1.mediaEncryption', 'tenants.1.vgwTransferTarget']);
   assert.match(c!.error!, /tenantURI/);
   const text = formatImportReport(r.value.reports);
-  assert.match(text, /tenant 0 → application voice-gateway-demo-us: 6 field\(s\) not mapped/);
+  assert.match(text, /tenant 0 → application voice-gateway-demo-us: 4 field\(s\) not mapped/);
   assert.match(text, /tenant 2: SKIPPED/);
   for (const secret of ['conv-apikey-value', 'hec-token-value', 'soe-password', '8765554321']) assert.ok(!text.includes(secret), `report leaks ${secret}`);
 });

@@ -3,15 +3,15 @@
  * The web console in the browser: asks for an API key (kept in sessionStorage only, sent as a
  * Bearer token to this origin's admin API), and shows tabs — Overview (figures and charts sampled
  * from /metrics every 5 s), Calls (live and recent calls, a call's story, hang up), Applications
- * (privacy switches, retention), Erasure (a caller's number in, the receipt out), API keys and
- * Activity (outbox, audit log). Every act is confirmed in a dialog and goes through the same admin
+ * (privacy switches, retention), Erasure (a caller's number in, the receipt out), API keys,
+ * Activity (outbox, audit log) and Fleet (every node and the calls each holds, or "single node"). Every act is confirmed in a dialog and goes through the same admin
  * API the CLI uses, so it is scoped and audited there. Drawing uses DOM calls and textContent only
  * (dom.js). Everything works from the keyboard: tabs are buttons (arrow keys move between them),
  * the confirmation dialog takes focus and gives it back.
  */
 import {
-  applicationsTable, applicationWithSwitches, auditTable, errorText, keysTable, metricsTable, outboxTable, overviewCharts,
-  receiptTable, recentCallsTable, retentionTable, sampleOf, storyTables,
+  applicationsTable, applicationWithSwitches, auditTable, errorText, fleetCallsTable, fleetTable, keysTable, metricsTable, outboxTable, overviewCharts,
+  receiptTable, recentCallsTable, retentionTable, sampleOf, singleNodeText, storyTables,
 } from './render.js';
 import { barChart, lineChart } from './charts.js';
 import { confirmAct, el, errorNote, svgOf, tableOf } from './dom.js';
@@ -264,6 +264,20 @@ async function activity() {
   return [outbox.ok ? tableOf(outboxTable(outbox.body)) : failure('Event outbox', outbox), audit.ok ? tableOf(auditTable(audit.body)) : failure('Audit log', audit)];
 }
 
+// ---- Fleet ----------------------------------------------------------------------------------------
+
+/** `/v1/node` first: a gateway alone has no fleet to ask for (`/v1/fleet` would answer 503). */
+async function fleet() {
+  const self = await api('/v1/node');
+  if (!self.ok) return [failure('Fleet', self)];
+  if (!self.body.fleet) return [el('section', { 'aria-label': 'Fleet' }, [el('h2', {}, ['Fleet']), el('p', { id: 'single-node' }, [singleNodeText(self.body)])])];
+  const [nodes, live] = await Promise.all([api('/v1/fleet'), api('/v1/fleet/calls')]);
+  return [
+    nodes.ok ? tableOf(fleetTable(nodes.body)) : failure('Fleet nodes', nodes),
+    live.ok ? tableOf(fleetCallsTable(live.body)) : failure('Calls in the fleet', live),
+  ];
+}
+
 // ---- Shell ----------------------------------------------------------------------------------------
 
 /** Views, and whether they refresh by themselves (forms being filled in are never redrawn under the operator). */
@@ -274,27 +288,50 @@ const VIEWS = /** @type {Record<string, { view: () => Promise<Element[]>, live: 
   erasure: { view: erasure, live: false },
   keys: { view: keys, live: false },
   activity: { view: activity, live: true },
+  fleet: { view: fleet, live: true },
 });
 
-let drawing = false;
-async function show() {
-  if (!sessionStorage.getItem(KEY) || drawing) return;
-  drawing = true;
-  try {
-    const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.focus : undefined;
-    let parts;
-    try {
-      parts = await /** @type {{ view: () => Promise<Element[]> }} */ (VIEWS[tab]).view();
-    } catch (e) {
-      parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
-    }
-    main.replaceChildren(...parts);
-    // a redraw keeps the keyboard where it was
-    if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
-    status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
-  } finally {
-    drawing = false;
+/** The draw in progress, if any; a tab chosen (or an act done) meanwhile asks for one more. */
+let drawing = /** @type {Promise<void> | undefined} */ (undefined);
+let redraw = false;
+
+/**
+ * Draws the current tab. Callers that await it get the view they asked for: a call made while a
+ * draw is running resolves after one more draw (a quick arrow-key walk over the tabs ends on the
+ * last tab's view, and a view appended to after `await show()` is not redrawn away).
+ * @returns {Promise<void>}
+ */
+function show() {
+  if (!sessionStorage.getItem(KEY)) return Promise.resolve();
+  if (drawing) {
+    redraw = true;
+    return drawing;
   }
+  drawing = (async () => {
+    try {
+      do {
+        redraw = false;
+        await drawOnce();
+      } while (redraw);
+    } finally {
+      drawing = undefined;
+    }
+  })();
+  return drawing;
+}
+
+async function drawOnce() {
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.focus : undefined;
+  let parts;
+  try {
+    parts = await /** @type {{ view: () => Promise<Element[]> }} */ (VIEWS[tab]).view();
+  } catch (e) {
+    parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
+  }
+  main.replaceChildren(...parts);
+  // a redraw keeps the keyboard where it was
+  if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
+  status.textContent = `Updated ${new Date().toLocaleTimeString()}`;
 }
 
 /** @param {string} name */

@@ -8,6 +8,7 @@ export interface Table {
 export function callsTable(calls: Array<Record<string, unknown>>): Table;
 export function fleetTable(fleet: { nodes: Array<Record<string, unknown>>; totals: Record<string, unknown> }): Table;
 export function fleetCallsTable(calls: Array<Record<string, unknown>>): Table;
+export function singleNodeText(node: { nodeId?: unknown; state?: unknown }): string;
 export function applicationsTable(apps: Array<Record<string, unknown>>): Table;
 export function retentionTable(regions: Array<{ region: string; applications: Array<Record<string, unknown>> }>): Table;
 export function outboxTable(rows: Array<Record<string, unknown>>): Table;

@@ -49,6 +49,14 @@ export function fleetCallsTable(calls) {
   };
 }
 
+/**
+ * What the Fleet tab says of a gateway that runs alone (`/v1/node` with `fleet: false`).
+ * @param {{ nodeId?: unknown, state?: unknown }} node
+ */
+export function singleNodeText(node) {
+  return `Single node: ${text(node.nodeId)} runs alone (not part of a fleet) and is ${text(node.state)}. Its calls are in the Calls tab; a fleet (fleet.enabled with a PostgreSQL control region) lists every node here.`;
+}
+
 /** @param {Array<Record<string, unknown>>} apps @returns {Table} */
 export function applicationsTable(apps) {
   return {
@@ -174,8 +182,9 @@ export function sampleOf(prom, t) {
     else if (name === 'hushgate_outbox_depth') s.outboxDepth += v;
     else if (name === 'hushgate_events_delivered_total') s.delivered += v;
     else if (name === 'hushgate_redactions_total') {
-      const type = label('type') ?? 'unknown';
-      s.redactions[type] = (s.redactions[type] ?? 0) + v;
+      // one series per entity type and destination, as the Grafana panel sums them
+      const key = `${label('type') ?? 'unknown'}/${label('destination') ?? 'unknown'}`;
+      s.redactions[key] = (s.redactions[key] ?? 0) + v;
     } else if (name?.endsWith('_bucket') && HISTOGRAMS.includes(name.slice(0, -7))) {
       const h = name.slice(0, -7);
       const le = label('le');
@@ -260,7 +269,7 @@ export function overviewCharts(history, recent) {
     { kind: 'line', title: 'Event outbox depth', series: [{ name: 'pending', points: history.map((s) => [s.t, s.outboxDepth]) }] },
     { kind: 'line', title: 'Event deliveries per minute', series: [{ name: 'delivered', points: ratePerMinute(history, (s) => s.delivered) }] },
     {
-      kind: 'line', title: 'Redactions per minute, by entity type', empty: 'Nothing redacted yet.',
+      kind: 'line', title: 'Redactions per minute, by entity type/destination', empty: 'Nothing redacted yet.',
       series: types.map((type) => ({ name: type, points: ratePerMinute(history, (s) => s.redactions[type] ?? 0) })),
     },
   ];

@@ -1,4 +1,8 @@
 /**
+ * `GET /v1/node`: which node answered, whether it is part of a fleet, and whether it serves or
+ * drains — 200 everywhere, so a client (the console's Fleet tab) learns whether to ask for the fleet
+ * without provoking the 503 `/v1/fleet` gives a gateway alone.
+ *
  * The fleet as one: every node's state and figures, and the calls in progress on all of them
  * (`calls:read`; identifiers and times only — a call's numbers stay on the node that holds it, in
  * its own `/v1/calls`). Served by every node from the shared database; 503 on a gateway that is not
@@ -39,9 +43,33 @@ const fleetCall = named(
   z.object({ nodeId: z.string(), callId: z.string(), accountId: z.string(), applicationId: z.string(), startedAt: z.string(), durationSeconds: z.number() }),
 );
 
-export function fleetRoutes(get: () => FleetView | undefined, now: () => number): ApiRoute[] {
+const nodeSelf = named(
+  'Node',
+  z.object({
+    nodeId: z.string().describe('this process (`node.id`)'),
+    fleet: z.boolean().describe('part of a fleet (fleet.enabled): /v1/fleet answers'),
+    state: z.enum(['serving', 'draining']).describe('draining once SIGTERM arrived (or while not ready)'),
+  }),
+);
+
+/** This node as `/v1/node` describes it. */
+export interface NodeSelf {
+  nodeId: string;
+  ready: () => boolean;
+}
+
+export function fleetRoutes(get: () => FleetView | undefined, now: () => number, self?: NodeSelf): ApiRoute[] {
   const fleet = (): FleetView => get() ?? (() => { throw unavailable('the fleet (fleet.enabled with a PostgreSQL control region)'); })();
   return [
+    defineRoute({
+      method: 'GET', url: '/v1/node', operationId: 'nodeStatus', summary: 'The node that answered: its id, whether it is in a fleet, serving or draining', tag: 'ops', scopes: ['calls:read', 'config:read'],
+      responses: { 200: { description: 'This node', schema: nodeSelf } },
+      handler: async () => {
+        const f = get();
+        const ready = self?.ready() ?? true;
+        return { nodeId: f?.nodeId ?? self?.nodeId ?? 'local', fleet: f !== undefined, state: ready ? 'serving' : 'draining' };
+      },
+    }),
     defineRoute({
       method: 'GET', url: '/v1/fleet', operationId: 'fleetStatus', summary: "Every node of the fleet: state, heartbeat, figures, and the fleet's totals", tag: 'ops', scopes: ['calls:read', 'config:read'],
       responses: { 200: { description: 'Nodes and totals', schema: fleetView } },

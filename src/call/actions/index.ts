@@ -12,6 +12,8 @@ import * as t from './toggles.js';
 import { setSttConfig, setTtsConfig, setConversationConfig } from './set-config.js';
 import { sendSipInfo, sendDtmf } from './sip-info.js';
 import { addCustomCdrData } from './custom-cdr.js';
+import { sensitive, pauseRecording, resumeRecording } from './sensitive.js';
+import { startStream, stopStream } from './stream.js';
 
 export type { ActionContext, ActionResult, AgentFlags } from './types.js';
 
@@ -41,6 +43,11 @@ export const ACTION_HANDLERS: ActionTable = {
   vgwActEnableTranscriptionReport: t.enableTranscriptionReport,
   vgwActDisableTranscriptionReport: t.disableTranscriptionReport,
   vgwActAddCustomCDRData: addCustomCdrData,
+  hgActSensitive: sensitive,
+  vgwActPauseRecording: pauseRecording,
+  vgwActResumeRecording: resumeRecording,
+  vgwActStartStream: startStream,
+  vgwActStopStream: stopStream,
 };
 
 /** Carry out one action. */

@@ -3,7 +3,8 @@
  * Reads an IBM Voice Gateway multi-tenant JSON file and maps each tenant to an application. Prints the
  * configuration (`accounts:` YAML) to stdout or `--out` (mode 0600: it holds the tenants' credentials),
  * or with `--apply` creates the applications through the admin API. The report of what could not be
- * mapped (JSON paths, never values) goes to stderr. Exit codes: 0 done, 2 unreadable input, 1 refused.
+ * mapped (JSON paths, never values) goes to stderr. Exit codes: 0 done, 2 unreadable or invalid input,
+ * 1 refused or nothing imported (every tenant skipped).
  */
 import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ export async function runImportIbm(file: string, args: ImportArgs, io: CliIo): P
   const r = importIbmTenants(json, { region: args.region });
   if (!r.ok) return (io.stderr.write(`hushgate import: ${r.error}\n`), 2);
   io.stderr.write(formatImportReport(r.value.reports));
+  if (r.value.inputs.length === 0) return (io.stderr.write(`hushgate import: nothing imported (${r.value.reports.length} tenant(s), all skipped)\n`), 1);
   if (!args.apply) {
     const yaml = stringify({ accounts: [{ id: args.account, applications: r.value.inputs }] });
     if (args.out) (ensurePrivateFile(args.out), writeFileSync(args.out, yaml, { mode: 0o600 })); // 0600 even if it existed looser

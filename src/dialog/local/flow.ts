@@ -26,6 +26,8 @@ const responseSchema = z.strictObject({
   set: z.record(z.string(), z.unknown()).optional(),
   /** State to move to; default: stay (for a filled slot: the start state). */
   next: z.string().optional(),
+  /** Turns the call's sensitive switch on (this step asks for something secret) or off: `hgActSensitive`, run first. */
+  sensitive: z.boolean().optional(),
 });
 export type FlowResponseSource = z.infer<typeof responseSchema>;
 
@@ -183,6 +185,7 @@ export function compileFlow(src: FlowSource, overrides: Record<string, string> =
       }
     });
     const actions: ActionCommand[] = [];
+    if (r.sensitive !== undefined) actions.push({ command: 'hgActSensitive', parameters: { on: r.sensitive } });
     r.actions.forEach((a, i) => {
       const substituted = substitute(a, variables, (name) => errors.push(`${path}.actions.${i}: unknown variable "${name}" (action parameters may use flow variables only)`));
       const res = parseAction(substituted, i);

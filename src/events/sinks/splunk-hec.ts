@@ -20,6 +20,8 @@ export interface SplunkHecSinkOptions {
   index?: string;
   source?: string;
   host?: string;
+  /** Payloads are complete HEC envelopes already (`format: ibm`): sent as they are. */
+  envelopes?: boolean;
   allowInsecure?: boolean;
   ca?: string | Buffer;
   timeoutMs?: number;
@@ -31,11 +33,13 @@ export class SplunkHecSink implements EventSink {
   readonly #url: URL;
   readonly #auth: string;
   readonly #prefix: string;
+  readonly #envelopes: boolean;
 
   constructor(opts: SplunkHecSinkOptions) {
     this.name = opts.name;
     ({ http: this.#http, url: this.#url } = sinkTarget(`splunk-hec sink ${opts.name}`, joinUrl(opts.url, '/services/collector/event'), opts));
     this.#auth = `Splunk ${opts.token}`;
+    this.#envelopes = opts.envelopes ?? false;
     // Constant part of every envelope, serialised once.
     const fixed: Record<string, string> = { host: opts.host ?? hostname(), source: opts.source ?? 'hushgate' };
     if (opts.index) fixed['index'] = opts.index;
@@ -47,7 +51,7 @@ export class SplunkHecSink implements EventSink {
     const lines = new Array<string>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const r = batch[i]!;
-      lines[i] = `{"time":${(r.createdAt / 1000).toFixed(3)},${this.#prefix},"sourcetype":${JSON.stringify('hushgate:' + r.type)},"event":${r.payload}}`;
+      lines[i] = this.#envelopes ? r.payload : `{"time":${(r.createdAt / 1000).toFixed(3)},${this.#prefix},"sourcetype":${JSON.stringify('hushgate:' + r.type)},"event":${r.payload}}`;
     }
     const res = await this.#http.request({
       method: 'POST',

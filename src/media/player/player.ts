@@ -130,6 +130,11 @@ export class Player extends EventEmitter implements PlayoutStream {
   private readonly opts: PlayerOptions;
   private queue: Entry[] = [];
   private isPlaying = false;
+  /**
+   * A source failed while nothing was playing (a prompt URL that cannot be fetched): whoever waits
+   * for the end of playback must still hear `finished`, or a turn that plays it waits forever.
+   */
+  private failedWhileIdle = false;
   private marker = true;
   private readonly scratch = new Int16Array(FRAME_SAMPLES);
 
@@ -206,8 +211,9 @@ export class Player extends EventEmitter implements PlayoutStream {
       return;
     }
     this.marker = true;
-    if (this.queue.length === 0 && this.isPlaying) {
+    if (this.queue.length === 0 && (this.isPlaying || this.failedWhileIdle)) {
       this.isPlaying = false;
+      this.failedWhileIdle = false;
       this.emit('finished', { reason: 'done' satisfies FinishReason });
     }
   }
@@ -266,6 +272,7 @@ export class Player extends EventEmitter implements PlayoutStream {
       e.state = 'ready';
     } else {
       e.state = 'failed';
+      if (!this.isPlaying) this.failedWhileIdle = true;
       this.emit('sourceError', { kind: e.kind, error: r.error });
     }
   }

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downsample16kTo8k } from '../audio/resample.js';
 import { parseWav } from '../audio/wav.js';
-import { ssmlToPieces, textToPieces, type SpeechPiece } from '../ssml.js';
+import { spokenForm, ssmlToPieces, textToPieces, type SpeechPiece, type TextPiece } from '../ssml.js';
 import type { Tts, TtsRequest } from '../types.js';
 
 export const FLITE_VOICES = ['slt', 'kal', 'kal16', 'awb', 'rms'] as const;
@@ -57,7 +57,7 @@ export class FliteTts implements Tts {
     if (!(FLITE_VOICES as readonly string[]).includes(voice)) throw new Error('invalid flite voice name'); // flite silently falls back to its default voice
     const pieces = request.ssml ? ssmlToPieces(request.text) : textToPieces(request.text);
     const render = (p: SpeechPiece): Promise<Int16Array> =>
-      p.kind === 'break' ? Promise.resolve(new Int16Array(Math.round((p.ms * 8000) / 1000))) : this.renderSentence(p.text, voice, request.signal);
+      p.kind === 'break' ? Promise.resolve(new Int16Array(Math.round((p.ms * 8000) / 1000))) : this.renderPiece(p, voice, request.signal);
     let next = pieces.length > 0 ? render(pieces[0]!) : undefined;
     for (let i = 0; i < pieces.length; i++) {
       const current = next!;
@@ -69,8 +69,21 @@ export class FliteTts implements Tts {
     }
   }
 
+  /** SSML is interpreted here (tags are never spoken): the cache keys on the interpretation. */
+  cacheText(request: TtsRequest): string {
+    return spokenForm(request.text, request.ssml);
+  }
+
+  /** One text piece with its prosody: rate through flite's duration stretch, volume as a gain. */
+  private async renderPiece(p: TextPiece, voice: string, signal?: AbortSignal): Promise<Int16Array> {
+    const audio = await this.renderSentence(p.text, voice, signal, p.stretch);
+    if (p.gain === undefined) return audio;
+    for (let i = 0; i < audio.length; i++) audio[i] = Math.max(-32768, Math.min(32767, Math.round(audio[i]! * p.gain)));
+    return audio;
+  }
+
   /** One sentence → PCM16 8 kHz. */
-  async renderSentence(text: string, voice: string, signal?: AbortSignal): Promise<Int16Array> {
+  async renderSentence(text: string, voice: string, signal?: AbortSignal, stretch?: number): Promise<Int16Array> {
     const dir = await this.dir();
     const base = join(dir, `s${process.pid}-${++this.seq}`);
     const out = `${base}.wav`;
@@ -78,7 +91,8 @@ export class FliteTts implements Tts {
     try {
       await writeFile(input, text + '\n', { mode: 0o600 });
       await new Promise<void>((resolve, reject) => {
-        const proc = spawn(this.binary, ['-voice', voice, '-f', input, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const rate = stretch !== undefined && stretch !== 1 ? ['--setf', `duration_stretch=${stretch.toFixed(3)}`] : [];
+        const proc = spawn(this.binary, ['-voice', voice, ...rate, '-f', input, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
         let stderr = '';
         proc.stderr.setEncoding('utf8');
         proc.stderr.on('data', (d: string) => (stderr = (stderr + d).slice(-300)));

@@ -40,6 +40,7 @@ export interface PocketSphinxStats {
 
 export class PocketSphinxStt implements Stt {
   readonly engine = 'pocketsphinx';
+  readonly local = true;
   /** A grammar decode of a short utterance takes tens of ms on a warm worker. */
   readonly cheapPartials = true;
   private readonly grammars = new GrammarCache();

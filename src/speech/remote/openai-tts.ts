@@ -38,16 +38,16 @@ export class OpenAiTts implements Tts {
     this.http = speechTarget(opts, opts.timeoutMs ?? 30_000, 64 * 1024 * 1024);
   }
 
+  /** SSML is reduced to its text here: the cache keys on that text. */
+  cacheText(request: TtsRequest): string {
+    return request.ssml ? plainOf(request.text) : request.text;
+  }
+
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     const endpoint = checkEndpoint(this.opts.url, this.opts);
     if (!endpoint.ok) throw new Error(endpoint.error);
     const format = this.opts.responseFormat ?? 'wav';
-    const input = request.ssml
-      ? ssmlToPieces(request.text)
-          .map((p) => (p.kind === 'text' ? p.text : ''))
-          .filter(Boolean)
-          .join(' ')
-      : request.text;
+    const input = request.ssml ? plainOf(request.text) : request.text;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: format === 'wav' ? 'audio/wav' : 'audio/pcm' };
     if (this.opts.apiKey) headers['authorization'] = `Bearer ${this.opts.apiKey}`;
     const res = await this.http.request({
@@ -75,4 +75,11 @@ export class OpenAiTts implements Tts {
   async close(): Promise<void> {
     await this.http.close();
   }
+}
+
+function plainOf(ssml: string): string {
+  return ssmlToPieces(ssml)
+    .map((p) => (p.kind === 'text' ? p.text : ''))
+    .filter(Boolean)
+    .join(' ');
 }

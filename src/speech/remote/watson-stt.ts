@@ -28,6 +28,8 @@ export interface WatsonSttOptions extends EndpointSecurity {
   /** Send `X-Watson-Learning-Opt-Out: true`. Default true. */
   learningOptOut?: boolean;
   smartFormatting?: boolean;
+  /** Default recognition parameters (Watson's names); a turn's `engineOptions` override them. */
+  options?: Record<string, unknown>;
   /** Seconds of silence after which Watson closes the session. Default 30. */
   inactivityTimeoutSec?: number;
   /** Overall deadline from `end()` to the final result. Default 15 s. */
@@ -68,7 +70,8 @@ export class WatsonStt implements Stt {
   }
 
   startTurn(settings: SttTurnSettings = {}): SttStream {
-    return new WatsonTurn(this.opts, this.authenticator, settings, this.clock);
+    const withDefaults = this.opts.options ? { ...settings, engineOptions: { ...this.opts.options, ...settings.engineOptions } } : settings;
+    return new WatsonTurn(this.opts, this.authenticator, withDefaults, this.clock);
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,8 @@ export interface WatsonTtsOptions extends EndpointSecurity {
   /** `basic` = audio/basic (μ-law), `l16` = audio/l16;rate=8000 little-endian. Default basic. */
   format?: 'basic' | 'l16';
   learningOptOut?: boolean;
+  /** Extra `/v1/synthesize` query parameters (`customization_id`, …). */
+  options?: Record<string, string | number | boolean>;
   timeoutMs?: number;
   /** IAM token expiry (default the system clock). */
   clock?: Clock;
@@ -56,7 +58,7 @@ export class WatsonTts implements Tts {
     const text = request.ssml ? request.text : escapeXml(request.text);
     // Streamed: the first chunk plays while the rest is in flight.
     const sent = await this.http.stream({
-      url: joinUrl(endpoint.url, '/v1/synthesize', { voice: request.voice ?? this.voice }),
+      url: joinUrl(endpoint.url, '/v1/synthesize', { ...Object.fromEntries(Object.entries(this.opts.options ?? {}).map(([k, v]) => [k, String(v)])), voice: request.voice ?? this.voice }),
       method: 'POST',
       headers,
       body: JSON.stringify({ text }),

@@ -225,3 +225,15 @@ test('vgwActTransfer by HANGUP ends the call with the target in a header; a call
   assert.equal(g.call.eventsOf('transfer.failed').length, 0);
   assert.equal(g.said.length, 0);
 });
+
+test('vgwActStartStream starts the application stream with the extra parameters (no URL from the dialog); vgwActStopStream stops it; a refusal does not stop the turn', async () => {
+  const h = harness();
+  assert.equal(await runAction(action('vgwActStartStream', { parameters: { topic: 'billing' } }), h.ctx), 'next');
+  assert.equal(await runAction(action('vgwActStopStream'), h.ctx), 'next');
+  assert.deepEqual(h.call.streams, [{ topic: 'billing' }, 'stop']);
+  assert.equal(parseAction({ command: 'vgwActStartStream', parameters: { url: 'wss://elsewhere.example/' } }).ok, true, 'unknown fields are ignored by the parser…');
+  await runAction(action('vgwActStartStream', { url: 'wss://elsewhere.example/' }), h.ctx);
+  assert.deepEqual(h.call.streams[2], {}, '…and never reach the call: the stream goes where the application says');
+  h.call.streamError = 'the application has no stream configured';
+  assert.equal(await runAction(action('vgwActStartStream'), h.ctx), 'next');
+});

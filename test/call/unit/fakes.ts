@@ -5,6 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import pino from 'pino';
+import { SensitiveState } from '../../../src/call/sensitive-state.js';
+import type { RecordingControl } from '../../../src/call/recording-control.js';
 import type { AgentCall, AgentMedia, AgentMediaEvents, TransferRequest } from '../../../src/call/agent-call.js';
 import type { CallEndReason } from '../../../src/call/active-call.js';
 import type { ReferOutcome } from '../../../src/sip/refer.js';
@@ -90,6 +92,10 @@ export class FakeCall implements AgentCall {
   readonly requestUri = 'sip:agent@gw.example';
   transcriptionReports = true;
   readonly media = new FakeMedia();
+  /** The call's sensitive switch, stamped with a counter (no wall clock in unit tests). */
+  readonly sensitive = new SensitiveState(() => ++this.#stamp);
+  recording?: RecordingControl;
+  #stamp = 0;
   readonly events: Emitted[] = [];
   readonly hangups: { reason?: CallEndReason; headers?: [string, string][] }[] = [];
   readonly transfers: TransferRequest[] = [];
@@ -123,6 +129,16 @@ export class FakeCall implements AgentCall {
   }
   addCustomCdr(data: Record<string, unknown>): void {
     this.customCdr = Object.assign(this.customCdr ?? {}, data);
+  }
+  readonly streams: (Record<string, string> | 'stop')[] = [];
+  /** What `startStream` answers (undefined: started). */
+  streamError?: string;
+  startStream(parameters: Record<string, string>): string | undefined {
+    this.streams.push(parameters);
+    return this.streamError;
+  }
+  stopStream(): void {
+    this.streams.push('stop');
   }
 
   press(digit: string): void {

@@ -1,0 +1,55 @@
+/**
+ * Offline verification of a region's receipt chain: needs the receipts and the region's public key,
+ * nothing else (no gateway, no private key). Checks, in order, for every receipt:
+ *   - positions run 1, 2, 3, … with no gap (a removed receipt leaves one);
+ *   - `prevHash` is the previous receipt's hash (a removed or reordered one breaks the link);
+ *   - `hash` is the hash of what is stored (a changed byte of body, position or link breaks it);
+ *   - `signature` is the region key's signature over `hash` (a recomputed hash cannot be re-signed).
+ * What it cannot see on its own: receipts cut off the *end* of the chain. Pass the head you saw
+ * earlier (`expectHead`, printed by every verification) to make that visible too.
+ */
+import type { KeyObject } from 'node:crypto';
+import { GENESIS_HASH, receiptHash, signatureValid, type StoredReceipt } from './receipt.js';
+
+export interface ChainProblem {
+  seq: number;
+  problem: 'gap' | 'broken-link' | 'hash-mismatch' | 'bad-signature' | 'wrong-region' | 'bad-body' | 'head-missing';
+  detail: string;
+}
+
+export interface ChainVerdict {
+  ok: boolean;
+  region: string;
+  receipts: number;
+  head: { seq: number; hash: string } | null;
+  problems: ChainProblem[];
+}
+
+export async function verifyChain(region: string, receipts: AsyncIterable<StoredReceipt> | Iterable<StoredReceipt>, publicKey: KeyObject, expectHead?: { seq: number; hash: string }): Promise<ChainVerdict> {
+  const problems: ChainProblem[] = [];
+  let expectSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let count = 0;
+  let head: ChainVerdict['head'] = null;
+  let sawExpected = false;
+  for await (const r of receipts) {
+    count++;
+    if (r.region !== region) problems.push({ seq: r.seq, problem: 'wrong-region', detail: `receipt names region "${r.region}"` });
+    if (r.seq !== expectSeq) problems.push({ seq: r.seq, problem: 'gap', detail: `expected position ${expectSeq}, found ${r.seq}: ${r.seq - expectSeq} receipt(s) missing` });
+    if (r.prevHash !== prevHash) problems.push({ seq: r.seq, problem: 'broken-link', detail: 'does not link to the receipt before it' });
+    try {
+      JSON.parse(r.body);
+    } catch {
+      problems.push({ seq: r.seq, problem: 'bad-body', detail: 'body is not JSON' });
+    }
+    const hash = receiptHash(region, r.seq, r.prevHash, r.body);
+    if (hash !== r.hash) problems.push({ seq: r.seq, problem: 'hash-mismatch', detail: 'stored content does not match its hash' });
+    else if (!signatureValid(publicKey, r.hash, r.signature)) problems.push({ seq: r.seq, problem: 'bad-signature', detail: 'signature does not verify under the region key' });
+    if (expectHead && r.seq === expectHead.seq && r.hash === expectHead.hash) sawExpected = true;
+    expectSeq = r.seq + 1;
+    prevHash = r.hash;
+    head = { seq: r.seq, hash: r.hash };
+  }
+  if (expectHead && !sawExpected) problems.push({ seq: expectHead.seq, problem: 'head-missing', detail: 'the head given is not in the chain (receipts cut off the end, or another chain)' });
+  return { ok: problems.length === 0, region, receipts: count, head, problems };
+}
