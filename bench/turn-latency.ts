@@ -7,6 +7,11 @@
  *   gateway overhead = total − endpointing − STT − dialog − TTS first chunk
  *   The reply's first RTP packet leaves on the next 20 ms scheduler tick after its first chunk.
  *
+ * streamingLlm: the `openai` dialog against a local server streaming OpenAI chat-completion chunks
+ * at a model's pace (first token 300 ms after the request, then 40 tokens/s); per turn, the first
+ * reply audio against the first token and the first clause's arrival (target: first audio ≤ first
+ * token + first clause + 100 ms). Its STT is the embedded recogniser without a grammar.
+ *
  * Usage: node --import tsx bench/turn-latency.ts [--turns 10]
  */
 import { join, resolve } from 'node:path';
@@ -15,10 +20,23 @@ import { startInProcessGateway } from '../test/helpers/in-process-gateway.js';
 import { freeUdpRange } from '../test/helpers/ports.js';
 import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
 import { FliteTts } from '../src/speech/flite/tts.js';
+import { startRecordingServer } from '../test/helpers/recording-server.js';
+import { chatStreamReply, tokens } from '../test/helpers/chat-stream-reply.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');
 const turns = arg('turns', 10);
+const FIRST_TOKEN_MS = 300;
+const TOKENS_PER_SECOND = 40;
+const REPLY = 'Your balance is one hundred and twenty pounds, and your last payment went out on Monday. Is there anything else I can help you with today?';
+const FIRST_CLAUSE = 'Your balance is one hundred and twenty pounds,';
+/** Model-side times of each streamed reply (Date.now()): request in, first token out. */
+const llmTimes: { request: number; firstToken?: number }[] = [];
+const llm = await startRecordingServer(() => {
+  const t: (typeof llmTimes)[number] = { request: Date.now() };
+  llmTimes.push(t);
+  return chatStreamReply({ text: REPLY, firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, onToken: (i) => void (i === 0 && (t.firstToken = Date.now())) });
+});
 
 const gw = await startInProcessGateway({
   log: { level: 'warn' },
@@ -30,6 +48,7 @@ const gw = await startInProcessGateway({
         { id: 'hit', numbers: ['hit'], mode: 'agent', dialog: { provider: 'local', flow: FLOW } },
         // The pre-issue-17 behaviour for comparison: every turn waits for the fixed 800 ms hangover.
         { id: 'fixed', numbers: ['fixed'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, speech: { ttsCache: { enabled: false }, endpointing: { adaptive: false } } },
+        { id: 'stream', numbers: ['stream'], mode: 'agent', dialog: { provider: 'openai', baseUrl: llm.url, model: 'bench', allowInsecure: true, systemPrompt: 'You are a bank agent.', greeting: 'Hello, how can I help?' }, speech: { ttsCache: { enabled: false } } },
       ],
     },
   ],
@@ -65,11 +84,54 @@ async function run(number: string) {
   return { turns: rows.length, endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialog: stat('dialogMs'), ttsFirstAudio: stat('ttsFirstAudioMs'), total: stat('totalMs'), gatewayOverhead: stat('overheadMs') };
 }
 
+/**
+ * The streaming-LLM case: per turn, from the gateway's turn.completed (its Clock timeline) the time
+ * from end of speech to first audio, and the dialog's share up to the first piece; the model's
+ * first token relative to the request from the server. firstClauseMs is the model's time to
+ * stream the first clause after the first token (fixed by the pace).
+ */
+async function runStreaming() {
+  const firstClauseMs = Math.round(((tokens(FIRST_CLAUSE).length - 1) * 1000) / TOKENS_PER_SECOND);
+  const call: PhoneCall = await phone.dial(`sip:stream@127.0.0.1:${gw.sipPort}`);
+  await call.nextUtterance();
+  const rows: Record<string, number>[] = [];
+  for (let i = 0; i < turns; i++) {
+    const before = gw.events.length;
+    await call.play({ kind: 'pcm', samples: phrase });
+    await call.nextUtterance(30_000);
+    const t = gw.events.slice(before).find((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.sttMs !== undefined);
+    if (!t || t.type !== 'turn.completed' || t.totalToFirstAudioMs === undefined || t.error) continue;
+    const afterStt = t.totalToFirstAudioMs - (t.endpointingMs ?? 0) - (t.sttMs ?? 0);
+    rows.push({
+      endpointingMs: t.endpointingMs ?? 0, sttMs: t.sttMs ?? 0, dialogFirstPieceMs: t.dialogMs ?? 0, ttsFirstAudioMs: t.ttsFirstAudioMs ?? 0, totalMs: t.totalToFirstAudioMs,
+      // request sent → first reply audio, against the budget first token + first clause + 100 ms
+      requestToFirstAudioMs: afterStt,
+      budgetMs: FIRST_TOKEN_MS + firstClauseMs + 100,
+      overBudgetMs: afterStt - (FIRST_TOKEN_MS + firstClauseMs),
+    });
+  }
+  await call.hangup();
+  const stat = (k: string) => {
+    const s = rows.map((r) => r[k]!).sort((a, b) => a - b);
+    return { p50: percentile(s, 50), p95: percentile(s, 95), max: s[s.length - 1] };
+  };
+  const firstTokenMs = llmTimes.filter((t) => t.firstToken).map((t) => t.firstToken! - t.request).sort((a, b) => a - b);
+  return {
+    turns: rows.length, pace: { firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, firstClauseMs, firstClause: FIRST_CLAUSE },
+    serverFirstTokenMs: { p50: percentile(firstTokenMs, 50) },
+    endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialogToFirstPiece: stat('dialogFirstPieceMs'), ttsFirstAudio: stat('ttsFirstAudioMs'),
+    requestToFirstAudio: stat('requestToFirstAudioMs'), firstAudioAfterFirstTokenPlusClause: stat('overBudgetMs'), total: stat('totalMs'),
+    wholeReplyStreamMs: Math.round(FIRST_TOKEN_MS + ((tokens(REPLY).length - 1) * 1000) / TOKENS_PER_SECOND),
+  };
+}
+
 const miss = await run('miss');
 const hit = await run('hit');
 const fixed = await run('fixed');
+const streamingLlm = await runStreaming();
 await phone.close();
+await llm.close();
 await gw.stop();
 await tts.close();
-report('turn-latency', { cacheMiss: miss, cacheHit: hit, fixedHangoverCacheMiss: fixed, targets: { gatewayOverheadP99Ms: 10, cacheHitFirstAudioAfterDialogMs: 20, embeddedTotalP50Ms: 350, embeddedTotalP95Ms: 500 } },
-  'Milliseconds. cacheMiss/cacheHit use adaptive endpointing (the default: a complete grammar phrase ends the turn after a 240 ms hangover); fixedHangoverCacheMiss waits for the fixed 800 ms hangover on every turn. Endpointing is caller stopped -> utterance handed over (500 ms hangover on the caller side). On a cache hit, "ttsFirstAudio" is the time from the dialog answer to the first cached chunk.');
+report('turn-latency', { cacheMiss: miss, cacheHit: hit, fixedHangoverCacheMiss: fixed, streamingLlm, targets: { gatewayOverheadP99Ms: 10, cacheHitFirstAudioAfterDialogMs: 20, embeddedTotalP50Ms: 350, embeddedTotalP95Ms: 500, streamingFirstAudioOverFirstTokenPlusClauseMs: 100 } },
+  'Milliseconds. cacheMiss/cacheHit use adaptive endpointing (the default: a complete grammar phrase ends the turn after a 240 ms hangover); fixedHangoverCacheMiss waits for the fixed 800 ms hangover on every turn. Endpointing is caller stopped -> utterance handed over (500 ms hangover on the caller side). On a cache hit, "ttsFirstAudio" is the time from the dialog answer to the first cached chunk. streamingLlm: requestToFirstAudio = first reply audio after the STT result (the request to the model), firstAudioAfterFirstTokenPlusClause = that minus (first token + first clause), target <= 100; dialogToFirstPiece = request -> first speakable piece.');

@@ -1,33 +1,25 @@
 /**
- * The voice agent for one call (application mode `agent`): the turn loop.
- *
- *   answer → welcome turn (empty input) → speak → listen ─┬─ utterance → STT ──────┐
- *                                                        ├─ DTMF (digit or collection)├─▶ dialog turn → speak → actions → listen …
- *                                                        └─ no-input timer ─────────┘
- *
- * - Barge-in stops playout within one frame. The response is spoken first, then its actions run in
- *   order (IBM's rule), each by its handler in actions/. A remote dialog is gated (DialogGate).
- * - Turn timings go out as `turn.completed` CallEvents, recognitions as `transcription` events.
- * - Adaptive endpointing (early-end.ts): a turn judged complete at a pause ends after a short hangover.
- * - A failing dialog gets an error turn (`vgwConversationFailedMessage`); three in a row end the call.
- * - The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
+ * The voice agent for one call (application mode `agent`), the turn loop (docs/call.md): answer → welcome
+ * turn → speak → listen → utterance (STT), keys or no-input → dialog turn → speak → actions → listen …
+ * The response is spoken first, then its actions run in order (IBM's rule; handlers in actions/); a reply
+ * that streams is spoken piece by piece as it arrives (streamed-turn.ts). Barge-in stops playout within a
+ * frame. A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
+ * The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
-import type { TurnInput, TurnResponse } from '../dialog/index.js';
-import { DialogError } from '../dialog/index.js';
-import { SPECIAL_INPUTS, type GatewayTurnState } from '../dialog/index.js';
+import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest, type TurnResponse } from '../dialog/index.js';
 import { joinUtterances } from '../speech/index.js';
 import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/index.js';
-import { CallPrivacy, type TurnPrivacy } from '../privacy/index.js';
-import { detect } from '../privacy/index.js';
+import { CallPrivacy, detect, type TurnPrivacy } from '../privacy/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { AgentCall } from './agent-call.js';
-import { CallServices } from './call-services.js';
+import { CallServices, type DialogTarget } from './call-services.js';
 import { DialogGate } from './dialog-gate.js';
 import { DialogExchange } from './dialog-exchange.js';
 import { DtmfCollector, type CollectResult } from './dtmf-collector.js';
 import { NoInputTimer } from './no-input-timer.js';
-import { Speaker, type FirstAudio } from './speaker.js';
+import { Speaker, type FirstAudio, type SpeakOptions } from './speaker.js';
+import { streamTurn } from './streamed-turn.js';
 import { recognise, sttResponseOf } from './recognition.js';
 import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
@@ -50,8 +42,7 @@ export class AgentSession {
   private ended = false;
   private failures = 0;
   private readonly flags: AgentFlags;
-  /** The call's privacy context: its own numbers, what the agent asked for, digits across turns. */
-  private readonly privacy: CallPrivacy;
+  private readonly privacy: CallPrivacy; // its own numbers, what the agent asked for, digits across turns
   private readonly sensitive: SensitiveTurns;
   private readonly gate: DialogGate;
   private readonly services: CallServices;
@@ -60,14 +51,13 @@ export class AgentSession {
   private readonly digits: DtmfCollector;
   private readonly earlyEnd: EarlyTurnEnd;
   private readonly clock: Clock;
-  /** Aborted the moment the call ends: dialog requests, synthesis and action handlers stop. */
-  private readonly abort = new AbortController();
-  /** The dialog's answer this turn carried caller data (tokens restored): it is never cached. */
-  private speaksCallerData = false;
+  private readonly abort = new AbortController(); // the call ended: dialog requests, synthesis and action handlers stop
+  private speaksCallerData = false; // this turn's answer carried caller data (tokens restored): never cached
   private excludeFromCache = false;
   private bargeInOccurred = false; // since the last turn
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
+  private reply?: AbortController; // the streamed reply in progress: barge-in aborts its request and synthesis
 
   constructor(
     private readonly call: AgentCall,
@@ -112,33 +102,29 @@ export class AgentSession {
     const target = await this.services.dialogForTurn();
     if (this.ended) return;
     const state: GatewayTurnState = { ...this.baseState(), completedActions: this.completed, bargeInOccurred: this.bargeInOccurred, ...this.pendingState, ...o.state };
-    this.pendingState = {};
-    this.completed = [];
-    this.bargeInOccurred = false;
+    [this.pendingState, this.completed, this.bargeInOccurred] = [{}, [], false]; // carried into this turn's state
     // Caller input was put through CallPrivacy by its handler; other turns are gated with the expectation.
     const turnPrivacy: TurnPrivacy = o.privacy ?? (this.privacy.expect ? { expect: this.privacy.expect } : {});
     const request = this.exchange.request(target, input, state, turnPrivacy);
+    const req: TurnRequest = { input: request.input, isFirstTurn: !!o.isFirst, context: request.context };
+    const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: 0 };
+    if (target.dialog.turnStream) return this.streamedTurn(target, req, { trigger, timings }, turnPrivacy, input);
     const t0 = this.clock.now();
     let response: TurnResponse;
     const limit = deadline(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
     try {
-      response = await target.dialog.turn({ input: request.input, isFirstTurn: !!o.isFirst, context: request.context }, limit.signal);
+      response = await target.dialog.turn(req, limit.signal);
     } catch (err) {
       return this.dialogFailed(turn, err, t0, turnPrivacy);
     } finally {
       limit.clear();
     }
-    const dialogMs = this.clock.now() - t0;
-    this.services.dialogAnswered(); // a "once" target answered its one turn
-    this.failures = 0;
-    if (this.ended) return;
+    timings.dialogMs = Math.round(this.clock.now() - t0);
+    if (this.ended) return this.services.dialogAnswered();
     const restored = this.exchange.answered(target, response, turn);
     const texts = restored.texts;
     this.speaksCallerData = restored.carriesCallerData;
-    const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: Math.round(dialogMs) };
-    // Cross-turn PII context: after "please say your card number", a bare number is a card number.
-    this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
-    this.sensitive.agentAsked(this.privacy.expect); // a prompt asking for a card number, code, PIN or account turns the switch on
+    this.answered(texts);
     this.excludeFromCache = response.actions.some((a) => a.command === 'vgwActExcludeFromTTSCache');
     const first: FirstAudio = { trigger, timings };
     if (!response.actions.some((a) => a.command === 'vgwActPlayText') && texts.length) await this.speak(joinUtterances(texts).text, first);
@@ -147,13 +133,44 @@ export class AgentSession {
       if (this.ended) return;
       const next = await runAction(action, ctx);
       this.completed.push({ command: action.command, parameters: action.parameters });
-      if (next === 'stop') return this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
+      if (next === 'stop') return this.turnDone(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive), true);
     }
-    this.emitTurn(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
-    this.services.turnEnded(turn);
+    this.turnDone(timings, texts.length, turnPrivacy, turnExchange(input, texts, response, turnPrivacy.sensitive));
+  }
+
+  /** The turn is over; unless an action ended it (`stopped`: call over, or another turn scheduled), listen. */
+  private turnDone(timings: TurnTimings, responses: number, privacy: TurnPrivacy, exchange: TurnExchange, stopped = false): void {
+    this.deps.onTurnTimings?.(timings);
+    this.call.emit({ type: 'turn.completed', ...timings, responses, privacy, ...exchange });
+    if (stopped) return;
+    this.services.turnEnded(timings.turn);
     this.busy = false;
     if (this.ended || this.digits.active) return; // waiting for digits (timers armed by the collection)
     this.listen();
+  }
+
+  /** The dialog answered: a "once" target has had its turn; cross-turn PII context (after "please say your card number", a bare number is one). */
+  private answered(texts: string[]): void {
+    this.services.dialogAnswered();
+    this.failures = 0;
+    this.privacy.agentSaid(texts.length ? texts.join(' ') : undefined);
+    this.sensitive.agentAsked(this.privacy.expect); // a prompt asking for a card number, code, PIN or account turns the switch on
+  }
+
+  /** A reply that streams (streamed-turn.ts): each piece is spoken as it arrives, actions run in order. */
+  private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy, input: TurnInput): Promise<void> {
+    const [timings, t0, ctx] = [first.timings, this.clock.now(), this.actionContext(first.timings.turn, [], first)];
+    this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
+    const out = await streamTurn(target, req, first, (this.reply = new AbortController()), {
+      clock: this.clock, speaker: this.speaker, exchange: this.exchange, gate: this.gate, callSignal: this.abort.signal,
+      responseTimeoutMs: this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS,
+      speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
+      agentSaid: (text) => this.privacy.agentSaid(text),
+      runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
+    }).finally(() => (this.reply = undefined));
+    if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
+    this.answered(out.texts);
+    this.turnDone(timings, out.texts.length, privacy, turnExchange(input, out.texts, undefined, privacy.sensitive), out.stopped || this.ended);
   }
 
   private async dialogFailed(turn: number, err: unknown, t0: number, privacy: TurnPrivacy): Promise<void> {
@@ -172,41 +189,26 @@ export class AgentSession {
   private actionContext(turn: number, texts: string[], first: FirstAudio): ActionContext {
     let responseTextUsed = false;
     return {
-      call: this.call,
-      flags: this.flags,
-      settings: this.exchange.settings,
-      services: this.services,
-      turn,
-      signal: this.abort.signal,
-      clock: this.clock,
-      log: this.deps.log,
-      speak: (text) => this.speak(text, first),
-      say: (text) => this.speak(text),
-      play: async (source) => void (await this.speaker.play(source)),
+      call: this.call, flags: this.flags, settings: this.exchange.settings, services: this.services, turn,
+      signal: this.abort.signal, clock: this.clock, log: this.deps.log,
+      speak: (text) => this.speak(text, first), say: (text) => this.speak(text), play: async (source) => void (await this.speaker.play(source)),
       takeResponseText: () => (responseTextUsed ? '' : ((responseTextUsed = true), joinUtterances(texts).text)),
       // The first digit may take as long as the post-response timeout; later gaps use the inter-digit timeout.
       collectDigits: (spec) => this.digits.start(spec, this.exchange.settings.vgwPostResponseTimeoutCount ?? DEFAULT_POST_RESPONSE_TIMEOUT_MS),
       nextTurnState: (state) => Object.assign(this.pendingState, state),
       scheduleTurn: (input, state) => this.clock.setImmediate(() => void this.runTurn(input, { state })),
-      scheduleNoInputTurn: (text) =>
-        this.clock.setImmediate(() => {
-          this.busy = false; // this turn ended with the request; the forced turn is the next one
-          void this.noInputTurn(text);
-        }),
+      // This turn ended with the request; the forced turn is the next one.
+      scheduleNoInputTurn: (text) => this.clock.setImmediate(() => ((this.busy = false), void this.noInputTurn(text))),
     };
   }
 
-  private emitTurn(t: TurnTimings, responses: number, privacy: TurnPrivacy, exchange: TurnExchange): void {
-    this.deps.onTurnTimings?.(t);
-    this.call.emit({ type: 'turn.completed', ...t, responses, privacy, ...exchange });
+  private speak(text: string, first?: FirstAudio): Promise<void> {
+    return this.ended ? Promise.resolve() : this.speaker.speak(text, this.speakOptions(text, this.speaksCallerData), first).then(() => undefined);
   }
 
-  private async speak(text: string, first?: FirstAudio): Promise<void> {
-    if (this.ended) return;
-    // Never cache what carries the caller's data: restored tokens, the caller's own number, or
-    // anything the detector flags (the TTS cache checks the last again on its own).
-    const noCache = this.excludeFromCache || this.speaksCallerData || this.sensitive.on || detect(text, this.privacy.detection()).length > 0;
-    await this.speaker.speak(text, { ...this.services.ttsOptions(), noCache }, first);
+  /** Never cache what carries the caller's data: restored tokens, the caller's own number, a sensitive stretch, or anything the detector flags. */
+  private speakOptions(text: string, callerData: boolean): SpeakOptions {
+    return { ...this.services.ttsOptions(), noCache: this.excludeFromCache || callerData || this.sensitive.on || detect(text, this.privacy.detection()).length > 0 };
   }
 
   private listen(): void {
@@ -229,6 +231,7 @@ export class AgentSession {
   private onSpeechBargeIn(): void {
     if (!this.flags.speechBargeIn || !this.call.media.playing) return;
     this.call.media.stopPlayback();
+    this.reply?.abort(); // a streamed reply: its request and pending synthesis too
     this.bargeInOccurred = true;
   }
 
@@ -267,6 +270,7 @@ export class AgentSession {
     if (this.call.media.playing) {
       if (!this.flags.dtmfBargeIn && !this.digits.active) return;
       this.call.media.stopPlayback();
+      this.reply?.abort();
       this.bargeInOccurred = true;
     }
     if (this.digits.active) return this.digits.press(digit);
@@ -277,10 +281,7 @@ export class AgentSession {
 
   private onCollected({ digits, ok }: CollectResult): void {
     this.noInput.heard();
-    if (!digits && !ok) {
-      void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
-      return;
-    }
+    if (!digits && !ok) return void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout);
     void this.runTurn({ dtmf: digits }, { state: { isDtmf: true, dtmfCollectionSucceeded: ok }, privacy: this.sensitive.callerTurn(this.privacy.callerTurn({ dtmf: digits }), { dtmf: digits }) });
   }
 

@@ -15,6 +15,7 @@ import type { DialogTarget } from './call-services.js';
 
 type Context = Record<string, unknown>;
 
+
 const HANGUP_TURN_TIMEOUT_MS = 3000;
 
 export class DialogExchange {

@@ -73,6 +73,12 @@ export class DialogGate {
     };
   }
 
+  /** One piece of a streamed answer with its tokens restored (pieces never split a token). */
+  restoreText(text: string): { text: string; carriesCallerData: boolean } {
+    const restored = this.#vault.restore(text);
+    return { text: restored, carriesCallerData: restored !== text };
+  }
+
   clear(): void {
     this.#vault.clear();
   }

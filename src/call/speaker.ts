@@ -9,6 +9,7 @@ import { joinUtterances } from '../speech/index.js';
 import type { PlaySource } from '../media/index.js';
 import type { Clock } from '../time/index.js';
 import type { AgentMedia } from './agent-call.js';
+import { PieceSpeech } from './piece-speech.js';
 
 /** Turn timing fields the speaker fills in when a turn's first audio leaves. */
 export interface FirstAudio {
@@ -74,6 +75,17 @@ export class Speaker {
       }
     })();
     return this.play({ kind: 'stream', chunks, sampleRate: 8000 });
+  }
+
+  /**
+   * A reply that arrives piece by piece (piece-speech.ts): `speech.add()` each piece as it
+   * completes; playout starts with the first piece's first chunk; `played` resolves when the last
+   * piece has played (after `speech.end()`) or playout was stopped. `signal` cancels the pending
+   * synthesis (barge-in), besides the call's own.
+   */
+  speakPieces(signal: AbortSignal, first?: FirstAudio): { speech: PieceSpeech; played: Promise<PlayOutcome> } {
+    const speech = new PieceSpeech(this.tts, this.clock, AbortSignal.any([this.signal, signal]), first);
+    return { speech, played: this.play({ kind: 'stream', chunks: speech.audio(), sampleRate: 8000 }) };
   }
 
   play(source: PlaySource): Promise<PlayOutcome> {

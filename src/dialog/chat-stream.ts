@@ -61,6 +61,11 @@ export class ChatStreamReader {
   private tool?: PendingTool;
   private done = false;
 
+  /** The stream said it was complete (`[DONE]` or a `finish_reason`): a body that ends before this was cut off. */
+  get finished(): boolean {
+    return this.done;
+  }
+
   /** One event's data; returns the parts it completed. Throws on a payload of the wrong shape. */
   read(payload: string): ChatStreamPart[] {
     if (this.done) return [];

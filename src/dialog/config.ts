@@ -115,6 +115,8 @@ export const openaiDialogSchema = z
     maxTokens: z.number().int().positive().max(4096).default(300),
     /** Messages kept besides the system prompt (older ones are dropped in user/assistant pairs). */
     maxHistoryMessages: z.number().int().min(2).max(200).default(20),
+    /** Stream the reply (`stream: true`): each clause is spoken as soon as it has arrived. */
+    stream: z.boolean().default(true),
     /** Names the model may transfer to → SIP/tel URIs; the model never chooses a raw address. */
     transferTargets: z.record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/), transferTargetSchema).default({}),
     ...transport,

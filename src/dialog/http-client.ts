@@ -91,6 +91,42 @@ export class HttpClient {
     return parseJson(res.text, hostOf(url));
   }
 
+  /**
+   * POST a JSON body and hand over the answer's body as it arrives (a streamed chat completion).
+   * Retried like `request` until the headers arrive (network errors, 5xx); once the body flows a
+   * failure is the reader's (`streamError`). The target's timeout bounds the headers and each gap.
+   */
+  async postStream(url: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const host = hostOf(url);
+    const text = JSON.stringify(body);
+    const attempts = 1 + Math.max(0, this.opts.retries);
+    let backoff = this.opts.backoffMs ?? 200;
+    let last: DialogError | undefined;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) {
+        await this.#sleep(backoff, signal, host);
+        backoff *= 2;
+      }
+      const res = await this.target.stream({ method: 'POST', url, body: text, headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...headers }, signal });
+      if (!res.ok) {
+        const e = dialogErrorOf(res.error, host);
+        if (e.kind !== 'network') throw e;
+        last = e;
+        continue;
+      }
+      const { status, body: stream } = res.value;
+      if (status < 400) return stream;
+      stream.once('error', () => undefined).destroy(); // the error body is never read: it may echo caller data
+      if (status >= 500) {
+        last = new DialogError('http', `${host} answered ${status}`, status);
+        continue;
+      }
+      if (status === 401 || status === 403) throw new DialogError('auth', `${host} refused the credentials (${status})`, status);
+      throw new DialogError('http', `${host} answered ${status}`, status);
+    }
+    throw last ?? new DialogError('network', `${host}: no attempt made`);
+  }
+
   close(): void {
     void this.target.close();
   }
@@ -129,6 +165,16 @@ export function dialogErrorOf(e: HttpError, host: string): DialogError {
     case 'network':
       return new DialogError('network', `${host}: ${e.code ?? e.message}`);
   }
+}
+
+/** A failure while a streamed body was being read, as a `DialogError` (never its text). */
+export function streamError(e: unknown, url: string, signal?: AbortSignal): DialogError {
+  if (e instanceof DialogError) return e;
+  const host = hostOf(url);
+  if (signal?.aborted) return new DialogError('aborted', `request to ${host} aborted`);
+  const code = (e as { code?: unknown })?.code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') return new DialogError('timeout', `${host} stopped sending`);
+  return new DialogError('network', `${host}: the stream broke off${typeof code === 'string' ? ` (${code})` : ''}`);
 }
 
 function hostOf(url: string): string {

@@ -45,8 +45,20 @@ export interface Expectations {
   dtmf?: boolean;
 }
 
+/**
+ * A part of a reply that streams (issue 17): a speakable piece of text (a clause or sentence,
+ * never mid-number nor inside a token placeholder) or one action command, in the dialog's order.
+ */
+export type TurnPart = { kind: 'text'; text: string } | { kind: 'action'; action: ActionCommand };
+
 export interface Dialog {
   turn(req: TurnRequest, signal?: AbortSignal): Promise<TurnResponse>;
+  /**
+   * The same turn, streamed: yields the parts as they arrive and returns the whole response (all
+   * texts, actions, context and warnings) at the end. Stopping the iteration (`return()`, or the
+   * signal) abandons the request. Only providers that can stream implement it; it throws `DialogError`.
+   */
+  turnStream?(req: TurnRequest, signal?: AbortSignal): AsyncGenerator<TurnPart, TurnResponse, void>;
   /** Hint for the next turn's recogniser; only providers that know their grammar implement it. */
   expectations?(): Expectations;
   close?(): Promise<void>;

@@ -17,6 +17,8 @@ export interface RecordedRequest {
   body: Buffer;
   /** `body` as UTF-8. */
   text: string;
+  /** A streamed reply (`Reply.stream`): set when the client went away before its end (an aborted request). */
+  clientClosedEarly?: boolean;
 }
 
 export interface Reply {
@@ -29,6 +31,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Answer this much later (a slow service; the server's `close` cancels it). */
   delayMs?: number;
+  /** A body written piece by piece as the iterable yields (server-sent events, paced); `body`/`json` unset. */
+  stream?: AsyncIterable<string | Buffer>;
 }
 
 export interface RecordingServer {
@@ -60,6 +64,7 @@ export async function startRecordingServer(handler: Handler = () => ({}), opts: 
         }
         const send = (): void => {
           if (res.destroyed) return;
+          if (reply.stream) return void writeStream(reply.stream, r, res, reply);
           const headers: Record<string, string> = { ...(reply.json !== undefined ? { 'content-type': 'application/json' } : {}), ...reply.headers };
           res.writeHead(reply.status ?? 200, headers).end(reply.json !== undefined ? JSON.stringify(reply.json) : reply.body);
         };
@@ -84,6 +89,20 @@ export async function startRecordingServer(handler: Handler = () => ({}), opts: 
         server.close(() => ok());
       }),
   };
+}
+
+async function writeStream(body: AsyncIterable<string | Buffer>, r: RecordedRequest, res: import('node:http').ServerResponse, reply: Reply): Promise<void> {
+  let ended = false;
+  res.on('close', () => {
+    if (!ended) r.clientClosedEarly = true;
+  });
+  res.writeHead(reply.status ?? 200, reply.headers ?? {});
+  for await (const piece of body) {
+    if (res.destroyed) return;
+    res.write(piece);
+  }
+  ended = true;
+  res.end();
 }
 
 export interface WebhookReceiver {
