@@ -16,7 +16,7 @@ import {
 } from './render.js';
 import { barChart, lineChart } from './charts.js';
 import { confirmAct, el, errorNote, svgOf, tableOf } from './dom.js';
-import { recordsView, storyReceipt } from './records.js';
+import { recordsView, stopPlaying, storyReceipt } from './records.js';
 
 const KEY = 'hushgate.apiKey';
 const HISTORY_SAMPLES = 180; // 15 min at one sample per 5 s
@@ -339,6 +339,7 @@ async function drawOnce() {
   } catch (e) {
     parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
   }
+  stopPlaying(); // the player (if any) leaves the page with this redraw; its decrypted audio goes too
   main.replaceChildren(...parts);
   // a redraw keeps the keyboard where it was
   if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
@@ -381,6 +382,7 @@ form.addEventListener('submit', (ev) => {
 });
 document.getElementById('logout')?.addEventListener('click', () => {
   sessionStorage.removeItem(KEY);
+  stopPlaying();
   main.replaceChildren();
   history.length = 0;
   storyOf = undefined;

@@ -25,17 +25,16 @@ const RECENT_RECEIPTS = 20;
  * }} Shell
  */
 
-/** The blob: URL the player holds, revoked when replaced so decrypted audio does not linger. */
+/** The blob: URL the player holds, revoked when replaced, on any redraw and on sign-out, so decrypted audio does not linger. */
 let playing = /** @type {string | undefined} */ (undefined);
 
-function stopPlaying() {
+export function stopPlaying() {
   if (playing) URL.revokeObjectURL(playing);
   playing = undefined;
 }
 
 /** @param {Shell} shell @returns {Promise<Element[]>} */
 export async function recordsView(shell) {
-  stopPlaying();
   const [apps, recs] = await Promise.all([shell.api('/v1/applications'), shell.api('/v1/recordings?limit=100')]);
   const parts = [];
   if (!apps.ok) parts.push(shell.failure('Regions (from the applications)', apps));
@@ -66,7 +65,7 @@ async function regionReceipts(shell, region) {
 
 /** @param {Shell} shell @param {Array<Record<string, any>>} list */
 function recordings(shell, list) {
-  const player = el('div', { id: 'player', tabindex: '-1', 'aria-label': 'Recording player' });
+  const player = el('div', { id: 'player', role: 'region', tabindex: '-1', 'aria-label': 'Recording player' });
   const table = tableOf(recordingsTable(list), {
     actions: (i) => {
       const r = /** @type {Record<string, any>} */ (list[i]);
