@@ -3,7 +3,7 @@
  * pure render and chart modules —, a stylesheet and an icon) at `/console`. The files hold no data — the page fetches everything from the admin
  * API with the operator's key — so they need no key themselves; they are not API routes and are
  * left out of the OpenAPI document on purpose. Every response carries a strict Content-Security-Policy
- * (same-origin scripts, styles and fetches only; no inline script; no framing), nosniff, no referrer
+ * (same-origin scripts, styles and fetches only; media only from blob: URLs the page makes of audio it fetched with the key; no inline script; no framing), nosniff, no referrer
  * and no caching. The build copies the directory next to the compiled server (scripts/build.sh).
  */
 import { readFileSync } from 'node:fs';
@@ -17,13 +17,14 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/console/render.js': { file: 'render.js', type: 'text/javascript; charset=utf-8' },
   '/console/charts.js': { file: 'charts.js', type: 'text/javascript; charset=utf-8' },
   '/console/dom.js': { file: 'dom.js', type: 'text/javascript; charset=utf-8' },
+  '/console/records.js': { file: 'records.js', type: 'text/javascript; charset=utf-8' },
   '/console/console.css': { file: 'console.css', type: 'text/css; charset=utf-8' },
   // Browsers ask for an icon on every visit; serving ours (same origin, img-src 'self') spares a 404.
   '/console/favicon.svg': { file: 'favicon.svg', type: 'image/svg+xml' },
 };
 
 export const CONSOLE_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; media-src blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',

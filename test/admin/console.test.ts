@@ -41,7 +41,7 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
   try {
     // Static files: types and headers; no key needed (they hold no data).
     const served: Record<string, string> = {};
-    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css'], ['/console/charts.js', 'text/javascript'], ['/console/dom.js', 'text/javascript'], ['/console/favicon.svg', 'image/svg+xml']] as const) {
+    for (const [path, type] of [['/console', 'text/html'], ['/console/console.js', 'text/javascript'], ['/console/render.js', 'text/javascript'], ['/console/console.css', 'text/css'], ['/console/charts.js', 'text/javascript'], ['/console/dom.js', 'text/javascript'], ['/console/records.js', 'text/javascript'], ['/console/favicon.svg', 'image/svg+xml']] as const) {
       const r = await fetch(base + path);
       assert.equal(r.status, 200, path);
       assert.ok(r.headers.get('content-type')!.startsWith(type), path);
@@ -49,6 +49,8 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
       assert.match(csp, /default-src 'none'/);
       assert.match(csp, /script-src 'self'/);
       assert.match(csp, /frame-ancestors 'none'/);
+      // recordings play from blob: URLs the page makes of audio it fetched with the key; nothing wider
+      assert.deepEqual(csp.split(';').map((d) => d.trim()).filter((d) => d.startsWith('media-src')), ['media-src blob:']);
       assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
       assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
       assert.equal(r.headers.get('cache-control'), 'no-store');
@@ -60,7 +62,7 @@ test('the console: headers, same-origin assets, real data rendered, no markup in
     assert.deepEqual(refs.sort(), ['/console/console.css', '/console/console.js', '/console/favicon.svg']);
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script');
     // The scripts draw with DOM calls and textContent only.
-    for (const f of ['/console/console.js', '/console/dom.js', '/console/charts.js', '/console/render.js']) assert.doesNotMatch(served[f]!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, f);
+    for (const f of ['/console/console.js', '/console/dom.js', '/console/charts.js', '/console/render.js', '/console/records.js']) assert.doesNotMatch(served[f]!, /innerHTML|outerHTML|insertAdjacentHTML|document\.write/, f);
     assert.match(served['/console/console.js']!, /sessionStorage/);
     assert.doesNotMatch(served['/console/console.js']!, /localStorage/, 'the key never outlives the tab');
 

@@ -4,7 +4,8 @@
  * Bearer token to this origin's admin API), and shows tabs — Overview (figures and charts sampled
  * from /metrics every 5 s), Calls (live and recent calls, a call's story, hang up), Applications
  * (privacy switches, retention), Erasure (a caller's number in, the receipt out), API keys,
- * Activity (outbox, audit log) and Fleet (every node and the calls each holds, or "single node"). Every act is confirmed in a dialog and goes through the same admin
+ * Activity (outbox, audit log), Fleet (every node and the calls each holds, or "single node") and
+ * Records (receipt chains verified per region, recent receipts, recordings to play or delete). Every act is confirmed in a dialog and goes through the same admin
  * API the CLI uses, so it is scoped and audited there. Drawing uses DOM calls and textContent only
  * (dom.js). Everything works from the keyboard: tabs are buttons (arrow keys move between them),
  * the confirmation dialog takes focus and gives it back.
@@ -15,6 +16,7 @@ import {
 } from './render.js';
 import { barChart, lineChart } from './charts.js';
 import { confirmAct, el, errorNote, svgOf, tableOf } from './dom.js';
+import { recordsView, stopPlaying, storyReceipt } from './records.js';
 
 const KEY = 'hushgate.apiKey';
 const HISTORY_SAMPLES = 180; // 15 min at one sample per 5 s
@@ -124,7 +126,9 @@ async function story(callId) {
     return box;
   }
   const t = storyTables(r.body);
-  box.append(tableOf(t.summary, { level: 'h3' }), tableOf(t.media, { level: 'h3' }), tableOf(t.timeline, { level: 'h3' }), button('Close story', () => ((storyOf = undefined), void show()), { 'data-focus': 'close-story' }));
+  // an ended call's privacy receipt (a live call has none yet, so it is not asked for)
+  const receipt = r.body.state === 'ended' ? await storyReceipt(shell, callId) : undefined;
+  box.append(tableOf(t.summary, { level: 'h3' }), tableOf(t.media, { level: 'h3' }), tableOf(t.timeline, { level: 'h3' }), ...(receipt ? [receipt] : []), button('Close story', () => ((storyOf = undefined), void show()), { 'data-focus': 'close-story' }));
   return box;
 }
 
@@ -216,7 +220,7 @@ async function erasure() {
 
 // ---- API keys -------------------------------------------------------------------------------------
 
-const SCOPES = ['config:read', 'config:write', 'calls:read', 'calls:write', 'events:read', 'training:export', 'erasure:write', 'audit:read'];
+const SCOPES = ['config:read', 'config:write', 'calls:read', 'calls:write', 'events:read', 'training:export', 'erasure:write', 'audit:read', 'recordings:read', 'recordings:write', 'receipts:read'];
 
 async function keys() {
   const r = await api('/v1/keys');
@@ -278,6 +282,11 @@ async function fleet() {
   ];
 }
 
+// ---- Records: receipts and recordings (records.js) ------------------------------------------------
+
+/** What records.js may use of the shell: the same API calls, notices and redraw as every tab. */
+const shell = { api, key: () => sessionStorage.getItem(KEY) ?? '', failure, button, tell, redraw: () => show() };
+
 // ---- Shell ----------------------------------------------------------------------------------------
 
 /** Views, and whether they refresh by themselves (forms being filled in are never redrawn under the operator). */
@@ -289,6 +298,8 @@ const VIEWS = /** @type {Record<string, { view: () => Promise<Element[]>, live: 
   keys: { view: keys, live: false },
   activity: { view: activity, live: true },
   fleet: { view: fleet, live: true },
+  // not live: a redraw would cut off the recording being played
+  records: { view: () => recordsView(shell), live: false },
 });
 
 /** The draw in progress, if any; a tab chosen (or an act done) meanwhile asks for one more. */
@@ -328,6 +339,7 @@ async function drawOnce() {
   } catch (e) {
     parts = [errorNote(`${tab}: ${e instanceof Error ? e.message : 'request failed'}`)];
   }
+  stopPlaying(); // the player (if any) leaves the page with this redraw; its decrypted audio goes too
   main.replaceChildren(...parts);
   // a redraw keeps the keyboard where it was
   if (focused) /** @type {HTMLElement | null} */ (main.querySelector(`[data-focus="${CSS.escape(focused)}"]`))?.focus();
@@ -370,6 +382,7 @@ form.addEventListener('submit', (ev) => {
 });
 document.getElementById('logout')?.addEventListener('click', () => {
   sessionStorage.removeItem(KEY);
+  stopPlaying();
   main.replaceChildren();
   history.length = 0;
   storyOf = undefined;

@@ -381,3 +381,102 @@ export function applicationWithSwitches(app, sw) {
   else training.retentionDays = sw.retentionDays;
   return { ...body, training, forwarding: { ...(body.forwarding ?? {}), enabled: sw.forwardingEnabled } };
 }
+
+/** @param {Record<string, any> | undefined} counts one destination's counts by outcome → entity type */
+function outcomeTotals(counts) {
+  return Object.entries(counts ?? {})
+    .map(([outcome, byType]) => [outcome, Object.values(byType ?? {}).reduce((n, v) => n + (Number(v) || 0), 0)])
+    .filter(([, n]) => Number(n) > 0)
+    .map(([outcome, n]) => `${n} ${outcome}`)
+    .join(', ');
+}
+
+/** Destinations of a call receipt, one phrase each: `events: 2 redacted; logs: 1 redacted`. @param {Record<string, any> | undefined} d */
+function destinationsText(d) {
+  const parts = Object.entries(d ?? {}).map(([dest, c]) => `${dest}: ${outcomeTotals(c) || 'nothing'}`);
+  return parts.length ? parts.join('; ') : 'none';
+}
+
+/** @param {Record<string, any> | null | undefined} rec */
+function recordingText(rec) {
+  if (!rec) return 'not recorded';
+  const pauses = Array.isArray(rec.pauses) ? rec.pauses.length : 0;
+  return `${rec.recorded ? 'recorded' : 'not recorded'} (consent ${text(rec.consent)}: ${text(rec.outcome)}), ${pauses} pause(s)`;
+}
+
+/** @param {Array<Record<string, any>> | undefined} streams */
+function streamsText(streams) {
+  if (!Array.isArray(streams) || !streams.length) return 'none';
+  return `${streams.length} (${streams.map((s) => `${text(s.format)}, ${text(s.reconnects)} reconnect(s)`).join('; ')})`;
+}
+
+/** @param {Array<Record<string, any>> | undefined} spans */
+function sensitiveText(spans) {
+  if (!Array.isArray(spans) || !spans.length) return 'none';
+  const words = spans.reduce((n, s) => n + (Number(s.words) || 0), 0);
+  const digits = spans.reduce((n, s) => n + (Number(s.digits) || 0), 0);
+  return `${spans.length} span(s), ${words} word(s) and ${digits} digit(s) withheld`;
+}
+
+/**
+ * A region's receipt chain as checked by `/v1/receipts/verify`: the verdict, its head and each problem.
+ * @param {Record<string, any>} v @returns {Table}
+ */
+export function chainVerdictTable(v) {
+  const problems = Array.isArray(v.problems) ? v.problems : [];
+  return {
+    title: `Receipt chain of ${text(v.region)}: ${v.ok === true ? 'verified' : 'DOES NOT VERIFY'}`,
+    columns: ['figure', 'value'],
+    rows: [
+      ['receipts', v.receipts], ['head', v.head ? `#${v.head.seq} ${String(v.head.hash).slice(0, 16)}…` : 'empty'],
+      ['problems', problems.length ? problems.map((p) => `#${text(p.seq)} ${text(p.problem)}: ${text(p.detail)}`).join('; ') : 'none'],
+    ].map((r) => r.map(text)),
+    empty: '',
+  };
+}
+
+/**
+ * A region's recent receipts (`/v1/receipts`), newest first: ids, times and counts only (the bodies
+ * hold no PII; nothing from elsewhere is added).
+ * @param {string} region @param {Array<Record<string, any>>} receipts @returns {Table}
+ */
+export function receiptsTable(region, receipts) {
+  return {
+    title: `Recent receipts in ${region}`,
+    columns: ['#', 'kind', 'call or request', 'application', 'started', 'ended', 'destinations', 'sensitive', 'recording', 'streams'],
+    rows: [...receipts].reverse().map((r) => {
+      const b = r.body ?? {};
+      if (r.kind !== 'call') return [r.seq, r.kind, r.subject, b.applicationId, b.at, '', Object.entries(b.counts ?? {}).map(([k, n]) => `${k} ${n}`).join(', '), '', '', ''].map(text);
+      return [r.seq, r.kind, r.subject, b.applicationId, b.startedAt, b.endedAt, destinationsText(b.destinations), sensitiveText(b.sensitive), recordingText(b.recording), streamsText(b.streams)].map(text);
+    }),
+    empty: 'No receipts in this region yet.',
+  };
+}
+
+/** One call's receipt (`/v1/receipts/calls/{id}`), shown in the call's story. @param {Record<string, any>} r @returns {Table} */
+export function callReceiptTable(r) {
+  const b = r.body ?? {};
+  const pauses = Array.isArray(b.recording?.pauses) ? b.recording.pauses : [];
+  return {
+    title: 'Privacy receipt',
+    columns: ['field', 'value'],
+    rows: [
+      ['region, position', `${text(r.region)} #${text(r.seq)}`], ['application', b.applicationId], ['started', b.startedAt], ['ended', b.endedAt], ['end reason', b.endReason],
+      ['caller turns', b.callerTurns], ['destinations', destinationsText(b.destinations)], ['sensitive', sensitiveText(b.sensitive)],
+      ['recording', recordingText(b.recording)],
+      ['recording pauses', pauses.map((p) => `${(Number(p.fromMs) / 1000).toFixed(1)}–${p.toMs === undefined ? 'end' : (Number(p.toMs) / 1000).toFixed(1)} s (${(p.reasons ?? []).join(', ')})`).join('; ') || 'none'],
+      ['streams', streamsText(b.streams)], ['retained until', b.retentionExpiresAt ?? 'nothing retained'], ['hash', String(r.hash ?? '').slice(0, 16) + '…'],
+    ].map((x) => x.map(text)),
+    empty: '',
+  };
+}
+
+/** Unexpired recordings (`/v1/recordings`, metadata only). @param {Array<Record<string, any>>} list @returns {Table} */
+export function recordingsTable(list) {
+  return {
+    title: 'Recordings',
+    columns: ['id', 'call', 'application', 'region', 'seconds', 'pauses', 'created', 'expires'],
+    rows: list.map((r) => [r.id, r.callId, r.applicationId, r.region, (Number(r.durationMs) / 1000).toFixed(1), Array.isArray(r.pauses) ? r.pauses.length : '', r.createdAt, r.expiresAt].map(text)),
+    empty: 'No recordings.',
+  };
+}
