@@ -21,7 +21,7 @@ test('receipts table: newest first; destinations, sensitive spans, recording and
   assert.equal(t.title, 'Recent receipts in eu');
   assert.deepEqual(t.rows[0], ['8', 'erasure', 'req-1', 'bank', '2026-12-06T10:00:00.000Z', '', 'trainingRecords 2, recordings 1', '', '', '']);
   assert.deepEqual(t.rows[1], [
-    '7', 'call', 'abc@host', 'bank', '2026-12-06T09:00:00.000Z', '2026-12-06T09:01:00.000Z',
+    '7', 'call', 'abc@…', 'bank', '2026-12-06T09:00:00.000Z', '2026-12-06T09:01:00.000Z',
     'events: 3 redacted; dialog: 4 withheld; logs: nothing', '1 span(s), 2 word(s) and 16 digit(s) withheld', 'recorded (consent announce: announced), 1 pause(s)', '1 (L16, 1 reconnect(s))',
   ]);
   assert.ok(!JSON.stringify(t).includes('bot.example'), 'stream URLs are not shown, only counts');

@@ -38,6 +38,7 @@ export function keysTable(keys: Array<Record<string, unknown>>): Table;
 export function receiptTable(r: Record<string, any>): Table;
 export function applicationWithSwitches(app: Record<string, any>, sw: { trainingEnabled: boolean; retentionDays: number | null; forwardingEnabled: boolean }): Record<string, any>;
 export function chainVerdictTable(v: Record<string, any>): Table;
+export function callIdText(id: unknown): string;
 export function receiptsTable(region: string, receipts: Array<Record<string, any>>): Table;
 export function callReceiptTable(r: Record<string, any>): Table;
 export function recordingsTable(list: Array<Record<string, any>>): Table;

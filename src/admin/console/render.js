@@ -435,6 +435,13 @@ export function chainVerdictTable(v) {
   };
 }
 
+/** A SIP Call-ID without its host part (`abc@198.51.100.7` → `abc@…`): the host may be the caller's own address. @param {unknown} id */
+export function callIdText(id) {
+  const s = String(id ?? '');
+  const at = s.indexOf('@');
+  return at < 0 ? s : `${s.slice(0, at)}@…`;
+}
+
 /**
  * A region's recent receipts (`/v1/receipts`), newest first: ids, times and counts only (the bodies
  * hold no PII; nothing from elsewhere is added).
@@ -447,7 +454,7 @@ export function receiptsTable(region, receipts) {
     rows: [...receipts].reverse().map((r) => {
       const b = r.body ?? {};
       if (r.kind !== 'call') return [r.seq, r.kind, r.subject, b.applicationId, b.at, '', Object.entries(b.counts ?? {}).map(([k, n]) => `${k} ${n}`).join(', '), '', '', ''].map(text);
-      return [r.seq, r.kind, r.subject, b.applicationId, b.startedAt, b.endedAt, destinationsText(b.destinations), sensitiveText(b.sensitive), recordingText(b.recording), streamsText(b.streams)].map(text);
+      return [r.seq, r.kind, callIdText(r.subject), b.applicationId, b.startedAt, b.endedAt, destinationsText(b.destinations), sensitiveText(b.sensitive), recordingText(b.recording), streamsText(b.streams)].map(text);
     }),
     empty: 'No receipts in this region yet.',
   };
@@ -476,7 +483,7 @@ export function recordingsTable(list) {
   return {
     title: 'Recordings',
     columns: ['id', 'call', 'application', 'region', 'seconds', 'pauses', 'created', 'expires'],
-    rows: list.map((r) => [r.id, r.callId, r.applicationId, r.region, (Number(r.durationMs) / 1000).toFixed(1), Array.isArray(r.pauses) ? r.pauses.length : '', r.createdAt, r.expiresAt].map(text)),
+    rows: list.map((r) => [r.id, callIdText(r.callId), r.applicationId, r.region, (Number(r.durationMs) / 1000).toFixed(1), Array.isArray(r.pauses) ? r.pauses.length : '', r.createdAt, r.expiresAt].map(text)),
     empty: 'No recordings.',
   };
 }
