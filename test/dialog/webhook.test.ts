@@ -130,13 +130,17 @@ describe('webhook (SOE) provider over https', () => {
 describe('webhook failure handling', () => {
   it('a slow server gives a timeout DialogError, not retried', async () => {
     const server = await startRecordingServer(() => ({ delayMs: 2000, json: { output: { text: ['late'] }, context: {} } }), { tls: cert });
-    const f = await factoryFor(server, { timeoutMs: 150 });
-    const t0 = Date.now();
-    await assert.rejects(f.newDialog().turn({ input: { text: 'hi' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'timeout');
-    assert.ok(Date.now() - t0 < 1500);
-    assert.equal(server.requests.length, 1);
-    f.close();
-    await server.close();
+    const f = await factoryFor(server, { timeoutMs: 300 });
+    try {
+      const t0 = Date.now();
+      await assert.rejects(f.newDialog().turn({ input: { text: 'hi' }, isFirstTurn: false, context: {} }), (e: unknown) => e instanceof DialogError && e.kind === 'timeout');
+      assert.ok(Date.now() - t0 < 1500);
+      // Not retried: at most the one request (on a loaded machine the deadline may pass during the TLS handshake).
+      assert.ok(server.requests.length <= 1, `${server.requests.length} requests`);
+    } finally {
+      f.close();
+      await server.close();
+    }
   });
 
   it('bad JSON, or JSON without output, gives a bad-response DialogError', async () => {
