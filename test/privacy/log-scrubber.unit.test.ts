@@ -9,7 +9,10 @@ import { Writable } from 'node:stream';
 import { createLogger, setLogScrubber } from '../../src/log/logger.js';
 import { scrubForLogs } from '../../src/privacy/log-scrubber.js';
 
-const DEV_SET = resolve(fileURLToPath(new URL('../../', import.meta.url)), '../shared/data/pii-dev.jsonl');
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+// The repository's own labelled set; the shared development set beside the checkout, where present, is an extra.
+const DEV_SET = resolve(REPO, 'test/privacy/fixtures/pii-dev.jsonl');
+const SHARED_SET = resolve(REPO, '../shared/data/pii-dev.jsonl');
 
 function capture(): { stream: Writable; text: () => string } {
   const chunks: string[] = [];
@@ -24,7 +27,9 @@ function capture(): { stream: Writable; text: () => string } {
 
 test('I1: logged PII from the development set never appears in the output', () => {
   assert.ok(existsSync(DEV_SET), `development set missing: ${DEV_SET}`);
-  const cases = readFileSync(DEV_SET, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; pii: { value: string }[] });
+  const cases = [DEV_SET, ...(existsSync(SHARED_SET) ? [SHARED_SET] : [])]
+    .flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'))
+    .map((l) => JSON.parse(l) as { text: string; pii: { value: string }[] });
   setLogScrubber(scrubForLogs);
   const out = capture();
   const log = createLogger({ level: 'debug', name: 'i1-test' }, out.stream);
