@@ -54,33 +54,14 @@ export class HttpClient {
 
   async request(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
     const host = hostOf(req.url);
-    const attempts = 1 + Math.max(0, this.opts.retries);
-    let backoff = this.opts.backoffMs ?? 200;
-    let last: DialogError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) {
-        await this.#sleep(backoff, signal, host);
-        backoff *= 2;
-      }
+    return this.#retrying(host, signal, async () => {
       const body = req.body ?? '';
       const headers = typeof req.headers === 'function' ? req.headers(body) : { ...req.headers };
       const res = await this.target.request({ method: req.method, url: req.url, headers, ...(req.body !== undefined ? { body } : {}), signal });
-      if (!res.ok) {
-        const e = dialogErrorOf(res.error, host);
-        if (e.kind !== 'network') throw e;
-        last = e;
-        continue;
-      }
+      if (!res.ok) return networkRetry(res.error, host);
       const { status } = res.value;
-      if (status >= 500) {
-        last = new DialogError('http', `${host} answered ${status}`, status);
-        continue;
-      }
-      if (status === 401 || status === 403) throw new DialogError('auth', `${host} refused the credentials (${status})`, status);
-      if (status >= 400) throw new DialogError('http', `${host} answered ${status}`, status);
-      return { status, text: res.value.text() };
-    }
-    throw last ?? new DialogError('network', `${host}: no attempt made`);
+      return statusFailure(status, host) ?? { status, text: res.value.text() };
+    });
   }
 
   /** POST a JSON body and parse a JSON answer. */
@@ -99,30 +80,32 @@ export class HttpClient {
   async postStream(url: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
     const host = hostOf(url);
     const text = JSON.stringify(body);
-    const attempts = 1 + Math.max(0, this.opts.retries);
-    let backoff = this.opts.backoffMs ?? 200;
-    let last: DialogError | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) {
-        await this.#sleep(backoff, signal, host);
-        backoff *= 2;
-      }
+    return this.#retrying(host, signal, async () => {
       const res = await this.target.stream({ method: 'POST', url, body: text, headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...headers }, signal });
-      if (!res.ok) {
-        const e = dialogErrorOf(res.error, host);
-        if (e.kind !== 'network') throw e;
-        last = e;
-        continue;
-      }
+      if (!res.ok) return networkRetry(res.error, host);
       const { status, body: stream } = res.value;
       if (status < 400) return stream;
       stream.once('error', () => undefined).destroy(); // the error body is never read: it may echo caller data
-      if (status >= 500) {
-        last = new DialogError('http', `${host} answered ${status}`, status);
-        continue;
+      return statusFailure(status, host)!;
+    });
+  }
+
+  /**
+   * One request with the client's retry policy: `attempt` returns its result, or a DialogError worth
+   * another try (a network error, a 5xx) after a doubling backoff; anything it throws ends at once.
+   */
+  async #retrying<T>(host: string, signal: AbortSignal | undefined, attempt: () => Promise<T | DialogError>): Promise<T> {
+    const attempts = 1 + Math.max(0, this.opts.retries);
+    let backoff = this.opts.backoffMs ?? 200;
+    let last: DialogError | undefined;
+    for (let i = 0; i < attempts; i++) {
+      if (i > 0) {
+        await this.#sleep(backoff, signal, host);
+        backoff *= 2;
       }
-      if (status === 401 || status === 403) throw new DialogError('auth', `${host} refused the credentials (${status})`, status);
-      throw new DialogError('http', `${host} answered ${status}`, status);
+      const r = await attempt();
+      if (!(r instanceof DialogError)) return r;
+      last = r;
     }
     throw last ?? new DialogError('network', `${host}: no attempt made`);
   }
@@ -198,4 +181,19 @@ export function authorizationHeader(auth: { type: 'basic'; username: string; pas
   if (auth.type === 'basic') return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
   if (auth.type === 'bearer') return { Authorization: `Bearer ${auth.token}` };
   return {};
+}
+
+/** A transport error: a network error is returned (worth a retry); any other ends the request. */
+function networkRetry(error: Parameters<typeof dialogErrorOf>[0], host: string): DialogError {
+  const e = dialogErrorOf(error, host);
+  if (e.kind !== 'network') throw e;
+  return e;
+}
+
+/** An answer's status as a failure: a 5xx is returned (worth a retry), 401/403 and other 4xx throw; undefined below 400. */
+function statusFailure(status: number, host: string): DialogError | undefined {
+  if (status < 400) return undefined;
+  if (status >= 500) return new DialogError('http', `${host} answered ${status}`, status);
+  if (status === 401 || status === 403) throw new DialogError('auth', `${host} refused the credentials (${status})`, status);
+  throw new DialogError('http', `${host} answered ${status}`, status);
 }
