@@ -12,7 +12,10 @@
  *                                (…, 1500, 2000, then ×1.25) until each server fails a rung or --max
  *   figures.*.capped             true when --max was reached without a failure (the ratio is then a bound)
  *
- * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000]
+ * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000] [--from 100] [--only hushgate|kamailio]
+ *   --from      first rung of the ladder (profiling a given rate without climbing to it)
+ *   --only      run one server (the ratio is then null)
+ *   HUSHGATE_NODE_ARGS  extra node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -26,12 +29,15 @@ import { freePort, freeUdpRange } from '../test/helpers/ports.js';
 const REPO = resolve(import.meta.dirname, '..');
 const duration = arg('duration', 10);
 const maxRate = arg('max', 40000);
+const fromRate = arg('from', 0);
+const onlyIdx = process.argv.indexOf('--only');
+const only = onlyIdx >= 0 ? process.argv[onlyIdx + 1] : undefined;
 
 /** The rate ladder: the old fixed rungs, then +25 % per rung, rounded to 100, up to --max. */
 function ladder(): number[] {
   const rungs = [100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000];
   for (let r = 2000; r < maxRate; ) rungs.push((r = Math.round((r * 1.25) / 100) * 100));
-  return rungs.filter((r) => r <= maxRate);
+  return rungs.filter((r) => r <= maxRate && r >= fromRate);
 }
 
 /** CPU seconds (user + system) of a process and its direct children (Kamailio forks workers). */
@@ -56,6 +62,10 @@ interface RunResult {
   successful: number;
   failed: number;
   rtt: number[];
+  /** SIPp's failure counters that are non-zero (FailedTimeoutOnRecv, FailedMaxUDPRetrans, …): why a rung failed. */
+  failures: Record<string, number>;
+  /** INVITE retransmissions SIPp had to send (a late 100/200 shows here before it fails calls). */
+  retransmissions: number;
 }
 
 async function sipp(target: string, rate: number, seconds: number): Promise<RunResult> {
@@ -74,13 +84,19 @@ async function sipp(target: string, rate: number, seconds: number): Promise<RunR
   const last = stat[stat.length - 1]!.split(';');
   const successful = Number(last[header.indexOf('SuccessfulCall(C)')]);
   const failed = Number(last[header.indexOf('FailedCall(C)')]);
+  const failures: Record<string, number> = {};
+  header.forEach((h, i) => {
+    const n = Number(last[i]);
+    if (/^Failed.+\(C\)$/.test(h) && h !== 'FailedCall(C)' && n > 0) failures[h.slice(0, -3)] = n;
+  });
+  const retransmissions = Number(last[header.indexOf('Retransmissions(C)')]) || 0;
   const rttFile = readdirSync(dir).find((f) => f.includes('_rtt'));
   const rtt = rttFile
     ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x))
     : [];
   rmSync(dir, { recursive: true, force: true });
   if (!successful && err) process.stderr.write(err);
-  return { rate, successful, failed: failed + (calls - successful - failed), rtt };
+  return { rate, successful, failed: failed + (calls - successful - failed), rtt, failures, retransmissions };
 }
 
 interface Rung {
@@ -90,6 +106,10 @@ interface Rung {
   serverCores: number;
   /** Server CPU per successful call set-up + tear-down, µs. */
   cpuUsPerCall: number;
+  retransmissions: number;
+  /** INVITE→200 p99 over the rung, ms (SIPp's response-time trace). */
+  p99ms: number;
+  failures?: Record<string, number>;
 }
 
 /** Step the rate up until a run has failures; return the last clean rate. */
@@ -103,9 +123,9 @@ async function maxSustained(target: string, serverPid: number): Promise<{ maxRat
     const r = await sipp(target, rate, duration);
     const cpu = treeCpuSeconds(serverPid) - cpu0;
     const wall = (performance.now() - t0) / 1000;
-    const rung = { rate, failed: r.failed, serverCores: Math.round((cpu / wall) * 100) / 100, cpuUsPerCall: r.successful ? Math.round((cpu / r.successful) * 1e6) : NaN };
+    const rung = { rate, failed: r.failed, serverCores: Math.round((cpu / wall) * 100) / 100, cpuUsPerCall: r.successful ? Math.round((cpu / r.successful) * 1e6) : NaN, retransmissions: r.retransmissions, p99ms: percentile([...r.rtt].sort((a, b) => a - b), 99), ...(r.failed ? { failures: r.failures } : {}) };
     runs.push(rung);
-    process.stderr.write(`  ${target} ${rate}/s: ${r.successful} ok, ${r.failed} failed, server ${rung.serverCores} cores, ${rung.cpuUsPerCall} µs/call (load ${loadavg()[0]!.toFixed(1)})\n`);
+    process.stderr.write(`  ${target} ${rate}/s: ${r.successful} ok, ${r.failed} failed, server ${rung.serverCores} cores, ${rung.cpuUsPerCall} µs/call, p99 ${rung.p99ms} ms, ${r.retransmissions} retransmissions${r.failed ? ' ' + JSON.stringify(r.failures) : ''} (load ${loadavg()[0]!.toFixed(1)})\n`);
     if (r.failed > 0) {
       capped = false;
       break;
@@ -136,7 +156,7 @@ async function startHushgate(): Promise<{ proc: ChildProcess; port: number; dir:
   };
   void rtp;
   writeFileSync(join(dir, 'c.yaml'), stringify(cfg));
-  const proc = spawn(process.execPath, [join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const proc = spawn(process.execPath, [...(process.env.HUSHGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
   await new Promise((r) => setTimeout(r, 1500));
   return { proc, port, dir };
 }
@@ -151,25 +171,34 @@ async function startKamailio(): Promise<{ proc: ChildProcess; port: number; dir:
   return { proc, port, dir };
 }
 
-const hg = await startHushgate();
-const hgLatency = await latencyAt100(`127.0.0.1:${hg.port}`);
-const hgMax = await maxSustained(`127.0.0.1:${hg.port}`, hg.proc.pid!);
-hg.proc.kill('SIGTERM');
-await new Promise((r) => hg.proc.once('exit', r));
-rmSync(hg.dir, { recursive: true, force: true });
+type Server = { proc: ChildProcess; port: number; dir: string };
+type Measured = { latency: Awaited<ReturnType<typeof latencyAt100>> | null; max: Awaited<ReturnType<typeof maxSustained>> };
 
-const kam = await startKamailio();
-const kamLatency = await latencyAt100(`127.0.0.1:${kam.port}`);
-const kamMax = await maxSustained(`127.0.0.1:${kam.port}`, kam.proc.pid!);
-kam.proc.kill('SIGTERM');
-await new Promise((r) => kam.proc.once('exit', r));
-rmSync(kam.dir, { recursive: true, force: true });
+/** Latency at 100 calls/s (skipped when --from starts the ladder above it), then the ladder. */
+async function measure(start: () => Promise<Server>): Promise<Measured | null> {
+  const s = await start();
+  const target = `127.0.0.1:${s.port}`;
+  const latency = fromRate <= 100 ? await latencyAt100(target) : null;
+  const max = await maxSustained(target, s.proc.pid!);
+  s.proc.kill('SIGTERM');
+  await new Promise((r) => s.proc.once('exit', r));
+  rmSync(s.dir, { recursive: true, force: true });
+  return { latency, max };
+}
+
+function figures(m: Measured | null) {
+  if (!m) return null;
+  return { maxRate: m.max.maxRate, capped: m.max.capped, cpuUsPerCall: m.max.cpuUsPerCall, p99msAt100: m.latency?.p99ms ?? null, runs: m.max.runs, latency100: m.latency };
+}
+
+const hg = only === 'kamailio' ? null : await measure(startHushgate);
+const kam = only === 'hushgate' ? null : await measure(startKamailio);
 
 report('sip-cps', {
   durationSec: duration,
-  hushgate: { maxRate: hgMax.maxRate, capped: hgMax.capped, cpuUsPerCall: hgMax.cpuUsPerCall, runs: hgMax.runs, latency100: hgLatency },
-  kamailio: { maxRate: kamMax.maxRate, capped: kamMax.capped, cpuUsPerCall: kamMax.cpuUsPerCall, runs: kamMax.runs, latency100: kamLatency },
-  ratio: kamMax.maxRate ? Math.round((hgMax.maxRate / kamMax.maxRate) * 1000) / 1000 : null,
-  ratioMeasured: !hgMax.capped && !kamMax.capped,
+  hushgate: figures(hg),
+  kamailio: figures(kam),
+  ratio: hg && kam && kam.max.maxRate ? Math.round((hg.max.maxRate / kam.max.maxRate) * 1000) / 1000 : null,
+  ratioMeasured: !!hg && !!kam && !hg.max.capped && !kam.max.capped,
   targets: { maxRate: 2000, p99msAt100: 10 },
 }, 'SIPp and the server under test share the 2 cores; each ladder climbs until its first run with a failed call (or --max, then capped: true). CPU per call is the server process tree (utime + stime) over the rung divided by its successful calls.');
