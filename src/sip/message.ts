@@ -87,6 +87,22 @@ export function canonicalHeaderName(name: string): string {
 }
 
 /**
+ * The lookup key of a header name (canonical, lower case): what `Headers` compares. The names the
+ * code asks for are a few dozen literals, so their keys are remembered; names off the wire are
+ * not (a peer could send any number of them), they are computed once when the entry is added.
+ */
+const KNOWN_KEYS = new Map<string, string>();
+const MAX_KNOWN_KEYS = 256;
+function headerKey(name: string): string {
+  let key = KNOWN_KEYS.get(name);
+  if (key === undefined) {
+    key = canonicalHeaderName(name).toLowerCase();
+    if (KNOWN_KEYS.size < MAX_KNOWN_KEYS) KNOWN_KEYS.set(name, key);
+  }
+  return key;
+}
+
+/**
  * Headers that may be split on top-level commas (RFC 3261 §7.3.1). Others (WWW-Authenticate,
  * Authorization, Date, ...) contain commas in a single value and are never split.
  */
@@ -97,6 +113,8 @@ export const MULTI_VALUE_HEADERS = new Set(
 /** Ordered header list with case-insensitive, compact-form-aware access. */
 export class Headers {
   private readonly entries: { name: string; value: string }[] = [];
+  /** Each entry's canonical name in lower case, computed once: lookups compare these instead of lower-casing every entry each time. */
+  private readonly keys: string[] = [];
 
   static from(list: Iterable<[string, string]>): Headers {
     const h = new Headers();
@@ -104,50 +122,68 @@ export class Headers {
     return h;
   }
 
+  private insert(at: number, name: string, value: string): void {
+    const canonical = canonicalHeaderName(name);
+    this.entries.splice(at, 0, { name: canonical, value });
+    this.keys.splice(at, 0, canonical.toLowerCase());
+  }
+
   append(name: string, value: string): this {
-    this.entries.push({ name: canonicalHeaderName(name), value });
+    const canonical = canonicalHeaderName(name);
+    this.entries.push({ name: canonical, value });
+    this.keys.push(canonical.toLowerCase());
     return this;
   }
 
   /** Replace every value of `name` with one value (added at the position of the first, or at the end). */
   set(name: string, value: string): this {
-    const key = canonicalHeaderName(name).toLowerCase();
-    const first = this.entries.findIndex((e) => e.name.toLowerCase() === key);
+    const first = this.keys.indexOf(headerKey(name));
     this.delete(name);
-    const entry = { name: canonicalHeaderName(name), value };
-    if (first < 0) this.entries.push(entry);
-    else this.entries.splice(first, 0, entry);
+    if (first < 0) this.append(name, value);
+    else this.insert(first, name, value);
     return this;
   }
 
   /** Insert a value before the existing ones (a proxy prepends Via/Record-Route). */
   prepend(name: string, value: string): this {
-    const key = canonicalHeaderName(name).toLowerCase();
-    const first = this.entries.findIndex((e) => e.name.toLowerCase() === key);
-    const entry = { name: canonicalHeaderName(name), value };
-    if (first < 0) this.entries.push(entry);
-    else this.entries.splice(first, 0, entry);
+    const first = this.keys.indexOf(headerKey(name));
+    if (first < 0) this.append(name, value);
+    else this.insert(first, name, value);
     return this;
   }
 
   delete(name: string): this {
-    const key = canonicalHeaderName(name).toLowerCase();
-    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i]!.name.toLowerCase() === key) this.entries.splice(i, 1);
+    const key = headerKey(name);
+    for (let i = this.keys.length - 1; i >= 0; i--) {
+      if (this.keys[i] !== key) continue;
+      this.entries.splice(i, 1);
+      this.keys.splice(i, 1);
+    }
     return this;
   }
 
   get(name: string): string | undefined {
-    const key = canonicalHeaderName(name).toLowerCase();
-    return this.entries.find((e) => e.name.toLowerCase() === key)?.value;
+    const i = this.keys.indexOf(headerKey(name));
+    return i < 0 ? undefined : this.entries[i]!.value;
   }
 
   getAll(name: string): string[] {
-    const key = canonicalHeaderName(name).toLowerCase();
-    return this.entries.filter((e) => e.name.toLowerCase() === key).map((e) => e.value);
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (let i = 0; i < this.keys.length; i++) if (this.keys[i] === key) out.push(this.entries[i]!.value);
+    return out;
+  }
+
+  /** How many values `name` has (what a check for "missing" or "multiple" needs, without building a list). */
+  count(name: string): number {
+    const key = headerKey(name);
+    let n = 0;
+    for (const k of this.keys) if (k === key) n++;
+    return n;
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.keys.includes(headerKey(name));
   }
 
   /** All entries in order (canonical names). */
@@ -158,6 +194,7 @@ export class Headers {
   clone(): Headers {
     const h = new Headers();
     for (const e of this.entries) h.entries.push({ ...e });
+    h.keys.push(...this.keys);
     return h;
   }
 }

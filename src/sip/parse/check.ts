@@ -19,6 +19,7 @@ export interface RequestRejection {
 }
 
 const CSEQ_MAX = 2 ** 31 - 1;
+const SINGLE_HEADERS = ['Call-ID', 'CSeq', 'From', 'To'] as const;
 
 function bad(what: string): RequestRejection {
   return { code: 400, reason: 'Bad Request - ' + what };
@@ -47,8 +48,8 @@ export function checkRequest(req: SipRequest): RequestRejection | undefined {
   if (req.version !== 'SIP/2.0') return { code: 505, reason: 'Version Not Supported' };
   if (req.uri.headers.size > 0) return bad('Request-URI must not contain headers');
   const h = req.headers;
-  for (const name of ['Call-ID', 'CSeq', 'From', 'To']) {
-    const n = h.getAll(name).length;
+  for (const name of SINGLE_HEADERS) {
+    const n = h.count(name);
     if (n === 0) return bad('missing ' + name);
     if (n > 1) return bad('multiple ' + name + ' headers');
   }
@@ -88,8 +89,8 @@ export interface ResponseCheckOptions {
 export function checkResponse(res: SipResponse, opts: ResponseCheckOptions = {}): string | undefined {
   if (res.version !== 'SIP/2.0') return 'unsupported SIP version';
   const h = res.headers;
-  for (const name of ['Call-ID', 'CSeq', 'From', 'To']) {
-    const n = h.getAll(name).length;
+  for (const name of SINGLE_HEADERS) {
+    const n = h.count(name);
     if (n === 0) return 'missing ' + name;
     if (n > 1) return 'multiple ' + name + ' headers';
   }
