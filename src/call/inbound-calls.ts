@@ -130,14 +130,6 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     };
     this.calls.set(callId, call);
     this.counters.total++;
-    const req = session.request;
-    call.emit({
-      type: 'call.started',
-      from: req.headers.get('From') ?? '',
-      to: req.headers.get('To') ?? '',
-      requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
-      transport: session.source.transport.protocol,
-    });
     this.counters.active++;
     // Key presses from RTP and from SIP INFO bodies reach the behaviour and the event bus the same way.
     media.on('dtmf', (e) => keys.emit('dtmf', e));
@@ -153,7 +145,15 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       call.emit({ type: 'dtmf', digit: '', sensitive: true, durationMs: e.durationMs, source: e.source });
     });
     sensitive.on('change', (c) => call.emit({ type: 'sensitive.changed', on: c.on, reasons: c.reasons }));
+    // call.started goes on the bus once, before call.ended even if the call ends inside accept().
+    let announced = false;
+    const announce = () => {
+      if (announced) return;
+      announced = true;
+      this.started(call, session);
+    };
     session.once('ended', (reason) => {
+      announce();
       sensitive.clearAll();
       call.recording?.finish();
       const st = media.stats();
@@ -169,11 +169,28 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     const delay = route.application.answerDelayMs;
     if (delay > 0) {
       session.progress(180, 'Ringing');
+      announce();
       await pause(this.clock, delay);
       // Cancelled while ringing: the 'ended' handler above has already released the call.
       if (session.state !== 'incoming') return;
+      session.accept(answer.sdp);
+      return;
     }
+    // The 200 leaves first: what listens to call.started (receipts, the console's story, the
+    // fleet) runs in this same turn, but no longer between the caller's INVITE and our answer.
     session.accept(answer.sdp);
+    announce();
+  }
+
+  private started(call: ActiveCall, session: InviteServerSession): void {
+    const req = session.request;
+    call.emit({
+      type: 'call.started',
+      from: req.headers.get('From') ?? '',
+      to: req.headers.get('To') ?? '',
+      requestUri: `${req.uri.scheme}:${req.uri.user ?? ''}@${req.uri.host}`,
+      transport: session.source.transport.protocol,
+    });
   }
 
   /** The ACK came: end a late offer left without an acceptable answer, else start the behaviour. */

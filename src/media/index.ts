@@ -8,6 +8,7 @@ export type { JitterStats } from './jitter-buffer.js';
 export { Player } from './player/index.js';
 export type { PlayerOptions, PlaySource } from './player/index.js';
 export { PortPool } from './port-pool.js';
+export { warmRtpPairs, closeWarmRtpPairs } from './rtp/socket-pair.js';
 export { RtpSession } from './rtp/session.js';
 export type { RtpSessionStats, SrtpTransform } from './rtp/session.js';
 export { PlayoutScheduler } from './scheduler.js';

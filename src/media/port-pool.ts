@@ -7,6 +7,9 @@
  * previous call land on a closed port instead of a new call). It does not bind sockets: the
  * socket layer (`rtp/socket-pair.ts`) binds, and gives back a pair that failed to bind with
  * `release`, which also sends it to the back. Exhaustion is a value, not an exception.
+ *
+ * `warmPairs` (default 0) asks the socket layer to keep that many pairs bound ahead of need, so a
+ * call's INVITE does not wait for two binds (rtp/socket-pair.ts); those pairs count as allocated.
  */
 import { type Result, ok, err } from '../result/index.js';
 
@@ -19,9 +22,11 @@ export class PortPool {
   private head = 0;
   private count: number;
   private readonly inUse: Uint8Array;
+  /** Pairs the socket layer keeps bound ahead of need (0: bind when asked). */
+  readonly warmPairs: number;
 
   /** `min`/`max` bound both ports of every pair: an RTP port p is used only if p + 1 ≤ max. */
-  constructor(min: number, max: number) {
+  constructor(min: number, max: number, opts: { warmPairs?: number } = {}) {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max > 65535) throw new RangeError('port range must be integers within 0–65535');
     this.first = min % 2 === 0 ? min : min + 1;
     this.size = max - 1 >= this.first ? Math.floor((max - 1 - this.first) / 2) + 1 : 0;
@@ -30,6 +35,7 @@ export class PortPool {
     for (let i = 0; i < this.size; i++) this.queue[i] = this.first + 2 * i;
     this.count = this.size;
     this.inUse = new Uint8Array(this.size);
+    this.warmPairs = Math.max(0, Math.min(opts.warmPairs ?? 0, this.size - 1));
   }
 
   /** Next free RTP port (RTCP = port + 1), or `exhausted`. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { PortPool } from '../../src/media/port-pool.js';
-import { bindRtpPair } from '../../src/media/rtp/socket-pair.js';
+import { bindRtpPair, closeWarmRtpPairs, warmRtpPairs } from '../../src/media/rtp/socket-pair.js';
 
 test('hands out even ports in order, FIFO on release, exhaustion as a value', () => {
   const pool = new PortPool(20001, 20008); // pairs 20002/3, 20004/5, 20006/7 (20008 has no +1 in range)
@@ -84,4 +84,43 @@ test('bindRtpPair skips a pair whose port is taken and binds the next', async ()
   } finally {
     blocker!.close();
   }
+});
+
+test('warm pairs: bound ahead of need, handed out without a bind, topped up, closed with their ports back', async () => {
+  const base = 40000 + 2 * Math.floor(Math.random() * 8000);
+  const pool = new PortPool(base, base + 19, { warmPairs: 2 }); // 10 pairs
+  assert.equal(new PortPool(base, base + 3, { warmPairs: 5 }).warmPairs, 1, 'never the whole pool');
+  const waitFor = async (what: string, cond: () => boolean) => {
+    for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(cond(), what);
+  };
+  try {
+    warmRtpPairs(pool, '127.0.0.1');
+    await waitFor('two pairs bound ahead', () => pool.allocated === 2);
+    const first = await bindRtpPair(pool, '127.0.0.1');
+    assert.ok(first.ok);
+    assert.equal(pool.allocated, 2, 'the call took a warm pair: nothing bound inline');
+    assert.equal(first.value.rtp.address().port, first.value.port);
+    assert.equal(first.value.rtcp.address().port, first.value.port + 1);
+    await waitFor('the reserve topped up', () => pool.allocated === 3);
+    // A handed-out pair is an ordinary bound pair: it receives.
+    const got = new Promise<Buffer>((r) => first.value.rtp.once('message', r));
+    const probe = dgram.createSocket('udp4');
+    probe.send(Buffer.from('x'), first.value.port, '127.0.0.1');
+    assert.equal((await got).toString(), 'x');
+    probe.close();
+    first.value.rtp.close();
+    first.value.rtcp.close();
+    pool.release(first.value.port);
+    // More calls at once than warm pairs: the rest bind inline; all distinct.
+    const many = await Promise.all([1, 2, 3, 4].map(() => bindRtpPair(pool, '127.0.0.1')));
+    const ports = many.map((r) => (r.ok ? r.value.port : -1));
+    assert.equal(new Set(ports).size, 4);
+    assert.ok(ports.every((p) => p >= base));
+    for (const r of many) if (r.ok) (r.value.rtp.close(), r.value.rtcp.close(), pool.release(r.value.port));
+    await waitFor('topped up again', () => pool.allocated === 2);
+  } finally {
+    closeWarmRtpPairs(pool);
+  }
+  assert.equal(pool.allocated, 0, 'closing the reserve gave its ports back');
 });
