@@ -19,3 +19,7 @@ export { SAMPLE_RATE } from './frames.js';
 export { Resampler } from './resample.js';
 export { configureSrtpBackend } from './srtp/index.js';
 export type { PauseSnapshot } from './vad/endpointer.js';
+export { createFrameVad, loadFrameVadFactory, VAD_KINDS } from './vad/frame-vad.js';
+export type { FrameVad, FrameVadFactory, FrameVadTuning, VadKind } from './vad/frame-vad.js';
+export { SileroVad } from './vad/silero-vad.js';
+export type { SileroVadOptions, SileroVadStats } from './vad/silero-vad.js';
