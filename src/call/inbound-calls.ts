@@ -91,7 +91,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     const admitted = admit(session, this.router(), this.log);
     if (!admitted.ok) return this.reject(session, admitted);
     const route = admitted.route;
-    const reserved = await reserveMedia(this.media, callId);
+    const reserved = await reserveMedia(this.media, callId, { vad: route.application.speech.vad });
     if (!reserved.ok) return this.reject(session, reserved);
     const media = reserved.media;
     if (session.state !== 'incoming') {

@@ -9,7 +9,7 @@ export type { CallAudioOptions } from './call-audio.js';
 export type { CallEvent } from './call-events.js';
 export type { ServiceBuilder } from './call-services.js';
 export { InboundCalls } from './inbound-calls.js';
-export type { CallMediaFactory } from './media-port.js';
+export type { CallMediaFactory, CallMediaRequest } from './media-port.js';
 export { CallRecording } from './call-recording.js';
 export type { RecordingControl } from './recording-control.js';
 export { OutboundCalls } from './outbound-calls.js';

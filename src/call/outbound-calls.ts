@@ -145,7 +145,7 @@ export class OutboundCalls {
     const t = this.#tracked.get(callId)!;
     const { clock, log: baseLog } = this.d;
     const log = baseLog.child({ callId, accountId: a.account.id, applicationId: a.application.id, trunk: a.trunk.name });
-    const reserved = await reserveMedia(this.d.media, callId);
+    const reserved = await reserveMedia(this.d.media, callId, { vad: a.application.speech.vad });
     if (!reserved.ok) {
       limiter.release();
       t.status = { ...t.status, state: 'failed', sipStatus: 503, endedAt: clock.epochMs(), endReason: 'failed' };

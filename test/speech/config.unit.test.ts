@@ -39,3 +39,11 @@ test('endpointing: adaptive with a 240 ms short hangover by default; out-of-rang
     assert.equal(r.error!.issues[0]!.path.join('.'), 'endpointing.shortHangoverMs');
   }
 });
+
+test('vad: energy by default, silero on request; anything else names the field', () => {
+  assert.equal(speechConfigSchema.parse({}).vad, 'energy');
+  assert.equal(speechConfigSchema.parse({ vad: 'silero' }).vad, 'silero');
+  const r = speechConfigSchema.safeParse({ vad: 'webrtc' });
+  assert.equal(r.success, false);
+  assert.equal(r.error!.issues[0]!.path.join('.'), 'vad');
+});
