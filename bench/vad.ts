@@ -23,6 +23,10 @@
  * and CPU per 20 ms frame (µs, user+system of every thread of the process, median of 5 runs) over
  * the clean timeline (mostly gated for Silero) and under white noise (every window inferred).
  *
+ * `sileroUngated` is the same model without the energy gate (every window inferred) and
+ * `sileroFloorGate` with a gate relative to the noise floor as well, to show what gating saves and
+ * costs; `inferredWindows` is the share of windows Silero was asked about.
+ *
  * Frames are pushed as in a call: the event loop runs between frames (Silero's inference settles),
  * but without waiting 20 ms, so CPU is the VAD's alone.
  *
@@ -154,6 +158,8 @@ function mix(a: Float64Array, b: Float64Array): Int16Array {
 }
 
 interface Run {
+  /** Share of Silero's windows that were inferred (the rest the energy gate called silence). */
+  inferred?: number;
   decisions: boolean[];
   utterances: Array<[number, number]>;
   onsetAt: number[]; // when onSpeechStart fired (end of the frame that confirmed it), ms
@@ -182,6 +188,7 @@ async function run(vad: FrameVad, signal: Int16Array): Promise<Run> {
     if (settle) await settle();
   }
   ep.flush();
+  if (vad instanceof SileroVad) r.inferred = round(vad.stats.inferred / (vad.stats.windows || 1));
   return r;
 }
 
@@ -207,6 +214,7 @@ function score(t: Timeline, r: Run) {
     frame: { precision: round(tp / (tp + fp || 1)), recall: round(tp / (tp + fn || 1)) },
     segment: { precision: round(trueUtterances / (r.utterances.length || 1)), recall: round(hit / t.segments.length), utterances: r.utterances.length, files: t.segments.length },
     onset: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), n: latencies.length },
+    ...(r.inferred !== undefined ? { inferredWindows: r.inferred } : {}),
   };
 }
 
@@ -235,6 +243,10 @@ async function main(): Promise<void> {
   const makers: Record<string, () => Promise<FrameVad>> = {
     energy: () => createFrameVad('energy'),
     silero: () => createFrameVad('silero'),
+    // The energy gate's share: the same model asked about every window.
+    sileroUngated: () => createFrameVad('silero', { silero: { gateDbfs: -Infinity } }),
+    // A relative gate too (3 dB over the adaptive noise floor): cheaper in steady noise, deafer in it.
+    sileroFloorGate: () => createFrameVad('silero', { silero: { gateMarginDb: 3 } }),
     ...(altModel ? { sileroAlt: async () => new SileroVad(altModel) } : {}),
   };
 
