@@ -1,7 +1,7 @@
 /**
  * Turns a stream of 20 ms PCM16 frames (8 kHz) into utterances for speech to text, and raises
  * barge-in while a prompt is playing. Owns the utterance state machine; the frame-level speech
- * decision is `EnergyVad`'s.
+ * decision is a `FrameVad`'s (`EnergyVad` unless `opts.vad` is a factory, e.g. Silero: frame-vad.ts).
  *
  *   silence ──(onsetFrames speech frames in a row)──▶ speech   → onSpeechStart(startMs)
  *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
