@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resample } from '../../src/media/resample.js';
 import { parseWav } from '../../src/media/wav.js';
 import { SileroVad } from '../../src/media/vad/silero-vad.js';
-import { loadSileroModel, sileroModelPath } from '../../src/media/vad/silero-model.js';
+import { loadSileroModel, openSileroModel, sileroModelPath } from '../../src/media/vad/silero-model.js';
 import { createFrameVad } from '../../src/media/vad/frame-vad.js';
 import { Endpointer, type Utterance } from '../../src/media/vad/endpointer.js';
 
@@ -67,6 +67,11 @@ test('the model is the file inside the npm package, and loads once per process',
   const a = await loadSileroModel();
   const b = await loadSileroModel();
   assert.equal(a, b, 'one shared session');
+});
+
+test('a model that cannot load rejects with the reason (the gateway names the application field)', async () => {
+  await assert.rejects(openSileroModel('/nonexistent/silero_vad.onnx'), /nonexistent/);
+  await assert.rejects(openSileroModel('/nonexistent/silero_vad.onnx', { thread: 'caller' }), /nonexistent/);
 });
 
 test('real speech is speech: most frames inside the spoken words, few outside', async () => {

@@ -31,6 +31,7 @@
  */
 import { EnergyVad, frameEnergyDbfs } from './energy-vad.js';
 import { SILERO_CONTEXT, SILERO_WINDOW, type SileroModel } from './silero-model.js';
+import type { FrameVad } from './frame-vad.js';
 
 export interface SileroVadOptions {
   /** Probability to enter speech. Default 0.5. */
@@ -60,7 +61,7 @@ interface PendingWindow {
   samples: Float32Array;
 }
 
-export class SileroVad {
+export class SileroVad implements FrameVad {
   /** Speech probability of the newest window decided (inferred, or 0 for a gated one). */
   probability = 0;
   readonly stats: SileroVadStats = { windows: 0, inferred: 0, gated: 0, dropped: 0, failed: 0 };
@@ -128,6 +129,7 @@ export class SileroVad {
   }
 
   private frameIsLoud(frame: Int16Array): boolean {
+    if (this.gateMarginDb === -Infinity) return frameEnergyDbfs(frame) > this.gateDbfs;
     this.floor.isSpeech(frame, false); // updates the noise floor and the frame's energy
     const e = this.floor.energyDb;
     return e > this.gateDbfs && e > this.floor.noiseDb + this.gateMarginDb;
