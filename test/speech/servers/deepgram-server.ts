@@ -20,8 +20,8 @@ import type { SelfSigned } from './tls.js';
 export interface DeepgramServerOptions {
   tls: SelfSigned;
   apiKey: string;
-  /** What the "recogniser" hears, in segments (each becomes one final result). */
-  segments: string[];
+  /** What the "recogniser" hears, in segments (each becomes one final result); a function scripts each session. */
+  segments: string[] | (() => string[]);
   msPerWord?: number;
   failAfterMs?: number;
 }
@@ -79,7 +79,8 @@ export class DeepgramServer {
     this.sessions.push(session);
     ws.on('close', (code) => resolveClosed({ code, at: performance.now() }));
     const bytesPerMs = query.get('encoding') === 'mulaw' ? 8 : 16;
-    const segments = this.opts.segments.map((s) => s.split(' '));
+    const script = typeof this.opts.segments === 'function' ? this.opts.segments() : this.opts.segments;
+    const segments = script.filter((s) => s.trim()).map((s) => s.split(' '));
     let seg = 0; // segment being revealed
     let shown = 0; // its words already revealed
     let received = 0;
