@@ -118,6 +118,21 @@ export const ttsConfigSchema = z.discriminatedUnion('engine', [
     enableLogging: z.literal(false, { error: 'enableLogging cannot be turned on: ElevenLabs sessions always ask for zero retention' }).default(false),
     ...security,
   }),
+  z.object({
+    engine: z.literal('cartesia'),
+    url: z.string().url().default('wss://api.cartesia.ai'),
+    apiKey: z.string().min(1),
+    /** A voice id (Cartesia's voices are UUIDs). */
+    voice: z.string().min(1),
+    model: z.string().default('sonic-2'),
+    language: z.string().default('en'),
+    /** `pcm_mulaw`: 8 kHz, the line's own format; `pcm_s16le` at `sampleRate`, resampled as it streams. */
+    encoding: z.enum(['pcm_mulaw', 'pcm_s16le']).default('pcm_mulaw'),
+    sampleRate: z.union([z.literal(8000), z.literal(16000), z.literal(22050), z.literal(24000), z.literal(44100)]).default(16000),
+    /** The `Cartesia-Version` the adapter was written against. */
+    version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').default('2025-04-16'),
+    ...security,
+  }),
 ]);
 
 export const ttsCacheConfigSchema = z.object({

@@ -12,6 +12,7 @@ import { OpenAiStt } from './remote/openai-stt.js';
 import { OpenAiTts } from './remote/openai-tts.js';
 import { DeepgramStt } from './remote/deepgram-stt.js';
 import { ElevenLabsTts } from './remote/elevenlabs-tts.js';
+import { CartesiaTts } from './remote/cartesia-tts.js';
 import { TtsCache } from './tts-cache.js';
 import { CachedTts } from './cached-tts.js';
 import type { SttConfig, TtsCacheConfig, TtsConfig } from './config.js';
@@ -104,6 +105,20 @@ export function createTts(config: TtsConfig, cache?: TtsCache): Tts {
         model: config.model,
         outputFormat: config.outputFormat,
         ...(config.voiceSettings ? { voiceSettings: config.voiceSettings } : {}),
+        allowInsecure: config.allowInsecure,
+        ...(config.ca ? { ca: config.ca } : {}),
+      });
+      break;
+    case 'cartesia':
+      tts = new CartesiaTts({
+        url: config.url,
+        apiKey: config.apiKey,
+        voice: config.voice,
+        model: config.model,
+        language: config.language,
+        encoding: config.encoding,
+        sampleRate: config.sampleRate,
+        version: config.version,
         allowInsecure: config.allowInsecure,
         ...(config.ca ? { ca: config.ca } : {}),
       });

@@ -9,6 +9,7 @@ export { OpenAiStt, type OpenAiSttOptions } from './remote/openai-stt.js';
 export { OpenAiTts, type OpenAiTtsOptions } from './remote/openai-tts.js';
 export { DeepgramStt, type DeepgramSttOptions } from './remote/deepgram-stt.js';
 export { ElevenLabsTts, type ElevenLabsTtsOptions } from './remote/elevenlabs-tts.js';
+export { CartesiaTts, type CartesiaTtsOptions } from './remote/cartesia-tts.js';
 export type { WatsonAuth } from './remote/watson-auth.js';
 export { TtsCache, ttsCacheKey, type TtsCacheOptions, type TtsCacheStats } from './tts-cache.js';
 export { CachedTts } from './cached-tts.js';

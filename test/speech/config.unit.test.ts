@@ -66,3 +66,11 @@ test('deepgram and elevenlabs: defaults, no-retention flags that cannot be turne
   assert.equal(tts.engine, 'elevenlabs');
   assert.equal(tts.voice, '21m00Tcm4TlvDq8ikWAM');
 });
+
+test('cartesia: voice and key required, μ-law 8 kHz by default, version a date', () => {
+  const c = speechConfigSchema.parse({ tts: { engine: 'cartesia', apiKey: 'k', voice: 'a0e99841-438c-4a64-b679-ae501e7d6091' } });
+  assert.ok(c.tts.engine === 'cartesia' && c.tts.encoding === 'pcm_mulaw' && c.tts.url === 'wss://api.cartesia.ai' && c.tts.version === '2025-04-16');
+  assert.equal(createTts(c.tts).engine, 'cartesia');
+  const r = speechConfigSchema.safeParse({ tts: { engine: 'cartesia', apiKey: 'k', version: 'latest' } });
+  assert.deepEqual(r.error!.issues.map((i) => i.path.join('.')).sort(), ['tts.version', 'tts.voice']);
+});
