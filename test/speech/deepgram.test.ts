@@ -46,7 +46,8 @@ test('streams μ-law frames as the caller speaks: interim results before end(), 
     turn.push(audio.subarray(off, off + 160));
     if (off % 1600 === 0) await sleep(40);
   }
-  await sleep(100);
+  // One word per 0.2 s of audio: 5 words for 1 s, 4 of them interims (the 3rd closes the first segment).
+  await waitFor(() => interims.length >= 4);
   ended = true;
   turn.end();
   const out = await turn.result;

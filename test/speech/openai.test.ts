@@ -98,7 +98,7 @@ test('speech streams: the first chunk plays while the server is still sending (w
         parts.push(c.slice());
       }
       const lastWrite = dribbling.speechLastWriteAt.at(-1)!;
-      assert.ok(lastWrite - firstAt > 200, `${responseFormat}: first chunk only ${(lastWrite - firstAt).toFixed(0)} ms before the last write`);
+      assert.ok(lastWrite - firstAt > 100, `${responseFormat}: first chunk only ${(lastWrite - firstAt).toFixed(0)} ms before the last write`);
       const audio = Int16Array.from(parts.flatMap((p) => [...p]));
       const n = 'A sentence of some length.'.length * 1200;
       const source = Int16Array.from({ length: n }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 500 * i) / 24000)));
