@@ -19,3 +19,6 @@ export { SAMPLE_RATE } from './frames.js';
 export { Resampler } from './resample.js';
 export { configureSrtpBackend } from './srtp/index.js';
 export type { PauseSnapshot } from './vad/endpointer.js';
+export { MediaWorkerPool, WorkerMediaHandle, FrameKind, ringFrame, resolveWorkerCount } from './worker/index.js';
+export type { WorkerCallStats, RingFrame, MediaWorkerPoolOptions } from './worker/index.js';
+export type { SdesKeyPair } from './srtp/index.js';
