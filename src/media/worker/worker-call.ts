@@ -17,8 +17,14 @@ import { FRAME_SAMPLES, FRAME_MS } from '../frames.js';
 import { FrameKind, ringFrame, type CallRings } from './frame-ring.js';
 import type { NegotiatedStream, WorkerCallStats } from './protocol.js';
 
-/** Frames to send queued beyond this many are skipped (at most 40 ms of added delay). */
-const MAX_DOWN_BACKLOG = 2;
+/** Frames to send queued beyond this many are skipped (at most 60 ms of added delay). */
+const MAX_DOWN_BACKLOG = 3;
+/**
+ * A talkspurt starts once this many frames wait (one frame of slack for the main thread's tick
+ * landing late against the worker's), or when a single frame has waited this many ticks (the end
+ * of a prompt, or a one-frame sound).
+ */
+const PRIME_FRAMES = 2;
 
 export class WorkerCall {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
@@ -39,6 +45,9 @@ export class WorkerCall {
   private upDropped = 0;
   private downSkipped = 0;
   private closed = false;
+  /** Sending a talkspurt from the down ring (false: waiting for PRIME_FRAMES). */
+  private primed = false;
+  private primeWait = 0;
 
   constructor(
     readonly rtp: RtpSession,
@@ -118,6 +127,16 @@ export class WorkerCall {
     while (down.size > MAX_DOWN_BACKLOG) {
       down.read(this.down);
       this.downSkipped++;
+    }
+    const waiting = down.size;
+    if (waiting === 0) {
+      this.primed = false;
+      this.primeWait = 0;
+      return;
+    }
+    if (!this.primed) {
+      if (waiting < PRIME_FRAMES && ++this.primeWait < PRIME_FRAMES) return;
+      this.primed = true;
     }
     const kind = down.read(this.down);
     if (kind === FrameKind.pcm) this.send(this.down.pcm, this.down.marker, deadlineMs);
