@@ -9,8 +9,8 @@
  * The endpointer and the player stay here because their listeners (turn loop, TTS streams, the
  * recorder) are the call layer's; what moves is every per-packet cost (socket I/O, SRTP, jitter
  * buffer, codecs) and the send pacing. Loopback echoes inside the worker.
- * Control (configure, keys, DTMF, close) is one postMessage each; stats arrive once a second and
- * finally on close, so `stats()` answers at once with the latest.
+ * Control (configure, keys, DTMF, close) is one postMessage each; the counters are in the call's
+ * shared memory (written by the worker every 100 ms, and finally on close), so `stats()` answers at once.
  */
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';

@@ -67,3 +67,14 @@ test('two views of one SharedArrayBuffer (as the main thread and the worker hold
   assert.equal(out.marker, true);
   assert.equal(main.up.size + main.down.size, 0, 'up and down are separate rings');
 });
+
+test('StatsBlock: the worker’s counters read back on the other side, nulls and booleans included', async () => {
+  const { createCallRings: create, attachCallRings: attach } = await import('../../src/media/worker/index.js');
+  const main = create();
+  const worker = attach(main.buffer);
+  assert.equal(main.stats.read(), undefined, 'nothing before the first write');
+  const rtp = { localPort: 20000, ssrc: 5, remoteSsrc: null, packetsSent: 10, octetsSent: 1600, packetsReceived: 9, octetsReceived: 1440, lost: 1, lossFraction: 0.1, jitterMs: 2.5, malformed: 0, wrongVersion: 0, unknownPayloadType: 0, foreignSource: 0, audioNotSent: 0, rtcpSent: 1, rtcpReceived: 0, rtcpMalformed: 0, rttMs: null, remoteReport: null, lastSr: null, dtmfReceived: 2, srtp: true, srtpAuthFailures: 3, srtpReplays: 0, mos: 4.3 };
+  const jitter = { received: 9, late: 0, duplicate: 0, lost: 1, reordered: 0, dropped: 0, underruns: 1, resets: 0, depthMs: 40, targetMs: 40, jitterMs: 2 };
+  worker.stats.write({ rtp, jitter, framesDecoded: 9, framesConcealed: 1, framesSent: 10, upDropped: 0, downSkipped: 0 });
+  assert.deepEqual(main.stats.read(), { rtp, jitter, framesDecoded: 9, framesConcealed: 1, framesSent: 10, upDropped: 0, downSkipped: 0 });
+});

@@ -11,6 +11,7 @@
  * each side polls on its own 20 ms tick, so a full ring drops the newest frame (counted by the
  * producer) and an empty one reads nothing.
  */
+import { StatsBlock } from './stats-block.js';
 
 /** What a slot carries. */
 export const FrameKind = {
@@ -122,20 +123,27 @@ export function ringFrame(): RingFrame {
   return { pcm: new Int16Array(SLOT_DATA_BYTES / 2), bytes: new Uint8Array(SLOT_DATA_BYTES), length: 0, marker: false };
 }
 
-/** One call's shared memory: `up` carries caller frames worker → main, `down` frames to send main → worker. */
+/**
+ * One call's shared memory: `up` carries caller frames worker → main, `down` frames to send
+ * main → worker, `stats` the worker's counters (stats-block.ts).
+ */
 export interface CallRings {
   buffer: SharedArrayBuffer;
   up: FrameRing;
   down: FrameRing;
+  stats: StatsBlock;
 }
 
 export const RING_SLOTS = 8;
 
+const align8 = (n: number): number => Math.ceil(n / 8) * 8;
+
 export function createCallRings(slots = RING_SLOTS): CallRings {
-  const buffer = new SharedArrayBuffer(2 * FrameRing.bytesFor(slots));
+  const buffer = new SharedArrayBuffer(align8(2 * FrameRing.bytesFor(slots)) + StatsBlock.bytes());
   return attachCallRings(buffer, slots);
 }
 
 export function attachCallRings(buffer: SharedArrayBuffer, slots = RING_SLOTS): CallRings {
-  return { buffer, up: new FrameRing(buffer, 0, slots), down: new FrameRing(buffer, FrameRing.bytesFor(slots), slots) };
+  const ring = FrameRing.bytesFor(slots);
+  return { buffer, up: new FrameRing(buffer, 0, slots), down: new FrameRing(buffer, ring, slots), stats: new StatsBlock(buffer, align8(2 * ring)) };
 }

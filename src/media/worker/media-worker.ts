@@ -4,8 +4,8 @@
  * Owns, for the calls placed on it: their RTP/RTCP sockets (from its own slice of the port range),
  * jitter buffers, G.711 codecs, SRTP contexts and RFC 4733 DTMF, all paced by its own
  * PlayoutScheduler. The main thread keeps SIP, dialogs, the endpointer and the player; audio crosses
- * through each call's FrameRings, control through the messages of protocol.ts. Each second it posts
- * one stats message for all its calls and its own thread CPU time (/proc/thread-self/stat, Linux).
+ * through each call's FrameRings, counters through its StatsBlock, control through the messages of
+ * protocol.ts. Each second it posts its own thread CPU time (/proc/thread-self/stat, Linux).
  *
  * Nothing here logs: an error in a call's tick is counted by the scheduler; anything that escapes
  * to the event loop ends the thread, and the pool ends that thread's calls (worker-pool.ts).
@@ -78,10 +78,8 @@ port.on('message', (m: ToWorker) => {
   else if (m.op === 'dtmf') c.rtp.sendDtmf(m.digit, m.durationMs);
 });
 
-// One stats message per interval for all calls; unref'd: the thread lives as long as the pool keeps it.
-const statsTimer = setInterval(() => {
-  post({ op: 'stats', calls: [...calls].map(([id, c]) => ({ id, stats: c.call.stats() })), cpuMs: threadCpuMs() });
-}, init.statsIntervalMs ?? 1000);
+// The thread's CPU once per interval (calls' counters are in shared memory); unref'd: the thread lives as long as the pool keeps it.
+const statsTimer = setInterval(() => post({ op: 'stats', calls: calls.size, cpuMs: threadCpuMs() }), init.statsIntervalMs ?? 1000);
 statsTimer.unref();
 
 post({ op: 'ready' });

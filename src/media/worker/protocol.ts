@@ -1,7 +1,8 @@
 /**
  * The control messages between the main thread and a media worker (postMessage, structured clone).
  * Audio never travels here: it goes through the call's FrameRings (frame-ring.ts). These are the
- * rare things — a call opened, configured, keyed, closed; a DTMF digit; a stats batch each second.
+ * rare things — a call opened, configured, keyed, closed; a DTMF digit; the worker's CPU each second
+ * (the calls' counters are in shared memory: stats-block.ts).
  * Nothing here carries caller data except DTMF digits (which the call layer treats as it always has).
  */
 import type { DtmfEvent } from '../dtmf/event.js';
@@ -17,7 +18,7 @@ export interface WorkerInit {
   srtpBackend: SrtpBackendChoice;
   /** The worker's playout scheduler phases (config media.playoutPhases). */
   phases: number;
-  /** Every how many ms the worker posts its calls' stats (default 1000). */
+  /** Every how many ms the worker posts its thread CPU time (default 1000). */
   statsIntervalMs?: number;
 }
 
@@ -57,5 +58,5 @@ export type FromWorker =
   | { op: 'openFailed'; id: number; reason: string }
   | { op: 'dtmf'; id: number; event: DtmfEvent }
   | { op: 'dtmfStart'; id: number; digit: string }
-  | { op: 'stats'; calls: { id: number; stats: WorkerCallStats }[]; cpuMs: number }
+  | { op: 'stats'; calls: number; cpuMs: number }
   | { op: 'closed'; id: number; stats: WorkerCallStats };

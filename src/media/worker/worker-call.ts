@@ -15,6 +15,7 @@ import { JitterBuffer, concealFrame } from '../jitter-buffer.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../g711.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../frames.js';
 import { FrameKind, ringFrame, type CallRings } from './frame-ring.js';
+import { STATS_EVERY_TICKS } from './stats-block.js';
 import type { NegotiatedStream, WorkerCallStats } from './protocol.js';
 
 /** Frames to send queued beyond this many are skipped (at most 60 ms of added delay). */
@@ -48,6 +49,7 @@ export class WorkerCall {
   /** Sending a talkspurt from the down ring (false: waiting for PRIME_FRAMES). */
   private primed = false;
   private primeWait = 0;
+  private ticks = 0;
 
   constructor(
     readonly rtp: RtpSession,
@@ -82,6 +84,7 @@ export class WorkerCall {
     if (this.originMs < 0) this.originMs = deadlineMs;
     this.receive(deadlineMs);
     this.transmit(deadlineMs);
+    if (++this.ticks % STATS_EVERY_TICKS === 0) this.rings.stats.write(this.stats());
   }
 
   /** Jitter buffer → PCM frame → up ring (and straight back out in loopback). Same FIFO logic as CallAudio.tick. */
@@ -161,8 +164,9 @@ export class WorkerCall {
 
   async close(): Promise<WorkerCallStats> {
     this.closed = true;
-    const st = this.stats();
     await this.rtp.close();
+    const st = this.stats();
+    this.rings.stats.write(st);
     return st;
   }
 }

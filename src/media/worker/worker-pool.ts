@@ -42,7 +42,8 @@ export interface WorkerMediaEvents {
 
 /** One call's media on a worker, seen from the main thread. */
 export class WorkerMediaHandle extends EventEmitter<WorkerMediaEvents> {
-  latestStats: WorkerCallStats | undefined;
+  /** The final stats from close (with the RTCP detail the shared block leaves out). */
+  private finalStats: WorkerCallStats | undefined;
   private closing: Promise<WorkerCallStats | undefined> | undefined;
   private closedResolve: ((s: WorkerCallStats | undefined) => void) | undefined;
   dead = false;
@@ -81,9 +82,14 @@ export class WorkerMediaHandle extends EventEmitter<WorkerMediaEvents> {
     return this.closing;
   }
 
+  /** The call's counters now: the final ones after close, else the worker's last write (≤ 100 ms old). */
+  get latestStats(): WorkerCallStats | undefined {
+    return this.finalStats ?? this.rings.stats.read();
+  }
+
   /** @internal the worker's answer to close, or its death. */
   settle(stats: WorkerCallStats | undefined): void {
-    if (stats) this.latestStats = stats;
+    if (stats) this.finalStats = stats;
     this.slot.calls.delete(this.id);
     this.closedResolve?.(this.latestStats);
     this.closedResolve = undefined;
@@ -231,10 +237,6 @@ export class MediaWorkerPool {
         return void slot.calls.get(m.id)?.emit('dtmfStart', m.digit);
       case 'stats':
         slot.cpuMs = m.cpuMs;
-        for (const c of m.calls) {
-          const h = slot.calls.get(c.id);
-          if (h) h.latestStats = c.stats;
-        }
         return;
       case 'closed':
         return slot.calls.get(m.id)?.settle(m.stats);
