@@ -154,3 +154,16 @@ test('a worker that dies ends its calls with media-failed; the gateway goes on t
   await echoCheck(phone, 'echo');
   await echoCheck(phone, 'echo');
 });
+
+test('a worker whose loop hangs is terminated by the watchdog and its calls end the same way', async () => {
+  const before = g.events.filter((e) => e.type === 'call.ended' && e.endReason === 'media-failed').length;
+  const call = await phone.dial(`sip:echo@127.0.0.1:${g.sipPort}`);
+  const pool = workers();
+  const busy = pool.load.findIndex((n) => n > 0);
+  assert.ok(busy >= 0);
+  pool.crashWorker(busy, 'hang');
+  // No CPU report for 5 s (one comes every second) counts as hung.
+  assert.equal(await call.waitForEnd(12_000), 'remote-bye');
+  await g.waitForEvent(() => g.events.filter((e) => e.type === 'call.ended' && e.endReason === 'media-failed').length > before);
+  await echoCheck(phone, 'echo');
+});

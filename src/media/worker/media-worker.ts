@@ -66,7 +66,8 @@ port.on('message', (m: ToWorker) => {
   if (m.op === 'close') return void close(m.id);
   if (m.op === 'crash') {
     setImmediate(() => {
-      throw new Error('media worker crash requested');
+      if (m.how === 'throw') throw new Error('media worker crash requested');
+      for (;;); // a stuck loop: only the pool's watchdog ends it
     });
     return;
   }

@@ -37,8 +37,8 @@ export type ToWorker =
   | { op: 'loopback'; id: number; on: boolean }
   | { op: 'dtmf'; id: number; digit: string; durationMs: number }
   | { op: 'close'; id: number }
-  /** Test hook: the worker throws from its event loop (proves a crash ends its calls). */
-  | { op: 'crash' };
+  /** Test hook: the worker throws from its event loop, or spins forever (proves a crash or a hang ends its calls). */
+  | { op: 'crash'; how: 'throw' | 'hang' };
 
 export interface WorkerCallStats {
   rtp: RtpSessionStats;

@@ -10,6 +10,8 @@
  * A worker that dies (an exception escaping its event loop, out of memory, `terminate`) takes its
  * sockets with it: every call on it gets `failed('media-worker-exit')` at once, the pool stops
  * placing calls on it and starts a replacement, so the gateway goes on with the other calls.
+ * A worker that hangs (its loop stuck: no CPU report for `hangMs`, default 5 s, where one comes
+ * every second) is terminated, which ends it the same way.
  */
 import { Worker } from 'node:worker_threads';
 import { EventEmitter } from 'node:events';
@@ -28,6 +30,8 @@ export interface MediaWorkerPoolOptions {
   srtpBackend: SrtpBackendChoice;
   phases?: number;
   statsIntervalMs?: number;
+  /** A started worker silent this long is taken as hung and terminated (default 5000 ms). */
+  hangMs?: number;
   /** Told when a worker dies (the pool has already failed its calls and started a replacement). */
   onWorkerExit?: (info: { worker: number; calls: number; error?: Error; code: number }) => void;
 }
@@ -112,6 +116,8 @@ interface WorkerSlot {
   alive: boolean;
   /** The worker thread's CPU time (ms) at its last stats message. */
   cpuMs: number;
+  /** When the worker was last heard from (performance.now()). */
+  lastHeard: number;
 }
 
 /** Running from source under tsx (tests, benches) rather than from dist/. */
@@ -137,6 +143,7 @@ export class MediaWorkerPool {
   private readonly slots: WorkerSlot[] = [];
   private nextId = 1;
   private closed = false;
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(private readonly opts: MediaWorkerPoolOptions) {
     const n = resolveWorkerCount(opts.workers);
@@ -148,6 +155,12 @@ export class MediaWorkerPool {
       const init: WorkerInit = { host: opts.host, portMin: min, portMax: min + per * 2 - 1, srtpBackend: opts.srtpBackend, phases: opts.phases ?? 1, statsIntervalMs: opts.statsIntervalMs };
       this.slots.push(this.start(i, init));
     }
+    const hangMs = opts.hangMs ?? 5000;
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      for (const s of this.slots) if (s.alive && s.started && now - s.lastHeard > hangMs) void s.worker.terminate();
+    }, Math.min(1000, hangMs));
+    this.watchdog.unref();
   }
 
   get size(): number {
@@ -183,14 +196,19 @@ export class MediaWorkerPool {
     });
   }
 
-  /** Test hook: make worker `i` throw from its event loop. */
-  crashWorker(i: number): void {
-    this.slots[i]?.worker.postMessage({ op: 'crash' } satisfies ToWorker);
+  /** Test hook: make worker `i` throw from its event loop, or (`hang`) spin forever. */
+  crashWorker(i: number, how: 'throw' | 'hang' = 'throw'): void {
+    this.slots[i]?.worker.postMessage({ op: 'crash', how } satisfies ToWorker);
   }
 
+  /** Close every call (2 s at most: a stuck worker must not hold up shutdown), then end the threads. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.flatMap((s) => [...s.calls.values()].map((h) => h.close())));
+    clearInterval(this.watchdog);
+    const closes = Promise.all(this.slots.flatMap((s) => [...s.calls.values()].map((h) => h.close())));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closes, new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 
@@ -198,9 +216,10 @@ export class MediaWorkerPool {
     const worker = spawnWorker(init);
     let markReady!: () => void;
     let failStart!: (e: Error) => void;
-    const slot: WorkerSlot = { index, worker, init, calls: new Map(), opening: new Map(), ready: new Promise((res, rej) => ((markReady = res), (failStart = rej))), started: false, alive: true, cpuMs: 0 };
+    const slot: WorkerSlot = { index, worker, init, calls: new Map(), opening: new Map(), ready: new Promise((res, rej) => ((markReady = res), (failStart = rej))), started: false, alive: true, cpuMs: 0, lastHeard: performance.now() };
     slot.ready.catch(() => undefined); // observed by ready()/open(); never an unhandled rejection
     worker.on('message', (m: FromWorker) => {
+      slot.lastHeard = performance.now();
       if (m.op === 'ready') slot.started = true;
       this.onMessage(slot, m, markReady);
     });
