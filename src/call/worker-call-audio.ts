@@ -17,7 +17,7 @@ import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
 import type { CallAudioEvents, CallAudioOptions, CallAudioStats } from './call-audio.js';
 import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
-import { FRAME_SAMPLES } from '../media/index.js';
+import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
 export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
@@ -34,6 +34,8 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
   private unregister?: () => void;
   private final?: WorkerCallStats;
+  /** This call's first main-thread tick: frames to send are numbered from it (their RTP timestamps). */
+  private originMs = -1;
   private sent = 0;
   #closed = false;
 
@@ -119,6 +121,7 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
   /** Main thread, every 20 ms: caller frames the worker decoded since the last tick, then one frame to send. */
   tick(deadlineMs: number): void {
     if (this.#closed) return;
+    if (this.originMs < 0) this.originMs = deadlineMs;
     const up = this.handle.rings.up;
     const wanted = this.listening || this.listenerCount('frame') > 0;
     if (!wanted) up.clear();
@@ -151,7 +154,8 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
     if (!this.configured) return;
     if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
-    if (this.handle.rings.down.write(frame instanceof Int16Array ? FrameKind.pcm : FrameKind.encoded, marker, frame)) this.sent++;
+    const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
+    if (this.handle.rings.down.write(frame instanceof Int16Array ? FrameKind.pcm : FrameKind.encoded, marker, frame, slot)) this.sent++;
   }
 
   private decodeSent(payload: Uint8Array): Int16Array {

@@ -3,7 +3,7 @@
  * so a call's frames cross between the main thread and its media worker without a message per frame.
  *
  * Layout: two Int32 indices (write count, read count; free-running, wrap at 2^32 harmlessly because
- * only their difference is used), then `slots` slots of [kind, marker, length] + 320 data bytes
+ * only their difference is used), then `slots` slots of [kind, marker, length, slot] + 320 data bytes
  * (160 PCM16 samples, or up to 320 bytes of an encoded payload). The producer fills a slot and then
  * publishes it with `Atomics.store` on the write count; the consumer reads the slot and then frees it
  * with `Atomics.store` on the read count. Release/acquire through those two stores is what makes the
@@ -25,7 +25,7 @@ export const FrameKind = {
 export type FrameKindValue = (typeof FrameKind)[keyof typeof FrameKind];
 
 const HEADER_INTS = 2;
-const SLOT_META = 3;
+const SLOT_META = 4;
 const SLOT_DATA_BYTES = 320;
 const SLOT_BYTES = SLOT_META * 4 + SLOT_DATA_BYTES;
 const W = 0;
@@ -66,14 +66,18 @@ export class FrameRing {
     return (Atomics.load(this.idx, W) - Atomics.load(this.idx, R)) | 0;
   }
 
-  /** Producer: append one frame; false (nothing written) when the ring is full. */
-  write(kind: FrameKindValue, marker: boolean, frame?: Int16Array | Uint8Array): boolean {
+  /**
+   * Producer: append one frame; false (nothing written) when the ring is full. `slot` is the
+   * producer's frame number on its own 20 ms timeline (the RTP timestamp of a frame to send).
+   */
+  write(kind: FrameKindValue, marker: boolean, frame?: Int16Array | Uint8Array, slot = 0): boolean {
     const w = Atomics.load(this.idx, W);
     if (((w - Atomics.load(this.idx, R)) | 0) >= this.slots) return false;
     const s = (w >>> 0) % this.slots;
     const m = this.meta[s]!;
     m[0] = kind;
     m[1] = marker ? 1 : 0;
+    m[3] = slot | 0;
     if (frame instanceof Int16Array) {
       const n = Math.min(frame.length, SLOT_DATA_BYTES / 2);
       this.pcm[s]!.set(n === frame.length ? frame : frame.subarray(0, n));
@@ -99,6 +103,7 @@ export class FrameRing {
     const kind = m[0] as FrameKindValue;
     out.marker = m[1] === 1;
     out.length = m[2]!;
+    out.slot = m[3]!;
     if (kind === FrameKind.pcm) out.pcm.set(this.pcm[s]!.subarray(0, Math.min(out.pcm.length, out.length / 2)));
     else if (kind === FrameKind.encoded) out.bytes.set(this.bytes[s]!.subarray(0, Math.min(out.bytes.length, out.length)));
     Atomics.store(this.idx, R, (r + 1) | 0);
@@ -117,10 +122,11 @@ export interface RingFrame {
   bytes: Uint8Array;
   length: number;
   marker: boolean;
+  slot: number;
 }
 
 export function ringFrame(): RingFrame {
-  return { pcm: new Int16Array(SLOT_DATA_BYTES / 2), bytes: new Uint8Array(SLOT_DATA_BYTES), length: 0, marker: false };
+  return { pcm: new Int16Array(SLOT_DATA_BYTES / 2), bytes: new Uint8Array(SLOT_DATA_BYTES), length: 0, marker: false, slot: 0 };
 }
 
 /**

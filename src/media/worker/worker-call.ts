@@ -7,8 +7,12 @@
  *
  * It runs on the worker's own PlayoutScheduler tick, so pacing and sends stay on the thread that
  * owns the socket. The main thread ticks on its own grid (same period, unrelated phase): the rings
- * absorb the phase; a down ring that holds more than `MAX_DOWN_BACKLOG` frames is trimmed so a
- * stalled main thread cannot add lasting delay to prompts. Loopback never touches the main thread.
+ * absorb the phase. A frame to send carries the main thread's slot number, which gives its RTP
+ * timestamp: when the main thread runs late the frames leave late but contiguous (the far end's
+ * jitter buffer absorbs it, as with the in-process scheduler's catch-up), not with a hole in the
+ * timeline that would play as inserted silence. A backlog after such a stall is sent two frames a
+ * tick; beyond `MAX_DOWN_BACKLOG` frames it is trimmed so prompts never lag for long.
+ * Loopback never touches the main thread.
  */
 import type { RtpSession } from '../rtp/session.js';
 import { JitterBuffer, concealFrame } from '../jitter-buffer.js';
@@ -83,7 +87,7 @@ export class WorkerCall {
     if (this.closed) return;
     if (this.originMs < 0) this.originMs = deadlineMs;
     this.receive(deadlineMs);
-    this.transmit(deadlineMs);
+    this.transmit();
     if (++this.ticks % STATS_EVERY_TICKS === 0) this.rings.stats.write(this.stats());
   }
 
@@ -113,7 +117,7 @@ export class WorkerCall {
       this.fifoLen -= FRAME_SAMPLES;
       this.prev.set(frame);
       if (!this.rings.up.write(FrameKind.pcm, false, frame)) this.upDropped++;
-      if (this.loopback) this.send(frame, false, deadlineMs);
+      if (this.loopback) this.send(frame, false, Math.round((deadlineMs - this.originMs) / FRAME_MS) * FRAME_SAMPLES);
     } else if (this.haveAudio) {
       // The far end stopped sending: the endpointer on the main thread must still see time pass.
       if (!this.rings.up.write(FrameKind.silence, false)) this.upDropped++;
@@ -121,7 +125,7 @@ export class WorkerCall {
   }
 
   /** One frame from the down ring per tick (none in loopback: the echo is the outbound stream). */
-  private transmit(deadlineMs: number): void {
+  private transmit(): void {
     const down = this.rings.down;
     if (this.loopback) {
       down.clear();
@@ -141,12 +145,20 @@ export class WorkerCall {
       if (waiting < PRIME_FRAMES && ++this.primeWait < PRIME_FRAMES) return;
       this.primed = true;
     }
-    const kind = down.read(this.down);
-    if (kind === FrameKind.pcm) this.send(this.down.pcm, this.down.marker, deadlineMs);
-    else if (kind === FrameKind.encoded) this.send(this.down.bytes.subarray(0, this.down.length), this.down.marker, deadlineMs);
+    this.sendDown();
+    // Catching up after the main thread stalled: a second frame this tick while a backlog remains.
+    if (down.size > PRIME_FRAMES) this.sendDown();
   }
 
-  private send(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
+  private sendDown(): void {
+    const d = this.down;
+    const kind = this.rings.down.read(d);
+    if (kind === FrameKind.pcm) this.send(d.pcm, d.marker, d.slot * FRAME_SAMPLES);
+    else if (kind === FrameKind.encoded) this.send(d.bytes.subarray(0, d.length), d.marker, d.slot * FRAME_SAMPLES);
+  }
+
+  /** Encode (PCM) and send with RTP timestamp offset `ts` (a slot × 160). */
+  private send(frame: Int16Array | Uint8Array, marker: boolean, ts: number): void {
     if (!this.configured) return;
     let payload: Uint8Array;
     if (frame instanceof Int16Array) {
@@ -154,8 +166,7 @@ export class WorkerCall {
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
-    const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
-    if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
+    if (this.rtp.sendAudio(payload, ts, marker || undefined)) this.sent++;
   }
 
   stats(): WorkerCallStats {
