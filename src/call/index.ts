@@ -18,3 +18,5 @@ export { streamBehaviour } from './stream/behaviour.js';
 export type { CallAudioStats } from './call-audio.js';
 export type { MediaStatsSnapshot } from './call-events.js';
 export { mediaSnapshot } from './call-record.js';
+export { WorkerCallAudio } from './worker-call-audio.js';
+export type { CallAudioPort } from './call-audio-port.js';

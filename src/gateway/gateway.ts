@@ -153,9 +153,12 @@ export class Gateway {
       portMin: c.media.rtpPortMin,
       portMax: c.media.rtpPortMax,
       playoutPhases: c.media.playoutPhases,
+      workers: c.media.workers,
+      srtpBackend: c.media.srtpBackend,
       logger: this.log.child({ module: 'media' }),
     });
     await this.prepareVads();
+    await this.media.ready();
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
     this.outbound = new OutboundCalls({

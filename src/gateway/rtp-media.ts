@@ -1,13 +1,16 @@
 /**
  * CallMedia over real RTP: one shared port pool and one shared playout scheduler for the
- * process; each call gets an RtpSession wrapped in a CallAudio pipeline, whose endpointer hears
- * with the VAD its application chose (`speech.vad`; the Silero model loaded once, by `prepareVad`).
+ * process; each call gets an RtpSession wrapped in a CallAudio pipeline — or, with
+ * `media.workers` > 0, its RTP session on a media worker thread and a WorkerCallAudio here
+ * (docs/media-flow.md "Media workers"). The choice is made once, at start. Either way the call's
+ * endpointer hears with the VAD its application chose (`speech.vad`; the Silero model loaded once,
+ * by `prepareVad`).
  */
 import type { Logger } from 'pino';
 import type { CallMediaFactory, CallMediaRequest } from '../call/index.js';
 import { loadFrameVadFactory, type FrameVadFactory, type VadKind } from '../media/index.js';
-import { CallAudio, type CallAudioOptions } from '../call/index.js';
-import { PortPool } from '../media/index.js';
+import { CallAudio, WorkerCallAudio, type CallAudioOptions, type CallAudioPort } from '../call/index.js';
+import { PortPool, MediaWorkerPool } from '../media/index.js';
 import { RtpSession } from '../media/index.js';
 import { PlayoutScheduler } from '../media/index.js';
 import { systemClock } from '../time/index.js';
@@ -21,12 +24,18 @@ export interface RtpMediaOptions {
   audio?: CallAudioOptions;
   /** Sub-slots of the 20 ms frame the calls are spread over (config `media.playoutPhases`, default 1). */
   playoutPhases?: number;
+  /** Media worker threads (config `media.workers`): 0 keeps every call's packets on this thread. */
+  workers?: number | 'auto';
+  /** The SRTP library the workers load (config `media.srtpBackend`). */
+  srtpBackend?: 'auto' | 'libsrtp' | 'openssl';
 }
 
 export class RtpMediaFactory implements CallMediaFactory {
   readonly pool: PortPool;
   readonly scheduler: PlayoutScheduler;
-  private readonly open = new Set<CallAudio>();
+  /** Set when calls' media runs on worker threads. */
+  readonly workers: MediaWorkerPool | undefined;
+  private readonly open = new Set<CallAudioPort>();
   /** VADs other than the energy default, by kind, once their model is loaded. */
   private readonly vads = new Map<VadKind, FrameVadFactory>();
   private readonly vadsLoading = new Map<VadKind, Promise<void>>();
@@ -38,6 +47,24 @@ export class RtpMediaFactory implements CallMediaFactory {
       phases: opts.playoutPhases ?? 1,
       onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
     });
+    const workers = opts.workers ?? 0;
+    this.workers =
+      workers === 0
+        ? undefined
+        : new MediaWorkerPool({
+            workers,
+            host: opts.host,
+            portMin: opts.portMin,
+            portMax: opts.portMax,
+            srtpBackend: opts.srtpBackend ?? 'auto',
+            phases: opts.playoutPhases ?? 1,
+            onWorkerExit: (w) => opts.logger.error({ worker: w.worker, calls: w.calls, code: w.code, err: w.error }, 'media worker exited; its calls were ended and a new worker started'),
+          });
+  }
+
+  /** Resolves when the media workers (if any) have started. */
+  async ready(): Promise<void> {
+    await this.workers?.ready();
   }
 
   /** Load the model of a VAD kind (once); rejects when it cannot be loaded. */
@@ -68,13 +95,10 @@ export class RtpMediaFactory implements CallMediaFactory {
     return { ...this.opts.audio, endpointer: { ...this.opts.audio?.endpointer, vad } };
   }
 
-  async allocate(_callId?: string, request?: CallMediaRequest): Promise<CallAudio | undefined> {
-    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
-    if (!r.ok) {
-      this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
-      return undefined;
-    }
-    const audio = new CallAudio(r.value, this.opts.advertisedHost, this.scheduler, this.audioOptions(request?.vad));
+  async allocate(_callId?: string, request?: CallMediaRequest): Promise<CallAudioPort | undefined> {
+    const options = this.audioOptions(request?.vad);
+    const audio = this.workers ? await this.onWorker(this.workers, options) : await this.onMainThread(options);
+    if (!audio) return undefined;
     this.open.add(audio);
     const close = audio.close.bind(audio);
     audio.close = async () => {
@@ -84,12 +108,31 @@ export class RtpMediaFactory implements CallMediaFactory {
     return audio;
   }
 
+  private async onMainThread(options: CallAudioOptions | undefined): Promise<CallAudio | undefined> {
+    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
+    if (!r.ok) {
+      this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
+      return undefined;
+    }
+    return new CallAudio(r.value, this.opts.advertisedHost, this.scheduler, options);
+  }
+
+  private async onWorker(workers: MediaWorkerPool, options: CallAudioOptions | undefined): Promise<WorkerCallAudio | undefined> {
+    const handle = await workers.open();
+    if (!handle) {
+      this.opts.logger.warn({ reason: 'exhausted' }, 'no RTP port available');
+      return undefined;
+    }
+    return new WorkerCallAudio(handle, this.opts.advertisedHost, this.scheduler, options);
+  }
+
   get activeStreams(): number {
     return this.open.size;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.open].map((m) => m.close()));
+    await this.workers?.close();
     this.scheduler.stop();
   }
 }

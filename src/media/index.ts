@@ -23,3 +23,6 @@ export { createFrameVad, loadFrameVadFactory, VAD_KINDS } from './vad/frame-vad.
 export type { FrameVad, FrameVadFactory, FrameVadTuning, VadKind } from './vad/frame-vad.js';
 export { SileroVad } from './vad/silero-vad.js';
 export type { SileroVadOptions, SileroVadStats } from './vad/silero-vad.js';
+export { MediaWorkerPool, WorkerMediaHandle, FrameKind, ringFrame, resolveWorkerCount } from './worker/index.js';
+export type { WorkerCallStats, RingFrame, MediaWorkerPoolOptions } from './worker/index.js';
+export type { SdesKeyPair } from './srtp/index.js';
