@@ -13,8 +13,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
-import type { CallMedia } from './media-port.js';
-import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
+import type { CallAudioPort } from './call-audio-port.js';
+import type { RtpSession, RtpSessionStats, SrtpTransform, SdesKeyPair } from '../media/index.js';
+import { createSrtpContexts } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
 import { Endpointer, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
@@ -36,6 +37,8 @@ export interface CallAudioEvents {
   pause: [PauseSnapshot];
   bargeIn: [number];
   playbackFinished: ['done' | 'stopped'];
+  /** The media plane under the call is gone (a media worker died): the call has no audio any more. */
+  failed: [string];
 }
 
 export interface CallAudioStats {
@@ -52,7 +55,7 @@ export interface CallAudioOptions {
   player?: PlayerOptions;
 }
 
-export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedia {
+export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   readonly player: Player;
   readonly endpointer: Endpointer;
@@ -131,6 +134,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   /** SRTP for this call's stream (from the SDES keys of the offer/answer), or null for plain RTP. */
   setSrtp(transform: SrtpTransform | null): void {
     this.rtp.setSrtp(transform);
+  }
+
+  /** SRTP from the negotiated SDES keys (offer-answer.ts), or null for plain RTP. */
+  setSrtpKeys(keys: SdesKeyPair | null): void {
+    this.setSrtp(keys ? createSrtpContexts(keys) : null);
   }
 
   /** A G.711 payload quieter than about -45 dBFS: safe for the jitter buffer to drop when it shrinks. */
