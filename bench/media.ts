@@ -57,6 +57,9 @@ const REPO = resolve(import.meta.dirname, '..');
 const MAX = arg('max', 1000);
 /** The gateway's media.playoutPhases (1 = every call in one pass per 20 ms). */
 const PHASES_ARG = arg('phases', 1);
+/** `--gateway-prof DIR`: run the gateway with `--cpu-prof` into DIR (a profile per mode, written when it exits). */
+const profArg = process.argv.indexOf('--gateway-prof');
+const GATEWAY_PROF_DIR = profArg >= 0 ? resolve(process.argv[profArg + 1]!) : null;
 const SECONDS = arg('seconds', 5);
 const stepsArg = process.argv.indexOf('--steps');
 const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
@@ -106,7 +109,8 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
   writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
-  const argv = [process.execPath, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
+  const nodeArgs = GATEWAY_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${GATEWAY_PROF_DIR}`] : [];
+  const argv = [process.execPath, ...nodeArgs, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
   const proc = PIN
     ? spawn('/usr/bin/taskset', ['-c', '0', ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

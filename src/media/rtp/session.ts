@@ -31,6 +31,7 @@
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
@@ -94,13 +95,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastSamples = 0;
   private lastSendAt = 0;
   private readonly openedAt: number;
+  /** Send ring: buffers and, per slot, the last exact-length view sent (re-made only when the length changes). */
   private readonly sendBuffers: Buffer[] = [];
-  /** Packets handed to dgram / whose send callback has run (callbacks complete in order). */
-  private sendsIssued = 0;
-  private sendsDone = 0;
-  private readonly onSendDone = (): void => {
-    this.sendsDone++;
-  };
+  private readonly sendViews: Buffer[] = [];
+  private sendSlot = 0;
+  /** The SDP address is an IP literal (a name is resolved asynchronously: see sendPacket). */
+  private remoteIsLiteral = false;
   private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
 
   // receive state
@@ -167,7 +167,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.seq = rnd.readUInt16BE(4);
     this.tsBase = rnd.readUInt32BE(6);
     this.openedAt = this.now();
-    for (let i = 0; i < SEND_RING; i++) this.sendBuffers.push(Buffer.allocUnsafe(MTU));
+    for (let i = 0; i < SEND_RING; i++) {
+      const b = Buffer.allocUnsafe(MTU);
+      this.sendBuffers.push(b);
+      this.sendViews.push(b.subarray(0, 0));
+    }
     this.dtmfReceiver = new TelephoneEventReceiver({
       clockRate: this.clockRate,
       onDigit: (e) => {
@@ -192,6 +196,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Remote media address from SDP. Clears both latches (a new offer/answer is a new path). */
   setRemote(remote: RemoteAddress): void {
     this.remote = { ...remote };
+    this.remoteIsLiteral = isIP(remote.address) !== 0;
     this.rtpLatch = null;
     this.rtcpLatch = null;
   }
@@ -267,24 +272,33 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     f.sequenceNumber = this.seq;
     f.timestamp = timestamp;
     f.ssrc = this.ssrc;
-    // dgram reads the buffer after a lookup tick (and later still under back-pressure), so a
-    // ring slot is reused only when the send that last used it has completed; otherwise this
-    // packet gets a fresh buffer.
-    const issued = this.sendsIssued;
-    const buf = issued - this.sendsDone < SEND_RING ? this.sendBuffers[issued % SEND_RING]! : Buffer.allocUnsafe(MTU);
+    const slot = this.sendSlot;
+    this.sendSlot = (slot + 1) % SEND_RING;
+    let buf = this.sendBuffers[slot]!;
     const n = writeRtp(f, payload, buf, 0);
     if (n < 0) return;
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    this.sendsIssued++;
+    const sock = this.rtpSocket;
     if (this.srtp !== null) {
       // protect() returns a fresh buffer, so the ring slot is free again at once.
-      const wire = this.srtp.outbound.protect(buf.subarray(0, n));
-      this.rtpSocket.send(wire, 0, wire.length, dest.port, dest.address, this.onSendDone);
+      sock.send(this.srtp.outbound.protect(buf.subarray(0, n)), dest.port, dest.address);
       return;
     }
-    this.rtpSocket.send(buf, 0, n, dest.port, dest.address, this.onSendDone);
+    let view = this.sendViews[slot]!;
+    if (view.length !== n) this.sendViews[slot] = view = buf.subarray(0, n);
+    // No callback (it would cost a tick per packet): with literalLookup (socket-pair.ts) the send
+    // runs inside this call, and either the kernel took the bytes before it returned, or libuv
+    // queued them (socket buffer full) and holds this buffer until sent — then the slot gets a
+    // fresh buffer so the queued one is never overwritten. A destination that is a name (SDP
+    // only; latched addresses are literals) is resolved asynchronously: same treatment.
+    sock.send(view, dest.port, dest.address);
+    if ((dest === this.remote && !this.remoteIsLiteral) || sock.getSendQueueCount() > 0) {
+      buf = Buffer.allocUnsafe(MTU);
+      this.sendBuffers[slot] = buf;
+      this.sendViews[slot] = buf.subarray(0, 0);
+    }
   }
 
   /**
