@@ -12,11 +12,18 @@
  * per call per step), with the generator's side included and identical before and after; plus
  * scavenges and GC time per 10,000 packets (the garbage the path makes) from a GC observer.
  *
+ * Instruction counts (deterministic where CPU time is not, on a shared machine): run under
+ * `valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file` with `--callgrind`; the
+ * bench switches instrumentation on for the measured runs only (callgrind_control -i on/off), so
+ * the output's total is the measured window: divide by 2 × calls × frames × runs.
+ *
  * Flags: --calls N (default 200), --frames F per run (default 500), --runs R (default 5),
- * --srtp (SRTP both ways with the default backend), --phases (not used: all calls tick per step).
+ * --srtp (SRTP both ways with the default backend), --callgrind (see above).
  * Prints one JSON line; figures are medians over runs.
  */
 import dgram from 'node:dgram';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { report, arg, median } from './lib/report.js';
@@ -30,6 +37,10 @@ const CALLS = arg('calls', 200);
 const FRAMES = arg('frames', 500);
 const RUNS = arg('runs', 5);
 const SRTP = process.argv.includes('--srtp');
+const CALLGRIND = process.argv.includes('--callgrind');
+const callgrind = async (on: boolean): Promise<void> => {
+  if (CALLGRIND) await promisify(execFile)('callgrind_control', ['-i', on ? 'on' : 'off', String(process.pid)]);
+};
 
 const TONE = Buffer.alloc(160);
 for (let i = 0; i < 160; i++) TONE[i] = 0x80 | Math.round(40 * (1 + Math.sin((2 * Math.PI * i) / 20)));
@@ -81,7 +92,9 @@ function send(leg: Leg): void {
 }
 
 async function main(): Promise<void> {
-  const pool = new PortPool(40000, 40000 + 2 * CALLS + 100);
+  // A random even base: two runs (or another bench) at once must not fight over ports.
+  const base = 20000 + 2 * Math.floor(Math.random() * 15000);
+  const pool = new PortPool(base, base + 2 * CALLS + 100);
   // A scheduler whose clock never moves: registering does not tick anything; we tick by hand.
   const scheduler = new PlayoutScheduler(new FakeClock());
   const legs: Leg[] = [];
@@ -114,6 +127,7 @@ async function main(): Promise<void> {
   const scavengesPer10k: number[] = [];
   const gcMsPer10k: number[] = [];
   let worstGcMs = 0;
+  await callgrind(true);
   for (let r = 0; r < RUNS; r++) {
     await turn();
     gcCount = scavenges = 0;
@@ -131,6 +145,7 @@ async function main(): Promise<void> {
     gcMsPer10k.push((gcMs / packets) * 1e4);
     worstGcMs = Math.max(worstGcMs, gcMaxMs);
   }
+  await callgrind(false);
   obs.disconnect();
   for (const l of legs) {
     await l.audio.close();

@@ -18,15 +18,23 @@
  *    (NAT rebinding, media server change) — a live stream cannot be hijacked by a stray sender;
  *  - `setRemote` (a new SDP) clears the latch; RTCP latches the same way on its own socket.
  *
- * Receive path allocations: the datagram Buffer and rinfo from dgram, plus one `subarray` view
- * for the payload handed to `onAudio`. The header is parsed into a reused object.
+ * Per-packet work (issue 19; docs/media-rtp.md "Pauses"): receive allocates nothing of its own —
+ * dgram makes the datagram Buffer and rinfo, the header is parsed into a reused object, and the
+ * payload handed to `onAudio` is one `subarray` view that the consumer copies (the jitter buffer
+ * does) so the datagram dies young. Send writes into a `SendRing` slot and sends without a
+ * callback or lookup tick (send-ring.ts, socket-pair.ts).
  *
- * SRTP (optional, `setSrtp`): a transform at the socket edge. On send, the packet is built as
- * plain RTP in the ring buffer and `outbound.protect` returns the wire packet; RTCP compounds go
- * through `protectRtcp`. On receive, every datagram is authenticated (`unprotect` /
- * `unprotectRtcp`) before it is parsed or may latch a source: a packet with a bad tag or a replayed
- * index is dropped and counted (`srtpAuthFailures`, `srtpReplays`), never logged. Without SRTP the
- * paths are the plain ones above (one null check each).
+ * SRTP (optional, `setSrtp`): a transform at the socket edge, in place and one library call per
+ * packet: the packet is built as plain RTP in its ring slot and `outbound.protectInPlace` appends
+ * the tag there; a datagram is opened where it lies (`inbound.unprotectInPlace`: it is ours and
+ * dies here) before it is parsed or may latch a source. RTCP compounds (a few per call per 5 s)
+ * use the copying `protectRtcp`/`unprotectRtcp`. A packet with a bad tag or a replayed index is
+ * dropped and counted (`srtpAuthFailures`, `srtpReplays`), never logged. Without SRTP the paths
+ * are the plain ones (one null check each).
+ *
+ * Parts kept apart by job: `SendRing` (buffers and the callback-free send), `SourceLatch` (the
+ * latching rule per socket), `DtmfSendQueue` (RFC 4733 digits on the clock), `RtpReceiverStats`,
+ * RTCP building/parsing (rtcp.ts), the types (session-types.ts).
  */
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
@@ -40,25 +48,25 @@ import { RtpReceiverStats } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';
 import { estimateMos } from './mos.js';
 import { bindRtpPair } from './socket-pair.js';
+import { inPlaceError, SRTP_TRAILER_ROOM } from '../srtp/stream-context.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
+import { SendRing } from './send-ring.js';
+import { SourceLatch } from './source-latch.js';
+import { DtmfSendQueue } from './dtmf-send-queue.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 
 const SEND_RING = 32;
 const MTU = 1500;
+/** A send slot holds an MTU-sized packet plus the room SRTP may append in place. */
+const SEND_SLOT_BYTES = MTU + SRTP_TRAILER_ROOM;
 const KIND_NONE = 0;
 const KIND_AUDIO = 1;
 const KIND_DTMF = 2;
-/** DTMF and RTCP timers are ref'd as before: the session's sockets hold the process anyway, and close() clears them. */
+/** RTCP timers are ref'd as before: the session's sockets hold the process anyway, and close() clears them. */
 const REF = { ref: true } as const;
-
-interface Latch {
-  address: string;
-  port: number;
-  lastAt: number;
-}
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly ssrc: number;
@@ -73,15 +81,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly clockRate: number;
   private readonly cname: string;
   private readonly rtcpIntervalMs: number;
-  private readonly relatchSilenceMs: number;
   private readonly symmetric: boolean;
-  private readonly interDigitMs: number;
   private onAudio: AudioHandler | undefined;
   private srtp: SrtpTransform | null = null;
 
   private remote: RemoteAddress | null = null;
-  private rtpLatch: Latch | null = null;
-  private rtcpLatch: Latch | null = null;
+  private readonly rtpLatch: SourceLatch;
+  private readonly rtcpLatch: SourceLatch;
   private readonly ptKind = new Uint8Array(128);
   private sendPt = 0;
   private telephoneEventPt: number | null = null;
@@ -95,11 +101,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastSamples = 0;
   private lastSendAt = 0;
   private readonly openedAt: number;
-  /** Send ring: buffers and, per slot, the last exact-length view sent (re-made only when the length changes). */
-  private readonly sendBuffers: Buffer[] = [];
-  private readonly sendViews: Buffer[] = [];
-  private sendSlot = 0;
-  /** The SDP address is an IP literal (a name is resolved asynchronously: see sendPacket). */
+  private readonly ring = new SendRing(SEND_RING, SEND_SLOT_BYTES);
+  /** The SDP address is an IP literal (a name is resolved asynchronously: see SendRing). */
   private remoteIsLiteral = false;
   private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
 
@@ -109,9 +112,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private pendingSr: { ssrc: number; sr: Extract<RtcpPacket, { type: 'sr' }>; at: number } | null = null;
   private readonly dtmfReceiver: TelephoneEventReceiver;
   private readonly dtmfSender: TelephoneEventSender;
-  private dtmfQueue: { digit: string; durationMs: number }[] = [];
-  private dtmfBusy = false;
-  private dtmfTimer: TimerHandle | null = null;
+  private readonly dtmfQueue: DtmfSendQueue;
   private rtcpTimer: TimerHandle | null = null;
   private closed = false;
 
@@ -158,20 +159,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.clockRate = options.clockRate ?? 8000;
     this.cname = options.cname ?? `${randomBytes(8).toString('hex')}@hushgate`;
     this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
-    this.relatchSilenceMs = options.relatchSilenceMs ?? 1000;
+    this.rtpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
+    this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
-    this.interDigitMs = options.interDigitMs ?? 60;
     this.onAudio = options.onAudio;
     const rnd = randomBytes(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
     this.tsBase = rnd.readUInt32BE(6);
     this.openedAt = this.now();
-    for (let i = 0; i < SEND_RING; i++) {
-      const b = Buffer.allocUnsafe(MTU);
-      this.sendBuffers.push(b);
-      this.sendViews.push(b.subarray(0, 0));
-    }
     this.dtmfReceiver = new TelephoneEventReceiver({
       clockRate: this.clockRate,
       onDigit: (e) => {
@@ -181,6 +177,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       onDigitStart: (d) => this.emit('dtmfStart', d),
     });
     this.dtmfSender = new TelephoneEventSender({ clockRate: this.clockRate });
+    this.dtmfQueue = new DtmfSendQueue(this.clock, this.dtmfSender, this.clockRate, options.interDigitMs ?? 60, {
+      timestampNow: () => this.mediaTimestampNow(),
+      send: (p) => this.sendEventPacket(p),
+      onEventEnd: (endTs) => {
+        const endOffset = (endTs - this.tsBase) >>> 0;
+        if (endOffset > this.nextTsOffset) this.nextTsOffset = endOffset;
+      },
+      now: () => this.now(),
+    });
     this.setPayloadTypes(options.payloadTypes ?? {});
     if (options.remote) this.setRemote(options.remote);
     rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, rinfo));
@@ -197,8 +202,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   setRemote(remote: RemoteAddress): void {
     this.remote = { ...remote };
     this.remoteIsLiteral = isIP(remote.address) !== 0;
-    this.rtpLatch = null;
-    this.rtcpLatch = null;
+    this.rtpLatch.clear();
+    this.rtcpLatch.clear();
   }
 
   setPayloadTypes(map: PayloadTypeMap): void {
@@ -226,13 +231,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Where RTP goes now: the latched source, else the SDP address. */
   get rtpDestination(): { address: string; port: number } | null {
-    if (this.symmetric && this.rtpLatch) return this.rtpLatch;
+    if (this.symmetric && this.rtpLatch.current) return this.rtpLatch.current;
     return this.remote;
   }
 
   get rtcpDestination(): { address: string; port: number } | null {
-    if (this.symmetric && this.rtcpLatch) return this.rtcpLatch;
-    if (this.symmetric && this.rtpLatch) return { address: this.rtpLatch.address, port: this.rtpLatch.port + 1 };
+    const rtcp = this.rtcpLatch.current;
+    const rtp = this.rtpLatch.current;
+    if (this.symmetric && rtcp) return rtcp;
+    if (this.symmetric && rtp) return { address: rtp.address, port: rtp.port + 1 };
     if (this.remote) return { address: this.remote.address, port: this.remote.rtcpPort ?? this.remote.port + 1 };
     return null;
   }
@@ -249,7 +256,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    */
   sendAudio(payload: Uint8Array, ts?: number, marker?: boolean): boolean {
     const dest = this.rtpDestination;
-    if (this.closed || dest === null || this.dtmfBusy) {
+    if (this.closed || dest === null || this.dtmfQueue.busy) {
       this.counters.audioNotSent++;
       return false;
     }
@@ -272,33 +279,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     f.sequenceNumber = this.seq;
     f.timestamp = timestamp;
     f.ssrc = this.ssrc;
-    const slot = this.sendSlot;
-    this.sendSlot = (slot + 1) % SEND_RING;
-    let buf = this.sendBuffers[slot]!;
-    const n = writeRtp(f, payload, buf, 0);
-    if (n < 0) return;
+    const ring = this.ring;
+    const buf = ring.next();
+    let n = writeRtp(f, payload, buf, 0);
+    if (n < 0) {
+      ring.skip();
+      return;
+    }
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    const sock = this.rtpSocket;
-    if (this.srtp !== null) {
-      // protect() returns a fresh buffer, so the ring slot is free again at once.
-      sock.send(this.srtp.outbound.protect(buf.subarray(0, n)), dest.port, dest.address);
-      return;
-    }
-    let view = this.sendViews[slot]!;
-    if (view.length !== n) this.sendViews[slot] = view = buf.subarray(0, n);
-    // No callback (it would cost a tick per packet): with literalLookup (socket-pair.ts) the send
-    // runs inside this call, and either the kernel took the bytes before it returned, or libuv
-    // queued them (socket buffer full) and holds this buffer until sent — then the slot gets a
-    // fresh buffer so the queued one is never overwritten. A destination that is a name (SDP
-    // only; latched addresses are literals) is resolved asynchronously: same treatment.
-    sock.send(view, dest.port, dest.address);
-    if ((dest === this.remote && !this.remoteIsLiteral) || sock.getSendQueueCount() > 0) {
-      buf = Buffer.allocUnsafe(MTU);
-      this.sendBuffers[slot] = buf;
-      this.sendViews[slot] = buf.subarray(0, 0);
-    }
+    // SRTP: protected where it lies in the ring slot (sized for the tag), one call.
+    if (this.srtp !== null) n = this.srtp.outbound.protectInPlace(buf, n);
+    ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
   }
 
   /**
@@ -310,14 +303,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.telephoneEventPt === null) return err('telephone-event not negotiated');
     const probe = this.dtmfSender.plan(digit, durationMs, 0);
     if (!probe.ok) return probe;
-    this.dtmfQueue.push({ digit, durationMs });
-    if (!this.dtmfBusy) this.startNextDigit();
+    this.dtmfQueue.enqueue(digit, durationMs);
     return ok(undefined);
   }
 
   /** True while a DTMF event (or the pause after it, or a queued digit) is being sent. */
   get sendingDtmf(): boolean {
-    return this.dtmfBusy;
+    return this.dtmfQueue.busy;
   }
 
   /**
@@ -336,41 +328,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return (this.tsBase + Math.round(((this.now() - this.openedAt) * this.clockRate) / 1000)) >>> 0;
   }
 
-  private startNextDigit(): void {
-    const next = this.dtmfQueue.shift();
-    if (!next || this.closed) {
-      this.dtmfBusy = false;
-      return;
-    }
-    const startTs = this.mediaTimestampNow();
-    const plan = this.dtmfSender.plan(next.digit, next.durationMs, startTs);
-    if (!plan.ok) return this.startNextDigit();
-    this.dtmfBusy = true;
-    const packets = plan.value;
-    const startedAt = this.now();
-    const sendAt = (i: number): void => {
-      this.dtmfTimer = null;
-      if (this.closed) return;
-      const p = packets[i]!;
-      this.sendEventPacket(p);
-      if (i + 1 < packets.length) {
-        const delay = Math.max(0, startedAt + packets[i + 1]!.offsetMs - this.now());
-        this.dtmfTimer = this.clock.setTimeout(() => sendAt(i + 1), delay, REF);
-        return;
-      }
-      // Event over: audio continues after it on the timeline.
-      const eventUnits = Math.round(((p.offsetMs + this.interDigitMs) * this.clockRate) / 1000);
-      const endOffset = (startTs - this.tsBase + eventUnits) >>> 0;
-      if (endOffset > this.nextTsOffset) this.nextTsOffset = endOffset;
-      this.dtmfTimer = this.clock.setTimeout(() => {
-        this.dtmfTimer = null;
-        this.dtmfBusy = false;
-        if (this.dtmfQueue.length > 0) this.startNextDigit();
-      }, this.interDigitMs, REF);
-    };
-    sendAt(0);
-  }
-
   private sendEventPacket(p: PlannedTelephoneEvent): void {
     const dest = this.rtpDestination;
     if (dest === null || this.telephoneEventPt === null) return;
@@ -385,18 +342,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.onRtcpDatagram(datagram, rinfo, true);
       return;
     }
-    let msg = datagram;
+    let length = datagram.length;
     if (this.srtp !== null) {
-      const opened = this.srtp.inbound.unprotect(datagram);
-      if (!opened.ok) {
-        this.countSrtpDrop(opened.error);
+      // Opened in place: the datagram is ours (dgram made it for this message) and dies here.
+      length = this.srtp.inbound.unprotectInPlace(datagram, length);
+      if (length < 0) {
+        this.countSrtpDrop(inPlaceError(length));
         return;
       }
-      msg = opened.value;
     }
     const now = this.now();
     const rx = this.rx;
-    const error = parseRtpInto(msg, rx);
+    const error = parseRtpInto(datagram, rx, length);
     if (error !== null) {
       this.counters.malformed++;
       if (error === 'wrong version') this.counters.wrongVersion++;
@@ -434,21 +391,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.onAudio?.(payload, rx.payloadType, rx.sequenceNumber, rx.timestamp, now);
   }
 
-  /** The latching rule; see the header comment. */
+  /** The latching rule; see the header comment and source-latch.ts. */
   private acceptSource(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo, now: number): boolean {
     if (!this.symmetric) return true;
-    const latch = kind === 'rtp' ? this.rtpLatch : this.rtcpLatch;
-    if (latch !== null && latch.address === rinfo.address && latch.port === rinfo.port) {
-      latch.lastAt = now;
-      return true;
-    }
-    if (latch !== null && now - latch.lastAt < this.relatchSilenceMs) return false;
-    const fresh: Latch = { address: rinfo.address, port: rinfo.port, lastAt: now };
-    if (kind === 'rtp') this.rtpLatch = fresh;
-    else this.rtcpLatch = fresh;
-    this.emit('latched', { kind, address: rinfo.address, port: rinfo.port });
-    return true;
+    return (kind === 'rtp' ? this.rtpLatch : this.rtcpLatch).accept(rinfo.address, rinfo.port, now, kind === 'rtp' ? this.onRtpLatch : this.onRtcpLatch);
   }
+
+  private readonly onRtpLatch = (address: string, port: number): void => {
+    this.emit('latched', { kind: 'rtp', address, port });
+  };
+
+  private readonly onRtcpLatch = (address: string, port: number): void => {
+    this.emit('latched', { kind: 'rtcp', address, port });
+  };
 
   private countSrtpDrop(error: 'auth' | 'replay' | 'malformed'): void {
     if (error === 'auth') this.counters.srtpAuthFailures++;
@@ -584,9 +539,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
-    if (this.dtmfTimer !== null) this.clock.clearTimeout(this.dtmfTimer);
-    this.rtcpTimer = this.dtmfTimer = null;
-    this.dtmfQueue = [];
+    this.rtcpTimer = null;
+    this.dtmfQueue.close();
     const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
     await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
     await Promise.all([
