@@ -448,9 +448,11 @@ async function main(): Promise<void> {
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
     /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */
     srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, srtpOpenssl: 'openssl' },
-    plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
-    srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps },
-    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps },
+    /** One gateway process carries the calls (media worker threads are a separate module): calls per process = maxCalls. */
+    gatewayProcesses: 1,
+    plain: { maxCalls: plain.maxCalls, callsPerProcess: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
+    srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps },
+    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps },
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
       srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),
