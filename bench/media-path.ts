@@ -101,14 +101,19 @@ async function main(): Promise<void> {
   for (let i = 0; i < CALLS; i++) legs.push(await openLeg(pool, scheduler));
   let gcCount = 0;
   let scavenges = 0;
+  let majors = 0;
+  const gcDurations: number[] = [];
   let gcMs = 0;
   let gcMaxMs = 0;
   const obs = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gcCount++;
       gcMs += e.duration;
+      gcDurations.push(e.duration);
       if (e.duration > gcMaxMs) gcMaxMs = e.duration;
-      if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) scavenges++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) majors++;
     }
   });
   obs.observe({ entryTypes: ['gc'] });
@@ -126,11 +131,13 @@ async function main(): Promise<void> {
   const usPerPacket: number[] = [];
   const scavengesPer10k: number[] = [];
   const gcMsPer10k: number[] = [];
+  const majorsPerRun: number[] = [];
   let worstGcMs = 0;
   await callgrind(true);
+  gcDurations.length = 0;
   for (let r = 0; r < RUNS; r++) {
     await turn();
-    gcCount = scavenges = 0;
+    gcCount = scavenges = majors = 0;
     gcMs = gcMaxMs = 0;
     const before = legs.reduce((a, l) => a + l.received, 0);
     const c0 = process.cpuUsage();
@@ -142,6 +149,7 @@ async function main(): Promise<void> {
     if (echoed < 0.99 * CALLS * FRAMES) throw new Error(`only ${echoed} of ${CALLS * FRAMES} echoes came back`);
     usPerPacket.push((c.user + c.system) / packets);
     scavengesPer10k.push((scavenges / packets) * 1e4);
+    majorsPerRun.push(majors);
     gcMsPer10k.push((gcMs / packets) * 1e4);
     worstGcMs = Math.max(worstGcMs, gcMaxMs);
   }
@@ -161,7 +169,10 @@ async function main(): Promise<void> {
     cpuUsPerPacketRuns: usPerPacket.map(r3),
     scavengesPer10kPackets: r3(median(scavengesPer10k)),
     gcMsPer10kPackets: r3(median(gcMsPer10k)),
+    /** Mark-compact collections per run (the long pauses); their durations are wall time, stretched on a loaded machine. */
+    majorGcsPerRun: majorsPerRun,
     gcPauseMaxMs: r3(worstGcMs),
+    gcPauseMedianMs: r3(median(gcDurations)),
   }, 'CPU is this whole process (gateway path + the plain generator sockets), per gateway packet (received or sent); compare before/after on the same machine state.');
 }
 
