@@ -34,7 +34,7 @@
  *
  * Parts kept apart by job: `SendRing` (buffers and the callback-free send), `SourceLatch` (the
  * latching rule per socket), `DtmfSendQueue` (RFC 4733 digits on the clock), `RtpReceiverStats`,
- * RTCP building/parsing (rtcp.ts), the types (session-types.ts).
+ * our reports' content (rtcp-report.ts), RTCP building/parsing (rtcp.ts), the types (session-types.ts).
  */
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
@@ -45,7 +45,8 @@ import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
 import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
 import { RtpReceiverStats } from './receiver-stats.js';
-import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';
+import { buildRtcp, parseRtcp, rttFromReportBlock, type RtcpPacket, type ReportBlock } from './rtcp.js';
+import { reportPackets } from './rtcp-report.js';
 import { estimateMos } from './mos.js';
 import { bindRtpPair } from './socket-pair.js';
 import { inPlaceError, SRTP_TRAILER_ROOM } from '../srtp/stream-context.js';
@@ -465,18 +466,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }, delay, REF);
   }
 
-  /** The report part of a compound packet: SR if we sent RTP in the last two intervals, else RR; then SDES. */
+  /** The report part of a compound packet (rtcp-report.ts). */
   private reportPackets(now: number): RtcpPacket[] {
-    const reports = this.receiver && this.receiver.packets > 0 ? [this.receiver.reportBlock(now)] : [];
-    const weSent = this.hasSent && now - this.lastSendAt < 2 * this.rtcpIntervalMs;
-    const head: RtcpPacket = weSent
-      ? (() => {
-          const ntp = ntpFromUnixMs(now);
-          const rtpTs = (this.lastWireTs + Math.round(((now - this.lastSendAt) * this.clockRate) / 1000)) >>> 0;
-          return { type: 'sr', ssrc: this.ssrc, ntpSec: ntp.sec, ntpFrac: ntp.frac, rtpTimestamp: rtpTs, packetCount: this.counters.packetsSent >>> 0, octetCount: this.counters.octetsSent >>> 0, reports };
-        })()
-      : { type: 'rr', ssrc: this.ssrc, reports };
-    return [head, { type: 'sdes', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.cname }] }] }];
+    const c = this.counters;
+    return reportPackets(
+      { ssrc: this.ssrc, cname: this.cname, receiver: this.receiver, hasSent: this.hasSent, lastSendAt: this.lastSendAt, lastWireTs: this.lastWireTs, packetsSent: c.packetsSent, octetsSent: c.octetsSent, clockRate: this.clockRate, intervalMs: this.rtcpIntervalMs },
+      now,
+    );
   }
 
   private sendRtcp(packets: RtcpPacket[], done?: () => void): void {
