@@ -6,12 +6,26 @@
 # a failed build is an error (exit 1): a silent fallback would hide a broken toolchain.
 #   scripts/build-native.sh          build when missing or older than its sources
 #   scripts/build-native.sh --force  rebuild
+# HUSHGATE_LIBSRTP_SRC=/path/to/libsrtp (a libsrtp >= 2.5 source tree; needs libssl-dev): build that
+# libsrtp with OpenSSL crypto and link it statically instead of Debian's libsrtp2, which uses NSS and
+# costs ~4x more per packet (docs/media-rtp.md, "Why libsrtp cost 2.5x plain per call").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=native/srtp
 out=$dir/build/Release/hushgate_srtp.node
 
-if ! pkg-config --exists libsrtp2 2>/dev/null; then
+if [ -n "${HUSHGATE_LIBSRTP_SRC:-}" ]; then
+  prefix=$PWD/$dir/libsrtp-openssl # not under build/: node-gyp rebuild empties that
+  src=$(mktemp -d)
+  cp -a "$HUSHGATE_LIBSRTP_SRC"/. "$src"/
+  echo "build-native: building libsrtp from $HUSHGATE_LIBSRTP_SRC with OpenSSL into $prefix" >&2
+  (cd "$src" && ./configure --enable-openssl --prefix="$prefix" CFLAGS="-O2 -fPIC" >/dev/null && make -j2 libsrtp2.a >/dev/null && make install >/dev/null)
+  rm -rf "$src"
+  export HUSHGATE_LIBSRTP_STATIC=$prefix
+  set -- --force
+fi
+
+if [ -z "${HUSHGATE_LIBSRTP_STATIC:-}" ] && ! pkg-config --exists libsrtp2 2>/dev/null; then
   echo "build-native: libsrtp2-dev not found (pkg-config libsrtp2); SRTP will use the OpenSSL path. Install it with scripts/deps.sh." >&2
   exit 0
 fi
@@ -30,6 +44,6 @@ nodedir_arg=()
 node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 [ -f "$node_prefix/include/node/node_api.h" ] && nodedir_arg=(--nodedir="$node_prefix")
 
-echo "build-native: building $out against libsrtp $(pkg-config --modversion libsrtp2)" >&2
+echo "build-native: building $out against libsrtp ${HUSHGATE_LIBSRTP_STATIC:-$(pkg-config --modversion libsrtp2)}" >&2
 (cd $dir && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2)
 test -f "$out"
