@@ -11,7 +11,7 @@
  * of the gateway's packets (deviation from 20 ms) and sequence gaps. With `srtp`, calls offer
  * RTP/SAVP with SDES keys and both sides protect/unprotect every packet.
  *
- * N steps up (50, 100, 200, 300, 500, 700, 1000, … up to `--max`); at each step calls are added
+ * N steps up (50, 100, 200, 300, 500, 700, 1000, … 4000) until a step fails (`--max` caps it); at each step calls are added
  * (not redialled), the streams settle for 1 s, then `--seconds` are measured. The step fails when
  * the receive-side p99 inter-arrival deviation exceeds 5 ms or the loss exceeds 0.1 %; the last
  * passing N is the figure. The receive side includes this process's own scheduling delays, so it
@@ -29,7 +29,7 @@
  * Per step, beside the pacing figures: the gateway's event-loop delay and GC pauses over the
  * window (perf_hooks, from its /metrics: src/gateway/pause-monitor.ts).
  *
- * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
+ * Flags: --max N (default 4000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
  * --modes plain,srtp,srtp-openssl, --phases P (the gateway's media.playoutPhases, default 1),
  * --workers N (the gateway's media.workers, default 0: calls' media on worker threads, see
  * docs/media-flow.md "Media workers"), --gateway-cpus LIST (taskset list for the gateway when pinned,
@@ -59,12 +59,16 @@ import { createSrtpContext, createSrtpContexts, srtpBackendStatus, type SrtpBack
 import { writeRtp, parseRtpInto, emptyRtpPacket } from '../src/media/rtp/packet.js';
 
 const REPO = resolve(import.meta.dirname, '..');
-const MAX = arg('max', 1000);
+/** The ladder climbs until a step fails; --max only caps it (and sizes the gateway's port range). */
+const MAX = arg('max', 4000);
 /** The gateway's media.playoutPhases (1 = every call in one pass per 20 ms). */
 const PHASES_ARG = arg('phases', 1);
+/** `--gateway-prof DIR`: run the gateway with `--cpu-prof` into DIR (a profile per mode, written when it exits). */
+const profArg = process.argv.indexOf('--gateway-prof');
+const GATEWAY_PROF_DIR = profArg >= 0 ? resolve(process.argv[profArg + 1]!) : null;
 const SECONDS = arg('seconds', 5);
 const stepsArg = process.argv.indexOf('--steps');
-const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000]).filter((n) => n <= MAX);
+const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000, 2500, 3000, 4000]).filter((n) => n <= MAX);
 const PIN = !process.argv.includes('--no-pin') && cpus().length >= 2 && existsSync('/usr/bin/taskset');
 const modesArg = process.argv.indexOf('--modes');
 const MODES = modesArg >= 0 ? process.argv[modesArg + 1]!.split(',') : ['plain', 'srtp', 'srtp-openssl'];
@@ -113,7 +117,8 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
   writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
-  const argv = [process.execPath, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
+  const nodeArgs = GATEWAY_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${GATEWAY_PROF_DIR}`] : [];
+  const argv = [process.execPath, ...nodeArgs, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
   const proc = PIN
     ? spawn('/usr/bin/taskset', ['-c', GATEWAY_CPUS, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -452,7 +457,7 @@ async function main(): Promise<void> {
   const srtpCpu = cpuPerCall(secure);
   const srtpOpensslCpu = cpuPerCall(secureOpenssl);
   report('media', {
-    target: { callsPerCore: 500, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
+    target: { callsPerCore: 1000, p99JitterMs: JITTER_LIMIT_MS, loss: LOSS_LIMIT, srtpOverhead: 0.25 },
     secondsPerStep: SECONDS,
     pinning: PIN ? { gateway: 'cpu0', generator: 'cpu1' } : 'none (both on all CPUs)',
     gatewayPlayoutPhases: PHASES_ARG,
@@ -460,9 +465,11 @@ async function main(): Promise<void> {
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
     /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */
     srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, srtpOpenssl: 'openssl' },
-    plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps, ...perProcessAndMachine(plain) },
-    srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
-    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
+    /** One gateway process carries the calls (with --workers, on its worker threads): calls per process = maxCalls. */
+    gatewayProcesses: 1,
+    plain: { maxCalls: plain.maxCalls, callsPerProcess: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps, ...perProcessAndMachine(plain) },
+    srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
+    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,

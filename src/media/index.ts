@@ -4,7 +4,7 @@ export { buildSipInfoDtmf, parseSipInfoDtmf } from './dtmf/sip-info.js';
 export { FRAME_MS, FRAME_SAMPLES } from './frames.js';
 export { ALAW_DECODE, alawDecode, alawEncode, ULAW_DECODE, ulawDecode, ulawEncode, ulawFromPcm } from './g711.js';
 export { concealFrame, JitterBuffer } from './jitter-buffer.js';
-export type { JitterStats } from './jitter-buffer.js';
+export type { JitterPacket, JitterStats } from './jitter-buffer.js';
 export { Player } from './player/index.js';
 export type { PlayerOptions, PlaySource } from './player/index.js';
 export { PortPool } from './port-pool.js';
