@@ -1,7 +1,22 @@
 /** SIP over UDP: one socket, datagram = message. */
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { createSocket, type Socket, type SocketOptions } from 'node:dgram';
+import dns from 'node:dns';
+import { isIP, isIPv6 } from 'node:net';
 import type { Endpoint, Transport } from './types.js';
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the destination of every send, even an IP literal (what a Via's received/rport
+ * always is), through `dns.lookup`, which answers a literal on the next tick: a tick object and a
+ * bound callback per response. Literals are answered here at once; names still go to dns.lookup.
+ * (media/rtp/socket-pair.ts does the same for RTP; the layers may not share code.)
+ */
+function literalLookup(address: string, family: unknown, callback: LookupCallback): void {
+  const v = isIP(address);
+  if (v !== 0) callback(null, address, v);
+  else dns.lookup(address, family as number, callback);
+}
 
 export class UdpTransport implements Transport {
   readonly protocol = 'UDP' as const;
@@ -9,10 +24,12 @@ export class UdpTransport implements Transport {
   readonly secure = false;
   onMessage?: Transport['onMessage'];
   onError?: Transport['onError'];
+  /** Known once bound: the UA asks for them on every INVITE (Contact), and each ask was a getsockname. */
+  private bound?: { address: string; port: number };
   private constructor(private readonly socket: Socket) {}
 
   static async listen(host: string, port: number): Promise<UdpTransport> {
-    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+    const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: 4 << 20, sendBufferSize: 4 << 20, lookup: literalLookup as unknown as SocketOptions['lookup'] });
     const t = new UdpTransport(socket);
     socket.on('message', (data, rinfo) => t.onMessage?.({ data, source: { protocol: 'UDP', address: rinfo.address, port: rinfo.port } }));
     socket.on('error', (err) => t.onError?.(err));
@@ -20,6 +37,8 @@ export class UdpTransport implements Transport {
       socket.once('error', reject);
       socket.bind(port, host, () => {
         socket.off('error', reject);
+        const a = socket.address();
+        t.bound = { address: a.address, port: a.port };
         resolve();
       });
     });
@@ -27,10 +46,10 @@ export class UdpTransport implements Transport {
   }
 
   get localAddress(): string {
-    return this.socket.address().address;
+    return this.bound?.address ?? this.socket.address().address;
   }
   get localPort(): number {
-    return this.socket.address().port;
+    return this.bound?.port ?? this.socket.address().port;
   }
 
   send(data: Buffer, dest: Endpoint): Promise<void> {
