@@ -1,0 +1,42 @@
+/**
+ * The process's one pool of warm flite helpers, shared by every `FliteTts` (each application's
+ * voice, voices switched mid-call): started by the first one that speaks, closed with the last.
+ * Two workers by default — the embedded engines are sized for a small machine, and a sentence
+ * costs tens of milliseconds of one core. `undefined` when the helper cannot be built or started
+ * (no C compiler or flite libraries): `FliteTts` then runs the `flite` command per sentence.
+ */
+import { buildHelper, sourceNextTo } from '../native-helper.js';
+import { FlitePool } from './flite-pool.js';
+
+const VOICE_LIBS = ['slt', 'kal', 'kal16', 'awb', 'rms'].map((v) => `-l:libflite_cmu_us_${v}.so.1`);
+/** By soname: Debian's libflite1 has no unversioned .so links without flite1-dev. */
+const FLAGS = ['-ffp-contract=off', ...VOICE_LIBS, '-l:libflite_usenglish.so.1', '-l:libflite_cmulex.so.1', '-l:libflite.so.1', '-lm'];
+
+let shared: { pool: Promise<FlitePool | undefined>; users: number } | undefined;
+
+async function startPool(size: number): Promise<FlitePool | undefined> {
+  const built = await buildHelper({ name: 'flite-helper', source: sourceNextTo(import.meta.url, 'flite', 'flite-helper.c'), flags: async () => FLAGS, needs: 'libflite1' });
+  if (!built.ok) return undefined;
+  const pool = new FlitePool({ helperPath: built.path, size });
+  if (await pool.ready()) return pool;
+  await pool.close();
+  return undefined;
+}
+
+/** A handle on the shared pool; `release()` once, when the user closes. */
+export function acquireFlitePool(size = 2): { pool: Promise<FlitePool | undefined>; release(): Promise<void> } {
+  shared ??= { pool: startPool(size), users: 0 };
+  const mine = shared;
+  mine.users++;
+  let released = false;
+  return {
+    pool: mine.pool,
+    async release() {
+      if (released) return;
+      released = true;
+      if (--mine.users > 0) return;
+      if (shared === mine) shared = undefined;
+      await (await mine.pool)?.close();
+    },
+  };
+}
