@@ -12,7 +12,13 @@ const VOICE_LIBS = ['slt', 'kal', 'kal16', 'awb', 'rms'].map((v) => `-l:libflite
 /** By soname: Debian's libflite1 has no unversioned .so links without flite1-dev. */
 const FLAGS = ['-ffp-contract=off', ...VOICE_LIBS, '-l:libflite_usenglish.so.1', '-l:libflite_cmulex.so.1', '-l:libflite.so.1', '-lm'];
 
-let shared: { pool: Promise<FlitePool | undefined>; users: number } | undefined;
+interface Shared {
+  pool: Promise<FlitePool | undefined>;
+  users: number;
+  up?: FlitePool;
+}
+
+let shared: Shared | undefined;
 
 async function startPool(size: number): Promise<FlitePool | undefined> {
   const built = await buildHelper({ name: 'flite-helper', source: sourceNextTo(import.meta.url, 'flite', 'flite-helper.c'), flags: async () => FLAGS, needs: 'libflite1' });
@@ -23,14 +29,28 @@ async function startPool(size: number): Promise<FlitePool | undefined> {
   return undefined;
 }
 
+export interface FlitePoolHandle {
+  pool: Promise<FlitePool | undefined>;
+  /** The pool if it is up now (a synthesis does not wait for it to start). */
+  readonly up: FlitePool | undefined;
+  release(): Promise<void>;
+}
+
 /** A handle on the shared pool; `release()` once, when the user closes. */
-export function acquireFlitePool(size = 2): { pool: Promise<FlitePool | undefined>; release(): Promise<void> } {
-  shared ??= { pool: startPool(size), users: 0 };
+export function acquireFlitePool(size = 2): FlitePoolHandle {
+  if (!shared) {
+    const s: Shared = { pool: startPool(size), users: 0 };
+    void s.pool.then((p) => (s.up = p));
+    shared = s;
+  }
   const mine = shared;
   mine.users++;
   let released = false;
   return {
     pool: mine.pool,
+    get up() {
+      return released ? undefined : mine.up;
+    },
     async release() {
       if (released) return;
       released = true;

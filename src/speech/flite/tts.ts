@@ -15,7 +15,7 @@ import { spokenForm, ssmlToPieces, textToPieces, type SpeechPiece, type TextPiec
 import type { Tts, TtsRequest } from '../types.js';
 import { FliteCommand } from './flite-cli.js';
 import type { FlitePool } from './flite-pool.js';
-import { acquireFlitePool } from './shared-pool.js';
+import { acquireFlitePool, type FlitePoolHandle } from './shared-pool.js';
 import { SentenceAudio } from './sentence-audio.js';
 
 export const FLITE_VOICES = ['slt', 'kal', 'kal16', 'awb', 'rms'] as const;
@@ -37,9 +37,7 @@ export class FliteTts implements Tts {
   private readonly chunkSamples: number;
   private readonly command: FliteCommand;
   private readonly warmWanted: boolean;
-  private pool?: ReturnType<typeof acquireFlitePool>;
-  /** The pool once it is up; undefined while it starts or when it cannot. */
-  private warmPool: FlitePool | undefined;
+  private pool?: FlitePoolHandle;
 
   constructor(opts: FliteTtsOptions = {}) {
     this.voice = opts.voice ?? 'slt';
@@ -51,19 +49,15 @@ export class FliteTts implements Tts {
   /** Start the warm helpers now (the first synthesis otherwise does); true when they are in use. */
   async start(): Promise<boolean> {
     if (!this.warmWanted) return false;
-    if (!this.pool) {
-      this.pool = acquireFlitePool();
-      void this.pool.pool.then((p) => (this.warmPool = p));
-    }
-    this.warmPool = await this.pool.pool;
-    return this.warmPool !== undefined;
+    this.pool ??= acquireFlitePool();
+    return (await this.pool.pool) !== undefined;
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     const voice = request.voice ?? this.voice;
     if (!(FLITE_VOICES as readonly string[]).includes(voice)) throw new Error('invalid flite voice name'); // flite silently falls back to its default voice
     if (this.warmWanted && !this.pool) void this.start();
-    const pool = this.warmPool;
+    const pool = this.pool?.up;
     const pieces = request.ssml ? ssmlToPieces(request.text) : textToPieces(request.text);
     const audios = pieces.map(() => new SentenceAudio());
     let started = 0;
@@ -115,7 +109,7 @@ export class FliteTts implements Tts {
 
   async close(): Promise<void> {
     const pool = this.pool;
-    this.pool = this.warmPool = undefined;
+    this.pool = undefined;
     await Promise.all([pool?.release(), this.command.close()]);
   }
 }
