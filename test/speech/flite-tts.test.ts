@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { FlitePool } from '../../src/speech/flite/flite-pool.js';
-import { acquireFlitePool } from '../../src/speech/flite/shared-pool.js';
+import { acquireFlitePool, buildFliteHelper } from '../../src/speech/flite/shared-pool.js';
 import { ssmlToPieces, splitSentences } from '../../src/speech/ssml.js';
 import { downsample16kTo8k, upsample8kTo16k } from '../../src/speech/audio/resample.js';
 import { parseWav, writeWav } from '../../src/speech/audio/wav.js';
@@ -90,6 +90,20 @@ test('a warm helper hands out a sentence in pieces while it synthesises it, and 
     assert.deepEqual(await pool.synthesize({ text: 'Hello.', voice: 'nobody', stretch: 1, onAudio: () => undefined }), { ok: false, error: 'flite: unknown voice' });
   } finally {
     await handle.release();
+  }
+});
+
+test('a sentence that overruns its deadline fails with an error value, and its worker is replaced', async () => {
+  const built = await buildFliteHelper();
+  assert.ok(built.ok);
+  const pool = new FlitePool({ helperPath: built.path, size: 1, timeoutMs: 5 });
+  try {
+    assert.equal(await pool.ready(), true);
+    const long = 'This sentence is far too long to be synthesised in five milliseconds by any voice, even the fastest one there is, on any machine.';
+    assert.deepEqual(await pool.synthesize({ text: long, voice: 'slt', stretch: 1, onAudio: () => undefined }), { ok: false, error: 'synthesis timed out' });
+    assert.equal(pool.restarts, 1);
+  } finally {
+    await pool.close();
   }
 });
 

@@ -58,14 +58,14 @@ class FliteWorker {
   }
 
   private onExit(): void {
-    if (this.dead) return;
     this.dead = true;
     this.markReady(false);
-    this.onFrame?.('X', Buffer.from('synthesiser exited'));
+    this.onFrame?.('X', Buffer.from('synthesiser exited')); // a job in flight ends with an error, once
   }
 
   run(job: SentenceJob): Promise<SentenceOutcome> {
     return new Promise((resolve) => {
+      if (this.dead) return resolve({ ok: false, error: 'flite: synthesiser exited' });
       this.onFrame = (kind, payload) => {
         if (kind === 'A') {
           // Copy out of the pipe's buffer (it may not be 2-byte aligned, and it is reused).

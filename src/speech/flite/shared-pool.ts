@@ -20,8 +20,13 @@ interface Shared {
 
 let shared: Shared | undefined;
 
+/** The helper binary (built once per source version into the private cache directory). */
+export function buildFliteHelper(): ReturnType<typeof buildHelper> {
+  return buildHelper({ name: 'flite-helper', source: sourceNextTo(import.meta.url, 'flite', 'flite-helper.c'), flags: async () => FLAGS, needs: 'libflite1' });
+}
+
 async function startPool(size: number): Promise<FlitePool | undefined> {
-  const built = await buildHelper({ name: 'flite-helper', source: sourceNextTo(import.meta.url, 'flite', 'flite-helper.c'), flags: async () => FLAGS, needs: 'libflite1' });
+  const built = await buildFliteHelper();
   if (!built.ok) return undefined;
   const pool = new FlitePool({ helperPath: built.path, size });
   if (await pool.ready()) return pool;
