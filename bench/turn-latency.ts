@@ -39,11 +39,16 @@ const TOKENS_PER_SECOND = 40;
 const REPLY = 'Your balance is one hundred and twenty pounds, and your last payment went out on Monday. Is there anything else I can help you with today?';
 const FIRST_CLAUSE = 'Your balance is one hundred and twenty pounds,';
 /** Model-side times of each streamed reply (Date.now()): request in, first token out. */
-const llmTimes: { request: number; firstToken?: number }[] = [];
+const llmTimes: { request: number; firstToken?: number; clauseSent?: number }[] = [];
+/** Index of the first clause's last token (its comma) in the streamed reply. */
+const CLAUSE_END_TOKEN = tokens(FIRST_CLAUSE).length - 1;
 const llm = await startRecordingServer(() => {
   const t: (typeof llmTimes)[number] = { request: Date.now() };
   llmTimes.push(t);
-  return chatStreamReply({ text: REPLY, firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, onToken: (i) => void (i === 0 && (t.firstToken = Date.now())) });
+  return chatStreamReply({ text: REPLY, firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, onToken: (i) => {
+    if (i === 0) t.firstToken = Date.now();
+    if (i === CLAUSE_END_TOKEN) t.clauseSent = Date.now();
+  } });
 });
 
 const gw = await startInProcessGateway({
@@ -147,6 +152,10 @@ async function runStreaming() {
     const t = gw.events.slice(before).find((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.sttMs !== undefined);
     const heard = callerHeard(call, speechEnd);
     if (!t || t.type !== 'turn.completed' || t.totalToFirstAudioMs === undefined || t.error || heard === undefined) continue;
+    // On the model's real timeline (its timers run late on a loaded machine): the first clause's last
+    // token written → the reply's first RTP packet at the caller (both Unix ms).
+    const model = llmTimes.at(-1)!;
+    const firstPacket = speechEnd + wallOffset + heard;
     const afterStt = t.totalToFirstAudioMs - (t.endpointingMs ?? 0) - (t.sttMs ?? 0);
     rows.push({
       endpointingMs: t.endpointingMs ?? 0, sttMs: t.sttMs ?? 0, dialogFirstPieceMs: t.dialogMs ?? 0, ttsFirstAudioMs: t.ttsFirstAudioMs ?? 0, totalMs: t.totalToFirstAudioMs,
@@ -157,6 +166,8 @@ async function runStreaming() {
       // the first piece's synthesis and the cut: what of the overrun is TTS, what is waiting for the piece
       pieceWaitMs: (t.dialogMs ?? 0) - (FIRST_TOKEN_MS + firstClauseMs),
       callerHeardMs: heard,
+      clauseSentToHeardMs: model.clauseSent ? Math.round(firstPacket - model.clauseSent) : NaN,
+      modelLateMs: model.clauseSent ? model.clauseSent - model.request - (FIRST_TOKEN_MS + firstClauseMs) : NaN,
     });
   }
   await call.hangup();
@@ -171,7 +182,9 @@ async function runStreaming() {
     endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialogToFirstPiece: stat('dialogFirstPieceMs'), ttsFirstAudio: stat('ttsFirstAudioMs'),
     requestToFirstAudio: stat('requestToFirstAudioMs'), firstAudioAfterFirstTokenPlusClause: stat('overBudgetMs'), total: stat('totalMs'),
     // the overrun per stage: first piece cut after the clause's last token arrived, its synthesis to the first chunk
-    overrunStages: { pieceCutAfterClause: stat('pieceWaitMs'), ttsFirstPiece: stat('ttsFirstAudioMs') },
+    overrunStages: { pieceCutAfterClause: stat('pieceWaitMs'), ttsFirstPiece: stat('ttsFirstAudioMs'), modelPaceLate: stat('modelLateMs') },
+    // the target on the model's real timeline, heard at the caller: first clause's last token written → first reply packet received
+    firstAudioHeardAfterClauseSent: stat('clauseSentToHeardMs'),
     callerHeard: stat('callerHeardMs'),
     wholeReplyStreamMs: Math.round(FIRST_TOKEN_MS + ((tokens(REPLY).length - 1) * 1000) / TOKENS_PER_SECOND),
   };
