@@ -6,12 +6,40 @@
 # a failed build is an error (exit 1): a silent fallback would hide a broken toolchain.
 #   scripts/build-native.sh          build when missing or older than its sources
 #   scripts/build-native.sh --force  rebuild
+# libsrtp's crypto: Debian's libsrtp2 uses NSS, which costs ~4x more per packet than the same libsrtp
+# on OpenSSL (docs/media-rtp.md, "Why libsrtp cost 2.5x plain per call"). So when a libsrtp source tree
+# is at hand — HUSHGATE_LIBSRTP_SRC, else native/srtp/libsrtp-src (Debian's own source of the installed
+# libsrtp2, fetched by scripts/fetch-libsrtp-source.sh from scripts/deps.sh) — that libsrtp is built
+# with OpenSSL (libssl-dev) into native/srtp/libsrtp-openssl and linked statically into the addon;
+# without one the addon links Debian's libsrtp2. HUSHGATE_LIBSRTP_SRC=system forces the latter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=native/srtp
 out=$dir/build/Release/hushgate_srtp.node
 
-if ! pkg-config --exists libsrtp2 2>/dev/null; then
+srtp_src=${HUSHGATE_LIBSRTP_SRC:-}
+[ -z "$srtp_src" ] && [ -f $dir/libsrtp-src/configure ] && srtp_src=$dir/libsrtp-src
+[ "$srtp_src" = system ] && srtp_src=
+if [ -n "$srtp_src" ] && pkg-config --exists openssl 2>/dev/null; then
+  prefix=$PWD/$dir/libsrtp-openssl # not under build/: node-gyp rebuild empties that
+  lib=$prefix/lib/libsrtp2.a
+  if [ "${1:-}" = --force ] || [ ! -f "$lib" ] || [ "$srtp_src/configure" -nt "$lib" ]; then
+    src=$(mktemp -d)
+    cp -a "$srtp_src"/. "$src"/
+    echo "build-native: building libsrtp from $srtp_src with OpenSSL into $prefix" >&2
+    (cd "$src" && ./configure --enable-openssl --prefix="$prefix" CFLAGS="-O2 -fPIC" >/dev/null && make -j2 libsrtp2.a >/dev/null && make install >/dev/null)
+    rm -rf "$src"
+    set -- --force
+  fi
+  export HUSHGATE_LIBSRTP_STATIC=$prefix
+  # An addon linked against the other libsrtp is rebuilt (the record says which one it has).
+  grep -qx static "$dir/build/linked" 2>/dev/null || set -- --force
+elif [ -n "$srtp_src" ]; then
+  echo "build-native: libssl-dev not found; linking Debian's libsrtp2 instead of building $srtp_src with OpenSSL" >&2
+fi
+[ -z "${HUSHGATE_LIBSRTP_STATIC:-}" ] && { grep -qx system "$dir/build/linked" 2>/dev/null || [ ! -f "$out" ] || set -- --force; }
+
+if [ -z "${HUSHGATE_LIBSRTP_STATIC:-}" ] && ! pkg-config --exists libsrtp2 2>/dev/null; then
   echo "build-native: libsrtp2-dev not found (pkg-config libsrtp2); SRTP will use the OpenSSL path. Install it with scripts/deps.sh." >&2
   exit 0
 fi
@@ -30,6 +58,7 @@ nodedir_arg=()
 node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 [ -f "$node_prefix/include/node/node_api.h" ] && nodedir_arg=(--nodedir="$node_prefix")
 
-echo "build-native: building $out against libsrtp $(pkg-config --modversion libsrtp2)" >&2
+echo "build-native: building $out against libsrtp ${HUSHGATE_LIBSRTP_STATIC:-$(pkg-config --modversion libsrtp2)}" >&2
 (cd $dir && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2)
 test -f "$out"
+if [ -n "${HUSHGATE_LIBSRTP_STATIC:-}" ]; then echo static >"$dir/build/linked"; else echo system >"$dir/build/linked"; fi

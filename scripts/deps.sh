@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
-# libsrtp2-dev, make, g++, python3: the libsrtp 2 SRTP addon (native/srtp, built by scripts/build-native.sh).
-run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev libsrtp2-dev make g++ python3)
+# libsrtp2-dev, libssl-dev, make, g++, python3: the libsrtp 2 SRTP addon (native/srtp, built by
+# scripts/build-native.sh; libsrtp itself built on OpenSSL from Debian's source, see below).
+run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev libsrtp2-dev libssl-dev make g++ python3)
 test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak sipvicious tshark postgresql chromium)
 
 missing=()
@@ -29,6 +30,10 @@ if [ "$node_major" -lt 20 ]; then
   echo "deps: Node.js >= 20 is required (found $(node -v)); install it from your distribution or nodesource" >&2
   exit 1
 fi
+
+# Debian's source of libsrtp2, built with OpenSSL by the addon's build (4x cheaper per packet than
+# Debian's NSS build); unreachable archive → the addon links the system libsrtp2 instead.
+bash scripts/fetch-libsrtp-source.sh
 
 # npm ci when node_modules is missing or older than the lock file.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,11 +1,21 @@
 {
+  "variables": {
+    "libsrtp_static%": "<!(echo ${HUSHGATE_LIBSRTP_STATIC:-})"
+  },
   "targets": [
     {
       "target_name": "hushgate_srtp",
       "sources": ["srtp_addon.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Werror=implicit-function-declaration"],
-      "include_dirs": ["<!@(pkg-config --cflags-only-I libsrtp2 | sed 's/-I//g')"],
-      "libraries": ["<!@(pkg-config --libs libsrtp2)", "-lpthread"]
+      "conditions": [
+        ["libsrtp_static==''", {
+          "include_dirs": ["<!@(pkg-config --cflags-only-I libsrtp2 | sed 's/-I//g')"],
+          "libraries": ["<!@(pkg-config --libs libsrtp2)", "-lpthread"]
+        }, {
+          "include_dirs": ["<(libsrtp_static)/include"],
+          "libraries": ["<(libsrtp_static)/lib/libsrtp2.a", "-lcrypto", "-lpthread"]
+        }]
+      ]
     }
   ]
 }

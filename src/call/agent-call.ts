@@ -12,13 +12,17 @@ import { pino, type Logger } from 'pino';
 import { startCallStream } from './stream/behaviour.js';
 import { streamsOfCall } from './stream/bot-stream.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { CallEvent } from './call-events.js';
 import type { SensitiveState } from './sensitive-state.js';
 import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
+  /** Speech too short to be an utterance ended (live recognition abandons its stream). */
+  discard: [];
+  /** A decoded caller frame, 160 samples, valid only during the event. */
+  frame: [Int16Array, number];
   pause: [PauseSnapshot];
   bargeIn: [number];
   speechStart: [number];
@@ -119,7 +123,7 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
   };
 }
 
-function agentMediaOf(m: CallAudio): AgentMedia {
+function agentMediaOf(m: CallAudioPort): AgentMedia {
   return {
     on: (event, listener) => {
       if (event === 'pause') m.endpointer.offerPauses = true; // snapshots only for a listener that judges them

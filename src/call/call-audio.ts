@@ -13,15 +13,18 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
-import type { CallMedia } from './media-port.js';
-import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
-import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
+import type { CallAudioPort } from './call-audio-port.js';
+import type { RtpSession, RtpSessionStats, SrtpTransform, SdesKeyPair } from '../media/index.js';
+import { createSrtpContexts } from '../media/index.js';
+import { JitterBuffer, concealFrame, type JitterStats, type JitterPacket } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
 import { Endpointer, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
 import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
+
+const EMPTY: Uint8Array = new Uint8Array(0);
 
 export interface CallAudioEvents {
   dtmf: [DtmfEvent];
@@ -32,10 +35,14 @@ export interface CallAudioEvents {
   sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
+  /** Speech too short to be an utterance (a cough, a click) ended: whoever streamed it abandons it. */
+  discard: [];
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
   pause: [PauseSnapshot];
   bargeIn: [number];
   playbackFinished: ['done' | 'stopped'];
+  /** The media plane under the call is gone (a media worker died): the call has no audio any more. */
+  failed: [string];
 }
 
 export interface CallAudioStats {
@@ -52,7 +59,7 @@ export interface CallAudioOptions {
   player?: PlayerOptions;
 }
 
-export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedia {
+export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   readonly player: Player;
   readonly endpointer: Endpointer;
@@ -72,6 +79,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
   private fifoLen = 0;
   private readonly prev = new Int16Array(FRAME_SAMPLES);
+  private readonly concealed160 = new Int16Array(FRAME_SAMPLES);
+  /** Reused for every push (the jitter buffer copies what it keeps). */
+  private readonly jbPacket: JitterPacket = { seq: 0, timestamp: 0, payload: EMPTY };
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
@@ -100,6 +110,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     this.endpointer = new Endpointer(opts.endpointer, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
+      onDiscard: () => this.emit('discard'),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
     });
@@ -110,7 +121,12 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       // trusted to be what was negotiated — plain RTP into a secure-only call must not be decoded.
       if (!this.configured) return;
       this.tap?.(payload, pt, seq, timestamp, arrival);
-      this.jb.push({ seq, timestamp, payload }, arrival);
+      const p = this.jbPacket;
+      p.seq = seq;
+      p.timestamp = timestamp;
+      p.payload = payload;
+      this.jb.push(p, arrival); // copies the payload: nothing of the datagram is kept
+      p.payload = EMPTY;
     });
     rtp.on('dtmf', (e) => this.emit('dtmf', e));
     rtp.on('dtmfStart', (d) => this.emit('dtmfStart', d));
@@ -131,6 +147,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   /** SRTP for this call's stream (from the SDES keys of the offer/answer), or null for plain RTP. */
   setSrtp(transform: SrtpTransform | null): void {
     this.rtp.setSrtp(transform);
+  }
+
+  /** SRTP from the negotiated SDES keys (offer-answer.ts), or null for plain RTP. */
+  setSrtpKeys(keys: SdesKeyPair | null): void {
+    this.setSrtp(keys ? createSrtpContexts(keys) : null);
   }
 
   /** A G.711 payload quieter than about -45 dBFS: safe for the jitter buffer to drop when it shrinks. */
@@ -175,36 +196,39 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   tick(deadlineMs: number): void {
     if (this.closed) return;
     if (this.originMs < 0) this.originMs = deadlineMs;
+    // Hot path (issue 19): no views or objects per frame — decode straight into the FIFO at an
+    // offset, conceal into a reused frame, move samples with copyWithin.
     while (this.fifoLen < FRAME_SAMPLES) {
       const r = this.jb.pull();
       if (r.kind === 'frame') {
         const n = Math.min(r.payload.length, this.fifo.length - this.fifoLen);
-        const dst = this.fifo.subarray(this.fifoLen, this.fifoLen + n);
-        const src = r.payload.subarray(0, n);
-        if (this.codec === 'PCMA') alawDecode(src, dst);
-        else ulawDecode(src, dst);
+        if (this.codec === 'PCMA') alawDecode(r.payload, this.fifo, this.fifoLen, n);
+        else ulawDecode(r.payload, this.fifo, this.fifoLen, n);
         this.fifoLen += n;
         this.haveAudio = true;
         this.decoded++;
       } else if (r.kind === 'lost' && this.haveAudio) {
-        concealFrame(this.prev, r.lostRun, this.fifo.subarray(this.fifoLen, this.fifoLen + FRAME_SAMPLES));
+        concealFrame(this.prev, r.lostRun, this.concealed160);
+        this.fifo.set(this.concealed160, this.fifoLen);
         this.fifoLen += FRAME_SAMPLES;
         this.concealed++;
       } else break;
     }
+    const hear = this.listening && (!this.loopback || this.endpointerHeard());
     if (this.fifoLen >= FRAME_SAMPLES) {
       const frame = this.pcm;
-      frame.set(this.fifo.subarray(0, FRAME_SAMPLES));
-      this.fifo.copyWithin(0, FRAME_SAMPLES, this.fifoLen);
+      const fifo = this.fifo;
+      for (let i = 0; i < FRAME_SAMPLES; i++) frame[i] = fifo[i]!;
+      fifo.copyWithin(0, FRAME_SAMPLES, this.fifoLen);
       this.fifoLen -= FRAME_SAMPLES;
       this.prev.set(frame);
-      if (this.listening) {
+      if (hear) {
         this.endpointer.playing = this.player.playing;
         this.endpointer.push(frame, deadlineMs);
       }
       if (this.loopback) this.sendFrame(frame, false, deadlineMs);
       this.emit('frame', frame, deadlineMs);
-    } else if (this.haveAudio && this.listening) {
+    } else if (this.haveAudio && hear) {
       // The far end stopped sending (DTX, a prompt that ended, silence suppression on the
       // trunk): no packets means silence, and the endpointer must see it to end an utterance.
       this.endpointer.playing = this.player.playing;
@@ -213,6 +237,16 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     if (this.loopback) return;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
+  }
+
+  /**
+   * Whether anyone hears the endpointer (speech start, utterances, barge-in, pauses). Asked only
+   * for loopback calls: an echo nobody listens to needs no VAD and no utterance buffer (up to 30 s
+   * copied per utterance). Other calls always feed it while `listening` — a listener may attach
+   * mid-utterance (the softphone's nextUtterance) and must find the endpointer's state current.
+   */
+  private endpointerHeard(): boolean {
+    return this.listenerCount('utterance') > 0 || this.listenerCount('speechStart') > 0 || this.listenerCount('bargeIn') > 0 || this.listenerCount('pause') > 0;
   }
 
   private playFeed(deadlineMs: number): void {
@@ -241,8 +275,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private decodeSent(payload: Uint8Array): Int16Array {
     const n = Math.min(payload.length, FRAME_SAMPLES);
     this.sentPcm.fill(0);
-    if (this.codec === 'PCMA') alawDecode(payload.subarray(0, n), this.sentPcm);
-    else ulawDecode(payload.subarray(0, n), this.sentPcm);
+    if (this.codec === 'PCMA') alawDecode(payload, this.sentPcm, 0, n);
+    else ulawDecode(payload, this.sentPcm, 0, n);
     return this.sentPcm;
   }
 

@@ -99,10 +99,12 @@ export function alawFromPcm(sample: number): number {
   return ALAW_ENCODE[sample & 0xffff]!;
 }
 
-/** Decode `src.length` μ-law bytes into `dst` (which must be at least as long). */
-export function ulawDecode(src: Uint8Array, dst: Int16Array): void {
-  const n = src.length;
-  for (let i = 0; i < n; i++) dst[i] = ULAW_DECODE[src[i]!]!;
+/**
+ * Decode μ-law bytes into `dst` from `dstOffset` (default 0): `src.length` of them, or `count` when
+ * given (the hot path decodes into a FIFO at an offset without making views).
+ */
+export function ulawDecode(src: Uint8Array, dst: Int16Array, dstOffset = 0, count = src.length): void {
+  for (let i = 0; i < count; i++) dst[dstOffset + i] = ULAW_DECODE[src[i]!]!;
 }
 
 /** Encode `src.length` PCM16 samples into μ-law bytes in `dst`. */
@@ -111,10 +113,9 @@ export function ulawEncode(src: Int16Array, dst: Uint8Array): void {
   for (let i = 0; i < n; i++) dst[i] = ULAW_ENCODE[src[i]! & 0xffff]!;
 }
 
-/** Decode `src.length` A-law bytes into `dst`. */
-export function alawDecode(src: Uint8Array, dst: Int16Array): void {
-  const n = src.length;
-  for (let i = 0; i < n; i++) dst[i] = ALAW_DECODE[src[i]!]!;
+/** Decode A-law bytes into `dst` from `dstOffset`, as `ulawDecode`. */
+export function alawDecode(src: Uint8Array, dst: Int16Array, dstOffset = 0, count = src.length): void {
+  for (let i = 0; i < count; i++) dst[dstOffset + i] = ALAW_DECODE[src[i]!]!;
 }
 
 /** Encode `src.length` PCM16 samples into A-law bytes in `dst`. */

@@ -15,6 +15,13 @@
  *    drop down to max at once.
  * Target depth = frame + 4·jitter (RFC 3550 interarrival jitter) + a boost after late packets,
  * clamped to [minDepthMs, maxDepthMs] and rounded up to whole frames.
+ *
+ * Allocation-free per packet (issue 19: GC pauses at 500 calls): `push` copies the payload into
+ * this buffer's own slab (one fixed-size slot per ring position), so the datagram it came in dies
+ * young instead of living 40–200 ms in the buffer and being promoted; `pull` returns one of three
+ * result objects owned by the buffer and a cached view of the slot. Hence: a pulled result and its
+ * `payload` are valid until the next `push` or `pull` on this buffer (copy what must live longer).
+ * Payloads above `SLOT_BYTES` (60 ms G.711 and up) are copied into their own array instead.
  */
 import { FRAME_MS } from './frames.js';
 
@@ -59,6 +66,8 @@ export interface JitterStats {
 
 const CAPACITY = 64; // slots; > maxDepth frames (10) with room for reordering
 const MASK = CAPACITY - 1;
+/** Bytes per slot in the slab: 40 ms of G.711. 64 slots × 320 B = 20 KiB per stream. */
+export const SLOT_BYTES = 320;
 
 export class JitterBuffer {
   private readonly minMs: number;
@@ -72,7 +81,16 @@ export class JitterBuffer {
   private readonly slotPlayed = new Uint8Array(CAPACITY);
   private readonly slotTs = new Uint32Array(CAPACITY);
   private readonly slotMarker = new Uint8Array(CAPACITY);
-  private readonly slotPayload: Array<Uint8Array | undefined> = new Array(CAPACITY);
+  /** Present (not yet played or dropped) payload length per slot; -1: none. */
+  private readonly slotLen = new Int32Array(CAPACITY).fill(-1);
+  private readonly slab = new Uint8Array(CAPACITY * SLOT_BYTES);
+  /** Per slot, the last exact-length view handed out (re-made only when the length changes). */
+  private readonly slotView: Uint8Array[] = [];
+  /** Payloads too big for a slot (rare: long ptimes), by slot. */
+  private readonly oversize: Array<Uint8Array | undefined> = new Array(CAPACITY);
+  private readonly frameResult: Extract<JitterPull, { kind: 'frame' }> = { kind: 'frame', payload: new Uint8Array(0), seq: 0, timestamp: 0, marker: false };
+  private readonly lostResult: Extract<JitterPull, { kind: 'lost' }> = { kind: 'lost', lostRun: 0 };
+  private readonly idleResult: JitterPull = { kind: 'idle' };
 
   private highest = -1; // highest extended seq seen, -1 before the first packet
   private nextSeq = -1; // next extended seq to play (or the floor while idle)
@@ -97,6 +115,7 @@ export class JitterBuffer {
     this.shrinkWindow = opts.shrinkWindowFrames ?? 25;
     this.isSilent = opts.isSilent;
     this.lateBoostMs = Math.max(0, (opts.initialDepthMs ?? 40) - FRAME_MS); // decays like a late boost
+    for (let i = 0; i < CAPACITY; i++) this.slotView.push(this.slab.subarray(i * SLOT_BYTES, i * SLOT_BYTES + SLOT_BYTES));
   }
 
   /** File a packet that arrived at `arrivalMs` (any monotonic ms clock). */
@@ -135,7 +154,34 @@ export class JitterBuffer {
     this.slotPlayed[slot] = 0;
     this.slotTs[slot] = p.timestamp >>> 0;
     this.slotMarker[slot] = p.marker ? 1 : 0;
-    this.slotPayload[slot] = p.payload;
+    this.store(slot, p.payload);
+  }
+
+  /** Copy a payload into its slot (the caller's bytes may be reused or collected at once). */
+  private store(slot: number, payload: Uint8Array): void {
+    const n = payload.length;
+    this.slotLen[slot] = n;
+    if (n <= SLOT_BYTES) {
+      this.oversize[slot] = undefined;
+      this.slab.set(payload, slot * SLOT_BYTES);
+    } else {
+      this.oversize[slot] = payload.slice();
+    }
+  }
+
+  /** The stored payload of a slot as an exact-length view (cached: no allocation while lengths repeat). */
+  private payloadOf(slot: number): Uint8Array {
+    const n = this.slotLen[slot]!;
+    const big = this.oversize[slot];
+    if (big !== undefined) return big;
+    let v = this.slotView[slot]!;
+    if (v.length !== n) this.slotView[slot] = v = this.slab.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + n);
+    return v;
+  }
+
+  private lost(run: number): JitterPull {
+    this.lostResult.lostRun = run;
+    return this.lostResult;
   }
 
   /** Call once per 20 ms tick. */
@@ -148,9 +194,9 @@ export class JitterBuffer {
         this.playing = false;
         this.waitedPulls = 0;
         this.lostRun = 0;
-        return { kind: 'idle' };
+        return this.idleResult;
       }
-      return { kind: 'lost', lostRun: ++this.lostRun };
+      return this.lost(++this.lostRun);
     }
     this.underrunRun = 0;
     this.adapt(depth);
@@ -160,7 +206,7 @@ export class JitterBuffer {
     }
     this.s.lost++;
     this.nextSeq++;
-    return { kind: 'lost', lostRun: ++this.lostRun };
+    return this.lost(++this.lostRun);
   }
 
   get stats(): JitterStats {
@@ -176,7 +222,8 @@ export class JitterBuffer {
   reset(seedExt?: number): void {
     this.s.resets++;
     this.slotExt.fill(-1);
-    this.slotPayload.fill(undefined);
+    this.slotLen.fill(-1);
+    this.oversize.fill(undefined);
     this.playing = false;
     this.nextSeq = -1;
     this.highest = seedExt ?? -1;
@@ -204,11 +251,11 @@ export class JitterBuffer {
 
   private pullWhileIdle(): JitterPull {
     const lowest = this.lowestBuffered();
-    if (lowest < 0) return { kind: 'idle' };
+    if (lowest < 0) return this.idleResult;
     this.waitedPulls++;
     const span = this.highest - lowest + 1;
     const target = this.targetFrames();
-    if (span < target && this.waitedPulls < target) return { kind: 'idle' };
+    if (span < target && this.waitedPulls < target) return this.idleResult;
     this.playing = true;
     this.nextSeq = lowest;
     this.underrunRun = 0;
@@ -231,7 +278,7 @@ export class JitterBuffer {
       // Shrink only by dropping silence, when the caller tells us how to recognise it: dropping a
       // frame of speech is an audible click and loses what was said.
       const slot = this.nextSeq & MASK;
-      const head = this.slotExt[slot] === this.nextSeq ? this.slotPayload[slot] : undefined;
+      const head = this.slotExt[slot] === this.nextSeq && !this.slotPlayed[slot] ? this.payloadOf(slot) : undefined;
       if (excess > 0 && this.isSilent && (!head || !this.isSilent(head))) {
         this.windowPulls = this.shrinkWindow - 1; // try again on the next pull
         return;
@@ -253,17 +300,22 @@ export class JitterBuffer {
     if (this.slotExt[slot] === ext && !this.slotPlayed[slot]) {
       this.s.dropped++;
       this.slotPlayed[slot] = 1;
-      this.slotPayload[slot] = undefined;
+      this.oversize[slot] = undefined;
     } else this.s.lost++;
   }
 
   private take(slot: number): JitterPull {
-    const payload = this.slotPayload[slot]!;
+    const r = this.frameResult;
+    r.payload = this.payloadOf(slot);
+    r.seq = this.slotExt[slot]! & 0xffff;
+    r.timestamp = this.slotTs[slot]!;
+    r.marker = this.slotMarker[slot] === 1;
+    // Played: the slot's bytes stay readable until a later packet lands there (64 sequence numbers on).
     this.slotPlayed[slot] = 1;
-    this.slotPayload[slot] = undefined;
+    this.oversize[slot] = undefined;
     this.nextSeq = this.slotExt[slot]! + 1;
     this.lostRun = 0;
-    return { kind: 'frame', payload, seq: this.slotExt[slot]! & 0xffff, timestamp: this.slotTs[slot]!, marker: this.slotMarker[slot] === 1 };
+    return r;
   }
 
   private hasAnyFrom(ext: number): boolean {

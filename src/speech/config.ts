@@ -6,6 +6,7 @@
  * application schema by `config/`; `factory.ts` turns a parsed value into engines.
  */
 import { z } from 'zod';
+import { VAD_KINDS } from '../media/index.js';
 
 const security = {
   allowInsecure: z.boolean().default(false),
@@ -161,6 +162,14 @@ export const speechConfigSchema = z.object({
   tts: ttsConfigSchema.default({ engine: 'embedded', voice: 'slt' }),
   ttsCache: ttsCacheConfigSchema.default({ enabled: true, maxBytes: 32 * 1024 * 1024, timeToLiveSec: 24 * 3600, diskMaxBytes: 256 * 1024 * 1024 }),
   endpointing: endpointingConfigSchema.prefault({}),
+  /**
+   * Which voice activity detector hears the caller (docs/media-flow.md "VAD"): `energy` (energy over
+   * an adaptive noise floor; under 1 µs of CPU a frame) or `silero` (the Silero neural VAD on
+   * onnxruntime-node; ignores steady noise and clicks, not babble; 50–135 µs of CPU per 20 ms frame
+   * not below −55 dBFS, in a worker thread; nothing for quieter ones). The gateway loads the model at start and refuses
+   * to start if it cannot.
+   */
+  vad: z.enum(VAD_KINDS).default('energy'),
 });
 
 export type SttConfig = z.infer<typeof sttConfigSchema>;

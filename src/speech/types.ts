@@ -84,6 +84,12 @@ export interface Stt {
    * endpointing may ask for one at each pause in the caller's speech.
    */
   readonly cheapPartials?: boolean;
+  /**
+   * Recognises as the audio arrives (a streaming service): the call layer opens the turn's stream at
+   * the caller's speech onset and pushes frames live (call/live-recognition.ts), instead of pushing the
+   * whole utterance once the endpointer has cut it.
+   */
+  readonly live?: boolean;
   startTurn(settings?: SttTurnSettings): SttStream;
   close(): Promise<void>;
 }

@@ -116,7 +116,7 @@ test('underrun conceals briefly without advancing, then goes idle; resumes on ne
 test('a sequence jump (sender restart) resets instead of stalling', () => {
   const jb = new JitterBuffer();
   for (let i = 0; i < 5; i++) jb.push({ seq: i, timestamp: i * 160, payload: payloadOf(i) }, i * 20);
-  const first = [jb.pull(), jb.pull(), jb.pull()].map(seqOf);
+  const first = Array.from({ length: 3 }, () => seqOf(jb.pull())); // a pull result is valid until the next pull
   assert.deepEqual(first.filter((x) => typeof x === 'number'), [0, 1, 2].slice(0, first.filter((x) => typeof x === 'number').length));
   for (let i = 0; i < 5; i++) jb.push({ seq: 30000 + i, timestamp: 999 + i * 160, payload: payloadOf(30000 + i) }, 200 + i * 20);
   const later = Array.from({ length: 8 }, () => seqOf(jb.pull())).filter((x) => typeof x === 'number');
@@ -134,4 +134,21 @@ test('concealFrame repeats with fading gain and is silent after 60 ms', () => {
   assert.ok(out[0]! <= 334 && out[159]! < 10);
   concealFrame(prev, 4, out);
   assert.ok(out.every((x) => x === 0));
+});
+
+test('push copies the payload (the datagram may be reused at once); pulls hand out the buffer\'s own bytes, any size', () => {
+  const jb = new JitterBuffer({ initialDepthMs: 20, minDepthMs: 20 });
+  const datagram = new Uint8Array(160).fill(7);
+  const big = new Uint8Array(480).map((_, i) => i & 0xff); // 60 ms: above a slot, kept on its own
+  jb.push({ seq: 1, timestamp: 160, payload: datagram }, 0);
+  datagram.fill(9); // the socket layer reuses or drops its buffer after push
+  jb.push({ seq: 2, timestamp: 320, payload: big }, 20);
+  jb.push({ seq: 3, timestamp: 800, payload: new Uint8Array(80).fill(3) }, 40);
+  const a = jb.pull();
+  assert.equal(a.kind, 'frame');
+  assert.ok(a.kind === 'frame' && a.payload.length === 160 && a.payload.every((x) => x === 7));
+  const b = jb.pull();
+  assert.ok(b.kind === 'frame' && b.payload.length === 480 && b.payload[479] === (479 & 0xff));
+  const c = jb.pull();
+  assert.ok(c.kind === 'frame' && c.payload.length === 80 && c.payload.every((x) => x === 3) && c.seq === 3);
 });

@@ -131,7 +131,8 @@ test('TLS + SRTP call: echo intact, replay and forgery counted, certificate relo
     let captured: Buffer | undefined;
     const send = sock.send.bind(sock) as (...args: unknown[]) => void;
     (sock as unknown as { send: (...args: unknown[]) => void }).send = (...args: unknown[]) => {
-      if (!captured && Buffer.isBuffer(args[0])) captured = Buffer.from(args[0] as Buffer).subarray(0, args[2] as number);
+      // send(buf, port, address) with an exact-length view (SendRing), or send(buf, offset, length, …).
+      if (!captured && Buffer.isBuffer(args[0])) captured = typeof args[2] === 'number' ? Buffer.from(args[0] as Buffer).subarray(0, args[2]) : Buffer.from(args[0] as Buffer);
       send(...args);
     };
     const half = Math.floor(ref.length / 2);

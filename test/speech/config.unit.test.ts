@@ -40,6 +40,14 @@ test('endpointing: adaptive with a 240 ms short hangover by default; out-of-rang
   }
 });
 
+test('vad: energy by default, silero on request; anything else names the field', () => {
+  assert.equal(speechConfigSchema.parse({}).vad, 'energy');
+  assert.equal(speechConfigSchema.parse({ vad: 'silero' }).vad, 'silero');
+  const r = speechConfigSchema.safeParse({ vad: 'webrtc' });
+  assert.equal(r.success, false);
+  assert.equal(r.error!.issues[0]!.path.join('.'), 'vad');
+});
+
 test('deepgram and elevenlabs: defaults, no-retention flags that cannot be turned off, keys required, factory wiring', () => {
   const c = speechConfigSchema.parse({ stt: { engine: 'deepgram', apiKey: 'k' }, tts: { engine: 'elevenlabs', apiKey: 'k' } });
   assert.ok(c.stt.engine === 'deepgram');

@@ -70,10 +70,11 @@ export function emptyRtpPacket(): RtpPacket {
 
 /**
  * Parse into `out`, reusing its `csrc` array. Returns `null` on success or the reason the
- * datagram is not a valid RTP packet. `out` is unspecified after a failure.
+ * datagram is not a valid RTP packet. `out` is unspecified after a failure. `length` (default
+ * the buffer's) parses a prefix: SRTP opened in place leaves the packet shorter than its buffer.
  */
-export function parseRtpInto(buf: Uint8Array, out: RtpPacket): string | null {
-  const len = buf.length;
+export function parseRtpInto(buf: Uint8Array, out: RtpPacket, length = buf.length): string | null {
+  const len = length;
   if (len < RTP_HEADER_SIZE) return 'too short for an RTP header';
   const b0 = buf[0]!;
   if (b0 >> 6 !== RTP_VERSION) return 'wrong version';

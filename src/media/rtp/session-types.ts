@@ -105,4 +105,3 @@ export interface RtpSessionEvents {
   closed: [];
 }
 
-/** Send buffers reused in turn; a buffer is reused only once dgram reported its send done. */

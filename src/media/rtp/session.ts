@@ -18,46 +18,56 @@
  *    (NAT rebinding, media server change) — a live stream cannot be hijacked by a stray sender;
  *  - `setRemote` (a new SDP) clears the latch; RTCP latches the same way on its own socket.
  *
- * Receive path allocations: the datagram Buffer and rinfo from dgram, plus one `subarray` view
- * for the payload handed to `onAudio`. The header is parsed into a reused object.
+ * Per-packet work (issue 19; docs/media-rtp.md "Pauses"): receive allocates nothing of its own —
+ * dgram makes the datagram Buffer and rinfo, the header is parsed into a reused object, and the
+ * payload handed to `onAudio` is one `subarray` view that the consumer copies (the jitter buffer
+ * does) so the datagram dies young. Send writes into a `SendRing` slot and sends without a
+ * callback or lookup tick (send-ring.ts, socket-pair.ts).
  *
- * SRTP (optional, `setSrtp`): a transform at the socket edge. On send, the packet is built as
- * plain RTP in the ring buffer and `outbound.protect` returns the wire packet; RTCP compounds go
- * through `protectRtcp`. On receive, every datagram is authenticated (`unprotect` /
- * `unprotectRtcp`) before it is parsed or may latch a source: a packet with a bad tag or a replayed
- * index is dropped and counted (`srtpAuthFailures`, `srtpReplays`), never logged. Without SRTP the
- * paths are the plain ones above (one null check each).
+ * SRTP (optional, `setSrtp`): a transform at the socket edge, in place and one library call per
+ * packet: the packet is built as plain RTP in its ring slot and `outbound.protectInPlace` appends
+ * the tag there; a datagram is opened where it lies (`inbound.unprotectInPlace`: it is ours and
+ * dies here) before it is parsed or may latch a source. RTCP compounds (a few per call per 5 s)
+ * use the copying `protectRtcp`/`unprotectRtcp`. A packet with a bad tag or a replayed index is
+ * dropped and counted (`srtpAuthFailures`, `srtpReplays`), never logged. Without SRTP the paths
+ * are the plain ones (one null check each).
+ *
+ * Parts kept apart by job: `SendRing` (buffers and the callback-free send), `SourceLatch` (the
+ * latching rule per socket), `DtmfSendQueue` (RFC 4733 digits on the clock), `RtpReceiverStats`,
+ * our reports' content (rtcp-report.ts), RTCP building/parsing (rtcp.ts), the types (session-types.ts).
  */
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
 import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
 import { RtpReceiverStats } from './receiver-stats.js';
-import { buildRtcp, parseRtcp, ntpFromUnixMs, rttFromReportBlock, SDES_CNAME, type RtcpPacket, type ReportBlock } from './rtcp.js';
+import { buildRtcp, parseRtcp, rttFromReportBlock, type RtcpPacket, type ReportBlock } from './rtcp.js';
+import { reportPackets } from './rtcp-report.js';
 import { estimateMos } from './mos.js';
 import { bindRtpPair } from './socket-pair.js';
+import { inPlaceError, SRTP_TRAILER_ROOM } from '../srtp/stream-context.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
+import { SendRing } from './send-ring.js';
+import { SourceLatch } from './source-latch.js';
+import { DtmfSendQueue } from './dtmf-send-queue.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 
 const SEND_RING = 32;
 const MTU = 1500;
+/** A send slot holds an MTU-sized packet plus the room SRTP may append in place. */
+const SEND_SLOT_BYTES = MTU + SRTP_TRAILER_ROOM;
 const KIND_NONE = 0;
 const KIND_AUDIO = 1;
 const KIND_DTMF = 2;
-/** DTMF and RTCP timers are ref'd as before: the session's sockets hold the process anyway, and close() clears them. */
+/** RTCP timers are ref'd as before: the session's sockets hold the process anyway, and close() clears them. */
 const REF = { ref: true } as const;
-
-interface Latch {
-  address: string;
-  port: number;
-  lastAt: number;
-}
 
 export class RtpSession extends EventEmitter<RtpSessionEvents> {
   readonly ssrc: number;
@@ -72,15 +82,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private readonly clockRate: number;
   private readonly cname: string;
   private readonly rtcpIntervalMs: number;
-  private readonly relatchSilenceMs: number;
   private readonly symmetric: boolean;
-  private readonly interDigitMs: number;
   private onAudio: AudioHandler | undefined;
   private srtp: SrtpTransform | null = null;
 
   private remote: RemoteAddress | null = null;
-  private rtpLatch: Latch | null = null;
-  private rtcpLatch: Latch | null = null;
+  private readonly rtpLatch: SourceLatch;
+  private readonly rtcpLatch: SourceLatch;
   private readonly ptKind = new Uint8Array(128);
   private sendPt = 0;
   private telephoneEventPt: number | null = null;
@@ -94,13 +102,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private lastSamples = 0;
   private lastSendAt = 0;
   private readonly openedAt: number;
-  private readonly sendBuffers: Buffer[] = [];
-  /** Packets handed to dgram / whose send callback has run (callbacks complete in order). */
-  private sendsIssued = 0;
-  private sendsDone = 0;
-  private readonly onSendDone = (): void => {
-    this.sendsDone++;
-  };
+  private readonly ring = new SendRing(SEND_RING, SEND_SLOT_BYTES);
+  /** The SDP address is an IP literal (a name is resolved asynchronously: see SendRing). */
+  private remoteIsLiteral = false;
   private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
 
   // receive state
@@ -109,9 +113,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private pendingSr: { ssrc: number; sr: Extract<RtcpPacket, { type: 'sr' }>; at: number } | null = null;
   private readonly dtmfReceiver: TelephoneEventReceiver;
   private readonly dtmfSender: TelephoneEventSender;
-  private dtmfQueue: { digit: string; durationMs: number }[] = [];
-  private dtmfBusy = false;
-  private dtmfTimer: TimerHandle | null = null;
+  private readonly dtmfQueue: DtmfSendQueue;
   private rtcpTimer: TimerHandle | null = null;
   private closed = false;
 
@@ -158,16 +160,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.clockRate = options.clockRate ?? 8000;
     this.cname = options.cname ?? `${randomBytes(8).toString('hex')}@hushgate`;
     this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
-    this.relatchSilenceMs = options.relatchSilenceMs ?? 1000;
+    this.rtpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
+    this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
-    this.interDigitMs = options.interDigitMs ?? 60;
     this.onAudio = options.onAudio;
     const rnd = randomBytes(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
     this.tsBase = rnd.readUInt32BE(6);
     this.openedAt = this.now();
-    for (let i = 0; i < SEND_RING; i++) this.sendBuffers.push(Buffer.allocUnsafe(MTU));
     this.dtmfReceiver = new TelephoneEventReceiver({
       clockRate: this.clockRate,
       onDigit: (e) => {
@@ -177,6 +178,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       onDigitStart: (d) => this.emit('dtmfStart', d),
     });
     this.dtmfSender = new TelephoneEventSender({ clockRate: this.clockRate });
+    this.dtmfQueue = new DtmfSendQueue(this.clock, this.dtmfSender, this.clockRate, options.interDigitMs ?? 60, {
+      timestampNow: () => this.mediaTimestampNow(),
+      send: (p) => this.sendEventPacket(p),
+      onEventEnd: (endTs) => {
+        const endOffset = (endTs - this.tsBase) >>> 0;
+        if (endOffset > this.nextTsOffset) this.nextTsOffset = endOffset;
+      },
+      now: () => this.now(),
+    });
     this.setPayloadTypes(options.payloadTypes ?? {});
     if (options.remote) this.setRemote(options.remote);
     rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, rinfo));
@@ -192,8 +202,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** Remote media address from SDP. Clears both latches (a new offer/answer is a new path). */
   setRemote(remote: RemoteAddress): void {
     this.remote = { ...remote };
-    this.rtpLatch = null;
-    this.rtcpLatch = null;
+    this.remoteIsLiteral = isIP(remote.address) !== 0;
+    this.rtpLatch.clear();
+    this.rtcpLatch.clear();
   }
 
   setPayloadTypes(map: PayloadTypeMap): void {
@@ -221,13 +232,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** Where RTP goes now: the latched source, else the SDP address. */
   get rtpDestination(): { address: string; port: number } | null {
-    if (this.symmetric && this.rtpLatch) return this.rtpLatch;
+    if (this.symmetric && this.rtpLatch.current) return this.rtpLatch.current;
     return this.remote;
   }
 
   get rtcpDestination(): { address: string; port: number } | null {
-    if (this.symmetric && this.rtcpLatch) return this.rtcpLatch;
-    if (this.symmetric && this.rtpLatch) return { address: this.rtpLatch.address, port: this.rtpLatch.port + 1 };
+    const rtcp = this.rtcpLatch.current;
+    const rtp = this.rtpLatch.current;
+    if (this.symmetric && rtcp) return rtcp;
+    if (this.symmetric && rtp) return { address: rtp.address, port: rtp.port + 1 };
     if (this.remote) return { address: this.remote.address, port: this.remote.rtcpPort ?? this.remote.port + 1 };
     return null;
   }
@@ -244,7 +257,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    */
   sendAudio(payload: Uint8Array, ts?: number, marker?: boolean): boolean {
     const dest = this.rtpDestination;
-    if (this.closed || dest === null || this.dtmfBusy) {
+    if (this.closed || dest === null || this.dtmfQueue.busy) {
       this.counters.audioNotSent++;
       return false;
     }
@@ -267,24 +280,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     f.sequenceNumber = this.seq;
     f.timestamp = timestamp;
     f.ssrc = this.ssrc;
-    // dgram reads the buffer after a lookup tick (and later still under back-pressure), so a
-    // ring slot is reused only when the send that last used it has completed; otherwise this
-    // packet gets a fresh buffer.
-    const issued = this.sendsIssued;
-    const buf = issued - this.sendsDone < SEND_RING ? this.sendBuffers[issued % SEND_RING]! : Buffer.allocUnsafe(MTU);
-    const n = writeRtp(f, payload, buf, 0);
-    if (n < 0) return;
+    const ring = this.ring;
+    const buf = ring.next();
+    let n = writeRtp(f, payload, buf, 0);
+    if (n < 0) {
+      ring.skip();
+      return;
+    }
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    this.sendsIssued++;
-    if (this.srtp !== null) {
-      // protect() returns a fresh buffer, so the ring slot is free again at once.
-      const wire = this.srtp.outbound.protect(buf.subarray(0, n));
-      this.rtpSocket.send(wire, 0, wire.length, dest.port, dest.address, this.onSendDone);
-      return;
-    }
-    this.rtpSocket.send(buf, 0, n, dest.port, dest.address, this.onSendDone);
+    // SRTP: protected where it lies in the ring slot (sized for the tag), one call.
+    if (this.srtp !== null) n = this.srtp.outbound.protectInPlace(buf, n);
+    ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
   }
 
   /**
@@ -296,14 +304,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.telephoneEventPt === null) return err('telephone-event not negotiated');
     const probe = this.dtmfSender.plan(digit, durationMs, 0);
     if (!probe.ok) return probe;
-    this.dtmfQueue.push({ digit, durationMs });
-    if (!this.dtmfBusy) this.startNextDigit();
+    this.dtmfQueue.enqueue(digit, durationMs);
     return ok(undefined);
   }
 
   /** True while a DTMF event (or the pause after it, or a queued digit) is being sent. */
   get sendingDtmf(): boolean {
-    return this.dtmfBusy;
+    return this.dtmfQueue.busy;
   }
 
   /**
@@ -322,41 +329,6 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     return (this.tsBase + Math.round(((this.now() - this.openedAt) * this.clockRate) / 1000)) >>> 0;
   }
 
-  private startNextDigit(): void {
-    const next = this.dtmfQueue.shift();
-    if (!next || this.closed) {
-      this.dtmfBusy = false;
-      return;
-    }
-    const startTs = this.mediaTimestampNow();
-    const plan = this.dtmfSender.plan(next.digit, next.durationMs, startTs);
-    if (!plan.ok) return this.startNextDigit();
-    this.dtmfBusy = true;
-    const packets = plan.value;
-    const startedAt = this.now();
-    const sendAt = (i: number): void => {
-      this.dtmfTimer = null;
-      if (this.closed) return;
-      const p = packets[i]!;
-      this.sendEventPacket(p);
-      if (i + 1 < packets.length) {
-        const delay = Math.max(0, startedAt + packets[i + 1]!.offsetMs - this.now());
-        this.dtmfTimer = this.clock.setTimeout(() => sendAt(i + 1), delay, REF);
-        return;
-      }
-      // Event over: audio continues after it on the timeline.
-      const eventUnits = Math.round(((p.offsetMs + this.interDigitMs) * this.clockRate) / 1000);
-      const endOffset = (startTs - this.tsBase + eventUnits) >>> 0;
-      if (endOffset > this.nextTsOffset) this.nextTsOffset = endOffset;
-      this.dtmfTimer = this.clock.setTimeout(() => {
-        this.dtmfTimer = null;
-        this.dtmfBusy = false;
-        if (this.dtmfQueue.length > 0) this.startNextDigit();
-      }, this.interDigitMs, REF);
-    };
-    sendAt(0);
-  }
-
   private sendEventPacket(p: PlannedTelephoneEvent): void {
     const dest = this.rtpDestination;
     if (dest === null || this.telephoneEventPt === null) return;
@@ -371,18 +343,18 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.onRtcpDatagram(datagram, rinfo, true);
       return;
     }
-    let msg = datagram;
+    let length = datagram.length;
     if (this.srtp !== null) {
-      const opened = this.srtp.inbound.unprotect(datagram);
-      if (!opened.ok) {
-        this.countSrtpDrop(opened.error);
+      // Opened in place: the datagram is ours (dgram made it for this message) and dies here.
+      length = this.srtp.inbound.unprotectInPlace(datagram, length);
+      if (length < 0) {
+        this.countSrtpDrop(inPlaceError(length));
         return;
       }
-      msg = opened.value;
     }
     const now = this.now();
     const rx = this.rx;
-    const error = parseRtpInto(msg, rx);
+    const error = parseRtpInto(datagram, rx, length);
     if (error !== null) {
       this.counters.malformed++;
       if (error === 'wrong version') this.counters.wrongVersion++;
@@ -420,21 +392,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.onAudio?.(payload, rx.payloadType, rx.sequenceNumber, rx.timestamp, now);
   }
 
-  /** The latching rule; see the header comment. */
+  /** The latching rule; see the header comment and source-latch.ts. */
   private acceptSource(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo, now: number): boolean {
     if (!this.symmetric) return true;
-    const latch = kind === 'rtp' ? this.rtpLatch : this.rtcpLatch;
-    if (latch !== null && latch.address === rinfo.address && latch.port === rinfo.port) {
-      latch.lastAt = now;
-      return true;
-    }
-    if (latch !== null && now - latch.lastAt < this.relatchSilenceMs) return false;
-    const fresh: Latch = { address: rinfo.address, port: rinfo.port, lastAt: now };
-    if (kind === 'rtp') this.rtpLatch = fresh;
-    else this.rtcpLatch = fresh;
-    this.emit('latched', { kind, address: rinfo.address, port: rinfo.port });
-    return true;
+    return (kind === 'rtp' ? this.rtpLatch : this.rtcpLatch).accept(rinfo.address, rinfo.port, now, kind === 'rtp' ? this.onRtpLatch : this.onRtcpLatch);
   }
+
+  private readonly onRtpLatch = (address: string, port: number): void => {
+    this.emit('latched', { kind: 'rtp', address, port });
+  };
+
+  private readonly onRtcpLatch = (address: string, port: number): void => {
+    this.emit('latched', { kind: 'rtcp', address, port });
+  };
 
   private countSrtpDrop(error: 'auth' | 'replay' | 'malformed'): void {
     if (error === 'auth') this.counters.srtpAuthFailures++;
@@ -496,18 +466,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }, delay, REF);
   }
 
-  /** The report part of a compound packet: SR if we sent RTP in the last two intervals, else RR; then SDES. */
+  /** The report part of a compound packet (rtcp-report.ts). */
   private reportPackets(now: number): RtcpPacket[] {
-    const reports = this.receiver && this.receiver.packets > 0 ? [this.receiver.reportBlock(now)] : [];
-    const weSent = this.hasSent && now - this.lastSendAt < 2 * this.rtcpIntervalMs;
-    const head: RtcpPacket = weSent
-      ? (() => {
-          const ntp = ntpFromUnixMs(now);
-          const rtpTs = (this.lastWireTs + Math.round(((now - this.lastSendAt) * this.clockRate) / 1000)) >>> 0;
-          return { type: 'sr', ssrc: this.ssrc, ntpSec: ntp.sec, ntpFrac: ntp.frac, rtpTimestamp: rtpTs, packetCount: this.counters.packetsSent >>> 0, octetCount: this.counters.octetsSent >>> 0, reports };
-        })()
-      : { type: 'rr', ssrc: this.ssrc, reports };
-    return [head, { type: 'sdes', chunks: [{ ssrc: this.ssrc, items: [{ type: SDES_CNAME, text: this.cname }] }] }];
+    const c = this.counters;
+    return reportPackets(
+      { ssrc: this.ssrc, cname: this.cname, receiver: this.receiver, hasSent: this.hasSent, lastSendAt: this.lastSendAt, lastWireTs: this.lastWireTs, packetsSent: c.packetsSent, octetsSent: c.octetsSent, clockRate: this.clockRate, intervalMs: this.rtcpIntervalMs },
+      now,
+    );
   }
 
   private sendRtcp(packets: RtcpPacket[], done?: () => void): void {
@@ -570,9 +535,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
-    if (this.dtmfTimer !== null) this.clock.clearTimeout(this.dtmfTimer);
-    this.rtcpTimer = this.dtmfTimer = null;
-    this.dtmfQueue = [];
+    this.rtcpTimer = null;
+    this.dtmfQueue.close();
     const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
     await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
     await Promise.all([

@@ -32,7 +32,7 @@ import { createAuthenticator, tagsEqual, type SrtpAuthenticator, type SrtpAuthen
 import { ReplayWindow } from './replay-window.js';
 import { guessRollover, packetIndex } from './rollover.js';
 import { RTCP_HEADER, RTP_MIN_HEADER, readU32, rtpHeaderLength } from './packet-shape.js';
-import type { SrtpCounters, SrtpError, SrtpStreamContext } from './stream-context.js';
+import { SRTP_IN_PLACE_AUTH, SRTP_IN_PLACE_MALFORMED, SRTP_IN_PLACE_REPLAY, SRTP_TRAILER_ROOM, type SrtpCounters, type SrtpError, type SrtpStreamContext } from './stream-context.js';
 
 export type { SrtpCounters, SrtpError } from './stream-context.js';
 
@@ -165,6 +165,24 @@ export class SrtpContext implements SrtpStreamContext {
     for (let i = 0; i < tagLen; i++) out[len + mkiLen + i] = c.mac[i]!;
     this.counters.rtpProtected++;
     return out;
+  }
+
+  /**
+   * In-place forms (the media path's interface, `SrtpStreamContext`): here a copy through
+   * protect/unprotect — this is the fallback; the libsrtp backend transforms where the bytes lie.
+   */
+  protectInPlace(buf: Uint8Array, length: number): number {
+    if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+    const out = this.protect(buf.subarray(0, length));
+    buf.set(out, 0);
+    return out.length;
+  }
+
+  unprotectInPlace(buf: Uint8Array, length: number): number {
+    const r = this.unprotect(length === buf.length ? buf : buf.subarray(0, length));
+    if (!r.ok) return r.error === 'auth' ? SRTP_IN_PLACE_AUTH : r.error === 'replay' ? SRTP_IN_PLACE_REPLAY : SRTP_IN_PLACE_MALFORMED;
+    buf.set(r.value, 0);
+    return r.value.length;
   }
 
   /** SRTP → RTP, or why the packet must be dropped. The input is not modified. */

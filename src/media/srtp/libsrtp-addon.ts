@@ -14,6 +14,10 @@ import type { SrtpSuiteName } from './suites.js';
 export interface NativeSrtp {
   protect(input: Uint8Array, output: Uint8Array): number;
   unprotect(input: Uint8Array, output: Uint8Array): number;
+  /** In place: buf[0..len) → SRTP (needs SRTP_MAX_TRAILER_LEN bytes of room past len). */
+  protectInPlace(buf: Uint8Array, len: number): number;
+  /** In place: buf[0..len) → RTP. */
+  unprotectInPlace(buf: Uint8Array, len: number): number;
   protectRtcp(input: Uint8Array, output: Uint8Array): number;
   unprotectRtcp(input: Uint8Array, output: Uint8Array): number;
   removeStream(receive: boolean, ssrc: number): boolean;

@@ -14,7 +14,7 @@ import { SRTP_SUITES, type SrtpSuite } from './suites.js';
 import type { SrtpMasterKey } from './context.js';
 import { RTCP_HEADER, RTP_MIN_HEADER, readU32, rtpHeaderLength } from './packet-shape.js';
 import { tagBitsOf, type LibsrtpAddon, type NativeSrtp } from './libsrtp-addon.js';
-import type { SrtpCounters, SrtpError, SrtpStreamContext } from './stream-context.js';
+import { SRTP_IN_PLACE_AUTH, SRTP_IN_PLACE_MALFORMED, SRTP_IN_PLACE_REPLAY, SRTP_TRAILER_ROOM, type SrtpCounters, type SrtpError, type SrtpStreamContext } from './stream-context.js';
 
 /** libsrtp's srtp_err_status_t values that we tell apart (srtp2/srtp.h). */
 const STATUS_AUTH_FAIL = 7;
@@ -73,6 +73,30 @@ export class LibsrtpContext implements SrtpStreamContext {
     return ok(n === authEnd ? out : out.subarray(0, n));
   }
 
+  protectInPlace(buf: Uint8Array, length: number): number {
+    if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
+    if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+    const n = this.native.protectInPlace(buf, length);
+    if (n !== length + this.mkiLength + this.suite.rtpTagLength) throw new Error(`libsrtp protect failed (${n})`);
+    this.track(this.sendSsrcs, false, readU32(buf, 8));
+    this.counters.rtpProtected++;
+    return n;
+  }
+
+  unprotectInPlace(buf: Uint8Array, length: number): number {
+    const authEnd = length - this.mkiLength - this.suite.rtpTagLength;
+    if (authEnd < RTP_MIN_HEADER || length > buf.length || rtpHeaderLength(buf, authEnd) < 0) {
+      this.counters.malformed++;
+      return SRTP_IN_PLACE_MALFORMED;
+    }
+    const ssrc = readU32(buf, 8); // the header is authenticated, not encrypted: read before libsrtp runs
+    const n = this.native.unprotectInPlace(buf, length);
+    if (n < 0) return this.refuseCode(n);
+    this.track(this.recvSsrcs, true, ssrc);
+    this.counters.rtpUnprotected++;
+    return n;
+  }
+
   protectRtcp(rtcpPacket: Uint8Array): Buffer {
     const len = rtcpPacket.length;
     if (len < RTCP_HEADER || rtcpPacket[0]! >> 6 !== 2) throw new RangeError('protectRtcp: not an RTCP packet');
@@ -119,17 +143,23 @@ export class LibsrtpContext implements SrtpStreamContext {
   }
 
   private refuse(status: number): Result<Buffer, SrtpError> {
+    const code = this.refuseCode(status);
+    return err(code === SRTP_IN_PLACE_AUTH ? 'auth' : code === SRTP_IN_PLACE_REPLAY ? 'replay' : 'malformed');
+  }
+
+  /** Count a libsrtp refusal (−status) and say which it was, as an in-place code. */
+  private refuseCode(status: number): number {
     const s = -status;
     if (s === STATUS_AUTH_FAIL || s === STATUS_BAD_MKI) {
       this.counters.authFailures++;
-      return err('auth');
+      return SRTP_IN_PLACE_AUTH;
     }
     if (s === STATUS_REPLAY_FAIL || s === STATUS_REPLAY_OLD) {
       this.counters.replays++;
-      return err('replay');
+      return SRTP_IN_PLACE_REPLAY;
     }
     this.counters.malformed++;
-    return err('malformed');
+    return SRTP_IN_PLACE_MALFORMED;
   }
 
   /** Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too. */

@@ -21,6 +21,21 @@ export interface SrtpCounters {
   malformed: number;
 }
 
+/**
+ * Why `unprotectInPlace` refused a packet (negative, so that a length ≥ 0 means success: the
+ * per-packet path returns a number and allocates no Result).
+ */
+export const SRTP_IN_PLACE_AUTH = -1;
+export const SRTP_IN_PLACE_REPLAY = -2;
+export const SRTP_IN_PLACE_MALFORMED = -3;
+
+/** Room `protectInPlace` needs past the RTP packet: tag and MKI (libsrtp's SRTP_MAX_TRAILER_LEN). */
+export const SRTP_TRAILER_ROOM = 144;
+
+export function inPlaceError(code: number): SrtpError {
+  return code === SRTP_IN_PLACE_AUTH ? 'auth' : code === SRTP_IN_PLACE_REPLAY ? 'replay' : 'malformed';
+}
+
 export interface SrtpStreamContext {
   readonly backend: SrtpBackend;
   readonly suite: SrtpSuite;
@@ -29,6 +44,18 @@ export interface SrtpStreamContext {
   protect(rtpPacket: Uint8Array): Buffer;
   /** SRTP → RTP, or why the packet must be dropped. The input is not modified. */
   unprotect(srtpPacket: Uint8Array): Result<Buffer, SrtpError>;
+  /**
+   * The media path's RTP → SRTP: protects `buf[0..length)` where it lies, appending the tag
+   * (`buf` needs `SRTP_TRAILER_ROOM` bytes past the packet), and returns the SRTP length. Throws
+   * RangeError on a packet that is not RTP or a buffer without the room.
+   */
+  protectInPlace(buf: Uint8Array, length: number): number;
+  /**
+   * The media path's SRTP → RTP: authenticates and decrypts `buf[0..length)` where it lies (the
+   * buffer is overwritten, also when the packet is refused) and returns the RTP length, or
+   * `SRTP_IN_PLACE_AUTH` / `_REPLAY` / `_MALFORMED`. Counted as `unprotect` is.
+   */
+  unprotectInPlace(buf: Uint8Array, length: number): number;
   /** RTCP (compound) → SRTCP (E=1). Throws RangeError on a packet that is not RTCP. */
   protectRtcp(rtcpPacket: Uint8Array): Buffer;
   /** SRTCP → RTCP, or why the packet must be dropped. */

@@ -1,7 +1,7 @@
 /**
  * Turns a stream of 20 ms PCM16 frames (8 kHz) into utterances for speech to text, and raises
  * barge-in while a prompt is playing. Owns the utterance state machine; the frame-level speech
- * decision is `EnergyVad`'s.
+ * decision is a `FrameVad`'s (`EnergyVad` unless `opts.vad` is a factory, e.g. Silero: frame-vad.ts).
  *
  *   silence ──(onsetFrames speech frames in a row)──▶ speech   → onSpeechStart(startMs)
  *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
@@ -28,6 +28,7 @@
  */
 import { FRAME_MS, FRAME_SAMPLES } from '../frames.js';
 import { EnergyVad, type VadOptions } from './energy-vad.js';
+import type { FrameVad, FrameVadFactory } from './frame-vad.js';
 
 export interface EndpointerOptions {
   silenceHangoverMs?: number; // default 800
@@ -38,7 +39,8 @@ export interface EndpointerOptions {
   onsetFrames?: number; // consecutive speech frames that start an utterance; default 2
   bargeInFrames?: number; // consecutive speech frames while playing that raise barge-in; default 2
   pauseProbeMs?: number; // silence after which onPause offers the utterance so far; default 160
-  vad?: VadOptions;
+  /** The frame-level decision: EnergyVad tuning, or a factory of another FrameVad (frame-vad.ts: `silero`). */
+  vad?: VadOptions | FrameVadFactory;
 }
 
 export interface Utterance {
@@ -73,7 +75,7 @@ export class Endpointer {
   playing = false;
   /** Offer pauses to `onPause` (off while nobody judges them: the snapshot costs a copy of the utterance). */
   offerPauses = true;
-  readonly vad: EnergyVad;
+  readonly vad: FrameVad;
 
   private readonly hangoverMs: number;
   private readonly minSpeechFrames: number;
@@ -123,7 +125,7 @@ export class Endpointer {
     this.bargeInFrames = Math.max(1, opts.bargeInFrames ?? 2);
     this.pauseProbeMs = Math.max(FRAME_MS, opts.pauseProbeMs ?? 160);
     this.events = events;
-    this.vad = new EnergyVad(opts.vad);
+    this.vad = typeof opts.vad === 'function' ? opts.vad() : new EnergyVad(opts.vad);
     this.ringFrames = this.preRollFrames + this.onsetFrames;
     this.ring = new Int16Array(this.ringFrames * FRAME_SAMPLES);
     this.bufMaxFrames = this.ringFrames + this.maxFrames + 1;
