@@ -122,5 +122,7 @@ export interface Tts {
    * `<speak><prosody rate="-9%">Hi</prosody></speak>` are the same audio. Default: the request text.
    */
   cacheText?(request: TtsRequest): string;
+  /** Start what the first synthesis would otherwise wait for (flite's warm helpers); called at gateway start. */
+  warmUp?(): Promise<void>;
   close(): Promise<void>;
 }

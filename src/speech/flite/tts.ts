@@ -53,6 +53,10 @@ export class FliteTts implements Tts {
     return (await this.pool.pool) !== undefined;
   }
 
+  async warmUp(): Promise<void> {
+    await this.start();
+  }
+
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     const voice = request.voice ?? this.voice;
     if (!(FLITE_VOICES as readonly string[]).includes(voice)) throw new Error('invalid flite voice name'); // flite silently falls back to its default voice
