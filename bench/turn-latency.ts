@@ -4,8 +4,14 @@
  * miss (cache off) and a hit (cache on, same reply), over real SIP/RTP on loopback with the
  * embedded engines (flite speaks for the caller; PocketSphinx with the flow's grammar recognises).
  *
- *   gateway overhead = total − endpointing − STT − dialog − TTS first chunk
- *   The reply's first RTP packet leaves on the next 20 ms scheduler tick after its first chunk.
+ *   total (gateway's Clock): the caller's last speech frame as the gateway's endpointer saw it →
+ *     the reply's first chunk handed to the player
+ *   sttOnPath = total − endpointing − dialog − TTS first chunk: what the turn waited for STT (≈ 0
+ *     when the turn ended early: the decode made at the pause, `pauseDecode`, ran in the hangover)
+ *   gateway overhead = sttOnPath for a turn that ended early, else sttOnPath − STT
+ *   callerHeard (the caller's side of the real call): the caller's last speech frame sent → the
+ *     reply's first RTP packet received; beyond `total` it holds the gateway's jitter buffer, the
+ *     VAD's view of the speech end and the wait for the next 20 ms scheduler tick (`outsideTurnTiming`)
  *
  * streamingLlm: the `openai` dialog against a local server streaming OpenAI chat-completion chunks
  * at a model's pace (first token 300 ms after the request, then 40 tokens/s); per turn, the first
@@ -27,15 +33,22 @@ const REPO = resolve(import.meta.dirname, '..');
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');
 const turns = arg('turns', 10);
 const FIRST_TOKEN_MS = 300;
+/** The endpointer's fixed hangover (a turn that ended sooner ended early, at a judged pause). */
+const FIXED_HANGOVER_MS = 800;
 const TOKENS_PER_SECOND = 40;
 const REPLY = 'Your balance is one hundred and twenty pounds, and your last payment went out on Monday. Is there anything else I can help you with today?';
 const FIRST_CLAUSE = 'Your balance is one hundred and twenty pounds,';
 /** Model-side times of each streamed reply (Date.now()): request in, first token out. */
-const llmTimes: { request: number; firstToken?: number }[] = [];
+const llmTimes: { request: number; firstToken?: number; clauseSent?: number }[] = [];
+/** Index of the first clause's last token (its comma) in the streamed reply. */
+const CLAUSE_END_TOKEN = tokens(FIRST_CLAUSE).length - 1;
 const llm = await startRecordingServer(() => {
   const t: (typeof llmTimes)[number] = { request: Date.now() };
   llmTimes.push(t);
-  return chatStreamReply({ text: REPLY, firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, onToken: (i) => void (i === 0 && (t.firstToken = Date.now())) });
+  return chatStreamReply({ text: REPLY, firstTokenMs: FIRST_TOKEN_MS, tokensPerSecond: TOKENS_PER_SECOND, onToken: (i) => {
+    if (i === 0) t.firstToken = Date.now();
+    if (i === CLAUSE_END_TOKEN) t.clauseSent = Date.now();
+  } });
 });
 
 const gw = await startInProcessGateway({
@@ -61,6 +74,35 @@ for await (const c of tts.synthesize({ text: 'check my balance' })) chunks.push(
 const phrase = new Int16Array(chunks.reduce((n, c) => n + c.length, 0) + 8000);
 let off = 0;
 for (const c of chunks) (phrase.set(c, off), (off += c.length));
+/** 20 ms frames of the phrase up to its last one with speech in it (rms above −40 dBFS). */
+const speechFrames = (() => {
+  let last = 0;
+  for (let f = 0; (f + 1) * 160 <= phrase.length; f++) {
+    let e = 0;
+    for (let i = f * 160; i < (f + 1) * 160; i++) e += phrase[i]! * phrase[i]!;
+    if (Math.sqrt(e / 160) > 328) last = f + 1;
+  }
+  return last;
+})();
+/** RTP arrival times are Unix ms read off the monotonic clock; the phone's send deadlines are performance.now(). */
+const wallOffset = Date.now() - performance.now();
+
+/** The caller says the phrase; resolves with when its last speech frame was sent (performance.now()). */
+async function say(call: PhoneCall): Promise<number> {
+  let sent = 0;
+  let speechEnd = NaN;
+  const onSent = (_f: Int16Array, deadline: number) => void (++sent === speechFrames && (speechEnd = deadline + 20));
+  call.audio.on('sent', onSent);
+  await call.play({ kind: 'pcm', samples: phrase });
+  call.audio.off('sent', onSent);
+  return speechEnd;
+}
+
+/** The caller's last speech frame sent → the first reply packet received after it (ms). */
+function callerHeard(call: PhoneCall, speechEnd: number): number | undefined {
+  const first = call.received.find((p) => p.arrivalMs - wallOffset > speechEnd);
+  return first ? Math.round(first.arrivalMs - wallOffset - speechEnd) : undefined;
+}
 
 async function run(number: string) {
   const call: PhoneCall = await phone.dial(`sip:${number}@127.0.0.1:${gw.sipPort}`);
@@ -68,12 +110,15 @@ async function run(number: string) {
   const rows: Record<string, number>[] = [];
   for (let i = 0; i < turns; i++) {
     const before = gw.events.length;
-    await call.play({ kind: 'pcm', samples: phrase });
+    const speechEnd = await say(call);
     await call.nextUtterance();
     const t = gw.events.slice(before).find((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.sttMs !== undefined);
-    if (t && t.type === 'turn.completed' && t.totalToFirstAudioMs !== undefined) {
-      const overhead = t.totalToFirstAudioMs - (t.endpointingMs ?? 0) - (t.sttMs ?? 0) - (t.dialogMs ?? 0) - (t.ttsFirstAudioMs ?? 0);
-      rows.push({ endpointingMs: t.endpointingMs ?? 0, sttMs: t.sttMs ?? 0, dialogMs: t.dialogMs ?? 0, ttsFirstAudioMs: t.ttsFirstAudioMs ?? 0, totalMs: t.totalToFirstAudioMs, overheadMs: overhead });
+    const heard = callerHeard(call, speechEnd);
+    if (t && t.type === 'turn.completed' && t.totalToFirstAudioMs !== undefined && heard !== undefined) {
+      const endedEarly = (t.endpointingMs ?? 0) < FIXED_HANGOVER_MS - 100;
+      const sttOnPath = t.totalToFirstAudioMs - (t.endpointingMs ?? 0) - (t.dialogMs ?? 0) - (t.ttsFirstAudioMs ?? 0);
+      const overhead = endedEarly ? sttOnPath : sttOnPath - (t.sttMs ?? 0);
+      rows.push({ endpointingMs: t.endpointingMs ?? 0, sttMs: t.sttMs ?? 0, sttOnPathMs: Math.max(0, endedEarly ? sttOnPath : t.sttMs ?? 0), dialogMs: t.dialogMs ?? 0, ttsFirstAudioMs: t.ttsFirstAudioMs ?? 0, totalMs: t.totalToFirstAudioMs, overheadMs: overhead, callerHeardMs: heard, outsideMs: heard - t.totalToFirstAudioMs });
     }
   }
   await call.hangup();
@@ -81,7 +126,12 @@ async function run(number: string) {
     const s = rows.map((r) => r[k]!).sort((a, b) => a - b);
     return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] };
   };
-  return { turns: rows.length, endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialog: stat('dialogMs'), ttsFirstAudio: stat('ttsFirstAudioMs'), total: stat('totalMs'), gatewayOverhead: stat('overheadMs') };
+  return {
+    turns: rows.length, endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialog: stat('dialogMs'), ttsFirstAudio: stat('ttsFirstAudioMs'), total: stat('totalMs'), gatewayOverhead: stat('overheadMs'),
+    // per stage, beside the keys above: the decode at the pause (off the path when the turn ended early) and what the turn waited for STT
+    stages: { endpointingHangover: stat('endpointingMs'), pauseDecode: stat('sttMs'), sttOnPath: stat('sttOnPathMs'), dialog: stat('dialogMs'), ttsFirstPiece: stat('ttsFirstAudioMs'), outsideTurnTiming: stat('outsideMs') },
+    callerHeard: stat('callerHeardMs'),
+  };
 }
 
 /**
@@ -97,10 +147,15 @@ async function runStreaming() {
   const rows: Record<string, number>[] = [];
   for (let i = 0; i < turns; i++) {
     const before = gw.events.length;
-    await call.play({ kind: 'pcm', samples: phrase });
+    const speechEnd = await say(call);
     await call.nextUtterance(30_000);
     const t = gw.events.slice(before).find((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.sttMs !== undefined);
-    if (!t || t.type !== 'turn.completed' || t.totalToFirstAudioMs === undefined || t.error) continue;
+    const heard = callerHeard(call, speechEnd);
+    if (!t || t.type !== 'turn.completed' || t.totalToFirstAudioMs === undefined || t.error || heard === undefined) continue;
+    // On the model's real timeline (its timers run late on a loaded machine): the first clause's last
+    // token written → the reply's first RTP packet at the caller (both Unix ms).
+    const model = llmTimes.at(-1)!;
+    const firstPacket = speechEnd + wallOffset + heard;
     const afterStt = t.totalToFirstAudioMs - (t.endpointingMs ?? 0) - (t.sttMs ?? 0);
     rows.push({
       endpointingMs: t.endpointingMs ?? 0, sttMs: t.sttMs ?? 0, dialogFirstPieceMs: t.dialogMs ?? 0, ttsFirstAudioMs: t.ttsFirstAudioMs ?? 0, totalMs: t.totalToFirstAudioMs,
@@ -108,6 +163,11 @@ async function runStreaming() {
       requestToFirstAudioMs: afterStt,
       budgetMs: FIRST_TOKEN_MS + firstClauseMs + 100,
       overBudgetMs: afterStt - (FIRST_TOKEN_MS + firstClauseMs),
+      // the first piece's synthesis and the cut: what of the overrun is TTS, what is waiting for the piece
+      pieceWaitMs: (t.dialogMs ?? 0) - (FIRST_TOKEN_MS + firstClauseMs),
+      callerHeardMs: heard,
+      clauseSentToHeardMs: model.clauseSent ? Math.round(firstPacket - model.clauseSent) : NaN,
+      modelLateMs: model.clauseSent ? model.clauseSent - model.request - (FIRST_TOKEN_MS + firstClauseMs) : NaN,
     });
   }
   await call.hangup();
@@ -121,6 +181,11 @@ async function runStreaming() {
     serverFirstTokenMs: { p50: percentile(firstTokenMs, 50) },
     endpointing: stat('endpointingMs'), stt: stat('sttMs'), dialogToFirstPiece: stat('dialogFirstPieceMs'), ttsFirstAudio: stat('ttsFirstAudioMs'),
     requestToFirstAudio: stat('requestToFirstAudioMs'), firstAudioAfterFirstTokenPlusClause: stat('overBudgetMs'), total: stat('totalMs'),
+    // the overrun per stage: first piece cut after the clause's last token arrived, its synthesis to the first chunk
+    overrunStages: { pieceCutAfterClause: stat('pieceWaitMs'), ttsFirstPiece: stat('ttsFirstAudioMs'), modelPaceLate: stat('modelLateMs') },
+    // the target on the model's real timeline, heard at the caller: first clause's last token written → first reply packet received
+    firstAudioHeardAfterClauseSent: stat('clauseSentToHeardMs'),
+    callerHeard: stat('callerHeardMs'),
     wholeReplyStreamMs: Math.round(FIRST_TOKEN_MS + ((tokens(REPLY).length - 1) * 1000) / TOKENS_PER_SECOND),
   };
 }

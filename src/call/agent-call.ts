@@ -19,6 +19,10 @@ import type { RecordingControl } from './recording-control.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
+  /** Speech too short to be an utterance ended (live recognition abandons its stream). */
+  discard: [];
+  /** A decoded caller frame, 160 samples, valid only during the event. */
+  frame: [Int16Array, number];
   pause: [PauseSnapshot];
   bargeIn: [number];
   speechStart: [number];

@@ -35,6 +35,8 @@ export interface CallAudioEvents {
   sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
+  /** Speech too short to be an utterance (a cough, a click) ended: whoever streamed it abandons it. */
+  discard: [];
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
   pause: [PauseSnapshot];
   bargeIn: [number];
@@ -108,6 +110,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
     this.endpointer = new Endpointer(opts.endpointer, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
+      onDiscard: () => this.emit('discard'),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
     });

@@ -8,6 +8,10 @@
  *   end()  (no more pieces: audio() finishes)          ┘
  *
  * The signal (barge-in or hang-up) cancels every synthesis in flight and ends `audio()`.
+ *
+ * Later pieces start synthesising once the first piece's first chunk is out (or that piece ended):
+ * the reply's first audio, what the caller waits for, does not share the CPU with the rest of the
+ * reply (a second piece can arrive while an embedded engine is still on the first).
  */
 import type { Tts } from '../speech/index.js';
 import type { Clock } from '../time/index.js';
@@ -23,6 +27,9 @@ export class PieceSpeech {
   readonly #pieces: Piece[] = [];
   #ended = false;
   #wake?: () => void;
+  /** Settles when the first piece's first chunk has arrived, or that piece ended. */
+  #firstOut?: Promise<void>;
+  #markFirstOut?: () => void;
 
   constructor(
     private readonly tts: Tts,
@@ -41,10 +48,15 @@ export class PieceSpeech {
     this.#pieces.push(piece);
     const started = this.clock.now();
     const isFirst = this.#pieces.length === 1;
+    if (isFirst) this.#firstOut = new Promise((resolve) => (this.#markFirstOut = resolve));
+    const after = isFirst ? undefined : this.#firstOut;
     void (async () => {
       try {
+        if (after) await after;
+        if (this.signal.aborted) return;
         for await (const chunk of this.tts.synthesize({ text, voice: opts.voice, noCache: opts.noCache, cacheTimeToLiveSec: opts.cacheTimeToLiveSec, signal: this.signal })) {
           if (isFirst && this.first && this.first.timings.ttsFirstAudioMs === undefined) this.first.timings.ttsFirstAudioMs = Math.round(this.clock.now() - started);
+          if (isFirst) this.#markFirstOut?.();
           piece.chunks.push(chunk);
           this.#notify();
           if (this.signal.aborted) break;
@@ -53,6 +65,7 @@ export class PieceSpeech {
         piece.error = e;
       } finally {
         piece.done = true;
+        if (isFirst) this.#markFirstOut?.();
         this.#notify();
       }
     })();

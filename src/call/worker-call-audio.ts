@@ -51,6 +51,7 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
     this.endpointer = new Endpointer(opts.endpointer, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
+      onDiscard: () => this.emit('discard'),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
     });

@@ -11,7 +11,8 @@
  *     TTS reads as one number with a pause;
  *   - after an abbreviation ("Mr.", "e.g.") or before a lower-case word ("approx. five").
  * The character after a boundary decides these, so a boundary at the very end of what arrived so
- * far waits for the next delta (or `end()`).
+ * far waits for the next delta (or `end()`) — the next word in full only after a number. A long
+ * clause's mark after a word that is no number needs nothing after it and ends its piece at once.
  */
 import { REPEAT_WORDS, TEEN_WORDS, TENS_WORDS, UNIT_WORDS } from '../privacy/index.js';
 
@@ -70,7 +71,12 @@ export class SpeakablePieces {
       const sentence = c === '.' || c === '!' || c === '?' || c === '\n';
       const clause = c === ',' || c === ';' || c === ':' || c === '—';
       if (!sentence && !clause) continue;
-      // The boundary needs whitespace after it, then a next word to judge by.
+      const prev = /(\S+)$/.exec(b.slice(0, i))?.[1] ?? '';
+      const afterNumber = isNumberish(prev.replace(/[^\p{L}\p{N}]/gu, ''));
+      // A long clause whose mark follows a word that is no number ends here, as it arrives: what
+      // comes next cannot make it mid-number (waiting for the next word cost a token or two).
+      if (clause && !afterNumber && i + 1 === b.length && i + 1 >= this.minClause) return i + 1;
+      // Otherwise the boundary needs whitespace after it, then a next word to judge by.
       let j = i + 1;
       while (j < b.length && /[.!?"')\]]/.test(b[j]!) && c !== '\n') j++;
       if (j >= b.length) return 0; // wait: "3." may become "3.50"; at the end it is the last piece anyway
@@ -79,9 +85,11 @@ export class SpeakablePieces {
       while (k < b.length && /\s/.test(b[k]!)) k++;
       if (k >= b.length) return 0; // wait for the next word
       const next = /^\S+/.exec(b.slice(k))![0];
-      if (k + next.length >= b.length && !this.ended) return 0; // the next word may not be whole yet ("o" of "one")
-      const prev = /(\S+)$/.exec(b.slice(0, i))?.[1] ?? '';
-      if (isNumberish(prev.replace(/[^\p{L}\p{N}]/gu, '')) && isNumberish(next)) continue; // mid-number
+      if (afterNumber) {
+        // Between two numbers ("4111, 1111", "four one, one one") is mid-number: the whole next word decides.
+        if (k + next.length >= b.length && !this.ended) return 0; // it may not be whole yet ("o" of "one")
+        if (isNumberish(next)) continue;
+      }
       if (clause && i + 1 < this.minClause) continue;
       if (c === '.') {
         if (ABBREVIATIONS.has(prev.toLowerCase().replace(/[^a-z.]/g, '').replace(/\.$/, ''))) continue;

@@ -144,7 +144,8 @@ export class AgentResourcePool {
 
   /** Warm up every agent application at start, so the first caller does not wait for model loading. */
   async prepare(apps: ApplicationConfig[]): Promise<void> {
-    await Promise.all(apps.filter((a) => a.mode === 'agent').map((a) => this.resources(a)));
+    // The TTS too: flite's warm helpers are built and started here, not by the first caller's prompt.
+    await Promise.all(apps.filter((a) => a.mode === 'agent').map(async (a) => (await this.resources(a)).tts.warmUp?.()));
   }
 
   behaviour(): CallBehaviour {

@@ -17,6 +17,10 @@ export class CachedTts implements Tts {
     this.voice = inner.voice;
   }
 
+  async warmUp(): Promise<void> {
+    await this.inner.warmUp?.();
+  }
+
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     if (!this.cache.admit(request.text, request.noCache)) {
       yield* this.inner.synthesize(request);

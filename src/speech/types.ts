@@ -84,6 +84,12 @@ export interface Stt {
    * endpointing may ask for one at each pause in the caller's speech.
    */
   readonly cheapPartials?: boolean;
+  /**
+   * Recognises as the audio arrives (a streaming service): the call layer opens the turn's stream at
+   * the caller's speech onset and pushes frames live (call/live-recognition.ts), instead of pushing the
+   * whole utterance once the endpointer has cut it.
+   */
+  readonly live?: boolean;
   startTurn(settings?: SttTurnSettings): SttStream;
   close(): Promise<void>;
 }
@@ -116,5 +122,7 @@ export interface Tts {
    * `<speak><prosody rate="-9%">Hi</prosody></speak>` are the same audio. Default: the request text.
    */
   cacheText?(request: TtsRequest): string;
+  /** Start what the first synthesis would otherwise wait for (flite's warm helpers); called at gateway start. */
+  warmUp?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -47,11 +47,30 @@ test('never inside a token placeholder, even when the stream splits it', () => {
   same('Card [CREDIT_DEBIT_NUMBER_1, then. Ok.', ['Card [CREDIT_DEBIT_NUMBER_1, then. Ok.']);
   const s = new SpeakablePieces({ minClauseChars: 1 });
   assert.deepEqual(s.push('Your number [PHONE_NUMBER'), []);
-  assert.deepEqual(s.push('_1], and your name. Good'), ['Your number [PHONE_NUMBER_1],']);
-  assert.deepEqual(s.end(), ['and your name.', 'Good']);
+  assert.deepEqual(s.push('_1], and your name. Good'), ['Your number [PHONE_NUMBER_1],', 'and your name.']);
+  assert.deepEqual(s.end(), ['Good']);
 });
 
 test('abbreviations and lower-case continuations do not end a sentence', () => {
   same('Dr. Smith will call at 3 p.m. today. Bye.', ['Dr. Smith will call at 3 p.m. today.', 'Bye.']);
   same('It takes approx. five days. Ok.', ['It takes approx. five days.', 'Ok.']);
+});
+
+test('a long clause is out with the token that ends it, a sentence with the first letter after it (issue 17: first audio)', () => {
+  // The LLM bench's pace: a word per token with its leading space, punctuation apart.
+  const s = new SpeakablePieces();
+  const got: string[][] = ['Your', ' balance', ' is', ' one', ' hundred', ' and', ' twenty', ' pounds', ','].map((t) => s.push(t));
+  assert.deepEqual(got.at(-1), ['Your balance is one hundred and twenty pounds,'], 'no wait for the next word');
+  assert.deepEqual(got.slice(0, -1).flat(), []);
+  assert.deepEqual([' and', ' it', ' went', ' out', ' on', ' Monday', '.'].flatMap((t) => s.push(t)), [], 'a full stop waits for what follows ("3." may be "3.50", "Dr." a title)');
+  assert.deepEqual(s.push(' Is'), ['and it went out on Monday.'], 'an upper-case letter after it is enough');
+  // After a number the whole next word still decides: "…4111," then "one" may be "one one one one".
+  const n = new SpeakablePieces({ minClauseChars: 1 });
+  assert.deepEqual(n.push('Your card ends 4111,'), []);
+  assert.deepEqual(n.push(' o'), []);
+  assert.deepEqual(n.push('ne two. Ok'), []);
+  assert.deepEqual(n.end(), ['Your card ends 4111, one two.', 'Ok']);
+  // A short clause still waits for its sentence.
+  const short = new SpeakablePieces();
+  assert.deepEqual(short.push('Yes,'), []);
 });

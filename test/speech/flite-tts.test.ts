@@ -5,6 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FliteTts } from '../../src/speech/flite/tts.js';
+import { FlitePool } from '../../src/speech/flite/flite-pool.js';
+import { acquireFlitePool, buildFliteHelper } from '../../src/speech/flite/shared-pool.js';
 import { ssmlToPieces, splitSentences } from '../../src/speech/ssml.js';
 import { downsample16kTo8k, upsample8kTo16k } from '../../src/speech/audio/resample.js';
 import { parseWav, writeWav } from '../../src/speech/audio/wav.js';
@@ -40,6 +42,68 @@ test('flite yields 8 kHz chunks; the first arrives before the whole text is synt
     assert.ok(first < all / 2, `first chunk ${first.toFixed(0)} ms of ${all.toFixed(0)} ms`);
   } finally {
     await tts.close();
+  }
+});
+
+async function whole(tts: FliteTts, text: string, voice: string): Promise<Int16Array> {
+  const parts: Int16Array[] = [];
+  for await (const c of tts.synthesize({ text, voice })) parts.push(c.slice());
+  const out = new Int16Array(parts.reduce((n, c) => n + c.length, 0));
+  parts.reduce((o, c) => (out.set(c, o), o + c.length), 0);
+  return out;
+}
+
+test('the warm helpers speak exactly what the flite command does, every time (clustergen noise reseeded, 16→8 kHz streamed)', async () => {
+  const tts = new FliteTts();
+  try {
+    assert.equal(await tts.start(), true, 'the helper builds against libflite1 and starts');
+    const cases: [string, string][] = [['slt', 'Your balance is one hundred and twenty pounds, and your last payment went out on Monday.'], ['awb', 'Goodbye.'], ['kal', 'Press one for your balance.']];
+    for (const [voice, text] of cases) {
+      const reference = await tts.renderSentence(text, voice);
+      for (let round = 0; round < 2; round++) assert.deepEqual(await whole(tts, text, voice), reference, `${voice}, round ${round}`);
+    }
+    // rate −17 % is a duration stretch of 1.205 (ssml.ts): the helper's audio is the command's with --setf
+    const slower = await tts.renderSentence('Thank you.', 'slt', undefined, 1.205);
+    const parts: Int16Array[] = [];
+    for await (const c of tts.synthesize({ text: '<speak><prosody rate="-17%">Thank you.</prosody></speak>', ssml: true })) parts.push(c.slice());
+    assert.deepEqual(Int16Array.from(parts.flatMap((p) => [...p])), slower, 'a prosody rate reaches the helper as a duration stretch');
+    assert.ok(slower.length > (await tts.renderSentence('Thank you.', 'slt')).length, 'and it is slower');
+  } finally {
+    await tts.close();
+  }
+});
+
+test('a warm helper hands out a sentence in pieces while it synthesises it, and a queued job can be abandoned', async () => {
+  const handle = acquireFlitePool(1);
+  try {
+    const pool = await handle.pool;
+    assert.ok(pool instanceof FlitePool);
+    const sizes: number[] = [];
+    const long = 'This is one long sentence that goes on for several seconds of audio without any full stop in it at all';
+    const running = pool.synthesize({ text: long, voice: 'slt', stretch: 1, onAudio: (a) => sizes.push(a.length) });
+    const ac = new AbortController();
+    const queued = pool.synthesize({ text: 'Never spoken.', voice: 'slt', stretch: 1, onAudio: () => assert.fail('an abandoned job made audio'), signal: ac.signal });
+    ac.abort();
+    assert.deepEqual(await queued, { ok: false, error: 'synthesis aborted' });
+    assert.deepEqual(await running, { ok: true });
+    assert.ok(sizes.length >= 10 && sizes[0]! <= 440, `pieces of ${sizes.slice(0, 3).join(', ')}… (${sizes.length})`);
+    assert.deepEqual(await pool.synthesize({ text: 'Hello.', voice: 'nobody', stretch: 1, onAudio: () => undefined }), { ok: false, error: 'flite: unknown voice' });
+  } finally {
+    await handle.release();
+  }
+});
+
+test('a sentence that overruns its deadline fails with an error value, and its worker is replaced', async () => {
+  const built = await buildFliteHelper();
+  assert.ok(built.ok);
+  const pool = new FlitePool({ helperPath: built.path, size: 1, timeoutMs: 5 });
+  try {
+    assert.equal(await pool.ready(), true);
+    const long = 'This sentence is far too long to be synthesised in five milliseconds by any voice, even the fastest one there is, on any machine.';
+    assert.deepEqual(await pool.synthesize({ text: long, voice: 'slt', stretch: 1, onAudio: () => undefined }), { ok: false, error: 'synthesis timed out' });
+    assert.equal(pool.restarts, 1);
+  } finally {
+    await pool.close();
   }
 });
 

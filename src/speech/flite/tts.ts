@@ -3,22 +3,20 @@
  * the embedded recogniser understands flite's voices and not eSpeak's (see bench/stt-accuracy.ts
  * and docs/speech.md): the gateway's own prompts and test calls stay machine-checkable.
  *
- * Text (or minimal SSML) is split into sentences; each is synthesised by its own short-lived
- * flite process (no model load: voices are compiled in, ≈20–80 ms a sentence), the next one
- * while the current one is being yielded, so the first chunk is out after one sentence. Text
- * reaches flite through a file in a private temporary directory (mode 0700, file 0600, removed
- * at once), never on the command line (other local users can read argv); flite's output goes
- * the same way (it hangs writing to a pipe and cannot read Node's stdin socket). Audio is
- * resampled to 8 kHz and yielded in chunks of `chunkMs`.
+ * Text (or minimal SSML) is split into sentences. Each goes to the shared pool of warm flite
+ * helpers (shared-pool.ts, flite-helper.c), which streams its audio while synthesising — the
+ * first 50 ms of a sentence leave after about a third of its synthesis time, with no process start
+ * per sentence — and the next sentence starts when this one's synthesis is done, while it is still
+ * being yielded. Until the pool is up (the first sentences after start), or where it cannot be
+ * built, each sentence runs the `flite` command instead (flite-cli.ts: the whole sentence, then
+ * its audio). Audio is 8 kHz, yielded in chunks of at most `chunkMs`.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { downsample16kTo8k } from '../audio/resample.js';
-import { parseWav } from '../audio/wav.js';
 import { spokenForm, ssmlToPieces, textToPieces, type SpeechPiece, type TextPiece } from '../ssml.js';
 import type { Tts, TtsRequest } from '../types.js';
+import { FliteCommand } from './flite-cli.js';
+import type { FlitePool } from './flite-pool.js';
+import { acquireFlitePool, type FlitePoolHandle } from './shared-pool.js';
+import { SentenceAudio } from './sentence-audio.js';
 
 export const FLITE_VOICES = ['slt', 'kal', 'kal16', 'awb', 'rms'] as const;
 
@@ -29,43 +27,72 @@ export interface FliteTtsOptions {
   chunkMs?: number;
   /** Per-sentence deadline. Default 15 s. */
   timeoutMs?: number;
+  /** Use the warm helper pool when it can be built. Default true; false: the `flite` command per sentence. */
+  warm?: boolean;
 }
 
 export class FliteTts implements Tts {
   readonly engine = 'flite';
   readonly voice: string;
-  private readonly binary: string;
   private readonly chunkSamples: number;
-  private readonly timeoutMs: number;
-  private workDir: Promise<string> | undefined;
-  private seq = 0;
+  private readonly command: FliteCommand;
+  private readonly warmWanted: boolean;
+  private pool?: FlitePoolHandle;
 
   constructor(opts: FliteTtsOptions = {}) {
     this.voice = opts.voice ?? 'slt';
-    this.binary = opts.binary ?? 'flite';
     this.chunkSamples = Math.max(80, Math.round(((opts.chunkMs ?? 200) * 8000) / 1000));
-    this.timeoutMs = opts.timeoutMs ?? 15_000;
+    this.command = new FliteCommand(opts.binary ?? 'flite', opts.timeoutMs ?? 15_000);
+    this.warmWanted = opts.warm ?? true;
   }
 
-  private dir(): Promise<string> {
-    this.workDir ??= mkdtemp(join(tmpdir(), 'hushgate-flite-')); // mkdtemp creates mode 0700
-    return this.workDir;
+  /** Start the warm helpers now (the first synthesis otherwise does); true when they are in use. */
+  async start(): Promise<boolean> {
+    if (!this.warmWanted) return false;
+    this.pool ??= acquireFlitePool();
+    return (await this.pool.pool) !== undefined;
+  }
+
+  async warmUp(): Promise<void> {
+    await this.start();
   }
 
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     const voice = request.voice ?? this.voice;
     if (!(FLITE_VOICES as readonly string[]).includes(voice)) throw new Error('invalid flite voice name'); // flite silently falls back to its default voice
+    if (this.warmWanted && !this.pool) void this.start();
+    const pool = this.pool?.up;
     const pieces = request.ssml ? ssmlToPieces(request.text) : textToPieces(request.text);
-    const render = (p: SpeechPiece): Promise<Int16Array> =>
-      p.kind === 'break' ? Promise.resolve(new Int16Array(Math.round((p.ms * 8000) / 1000))) : this.renderPiece(p, voice, request.signal);
-    let next = pieces.length > 0 ? render(pieces[0]!) : undefined;
-    for (let i = 0; i < pieces.length; i++) {
-      const current = next!;
-      next = i + 1 < pieces.length ? render(pieces[i + 1]!) : undefined;
-      next?.catch(() => undefined); // surfaced when awaited
-      const audio = await current;
+    const audios = pieces.map(() => new SentenceAudio());
+    let started = 0;
+    let reading = 0;
+    // One piece synthesises at a time, at most one ahead of the one being yielded: the first
+    // piece's audio does not share the CPU with the second's.
+    const startMore = (): void => {
+      while (started < pieces.length && started <= reading + 1 && (started === 0 || audios[started - 1]!.done)) {
+        const i = started++;
+        void this.render(pieces[i]!, voice, audios[i]!, pool, request.signal).then(startMore);
+      }
+    };
+    startMore();
+    for (; reading < pieces.length; reading++, startMore()) {
+      for await (const audio of audios[reading]!.read()) {
+        if (request.signal?.aborted) throw new Error('synthesis aborted');
+        for (let off = 0; off < audio.length; off += this.chunkSamples) yield audio.subarray(off, Math.min(audio.length, off + this.chunkSamples));
+      }
       if (request.signal?.aborted) throw new Error('synthesis aborted');
-      for (let off = 0; off < audio.length; off += this.chunkSamples) yield audio.subarray(off, Math.min(audio.length, off + this.chunkSamples));
+    }
+  }
+
+  /** One piece into `out`: a break as silence, text through the pool (streamed) or the command. */
+  private async render(p: SpeechPiece, voice: string, out: SentenceAudio, pool: FlitePool | undefined, signal?: AbortSignal): Promise<void> {
+    try {
+      if (p.kind === 'break') return out.finish(undefined, new Int16Array(Math.round((p.ms * 8000) / 1000)));
+      if (!pool) return out.finish(undefined, await this.renderPiece(p, voice, signal));
+      const r = await pool.synthesize({ text: p.text, voice, stretch: p.stretch ?? 1, signal, onAudio: (a) => out.push(withGain(a, p.gain)) });
+      out.finish(r.ok ? undefined : new Error(r.error));
+    } catch (e) {
+      out.finish(e instanceof Error ? e : new Error(String(e)));
     }
   }
 
@@ -74,51 +101,26 @@ export class FliteTts implements Tts {
     return spokenForm(request.text, request.ssml);
   }
 
-  /** One text piece with its prosody: rate through flite's duration stretch, volume as a gain. */
+  /** One text piece with its prosody through the `flite` command: rate through flite's duration stretch, volume as a gain. */
   private async renderPiece(p: TextPiece, voice: string, signal?: AbortSignal): Promise<Int16Array> {
-    const audio = await this.renderSentence(p.text, voice, signal, p.stretch);
-    if (p.gain === undefined) return audio;
-    for (let i = 0; i < audio.length; i++) audio[i] = Math.max(-32768, Math.min(32767, Math.round(audio[i]! * p.gain)));
-    return audio;
+    return withGain(await this.renderSentence(p.text, voice, signal, p.stretch), p.gain);
   }
 
-  /** One sentence → PCM16 8 kHz. */
-  async renderSentence(text: string, voice: string, signal?: AbortSignal, stretch?: number): Promise<Int16Array> {
-    const dir = await this.dir();
-    const base = join(dir, `s${process.pid}-${++this.seq}`);
-    const out = `${base}.wav`;
-    const input = `${base}.txt`;
-    try {
-      await writeFile(input, text + '\n', { mode: 0o600 });
-      await new Promise<void>((resolve, reject) => {
-        const rate = stretch !== undefined && stretch !== 1 ? ['--setf', `duration_stretch=${stretch.toFixed(3)}`] : [];
-        const proc = spawn(this.binary, ['-voice', voice, ...rate, '-f', input, '-o', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-        let stderr = '';
-        proc.stderr.setEncoding('utf8');
-        proc.stderr.on('data', (d: string) => (stderr = (stderr + d).slice(-300)));
-        const timer = setTimeout(() => proc.kill('SIGKILL'), this.timeoutMs);
-        const onAbort = (): void => void proc.kill('SIGKILL');
-        signal?.addEventListener('abort', onAbort, { once: true });
-        proc.on('error', (e) => reject(e));
-        proc.on('close', (code, sig) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          if (code === 0) resolve();
-          else reject(new Error(`flite failed (${sig ?? code})${/voice/i.test(stderr) ? ': unknown voice' : ''}`));
-        });
-      });
-      const wav = parseWav(await readFile(out));
-      if (!wav.ok) throw new Error(`flite output: ${wav.error}`);
-      if (wav.sampleRate === 8000) return wav.samples;
-      if (wav.sampleRate === 16000) return downsample16kTo8k(wav.samples);
-      throw new Error(`flite output at unsupported rate ${wav.sampleRate}`);
-    } finally {
-      await Promise.all([rm(out, { force: true }), rm(input, { force: true })]);
-    }
+  /** One sentence → PCM16 8 kHz, through the `flite` command (the reference the warm path is tested against). */
+  renderSentence(text: string, voice: string, signal?: AbortSignal, stretch?: number): Promise<Int16Array> {
+    return this.command.render(text, voice, signal, stretch);
   }
 
   async close(): Promise<void> {
-    if (this.workDir) await rm(await this.workDir, { recursive: true, force: true });
-    this.workDir = undefined;
+    const pool = this.pool;
+    this.pool = undefined;
+    await Promise.all([pool?.release(), this.command.close()]);
   }
+}
+
+/** Volume as a gain (SSML prosody volume), in place. */
+function withGain(audio: Int16Array, gain: number | undefined): Int16Array {
+  if (gain === undefined) return audio;
+  for (let i = 0; i < audio.length; i++) audio[i] = Math.max(-32768, Math.min(32767, Math.round(audio[i]! * gain)));
+  return audio;
 }

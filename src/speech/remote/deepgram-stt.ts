@@ -73,6 +73,8 @@ interface DeepgramResults {
 
 export class DeepgramStt implements Stt {
   readonly engine = 'deepgram';
+  /** Decodes while the caller speaks: the call layer streams each frame as it is heard. */
+  readonly live = true;
   private readonly clock: Clock;
 
   constructor(private readonly opts: DeepgramSttOptions) {

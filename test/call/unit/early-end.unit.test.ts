@@ -12,7 +12,7 @@ import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
 import type { Expectations } from '../../../src/dialog/types.js';
 import { FakeCall, FakeDialog, FakeStt, FakeTts, silentLog, settle } from './fakes.js';
 
-function agent(transcripts: string[], o: { cheap?: boolean; adaptive?: boolean; phrases?: string[]; welcome?: 'hang' } = {}) {
+function agent(transcripts: string[], o: { cheap?: boolean; adaptive?: boolean; phrases?: string[]; welcome?: 'hang'; remote?: boolean } = {}) {
   const clock = new FakeClock();
   const call = new FakeCall();
   const dialog = new FakeDialog(o.welcome ?? { text: ['Hello.'] }, { text: ['Your balance is ten.'] });
@@ -22,7 +22,7 @@ function agent(transcripts: string[], o: { cheap?: boolean; adaptive?: boolean; 
   stt.cheapPartials = o.cheap ?? true;
   stt.transcripts = transcripts;
   const session = new AgentSession(call, {
-    dialog, remoteDialog: false, stt, tts: new FakeTts(), policy: DEFAULT_PRIVACY_POLICY, defaultCountry: 'GB', log: silentLog, clock,
+    dialog, remoteDialog: o.remote ?? false, stt, tts: new FakeTts(), policy: DEFAULT_PRIVACY_POLICY, defaultCountry: 'GB', log: silentLog, clock,
     endpointing: { adaptive: o.adaptive ?? true, shortHangoverMs: 250 },
   });
   session.start();
@@ -112,4 +112,18 @@ test('no expected phrases (free speech, the general model): no decode at pauses'
   a.call.media.pause(1, 5000);
   await settle();
   assert.equal(a.stt.turns.length, 0);
+});
+
+test('a turn ended at a pause passes the privacy gate like any other: a remote dialog gets tokens, never the number', async () => {
+  const a = agent(['4111 1111 1111 1111'], { remote: true, phrases: ['4111 1111 1111 1111', 'speak to an agent'] });
+  await settle();
+  const snap = a.call.media.pause(1, 5000);
+  await settle();
+  assert.deepEqual(a.call.media.endedAtPause, [{ id: 1, hangoverMs: 250 }], 'a whole expected phrase: the turn ends early');
+  assert.equal(a.dialog.requests.length, 1, 'nothing reaches the dialog at the pause (no speculative request)');
+  a.call.media.emit('utterance', snap);
+  await settle();
+  const sent = JSON.stringify(a.dialog.requests[1]);
+  assert.ok(!sent.includes('4111') && !/four one one one/i.test(sent), sent);
+  assert.match((a.dialog.requests[1]!.input as { text: string }).text, /\[[A-Z_]+_\d+\]/);
 });
