@@ -9,6 +9,9 @@
  * forwards events, `training` when it captures (speech only). Nothing of what was said is kept:
  * per call only counters live in memory, and the receipt holds counts, ids and times.
  * A receipt that cannot be written is logged (no PII) and counted; the call is not affected.
+ * Receipts are written with group commit: calls that end while a region's write is in flight (or in
+ * the same turn of the event loop) go into the next transaction together, so a busy gateway commits
+ * once per batch, not once per call; an idle one still writes each receipt at once.
  */
 import type { Logger } from 'pino';
 import type { DestinationPolicy, PrivacyPolicy } from '../privacy/index.js';
@@ -78,6 +81,8 @@ const DAY_MS = 86_400_000;
 export class ReceiptLedger {
   readonly #calls = new Map<string, CallState>();
   readonly #inflight = new Set<Promise<unknown>>();
+  /** Call receipts waiting for their region's next transaction, and whether one is being written. */
+  readonly #queues = new Map<string, { items: { body: CallReceiptBody; callId: string }[]; writing: boolean }>();
   readonly #onEvent = (e: LedgerEvent) => this.#handle(e as AnyEvent);
   failures = 0;
 
@@ -165,11 +170,25 @@ export class ReceiptLedger {
       this.opts.log.error({ callId, region }, 'privacy receipt not written: the region has no receipt chain');
       return;
     }
-    const p = chain.append(body, this.opts.now()).catch((err: unknown) => {
-      this.failures++;
-      this.opts.log.error({ callId, region, err: err instanceof Error ? err.message.slice(0, 200) : 'failed' }, 'privacy receipt not written');
-    });
+    let q = this.#queues.get(region);
+    if (!q) this.#queues.set(region, (q = { items: [], writing: false }));
+    q.items.push({ body, callId });
+    if (q.writing) return;
+    q.writing = true;
+    const p = this.#drain(chain, q);
     this.#inflight.add(p);
     void p.finally(() => this.#inflight.delete(p));
+  }
+
+  async #drain(chain: ReceiptStore, q: { items: { body: CallReceiptBody; callId: string }[]; writing: boolean }): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve)); // calls ending in this turn share the transaction
+    while (q.items.length) {
+      const batch = q.items.splice(0, 256);
+      await chain.appendMany(batch.map((b) => b.body), this.opts.now()).catch((err: unknown) => {
+        this.failures += batch.length;
+        for (const { callId } of batch) this.opts.log.error({ callId, region: chain.region, err: err instanceof Error ? err.message.slice(0, 200) : 'failed' }, 'privacy receipt not written');
+      });
+    }
+    q.writing = false;
   }
 }

@@ -193,3 +193,24 @@ test('a bot stream is on the call receipt: where (URL without query), when, reco
     await e.done();
   }
 });
+
+test('group commit: calls ending together are written in one transaction, in the order they ended, and the chain verifies', async () => {
+  const e = await env();
+  const store = e.stores.get('eu');
+  const transaction = store.transaction.bind(store);
+  let transactions = 0;
+  store.transaction = ((fn: Parameters<typeof transaction>[0]) => (transactions++, transaction(fn))) as typeof store.transaction;
+  try {
+    for (let i = 1; i <= 40; i++) call(e, i);
+    await settled(e, 40);
+    await e.ledger.stop();
+    const all = await e.chain.list(0, 100);
+    assert.deepEqual(all.map((r) => (JSON.parse(r.body) as CallReceiptBody).callId), Array.from({ length: 40 }, (_, i) => `call-${i + 1}@gw`));
+    assert.ok(transactions <= 2, `40 receipts in ${transactions} transactions`);
+    const v = await verifyChain('eu', e.chain.all(), regionPublicKey(e.dir, 'eu'));
+    assert.equal(v.ok, true);
+    assert.equal(v.head?.seq, 40);
+  } finally {
+    await e.done();
+  }
+});
