@@ -7,6 +7,10 @@
  *                  'dtmf'                      │
  *   Player (prompts, TTS streams) ─────────────┴─▶ G.711 encode ─▶ RtpSession.sendAudio (ts = slot × 160)
  *
+ * The energy of every frame sent (silence for a tick that sent nothing) goes into a 32-frame
+ * EchoReference that the endpointer's barge-in test reads: a caller frame that is only the delayed,
+ * attenuated copy of what we sent does not interrupt (media/vad/double-talk.ts).
+ *
  * One `tick` per call per 20 ms does both directions, so the process has one timer for all calls.
  * The RTP timestamp follows the scheduler's slots, so silence between prompts keeps the timeline
  * and each talkspurt starts with the marker bit.
@@ -17,7 +21,7 @@ import type { CallMedia } from './media-port.js';
 import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
-import { Endpointer, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
+import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
 import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
@@ -35,6 +39,8 @@ export interface CallAudioEvents {
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
   pause: [PauseSnapshot];
   bargeIn: [number];
+  /** An utterance too short to be speech (a cough, a click) was dropped: [startMs, endMs]. */
+  discard: [number, number];
   playbackFinished: ['done' | 'stopped'];
 }
 
@@ -75,6 +81,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
+  /** What this call sent, per tick, for the echo test of barge-in. */
+  readonly echoReference = new EchoReference();
+  private sentDbThisTick = SILENT_DB;
   private haveAudio = false;
   private configured = false;
   private originMs = -1;
@@ -97,11 +106,12 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     super();
     this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
     this.player.on('finished', (reason: 'done' | 'stopped') => this.emit('playbackFinished', reason));
-    this.endpointer = new Endpointer(opts.endpointer, {
+    this.endpointer = new Endpointer({ echoReference: this.echoReference, ...opts.endpointer }, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
+      onDiscard: (a, b) => this.emit('discard', a, b),
     });
     this.endpointer.offerPauses = false; // until the agent listens for pauses (agent-call.ts)
     rtp.setAudioHandler((payload, pt, seq, timestamp, arrival) => {
@@ -154,6 +164,29 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     this.player.stop();
   }
 
+  /** Hold the prompt where it is (a possible barge-in being judged); `resumePlayback` goes on from there. */
+  pausePlayback(): void {
+    this.player.pause();
+  }
+
+  resumePlayback(): void {
+    this.player.resume();
+  }
+
+  get paused(): boolean {
+    return this.player.paused;
+  }
+
+  /** The endpointer is inside an utterance (the caller is still speaking). */
+  get callerSpeaking(): boolean {
+    return this.endpointer.speaking;
+  }
+
+  /** The application's barge-in rule (speech.bargeIn), judged against what this call sends. */
+  setBargeIn(opts: BargeInOptions): void {
+    this.endpointer.setBargeIn(opts, this.echoReference);
+  }
+
   get playing(): boolean {
     return this.player.playing;
   }
@@ -199,7 +232,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       this.fifoLen -= FRAME_SAMPLES;
       this.prev.set(frame);
       if (this.listening) {
-        this.endpointer.playing = this.player.playing;
+        this.endpointer.playing = this.player.playing && !this.player.paused;
         this.endpointer.push(frame, deadlineMs);
       }
       if (this.loopback) this.sendFrame(frame, false, deadlineMs);
@@ -207,12 +240,14 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     } else if (this.haveAudio && this.listening) {
       // The far end stopped sending (DTX, a prompt that ended, silence suppression on the
       // trunk): no packets means silence, and the endpointer must see it to end an utterance.
-      this.endpointer.playing = this.player.playing;
+      this.endpointer.playing = this.player.playing && !this.player.paused;
       this.endpointer.push(this.silence, deadlineMs);
     }
     if (this.loopback) return;
+    this.sentDbThisTick = SILENT_DB;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
+    this.echoReference.push(this.sentDbThisTick);
   }
 
   private playFeed(deadlineMs: number): void {
@@ -233,7 +268,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
-    if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
+    const pcm = frame instanceof Int16Array ? frame : this.decodeSent(frame);
+    this.sentDbThisTick = frameEnergyDbfs(pcm);
+    if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
   }

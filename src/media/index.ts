@@ -19,3 +19,7 @@ export { SAMPLE_RATE } from './frames.js';
 export { Resampler } from './resample.js';
 export { configureSrtpBackend } from './srtp/index.js';
 export type { PauseSnapshot } from './vad/endpointer.js';
+export { EchoReference, SILENT_DB } from './vad/echo-reference.js';
+export { frameEnergyDbfs } from './vad/energy-vad.js';
+export type { BargeInOptions } from './vad/barge-in-detector.js';
+export type { EchoOptions } from './vad/double-talk.js';
