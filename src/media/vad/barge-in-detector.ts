@@ -18,7 +18,7 @@ import { VoicingMeter } from './voicing.js';
 export interface BargeInOptions {
   /** Near-end speech that makes an interruption (ms). Default 200. */
   minSpeechMs?: number;
-  /** Longest run of non-speech frames inside it (ms). Default 150. */
+  /** Longest run of non-speech frames inside it (ms). Default 200. */
   maxGapMs?: number;
   /** Of which voiced (periodic) frames, at least (ms); 0 turns the test off. Default 80. */
   minVoicedMs?: number;
@@ -49,7 +49,7 @@ export class BargeInDetector {
 
   constructor(opts: BargeInOptions = {}, reference?: EchoReference) {
     this.minSpeechMs = opts.minSpeechMs ?? 200;
-    this.maxGapMs = opts.maxGapMs ?? 150;
+    this.maxGapMs = opts.maxGapMs ?? 200;
     this.minVoicedMs = opts.minVoicedMs ?? 80;
     this.voicedAbove = opts.voicedAbove ?? 0.6;
     if (this.minVoicedMs > 0) this.voicing = new VoicingMeter();
