@@ -105,7 +105,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   ) {
     super();
     this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
-    this.player.on('finished', (reason: 'done' | 'stopped') => this.emit('playbackFinished', reason));
+    // The Player emits `{ reason }`; the event carries the reason itself, as its type says.
+    this.player.on('finished', (e: { reason: 'done' | 'stopped' }) => this.emit('playbackFinished', e.reason));
     this.endpointer = new Endpointer({ echoReference: this.echoReference, ...opts.endpointer }, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
