@@ -250,7 +250,7 @@ export class AgentSession {
     const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = this.earlyEnd.decodeMsFor(u) ?? Math.round(this.clock.now() - t0); // a decode made at the pause is the turn's recognition time
     if (this.ended) return;
-    if (interrupting && this.interruption.judge(outcome.ok ? outcome.result.transcript : undefined) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn
+    if (interrupting && this.interruption.judge(outcome.ok ? outcome.result.transcript : undefined, u.speechMs) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn
     if (!outcome.ok || !outcome.result.transcript.trim()) {
       this.deps.log.info({ ok: outcome.ok, sttMs }, 'nothing recognised');
       this.busy = false;

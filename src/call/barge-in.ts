@@ -4,8 +4,9 @@
  * lasted the minimum (media/vad/barge-in-detector.ts); then:
  *
  *   candidate ──▶ pause playout (position kept) ─┬─ utterance recognised as words that are not a
- *                                                │  backchannel ──▶ barge-in: stop, abort the
- *                                                │  streamed reply; the utterance is the turn
+ *                                                │  backchannel, or longer than `backchannelMaxMs`
+ *                                                │  ──▶ barge-in: stop, abort the streamed reply;
+ *                                                │  the utterance is the turn
  *                                                ├─ nothing recognised, a backchannel, the
  *                                                │  utterance discarded as too short ──▶ resume
  *                                                └─ `resumeAfterMs` with no utterance while the
@@ -25,17 +26,18 @@ export type InterruptibleMedia = Pick<AgentMedia, 'on' | 'playing' | 'callerSpea
 
 export interface InterruptionSettings {
   resumeFalseInterruptions: boolean;
+  backchannelMaxMs: number;
   backchannels: BackchannelMatcher;
   resumeAfterMs: number;
 }
 
 export type InterruptionVerdict = 'barge-in' | 'resumed';
 
-export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
+export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1000, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
 
 /** The call side of `speech.bargeIn`. */
 export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
-  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
+  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
 }
 
 /** The media side of `speech.bargeIn` (the endpointer's detector). */
@@ -105,11 +107,13 @@ export class InterruptionJudge {
   /**
    * The interrupting utterance's words (undefined or blank: nothing recognised), against the
    * dialog's grammar passed to `grammar()` (which makes "yeah" an answer rather than a backchannel).
+   * `speechMs`: how much speech the utterance held; past `backchannelMaxMs` it interrupts whatever
+   * was recognised (a grammar decode may find nothing, or a backchannel, in words it cannot hold).
    */
-  judge(transcript: string | undefined): InterruptionVerdict {
+  judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    if (!text || this.settings.backchannels.isBackchannel(text, this.#expected)) {
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.settings.backchannels.isBackchannel(text, this.#expected))) {
       this.resume();
       return 'resumed';
     }

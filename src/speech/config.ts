@@ -139,6 +139,11 @@ export const bargeInConfigSchema = z.object({
   language: z.string().default('en'),
   /** Words that acknowledge rather than interrupt; default: the language's list. */
   backchannels: z.array(z.string().min(1)).optional(),
+  /**
+   * Speech longer than this is an interruption whatever its words (ms of speech): a backchannel is
+   * short, and a long utterance the grammar cannot hold is still the caller talking over the agent.
+   */
+  backchannelMaxMs: z.number().int().min(200).max(5000).default(1000),
   /** A paused prompt resumes if no words came within this time and the caller is not speaking (ms). */
   resumeAfterMs: z.number().int().min(200).max(10_000).default(2500),
 });

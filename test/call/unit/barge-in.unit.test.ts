@@ -56,6 +56,16 @@ test('a backchannel pauses the prompt, then it resumes where it stopped: no turn
   }
 });
 
+test('a long utterance interrupts whatever was recognised: a grammar decode may find nothing in words it cannot hold', async () => {
+  const a = agent([hello, yes], { transcripts: ['', 'okay'] });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.emit('utterance', { startMs: 0, endMs: 1500, audioStartMs: 0, audio: new Int16Array(160 * 75), truncated: false, speechMs: 1400 });
+  await settle();
+  assert.equal(a.call.media.stops, 1, 'nothing recognised in 1.4 s of speech: still an interruption');
+  assert.equal(a.call.media.resumes, 0);
+});
+
 test('nothing recognised, or a sound the endpointer drops as too short, resumes the prompt', async () => {
   const a = agent([hello, yes], { transcripts: [''] });
   await settle();
