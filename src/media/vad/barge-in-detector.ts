@@ -14,6 +14,7 @@ import { FRAME_MS } from '../frames.js';
 import { DoubleTalkDetector, type EchoOptions, type EchoVerdict } from './double-talk.js';
 import type { EchoReference } from './echo-reference.js';
 import { VoicingMeter } from './voicing.js';
+import { frameEnergyDbfs } from './energy-vad.js';
 
 export interface BargeInOptions {
   /** Near-end speech that makes an interruption (ms). Default 200. */
@@ -67,11 +68,13 @@ export class BargeInDetector {
   }
 
   /**
-   * One caller frame while playing. `speech`: the VAD's decision; `energyDb`/`noiseDb`: the frame's
-   * energy and the line's noise floor (dBFS). True while the near-end speech counts as a barge-in.
+   * One caller frame while playing. `speech`: the VAD's decision (energy or neural: the detector
+   * needs nothing else of it); `noiseDb`: the line's noise floor if the VAD knows it (dBFS; only
+   * frames above it teach the echo return loss). True while the near-end speech counts as a barge-in.
    */
-  frame(frame: Int16Array, speech: boolean, energyDb: number, noiseDb: number): boolean {
+  frame(frame: Int16Array, speech: boolean, noiseDb = -60): boolean {
     this.voicing?.push(frame); // keeps its 40 ms window current
+    const energyDb = this.doubleTalk ? frameEnergyDbfs(frame) : 0;
     if (this.doubleTalk) this.lastVerdict = this.doubleTalk.judge(energyDb, speech, energyDb > noiseDb + 6);
     else this.lastVerdict = speech ? 'near' : 'silence';
     const near = speech && this.lastVerdict !== 'echo';

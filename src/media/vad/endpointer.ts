@@ -177,7 +177,7 @@ export class Endpointer {
     }
     if (!this.wasPlaying) this.bargedIn = false;
     this.wasPlaying = true;
-    return this.bargeIn.frame(frame, speech, this.vad.energyDb, this.vad.noiseDb);
+    return this.bargeIn.frame(frame, speech, this.vad.noiseDb);
   }
 
   /**
