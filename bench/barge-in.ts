@@ -213,6 +213,7 @@ const figures = {
         stoppedPct: pct(speech.filter((o) => o.stopped).length, speech.length),
         pausedPct: pct(speech.filter((o) => o.paused).length, speech.length),
         latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
+        perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
       },
       misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, paused: o.paused })),
     },
