@@ -27,7 +27,7 @@ import { startInProcessGateway } from '../test/helpers/in-process-gateway.js';
 import { freeUdpRange } from '../test/helpers/ports.js';
 import { EchoingLine } from '../test/helpers/echoing-line.js';
 import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
-import type { CallAudio } from '../src/call/call-audio.js';
+import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');

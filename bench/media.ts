@@ -30,13 +30,18 @@
  * window (perf_hooks, from its /metrics: src/gateway/pause-monitor.ts).
  *
  * Flags: --max N (default 1000), --seconds S per step (default 5), --steps 50,100,..., --no-pin,
- * --modes plain,srtp,srtp-openssl, --phases P (the gateway's media.playoutPhases, default 1).
+ * --modes plain,srtp,srtp-openssl, --phases P (the gateway's media.playoutPhases, default 1),
+ * --workers N (the gateway's media.workers, default 0: calls' media on worker threads, see
+ * docs/media-flow.md "Media workers"), --gateway-cpus LIST (taskset list for the gateway when pinned,
+ * default 0; e.g. 0,1 to give a workers gateway both cores, then the generator is not pinned).
+ * Per step the gateway's main-thread CPU is reported beside its whole-process CPU, so the work left
+ * on the main thread per call (the ceiling of the workers design) is a measured figure.
  * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -85,6 +90,8 @@ interface GatewayProc {
   sipPort: number;
   adminPort: number;
   cpuSeconds(): number;
+  /** CPU seconds of each of the gateway's threads (tid → s); the main thread's tid is the pid. */
+  threadCpuSeconds(): Map<number, number>;
   schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
   /** Event-loop delay and GC pauses since the previous call (the gateway's /metrics window). */
   pauses(): Promise<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; gcPauseMs: { count: number; p99: number; max: number; totalMs: number } }>;
@@ -101,14 +108,14 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
     log: { level: 'warn' },
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
     admin: { host: '127.0.0.1', port: adminPort },
-    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG, ...workersMediaConfig(maxCalls) },
     shutdown: { graceSeconds: 1 },
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
   writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
   const argv = [process.execPath, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
   const proc = PIN
-    ? spawn('/usr/bin/taskset', ['-c', '0', ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    ? spawn('/usr/bin/taskset', ['-c', GATEWAY_CPUS, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
     : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -134,6 +141,7 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
       const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
     },
+    threadCpuSeconds: () => threadCpuSeconds(pid),
     async schedulerLateness() {
       const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       const q = (k: string) => Number(new RegExp(`^hushgate_media_scheduler_lateness_ms\\{quantile="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
@@ -270,6 +278,11 @@ interface StepResult {
   generatorCpuCores: number;
   generatorBound: boolean;
   retried?: boolean;
+  /** The gateway's main thread (SIP, calls, endpointer, player; with --workers 0 also all media) in cores, and per call. */
+  gatewayMainThreadCores?: number;
+  mainThreadCpuPerCallPct?: number;
+  /** The gateway's busiest other threads in cores (media workers with --workers, else libuv/V8 helpers). */
+  gatewayOtherThreadsCores?: number[];
 }
 
 async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number }> {
@@ -333,10 +346,12 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     lateSends = 0;
     await gw.pauses(); // opens the gateway's pause window
     const own0 = process.cpuUsage();
+    const threads0 = gw.threadCpuSeconds();
     const cpu0 = gw.cpuSeconds();
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu1 = gw.cpuSeconds();
+    const threads1 = gw.threadCpuSeconds();
     const pauses = await gw.pauses();
     const own = process.cpuUsage(own0);
     const wall = (performance.now() - w0) / 1000;
@@ -372,6 +387,7 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
       generatorLateSends: lateSends,
       generatorCpuCores: round(generatorCores),
       generatorBound: generatorCores >= 0.9,
+      ...threadFigures(gw.proc.pid!, threads0, threads1, wall, target),
     };
     return step;
   }
@@ -414,7 +430,7 @@ function packetCost(backend: SrtpBackend): { srtpUs: number; plainUs: number } {
 }
 
 async function main(): Promise<void> {
-  if (PIN) {
+  if (PIN && !generatorSharesGatewayCpus()) {
     // This process and its threads (libuv pool) on CPU 1; the gateway is started on CPU 0.
     const r = spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
     if (r.status !== 0) throw new Error('taskset could not pin the generator');
@@ -444,9 +460,10 @@ async function main(): Promise<void> {
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
     /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */
     srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, srtpOpenssl: 'openssl' },
-    plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps },
-    srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps },
-    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps },
+    plain: { maxCalls: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps, ...perProcessAndMachine(plain) },
+    srtp: { maxCalls: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
+    srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
+    workers: workersReport(),
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
       srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),
@@ -455,6 +472,75 @@ async function main(): Promise<void> {
       srtpOpensslCpuPerCallOverPlain: round(srtpOpensslCpu / plainCpu, 3),
     },
   }, 'The gateway is one Node process (one event loop), so maxCalls is calls on one core when gatewayCpuCores <= 1. Jitter is |inter-arrival - 20 ms| measured by the load generator on loopback (includes its own scheduling delay); loss from sequence gaps. A step passing at --max means the limit was not reached.');
+}
+
+// ---------- media workers (--workers): kept apart from the rest of the bench ----------
+
+/** The gateway's media.workers (0: every call's media on the main thread, as before). */
+const WORKERS = arg('workers', 0);
+/** The CPUs the gateway is pinned to (taskset list); the generator takes CPU 1 only when the gateway does not. */
+const GATEWAY_CPUS = (() => {
+  const i = process.argv.indexOf('--gateway-cpus');
+  return i >= 0 ? process.argv[i + 1]! : '0';
+})();
+
+function workersMediaConfig(maxCalls: number): Record<string, unknown> {
+  // Each worker binds from its own slice of the port range: leave every slice room for all calls' share.
+  return WORKERS > 0 ? { workers: WORKERS, rtpPortMax: 30000 + 2 * maxCalls + 200 * (WORKERS + 1) } : {};
+}
+
+function generatorSharesGatewayCpus(): boolean {
+  return GATEWAY_CPUS.split(',').includes('1');
+}
+
+function threadCpuSeconds(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(t), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      /* the thread ended */
+    }
+  }
+  return out;
+}
+
+function threadFigures(pid: number, t0: Map<number, number>, t1: Map<number, number>, wall: number, calls: number): Pick<StepResult, 'gatewayMainThreadCores' | 'mainThreadCpuPerCallPct' | 'gatewayOtherThreadsCores'> {
+  const main = ((t1.get(pid) ?? 0) - (t0.get(pid) ?? 0)) / wall;
+  const others = [...t1].filter(([tid]) => tid !== pid).map(([tid, s]) => (s - (t0.get(tid) ?? 0)) / wall).filter((c) => c >= 0.01).sort((a, b) => b - a);
+  return { gatewayMainThreadCores: round(main), mainThreadCpuPerCallPct: round((main / calls) * 100, 4), gatewayOtherThreadsCores: others.slice(0, 8).map((c) => round(c)) };
+}
+
+/**
+ * Calls per gateway process (measured: the last passing step) and per machine. Per machine is the
+ * measured figure when one workers gateway was given every core; otherwise it is a projection —
+ * per process × the cores a process uses (N gateways behind the dispatcher, `make cluster`) —
+ * named as such, because on this 2-core machine the load generator needs a core of its own.
+ */
+function perProcessAndMachine(m: { steps: StepResult[]; maxCalls: number }): Record<string, unknown> {
+  const cores = cpus().length;
+  const last = m.steps.filter((s) => s.pass).at(-1);
+  const mainPerCall = last?.mainThreadCpuPerCallPct;
+  const gatewayCores = GATEWAY_CPUS.split(',').length;
+  return {
+    perProcess: m.maxCalls,
+    perMachine: gatewayCores >= cores ? m.maxCalls : m.maxCalls * Math.floor(cores / gatewayCores),
+    perMachineIs: gatewayCores >= cores ? 'measured (one gateway on every core, generator sharing them)' : `projected: ${Math.floor(cores / gatewayCores)} gateways of ${gatewayCores} core(s) each`,
+    /** With workers: the most calls the main thread could carry at 100 % of its core (its work per call measured at the last passing step). */
+    mainThreadCeiling: mainPerCall ? Math.floor(100 / mainPerCall) : null,
+  };
+}
+
+function workersReport(): Record<string, unknown> {
+  return { workers: WORKERS, gatewayCpus: PIN ? GATEWAY_CPUS : 'all', generatorPinned: PIN && !generatorSharesGatewayCpus() ? 'cpu1' : 'no' };
 }
 
 main().catch((err) => {

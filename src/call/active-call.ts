@@ -9,13 +9,13 @@ import type { SipResponse } from '../sip/index.js';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { Route } from '../tenancy/index.js';
 import type { DtmfEvent } from '../media/index.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { CallEvent, MediaStatsSnapshot } from './call-events.js';
 import type { SensitiveState } from './sensitive-state.js';
 import type { RecordingControl } from './recording-control.js';
 
 /** `busy`, `no-answer`, `failed`: an outbound call the far end did not answer (the SIP status is on its events). */
-export type CallEndReason = EndReason | 'max-duration' | 'hold-complete' | 'no-sdp-answer' | 'sdp-answer-refused' | 'busy' | 'no-answer' | 'failed';
+export type CallEndReason = EndReason | 'max-duration' | 'hold-complete' | 'no-sdp-answer' | 'sdp-answer-refused' | 'busy' | 'no-answer' | 'failed' | 'media-failed';
 
 export interface CallInfo {
   callId: string;
@@ -62,7 +62,7 @@ export interface ActiveCall {
   readonly session: CallSession;
   /** Who placed the call: the caller (`inbound`) or this gateway through a trunk (`outbound`). */
   readonly direction: 'inbound' | 'outbound';
-  readonly media: CallAudio;
+  readonly media: CallAudioPort;
   readonly keys: CallKeys;
   /** The call's sensitive switch (sensitive-state.ts): everything that sends caller data out reads it. */
   readonly sensitive: SensitiveState;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { InviteServerSession } from '../sip/index.js';
 import { parseSdp, type SessionDescription } from '../sdp/index.js';
 import { isDiallable, type NumberRouter, type Route } from '../tenancy/index.js';
-import type { CallMedia, CallMediaFactory } from './media-port.js';
+import type { CallMedia, CallMediaFactory, CallMediaRequest } from './media-port.js';
 
 export interface Rejection {
   code: number;
@@ -46,8 +46,8 @@ export function admit(session: InviteServerSession, router: NumberRouter, log: L
 }
 
 /** Capacity: the call's media, or 503 when the port pool is empty. */
-export async function reserveMedia<M extends CallMedia>(factory: CallMediaFactory<M>, callId: string): Promise<{ ok: true; media: M } | ({ ok: false } & Rejection)> {
-  const media = await factory.allocate(callId);
+export async function reserveMedia<M extends CallMedia>(factory: CallMediaFactory<M>, callId: string, request?: CallMediaRequest): Promise<{ ok: true; media: M } | ({ ok: false } & Rejection)> {
+  const media = await factory.allocate(callId, request);
   if (!media) return { ok: false, code: 503, reason: 'Service Unavailable - no media ports free', headers: [['Retry-After', '5']] };
   return { ok: true, media };
 }

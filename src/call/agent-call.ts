@@ -13,7 +13,7 @@ import { pino, type Logger } from 'pino';
 import { startCallStream } from './stream/behaviour.js';
 import { streamsOfCall } from './stream/bot-stream.js';
 import type { ActiveCall, CallEndReason } from './active-call.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { CallEvent } from './call-events.js';
 import type { SensitiveState } from './sensitive-state.js';
 import type { RecordingControl } from './recording-control.js';
@@ -128,7 +128,7 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
   };
 }
 
-function agentMediaOf(m: CallAudio, bargeIn: BargeInConfig): AgentMedia {
+function agentMediaOf(m: CallAudioPort, bargeIn: BargeInConfig): AgentMedia {
   m.setBargeIn(bargeInDetectorOptionsOf(bargeIn)); // the application's rule, judged against what this call sends
   return {
     on: (event, listener) => {

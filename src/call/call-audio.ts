@@ -7,9 +7,7 @@
  *                  'dtmf'                      │
  *   Player (prompts, TTS streams) ─────────────┴─▶ G.711 encode ─▶ RtpSession.sendAudio (ts = slot × 160)
  *
- * The energy of every frame sent (silence for a tick that sent nothing) goes into a 32-frame
- * EchoReference that the endpointer's barge-in test reads: a caller frame that is only the delayed,
- * attenuated copy of what we sent does not interrupt (media/vad/double-talk.ts).
+ * Each tick's sent-frame energy goes to the EchoReference that barge-in's echo test reads (media/vad/double-talk.ts).
  *
  * One `tick` per call per 20 ms does both directions, so the process has one timer for all calls.
  * The RTP timestamp follows the scheduler's slots, so silence between prompts keeps the timeline
@@ -17,8 +15,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
-import type { CallMedia } from './media-port.js';
-import type { RtpSession, RtpSessionStats, SrtpTransform } from '../media/index.js';
+import type { CallAudioPort } from './call-audio-port.js';
+import type { RtpSession, RtpSessionStats, SrtpTransform, SdesKeyPair } from '../media/index.js';
+import { createSrtpContexts } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterStats } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
 import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
@@ -42,6 +41,8 @@ export interface CallAudioEvents {
   /** An utterance too short to be speech (a cough, a click) was dropped: [startMs, endMs]. */
   discard: [number, number];
   playbackFinished: ['done' | 'stopped'];
+  /** The media plane under the call is gone (a media worker died): the call has no audio any more. */
+  failed: [string];
 }
 
 export interface CallAudioStats {
@@ -58,7 +59,7 @@ export interface CallAudioOptions {
   player?: PlayerOptions;
 }
 
-export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedia {
+export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   readonly player: Player;
   readonly endpointer: Endpointer;
@@ -81,7 +82,6 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
-  /** What this call sent, per tick, for the echo test of barge-in. */
   readonly echoReference = new EchoReference();
   private sentDbThisTick = SILENT_DB;
   private haveAudio = false;
@@ -105,7 +105,6 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
   ) {
     super();
     this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
-    // The Player emits `{ reason }`; the event carries the reason itself, as its type says.
     this.player.on('finished', (e: { reason: 'done' | 'stopped' }) => this.emit('playbackFinished', e.reason));
     this.endpointer = new Endpointer({ echoReference: this.echoReference, ...opts.endpointer }, {
       onSpeechStart: (t) => this.emit('speechStart', t),
@@ -144,6 +143,11 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     this.rtp.setSrtp(transform);
   }
 
+  /** SRTP from the negotiated SDES keys (offer-answer.ts), or null for plain RTP. */
+  setSrtpKeys(keys: SdesKeyPair | null): void {
+    this.setSrtp(keys ? createSrtpContexts(keys) : null);
+  }
+
   /** A G.711 payload quieter than about -45 dBFS: safe for the jitter buffer to drop when it shrinks. */
   private isSilentPayload(p: Uint8Array): boolean {
     const table = this.codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
@@ -165,7 +169,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     this.player.stop();
   }
 
-  /** Hold the prompt where it is (a possible barge-in being judged); `resumePlayback` goes on from there. */
+  // Barge-in (CallAudioPort documents them): pause/resume, the caller still speaking, the application's rule.
   pausePlayback(): void {
     this.player.pause();
   }
@@ -178,12 +182,10 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallMedi
     return this.player.paused;
   }
 
-  /** The endpointer is inside an utterance (the caller is still speaking). */
   get callerSpeaking(): boolean {
     return this.endpointer.speaking;
   }
 
-  /** The application's barge-in rule (speech.bargeIn), judged against what this call sends. */
   setBargeIn(opts: BargeInOptions): void {
     this.endpointer.setBargeIn(opts, this.echoReference);
   }

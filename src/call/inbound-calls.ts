@@ -16,7 +16,7 @@ import type { NumberRouter } from '../tenancy/index.js';
 import { parseSipInfoDtmf } from '../media/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { CallMediaFactory } from './media-port.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { CallEvent } from './call-events.js';
 import type { ActiveCall, CallBehaviour, CallInfo, CallKeys } from './active-call.js';
 import { admit, reserveMedia, type Rejection } from './admission.js';
@@ -52,7 +52,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   constructor(
     private readonly ua: UserAgent,
     private readonly router: () => NumberRouter,
-    private readonly media: CallMediaFactory<CallAudio>,
+    private readonly media: CallMediaFactory<CallAudioPort>,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
   ) {
@@ -91,7 +91,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     const admitted = admit(session, this.router(), this.log);
     if (!admitted.ok) return this.reject(session, admitted);
     const route = admitted.route;
-    const reserved = await reserveMedia(this.media, callId);
+    const reserved = await reserveMedia(this.media, callId, { vad: route.application.speech.vad });
     if (!reserved.ok) return this.reject(session, reserved);
     const media = reserved.media;
     if (session.state !== 'incoming') {
@@ -141,6 +141,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     this.counters.active++;
     // Key presses from RTP and from SIP INFO bodies reach the behaviour and the event bus the same way.
     media.on('dtmf', (e) => keys.emit('dtmf', e));
+    // The media plane under the call died (a media worker exited): end the call, saying why, rather than keep a silent line.
+    media.once('failed', () => void call.hangup('media-failed', [['Reason', 'SIP;cause=500;text="media failure"']]));
     session.on('info', (r) => {
       if (r.method !== 'INFO') return;
       const d = parseSipInfoDtmf(r.headers.get('Content-Type') ?? '', r.body.toString('utf8'));

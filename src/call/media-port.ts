@@ -4,6 +4,7 @@
  * `media/` implements it with an RtpSession; the call layer never touches sockets.
  */
 import type { NegotiatedAudio } from '../sdp/index.js';
+import type { VadKind } from '../media/index.js';
 
 export interface CallMedia {
   readonly localAddress: string;
@@ -13,7 +14,13 @@ export interface CallMedia {
   close(): Promise<void>;
 }
 
+/** What the call's application asks of its media (per-application settings). */
+export interface CallMediaRequest {
+  /** The application's `speech.vad`: which voice activity detector hears the caller. */
+  vad?: VadKind;
+}
+
 export interface CallMediaFactory<M extends CallMedia = CallMedia> {
   /** Allocate media for a new call; `undefined` when no RTP port is free (the call gets 503). */
-  allocate(callId: string): Promise<M | undefined>;
+  allocate(callId: string, request?: CallMediaRequest): Promise<M | undefined>;
 }

@@ -11,16 +11,15 @@
 import type { InviteServerSession } from '../sip/index.js';
 import { parseSdp, serializeSdp, negotiate, buildOffer, type NegotiatedAudio, type LocalMediaOffer, type SessionDescription } from '../sdp/index.js';
 import { createSdesNegotiator, createSdesOffer, type SdesKeys } from '../sdp/index.js';
-import { createSrtpContexts } from '../media/index.js';
 import type { Clock } from '../time/index.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { CallInfo } from './active-call.js';
 import type { Rejection } from './admission.js';
 
 /** Where offers and answers arrive: an `InviteServerSession`, or an outbound call's hooks (outbound-calls.ts). */
 export type OfferHooks = Pick<InviteServerSession, 'onOffer' | 'onAnswer'>;
 
-export type NegotiatedMedia = Pick<CallAudio, 'configure' | 'setSrtp' | 'localAddress' | 'localPort'>;
+export type NegotiatedMedia = Pick<CallAudioPort, 'configure' | 'setSrtpKeys' | 'localAddress' | 'localPort'>;
 
 export interface AnswerProblem {
   reason: 'no-sdp-answer' | 'sdp-answer-refused';
@@ -101,7 +100,7 @@ export class OfferAnswer {
   /** Configure the media from a negotiation: SRTP keyed by SDES when the offer was RTP/SAVP. */
   private apply(audio: NegotiatedAudio<SdesKeys>): void {
     this.media.configure(audio);
-    this.media.setSrtp(audio.srtp ? createSrtpContexts(audio.srtp) : null);
+    this.media.setSrtpKeys(audio.srtp ?? null);
     this.info.audio = { ...audio, srtp: undefined };
   }
 }

@@ -20,7 +20,7 @@ import { parseSipInfoDtmf } from '../media/index.js';
 import { err, ok, type Result } from '../result/index.js';
 import type { Clock } from '../time/index.js';
 import type { CallMediaFactory } from './media-port.js';
-import type { CallAudio } from './call-audio.js';
+import type { CallAudioPort } from './call-audio-port.js';
 import type { ActiveCall, CallBehaviour, CallEndReason, CallInfo, CallKeys } from './active-call.js';
 import { reserveMedia } from './admission.js';
 import { OfferAnswer, type OfferHooks } from './offer-answer.js';
@@ -59,7 +59,7 @@ export interface CallTable {
 
 export interface OutboundDeps {
   ua: UserAgent;
-  media: CallMediaFactory<CallAudio>;
+  media: CallMediaFactory<CallAudioPort>;
   table: CallTable;
   accounts: () => readonly AccountConfig[];
   trunks: readonly TrunkConfig[];
@@ -145,7 +145,7 @@ export class OutboundCalls {
     const t = this.#tracked.get(callId)!;
     const { clock, log: baseLog } = this.d;
     const log = baseLog.child({ callId, accountId: a.account.id, applicationId: a.application.id, trunk: a.trunk.name });
-    const reserved = await reserveMedia(this.d.media, callId);
+    const reserved = await reserveMedia(this.d.media, callId, { vad: a.application.speech.vad });
     if (!reserved.ok) {
       limiter.release();
       t.status = { ...t.status, state: 'failed', sipStatus: 503, endedAt: clock.epochMs(), endReason: 'failed' };
@@ -217,6 +217,8 @@ export class OutboundCalls {
     };
     this.d.table.calls.set(callId, call);
     media.on('dtmf', (e) => keys.emit('dtmf', e));
+    // The media plane under the call died (a media worker exited): end the call, saying why, rather than keep a silent line.
+    media.once('failed', () => void call.hangup('media-failed', [['Reason', 'SIP;cause=500;text="media failure"']]));
     session.on('info', (r) => {
       if (r.method !== 'INFO') return;
       const dt = parseSipInfoDtmf(r.headers.get('Content-Type') ?? '', r.body.toString('utf8'));
@@ -249,7 +251,7 @@ export class OutboundCalls {
     }
   }
 
-  #finish(t: Tracked, record: CallRecord, media: CallAudio, limiter: TrunkLimiter, state: OutboundState, emit: (e: Record<string, unknown> & { type: string }) => void, how: { sipStatus?: number; reason?: CallEndReason }): void {
+  #finish(t: Tracked, record: CallRecord, media: CallAudioPort, limiter: TrunkLimiter, state: OutboundState, emit: (e: Record<string, unknown> & { type: string }) => void, how: { sipStatus?: number; reason?: CallEndReason }): void {
     limiter.release();
     const endReason: CallEndReason = how.reason ?? (state === 'busy' || state === 'no-answer' || state === 'failed' || state === 'cancelled' ? state : 'failed');
     record.ended(endReason, media.stats());

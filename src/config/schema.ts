@@ -87,6 +87,8 @@ export const mediaSchema = z
     srtpBackend: z.enum(['auto', 'libsrtp', 'openssl']).default('auto'),
     /** Sub-slots of the 20 ms frame the playout scheduler spreads calls over (1 = all calls in one pass). docs/media-rtp.md "Pauses". */
     playoutPhases: z.number().int().min(1).max(10).default(1),
+    /** Media worker threads carrying the calls' RTP, SRTP, jitter buffers and codecs: 0 = all on the main thread; 'auto' = one per core less one (at least 1). docs/media-flow.md "Media workers". */
+    workers: z.union([z.literal('auto'), z.number().int().min(0).max(256)]).default(0),
   })
   .prefault({})
   .refine((m) => m.rtpPortMin <= m.rtpPortMax, { message: 'rtpPortMin must not exceed rtpPortMax', path: ['rtpPortMin'] });

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from 'pino';
-import { keysDirOf, nodeIdOf, type Config } from '../config/index.js';
+import { ConfigError, keysDirOf, nodeIdOf, type Config } from '../config/index.js';
 import type { AccountConfig, ApplicationConfig } from '../tenancy/index.js';
 import { UdpTransport } from '../sip/index.js';
 import { listenTcp } from '../sip/index.js';
@@ -153,8 +153,12 @@ export class Gateway {
       portMin: c.media.rtpPortMin,
       portMax: c.media.rtpPortMax,
       playoutPhases: c.media.playoutPhases,
+      workers: c.media.workers,
+      srtpBackend: c.media.srtpBackend,
       logger: this.log.child({ module: 'media' }),
     });
+    await this.prepareVads();
+    await this.media.ready();
     this.calls = new InboundCalls(this.ua, () => this.router, this.media, this.log.child({ module: 'call' }));
     this.calls.baseDir = this.configDir;
     this.outbound = new OutboundCalls({
@@ -307,6 +311,30 @@ export class Gateway {
     for (const path of changed) this.log.warn({ path }, 'data path was readable by group or others; now owner-only');
   }
 
+  /**
+   * Load the VAD models the applications chose (`speech.vad`) before taking calls. One the file asks
+   * for that cannot be loaded stops the start, naming the field; the store's other applications'
+   * failures are logged (their calls hear with the energy VAD).
+   */
+  private async prepareVads(): Promise<void> {
+    for (const [ai, account] of this.config.accounts.entries()) {
+      for (const [pi, app] of account.applications.entries()) {
+        await this.media.prepareVad(app.speech.vad).catch((err: unknown) => {
+          const path = `accounts.${ai}.applications.${pi}.speech.vad`;
+          throw new ConfigError([{ path, message: `the ${app.speech.vad} VAD cannot be loaded: ${err instanceof Error ? err.message : String(err)}` }], 'start');
+        });
+      }
+    }
+    await this.prepareStoredVads(this.accounts);
+  }
+
+  private async prepareStoredVads(accounts: readonly AccountConfig[]): Promise<void> {
+    const kinds = new Set(accounts.flatMap((a) => a.applications.map((app) => app.speech.vad)));
+    for (const kind of kinds) {
+      await this.media.prepareVad(kind).catch((err: unknown) => this.log.error({ vad: kind, err: err instanceof Error ? err.message : String(err) }, 'VAD model cannot be loaded; its applications\' calls use the energy VAD'));
+    }
+  }
+
   /** Opens the control region's store, writes the file's accounts into it and follows it for routing. */
   private async openTenancy(): Promise<void> {
     const c = this.config;
@@ -344,6 +372,7 @@ export class Gateway {
       try {
         await this.reporting?.applyAccounts(accounts);
         this.records?.applyAccounts(accounts);
+        if (this.media) await this.prepareStoredVads(accounts);
         await this.agents.retain(accounts.flatMap((a) => a.applications), this.liveApplications());
         this.log.info({ applications: accounts.reduce((n, a) => n + a.applications.length, 0) }, 'applications changed; new calls use the new settings');
       } catch (err) {

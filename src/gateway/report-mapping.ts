@@ -157,6 +157,8 @@ function endOf(reason: string): { reason: 'caller-hangup' | 'gateway-hangup' | '
     case 'shutdown': return { reason: 'shutdown', endedBy: 'gateway' };
     // Late offer: the ACK brought no answer, or one the application's policy refuses (e.g. RTP/AVP under secureMedia: required).
     case 'no-sdp-answer': case 'sdp-answer-refused': return { reason: 'error', endedBy: 'gateway' };
+    // The call's media worker died (config media.workers): the gateway ended it.
+    case 'media-failed': return { reason: 'error', endedBy: 'gateway' };
     default: return { reason: 'error', endedBy: 'network' }; // ack-timeout, session-expired, transport-error
   }
 }

@@ -1,11 +1,16 @@
 /**
  * CallMedia over real RTP: one shared port pool and one shared playout scheduler for the
- * process; each call gets an RtpSession wrapped in a CallAudio pipeline.
+ * process; each call gets an RtpSession wrapped in a CallAudio pipeline — or, with
+ * `media.workers` > 0, its RTP session on a media worker thread and a WorkerCallAudio here
+ * (docs/media-flow.md "Media workers"). The choice is made once, at start. Either way the call's
+ * endpointer hears with the VAD its application chose (`speech.vad`; the Silero model loaded once,
+ * by `prepareVad`).
  */
 import type { Logger } from 'pino';
-import type { CallMediaFactory } from '../call/index.js';
-import { CallAudio, type CallAudioOptions } from '../call/index.js';
-import { PortPool } from '../media/index.js';
+import type { CallMediaFactory, CallMediaRequest } from '../call/index.js';
+import { loadFrameVadFactory, type FrameVadFactory, type VadKind } from '../media/index.js';
+import { CallAudio, WorkerCallAudio, type CallAudioOptions, type CallAudioPort } from '../call/index.js';
+import { PortPool, MediaWorkerPool } from '../media/index.js';
 import { RtpSession } from '../media/index.js';
 import { PlayoutScheduler } from '../media/index.js';
 import { systemClock } from '../time/index.js';
@@ -19,12 +24,21 @@ export interface RtpMediaOptions {
   audio?: CallAudioOptions;
   /** Sub-slots of the 20 ms frame the calls are spread over (config `media.playoutPhases`, default 1). */
   playoutPhases?: number;
+  /** Media worker threads (config `media.workers`): 0 keeps every call's packets on this thread. */
+  workers?: number | 'auto';
+  /** The SRTP library the workers load (config `media.srtpBackend`). */
+  srtpBackend?: 'auto' | 'libsrtp' | 'openssl';
 }
 
 export class RtpMediaFactory implements CallMediaFactory {
   readonly pool: PortPool;
   readonly scheduler: PlayoutScheduler;
-  private readonly open = new Set<CallAudio>();
+  /** Set when calls' media runs on worker threads. */
+  readonly workers: MediaWorkerPool | undefined;
+  private readonly open = new Set<CallAudioPort>();
+  /** VADs other than the energy default, by kind, once their model is loaded. */
+  private readonly vads = new Map<VadKind, FrameVadFactory>();
+  private readonly vadsLoading = new Map<VadKind, Promise<void>>();
 
   constructor(private readonly opts: RtpMediaOptions) {
     this.pool = new PortPool(opts.portMin, opts.portMax);
@@ -33,15 +47,58 @@ export class RtpMediaFactory implements CallMediaFactory {
       phases: opts.playoutPhases ?? 1,
       onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
     });
+    const workers = opts.workers ?? 0;
+    this.workers =
+      workers === 0
+        ? undefined
+        : new MediaWorkerPool({
+            workers,
+            host: opts.host,
+            portMin: opts.portMin,
+            portMax: opts.portMax,
+            srtpBackend: opts.srtpBackend ?? 'auto',
+            phases: opts.playoutPhases ?? 1,
+            onWorkerExit: (w) => opts.logger.error({ worker: w.worker, calls: w.calls, code: w.code, err: w.error }, 'media worker exited; its calls were ended and a new worker started'),
+          });
   }
 
-  async allocate(): Promise<CallAudio | undefined> {
-    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
-    if (!r.ok) {
-      this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
-      return undefined;
+  /** Resolves when the media workers (if any) have started. */
+  async ready(): Promise<void> {
+    await this.workers?.ready();
+  }
+
+  /** Load the model of a VAD kind (once); rejects when it cannot be loaded. */
+  prepareVad(kind: VadKind): Promise<void> {
+    if (kind === 'energy' || this.vads.has(kind)) return Promise.resolve();
+    let loading = this.vadsLoading.get(kind);
+    if (!loading) {
+      loading = loadFrameVadFactory(kind).then(
+        (f) => void this.vads.set(kind, f),
+        (err: unknown) => {
+          this.vadsLoading.delete(kind); // a later prepare retries
+          throw err;
+        },
+      );
+      this.vadsLoading.set(kind, loading);
     }
-    const audio = new CallAudio(r.value, this.opts.advertisedHost, this.scheduler, this.opts.audio);
+    return loading;
+  }
+
+  /**
+   * The endpointer options for a call of an application that chose `kind`. A model not loaded (an
+   * application added through the admin API whose model failed to load) leaves the call on the
+   * energy VAD — hearing the caller matters more than how — and the failure was logged by prepare.
+   */
+  private audioOptions(kind: VadKind | undefined): CallAudioOptions | undefined {
+    const vad = kind && kind !== 'energy' ? this.vads.get(kind) : undefined;
+    if (!vad) return this.opts.audio;
+    return { ...this.opts.audio, endpointer: { ...this.opts.audio?.endpointer, vad } };
+  }
+
+  async allocate(_callId?: string, request?: CallMediaRequest): Promise<CallAudioPort | undefined> {
+    const options = this.audioOptions(request?.vad);
+    const audio = this.workers ? await this.onWorker(this.workers, options) : await this.onMainThread(options);
+    if (!audio) return undefined;
     this.open.add(audio);
     const close = audio.close.bind(audio);
     audio.close = async () => {
@@ -51,12 +108,31 @@ export class RtpMediaFactory implements CallMediaFactory {
     return audio;
   }
 
+  private async onMainThread(options: CallAudioOptions | undefined): Promise<CallAudio | undefined> {
+    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
+    if (!r.ok) {
+      this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
+      return undefined;
+    }
+    return new CallAudio(r.value, this.opts.advertisedHost, this.scheduler, options);
+  }
+
+  private async onWorker(workers: MediaWorkerPool, options: CallAudioOptions | undefined): Promise<WorkerCallAudio | undefined> {
+    const handle = await workers.open();
+    if (!handle) {
+      this.opts.logger.warn({ reason: 'exhausted' }, 'no RTP port available');
+      return undefined;
+    }
+    return new WorkerCallAudio(handle, this.opts.advertisedHost, this.scheduler, options);
+  }
+
   get activeStreams(): number {
     return this.open.size;
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.open].map((m) => m.close()));
+    await this.workers?.close();
     this.scheduler.stop();
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Per-application speech settings (zod): which engine recognises and which speaks, with
  * credentials, model, voice, the provider's no-training signal (`learningOptOut`, on by
- * default) and `allowInsecure` (off by default: remote engines must use https). Composed into
- * the application schema by `config/`; `factory.ts` turns a parsed value into engines.
+ * default; Deepgram's `mip_opt_out` and ElevenLabs' `enable_logging=false`, always) and
+ * `allowInsecure` (off by default: remote engines must use https/wss). Composed into the
+ * application schema by `config/`; `factory.ts` turns a parsed value into engines.
  */
 import { z } from 'zod';
+import { VAD_KINDS } from '../media/index.js';
 
 const security = {
   allowInsecure: z.boolean().default(false),
@@ -19,6 +21,9 @@ const watsonAuth = z.discriminatedUnion('kind', [
 ]);
 
 const watsonOptions = z.record(z.string().regex(/^[a-z_]+$/, 'a Watson parameter name'), z.union([z.string(), z.number(), z.boolean()]));
+
+/** Provider parameters passed through by name (`numerals`, `profanity_filter`, …); the adapters keep the ones they own. */
+const providerOptions = z.record(z.string().regex(/^[a-z_]+$/, 'a parameter name (lower case, underscores)'), z.union([z.string(), z.number(), z.boolean()]));
 
 export const sttConfigSchema = z.discriminatedUnion('engine', [
   z.object({
@@ -50,6 +55,24 @@ export const sttConfigSchema = z.discriminatedUnion('engine', [
     model: z.string().default('whisper-1'),
     ...security,
   }),
+  z.object({
+    engine: z.literal('deepgram'),
+    /** Deepgram's live API; a regional endpoint (`wss://api.eu.deepgram.com`) or a self-hosted one. */
+    url: z.string().url().default('wss://api.deepgram.com'),
+    apiKey: z.string().min(1),
+    model: z.string().default('nova-3'),
+    language: z.string().default('en-US'),
+    encoding: z.enum(['mulaw', 'linear16']).default('mulaw'),
+    /** Silence (ms) after which Deepgram marks speech_final, or false. */
+    endpointingMs: z.union([z.number().int().min(10).max(10_000), z.literal(false)]).default(300),
+    smartFormat: z.boolean().default(false),
+    /** Entities Deepgram redacts from the transcripts it returns. */
+    redact: z.array(z.enum(['pci', 'pii', 'numbers', 'ssn'])).default([]),
+    /** `mip_opt_out=true` (not retained, not used for training) is always sent: only `true` is accepted here. */
+    mipOptOut: z.literal(true, { error: 'mipOptOut cannot be turned off: Deepgram sessions are always opted out of model improvement (no retention)' }).default(true),
+    options: providerOptions.optional(),
+    ...security,
+  }),
 ]);
 
 export const ttsConfigSchema = z.discriminatedUnion('engine', [
@@ -72,6 +95,43 @@ export const ttsConfigSchema = z.discriminatedUnion('engine', [
     model: z.string().default('tts-1'),
     voice: z.string().default('alloy'),
     responseFormat: z.enum(['wav', 'pcm']).default('wav'),
+    ...security,
+  }),
+  z.object({
+    engine: z.literal('elevenlabs'),
+    url: z.string().url().default('wss://api.elevenlabs.io'),
+    apiKey: z.string().min(1),
+    /** A voice id (the default is ElevenLabs' premade "Rachel"). */
+    voice: z.string().min(1).default('21m00Tcm4TlvDq8ikWAM'),
+    model: z.string().default('eleven_flash_v2_5'),
+    /** `ulaw_8000`: the line's own format, no resampling; `pcm_16000`: resampled to 8 kHz as it streams. */
+    outputFormat: z.enum(['ulaw_8000', 'pcm_16000']).default('ulaw_8000'),
+    voiceSettings: z
+      .object({
+        stability: z.number().min(0).max(1).optional(),
+        similarityBoost: z.number().min(0).max(1).optional(),
+        style: z.number().min(0).max(1).optional(),
+        useSpeakerBoost: z.boolean().optional(),
+        speed: z.number().min(0.7).max(1.2).optional(),
+      })
+      .optional(),
+    /** `enable_logging=false` (zero retention) is always sent: only `false` is accepted here. */
+    enableLogging: z.literal(false, { error: 'enableLogging cannot be turned on: ElevenLabs sessions always ask for zero retention' }).default(false),
+    ...security,
+  }),
+  z.object({
+    engine: z.literal('cartesia'),
+    url: z.string().url().default('wss://api.cartesia.ai'),
+    apiKey: z.string().min(1),
+    /** A voice id (Cartesia's voices are UUIDs). */
+    voice: z.string().min(1),
+    model: z.string().default('sonic-2'),
+    language: z.string().default('en'),
+    /** `pcm_mulaw`: 8 kHz, the line's own format; `pcm_s16le` at `sampleRate`, resampled as it streams. */
+    encoding: z.enum(['pcm_mulaw', 'pcm_s16le']).default('pcm_mulaw'),
+    sampleRate: z.union([z.literal(8000), z.literal(16000), z.literal(22050), z.literal(24000), z.literal(44100)]).default(16000),
+    /** The `Cartesia-Version` the adapter was written against. */
+    version: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date, YYYY-MM-DD').default('2025-04-16'),
     ...security,
   }),
 ]);
@@ -154,6 +214,14 @@ export const speechConfigSchema = z.object({
   ttsCache: ttsCacheConfigSchema.default({ enabled: true, maxBytes: 32 * 1024 * 1024, timeToLiveSec: 24 * 3600, diskMaxBytes: 256 * 1024 * 1024 }),
   endpointing: endpointingConfigSchema.prefault({}),
   bargeIn: bargeInConfigSchema.prefault({}),
+  /**
+   * Which voice activity detector hears the caller (docs/media-flow.md "VAD"): `energy` (energy over
+   * an adaptive noise floor; under 1 µs of CPU a frame) or `silero` (the Silero neural VAD on
+   * onnxruntime-node; ignores steady noise and clicks, not babble; 50–135 µs of CPU per 20 ms frame
+   * not below −55 dBFS, in a worker thread; nothing for quieter ones). The gateway loads the model at start and refuses
+   * to start if it cannot.
+   */
+  vad: z.enum(VAD_KINDS).default('energy'),
 });
 
 export type SttConfig = z.infer<typeof sttConfigSchema>;

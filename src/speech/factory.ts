@@ -10,6 +10,9 @@ import { WatsonStt } from './remote/watson-stt.js';
 import { WatsonTts } from './remote/watson-tts.js';
 import { OpenAiStt } from './remote/openai-stt.js';
 import { OpenAiTts } from './remote/openai-tts.js';
+import { DeepgramStt } from './remote/deepgram-stt.js';
+import { ElevenLabsTts } from './remote/elevenlabs-tts.js';
+import { CartesiaTts } from './remote/cartesia-tts.js';
 import { TtsCache } from './tts-cache.js';
 import { CachedTts } from './cached-tts.js';
 import type { SttConfig, TtsCacheConfig, TtsConfig } from './config.js';
@@ -45,6 +48,23 @@ export async function createStt(config: SttConfig): Promise<{ ok: true; stt: Stt
         ok: true,
         stt: new OpenAiStt({ url: config.url, model: config.model, allowInsecure: config.allowInsecure, ...(config.apiKey ? { apiKey: config.apiKey } : {}), ...(config.ca ? { ca: config.ca } : {}) }),
       };
+    case 'deepgram':
+      return {
+        ok: true,
+        stt: new DeepgramStt({
+          url: config.url,
+          apiKey: config.apiKey,
+          model: config.model,
+          language: config.language,
+          encoding: config.encoding,
+          endpointingMs: config.endpointingMs,
+          smartFormat: config.smartFormat,
+          redact: config.redact,
+          ...(config.options ? { options: config.options } : {}),
+          allowInsecure: config.allowInsecure,
+          ...(config.ca ? { ca: config.ca } : {}),
+        }),
+      };
   }
 }
 
@@ -74,6 +94,32 @@ export function createTts(config: TtsConfig, cache?: TtsCache): Tts {
         responseFormat: config.responseFormat,
         allowInsecure: config.allowInsecure,
         ...(config.apiKey ? { apiKey: config.apiKey } : {}),
+        ...(config.ca ? { ca: config.ca } : {}),
+      });
+      break;
+    case 'elevenlabs':
+      tts = new ElevenLabsTts({
+        url: config.url,
+        apiKey: config.apiKey,
+        voice: config.voice,
+        model: config.model,
+        outputFormat: config.outputFormat,
+        ...(config.voiceSettings ? { voiceSettings: config.voiceSettings } : {}),
+        allowInsecure: config.allowInsecure,
+        ...(config.ca ? { ca: config.ca } : {}),
+      });
+      break;
+    case 'cartesia':
+      tts = new CartesiaTts({
+        url: config.url,
+        apiKey: config.apiKey,
+        voice: config.voice,
+        model: config.model,
+        language: config.language,
+        encoding: config.encoding,
+        sampleRate: config.sampleRate,
+        version: config.version,
+        allowInsecure: config.allowInsecure,
         ...(config.ca ? { ca: config.ca } : {}),
       });
       break;

@@ -15,7 +15,7 @@ import { REPO } from '../helpers/gateway-process.js';
 import { EchoingLine } from '../helpers/echoing-line.js';
 import { Softphone, type PhoneCall } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
-import type { CallAudio } from '../../src/call/call-audio.js';
+import type { CallAudioPort as CallAudio } from '../../src/call/call-audio-port.js';
 
 const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');
 let gw: InProcessGateway;

@@ -58,3 +58,25 @@ test('media.srtpBackend: auto by default; an unknown library fails naming the fi
     (e: unknown) => e instanceof ConfigError && e.issues[0]!.path === 'media.srtpBackend',
   );
 });
+
+const vadApp = (vad: string, dataDir: string) =>
+  `dataDir: ${dataDir}\nsip:\n  port: 0\nadmin:\n  port: 0\nregions:\n  default:\n    store: { kind: sqlite }\naccounts:\n  - id: a\n    applications:\n      - id: hold\n        numbers: ["1000"]\n      - id: agent\n        mode: agent\n        numbers: ["1001"]\n        speech:\n          vad: ${vad}\n`;
+
+test('speech.vad per application: energy by default, silero on request, a bad value names the field', () => {
+  const c = loadConfig(file('vad.yaml', vadApp('silero', join(dir, 'var-vad'))), {});
+  assert.deepEqual(c.accounts[0]!.applications.map((a) => a.speech.vad), ['energy', 'silero']);
+  assert.throws(
+    () => loadConfig(file('vad-bad.yaml', vadApp('webrtc', join(dir, 'var-vad'))), {}),
+    (e: unknown) => e instanceof ConfigError && e.issues[0]!.path === 'accounts.0.applications.1.speech.vad',
+  );
+});
+
+test('hushgate start with speech.vad: silero whose model cannot load exits 2 and names the field', () => {
+  // The runtime made unloadable for this process only: a resolve hook refuses onnxruntime-node.
+  const hook = `export async function resolve(s, c, next) { if (s === 'onnxruntime-node') throw new Error('onnxruntime-node is not installed'); return next(s, c); }`;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify('data:text/javascript,' + encodeURIComponent(hook))});`;
+  const p = file('vad-start.yaml', vadApp('silero', join(dir, 'var-vad-start')));
+  const r = spawnSync(process.execPath, ['--import', 'data:text/javascript,' + encodeURIComponent(register), join(REPO, 'dist/cli/main.js'), 'start', '-c', p], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /accounts\.0\.applications\.1\.speech\.vad: the silero VAD cannot be loaded: onnxruntime-node is not installed/);
+});

@@ -8,6 +8,7 @@ import { OpenAiServer } from './servers/openai-server.js';
 import { OpenAiStt, confidenceFromSegments } from '../../src/speech/remote/openai-stt.js';
 import { OpenAiTts } from '../../src/speech/remote/openai-tts.js';
 import { parseWav } from '../../src/speech/audio/wav.js';
+import { resampleTo8k } from '../../src/speech/audio/resample-any.js';
 import { makeSelfSignedCert } from './servers/tls.js';
 
 let server: OpenAiServer;
@@ -82,4 +83,35 @@ test('speech over https with a self-signed certificate trusted through `ca`; SSM
   } finally {
     await secure.close();
   }
+});
+
+test('speech streams: the first chunk plays while the server is still sending (wav and pcm), same audio as a whole-body read', async () => {
+  const dribbling = new OpenAiServer({ apiKey: KEY, transcript: 'x', dribble: { pieces: 6, gapMs: 80 } });
+  const dribbleUrl = await dribbling.listen();
+  try {
+    for (const responseFormat of ['wav', 'pcm'] as const) {
+      const tts = new OpenAiTts({ url: dribbleUrl, apiKey: KEY, allowInsecure: true, responseFormat });
+      const parts: Int16Array[] = [];
+      let firstAt = 0;
+      for await (const c of tts.synthesize({ text: 'A sentence of some length.' })) {
+        if (!parts.length) firstAt = performance.now();
+        parts.push(c.slice());
+      }
+      const lastWrite = dribbling.speechLastWriteAt.at(-1)!;
+      assert.ok(lastWrite - firstAt > 100, `${responseFormat}: first chunk only ${(lastWrite - firstAt).toFixed(0)} ms before the last write`);
+      const audio = Int16Array.from(parts.flatMap((p) => [...p]));
+      const n = 'A sentence of some length.'.length * 1200;
+      const source = Int16Array.from({ length: n }, (_, i) => Math.round(10000 * Math.sin((2 * Math.PI * 500 * i) / 24000)));
+      assert.deepEqual(audio, resampleTo8k(source, 24000));
+    }
+  } finally {
+    await dribbling.close();
+  }
+});
+
+test('speech: an error status is read briefly and reported with its code only', async () => {
+  const tts = new OpenAiTts({ url, apiKey: 'wrong', allowInsecure: true });
+  await assert.rejects(async () => {
+    for await (const _ of tts.synthesize({ text: 'my secret words' })) void _;
+  }, (e: Error) => e.message === 'speech failed: HTTP 401 (invalid_api_key)');
 });

@@ -143,3 +143,17 @@ test('TTS: plain http refused without allowInsecure; server errors carry status 
   const wrong = new WatsonTts({ url, auth: { kind: 'bearer', token: 'not-issued' }, ca: tls.cert });
   await assert.rejects(collect(wrong.synthesize({ text: 'my secret' })), (e: Error) => /HTTP 401/.test(e.message) && !/secret/.test(e.message));
 });
+
+test('TTS: the first chunk is yielded while the server is still sending the body', async () => {
+  const slow = new WatsonServer({ tls, apiKey: API_KEY, transcriptSegments: ['x'], ttsChunkGapMs: 80 });
+  const slowUrl = await slow.listen();
+  try {
+    const basic = new WatsonTts({ url: slowUrl, auth: { kind: 'iam', apiKey: API_KEY, iamUrl: slowUrl }, ca: tls.cert });
+    let firstAt = 0;
+    for await (const _ of basic.synthesize({ text: 'Streaming from the first chunk.' })) if (!firstAt) firstAt = performance.now();
+    const lastWrite = slow.synthesisLastWriteAt.at(-1)!;
+    assert.ok(lastWrite - firstAt > 60, `first chunk only ${(lastWrite - firstAt).toFixed(0)} ms before the last write`); // 320 ms when idle
+  } finally {
+    await slow.close();
+  }
+});

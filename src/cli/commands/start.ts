@@ -30,6 +30,11 @@ export function registerStartCommand(program: Command): void {
       try {
         await gw.start();
       } catch (err) {
+        if (err instanceof ConfigError) {
+          // A setting the running system cannot honour (a VAD model that does not load): as a bad config.
+          process.stderr.write(err.message + '\n');
+          process.exit(2);
+        }
         log.fatal({ err }, 'failed to start');
         log.flush?.();
         process.stderr.write(`hushgate: failed to start: ${(err as Error).message}\n`);

@@ -1,7 +1,7 @@
 /**
  * Turns a stream of 20 ms PCM16 frames (8 kHz) into utterances for speech to text, and raises
  * barge-in while a prompt is playing. Owns the utterance state machine; the frame-level speech
- * decision is `EnergyVad`'s.
+ * decision is a `FrameVad`'s (`EnergyVad` unless `opts.vad` is a factory, e.g. Silero: frame-vad.ts).
  *
  *   silence ──(onsetFrames speech frames in a row)──▶ speech   → onSpeechStart(startMs)
  *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
@@ -32,6 +32,7 @@ import { FRAME_MS, FRAME_SAMPLES } from '../frames.js';
 import { EnergyVad, type VadOptions } from './energy-vad.js';
 import { BargeInDetector, plainBargeIn, type BargeInOptions } from './barge-in-detector.js';
 import type { EchoReference } from './echo-reference.js';
+import type { FrameVad, FrameVadFactory } from './frame-vad.js';
 
 export interface EndpointerOptions {
   silenceHangoverMs?: number; // default 800
@@ -46,7 +47,8 @@ export interface EndpointerOptions {
   /** What the call sent, for the echo test (CallAudio keeps it). */
   echoReference?: EchoReference;
   pauseProbeMs?: number; // silence after which onPause offers the utterance so far; default 160
-  vad?: VadOptions;
+  /** The frame-level decision: EnergyVad tuning, or a factory of another FrameVad (frame-vad.ts: `silero`). */
+  vad?: VadOptions | FrameVadFactory;
 }
 
 export interface Utterance {
@@ -81,7 +83,7 @@ export class Endpointer {
   playing = false;
   /** Offer pauses to `onPause` (off while nobody judges them: the snapshot costs a copy of the utterance). */
   offerPauses = true;
-  readonly vad: EnergyVad;
+  readonly vad: FrameVad;
 
   private readonly hangoverMs: number;
   private readonly minSpeechFrames: number;
@@ -131,7 +133,7 @@ export class Endpointer {
     this.bargeIn = new BargeInDetector(opts.bargeIn ?? plainBargeIn(Math.max(1, opts.bargeInFrames ?? 2) * FRAME_MS), opts.echoReference);
     this.pauseProbeMs = Math.max(FRAME_MS, opts.pauseProbeMs ?? 160);
     this.events = events;
-    this.vad = new EnergyVad(opts.vad);
+    this.vad = typeof opts.vad === 'function' ? opts.vad() : new EnergyVad(opts.vad);
     this.ringFrames = this.preRollFrames + this.onsetFrames;
     this.ring = new Int16Array(this.ringFrames * FRAME_SAMPLES);
     this.bufMaxFrames = this.ringFrames + this.maxFrames + 1;
@@ -177,7 +179,7 @@ export class Endpointer {
     }
     if (!this.wasPlaying) this.bargedIn = false;
     this.wasPlaying = true;
-    return this.bargeIn.frame(frame, speech, this.vad.noiseDb);
+    return this.bargeIn.frame(frame, speech, (this.vad as Partial<EnergyVad>).noiseDb); // the energy VAD's floor; a neural VAD has none
   }
 
   /**

@@ -4,7 +4,8 @@
  * paths in resample.ts are faster for flite and PocketSphinx.
  */
 
-const HALF_WIDTH = 12; // zero crossings of the filter on each side, in output-rate units
+/** Zero crossings of the filter on each side, in output-rate units (shared with streaming-resample.ts). */
+export const RESAMPLE_HALF_WIDTH = 12;
 
 export function resampleTo8k(input: Int16Array, inputRate: number): Int16Array {
   if (inputRate === 8000) return input;
@@ -12,7 +13,7 @@ export function resampleTo8k(input: Int16Array, inputRate: number): Int16Array {
   const outLen = Math.floor(input.length / ratio);
   const out = new Int16Array(outLen);
   const cutoff = Math.min(1, 8000 / inputRate) * 0.9; // relative to input Nyquist
-  const reach = Math.ceil((HALF_WIDTH * Math.max(1, ratio)) / 1);
+  const reach = Math.ceil((RESAMPLE_HALF_WIDTH * Math.max(1, ratio)) / 1);
   for (let m = 0; m < outLen; m++) {
     const t = m * ratio;
     const centre = Math.floor(t);

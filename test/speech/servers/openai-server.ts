@@ -59,7 +59,14 @@ export class OpenAiServer {
    * `transcript`: what every transcription returns, or a function choosing it per request from the
    * form fields (`prompt`, `language`, ...), so a test can script each utterance of each call.
    */
-  constructor(private readonly opts: { tls?: SelfSigned; apiKey: string; transcript: string | ((fields: Record<string, string>) => string) }) {
+  /** performance.now() of the last body write of each speech response (with `dribble`). */
+  readonly speechLastWriteAt: number[] = [];
+
+  /**
+   * `dribble`: speech bodies are written in `pieces` parts `gapMs` apart (odd sizes: samples split
+   * across writes), as a server that synthesises while it sends.
+   */
+  constructor(private readonly opts: { tls?: SelfSigned; apiKey: string; transcript: string | ((fields: Record<string, string>) => string); dribble?: { pieces: number; gapMs: number } }) {
     const handler = (req: IncomingMessage, res: ServerResponse): void => void this.onRequest(req, res);
     this.server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler);
   }
@@ -73,6 +80,17 @@ export class OpenAiServer {
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async send(res: ServerResponse, body: Buffer): Promise<void> {
+    if (!this.opts.dribble) return void res.end(body);
+    const step = Math.ceil(body.length / this.opts.dribble.pieces) | 1;
+    for (let off = 0; off < body.length; off += step) {
+      res.write(body.subarray(off, off + step));
+      if (off + step < body.length) await new Promise((r) => setTimeout(r, this.opts.dribble!.gapMs));
+    }
+    this.speechLastWriteAt.push(performance.now());
+    res.end();
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -124,7 +142,7 @@ export class OpenAiServer {
       for (let i = 0; i < n; i++) pcm.writeInt16LE(Math.round(10000 * Math.sin((2 * Math.PI * 500 * i) / 24000)), i * 2);
       if (parsed['response_format'] === 'pcm') {
         res.writeHead(200, { 'content-type': 'audio/pcm' });
-        return void res.end(pcm);
+        return void (await this.send(res, pcm));
       }
       if (parsed['response_format'] !== 'wav') return json(400, { error: { message: 'unsupported response_format', type: 'invalid_request_error' } });
       const header = Buffer.alloc(44);
@@ -141,7 +159,7 @@ export class OpenAiServer {
       header.write('data', 36, 'ascii');
       header.writeUInt32LE(0xffffffff, 40);
       res.writeHead(200, { 'content-type': 'audio/wav' });
-      return void res.end(Buffer.concat([header, pcm]));
+      return void (await this.send(res, Buffer.concat([header, pcm])));
     }
     json(404, { error: { message: 'not found', type: 'invalid_request_error' } });
   }

@@ -23,6 +23,8 @@ export interface WatsonServerOptions {
   transcriptSegments: string[];
   /** Samples of μ-law audio the TTS returns per character of text. */
   ttsSamplesPerChar?: number;
+  /** Gap between the synthesised body's chunks (default 10 ms). */
+  ttsChunkGapMs?: number;
 }
 
 export interface RecordedSession {
@@ -42,6 +44,8 @@ export interface RecordedSynthesis {
 export class WatsonServer {
   readonly sessions: RecordedSession[] = [];
   readonly syntheses: RecordedSynthesis[] = [];
+  /** performance.now() of each synthesis body's last write. */
+  readonly synthesisLastWriteAt: number[] = [];
   tokenRequests = 0;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
@@ -127,8 +131,9 @@ export class WatsonServer {
       const step = Math.max(1, Math.floor(payload.length / 4) | 1);
       for (let off = 0; off < payload.length; off += step) {
         res.write(payload.subarray(off, off + step));
-        await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, this.opts.ttsChunkGapMs ?? 10));
       }
+      this.synthesisLastWriteAt.push(performance.now());
       res.end();
       return;
     }
