@@ -61,6 +61,7 @@ export class AgentSession {
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
   private reply?: AbortController; // the streamed reply in progress: barge-in aborts its request and synthesis
+  private replyDone: Promise<unknown> = Promise.resolve(); // … and waits for it to settle (the dialog's history) before the next turn
 
   constructor(
     private readonly call: AgentCall,
@@ -77,8 +78,7 @@ export class AgentSession {
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
-    // A real barge-in also aborts a streamed reply: its request and pending synthesis.
-    this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort()));
+    this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone));
     const expected = () => this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log, this.clock);
   }
@@ -165,13 +165,13 @@ export class AgentSession {
   private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy, input: TurnInput): Promise<void> {
     const [timings, t0, ctx] = [first.timings, this.clock.now(), this.actionContext(first.timings.turn, [], first)];
     this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
-    const out = await streamTurn(target, req, first, (this.reply = new AbortController()), {
+    const out = await (this.replyDone = streamTurn(target, req, first, (this.reply = new AbortController()), {
       clock: this.clock, speaker: this.speaker, exchange: this.exchange, gate: this.gate, callSignal: this.abort.signal,
       responseTimeoutMs: this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS,
       speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
       agentSaid: (text) => this.privacy.agentSaid(text),
       runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
-    }).finally(() => (this.reply = undefined));
+    }).finally(() => (this.reply = undefined)));
     if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
     this.answered(out.texts);
     this.turnDone(timings, out.texts.length, privacy, turnExchange(input, out.texts, undefined, privacy.sensitive), out.stopped || this.ended);
@@ -250,7 +250,7 @@ export class AgentSession {
     const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = this.earlyEnd.decodeMsFor(u) ?? Math.round(this.clock.now() - t0); // a decode made at the pause is the turn's recognition time
     if (this.ended) return;
-    if (interrupting && this.interruption.judge(outcome.ok ? outcome.result.transcript : undefined, u.speechMs) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn
+    if (interrupting && (await this.interruption.decide(outcome.ok ? outcome.result.transcript : undefined, u.speechMs)) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn
     if (!outcome.ok || !outcome.result.transcript.trim()) {
       this.deps.log.info({ ok: outcome.ok, sttMs }, 'nothing recognised');
       this.busy = false;

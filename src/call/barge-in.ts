@@ -48,6 +48,7 @@ export function bargeInDetectorOptionsOf(c: BargeInConfig): BargeInOptions {
 
 export class InterruptionJudge {
   #pending = false;
+  #settled?: unknown;
   /** The dialog's own grammar when the interrupting words were recognised: "yeah" in it is an answer. */
   #expected?: readonly string[];
   #timer?: TimerHandle;
@@ -60,8 +61,8 @@ export class InterruptionJudge {
     private readonly settings: InterruptionSettings,
     /** The dialog's `vgwActEnable/DisableSpeechBargeIn` switch. */
     private readonly speechBargeIn: () => boolean,
-    /** A real barge-in: the prompt is stopped; abort the streamed reply, note it for the next turn. */
-    private readonly onBargeIn: () => void,
+    /** A real barge-in: the prompt is stopped; abort the streamed reply, note it for the next turn; settled when the reply has. */
+    private readonly onBargeIn: () => unknown,
   ) {
     media.on('bargeIn', () => this.candidate());
     media.on('discard', () => this.discarded());
@@ -121,6 +122,17 @@ export class InterruptionJudge {
     return 'barge-in';
   }
 
+  /**
+   * `judge`, and for a barge-in wait until the aborted reply has settled (a streamed dialog writes
+   * what it had said into its history as it stops: the next turn must see it).
+   */
+  async decide(transcript: string | undefined, speechMs = 0): Promise<InterruptionVerdict> {
+    const verdict = this.judge(transcript, speechMs);
+    if (verdict === 'barge-in') await this.#settled;
+    this.#settled = undefined;
+    return verdict;
+  }
+
   /** The endpointer dropped the utterance as too short to be speech. */
   discarded(): void {
     if (this.#pending) this.resume();
@@ -138,7 +150,7 @@ export class InterruptionJudge {
     this.cancel();
     this.counts.bargeIns++;
     this.media.stopPlayback();
-    this.onBargeIn();
+    this.#settled = this.onBargeIn();
   }
 
   private resume(): void {

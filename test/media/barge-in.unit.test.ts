@@ -121,3 +121,10 @@ test('an utterance that was our echo until the caller spoke restarts at the barg
   const u = utterances.at(-1)!;
   assert.ok(u.audioStartMs >= at - 400 && u.audioStartMs <= at + nucleusMs(caller), `utterance audio starts at ${u.audioStartMs} ms (caller from ${at})`);
 });
+
+test('no echo on the line: a caller no louder than the prompt interrupts (the echo test steps aside)', () => {
+  const caller = level(load8k('cards/002.wav'), -22); // quieter than the prompt's loud frames (−20)
+  const r = duringPrompt(prompt, mix(new Int16Array(prompt.length), caller, 4000));
+  assert.equal(r.bargeIns.length, 1);
+  assert.ok(r.bargeIns[0]! - (4000 + nucleusMs(caller)) <= 300);
+});

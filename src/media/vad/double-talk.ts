@@ -8,7 +8,9 @@
  *   near end  ⇔  A < threshold,  threshold = max(minErlDb, erl − marginDb)
  *
  * The window narrows to the frames sent around the echo's lag once echo-delay.ts has found it
- * (±`lagSlackFrames`, for a jitter buffer that moves by a frame or two).
+ * (±`lagSlackFrames`, for a jitter buffer that moves by a frame or two); when a second of prompt
+ * has shown no echo that follows it (no lag correlates), the line has no echo path and the test
+ * steps aside — otherwise a caller no louder than the prompt's peaks would go unheard.
  *
  * The ERL is learnt while only echo is heard (frames with signal that the test classes as echo):
  * a lower envelope of A (falls fast, rises slowly), so a quiet speakerphone (−25 dB echo) makes the
@@ -76,6 +78,8 @@ export class DoubleTalkDetector {
       return 'silence';
     }
     const lag = this.delay.lag();
+    // A second of prompt and nothing on the line follows it: no echo path, every speech frame is the caller.
+    if (lag === 0 && this.delay.warm) return 'no-reference';
     const ref = lag ? this.reference.maxDb(Math.max(1, lag - this.slack), lag + this.slack) : this.reference.maxDb(1, this.maxLag);
     if (ref < this.minSent) return 'no-reference'; // nothing sent where the echo would come from
     const a = ref - receivedDb;

@@ -49,6 +49,11 @@ export class EchoDelayEstimator {
     this.frames++;
   }
 
+  /** Enough frames seen for `lag()` to mean something: 0 then says "no echo follows what we send". */
+  get warm(): boolean {
+    return this.frames >= WARMUP;
+  }
+
   /** The echo's lag in ticks, or 0 while there is no trustworthy estimate. */
   lag(): number {
     if (this.frames < WARMUP) return 0;
