@@ -8,6 +8,7 @@ import type { PauseSnapshot, Utterance } from '../media/index.js';
 import type { PlaySource } from '../media/index.js';
 import { refer, type ReferOutcome } from '../sip/index.js';
 import type { Clock } from '../time/index.js';
+import type { BargeInConfig } from '../speech/index.js';
 import { pino, type Logger } from 'pino';
 import { startCallStream } from './stream/behaviour.js';
 import { streamsOfCall } from './stream/bot-stream.js';
@@ -16,15 +17,16 @@ import type { CallAudioPort } from './call-audio-port.js';
 import type { CallEvent } from './call-events.js';
 import type { SensitiveState } from './sensitive-state.js';
 import type { RecordingControl } from './recording-control.js';
+import { bargeInDetectorOptionsOf } from './barge-in.js';
 
 export interface AgentMediaEvents {
   utterance: [Utterance];
-  /** Speech too short to be an utterance ended (live recognition abandons its stream). */
-  discard: [];
   /** A decoded caller frame, 160 samples, valid only during the event. */
   frame: [Int16Array, number];
   pause: [PauseSnapshot];
   bargeIn: [number];
+  /** An utterance too short to be speech was dropped. */
+  discard: [number, number];
   speechStart: [number];
   playbackFinished: ['done' | 'stopped'];
 }
@@ -37,6 +39,11 @@ export interface AgentMedia {
   play(source: PlaySource): void;
   /** Stop playout within one frame. */
   stopPlayback(): void;
+  /** Hold the prompt where it is (a possible barge-in being judged) / go on from there. */
+  pausePlayback(): void;
+  resumePlayback(): void;
+  /** The caller is inside an utterance (speaking, or paused for less than the hangover). */
+  readonly callerSpeaking: boolean;
   /** End the caller's utterance at this pause once its silence reaches `hangoverMs`; false if the pause is over. */
   endAtPause(id: number, hangoverMs: number): boolean;
   /** RFC 4733 digit; false when no telephone-event was negotiated. */
@@ -94,7 +101,7 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
     direction: call.direction,
     ...(call.variables ? { variables: call.variables } : {}),
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
-    media: agentMediaOf(call.media),
+    media: agentMediaOf(call.media, call.route.application.speech.bargeIn),
     sensitive: call.sensitive,
     get recording() {
       return call.recording;
@@ -123,7 +130,8 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
   };
 }
 
-function agentMediaOf(m: CallAudioPort): AgentMedia {
+function agentMediaOf(m: CallAudioPort, bargeIn: BargeInConfig): AgentMedia {
+  m.setBargeIn(bargeInDetectorOptionsOf(bargeIn)); // the application's rule, judged against what this call sends
   return {
     on: (event, listener) => {
       if (event === 'pause') m.endpointer.offerPauses = true; // snapshots only for a listener that judges them
@@ -140,6 +148,11 @@ function agentMediaOf(m: CallAudioPort): AgentMedia {
     },
     play: (s) => m.play(s),
     stopPlayback: () => m.stopPlayback(),
+    pausePlayback: () => m.pausePlayback(),
+    resumePlayback: () => m.resumePlayback(),
+    get callerSpeaking() {
+      return m.callerSpeaking;
+    },
     endAtPause: (id, ms) => m.endAtPause(id, ms),
     sendDtmf: (d, ms) => m.sendDtmf(d, ms),
   };

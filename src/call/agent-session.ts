@@ -2,8 +2,9 @@
  * The voice agent for one call (application mode `agent`), the turn loop (docs/call.md): answer → welcome
  * turn → speak → listen → utterance (STT), keys or no-input → dialog turn → speak → actions → listen …
  * The response is spoken first, then its actions run in order (IBM's rule; handlers in actions/); a reply
- * that streams is spoken piece by piece as it arrives (streamed-turn.ts). Barge-in stops playout within a
- * frame. A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
+ * that streams is spoken piece by piece as it arrives (streamed-turn.ts). Interrupting a prompt pauses it; the words stop
+ * it and become the turn, or (nothing, a backchannel) resume it (barge-in.ts); our own echo over it is no turn.
+ * A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
  * The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
 import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest, type TurnResponse } from '../dialog/index.js';
@@ -25,6 +26,7 @@ import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import { SensitiveTurns } from './sensitive-turns.js';
+import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionSettingsOf } from './barge-in.js';
 import { obtainConsent } from './recording-consent.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
@@ -50,6 +52,7 @@ export class AgentSession {
   private readonly noInput: NoInputTimer;
   private readonly digits: DtmfCollector;
   private readonly earlyEnd: EarlyTurnEnd;
+  private readonly interruption: InterruptionJudge;
   private readonly clock: Clock;
   private readonly abort = new AbortController(); // the call ended: dialog requests, synthesis and action handlers stop
   private speaksCallerData = false; // this turn's answer carried caller data (tokens restored): never cached
@@ -58,6 +61,7 @@ export class AgentSession {
   private completed: Array<{ command: string; parameters?: unknown }> = [];
   private pendingState: Partial<GatewayTurnState> = {};
   private reply?: AbortController; // the streamed reply in progress: barge-in aborts its request and synthesis
+  private replyDone: Promise<unknown> = Promise.resolve(); // … and waits for it to settle (the dialog's history) before the next turn
 
   constructor(
     private readonly call: AgentCall,
@@ -74,15 +78,15 @@ export class AgentSession {
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
-    const expected = () => this.services.currentDialog.dialog.expectations?.().phrases;
+    this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone));
+    const expected = () => this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log, this.clock);
   }
 
   start(): void {
     const m = this.call.media;
     m.on('utterance', (u) => void this.onUtterance(u));
-    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
-    m.on('bargeIn', () => this.onSpeechBargeIn());
+    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.interruption.overPrompt || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
     // Caller speech (or a key press) stops the no-input timer; the utterance's turn re-arms it.
     m.on('speechStart', () => this.noInput.clear());
     this.call.onDtmf((digit) => this.onDtmf(digit));
@@ -161,13 +165,13 @@ export class AgentSession {
   private async streamedTurn(target: DialogTarget, req: TurnRequest, first: FirstAudio & { timings: TurnTimings }, privacy: TurnPrivacy, input: TurnInput): Promise<void> {
     const [timings, t0, ctx] = [first.timings, this.clock.now(), this.actionContext(first.timings.turn, [], first)];
     this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
-    const out = await streamTurn(target, req, first, (this.reply = new AbortController()), {
+    const out = await (this.replyDone = streamTurn(target, req, first, (this.reply = new AbortController()), {
       clock: this.clock, speaker: this.speaker, exchange: this.exchange, gate: this.gate, callSignal: this.abort.signal,
       responseTimeoutMs: this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS,
       speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
       agentSaid: (text) => this.privacy.agentSaid(text),
       runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
-    }).finally(() => (this.reply = undefined));
+    }).finally(() => (this.reply = undefined)));
     if (!out.ok) return this.dialogFailed(timings.turn, out.error, t0, privacy);
     this.answered(out.texts);
     this.turnDone(timings, out.texts.length, privacy, turnExchange(input, out.texts, undefined, privacy.sensitive), out.stopped || this.ended);
@@ -228,29 +232,25 @@ export class AgentSession {
     await this.runTurn({ text });
   }
 
-  private onSpeechBargeIn(): void {
-    if (!this.flags.speechBargeIn || !this.call.media.playing) return;
-    this.call.media.stopPlayback();
-    this.reply?.abort(); // a streamed reply: its request and pending synthesis too
-    this.bargeInOccurred = true;
-  }
-
   private async onUtterance(u: Utterance): Promise<void> {
     if (this.ended || this.flags.sttPaused) return;
     if (this.busy && !this.call.media.playing) return; // a turn is in flight; the caller spoke over silence
-    if (this.digits.ignoresSpeech) return;
+    if (this.interruption.overPrompt || this.digits.ignoresSpeech) return; // our own echo, noise; or keys only
     if (this.digits.active) this.digits.end(false);
+    const interrupting = this.interruption.recognising(); // a paused prompt waits for these words
     this.noInput.clear();
     // The media scheduler's timeline is the clock's now(): `u.endMs` is when the caller stopped speaking.
     const trigger = u.endMs;
     const endpointingMs = Math.round(this.clock.now() - u.endMs);
+    const wasBusy = this.busy;
     this.busy = true;
     const t0 = this.clock.now();
-    const phrases = this.services.currentDialog.dialog.expectations?.().phrases;
+    const phrases = this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     const { stt, options } = await this.services.sttForTurn();
     const outcome = await ((this.sensitive.on && !stt.local ? undefined : this.earlyEnd.outcomeFor(u, stt, phrases)) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
     const sttMs = this.earlyEnd.decodeMsFor(u) ?? Math.round(this.clock.now() - t0); // a decode made at the pause is the turn's recognition time
     if (this.ended) return;
+    if (interrupting && (await this.interruption.decide(outcome.ok ? outcome.result.transcript : undefined, u.speechMs)) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn
     if (!outcome.ok || !outcome.result.transcript.trim()) {
       this.deps.log.info({ ok: outcome.ok, sttMs }, 'nothing recognised');
       this.busy = false;
@@ -269,7 +269,7 @@ export class AgentSession {
     this.noInput.clear();
     if (this.call.media.playing) {
       if (!this.flags.dtmfBargeIn && !this.digits.active) return;
-      this.call.media.stopPlayback();
+      this.call.media.stopPlayback(); // ends a paused interruption too (playbackFinished 'stopped')
       this.reply?.abort();
       this.bargeInOccurred = true;
     }

@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { Dialog } from '../dialog/index.js';
 import type { GatewayTurnState } from '../dialog/index.js';
-import type { Stt, Tts } from '../speech/index.js';
+import type { BargeInConfig, Stt, Tts } from '../speech/index.js';
 import type { PrivacyPolicy } from '../privacy/index.js';
 import type { TurnPrivacy } from '../privacy/index.js';
 import type { Clock } from '../time/index.js';
@@ -23,6 +23,8 @@ export interface AgentDeps {
   /** Builds the engines and dialogs a dialog switches to mid-call (`vgwActSet*Config` with credentials or a new target). */
   services?: ServiceBuilder;
   clock?: Clock;
+  /** What happens when the caller interrupts a prompt (speech.bargeIn; barge-in.ts). Default: pause, resume after a backchannel, English list. */
+  bargeIn?: BargeInConfig;
   /** Adaptive endpointing (early-end.ts); default on with a 240 ms short hangover. */
   endpointing?: EarlyEndSettings;
   /** Per-call context IBM Voice Gateway sent that the call itself does not know (tenant, caller pseudonym, chosen INVITE headers). */

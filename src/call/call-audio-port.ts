@@ -4,7 +4,7 @@
  * worker, src/media/worker/). The endpointer and the player live on the main thread in both.
  */
 import type { EventEmitter } from 'node:events';
-import type { SdesKeyPair, Endpointer, Player, PlaySource } from '../media/index.js';
+import type { SdesKeyPair, Endpointer, Player, PlaySource, BargeInOptions, EchoReference } from '../media/index.js';
 import type { CallMedia } from './media-port.js';
 import type { CallAudioEvents, CallAudioStats } from './call-audio.js';
 
@@ -24,6 +24,16 @@ export interface CallAudioPort extends CallMedia, EventEmitter<CallAudioEvents> 
   setSrtpKeys(keys: SdesKeyPair | null): void;
   play(source: PlaySource): void;
   stopPlayback(): void;
+  /** Hold the prompt where it is (a possible barge-in being judged); `resumePlayback` goes on from there. */
+  pausePlayback(): void;
+  resumePlayback(): void;
+  readonly paused: boolean;
+  /** The endpointer is inside an utterance (the caller is still speaking). */
+  readonly callerSpeaking: boolean;
+  /** What this call sent, per tick, for the echo test of barge-in. */
+  readonly echoReference: EchoReference;
+  /** The application's barge-in rule (speech.bargeIn), judged against what this call sends. */
+  setBargeIn(opts: BargeInOptions): void;
   endAtPause(id: number, hangoverMs: number): boolean;
   sendDtmf(digit: string, durationMs?: number): boolean;
   stats(): CallAudioStats;

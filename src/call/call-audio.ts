@@ -7,6 +7,8 @@
  *                  'dtmf'                      │
  *   Player (prompts, TTS streams) ─────────────┴─▶ G.711 encode ─▶ RtpSession.sendAudio (ts = slot × 160)
  *
+ * Each tick's sent-frame energy goes to the EchoReference that barge-in's echo test reads (media/vad/double-talk.ts).
+ *
  * One `tick` per call per 20 ms does both directions, so the process has one timer for all calls.
  * The RTP timestamp follows the scheduler's slots, so silence between prompts keeps the timeline
  * and each talkspurt starts with the marker bit.
@@ -18,7 +20,7 @@ import type { RtpSession, RtpSessionStats, SrtpTransform, SdesKeyPair } from '..
 import { createSrtpContexts } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterStats, type JitterPacket } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
-import { Endpointer, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
+import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
 import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
@@ -35,11 +37,11 @@ export interface CallAudioEvents {
   sent: [Int16Array, number];
   speechStart: [number];
   utterance: [Utterance];
-  /** Speech too short to be an utterance (a cough, a click) ended: whoever streamed it abandons it. */
-  discard: [];
   /** A pause in the caller's speech, offered for adaptive endpointing (emitted only while someone listens). */
   pause: [PauseSnapshot];
   bargeIn: [number];
+  /** An utterance too short to be speech (a cough, a click) was dropped: [startMs, endMs]. */
+  discard: [number, number];
   playbackFinished: ['done' | 'stopped'];
   /** The media plane under the call is gone (a media worker died): the call has no audio any more. */
   failed: [string];
@@ -85,6 +87,8 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
   private readonly silence = new Int16Array(FRAME_SAMPLES);
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
+  readonly echoReference = new EchoReference();
+  private sentDbThisTick = SILENT_DB;
   private haveAudio = false;
   private configured = false;
   private originMs = -1;
@@ -106,13 +110,13 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
   ) {
     super();
     this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
-    this.player.on('finished', (reason: 'done' | 'stopped') => this.emit('playbackFinished', reason));
-    this.endpointer = new Endpointer(opts.endpointer, {
+    this.player.on('finished', (e: { reason: 'done' | 'stopped' }) => this.emit('playbackFinished', e.reason));
+    this.endpointer = new Endpointer({ echoReference: this.echoReference, ...opts.endpointer }, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
-      onDiscard: () => this.emit('discard'),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
+      onDiscard: (a, b) => this.emit('discard', a, b),
     });
     this.endpointer.offerPauses = false; // until the agent listens for pauses (agent-call.ts)
     rtp.setAudioHandler((payload, pt, seq, timestamp, arrival) => {
@@ -175,6 +179,27 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
     this.player.stop();
   }
 
+  // Barge-in (CallAudioPort documents them): pause/resume, the caller still speaking, the application's rule.
+  pausePlayback(): void {
+    this.player.pause();
+  }
+
+  resumePlayback(): void {
+    this.player.resume();
+  }
+
+  get paused(): boolean {
+    return this.player.paused;
+  }
+
+  get callerSpeaking(): boolean {
+    return this.endpointer.speaking;
+  }
+
+  setBargeIn(opts: BargeInOptions): void {
+    this.endpointer.setBargeIn(opts, this.echoReference);
+  }
+
   get playing(): boolean {
     return this.player.playing;
   }
@@ -223,7 +248,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
       this.fifoLen -= FRAME_SAMPLES;
       this.prev.set(frame);
       if (hear) {
-        this.endpointer.playing = this.player.playing;
+        this.endpointer.playing = this.player.playing && !this.player.paused;
         this.endpointer.push(frame, deadlineMs);
       }
       if (this.loopback) this.sendFrame(frame, false, deadlineMs);
@@ -231,12 +256,14 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
     } else if (this.haveAudio && hear) {
       // The far end stopped sending (DTX, a prompt that ended, silence suppression on the
       // trunk): no packets means silence, and the endpointer must see it to end an utterance.
-      this.endpointer.playing = this.player.playing;
+      this.endpointer.playing = this.player.playing && !this.player.paused;
       this.endpointer.push(this.silence, deadlineMs);
     }
     if (this.loopback) return;
+    this.sentDbThisTick = SILENT_DB;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
+    this.echoReference.push(this.sentDbThisTick);
   }
 
   /**
@@ -267,7 +294,9 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
-    if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
+    const pcm = frame instanceof Int16Array ? frame : this.decodeSent(frame);
+    this.sentDbThisTick = frameEnergyDbfs(pcm);
+    if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
   }

@@ -6,6 +6,8 @@
  *   main:   scheduler tick ─▶ up ring ─▶ Endpointer ─▶ utterances, barge-in; 'frame' (recorder)
  *           Player / feed ─▶ down ring ─▶ worker: G.711 encode ─▶ RTP/SRTP send on the worker's tick
  *
+ * The echo reference for barge-in (the energy of each frame sent, per tick) is kept here, where the
+ * frames to send are made; the worker's send pacing adds no delay the echo-lag estimate does not learn.
  * The endpointer and the player stay here because their listeners (turn loop, TTS streams, the
  * recorder) are the call layer's; what moves is every per-packet cost (socket I/O, SRTP, jitter
  * buffer, codecs) and the send pacing. Loopback echoes inside the worker.
@@ -16,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
 import type { CallAudioEvents, CallAudioOptions, CallAudioStats } from './call-audio.js';
-import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
+import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
 export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
@@ -37,6 +39,8 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
   /** This call's first main-thread tick: frames to send are numbered from it (their RTP timestamps). */
   private originMs = -1;
   private sent = 0;
+  readonly echoReference = new EchoReference();
+  private sentDbThisTick = SILENT_DB;
   #closed = false;
 
   constructor(
@@ -47,13 +51,14 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
   ) {
     super();
     this.player = new Player((frame, marker, deadline) => this.sendFrame(frame, marker, deadline), opts.player);
-    this.player.on('finished', (reason: 'done' | 'stopped') => this.emit('playbackFinished', reason));
-    this.endpointer = new Endpointer(opts.endpointer, {
+    // The Player emits `{ reason }`; the event carries the reason itself, as its type says.
+    this.player.on('finished', (e: { reason: 'done' | 'stopped' }) => this.emit('playbackFinished', e.reason));
+    this.endpointer = new Endpointer({ echoReference: this.echoReference, ...opts.endpointer }, {
       onSpeechStart: (t) => this.emit('speechStart', t),
       onUtterance: (u) => this.emit('utterance', u),
-      onDiscard: () => this.emit('discard'),
       onBargeIn: (t) => this.emit('bargeIn', t),
       onPause: (p) => this.emit('pause', p),
+      onDiscard: (a, b) => this.emit('discard', a, b),
     });
     this.endpointer.offerPauses = false;
     handle.on('dtmf', (e) => this.emit('dtmf', e));
@@ -108,6 +113,26 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
     return this.player.playing;
   }
 
+  pausePlayback(): void {
+    this.player.pause();
+  }
+
+  resumePlayback(): void {
+    this.player.resume();
+  }
+
+  get paused(): boolean {
+    return this.player.paused;
+  }
+
+  get callerSpeaking(): boolean {
+    return this.endpointer.speaking;
+  }
+
+  setBargeIn(opts: BargeInOptions): void {
+    this.endpointer.setBargeIn(opts, this.echoReference);
+  }
+
   endAtPause(id: number, hangoverMs: number): boolean {
     return this.endpointer.endAtPause(id, hangoverMs);
   }
@@ -131,15 +156,17 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
         const frame = kind === FrameKind.pcm ? this.caller : this.silence;
         if (kind === FrameKind.pcm) this.caller.set(this.rx.pcm.subarray(0, FRAME_SAMPLES));
         if (this.listening) {
-          this.endpointer.playing = this.player.playing;
+          this.endpointer.playing = this.player.playing && !this.player.paused;
           this.endpointer.push(frame, deadlineMs);
         }
         if (kind === FrameKind.pcm) this.emit('frame', frame, deadlineMs);
       }
     }
     if (this.loop) return;
+    this.sentDbThisTick = SILENT_DB;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
+    this.echoReference.push(this.sentDbThisTick);
   }
 
   private playFeed(deadlineMs: number): void {
@@ -154,7 +181,9 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
 
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
     if (!this.configured) return;
-    if (this.listenerCount('sent') > 0) this.emit('sent', frame instanceof Int16Array ? frame : this.decodeSent(frame), deadlineMs);
+    const pcm = frame instanceof Int16Array ? frame : this.decodeSent(frame);
+    this.sentDbThisTick = frameEnergyDbfs(pcm);
+    if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.handle.rings.down.write(frame instanceof Int16Array ? FrameKind.pcm : FrameKind.encoded, marker, frame, slot)) this.sent++;
   }

@@ -166,6 +166,7 @@ export class AgentResourcePool {
             services: applicationServiceBuilder(app, this.baseDir),
             clock: this.clock,
             endpointing: app.speech.endpointing,
+            bargeIn: app.speech.bargeIn,
             identity,
           });
           session.start();

@@ -13,6 +13,6 @@ export { CartesiaTts, type CartesiaTtsOptions } from './remote/cartesia-tts.js';
 export type { WatsonAuth } from './remote/watson-auth.js';
 export { TtsCache, ttsCacheKey, type TtsCacheOptions, type TtsCacheStats } from './tts-cache.js';
 export { CachedTts } from './cached-tts.js';
-export { speechConfigSchema, sttConfigSchema, ttsConfigSchema, ttsCacheConfigSchema, type SpeechConfig } from './config.js';
+export { speechConfigSchema, sttConfigSchema, ttsConfigSchema, ttsCacheConfigSchema, bargeInConfigSchema, DEFAULT_BACKCHANNELS, type SpeechConfig, type BargeInConfig } from './config.js';
 export { createStt, createTts, createTtsCache } from './factory.js';
 export { isSsml, joinUtterances, ssmlToPieces, spokenForm, escapeXml } from './ssml.js';

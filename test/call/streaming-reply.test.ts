@@ -15,7 +15,9 @@ import { waitFor } from '../helpers/wait.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 
-const WELCOME = 'Hello, thanks for calling the bank. I can help with your balance, your cards, a payment or our opening hours, and I can also put you through to a person. What would you like to do today?';
+// Long enough to stream for ~10 s: an interruption pauses the reply and aborts the stream only once
+// its words are judged (call/barge-in.ts), seconds later; the stream must still be running then.
+const WELCOME = 'Hello, thanks for calling the bank. I can help with your balance, your cards, a payment or our opening hours, and I can also put you through to a person. ' + 'Before we start, here is some news about our services, our branches and our opening hours this month, which have changed in several places. '.repeat(6) + 'What would you like to do today?';
 
 test('a streamed reply is heard from its first clause; barge-in aborts the stream; a tool call runs after the words before it', { timeout: 120_000 }, async () => {
   const times: { request: number; firstToken?: number; done?: number }[] = [];
@@ -57,7 +59,7 @@ test('a streamed reply is heard from its first clause; barge-in aborts the strea
     assert.equal(first.done, undefined, 'the agent speaks before the model has finished its reply');
     assert.ok(heard - first.firstToken! < 1000, `first audio ${heard - first.firstToken!} ms after the first token`);
 
-    // The caller talks over the welcome: the HTTP stream is aborted, not read to its end.
+    // The caller talks over the welcome: once the words are judged an interruption, the HTTP stream is aborted, not read to its end.
     await call.play({ kind: 'pcm', samples: phrase });
     await waitFor('the model stream aborted by barge-in', () => llm.requests[0]!.clientClosedEarly, 10_000);
     assert.equal(first.done, undefined, 'the stream never ran to its end');

@@ -10,6 +10,11 @@
  * `stop()` is synchronous: the queue is flushed, loads and streams are cancelled, and the very
  * next tick emits nothing. Frames handed to the sink are valid only during the call (copy to keep).
  *
+ * `pause()` holds playout where it is (a possible barge-in being judged): ticks emit nothing, the
+ * position, the queue and streaming sources are kept (a stream keeps buffering up to its limit),
+ * `playing` stays true and nothing finishes; `resume()` goes on from the same sample, starting a new
+ * talkspurt. `stop()` while paused flushes as usual.
+ *
  * Events: `started` (first frame of a play run), `finished` ({ reason: 'done' | 'stopped' };
  * 'done' fires on the tick after the last frame, when the audio has actually ended),
  * `sourceError` ({ kind, error }) for a source that could not be loaded (it is skipped).
@@ -130,6 +135,7 @@ export class Player extends EventEmitter implements PlayoutStream {
   private readonly opts: PlayerOptions;
   private queue: Entry[] = [];
   private isPlaying = false;
+  private isPaused = false;
   /**
    * A source failed while nothing was playing (a prompt URL that cannot be fetched): whoever waits
    * for the end of playback must still hear `finished`, or a turn that plays it waits forever.
@@ -147,6 +153,23 @@ export class Player extends EventEmitter implements PlayoutStream {
   /** True from the first frame of a play run until it finishes or is stopped. */
   get playing(): boolean {
     return this.isPlaying;
+  }
+
+  /** Held by `pause()`: still playing (nothing finished), but no frame goes out. */
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** Hold playout where it is; the next tick emits nothing. No effect when nothing plays. */
+  pause(): void {
+    if (this.isPlaying) this.isPaused = true;
+  }
+
+  /** Go on from where `pause()` held it. */
+  resume(): void {
+    if (!this.isPaused) return;
+    this.isPaused = false;
+    this.marker = true;
   }
 
   /** Sources queued or playing (including ones still loading). */
@@ -192,6 +215,7 @@ export class Player extends EventEmitter implements PlayoutStream {
     for (const e of this.queue) e.cancel?.();
     this.queue = [];
     this.marker = true;
+    this.isPaused = false;
     if (this.isPlaying) {
       this.isPlaying = false;
       this.emit('finished', { reason: 'stopped' satisfies FinishReason });
@@ -199,6 +223,7 @@ export class Player extends EventEmitter implements PlayoutStream {
   }
 
   tick(deadlineMs: number): void {
+    if (this.isPaused) return;
     const frame = this.nextFrame();
     if (frame) {
       if (!this.isPlaying) {

@@ -6,7 +6,9 @@
  *   silence ──(onsetFrames speech frames in a row)──▶ speech   → onSpeechStart(startMs)
  *   speech  ──(silenceHangoverMs of non-speech)──────▶ silence  → onUtterance | onDiscard
  *   speech  ──(maxUtteranceMs reached)───────────────▶ silence  → onUtterance { truncated: true }
- *   speech while `playing` for bargeInFrames frames              → onBargeIn(atMs), once per utterance
+ *   near-end speech while `playing` (barge-in-detector.ts)       → onBargeIn(atMs), once per utterance
+ *   (an utterance that was our own echo until the caller spoke restarts at the barge-in's first
+ *    near-end frame, less the pre-roll: the recogniser hears the caller, not seconds of our prompt)
  *   speech  ──(pauseProbeMs of non-speech)───────────▶ onPause({ id, utterance }) (once per pause)
  *   pause approved by endAtPause(id, h), silence ≥ h ──▶ silence  → onUtterance(the pause's utterance)
  *
@@ -28,6 +30,8 @@
  */
 import { FRAME_MS, FRAME_SAMPLES } from '../frames.js';
 import { EnergyVad, type VadOptions } from './energy-vad.js';
+import { BargeInDetector, plainBargeIn, type BargeInOptions } from './barge-in-detector.js';
+import type { EchoReference } from './echo-reference.js';
 import type { FrameVad, FrameVadFactory } from './frame-vad.js';
 
 export interface EndpointerOptions {
@@ -37,7 +41,11 @@ export interface EndpointerOptions {
   postRollMs?: number; // default 200 (capped at the hangover)
   maxUtteranceMs?: number; // default 30000
   onsetFrames?: number; // consecutive speech frames that start an utterance; default 2
-  bargeInFrames?: number; // consecutive speech frames while playing that raise barge-in; default 2
+  bargeInFrames?: number; // consecutive speech frames while playing that raise barge-in; default 2 (when `bargeIn` is not set)
+  /** Barge-in that means it: minimum near-end speech, voicing, the echo test (barge-in-detector.ts). Replaces `bargeInFrames`. */
+  bargeIn?: BargeInOptions;
+  /** What the call sent, for the echo test (CallAudio keeps it). */
+  echoReference?: EchoReference;
   pauseProbeMs?: number; // silence after which onPause offers the utterance so far; default 160
   /** The frame-level decision: EnergyVad tuning, or a factory of another FrameVad (frame-vad.ts: `silero`). */
   vad?: VadOptions | FrameVadFactory;
@@ -83,7 +91,8 @@ export class Endpointer {
   private readonly postRollFrames: number;
   private readonly maxFrames: number;
   private readonly onsetFrames: number;
-  private readonly bargeInFrames: number;
+  private bargeIn: BargeInDetector;
+  private wasPlaying = false;
   private readonly pauseProbeMs: number;
   private readonly events: EndpointerEvents;
 
@@ -104,7 +113,6 @@ export class Endpointer {
   private lastSpeechFrameIndex = 0; // index in buf of the frame after the last speech frame
   private speechFrames = 0;
   private silenceMs = 0;
-  private speechRun = 0;
   private candidateRun = 0;
   private bargedIn = false;
   private t = 0;
@@ -122,7 +130,7 @@ export class Endpointer {
     this.postRollFrames = Math.round(Math.min(opts.postRollMs ?? 200, this.hangoverMs) / FRAME_MS);
     this.maxFrames = Math.max(1, Math.round((opts.maxUtteranceMs ?? 30000) / FRAME_MS));
     this.onsetFrames = Math.max(1, opts.onsetFrames ?? 2);
-    this.bargeInFrames = Math.max(1, opts.bargeInFrames ?? 2);
+    this.bargeIn = new BargeInDetector(opts.bargeIn ?? plainBargeIn(Math.max(1, opts.bargeInFrames ?? 2) * FRAME_MS), opts.echoReference);
     this.pauseProbeMs = Math.max(FRAME_MS, opts.pauseProbeMs ?? 160);
     this.events = events;
     this.vad = typeof opts.vad === 'function' ? opts.vad() : new EnergyVad(opts.vad);
@@ -146,8 +154,32 @@ export class Endpointer {
     const t = atMs ?? this.t;
     this.t = t + FRAME_MS;
     const speech = this.vad.isSpeech(frame, this.inSpeech);
+    const interrupting = this.judgeBargeIn(frame, speech);
     if (!this.inSpeech) this.inSilence(frame, t, speech);
     else this.inUtterance(frame, t, speech);
+    if (interrupting) this.checkBargeIn(t);
+  }
+
+  /** Change the barge-in rule (per application, once the call's application is known). */
+  setBargeIn(opts: BargeInOptions, echoReference?: EchoReference): void {
+    this.bargeIn = new BargeInDetector(opts, echoReference);
+  }
+
+  /** The barge-in detector (its double-talk state: tests and the bench). */
+  get bargeInDetector(): BargeInDetector {
+    return this.bargeIn;
+  }
+
+  /** Every frame while playing goes to the detector; a prompt that starts again (resumed) may be interrupted again. */
+  private judgeBargeIn(frame: Int16Array, speech: boolean): boolean {
+    if (!this.playing) {
+      if (this.wasPlaying) this.bargeIn.reset();
+      this.wasPlaying = false;
+      return false;
+    }
+    if (!this.wasPlaying) this.bargedIn = false;
+    this.wasPlaying = true;
+    return this.bargeIn.frame(frame, speech, (this.vad as Partial<EnergyVad>).noiseDb); // the energy VAD's floor; a neural VAD has none
   }
 
   /**
@@ -159,6 +191,11 @@ export class Endpointer {
     this.approvedHangoverMs = hangoverMs;
     if (this.silenceMs >= hangoverMs) this.finishAtPause();
     return true;
+  }
+
+  /** Inside an utterance: the caller is speaking, or paused for less than the hangover. */
+  get speaking(): boolean {
+    return this.inSpeech;
   }
 
   /** End of stream: close an open utterance as if the hangover had elapsed. */
@@ -182,12 +219,10 @@ export class Endpointer {
     this.lastSpeechEndMs = t + FRAME_MS;
     this.lastSpeechFrameIndex = this.bufFrames;
     this.speechFrames = this.onsetFrames;
-    this.speechRun = this.onsetFrames;
     this.silenceMs = 0;
     this.bargedIn = false;
     this.candidateRun = 0;
     this.events.onSpeechStart?.(this.startMs);
-    this.checkBargeIn(t);
   }
 
   private inUtterance(frame: Int16Array, t: number, speech: boolean): void {
@@ -196,14 +231,11 @@ export class Endpointer {
     this.bufFrames++;
     if (speech) {
       this.speechFrames++;
-      this.speechRun++;
       this.silenceMs = 0;
       this.lastSpeechEndMs = t + FRAME_MS;
       this.lastSpeechFrameIndex = this.bufFrames;
       this.cancelPause();
-      this.checkBargeIn(t);
     } else {
-      this.speechRun = 0;
       this.silenceMs += FRAME_MS;
       if (this.silenceMs >= this.approvedHangoverMs) return this.finishAtPause();
       if (this.silenceMs >= this.hangoverMs) {
@@ -220,10 +252,25 @@ export class Endpointer {
   }
 
   private checkBargeIn(t: number): void {
-    if (this.playing && !this.bargedIn && this.speechRun >= this.bargeInFrames) {
+    if (this.inSpeech && !this.bargedIn) {
       this.bargedIn = true;
+      this.restartAtBargeIn(t);
       this.events.onBargeIn?.(t + FRAME_MS);
     }
+  }
+
+  /** Drop what came before the interruption (echo, noise) from the utterance, keeping the pre-roll. */
+  private restartAtBargeIn(t: number): void {
+    const firstNearMs = t + FRAME_MS - this.bargeIn.startedMsAgo;
+    const drop = Math.min(this.bufFrames, Math.floor((firstNearMs - this.audioStartMs) / FRAME_MS) - this.preRollFrames);
+    if (drop <= 0) return;
+    this.buf.copyWithin(0, drop * FRAME_SAMPLES, this.bufFrames * FRAME_SAMPLES);
+    this.bufFrames -= drop;
+    this.lastSpeechFrameIndex = Math.max(0, this.lastSpeechFrameIndex - drop);
+    this.audioStartMs += drop * FRAME_MS;
+    this.startMs = Math.max(this.startMs, firstNearMs);
+    this.speechFrames = Math.min(this.speechFrames, Math.round(this.bargeIn.startedMsAgo / FRAME_MS));
+    this.cancelPause();
   }
 
   private offerPause(): void {
@@ -247,7 +294,6 @@ export class Endpointer {
   private finish(truncated: boolean, atPause?: Utterance): void {
     this.cancelPause();
     this.inSpeech = false;
-    this.speechRun = 0;
     this.candidateRun = 0;
     this.ringCount = 0;
     if (this.speechFrames < this.minSpeechFrames) {

@@ -38,7 +38,10 @@ export class FakeMedia extends EventEmitter<AgentMediaEvents> implements AgentMe
     this.playing = true;
     void (async () => {
       if (source.kind === 'stream') for await (const _ of source.chunks);
-      if (this.autoFinish && this.playing) this.finish();
+      if (this.autoFinish && this.playing) {
+        if (this.paused) this.finishWhenResumed = true;
+        else this.finish();
+      }
     })();
   }
 
@@ -49,7 +52,26 @@ export class FakeMedia extends EventEmitter<AgentMediaEvents> implements AgentMe
 
   stopPlayback(): void {
     this.stops++;
+    this.paused = false;
     if (this.playing) this.finish('stopped');
+  }
+
+  /** Held by a possible barge-in: still playing, nothing finishes until resumed. */
+  paused = false;
+  resumes = 0;
+  private finishWhenResumed = false;
+  /** The endpointer is inside an utterance. */
+  callerSpeaking = false;
+
+  pausePlayback(): void {
+    if (this.playing) this.paused = true;
+  }
+
+  resumePlayback(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.resumes++;
+    if (this.finishWhenResumed) ((this.finishWhenResumed = false), this.finish());
   }
 
   /** Pauses the agent asked to end the turn at (adaptive endpointing), with their hangovers. */

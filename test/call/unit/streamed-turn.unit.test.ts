@@ -141,7 +141,7 @@ test('a remote dialog: tokens are restored per piece, and a piece with caller da
   assert.equal(p3!.noCache, true, 'nor anything after it in the same answer');
 });
 
-test('barge-in aborts the stream and pending synthesis at once; the turn is not a failure', async () => {
+test('barge-in aborts the stream and pending synthesis once its words are judged; the turn is not a failure', async () => {
   const rest = gate();
   const a = agent([[text('Let me tell you about our many products,'), text('starting with the savings account.'), { gate: rest.promise }, text('never heard')], [text('Yes?')]], { transcripts: ['agent'] });
   a.call.media.autoFinish = false;
@@ -149,14 +149,16 @@ test('barge-in aborts the stream and pending synthesis at once; the turn is not 
   await settle();
   assert.equal(a.call.media.playing, true);
   a.call.media.emit('bargeIn', a.clock.now());
-  assert.equal(a.dialog.signals[0]!.aborted, true, 'the dialog request is aborted in the same tick');
+  assert.equal(a.call.media.paused, true);
+  assert.equal(a.dialog.signals[0]!.aborted, false, 'nothing is aborted before the words are judged');
+  a.call.media.utter(a.clock.now());
   await settle();
+  assert.equal(a.dialog.signals[0]!.aborted, true, 'words that are not a backchannel abort the dialog request');
   assert.deepEqual(a.tts.aborted.sort(), ['Let me tell you about our many products,', 'starting with the savings account.'].sort());
-  assert.equal(a.dialog.returned, 1);
+  assert.ok(a.dialog.returned >= 1, 'the abandoned stream returned');
   assert.equal(turns(a.call)[0]!['error'], undefined);
   assert.ok(!a.tts.spoken.includes('never heard'));
   a.tts.hold = false;
-  a.call.media.utter(a.clock.now());
   await settle();
   assert.equal(a.dialog.requests[1]!.context['vgwBargeInOccurred'], true);
 });

@@ -115,16 +115,16 @@ test('DTMF collection timing out with nothing keyed gives a no-input turn', asyn
   assert.deepEqual(a.dialog.inputs(), ['', 'vgwPostResponseTimeout']);
 });
 
-test('speech barge-in stops playout and the next turn says so; with barge-in disabled the prompt plays on', async () => {
+test('speech barge-in pauses playout; words that are not a backchannel stop it and the next turn says so; with barge-in disabled the prompt plays on', async () => {
   const a = agent([say('A long welcome.'), say('Yes?')], { transcripts: ['agent'] });
   a.call.media.autoFinish = false;
   await settle();
   assert.equal(a.call.media.playing, true);
   a.call.media.emit('bargeIn', a.clock.now());
-  assert.equal(a.call.media.playing, false);
-  await settle();
+  assert.equal(a.call.media.paused, true, 'paused while the words are judged');
   a.call.media.utter(a.clock.now());
   await settle();
+  assert.equal(a.call.media.stops, 1, 'stopped: "agent" is not a backchannel');
   assert.equal(a.dialog.requests[1]!.context['vgwBargeInOccurred'], true);
 
   const b = agent([say('Listen carefully.', {}, [{ command: 'vgwActDisableSpeechBargeIn' }, { command: 'vgwActPlayText', parameters: { text: ['Terms apply.'] } }])]);

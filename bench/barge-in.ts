@@ -1,0 +1,223 @@
+/**
+ * bench/barge-in: does the agent stop when it should, and only then? A labelled set played into real
+ * calls (SIP/RTP on loopback, embedded engines) while the agent speaks a long prompt, through the
+ * test softphone acting as a speakerphone that returns the agent's own audio (test/helpers/echoing-line.ts)
+ * at −10 to −25 dB, 40–200 ms late, on every trial:
+ *
+ *   speech        pocketsphinx-testdata recordings (cards, go forward, numbers, tidigits, librivox) — should stop the prompt
+ *   backchannel   "mm-hmm", "uh-huh", "yeah", "okay", "right", "I see" by flite (kal, awb) and espeak-ng (en-us, en) — should not
+ *   noise         sox white/pink/brown noise bursts and clicks, 0.1–1 s — should not
+ *   echo          nothing but the prompt's echo — should not
+ *
+ * Fixtures are generated at run time with sox/flite/espeak-ng into a temp dir. Figures, keyed by VAD
+ * (`--vad energy|silero`; the gateway's `speech.vad`): false barge-in rate (the prompt was stopped by
+ * something that is not an interruption; target ≤ 2 %), false pauses (paused then resumed: heard as a
+ * short hold in the prompt), and for speech the detection rate and the latency from the phone sending
+ * the first syllable (first frame within 20 dB of the clip's loudest) to the gateway pausing the
+ * prompt (end to end: it holds ~80 ms of transport — scheduler ticks and the jitter buffer).
+ *
+ * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--quick]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { report, percentile } from './lib/report.js';
+import { startInProcessGateway } from '../test/helpers/in-process-gateway.js';
+import { freeUdpRange } from '../test/helpers/ports.js';
+import { EchoingLine } from '../test/helpers/echoing-line.js';
+import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
+import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js';
+
+const REPO = resolve(import.meta.dirname, '..');
+const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');
+const DATA = '/usr/share/pocketsphinx/test/data';
+const vadIndex = process.argv.indexOf('--vad');
+const VAD = vadIndex >= 0 ? process.argv[vadIndex + 1]! : 'energy';
+const QUICK = process.argv.includes('--quick');
+const ECHO_DB = [-10, -15, -20, -25];
+const ECHO_MS = [40, 120, 200];
+
+type Kind = 'speech' | 'backchannel' | 'noise' | 'echo';
+interface Stimulus {
+  kind: Kind;
+  name: string;
+  pcm: Int16Array;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hushgate-bargein-'));
+const sh = (cmd: string, args: string[]) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/** Any audio file → 8 kHz mono PCM16 at `dbfs` (loud frames' mean), via sox. */
+function load(path: string, dbfs: number | undefined, rawRate?: number): Int16Array {
+  const out = join(dir, 'x.raw');
+  const input = rawRate ? ['-t', 'raw', '-r', String(rawRate), '-e', 'signed', '-b', '16', '-c', '1', path] : [path];
+  sh('sox', [...input, '-t', 'raw', '-r', '8000', '-e', 'signed', '-b', '16', '-c', '1', out]);
+  const b = readFileSync(out);
+  const pcm = new Int16Array(b.buffer.slice(b.byteOffset, b.byteOffset + (b.length & ~1)));
+  return dbfs === undefined ? pcm : level(pcm, dbfs);
+}
+
+function frameDb(x: Int16Array): number[] {
+  const e: number[] = [];
+  for (let i = 0; i + 160 <= x.length; i += 160) {
+    let a = 0;
+    for (let j = i; j < i + 160; j++) a += x[j]! * x[j]!;
+    e.push(10 * Math.log10(a / 160 / 2 ** 30 + 1e-13));
+  }
+  return e;
+}
+
+function level(x: Int16Array, dbfs: number): Int16Array {
+  const e = frameDb(x).sort((a, b) => b - a);
+  const top = e.slice(0, Math.max(1, e.length >> 1));
+  const mean = 10 * Math.log10(top.reduce((a, v) => a + 10 ** (v / 10), 0) / top.length);
+  const g = 10 ** ((dbfs - mean) / 20);
+  return Int16Array.from(x, (v) => Math.max(-32768, Math.min(32767, Math.round(v * g))));
+}
+
+/** Sample offset of the first frame within 20 dB of the loudest. */
+function nucleus(x: Int16Array): number {
+  const e = frameDb(x);
+  const peak = Math.max(...e);
+  return e.findIndex((v) => v >= peak - 20) * 160;
+}
+
+function stimuli(): Stimulus[] {
+  const s: Stimulus[] = [];
+  const speech: Array<[string, number | undefined]> = [['cards/001.wav', undefined], ['cards/002.wav', undefined], ['cards/003.wav', undefined], ['cards/004.wav', undefined], ['cards/005.wav', undefined], ['goforward.raw', 16000], ['something.raw', 16000], ['numbers.raw', 16000], ['tidigits/dhd.2934z.raw', 8000], ['librivox/sense_and_sensibility_01_austen_64kb-0870.wav', undefined], ['librivox/sense_and_sensibility_01_austen_64kb-0920.wav', undefined]];
+  for (const [f, rate] of QUICK ? speech.slice(0, 4) : speech) {
+    const pcm = load(join(DATA, f), -20, rate);
+    s.push({ kind: 'speech', name: f, pcm: pcm.subarray(0, Math.min(pcm.length, 8000 * 3)) });
+  }
+  const words = ['mm-hmm', 'uh-huh', 'yeah', 'okay', 'right', 'I see'];
+  const voices: Array<[string, (w: string, out: string) => void]> = [
+    ['flite-kal', (w, o) => sh('flite', ['-voice', 'kal', '-t', w, '-o', o])],
+    ['flite-awb', (w, o) => sh('flite', ['-voice', 'awb', '-t', w, '-o', o])],
+    ['espeak-en-us', (w, o) => sh('espeak-ng', ['-v', 'en-us', '-w', o, w])],
+    ['espeak-en', (w, o) => sh('espeak-ng', ['-v', 'en', '-w', o, w])],
+  ];
+  for (const [voice, say] of QUICK ? voices.slice(0, 2) : voices)
+    for (const w of words) {
+      const wav = join(dir, 'w.wav');
+      say(w, wav);
+      s.push({ kind: 'backchannel', name: `${voice}:${w}`, pcm: load(wav, -20) });
+    }
+  for (const colour of ['white', 'pink', 'brown'])
+    for (const sec of QUICK ? [0.25, 1] : [0.1, 0.25, 0.5, 1]) {
+      const raw = join(dir, 'n.wav');
+      sh('sox', ['-n', '-r', '8000', '-b', '16', '-c', '1', raw, 'synth', String(sec), `${colour}noise`, 'fade', '0.01', String(sec), '0.01']);
+      s.push({ kind: 'noise', name: `${colour} ${sec}s`, pcm: load(raw, -22) });
+    }
+  for (const n of QUICK ? [5] : [1, 5, 10]) {
+    const raw = join(dir, 'c.wav');
+    sh('sox', ['-n', '-r', '8000', '-b', '16', '-c', '1', raw, 'synth', '0.004', 'square', '1000', 'pad', '0', '0.096', 'repeat', String(n - 1)]);
+    s.push({ kind: 'noise', name: `clicks x${n}`, pcm: load(raw, -15) });
+  }
+  for (let i = 0; i < (QUICK ? 3 : 8); i++) s.push({ kind: 'echo', name: `echo only #${i + 1}`, pcm: new Int16Array(8000 * 2) });
+  return s;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Outcome {
+  kind: Kind;
+  name: string;
+  echoDb: number;
+  echoMs: number;
+  paused: boolean;
+  stopped: boolean;
+  latencyMs?: number;
+}
+
+const set = stimuli();
+const gw = await startInProcessGateway({
+  log: { level: 'warn' },
+  accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, ...(VAD === 'energy' ? {} : { speech: { vad: VAD } }) }] }],
+});
+const base = await freeUdpRange(20);
+const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
+
+interface Live {
+  call: PhoneCall;
+  line: EchoingLine;
+  media: CallAudio;
+  echoDb: number;
+  echoMs: number;
+}
+let live: Live | undefined;
+let condition = 0;
+
+async function openCall(): Promise<Live> {
+  const echoDb = ECHO_DB[condition % ECHO_DB.length]!;
+  const echoMs = ECHO_MS[Math.floor(condition / ECHO_DB.length) % ECHO_MS.length]!;
+  condition++;
+  const call = await phone.dial(`sip:long@127.0.0.1:${gw.sipPort}`);
+  const line = new EchoingLine(call, { echoDb, delayMs: echoMs });
+  const media = [...gw.gw.calls.calls.values()].find((c) => c.info.callId === call.session.callId)!.media;
+  const t0 = Date.now();
+  while (!media.playing && Date.now() - t0 < 15_000) await sleep(20);
+  await sleep(2500); // the echo's delay and return loss are learnt from the prompt's first seconds
+  return { call, line, media, echoDb, echoMs };
+}
+
+async function closeCall(): Promise<void> {
+  if (!live) return;
+  live.line.stop();
+  await live.call.hangup().catch(() => undefined);
+  live = undefined;
+}
+
+async function trial(s: Stimulus): Promise<Outcome> {
+  // A fresh call for speech (it stops the prompt), and whenever the prompt is over or was stopped.
+  if (!live || s.kind === 'speech' || !live.media.playing) {
+    await closeCall();
+    live = await openCall();
+  }
+  const l = live;
+  let pausedAt = NaN;
+  let stopped = false;
+  const onPause = () => (pausedAt = Number.isNaN(pausedAt) ? performance.now() : pausedAt);
+  const onFinished = (r: string) => void (r === 'stopped' && (stopped = true));
+  l.media.on('bargeIn', onPause);
+  l.media.on('playbackFinished', onFinished);
+  const [sentAt] = await l.line.say(s.pcm, [nucleus(s.pcm)]);
+  const settleUntil = Date.now() + 4000;
+  while (Date.now() < settleUntil && !stopped && (l.media.paused || Date.now() < settleUntil - 2500)) await sleep(50);
+  l.media.off('bargeIn', onPause);
+  l.media.off('playbackFinished', onFinished);
+  return { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
+}
+
+const outcomes: Outcome[] = [];
+for (const s of set) outcomes.push(await trial(s));
+await closeCall();
+await phone.close();
+await gw.stop();
+rmSync(dir, { recursive: true, force: true });
+
+const pct = (n: number, d: number) => (d ? Math.round((1000 * n) / d) / 10 : 0);
+const byKind = (k: Kind) => outcomes.filter((o) => o.kind === k);
+const falseClasses: Kind[] = ['backchannel', 'noise', 'echo'];
+const falseTrials = outcomes.filter((o) => o.kind !== 'speech');
+const speech = byKind('speech');
+const lat = speech.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
+const figures = {
+  vad: {
+    [VAD]: {
+      falseBargeInRatePct: pct(falseTrials.filter((o) => o.stopped).length, falseTrials.length),
+      falsePauseRatePct: pct(falseTrials.filter((o) => o.paused && !o.stopped).length, falseTrials.length),
+      perClass: Object.fromEntries(falseClasses.map((k) => [k, { trials: byKind(k).length, stopped: byKind(k).filter((o) => o.stopped).length, pausedThenResumed: byKind(k).filter((o) => o.paused && !o.stopped).length }])),
+      speech: {
+        trials: speech.length,
+        stoppedPct: pct(speech.filter((o) => o.stopped).length, speech.length),
+        pausedPct: pct(speech.filter((o) => o.paused).length, speech.length),
+        latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
+        perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
+      },
+      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, paused: o.paused })),
+    },
+  },
+};
+report('barge-in', figures, 'false barge-in: the prompt was stopped by a backchannel, noise or its own echo; latency: phone sends the first syllable → gateway pauses the prompt (includes ~80 ms transport: scheduler ticks, jitter buffer)');
+process.exit(0);

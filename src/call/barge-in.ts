@@ -1,0 +1,171 @@
+/**
+ * A possible interruption while the agent speaks, judged by its words (LiveKit Agents' false-
+ * interruption pattern). The endpointer raises `bargeIn` once the caller's near-end speech has
+ * lasted the minimum (media/vad/barge-in-detector.ts); then:
+ *
+ *   candidate ──▶ pause playout (position kept) ─┬─ utterance recognised as words that are not a
+ *                                                │  backchannel, or longer than `backchannelMaxMs`
+ *                                                │  ──▶ barge-in: stop, abort the streamed reply;
+ *                                                │  the utterance is the turn
+ *                                                ├─ nothing recognised, a backchannel, the
+ *                                                │  utterance discarded as too short ──▶ resume
+ *                                                └─ `resumeAfterMs` with no utterance while the
+ *                                                   caller is silent ──▶ resume
+ *
+ * With `resumeFalseInterruptions` off the candidate is the barge-in (stop at once: the old rule).
+ * The judge owns the paused state and its timer (one Clock); it never runs a dialog turn itself.
+ */
+import type { Clock, TimerHandle } from '../time/index.js';
+import type { BargeInConfig } from '../speech/index.js';
+import type { BargeInOptions } from '../media/index.js';
+import { BackchannelMatcher } from './barge-in-words.js';
+import type { AgentMedia } from './agent-call.js';
+
+/** What the judge needs of the call's media. */
+export type InterruptibleMedia = Pick<AgentMedia, 'on' | 'playing' | 'callerSpeaking' | 'pausePlayback' | 'resumePlayback' | 'stopPlayback'>;
+
+export interface InterruptionSettings {
+  resumeFalseInterruptions: boolean;
+  backchannelMaxMs: number;
+  backchannels: BackchannelMatcher;
+  resumeAfterMs: number;
+}
+
+export type InterruptionVerdict = 'barge-in' | 'resumed';
+
+export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1000, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
+
+/** The call side of `speech.bargeIn`. */
+export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
+  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
+}
+
+/** The media side of `speech.bargeIn` (the endpointer's detector). */
+export function bargeInDetectorOptionsOf(c: BargeInConfig): BargeInOptions {
+  const { enabled, ...echo } = c.echo;
+  return { minSpeechMs: c.minSpeechMs, maxGapMs: c.maxGapMs, minVoicedMs: c.minVoicedMs, echo: enabled ? echo : false };
+}
+
+export class InterruptionJudge {
+  #pending = false;
+  #settled?: unknown;
+  /** The dialog's own grammar when the interrupting words were recognised: "yeah" in it is an answer. */
+  #expected?: readonly string[];
+  #timer?: TimerHandle;
+  /** Counts for logs, events and the bench. */
+  readonly counts = { candidates: 0, resumed: 0, bargeIns: 0 };
+
+  constructor(
+    private readonly media: InterruptibleMedia,
+    private readonly clock: Clock,
+    private readonly settings: InterruptionSettings,
+    /** The dialog's `vgwActEnable/DisableSpeechBargeIn` switch. */
+    private readonly speechBargeIn: () => boolean,
+    /** A real barge-in: the prompt is stopped; abort the streamed reply, note it for the next turn; settled when the reply has. */
+    private readonly onBargeIn: () => unknown,
+  ) {
+    media.on('bargeIn', () => this.candidate());
+    media.on('discard', () => this.discarded());
+    media.on('playbackFinished', (reason) => void (reason === 'stopped' && this.cancel()));
+  }
+
+  /**
+   * Audio heard over a prompt that did not interrupt it (its echo, noise, a sound under the
+   * minimum): not the caller's turn. With speech barge-in off, speech over a prompt is heard as before.
+   */
+  get overPrompt(): boolean {
+    return this.media.playing && this.speechBargeIn() && !this.#pending;
+  }
+
+  /** The dialog's grammar; while an interruption is judged, with the backchannels, so "mm-hmm" can be recognised as such. */
+  grammar(phrases: string[] | undefined): string[] | undefined {
+    if (this.#pending) this.#expected = phrases;
+    return phrases?.length && this.#pending ? [...phrases, ...this.settings.backchannels.list] : phrases;
+  }
+
+  /** Playout is paused until the interrupting words are judged. */
+  get pending(): boolean {
+    return this.#pending;
+  }
+
+  /** The endpointer heard the caller interrupt a prompt (and the dialog allows speech barge-in). */
+  candidate(): void {
+    if (this.#pending || !this.media.playing || !this.speechBargeIn()) return;
+    this.counts.candidates++;
+    if (!this.settings.resumeFalseInterruptions) return this.bargeIn();
+    this.#pending = true;
+    this.media.pausePlayback();
+    this.arm();
+  }
+
+  /** An utterance has ended and is being recognised: the no-words timer stops. True if it is the interruption's. */
+  recognising(): boolean {
+    this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return this.#pending;
+  }
+
+  /**
+   * The interrupting utterance's words (undefined or blank: nothing recognised), against the
+   * dialog's grammar passed to `grammar()` (which makes "yeah" an answer rather than a backchannel).
+   * `speechMs`: how much speech the utterance held; past `backchannelMaxMs` it interrupts whatever
+   * was recognised (a grammar decode may find nothing, or a backchannel, in words it cannot hold).
+   */
+  judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
+    if (!this.#pending) return 'barge-in';
+    const text = transcript?.trim() ?? '';
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.settings.backchannels.isBackchannel(text, this.#expected))) {
+      this.resume();
+      return 'resumed';
+    }
+    this.bargeIn();
+    return 'barge-in';
+  }
+
+  /**
+   * `judge`, and for a barge-in wait until the aborted reply has settled (a streamed dialog writes
+   * what it had said into its history as it stops: the next turn must see it).
+   */
+  async decide(transcript: string | undefined, speechMs = 0): Promise<InterruptionVerdict> {
+    const verdict = this.judge(transcript, speechMs);
+    if (verdict === 'barge-in') await this.#settled;
+    this.#settled = undefined;
+    return verdict;
+  }
+
+  /** The endpointer dropped the utterance as too short to be speech. */
+  discarded(): void {
+    if (this.#pending) this.resume();
+  }
+
+  /** Playout ended some other way (DTMF barge-in, the call ended): forget the pause. */
+  cancel(): void {
+    this.#pending = false;
+    this.#expected = undefined;
+    this.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  private bargeIn(): void {
+    this.cancel();
+    this.counts.bargeIns++;
+    this.media.stopPlayback();
+    this.#settled = this.onBargeIn();
+  }
+
+  private resume(): void {
+    this.cancel();
+    this.counts.resumed++;
+    this.media.resumePlayback();
+  }
+
+  /** No words yet: resume once the caller is silent (an utterance still going is waited for). */
+  private arm(): void {
+    this.#timer = this.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (!this.#pending) return;
+      if (this.media.callerSpeaking) return this.arm();
+      this.resume();
+    }, this.settings.resumeAfterMs);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * When does caller audio heard during a prompt count as an interruption? Frame by frame, while the
+ * call plays: a frame counts toward barge-in when the VAD calls it speech AND it is near-end — not
+ * the delayed, attenuated copy of what we sent (double-talk.ts) — and the interruption is raised
+ * once it has lasted `minSpeechMs` — from its first such frame, across gaps of up to `maxGapMs` (the
+ * pauses between words: "go … forward"), with at least half of it such frames — and at least
+ * `minVoicedMs` of them were voiced (voicing.ts): a noise burst, a click or our own echo add up to
+ * nothing.
+ *
+ * Without options it is the old rule — `minSpeechMs` of consecutive speech, no echo or voicing
+ * test — so the Endpointer's `bargeInFrames` keeps its meaning.
+ */
+import { FRAME_MS } from '../frames.js';
+import { DoubleTalkDetector, type EchoOptions, type EchoVerdict } from './double-talk.js';
+import type { EchoReference } from './echo-reference.js';
+import { VoicingMeter } from './voicing.js';
+import { frameEnergyDbfs } from './energy-vad.js';
+
+export interface BargeInOptions {
+  /** Near-end speech that makes an interruption (ms). Default 200. */
+  minSpeechMs?: number;
+  /** Longest run of non-speech frames inside it (ms). Default 200. */
+  maxGapMs?: number;
+  /** Of which voiced (periodic) frames, at least (ms); 0 turns the test off. Default 80. */
+  minVoicedMs?: number;
+  /** Periodicity (0…1) from which a frame is voiced. Default 0.6. */
+  voicedAbove?: number;
+  /** The double-talk test against what the call sent; false: every speech frame is the caller. */
+  echo?: EchoOptions | false;
+}
+
+/** The old rule: consecutive speech frames, nothing else. */
+export function plainBargeIn(minSpeechMs: number): BargeInOptions {
+  return { minSpeechMs, maxGapMs: 0, minVoicedMs: 0, echo: false };
+}
+
+export class BargeInDetector {
+  readonly doubleTalk?: DoubleTalkDetector;
+  private readonly minSpeechMs: number;
+  private readonly maxGapMs: number;
+  private readonly minVoicedMs: number;
+  private readonly voicedAbove: number;
+  private readonly voicing?: VoicingMeter;
+  private nearMs = 0;
+  private spanMs = 0;
+  private voicedMs = 0;
+  private gapMs = 0;
+  /** The last frame's echo verdict (for tests and the bench). */
+  lastVerdict: EchoVerdict | 'silence' = 'silence';
+
+  constructor(opts: BargeInOptions = {}, reference?: EchoReference) {
+    this.minSpeechMs = opts.minSpeechMs ?? 200;
+    this.maxGapMs = opts.maxGapMs ?? 200;
+    this.minVoicedMs = opts.minVoicedMs ?? 80;
+    this.voicedAbove = opts.voicedAbove ?? 0.6;
+    if (this.minVoicedMs > 0) this.voicing = new VoicingMeter();
+    if (reference && opts.echo !== false) this.doubleTalk = new DoubleTalkDetector(reference, opts.echo ?? {});
+  }
+
+  /** How long ago the interruption being counted began (ms, to the end of the last frame). */
+  get startedMsAgo(): number {
+    return this.spanMs + this.gapMs;
+  }
+
+  /** Nothing is playing: whatever was counted is forgotten. */
+  reset(): void {
+    this.nearMs = this.spanMs = this.voicedMs = this.gapMs = 0;
+  }
+
+  /**
+   * One caller frame while playing. `speech`: the VAD's decision (energy or neural: the detector
+   * needs nothing else of it); `noiseDb`: the line's noise floor if the VAD knows it (dBFS; only
+   * frames above it teach the echo return loss). True while the near-end speech counts as a barge-in.
+   */
+  frame(frame: Int16Array, speech: boolean, noiseDb = -60): boolean {
+    this.voicing?.push(frame); // keeps its 40 ms window current
+    const energyDb = this.doubleTalk ? frameEnergyDbfs(frame) : 0;
+    if (this.doubleTalk) this.lastVerdict = this.doubleTalk.judge(energyDb, speech, energyDb > noiseDb + 6);
+    else this.lastVerdict = speech ? 'near' : 'silence';
+    const near = speech && this.lastVerdict !== 'echo';
+    if (near) {
+      this.nearMs += FRAME_MS;
+      this.spanMs += this.gapMs + FRAME_MS;
+      if (this.voicing && this.voicedMs < this.minVoicedMs && this.voicing.periodicity() >= this.voicedAbove) this.voicedMs += FRAME_MS;
+      this.gapMs = 0;
+    } else if (this.nearMs > 0 && (this.gapMs += FRAME_MS) > this.maxGapMs) this.reset();
+    return this.spanMs >= this.minSpeechMs && this.nearMs * 2 >= this.minSpeechMs && this.voicedMs >= this.minVoicedMs;
+  }
+}

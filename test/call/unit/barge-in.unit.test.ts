@@ -1,0 +1,171 @@
+/**
+ * A possible interruption judged by its words (call/barge-in.ts) in the turn loop, on a FakeClock
+ * with an in-memory call: the prompt pauses; words that are not a backchannel stop it and become
+ * the turn; nothing, a backchannel, a too-short sound or no words within the timeout resume it
+ * where it stopped; what is heard over a prompt without interrupting it (echo) is no turn; the
+ * dialog expecting "yeah" makes it an answer; DTMF barge-in still stops at once.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/time/clock.js';
+import { AgentSession } from '../../../src/call/agent-session.js';
+import { BackchannelMatcher } from '../../../src/call/barge-in-words.js';
+import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
+import { bargeInConfigSchema, type BargeInConfig } from '../../../src/speech/config.js';
+import type { Dialog } from '../../../src/dialog/types.js';
+import { parseActions } from '../../../src/dialog/actions.js';
+import { FakeCall, FakeDialog, FakeStt, FakeTts, silentLog, settle, type Answer } from './fakes.js';
+
+function agent(answers: Answer[], o: { transcripts?: string[]; bargeIn?: Partial<BargeInConfig>; phrases?: string[] } = {}) {
+  const clock = new FakeClock();
+  const call = new FakeCall();
+  const dialog = new FakeDialog(...answers);
+  if (o.phrases) (dialog as Dialog).expectations = () => ({ phrases: o.phrases! });
+  const stt = new FakeStt();
+  stt.transcripts = o.transcripts ?? [];
+  const session = new AgentSession(call, {
+    dialog, remoteDialog: false, stt, tts: new FakeTts(), policy: DEFAULT_PRIVACY_POLICY, defaultCountry: 'GB', log: silentLog, clock,
+    bargeIn: bargeInConfigSchema.parse(o.bargeIn ?? {}),
+  });
+  session.start();
+  call.media.autoFinish = false;
+  return { clock, call, dialog, stt };
+}
+const hello = { text: ['A long welcome prompt.'], context: {} };
+const yes = { text: ['Yes?'], context: {} };
+
+test('a backchannel pauses the prompt, then it resumes where it stopped: no turn, nothing reported', async () => {
+  for (const heard of ['mm-hmm', 'Uh-huh.', 'yeah okay', 'I see']) {
+    const a = agent([hello, yes], { transcripts: [heard, 'balance'] });
+    await settle();
+    a.call.media.emit('bargeIn', a.clock.now());
+    assert.equal(a.call.media.paused, true);
+    a.call.media.utter(a.clock.now());
+    await settle();
+    assert.equal(a.call.media.paused, false, `${heard}: resumed`);
+    assert.equal(a.call.media.resumes, 1);
+    assert.equal(a.call.media.stops, 0);
+    assert.equal(a.dialog.requests.length, 1, `${heard}: no turn`);
+    assert.equal(a.call.eventsOf('transcription').length, 0);
+    // The prompt then ends as usual and the next utterance is a normal turn, without vgwBargeInOccurred.
+    a.call.media.finish();
+    await settle();
+    a.call.media.utter(a.clock.now());
+    await settle();
+    assert.equal(a.dialog.requests[1]!.context['vgwBargeInOccurred'], false);
+  }
+});
+
+test('a long utterance interrupts whatever was recognised: a grammar decode may find nothing in words it cannot hold', async () => {
+  const a = agent([hello, yes], { transcripts: ['', 'okay'] });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.emit('utterance', { startMs: 0, endMs: 1500, audioStartMs: 0, audio: new Int16Array(160 * 75), truncated: false, speechMs: 1400 });
+  await settle();
+  assert.equal(a.call.media.stops, 1, 'nothing recognised in 1.4 s of speech: still an interruption');
+  assert.equal(a.call.media.resumes, 0);
+});
+
+test('nothing recognised, or a sound the endpointer drops as too short, resumes the prompt', async () => {
+  const a = agent([hello, yes], { transcripts: [''] });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(a.call.media.resumes, 1);
+  a.call.media.emit('bargeIn', a.clock.now());
+  assert.equal(a.call.media.paused, true);
+  a.call.media.emit('discard', 0, 0);
+  assert.equal(a.call.media.paused, false);
+  assert.equal(a.call.media.resumes, 2);
+  assert.equal(a.dialog.requests.length, 1);
+});
+
+test('a pause that gets no words within resumeAfterMs resumes, but not while the caller is still speaking', async () => {
+  const a = agent([hello], { bargeIn: { resumeAfterMs: 1500 } });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.callerSpeaking = true;
+  a.clock.advance(1500);
+  assert.equal(a.call.media.paused, true, 'the utterance is still going');
+  a.call.media.callerSpeaking = false;
+  a.clock.advance(1499);
+  assert.equal(a.call.media.paused, true);
+  a.clock.advance(1);
+  assert.equal(a.call.media.paused, false);
+  assert.equal(a.call.media.stops, 0);
+});
+
+test('the timer stops once the interrupting utterance is being recognised', async () => {
+  const a = agent([hello, yes], { transcripts: ['check my balance'], bargeIn: { resumeAfterMs: 500 } });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.clock.advance(300);
+  a.call.media.utter(a.clock.now());
+  a.clock.advance(1000); // a slow recogniser: the timer must not resume the prompt meanwhile
+  await settle();
+  assert.equal(a.call.media.resumes, 0);
+  assert.equal(a.call.media.stops, 1);
+  assert.deepEqual(a.dialog.inputs(), ['', 'check my balance']);
+  assert.equal(a.dialog.requests[1]!.context['vgwBargeInOccurred'], true);
+});
+
+test('"yeah" is an answer when the dialog expects it, a backchannel otherwise', async () => {
+  const a = agent([hello, yes], { transcripts: ['yeah'], phrases: ['yeah', 'no'] });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(a.call.media.stops, 1);
+  assert.deepEqual(a.dialog.inputs(), ['', 'yeah']);
+  // While the interruption is judged, the grammar also holds the backchannels, so "mm-hmm" can be heard as such.
+  const phrases = a.stt.turns.at(-1)!.grammar!.phrases;
+  assert.ok(phrases.includes('yeah') && phrases.includes('mm-hmm') && phrases.includes('no'));
+});
+
+test('what is heard over a prompt without interrupting it (its echo) is no turn; with speech barge-in off, speech over it is', async () => {
+  const a = agent([hello, yes], { transcripts: ['a long welcome prompt'] });
+  await settle();
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(a.dialog.requests.length, 1);
+  assert.equal(a.stt.turns.length, 0, 'not even recognised');
+
+  const b = agent([{ text: ['Listen.'], context: {}, actions: parseActions({ vgwActionSequence: [{ command: 'vgwActDisableSpeechBargeIn' }, { command: 'vgwActPlayText', parameters: { text: ['Terms apply.'] } }] }).actions }, yes], { transcripts: ['balance'] });
+  await settle();
+  b.call.media.emit('bargeIn', b.clock.now());
+  assert.equal(b.call.media.paused, false, 'barge-in disabled: no pause');
+  b.call.media.utter(b.clock.now());
+  await settle();
+  assert.equal(b.stt.turns.length, 1, 'speech over the prompt is recognised as before');
+});
+
+test('resumeFalseInterruptions off: the interruption stops the prompt at once (the old rule)', async () => {
+  const a = agent([hello, yes], { transcripts: ['mm-hmm'], bargeIn: { resumeFalseInterruptions: false } });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  assert.equal(a.call.media.stops, 1);
+  assert.equal(a.call.media.paused, false);
+});
+
+test('a key pressed while paused stops the prompt at once (DTMF barge-in)', async () => {
+  const a = agent([hello, yes]);
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.press('1');
+  await settle();
+  assert.equal(a.call.media.stops, 1);
+  assert.equal(a.call.media.paused, false);
+  a.clock.advance(10_000);
+  assert.equal(a.call.media.resumes, 0, 'the pause timer was cancelled');
+});
+
+test('backchannel words: normalised spelling, phrases of several words, only whole transcripts', () => {
+  const m = BackchannelMatcher.forLanguage('en');
+  for (const t of ['mm-hmm', 'MM HMM', 'uh-huh', 'uh huh.', 'Yeah, okay.', 'i see', 'right right', 'got it']) assert.ok(m.isBackchannel(t), t);
+  for (const t of ['', 'yeah I want my balance', 'stop', 'no', 'i', 'agent']) assert.ok(!m.isBackchannel(t), t);
+  assert.ok(!m.isBackchannel('okay', ['Okay']), 'an expected answer');
+  assert.ok(BackchannelMatcher.forLanguage('de-DE').isBackchannel('ja genau'));
+  assert.ok(!BackchannelMatcher.forLanguage('xx').isBackchannel('mm-hmm'), 'an unknown language has no default list: every word interrupts');
+  assert.ok(new BackchannelMatcher(['si claro']).isBackchannel('Si, claro'));
+});
