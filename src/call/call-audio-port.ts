@@ -6,7 +6,23 @@
 import type { EventEmitter } from 'node:events';
 import type { SdesKeyPair, Endpointer, Player, PlaySource, BargeInOptions, EchoReference } from '../media/index.js';
 import type { CallMedia } from './media-port.js';
-import type { CallAudioEvents, CallAudioStats } from './call-audio.js';
+import type { CallAudioEvents } from './call-audio.js';
+import type { RtpSessionStats, JitterStats, EndpointerOptions, PlayerOptions } from '../media/index.js';
+
+/** A call's media counters (the CDR's media section). */
+export interface CallAudioStats {
+  rtp: RtpSessionStats;
+  jitter: JitterStats;
+  /** RTP audio packets decoded (any ptime). */
+  framesDecoded: number;
+  framesConcealed: number;
+  framesSent: number;
+}
+
+export interface CallAudioOptions {
+  endpointer?: EndpointerOptions;
+  player?: PlayerOptions;
+}
 
 export interface CallAudioPort extends CallMedia, EventEmitter<CallAudioEvents> {
   codec: 'PCMU' | 'PCMA';

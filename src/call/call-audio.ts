@@ -16,12 +16,12 @@
 import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
-import type { RtpSession, RtpSessionStats, SrtpTransform, SdesKeyPair } from '../media/index.js';
+import type { RtpSession, SrtpTransform, SdesKeyPair } from '../media/index.js';
 import { createSrtpContexts } from '../media/index.js';
-import { JitterBuffer, concealFrame, type JitterStats, type JitterPacket } from '../media/index.js';
-import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../media/index.js';
-import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type EndpointerOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
-import { Player, type PlaySource, type PlayerOptions } from '../media/index.js';
+import { JitterBuffer, concealFrame, type JitterPacket } from '../media/index.js';
+import { ulawDecode, ulawEncode, alawDecode, alawEncode, g711IsQuiet, g711DecodeFrame } from '../media/index.js';
+import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
+import { Player, type PlaySource } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
@@ -47,19 +47,8 @@ export interface CallAudioEvents {
   failed: [string];
 }
 
-export interface CallAudioStats {
-  rtp: RtpSessionStats;
-  jitter: JitterStats;
-  /** RTP audio packets decoded (any ptime). */
-  framesDecoded: number;
-  framesConcealed: number;
-  framesSent: number;
-}
-
-export interface CallAudioOptions {
-  endpointer?: EndpointerOptions;
-  player?: PlayerOptions;
-}
+export type { CallAudioStats, CallAudioOptions } from './call-audio-port.js';
+import type { CallAudioStats, CallAudioOptions } from './call-audio-port.js';
 
 export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
@@ -75,7 +64,7 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
   feed?: { next(): Int16Array | undefined };
   private feedMarker = true;
   // 40 ms floor: two scheduler ticks of phase slack between sender and receiver clocks.
-  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => this.isSilentPayload(p) });
+  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => g711IsQuiet(p, this.codec) });
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
   /** Decoded caller samples not yet consumed (room for a 60 ms packet plus a frame). */
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
@@ -158,16 +147,6 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
     this.setSrtp(keys ? createSrtpContexts(keys) : null);
   }
 
-  /** A G.711 payload quieter than about -45 dBFS: safe for the jitter buffer to drop when it shrinks. */
-  private isSilentPayload(p: Uint8Array): boolean {
-    const table = this.codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
-    let sum = 0;
-    for (let i = 0; i < p.length; i++) {
-      const x = table[p[i]!]!;
-      sum += x * x;
-    }
-    return p.length > 0 && sum / p.length < 185 * 185; // rms 185 ≈ -45 dBFS
-  }
 
   /** Queue a prompt. */
   play(source: PlaySource): void {
@@ -294,20 +273,13 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
       else ulawEncode(frame, this.out);
       payload = this.out;
     } else payload = frame;
-    const pcm = frame instanceof Int16Array ? frame : this.decodeSent(frame);
+    const pcm = frame instanceof Int16Array ? frame : g711DecodeFrame(frame, this.codec, this.sentPcm);
     this.sentDbThisTick = frameEnergyDbfs(pcm);
     if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;
   }
 
-  private decodeSent(payload: Uint8Array): Int16Array {
-    const n = Math.min(payload.length, FRAME_SAMPLES);
-    this.sentPcm.fill(0);
-    if (this.codec === 'PCMA') alawDecode(payload, this.sentPcm, 0, n);
-    else ulawDecode(payload, this.sentPcm, 0, n);
-    return this.sentPcm;
-  }
 
   stats(): CallAudioStats {
     return { rtp: this.rtp.stats(), jitter: this.jb.stats, framesDecoded: this.decoded, framesConcealed: this.concealed, framesSent: this.sent };

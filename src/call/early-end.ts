@@ -10,6 +10,10 @@
  * pool) are asked, and only when the dialog expects phrases (a grammar decode); a remote engine
  * would be billed per pause, a general-model decode costs ~0.5 s of a pool worker. The partial hypothesis is used for
  * this decision only: it is not logged, not reported and not sent to the dialog.
+ *
+ * The other way to have the recognition done before the hangover ends: a recogniser that streams
+ * (`Stt.live`, Deepgram) hears the utterance live from its onset (live-recognition.ts), and its
+ * result is the turn's when the same recogniser is still the turn's.
  */
 import type { Logger } from 'pino';
 import type { PauseSnapshot, Utterance } from '../media/index.js';
@@ -18,6 +22,7 @@ import type { AgentMedia } from './agent-call.js';
 import { recognise } from './recognition.js';
 import { systemClock, type Clock } from '../time/index.js';
 import { judgeCompleteness } from './turn-completeness.js';
+import { LiveRecognition } from './live-recognition.js';
 
 export interface EarlyEndSettings {
   /** Off: every turn waits for the fixed hangover. */
@@ -41,6 +46,7 @@ export class EarlyTurnEnd {
   private readonly atPause = new WeakMap<Int16Array, PauseRecognition>();
   /** Pauses judged complete / incomplete (for the bench and the logs). */
   readonly counts = { probed: 0, complete: 0 };
+  private readonly live: LiveRecognition;
 
   constructor(
     private readonly media: AgentMedia,
@@ -48,7 +54,11 @@ export class EarlyTurnEnd {
     private readonly recogniser: TurnRecogniser,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+    /** True while a third-party recogniser must hear silence (the sensitive switch). */
+    muted: () => boolean = () => true,
+  ) {
+    this.live = new LiveRecognition(media, recogniser, muted);
+  }
 
   /** Judge one pause; ends the turn early when the caller has given a complete answer. */
   async onPause(p: PauseSnapshot): Promise<void> {
@@ -72,6 +82,8 @@ export class EarlyTurnEnd {
 
   /** The recognition made at the pause this utterance ended on, if it is valid for this recogniser and grammar. */
   outcomeFor(u: Utterance, stt: Stt, phrases?: string[]): Promise<SttOutcome> | undefined {
+    const live = this.live.resultFor(u);
+    if (live && live.stt === stt) return live.outcome;
     const r = u.endedEarly ? this.atPause.get(u.audio) : undefined;
     return r && r.stt === stt && r.phrasesKey === keyOf(phrases) ? r.outcome : undefined;
   }

@@ -43,7 +43,7 @@ export class LiveRecognition {
   private stream?: SttStream;
   private stt?: Stt;
   private opening = 0; // generation of the onset being opened; a later onset or a cut supersedes it
-  private readonly results = new WeakMap<Utterance, Promise<SttOutcome>>();
+  private readonly results = new WeakMap<Utterance, { stt: Stt; outcome: Promise<SttOutcome> }>();
 
   constructor(
     media: LiveMedia,
@@ -59,8 +59,8 @@ export class LiveRecognition {
     media.on('discard', () => this.cancel());
   }
 
-  /** The live result for an utterance this class streamed; undefined when it did not (use the batch path). */
-  resultFor(u: Utterance): Promise<SttOutcome> | undefined {
+  /** The live result for an utterance this class streamed, with the recogniser that made it; undefined when it did not. */
+  resultFor(u: Utterance): { stt: Stt; outcome: Promise<SttOutcome> } | undefined {
     return this.results.get(u);
   }
 
@@ -106,12 +106,12 @@ export class LiveRecognition {
   }
 
   private onUtterance(u: Utterance): void {
-    const stream = this.stream;
+    const [stream, stt] = [this.stream, this.stt];
     this.stream = undefined;
     this.opening++;
     this.sinceOnset = -1;
-    if (!stream) return;
+    if (!stream || !stt) return;
     stream.end();
-    this.results.set(u, stream.result);
+    this.results.set(u, { stt, outcome: stream.result });
   }
 }

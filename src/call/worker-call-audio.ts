@@ -18,7 +18,7 @@ import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
 import type { CallAudioEvents, CallAudioOptions, CallAudioStats } from './call-audio.js';
-import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
+import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, g711DecodeFrame, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
 export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
@@ -181,20 +181,13 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
 
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
     if (!this.configured) return;
-    const pcm = frame instanceof Int16Array ? frame : this.decodeSent(frame);
+    const pcm = frame instanceof Int16Array ? frame : g711DecodeFrame(frame, this.codec, this.sentPcm);
     this.sentDbThisTick = frameEnergyDbfs(pcm);
     if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.handle.rings.down.write(frame instanceof Int16Array ? FrameKind.pcm : FrameKind.encoded, marker, frame, slot)) this.sent++;
   }
 
-  private decodeSent(payload: Uint8Array): Int16Array {
-    const n = Math.min(payload.length, FRAME_SAMPLES);
-    this.sentPcm.fill(0);
-    if (this.codec === 'PCMA') alawDecode(payload.subarray(0, n), this.sentPcm);
-    else ulawDecode(payload.subarray(0, n), this.sentPcm);
-    return this.sentPcm;
-  }
 
   stats(): CallAudioStats {
     const w = this.final ?? this.handle.latestStats;

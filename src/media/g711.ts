@@ -127,3 +127,26 @@ export function alawEncode(src: Int16Array, dst: Uint8Array): void {
 /** Silence byte of each law (the code for PCM 0). */
 export const ULAW_SILENCE = 0xff;
 export const ALAW_SILENCE = 0xd5;
+
+/**
+ * A G.711 payload quieter than about -45 dBFS (rms 185): safe for a jitter buffer to drop when it
+ * shrinks. Used by both places that own a call's jitter buffer (in process and on a media worker).
+ */
+export function g711IsQuiet(payload: Uint8Array, codec: 'PCMU' | 'PCMA'): boolean {
+  const table = codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
+  let sum = 0;
+  for (let i = 0; i < payload.length; i++) {
+    const x = table[payload[i]!]!;
+    sum += x * x;
+  }
+  return payload.length > 0 && sum / payload.length < 185 * 185;
+}
+
+/** Decode one frame's payload (at most `out.length` samples) into `out`, zero-filling what it lacks. */
+export function g711DecodeFrame(payload: Uint8Array, codec: 'PCMU' | 'PCMA', out: Int16Array): Int16Array {
+  const n = Math.min(payload.length, out.length);
+  out.fill(0);
+  if (codec === 'PCMA') alawDecode(payload.subarray(0, n), out);
+  else ulawDecode(payload.subarray(0, n), out);
+  return out;
+}

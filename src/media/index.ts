@@ -2,7 +2,7 @@
 export type { DtmfEvent } from './dtmf/event.js';
 export { buildSipInfoDtmf, parseSipInfoDtmf } from './dtmf/sip-info.js';
 export { FRAME_MS, FRAME_SAMPLES } from './frames.js';
-export { ALAW_DECODE, alawDecode, alawEncode, ULAW_DECODE, ulawDecode, ulawEncode, ulawFromPcm } from './g711.js';
+export { ALAW_DECODE, alawDecode, alawEncode, ULAW_DECODE, ulawDecode, ulawEncode, ulawFromPcm, g711IsQuiet, g711DecodeFrame } from './g711.js';
 export { concealFrame, JitterBuffer } from './jitter-buffer.js';
 export type { JitterPacket, JitterStats } from './jitter-buffer.js';
 export { Player } from './player/index.js';

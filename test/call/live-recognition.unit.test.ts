@@ -60,7 +60,7 @@ test('the pre-roll, the frames heard while the stream opened and every later fra
   assert.equal(stt.turns[0]!.ended, false);
   const u = utterance();
   media.emit('utterance', u);
-  const r = await live.resultFor(u);
+  const r = await live.resultFor(u)?.outcome;
   assert.ok(r?.ok);
   assert.equal(r.result.transcript, 'frames 3,4,5,6,7,8');
 });

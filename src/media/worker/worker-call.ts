@@ -16,7 +16,7 @@
  */
 import type { RtpSession } from '../rtp/session.js';
 import { JitterBuffer, concealFrame } from '../jitter-buffer.js';
-import { ulawDecode, ulawEncode, alawDecode, alawEncode, ULAW_DECODE, ALAW_DECODE } from '../g711.js';
+import { ulawDecode, ulawEncode, alawDecode, alawEncode, g711IsQuiet } from '../g711.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../frames.js';
 import { FrameKind, ringFrame, type CallRings } from './frame-ring.js';
 import { STATS_EVERY_TICKS } from './stats-block.js';
@@ -35,7 +35,7 @@ export class WorkerCall {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   loopback = false;
   private configured = false;
-  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => this.isSilentPayload(p) });
+  private readonly jb = new JitterBuffer({ minDepthMs: 40, initialDepthMs: 60, isSilent: (p) => g711IsQuiet(p, this.codec) });
   private readonly fifo = new Int16Array(FRAME_SAMPLES * 8);
   private fifoLen = 0;
   private readonly pcm = new Int16Array(FRAME_SAMPLES);
@@ -73,15 +73,6 @@ export class WorkerCall {
     this.configured = true;
   }
 
-  private isSilentPayload(p: Uint8Array): boolean {
-    const table = this.codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
-    let sum = 0;
-    for (let i = 0; i < p.length; i++) {
-      const x = table[p[i]!]!;
-      sum += x * x;
-    }
-    return p.length > 0 && sum / p.length < 185 * 185;
-  }
 
   tick(deadlineMs: number): void {
     if (this.closed) return;
