@@ -81,9 +81,10 @@ export class EarlyTurnEnd {
   }
 
   /** The recognition made at the pause this utterance ended on, if it is valid for this recogniser and grammar. */
-  outcomeFor(u: Utterance, stt: Stt, phrases?: string[]): Promise<SttOutcome> | undefined {
+  outcomeFor(u: Utterance, stt: Stt, phrases?: string[], liveOnly = false): Promise<SttOutcome> | undefined {
     const live = this.live.resultFor(u);
     if (live && live.stt === stt) return live.outcome;
+    if (liveOnly) return undefined; // the live stream heard silence while sensitive; no decode at a pause of the real audio
     const r = u.endedEarly ? this.atPause.get(u.audio) : undefined;
     return r && r.stt === stt && r.phrasesKey === keyOf(phrases) ? r.outcome : undefined;
   }

@@ -99,7 +99,7 @@ test('a call with Deepgram STT and ElevenLabs TTS: prompts heard, words recognis
   assert.equal(soeInputs[1], 'check my balance');
   assert.match(soeInputs[2]!, /^\[CREDIT_DEBIT_NUMBER_\d+\]$/);
 
-  // Deepgram: one session per utterance, μ-law 8 kHz, opted out of model improvement, Token auth, Finalize at the end.
+  // Deepgram: one session per utterance (opened at the caller's onset), μ-law 8 kHz, opted out of model improvement, Token auth, Finalize at the end.
   assert.equal(deepgram.sessions.length, 2);
   for (const s of deepgram.sessions) {
     assert.equal(s.query.get('mip_opt_out'), 'true');
@@ -111,6 +111,13 @@ test('a call with Deepgram STT and ElevenLabs TTS: prompts heard, words recognis
   const silence = mulawEncode(new Int16Array(1))[0]!;
   assert.ok(audioOf(0).length > 4000 && audioOf(0).some((b) => b !== silence), 'the ordinary utterance was sent as spoken');
   assert.ok(audioOf(1).length > 4000 && audioOf(1).every((b) => b === silence), 'the sensitive utterance reached the third party as silence');
+  // Live: the caller's audio went out as it was heard, not in one burst after the endpointer cut the
+  // utterance — the first frame reached Deepgram well before the Finalize that ended the turn.
+  for (const s of deepgram.sessions) {
+    const firstAudio = s.messages.find((m) => m.kind === 'audio')!.at!;
+    const finalize = s.messages.find((m) => m.kind === 'control' && m.type === 'Finalize')!.at!;
+    assert.ok(finalize - firstAudio > 400, `audio streamed while the caller spoke: first frame ${Math.round(finalize - firstAudio)} ms before Finalize`);
+  }
 
   // ElevenLabs: every prompt, zero retention, the configured voice; the caller heard the audio.
   const spoken = elevenlabs.sessions.map((s) => String(s.messages[1]?.['text'] ?? '').trim());

@@ -26,7 +26,8 @@ export interface DeepgramServerOptions {
   failAfterMs?: number;
 }
 
-export type ReceivedMessage = { kind: 'audio'; data: Buffer } | { kind: 'control'; type: string };
+/** `at`: when the message arrived (ms, performance.now()). */
+export type ReceivedMessage = ({ kind: 'audio'; data: Buffer } | { kind: 'control'; type: string }) & { at?: number };
 
 export interface DeepgramSession {
   headers: IncomingMessage['headers'];
@@ -90,7 +91,7 @@ export class DeepgramServer {
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         const buf = Buffer.from(data as Buffer);
-        session.messages.push({ kind: 'audio', data: buf });
+        session.messages.push({ kind: 'audio', data: buf, at: performance.now() });
         received += buf.length;
         if (this.opts.failAfterMs !== undefined && received >= this.opts.failAfterMs * bytesPerMs) return void ws.close(1011, 'NET-0000: internal server error');
         const msPerWord = this.opts.msPerWord ?? 200;
@@ -113,7 +114,7 @@ export class DeepgramServer {
       } catch {
         return void ws.close(1008, 'DATA-0000');
       }
-      session.messages.push({ kind: 'control', type: String(msg['type']) });
+      session.messages.push({ kind: 'control', type: String(msg['type']), at: performance.now() });
       if (msg['type'] === 'Finalize') {
         const rest = segments.slice(seg).flat();
         seg = segments.length;
