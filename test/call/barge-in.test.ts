@@ -21,6 +21,7 @@ const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');
 let gw: InProcessGateway;
 let phone: Softphone;
 const tts = new FliteTts({ voice: 'kal' }); // the caller's voice differs from the agent's (slt)
+after(() => tts.close());
 
 async function speech(text: string): Promise<Int16Array> {
   const chunks: Int16Array[] = [];

@@ -42,6 +42,15 @@ class FliteWorker {
     this.proc.stdin.on('error', () => undefined);
     this.proc.on('error', () => this.onExit());
     this.proc.on('exit', () => this.onExit());
+    void this.ready.then(() => this.hold(false));
+  }
+
+  /**
+   * An idle helper does not keep the process alive (a FliteTts nobody closed must not hang a
+   * process's exit); one starting or synthesising does, so a caller awaiting its audio gets it.
+   */
+  private hold(on: boolean): void {
+    for (const h of [this.proc, this.proc.stdin, this.proc.stdout, this.proc.stderr] as { ref?(): void; unref?(): void }[]) (on ? h.ref : h.unref)?.call(h);
   }
 
   private onData(d: Buffer): void {
@@ -66,6 +75,7 @@ class FliteWorker {
   run(job: SentenceJob): Promise<SentenceOutcome> {
     return new Promise((resolve) => {
       if (this.dead) return resolve({ ok: false, error: 'flite: synthesiser exited' });
+      this.hold(true);
       this.onFrame = (kind, payload) => {
         if (kind === 'A') {
           // Copy out of the pipe's buffer (it may not be 2-byte aligned, and it is reused).
@@ -75,6 +85,7 @@ class FliteWorker {
           return;
         }
         this.onFrame = undefined;
+        this.hold(false);
         resolve(kind === 'E' ? { ok: true } : { ok: false, error: `flite: ${payload.toString('utf8').slice(0, 100)}` });
       };
       const text = Buffer.from(job.text, 'utf8');
