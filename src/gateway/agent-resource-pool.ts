@@ -144,8 +144,12 @@ export class AgentResourcePool {
 
   /** Warm up every agent application at start, so the first caller does not wait for model loading. */
   async prepare(apps: ApplicationConfig[]): Promise<void> {
-    // The TTS too: flite's warm helpers are built and started here, not by the first caller's prompt.
-    await Promise.all(apps.filter((a) => a.mode === 'agent').map(async (a) => (await this.resources(a)).tts.warmUp?.()));
+    await Promise.all(apps.filter((a) => a.mode === 'agent').map((a) => this.resources(a)));
+  }
+
+  /** Start what the applications' first prompts would wait for (flite's warm helpers): the gateway calls this once, at start. */
+  async warmUp(): Promise<void> {
+    for (const r of this.apps.values()) await r.then((res) => res.tts.warmUp?.(), () => undefined);
   }
 
   behaviour(): CallBehaviour {

@@ -175,6 +175,7 @@ export class Gateway {
     // The file's applications must be able to run (a broken flow fails start-up, naming the application);
     // the store's others (created through the admin API) are warmed too, and only logged if they cannot be.
     await this.agents.prepare(c.accounts.flatMap((a) => a.applications));
+    await this.agents.warmUp();
     await this.agents.retain(this.accounts.flatMap((a) => a.applications), []);
     this.registerMetrics();
     this.reporting = await CallReporting.open({
