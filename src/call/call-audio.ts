@@ -13,15 +13,15 @@
  * The RTP timestamp follows the scheduler's slots, so silence between prompts keeps the timeline
  * and each talkspurt starts with the marker bit.
  */
-import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
+import { CallAudioControls } from './call-audio-controls.js';
 import type { RtpSession, SrtpTransform, SdesKeyPair } from '../media/index.js';
 import { createSrtpContexts } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterPacket } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, g711IsQuiet, g711DecodeFrame } from '../media/index.js';
-import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PauseSnapshot, type Utterance } from '../media/index.js';
-import { Player, type PlaySource } from '../media/index.js';
+import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type PauseSnapshot, type Utterance } from '../media/index.js';
+import { Player } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
@@ -50,7 +50,7 @@ export interface CallAudioEvents {
 export type { CallAudioStats, CallAudioOptions } from './call-audio-port.js';
 import type { CallAudioStats, CallAudioOptions } from './call-audio-port.js';
 
-export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
+export class CallAudio extends CallAudioControls implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   readonly player: Player;
   readonly endpointer: Endpointer;
@@ -147,46 +147,6 @@ export class CallAudio extends EventEmitter<CallAudioEvents> implements CallAudi
     this.setSrtp(keys ? createSrtpContexts(keys) : null);
   }
 
-
-  /** Queue a prompt. */
-  play(source: PlaySource): void {
-    this.player.enqueue(source);
-  }
-
-  /** Stop playout within one frame (barge-in, hang-up). */
-  stopPlayback(): void {
-    this.player.stop();
-  }
-
-  // Barge-in (CallAudioPort documents them): pause/resume, the caller still speaking, the application's rule.
-  pausePlayback(): void {
-    this.player.pause();
-  }
-
-  resumePlayback(): void {
-    this.player.resume();
-  }
-
-  get paused(): boolean {
-    return this.player.paused;
-  }
-
-  get callerSpeaking(): boolean {
-    return this.endpointer.speaking;
-  }
-
-  setBargeIn(opts: BargeInOptions): void {
-    this.endpointer.setBargeIn(opts, this.echoReference);
-  }
-
-  get playing(): boolean {
-    return this.player.playing;
-  }
-
-  /** Adaptive endpointing: end the utterance at pause `id` after `hangoverMs` of silence (Endpointer.endAtPause). */
-  endAtPause(id: number, hangoverMs: number): boolean {
-    return this.endpointer.endAtPause(id, hangoverMs);
-  }
 
   sendDtmf(digit: string, durationMs = 100): boolean {
     return this.rtp.sendDtmf(digit, durationMs).ok;

@@ -14,14 +14,14 @@
  * Control (configure, keys, DTMF, close) is one postMessage each; the counters are in the call's
  * shared memory (written by the worker every 100 ms, and finally on close), so `stats()` answers at once.
  */
-import { EventEmitter } from 'node:events';
 import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
-import type { CallAudioEvents, CallAudioOptions, CallAudioStats } from './call-audio.js';
-import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, g711DecodeFrame, EchoReference, frameEnergyDbfs, SILENT_DB, type BargeInOptions, type PlaySource, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
+import type { CallAudioOptions, CallAudioStats } from './call-audio.js';
+import { CallAudioControls } from './call-audio-controls.js';
+import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, g711DecodeFrame, EchoReference, frameEnergyDbfs, SILENT_DB, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
-export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements CallAudioPort {
+export class WorkerCallAudio extends CallAudioControls implements CallAudioPort {
   codec: 'PCMU' | 'PCMA' = 'PCMU';
   readonly player: Player;
   readonly endpointer: Endpointer;
@@ -99,42 +99,6 @@ export class WorkerCallAudio extends EventEmitter<CallAudioEvents> implements Ca
     this.handle.setSrtp(
       keys && { suite: keys.suite, localKey: keys.localKey, localSalt: keys.localSalt, remoteKey: keys.remoteKey, remoteSalt: keys.remoteSalt, ...(keys.localMki ? { localMki: keys.localMki } : {}), ...(keys.remoteMki ? { remoteMki: keys.remoteMki } : {}) },
     );
-  }
-
-  play(source: PlaySource): void {
-    this.player.enqueue(source);
-  }
-
-  stopPlayback(): void {
-    this.player.stop();
-  }
-
-  get playing(): boolean {
-    return this.player.playing;
-  }
-
-  pausePlayback(): void {
-    this.player.pause();
-  }
-
-  resumePlayback(): void {
-    this.player.resume();
-  }
-
-  get paused(): boolean {
-    return this.player.paused;
-  }
-
-  get callerSpeaking(): boolean {
-    return this.endpointer.speaking;
-  }
-
-  setBargeIn(opts: BargeInOptions): void {
-    this.endpointer.setBargeIn(opts, this.echoReference);
-  }
-
-  endAtPause(id: number, hangoverMs: number): boolean {
-    return this.endpointer.endAtPause(id, hangoverMs);
   }
 
   /** Queued on the worker; false only when the call is closed (the worker refuses an unnegotiated event silently). */
