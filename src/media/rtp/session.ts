@@ -21,8 +21,10 @@
  * Per-packet work (issue 19; docs/media-rtp.md "Pauses"): receive allocates nothing of its own —
  * dgram makes the datagram Buffer and rinfo, the header is parsed into a reused object, and the
  * payload handed to `onAudio` is one `subarray` view that the consumer copies (the jitter buffer
- * does) so the datagram dies young. Send writes into a `SendRing` slot and sends without a
- * callback or lookup tick (send-ring.ts, socket-pair.ts).
+ * does) so the datagram dies young. Send, to an IPv4 destination with the `hushgate_udp` addon
+ * built: the packet is built in a slot of the thread's `UdpSendBatch` and leaves with the rest of
+ * the turn's packets in one native call (udp-batch.ts); otherwise (the dgram path) it is built in
+ * a `SendRing` slot and sent without a callback or lookup tick (send-ring.ts, socket-pair.ts).
  *
  * SRTP (optional, `setSrtp`): a transform at the socket edge, in place and one library call per
  * packet: the packet is built as plain RTP in its ring slot and `outbound.protectInPlace` appends
@@ -55,6 +57,7 @@ import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender
 import { SendRing } from './send-ring.js';
 import { SourceLatch } from './source-latch.js';
 import { DtmfSendQueue } from './dtmf-send-queue.js';
+import { nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
@@ -106,6 +109,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** The SDP address is an IP literal (a name is resolved asynchronously: see SendRing). */
   private remoteIsLiteral = false;
   private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
+  /** The RTP socket's descriptor for the native send path (-1: dgram only). */
+  private readonly rtpFd: number;
+  /** The last destination address seen by sendPacket and its IPv4 int (null: not IPv4 → dgram path). */
+  private destAddress = '';
+  private destIpv4: number | null = null;
 
   // receive state
   private readonly rx = emptyRtpPacket();
@@ -164,6 +172,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
     this.onAudio = options.onAudio;
+    this.rtpFd = socketFd(rtpSocket);
     const rnd = randomBytes(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
@@ -280,19 +289,25 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     f.sequenceNumber = this.seq;
     f.timestamp = timestamp;
     f.ssrc = this.ssrc;
+    if (dest.address !== this.destAddress) {
+      this.destAddress = dest.address;
+      this.destIpv4 = ipv4ToInt(dest.address);
+    }
+    const batch = this.rtpFd >= 0 && this.destIpv4 !== null ? nativeUdpBatch(SEND_SLOT_BYTES) : null;
     const ring = this.ring;
-    const buf = ring.next();
+    const buf = batch !== null ? batch.next() : ring.next();
     let n = writeRtp(f, payload, buf, 0);
     if (n < 0) {
-      ring.skip();
+      if (batch === null) ring.skip();
       return;
     }
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    // SRTP: protected where it lies in the ring slot (sized for the tag), one call.
+    // SRTP: protected where it lies in the slot (sized for the tag), one call.
     if (this.srtp !== null) n = this.srtp.outbound.protectInPlace(buf, n);
-    ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
+    if (batch !== null) batch.commit(this.rtpFd, this.destIpv4!, dest.port, n, this.rtpSocket, dest.address);
+    else ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
   }
 
   /**
@@ -534,6 +549,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   async close(reason?: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Packets of this turn still in the batch go out before the descriptor closes (and can be reused).
+    flushUdpSends();
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
     this.rtcpTimer = null;
     this.dtmfQueue.close();
