@@ -36,6 +36,8 @@
  * default 0; e.g. 0,1 to give a workers gateway both cores, then the generator is not pinned).
  * Per step the gateway's main-thread CPU is reported beside its whole-process CPU, so the work left
  * on the main thread per call (the ceiling of the workers design) is a measured figure.
+ * The gateway's RTP send path (native batched sendto, or dgram with HUSHGATE_UDP_SEND=dgram in this
+ * process's environment, which the gateway inherits) is reported as `gatewaySendPath`.
  * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -99,6 +101,7 @@ interface GatewayProc {
   schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
   /** Event-loop delay and GC pauses since the previous call (the gateway's /metrics window). */
   pauses(): Promise<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; gcPauseMs: { count: number; p99: number; max: number; totalMs: number } }>;
+  sendPath(): Promise<{ path: string; packets: number; batches: number; retried: number; errors: number }>;
   stop(): Promise<void>;
 }
 
@@ -158,6 +161,12 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
       const d = (q: string) => v('hushgate_event_loop_delay_ms', 'quantile', q);
       const g = (k: string) => v('hushgate_gc_pause_ms', 'stat', k);
       return { eventLoopDelayMs: { p50: d('0.5'), p99: d('0.99'), max: d('1') }, gcPauseMs: { count: g('count'), p99: g('p99'), max: g('max'), totalMs: g('total') } };
+    },
+    /** The gateway's main-thread RTP send path (hushgate_media_udp_send): 'native' batched sendto or 'dgram'. */
+    async sendPath() {
+      const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+      const v = (k: string) => Number(new RegExp(`^hushgate_media_udp_send\\{stat="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      return { path: v('native') === 1 ? 'native' : v('native') === 0 ? 'dgram' : 'unknown', packets: v('packets'), batches: v('batches'), retried: v('retried'), errors: v('errors') };
     },
     async stop() {
       proc.kill('SIGTERM');
@@ -290,7 +299,9 @@ interface StepResult {
   gatewayOtherThreadsCores?: number[];
 }
 
-async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number }> {
+type SendPath = Awaited<ReturnType<GatewayProc['sendPath']>> | null;
+
+async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number; sendPath: SendPath }> {
   const srtp = mode !== 'plain';
   const gw = await startGateway(MAX, MODE_BACKEND[mode] ?? 'auto');
   const transport = await UdpTransport.listen('127.0.0.1', 0);
@@ -320,6 +331,7 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
   pump();
   const steps: StepResult[] = [];
   let maxCalls = 0;
+  let sendPath: SendPath = null;
   try {
     for (const target of STEPS) {
       // Add calls at up to ~100 per second (batches of 20 in parallel).
@@ -339,12 +351,13 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     }
   } finally {
     running = false;
+    sendPath = await gw.sendPath().catch(() => null);
     await Promise.all(streams.map((s) => s.session.bye().catch(() => undefined)));
     for (const s of streams) s.sock.close();
     await stack.close();
     await gw.stop();
   }
-  return { steps, maxCalls };
+  return { steps, maxCalls, sendPath };
 
   async function measure(target: number): Promise<StepResult> {
     for (const s of streams) s.resetWindow(true);
@@ -443,7 +456,7 @@ async function main(): Promise<void> {
   const status = srtpBackendStatus();
   const cost = packetCost(status.backend);
   const costOpenssl = packetCost('openssl');
-  const skipped = { steps: [] as StepResult[], maxCalls: 0 };
+  const skipped = { steps: [] as StepResult[], maxCalls: 0, sendPath: null as SendPath };
   const plain = MODES.includes('plain') ? await runMode('plain') : skipped;
   const secure = MODES.includes('srtp') ? await runMode('srtp') : skipped;
   const secureOpenssl = MODES.includes('srtp-openssl') ? await runMode('srtp-openssl') : skipped;
@@ -471,6 +484,8 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
+    /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon), with its counters at the end of the mode. */
+    gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
       srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),

@@ -10,6 +10,8 @@ export type { PlayerOptions, PlaySource } from './player/index.js';
 export { PortPool } from './port-pool.js';
 export { warmRtpPairs, closeWarmRtpPairs } from './rtp/socket-pair.js';
 export { RtpSession } from './rtp/session.js';
+export { udpSendStats } from './rtp/udp-batch.js';
+export type { UdpSendStats } from './rtp/udp-batch.js';
 export type { RtpSessionStats, SrtpTransform } from './rtp/session.js';
 export { PlayoutScheduler } from './scheduler.js';
 export { createSrtpContexts } from './srtp/index.js';
