@@ -36,6 +36,7 @@
  * default 0; e.g. 0,1 to give a workers gateway both cores, then the generator is not pinned).
  * Per step the gateway's main-thread CPU is reported beside its whole-process CPU, so the work left
  * on the main thread per call (the ceiling of the workers design) is a measured figure.
+ * --rtp-port-min / --rtp-port-max: the gateway's RTP ports (default 30000 … 30000 + 2 × max + 200).
  * The gateway's RTP send path (native batched sendto, or dgram with HUSHGATE_UDP_SEND=dgram in this
  * process's environment, which the gateway inherits) is reported as `gatewaySendPath`.
  * Needs `npm run build` (dist/) first.
@@ -105,17 +106,21 @@ interface GatewayProc {
   stop(): Promise<void>;
 }
 
+/** The gateway's RTP port range (--rtp-port-min, default 30000; --rtp-port-max, default min + 2 × max calls + 200): for sharing a machine. */
+const RTP_PORT_MIN = arg('rtp-port-min', 30000);
+const RTP_PORT_MAX: number | undefined = process.argv.includes('--rtp-port-max') ? arg('rtp-port-max', 0) : undefined;
+
 async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): Promise<GatewayProc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
   const sipPort = await freePort();
   const adminPort = await freePort();
-  const rtpMin = 30000;
+  const rtpMin = RTP_PORT_MIN;
   const cfg = {
     dataDir: join(dir, 'data'),
     log: { level: 'warn' },
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
     admin: { host: '127.0.0.1', port: adminPort },
-    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG, ...workersMediaConfig(maxCalls) },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: RTP_PORT_MAX ?? rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG, ...workersMediaConfig(maxCalls) },
     shutdown: { graceSeconds: 1 },
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
