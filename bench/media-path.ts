@@ -20,7 +20,8 @@
  * Flags: --calls N (default 200), --frames F per run (default 500), --runs R (default 5),
  * --srtp (SRTP both ways with the default backend), --callgrind (see above).
  * The gateway's send path: native batched sends when native/udp is built; HUSHGATE_UDP_SEND=dgram
- * forces dgram (the before/after pair; `sendPath` in the output says which ran).
+ * forces dgram (the before/after pair; `sendPath` in the output says which ran); likewise receive:
+ * native recvmmsg reads, HUSHGATE_UDP_RECV=dgram for dgram's ('recvPath').
  * Prints one JSON line; figures are medians over runs.
  */
 import dgram from 'node:dgram';
@@ -35,6 +36,7 @@ import { createSrtpContexts, srtpBackendStatus, type SdesKeyPair, type SrtpStrea
 import { writeRtp } from '../src/media/rtp/packet.js';
 import { FakeClock, systemClock } from '../src/time/clock.js';
 import { udpSendStats } from '../src/media/rtp/udp-batch.js';
+import { udpRecvStats } from '../src/media/rtp/udp-recv.js';
 
 const CALLS = arg('calls', 200);
 const FRAMES = arg('frames', 500);
@@ -158,12 +160,14 @@ async function main(): Promise<void> {
   }
   await callgrind(false);
   obs.disconnect();
+  const rxSockets = udpRecvStats().sockets; // before the calls close
   for (const l of legs) {
     await l.audio.close();
     l.sock.close();
   }
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
   const udp = udpSendStats();
+  const rx = udpRecvStats();
   report('media-path', {
     calls: CALLS,
     framesPerRun: FRAMES,
@@ -184,6 +188,9 @@ async function main(): Promise<void> {
     nativeSendPackets: udp.nativePackets,
     sendErrors: udp.errors,
     sendRetriedViaDgram: udp.retriedViaDgram,
+    /** How the gateway's RTP sockets were read: 'native' (recvmmsg ring, native/udp) or 'dgram' (HUSHGATE_UDP_RECV=dgram, or no addon). */
+    recvPath: rx.path,
+    nativeRecvSockets: rxSockets,
   }, 'CPU is this whole process (gateway path + the plain generator sockets), per gateway packet (received or sent); compare before/after on the same machine state.');
 }
 

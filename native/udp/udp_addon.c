@@ -16,7 +16,19 @@
  *
  * Linux/Unix only (sockaddr_in, sendto); IPv6 and names stay on dgram. Bad arguments throw (a
  * programming error, once per tick); per-packet failures never throw.
+ *
+ * Receive (main thread only; src/media/rtp/udp-recv.ts): dgram makes a Buffer, an ArrayBuffer, an
+ * rinfo object (the source address formatted to a string) and an 'message' emit per datagram.
+ * Here a uv_poll on the RTP socket's descriptor (dgram's own reading stopped first, so libuv has
+ * one watcher for it) reads with recvmmsg into one shared ring (64 slots × 2,048 bytes, allocated
+ * by JS and held here by reference) and calls the socket's JS callback once per recvmmsg with
+ * the count; desc[3i .. 3i+2] = length (−1: truncated), source IPv4 as int32, source port.
+ *
+ *   rxInit(ring: Uint8Array, desc: Int32Array, slotBytes: number): void   (once per thread)
+ *   rxStart(fd: number, callback: (count: number) => void): External | null   (null: fd already polled)
+ *   rxStop(handle): void   (stops and closes the poll; the handle must not be used again)
  */
+#define _GNU_SOURCE /* recvmmsg */
 #include <node_api.h>
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,6 +37,34 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#define RX_SLOTS 64
+
+typedef struct {
+  napi_ref ring_ref, desc_ref;
+  uint8_t *ring;
+  int32_t *desc;
+  size_t slot;
+} RxShared;
+
+typedef struct {
+  napi_env env;
+  uv_poll_t poll;
+  int fd;
+  int closing;
+  napi_ref cb;
+  napi_async_context actx;
+  RxShared *shared;
+} Receiver;
+
+/* One per thread that called rxInit (the addon's instance data). */
+static RxShared *shared_of(napi_env env) {
+  void *d = NULL;
+  if (napi_get_instance_data(env, &d) != napi_ok) return NULL;
+  return (RxShared *)d;
+}
 
 static int typed(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *len) {
   bool is = false;
@@ -81,10 +121,176 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static void rx_shared_free(napi_env env, void *data, void *hint) {
+  (void)hint;
+  RxShared *s = data;
+  if (s->ring_ref) napi_delete_reference(env, s->ring_ref);
+  if (s->desc_ref) napi_delete_reference(env, s->desc_ref);
+  free(s);
+}
+
+static napi_value rx_init(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  uint8_t *ring;
+  int32_t *desc;
+  size_t ring_len, desc_len;
+  int32_t slot;
+  if (argc < 3 || !typed(env, argv[0], napi_uint8_array, (void **)&ring, &ring_len) ||
+      !typed(env, argv[1], napi_int32_array, (void **)&desc, &desc_len) || napi_get_value_int32(env, argv[2], &slot) != napi_ok ||
+      slot < 1500 || ring_len < (size_t)RX_SLOTS * (size_t)slot || desc_len < 3 * RX_SLOTS || shared_of(env) != NULL) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "rxInit(ring: Uint8Array >= 64 x slot, desc: Int32Array >= 192, slotBytes >= 1500), once");
+    return NULL;
+  }
+  RxShared *s = calloc(1, sizeof *s);
+  if (!s) {
+    napi_throw_error(env, "ERR_UDP_NOMEM", "out of memory");
+    return NULL;
+  }
+  s->ring = ring;
+  s->desc = desc;
+  s->slot = (size_t)slot;
+  /* Held for the thread's life: the pointers above stay valid (off-heap, never detached by us). */
+  napi_create_reference(env, argv[0], 1, &s->ring_ref);
+  napi_create_reference(env, argv[1], 1, &s->desc_ref);
+  if (napi_set_instance_data(env, s, rx_shared_free, NULL) != napi_ok) {
+    rx_shared_free(env, s, NULL);
+    napi_throw_error(env, "ERR_UDP_NATIVE", "napi_set_instance_data failed");
+    return NULL;
+  }
+  return NULL;
+}
+
+static void on_readable(uv_poll_t *h, int status, int events) {
+  (void)status;
+  (void)events;
+  Receiver *r = h->data;
+  RxShared *s = r->shared;
+  struct mmsghdr msgs[RX_SLOTS];
+  struct iovec iov[RX_SLOTS];
+  struct sockaddr_in from[RX_SLOTS];
+  for (int round = 0; round < 8 && !r->closing; round++) {
+    for (int i = 0; i < RX_SLOTS; i++) {
+      iov[i].iov_base = s->ring + (size_t)i * s->slot;
+      iov[i].iov_len = s->slot;
+      memset(&msgs[i].msg_hdr, 0, sizeof msgs[i].msg_hdr);
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_name = &from[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+      msgs[i].msg_len = 0;
+    }
+    int n = recvmmsg(r->fd, msgs, RX_SLOTS, MSG_DONTWAIT, NULL);
+    if (n < 0) {
+      if (errno == EINTR || errno == ECONNREFUSED) continue; /* an ICMP error is reported once; read on */
+      return; /* EAGAIN: drained */
+    }
+    if (n == 0) return;
+    for (int i = 0; i < n; i++) {
+      int32_t *d = s->desc + 3 * i;
+      int truncated = (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0 || from[i].sin_family != AF_INET;
+      d[0] = truncated ? -1 : (int32_t)msgs[i].msg_len;
+      d[1] = (int32_t)ntohl(from[i].sin_addr.s_addr);
+      d[2] = (int32_t)ntohs(from[i].sin_port);
+    }
+    napi_env env = r->env;
+    napi_handle_scope scope;
+    if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+    napi_value cb, recv, argv[1], result;
+    napi_get_reference_value(env, r->cb, &cb);
+    napi_get_global(env, &recv); /* napi_make_callback wants an object receiver */
+    napi_create_int32(env, n, &argv[0]);
+    napi_status st = napi_make_callback(env, r->actx, recv, cb, 1, argv, &result);
+    if (st == napi_pending_exception) {
+      napi_value e;
+      napi_get_and_clear_last_exception(env, &e);
+      napi_fatal_exception(env, e); /* as an exception in a dgram 'message' listener would be */
+    }
+    napi_close_handle_scope(env, scope);
+    if (n < RX_SLOTS) return;
+  }
+}
+
+static void on_closed(uv_handle_t *h) {
+  Receiver *r = h->data;
+  napi_delete_reference(r->env, r->cb);
+  napi_async_destroy(r->env, r->actx);
+  free(r);
+}
+
+static napi_value rx_start(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  int32_t fd;
+  napi_valuetype t;
+  RxShared *s = shared_of(env);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 || napi_typeof(env, argv[1], &t) != napi_ok ||
+      t != napi_function || s == NULL) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "rxStart(fd, callback) after rxInit");
+    return NULL;
+  }
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  Receiver *r = calloc(1, sizeof *r);
+  if (!r) {
+    napi_throw_error(env, "ERR_UDP_NOMEM", "out of memory");
+    return NULL;
+  }
+  r->env = env;
+  r->fd = fd;
+  r->shared = s;
+  napi_value null_result;
+  napi_get_null(env, &null_result);
+  /* EEXIST: libuv still watches the descriptor (dgram reading, or a queued send): stay on dgram. */
+  if (uv_poll_init(loop, &r->poll, fd) != 0) {
+    free(r);
+    return null_result;
+  }
+  r->poll.data = r;
+  napi_value resource, name;
+  napi_create_object(env, &resource);
+  napi_create_string_utf8(env, "hushgate.rtpReceive", NAPI_AUTO_LENGTH, &name);
+  if (napi_async_init(env, resource, name, &r->actx) != napi_ok || napi_create_reference(env, argv[1], 1, &r->cb) != napi_ok ||
+      uv_poll_start(&r->poll, UV_READABLE, on_readable) != 0) {
+    r->closing = 1;
+    uv_close((uv_handle_t *)&r->poll, on_closed);
+    return null_result;
+  }
+  napi_value ext;
+  napi_create_external(env, r, NULL, NULL, &ext);
+  return ext;
+}
+
+static napi_value rx_stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  void *p = NULL;
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &p) != napi_ok || !p) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "rxStop(handle)");
+    return NULL;
+  }
+  Receiver *r = p;
+  if (r->closing) return NULL;
+  r->closing = 1;
+  uv_poll_stop(&r->poll);
+  uv_close((uv_handle_t *)&r->poll, on_closed);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   if (napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sendBatch", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "rxInit", NAPI_AUTO_LENGTH, rx_init, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "rxInit", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "rxStart", NAPI_AUTO_LENGTH, rx_start, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "rxStart", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "rxStop", NAPI_AUTO_LENGTH, rx_stop, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "rxStop", fn) != napi_ok) return NULL;
   napi_value eagain;
   napi_create_int32(env, EAGAIN, &eagain);
   napi_set_named_property(env, exports, "EAGAIN", eagain);

@@ -11,6 +11,7 @@ export { PortPool } from './port-pool.js';
 export { warmRtpPairs, closeWarmRtpPairs } from './rtp/socket-pair.js';
 export { RtpSession } from './rtp/session.js';
 export { udpSendStats } from './rtp/udp-batch.js';
+export { udpRecvStats } from './rtp/udp-recv.js';
 export type { UdpSendStats } from './rtp/udp-batch.js';
 export type { RtpSessionStats, SrtpTransform } from './rtp/session.js';
 export { PlayoutScheduler } from './scheduler.js';

@@ -127,7 +127,8 @@ export class UdpSendBatch {
       const o = i * STRIDE;
       const status = d[o + 4]!;
       if (status >= 0) continue;
-      if (-status === this.addon.EAGAIN || -status === this.addon.ENOBUFS) {
+      // A socket read natively (udp-recv.ts) must not get a dgram send libuv might queue: dropped and counted.
+      if ((-status === this.addon.EAGAIN || -status === this.addon.ENOBUFS) && !nativelyRead.has(this.sockets[i]!)) {
         try {
           // A copy: libuv may queue it past this turn, and the slot is reused by the next one.
           this.sockets[i]!.send(Buffer.from(this.views[i]!.subarray(0, d[o + 3]!)), d[o + 2]!, this.addresses[i]!);
@@ -148,6 +149,18 @@ let batch: UdpSendBatch | null = null;
 let enabled = process.env.HUSHGATE_UDP_SEND !== 'dgram';
 let disabledReason: string | null = enabled ? null : 'HUSHGATE_UDP_SEND=dgram';
 const SLOT_BYTES = 1664; // an MTU-sized packet plus SRTP's in-place room (session.ts SEND_SLOT_BYTES)
+
+/** Sockets read natively (udp-recv.ts): never sent on through dgram. */
+const nativelyRead = new WeakSet<dgram.Socket>();
+export function markNativelyRead(socket: dgram.Socket, on: boolean): void {
+  if (on) nativelyRead.add(socket);
+  else nativelyRead.delete(socket);
+}
+
+/** The loaded `hushgate_udp` addon (whatever the send switch says), or null. */
+export function udpAddon(): object | null {
+  return loadAddon();
+}
 
 function loadAddon(): UdpAddon | null {
   if (addon !== undefined) return addon;
