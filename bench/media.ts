@@ -37,8 +37,9 @@
  * Per step the gateway's main-thread CPU is reported beside its whole-process CPU, so the work left
  * on the main thread per call (the ceiling of the workers design) is a measured figure.
  * --rtp-port-min / --rtp-port-max: the gateway's RTP ports (default 30000 … 30000 + 2 × max + 200).
- * The gateway's RTP send path (native batched sendto, or dgram with HUSHGATE_UDP_SEND=dgram in this
- * process's environment, which the gateway inherits) is reported as `gatewaySendPath`.
+ * The gateway's RTP send and receive paths (native batched sendto / recvmmsg, or dgram with
+ * HUSHGATE_UDP_SEND=dgram / HUSHGATE_UDP_RECV=dgram in this process's environment, which the gateway
+ * inherits) are reported as `gatewaySendPath`.
  * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -102,7 +103,7 @@ interface GatewayProc {
   schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
   /** Event-loop delay and GC pauses since the previous call (the gateway's /metrics window). */
   pauses(): Promise<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; gcPauseMs: { count: number; p99: number; max: number; totalMs: number } }>;
-  sendPath(): Promise<{ path: string; packets: number; batches: number; retried: number; errors: number }>;
+  sendPath(): Promise<{ path: string; packets: number; batches: number; retried: number; errors: number; recvPath: string; recvSockets: number }>;
   stop(): Promise<void>;
 }
 
@@ -167,11 +168,13 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
       const g = (k: string) => v('hushgate_gc_pause_ms', 'stat', k);
       return { eventLoopDelayMs: { p50: d('0.5'), p99: d('0.99'), max: d('1') }, gcPauseMs: { count: g('count'), p99: g('p99'), max: g('max'), totalMs: g('total') } };
     },
-    /** The gateway's main-thread RTP send path (hushgate_media_udp_send): 'native' batched sendto or 'dgram'. */
+    /** The gateway's main-thread RTP send and receive paths (hushgate_media_udp_send / _recv): 'native' or 'dgram'. */
     async sendPath() {
       const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       const v = (k: string) => Number(new RegExp(`^hushgate_media_udp_send\\{stat="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-      return { path: v('native') === 1 ? 'native' : v('native') === 0 ? 'dgram' : 'unknown', packets: v('packets'), batches: v('batches'), retried: v('retried'), errors: v('errors') };
+      const r = (k: string) => Number(new RegExp(`^hushgate_media_udp_recv\\{stat="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const name = (x: number) => (x === 1 ? 'native' : x === 0 ? 'dgram' : 'unknown');
+      return { path: name(v('native')), packets: v('packets'), batches: v('batches'), retried: v('retried'), errors: v('errors'), recvPath: name(r('native')), recvSockets: r('sockets') };
     },
     async stop() {
       proc.kill('SIGTERM');
@@ -489,7 +492,7 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
-    /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon), with its counters at the end of the mode. */
+    /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon) with its counters at the end of the mode, and its receive path (recvPath: native recvmmsg or dgram, HUSHGATE_UDP_RECV=dgram; recvSockets read natively then). */
     gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,

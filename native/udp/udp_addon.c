@@ -163,10 +163,17 @@ static napi_value rx_init(napi_env env, napi_callback_info info) {
 }
 
 static void on_readable(uv_poll_t *h, int status, int events) {
-  (void)status;
   (void)events;
   Receiver *r = h->data;
   RxShared *s = r->shared;
+  if (status < 0 && !r->closing) {
+    /* libuv stops a poll on POLLERR (a queued socket error): clear the error and watch again, or
+     * the socket would go silent. (Unconnected UDP sockets without IP_RECVERR should not get one.) */
+    int err = 0;
+    socklen_t len = sizeof err;
+    getsockopt(r->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    uv_poll_start(&r->poll, UV_READABLE, on_readable);
+  }
   struct mmsghdr msgs[RX_SLOTS];
   struct iovec iov[RX_SLOTS];
   struct sockaddr_in from[RX_SLOTS];
