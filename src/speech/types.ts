@@ -124,5 +124,11 @@ export interface Tts {
   cacheText?(request: TtsRequest): string;
   /** Start what the first synthesis would otherwise wait for (flite's warm helpers); called at gateway start. */
   warmUp?(): Promise<void>;
+  /**
+   * The engine for one call, where it holds a connection worth keeping across the call's utterances
+   * (the WebSocket TTS adapters: one socket per call). The call closes it when it ends; the engine
+   * itself stays open for other calls.
+   */
+  forCall?(): Tts;
   close(): Promise<void>;
 }
