@@ -56,6 +56,8 @@ export interface SttResult {
   acousticFitPerFrame?: number;
   /** Time the transcript's words cover in the audio (ms; silences and fillers excluded), where the engine segments. */
   wordsMs?: number;
+  /** Interim results only: the engine's own endpointer says the caller stopped after these words (Deepgram `speech_final`). */
+  endOfSpeech?: boolean;
 }
 
 export type SttOutcome = { ok: true; result: SttResult } | { ok: false; error: string };

@@ -19,8 +19,6 @@ import { mulawEncode } from '../../../src/speech/audio/mulaw.js';
 import { WsProtocolServer, contextRecord, dribble, newTtsSession, tone, type TtsSession } from '../../helpers/ws-protocol-server.js';
 import type { SelfSigned } from './tls.js';
 
-export { tone };
-
 export interface ElevenLabsServerOptions {
   tls: SelfSigned;
   apiKey: string;
