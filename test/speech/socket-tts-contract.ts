@@ -129,6 +129,13 @@ export function socketTtsContract(s: ContractSetup): void {
     assert.equal(server.clients, 0);
   });
 
+  test(`${s.provider}: a call that ends while its socket is still opening leaves no socket`, async () => {
+    const { server, url } = await start();
+    const call = s.tts(url).forCall(); // the call's socket starts opening
+    await call.close();
+    await waitFor('the socket gone', async () => server.sessions.length === 1 && (await server.sessions[0]!.closed) && server.clients === 0, 5000);
+  });
+
   test(`${s.provider}: the process-wide adapter reuses its socket between utterances and closes it when idle`, async () => {
     const { server, url } = await start();
     const tts: Tts = s.tts(url);

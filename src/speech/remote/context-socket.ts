@@ -129,7 +129,10 @@ export class ContextSocket {
       let open = false;
       ws.on('open', () => {
         open = true;
-        if (this.#closed) return void ws.close(1000);
+        if (this.#closed) {
+          ws.close(1000);
+          return reject(new SocketFailure(`${s.provider} socket closed with the call`, false));
+        }
         this.#ws = ws;
         resolve(ws);
       });
@@ -141,7 +144,7 @@ export class ContextSocket {
         ws.terminate();
       });
       ws.on('message', (data, isBinary) => {
-        if (isBinary) return;
+        if (isBinary || this.#ws !== ws) return; // a socket being closed speaks for nobody now
         const msg = parse(data.toString());
         if (!msg) return;
         const id = s.contextOf(msg);
@@ -153,8 +156,12 @@ export class ContextSocket {
         if (!open) reject(new SocketFailure(`${s.provider} socket: ${e.message}`, !/certificate|self.signed/i.test(e.message)));
       });
       ws.on('close', (code, reason) => {
-        if (this.#ws === ws) this.#ws = undefined;
         if (!open) return reject(new SocketFailure(`${s.provider} socket closed during the handshake (${closeCode(code, reason)})`, true));
+        // Only the current socket's end concerns the attached contexts: one closed for idleness,
+        // terminated or closed by `close()` was let go first (and its contexts told then), and the
+        // contexts attached since belong to its successor.
+        if (this.#ws !== ws) return;
+        this.#ws = undefined;
         // 1008 (policy: bad key, too many contexts) is the provider's refusal; the rest is transport.
         this.#lose(new SocketFailure(`${s.provider} closed the stream before the end of the audio (${closeCode(code, reason)})`, code !== 1008), code !== 1008);
       });
