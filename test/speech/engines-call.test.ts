@@ -3,7 +3,8 @@
  * (SIP/UDP, RTP PCMU on loopback) whose application uses local servers speaking both providers'
  * WebSocket protocols over TLS (self-signed, trusted through `ca`), with a webhook SOE.
  *
- * - every prompt is synthesised by the ElevenLabs server (`enable_logging=false`) and heard by the
+ * - every prompt is synthesised by the ElevenLabs server (`enable_logging=false`), each a context on
+ *   the one socket the call keeps (one TLS handshake, closed with the call), and heard by the
  *   caller; the caller's words reach Deepgram as μ-law frames (`mip_opt_out=true`) and come back
  *   as the SOE's input;
  * - privacy: Deepgram is a third party (`local` unset), so while the sensitive switch is on (the
