@@ -75,5 +75,6 @@ socketTtsContract({
     return { server, url: await server.listen() };
   },
   tts: (u) => new CartesiaTts({ url: u, apiKey: KEY, voice: 'v', ca: tls.cert, idleCloseMs: 300 }),
+  maxContexts: 16,
   stopped: (session, i) => [...session.contexts.values()][i]?.stoppedAt !== undefined,
 });

@@ -83,5 +83,6 @@ socketTtsContract({
     return { server, url: await server.listen() };
   },
   tts: (u) => new ElevenLabsTts({ url: u, apiKey: KEY, voice: 'v', ca: tls.cert, idleCloseMs: 300 }),
+  maxContexts: 5,
   stopped: (session, i) => [...session.contexts.values()][i]?.stoppedAt !== undefined,
 });

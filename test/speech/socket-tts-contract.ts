@@ -25,6 +25,8 @@ export interface ContractSetup {
   /** A server (chunks 4, 80 ms apart), optionally dropping its first socket after `dropAfterChunks` audio messages. */
   server(dropAfterChunks?: number): Promise<{ server: ContractServer; url: string }>;
   tts(url: string): SocketTts;
+  /** Utterances one socket carries at once. */
+  maxContexts: number;
   /** Did the client stop this context (the provider's cancel message)? */
   stopped(session: TtsSession, contextIndex: number): boolean;
 }
@@ -117,9 +119,14 @@ export function socketTtsContract(s: ContractSetup): void {
   test(`${s.provider}: more utterances at once than contexts allowed wait; call end fails what is in flight and leaves no socket`, async () => {
     const { server, url } = await start();
     const call = s.tts(url).forCall();
-    const texts = Array.from({ length: 7 }, (_, i) => `Piece number ${i}.`);
-    const all = await Promise.all(texts.map((text) => collect(call.synthesize({ text }))));
-    assert.ok(all.every((x) => x.samples > 0));
+    // Two more than a socket carries; the first of the two waiting gives up (barge-in) while it waits.
+    const texts = Array.from({ length: s.maxContexts + 2 }, (_, i) => `Piece number ${i}.`);
+    const gaveUp = new AbortController();
+    const runs = texts.map((text, i) => collect(call.synthesize({ text, ...(i === s.maxContexts ? { signal: gaveUp.signal } : {}) })));
+    gaveUp.abort();
+    const all = await Promise.allSettled(runs);
+    assert.equal(all[s.maxContexts]!.status, 'rejected');
+    assert.ok(all.every((x, i) => i === s.maxContexts || (x.status === 'fulfilled' && x.value.samples > 0)), 'the others all played');
     assert.equal(server.handshakes, 1);
     const inFlight = collect(call.synthesize({ text: 'Interrupted by the hang-up.' }));
     await new Promise((r) => setTimeout(r, 100));

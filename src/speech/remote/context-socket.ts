@@ -88,7 +88,8 @@ export class ContextSocket {
 
   detach(id: string): void {
     if (!this.#sinks.delete(id)) return;
-    this.#waiting.shift()?.();
+    // Every waiter looks again (one that gave up on abort must not swallow the wake-up).
+    for (const wake of this.#waiting.splice(0)) wake();
     if (this.#sinks.size === 0 && this.spec.idleCloseMs !== undefined && this.#ws) {
       // A plain timer rather than the Clock: it bounds real socket I/O, as the HTTP client's does.
       this.#idle = setTimeout(() => this.#closeSocket(), this.spec.idleCloseMs);
