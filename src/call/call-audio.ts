@@ -56,7 +56,7 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
   readonly endpointer: Endpointer;
   /** Echo the caller's audio back (the `loopback` application). */
   loopback = false;
-  /** Sees every inbound audio packet as it arrives (test softphone: pacing and exact audio). */
+  /** Sees every inbound audio packet as it arrives (test softphone: pacing and exact audio); `payload` is valid only during the call. */
   tap?: (payload: Uint8Array, pt: number, seq: number, timestamp: number, arrivalMs: number) => void;
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
