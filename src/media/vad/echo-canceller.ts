@@ -16,6 +16,7 @@
  *    against the echo return loss enhancement (ERLE) reached so far — a caller makes the residual
  *    jump far above it. If the rule has frozen for half a second while Geigel sees only echo, the echo
  *    path changed: the learnt ERLE decays until adaptation resumes.
+ * Either rule holds the filter frozen for 100 ms more (a word's quiet onset and tail are the caller's too).
  * A frame whose residual came out louder than what was received (a filter still wrong after a path
  * change) is handed on unprocessed. ERLE = 10·log10(Σy²/Σe²) over adapted frames, smoothed.
  * Cost: ≤ 3·N multiply-adds per sample on adapted frames (a frozen filter pass, then NLMS), N per
@@ -45,6 +46,8 @@ const ERLE_SMOOTH = 0.05;
 const RESIDUAL_NEAR = 0.5;
 const STUCK_FRAMES = 25;
 const MIN_ADAPTED = 25;
+/** The classic double-talk hangover: a word's quiet ends are near-end too. */
+const HOLD_FRAMES = 5;
 
 export class EchoCanceller {
   readonly aligner: EchoAligner;
@@ -64,14 +67,18 @@ export class EchoCanceller {
   /** Smoothed ERLE over adapted frames (dB). */
   erleDb = 0;
   private stuck = 0;
+  /** Frames the filter stays frozen after near-end speech (its weak tails and onsets). */
+  private hold = 0;
   /** Frames processed, adapted; the last frame's verdict (tests, bench). */
   readonly counts = { frames: 0, adapted: 0, frozenNear: 0, frozenResidual: 0, passedThrough: 0 };
   lastAdapted = false;
+  private lastPassed = false;
 
   constructor(
     private readonly reference: EchoReference,
     opts: CancellerOptions = {},
   ) {
+    reference.keepSamples();
     this.taps = opts.taps ?? 256;
     this.lead = opts.leadSamples ?? 32;
     this.mu = opts.step ?? 0.5;
@@ -81,18 +88,31 @@ export class EchoCanceller {
     this.aligner = new EchoAligner(reference, Math.round(((opts.maxDelayMs ?? 400) * 8000) / 1000));
   }
 
+  /**
+   * Whether the last frame's residual can be judged as the caller: the filter has converged, has
+   * not been frozen by the residual rule alone for long (an echo path that moved looks like a caller
+   * until the aligner finds it again), and the frame was cancelled rather than handed on.
+   */
+  get trusted(): boolean {
+    return !this.lastPassed && this.counts.adapted >= MIN_ADAPTED && this.erleDb >= 6 && this.stuck <= STUCK_FRAMES;
+  }
+
   /** Bulk delay in samples the filter is placed on (0: none yet). */
   get delaySamples(): number {
     return this.aligner.delaySamples;
   }
 
   /**
-   * One received frame, read before this tick's sent frame is recorded. Returns the residual
-   * (`this.residual`, overwritten next frame), or `frame` itself when there is nothing to cancel.
+   * One received frame, read before this tick's sent frame is recorded; `behindTicks`: it belongs
+   * to that many ticks ago (a media worker's frames read in a burst after a late tick — the echo in
+   * it lines up with an older stretch of what we sent). Returns the residual (`this.residual`,
+   * overwritten next frame), or `frame` itself when there is nothing to cancel.
    */
-  process(frame: Int16Array): Int16Array {
+  process(frame: Int16Array, behindTicks = 0): Int16Array {
+    const behind = Math.min(4, Math.max(0, behindTicks)) * FRAME_SAMPLES;
     this.counts.frames++;
     this.lastAdapted = false;
+    this.lastPassed = true;
     const maxBack = this.aligner.maxLag * 4 + this.taps;
     // Nothing sent in the echo window: nothing to cancel, nothing to learn.
     if (this.windowPower(maxBack) < MIN_REF_POWER) return frame;
@@ -104,13 +124,13 @@ export class EchoCanceller {
       if (v > yPeak) yPeak = v;
       else if (-v > yPeak) yPeak = -v;
     }
-    const geigelNear = yPeak > GEIGEL * this.peakSent();
+    const geigelNear = yPeak > GEIGEL * this.peakSent(behind);
     this.place();
     if (this.origin < 0) {
-      if (!geigelNear) this.aligner.update(frame);
+      if (!geigelNear && behind === 0) this.aligner.update(frame);
       return frame;
     }
-    this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1));
+    this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1) + behind);
     // Pass 1: the frozen filter's residual decides whether this frame may teach it.
     const ePow0 = this.filter(frame);
     const frameErle = 10 * Math.log10((yPow + 1) / (ePow0 + 1));
@@ -118,7 +138,9 @@ export class EchoCanceller {
     const converged = this.counts.adapted >= MIN_ADAPTED && this.erleDb >= 6;
     const residualNear = converged && frameErle < this.erleDb * RESIDUAL_NEAR;
     let ePow = ePow0;
-    if (converged ? residualNear : geigelNear) {
+    if (converged ? residualNear : geigelNear) this.hold = HOLD_FRAMES;
+    if (this.hold > 0) {
+      this.hold--;
       this.counts.frozenNear++;
       if (converged) this.counts.frozenResidual++;
       if (residualNear && !geigelNear && ++this.stuck > STUCK_FRAMES) this.erleDb = Math.max(0, this.erleDb - 1);
@@ -128,7 +150,7 @@ export class EchoCanceller {
       this.lastAdapted = true;
       this.counts.adapted++;
       // Once the filter sits on a delay, the aligner only watches for a moved echo path: every 5th adapted frame.
-      if (this.counts.adapted % 5 === 0) this.aligner.update(frame);
+      if (this.counts.adapted % 5 === 0 && behind === 0) this.aligner.update(frame);
       this.yPow = (1 - ERLE_SMOOTH) * this.yPow + ERLE_SMOOTH * yPow;
       this.ePow = (1 - ERLE_SMOOTH) * this.ePow + ERLE_SMOOTH * ePow;
       this.erleDb = 10 * Math.log10((this.yPow + 1) / (this.ePow + 1));
@@ -137,6 +159,7 @@ export class EchoCanceller {
       this.counts.passedThrough++;
       return frame;
     }
+    this.lastPassed = false;
     return this.residual;
   }
 
@@ -206,10 +229,10 @@ export class EchoCanceller {
   }
 
   /** Loudest sent sample where the echo can come from (under the filter once placed, the whole window before). */
-  private peakSent(): number {
+  private peakSent(behind: number): number {
     const ref = this.reference;
-    const from = this.origin < 0 ? 1 : Math.max(1, this.origin - (FRAME_SAMPLES - 1));
-    const to = this.origin < 0 ? this.aligner.maxLag * 4 : this.origin + this.taps - 1;
+    const from = this.origin < 0 ? 1 : Math.max(1, this.origin - (FRAME_SAMPLES - 1) + behind);
+    const to = this.origin < 0 ? this.aligner.maxLag * 4 : this.origin + this.taps - 1 + behind;
     let m = 0;
     for (let b = from; b <= to; b += 1) {
       const v = ref.sample(b);

@@ -4,7 +4,9 @@
  * echo-delay estimator read these) and the frame's samples themselves (the echo canceller's
  * reference, echo-canceller.ts), in small preallocated rings. A tick that sent nothing records
  * silence, so a paused or stopped prompt stops counting as a possible echo source once its frames
- * leave the echo-delay window. Cost per tick: one energy sum and a 160-sample copy, no allocation.
+ * leave the echo-delay window. Cost per tick: one energy sum and (once a canceller asked for them,
+ * `keepSamples`) a 160-sample copy, no allocation. The sample ring (20 KB) exists only for calls
+ * that cancel echo: most calls never play over a caller who can interrupt.
  */
 import { FRAME_SAMPLES } from '../frames.js';
 import { frameEnergyDbfs } from './energy-vad.js';
@@ -14,14 +16,18 @@ export const SILENT_DB = -130;
 export class EchoReference {
   private readonly ring: Float32Array;
   private head = 0; // slot of the most recent tick
-  /** The sent samples, `capacity` ticks of them (slot k holds tick k's frame). */
-  private readonly pcm: Float32Array;
+  /** The sent samples, `capacity` ticks of them (slot k holds tick k's frame); empty until `keepSamples`. */
+  private pcm = new Float32Array(0);
   /** Ticks recorded so far (the sample clock of the reference is ticks × 160). */
   ticks = 0;
 
   constructor(frames = 32) {
     this.ring = new Float32Array(frames).fill(SILENT_DB);
-    this.pcm = new Float32Array(frames * FRAME_SAMPLES);
+  }
+
+  /** From now on keep the sent samples too (the echo canceller's reference). */
+  keepSamples(): void {
+    if (this.pcm.length === 0) this.pcm = new Float32Array(this.ring.length * FRAME_SAMPLES);
   }
 
   get capacity(): number {
@@ -32,7 +38,7 @@ export class EchoReference {
   push(energyDb: number): void {
     this.head = (this.head + 1) % this.ring.length;
     this.ring[this.head] = energyDb;
-    this.pcm.fill(0, this.head * FRAME_SAMPLES, (this.head + 1) * FRAME_SAMPLES);
+    if (this.pcm.length) this.pcm.fill(0, this.head * FRAME_SAMPLES, (this.head + 1) * FRAME_SAMPLES);
     this.ticks++;
   }
 
@@ -41,6 +47,7 @@ export class EchoReference {
     if (!frame) return this.push(SILENT_DB);
     this.head = (this.head + 1) % this.ring.length;
     this.ring[this.head] = frameEnergyDbfs(frame);
+    if (this.pcm.length === 0) return void this.ticks++;
     const o = this.head * FRAME_SAMPLES;
     for (let i = 0; i < FRAME_SAMPLES; i++) this.pcm[o + i] = frame[i] ?? 0;
     this.ticks++;
@@ -58,7 +65,7 @@ export class EchoReference {
    */
   sample(back: number): number {
     const n = this.pcm.length;
-    if (back < 1 || back > n) return 0;
+    if (back < 1 || back > n) return 0; // also: no samples kept
     return this.pcm[((this.head + 1) * FRAME_SAMPLES - back + n) % n]!;
   }
 
@@ -69,6 +76,7 @@ export class EchoReference {
    */
   copy(out: Float64Array, outAt: number, count: number, back: number): void {
     const n = this.pcm.length;
+    if (n === 0) return void out.fill(0, outAt, outAt + count);
     const end = (this.head + 1) * FRAME_SAMPLES; // index just after the newest sample (mod n)
     for (let k = 0; k < count; k++) {
       const b = back + count - 1 - k; // samples before the end
@@ -83,6 +91,7 @@ export class EchoReference {
   decimate4(out: Float64Array, count: number): void {
     const n = this.pcm.length;
     const pcm = this.pcm;
+    if (n === 0) return void out.fill(0, 0, count);
     let i = ((this.head + 1) * FRAME_SAMPLES) % n; // just after the newest sample
     const limit = Math.min(count, n >> 2);
     for (let r = 0; r < limit; r++) {
