@@ -12,15 +12,16 @@
  * the caller (divergence). Two rules, both on the frame before it is adapted on:
  *  - Geigel (until the filter has converged): the loudest received sample against the loudest
  *    sent one in the echo window (an echo comes back at least 3 dB quieter);
- *  - residual energy (from then on, ERLE ≥ 6 dB): the frame's residual with the frozen filter,
+ *  - residual energy (from then on, ERLE ≥ 6 dB): the residual of the frame's first 5 ms with the frozen filter,
  *    against the echo return loss enhancement (ERLE) reached so far — a caller makes the residual
  *    jump far above it. If the rule has frozen for half a second while Geigel sees only echo, the echo
  *    path changed: the learnt ERLE decays until adaptation resumes.
- * Either rule holds the filter frozen for 100 ms more (a word's quiet onset and tail are the caller's too).
+ * Between the two, the step shrinks with the residual's excess over the usual (a soft caller, whose
+ * quiet sounds pass the rule, teaches the filter little). Either rule holds the filter frozen for 100 ms more (a word's quiet onset and tail are the caller's too).
  * A frame whose residual came out louder than what was received (a filter still wrong after a path
  * change) is handed on unprocessed. ERLE = 10·log10(Σy²/Σe²) over adapted frames, smoothed.
- * Cost: ≤ 3·N multiply-adds per sample on adapted frames (a frozen filter pass, then NLMS), N per
- * sample when frozen; preallocated, no allocation per frame. Runs only while a prompt plays.
+ * Cost: 2·N multiply-adds per sample on adapted frames (NLMS) plus a frozen-filter probe of the
+ * first 5 ms once converged, N per sample when frozen; preallocated, no allocation per frame. Runs only while a prompt plays.
  */
 import { FRAME_SAMPLES } from '../frames.js';
 import type { EchoReference } from './echo-reference.js';
@@ -48,6 +49,8 @@ const STUCK_FRAMES = 25;
 const MIN_ADAPTED = 25;
 /** The classic double-talk hangover: a word's quiet ends are near-end too. */
 const HOLD_FRAMES = 5;
+/** Samples of the frozen-filter probe that decides adaptation (5 ms). */
+const PROBE = 40;
 
 export class EchoCanceller {
   readonly aligner: EchoAligner;
@@ -131,22 +134,26 @@ export class EchoCanceller {
       return frame;
     }
     this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1) + behind);
-    // Pass 1: the frozen filter's residual decides whether this frame may teach it.
-    const ePow0 = this.filter(frame);
-    const frameErle = 10 * Math.log10((yPow + 1) / (ePow0 + 1));
     // The smoothed ERLE means something after a few hundred ms of adaptation (one quiet frame is not convergence).
     const converged = this.counts.adapted >= MIN_ADAPTED && this.erleDb >= 6;
-    const residualNear = converged && frameErle < this.erleDb * RESIDUAL_NEAR;
-    let ePow = ePow0;
+    // Pass 1, once converged: the frozen filter's residual over the frame's first 5 ms decides
+    // whether the frame may teach it (a caller's speech lasts longer than that).
+    let ePow = converged ? this.filter(frame, 0, PROBE) : 0;
+    let yProbe = 0;
+    if (converged) for (let i = 0; i < PROBE; i++) yProbe += frame[i]! * frame[i]!;
+    const probeErle = converged ? 10 * Math.log10((yProbe + 1) / (ePow + 1)) : 0;
+    const residualNear = converged && probeErle < this.erleDb * RESIDUAL_NEAR;
     if (converged ? residualNear : geigelNear) this.hold = HOLD_FRAMES;
     if (this.hold > 0) {
       this.hold--;
+      ePow += this.filter(frame, converged ? PROBE : 0, FRAME_SAMPLES);
       this.counts.frozenNear++;
       if (converged) this.counts.frozenResidual++;
       if (residualNear && !geigelNear && ++this.stuck > STUCK_FRAMES) this.erleDb = Math.max(0, this.erleDb - 1);
     } else {
       this.stuck = 0;
-      ePow = this.adapt(frame);
+      // A residual above what the filter usually leaves is a soft caller or a path change: a smaller step.
+      ePow = this.adapt(frame, converged ? this.mu * Math.min(1, 10 ** ((probeErle - this.erleDb) / 10)) : this.mu);
       this.lastAdapted = true;
       this.counts.adapted++;
       // Once the filter sits on a delay, the aligner only watches for a moved echo path: every 5th adapted frame.
@@ -177,12 +184,12 @@ export class EchoCanceller {
     this.origin = origin;
   }
 
-  /** ŷ and the residual with the filter as it is; returns Σe². */
-  private filter(frame: Int16Array): number {
+  /** ŷ and the residual of samples [from, to) with the filter as it is; returns their Σe². */
+  private filter(frame: Int16Array, from: number, to: number): number {
     const { w, xb, yhat, residual } = this;
     const n = this.taps;
     let ePow = 0;
-    for (let i = 0; i < FRAME_SAMPLES; i++) {
+    for (let i = from; i < to; i++) {
       // x[i − j] for tap j sits at xb[n − 1 − j + i]
       let acc = 0;
       const top = n - 1 + i;
@@ -196,7 +203,7 @@ export class EchoCanceller {
   }
 
   /** NLMS over the frame, sample by sample; returns Σe². */
-  private adapt(frame: Int16Array): number {
+  private adapt(frame: Int16Array, mu: number): number {
     const { w, xb, residual } = this;
     const n = this.taps;
     let p = 0; // ‖x‖² of the vector under the filter, slid per sample
@@ -214,7 +221,7 @@ export class EchoCanceller {
       const e = frame[i]! - acc;
       ePow += e * e;
       residual[i] = e > 32767 ? 32767 : e < -32768 ? -32768 : Math.round(e);
-      const g = (this.mu * e) / (Math.max(0, p) + this.delta);
+      const g = (mu * e) / (Math.max(0, p) + this.delta);
       for (let j = 0; j < n; j++) w[j]! += g * xb[top - j]!;
     }
     return ePow;
