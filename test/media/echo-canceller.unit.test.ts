@@ -159,3 +159,14 @@ test('the filtered echo alone never interrupts (−6…−25 dB, 20–250 ms)', 
       assert.deepEqual(got, [], `echo ${gain} dB ${ms} ms interrupted at ${got}`);
     }
 });
+
+test('the echo path moves by whole ticks (a jitter buffer settling): the canceller follows, the echo never interrupts', () => {
+  const head = prompt.subarray(0, 8000 * 12);
+  const a = echoPath(head, -12, 200 * 8 + 9);
+  const b = echoPath(head, -12, 140 * 8 + 9); // 3 ticks earlier from 5 s on
+  const echo = Int16Array.from(a, (v, i) => (i < 5 * 8000 ? v : b[i]!));
+  const r = cancel(head, mix(echo, undefined, 0, -80), echo);
+  assert.ok(r.c.counts.slips >= 1, 'the slip was found');
+  assert.ok(r.erle(6, 12) >= 20, `after the move ${r.erle(6, 12).toFixed(1)} dB`);
+  assert.deepEqual(bargeIns(head, mix(echo, undefined)), []);
+});

@@ -80,6 +80,18 @@ export class BargeInDetector {
     return this.canceller.process(frame, behindTicks);
   }
 
+  /**
+   * The canceller's residual may be judged: it has converged where it is (EchoCanceller.trusted), and
+   * where it is agrees with where the energy test finds the echo (±2 ticks; the energy lag counts from
+   * the tick before) — a canceller left behind by a moved echo path leaves echo that looks like a caller.
+   */
+  private cancellerVouches(): boolean {
+    const c = this.canceller;
+    if (!c?.trusted) return false;
+    const lag = this.doubleTalk!.delay.lag();
+    return lag === 0 || Math.abs(c.delayTicks - (lag + 1)) <= 2;
+  }
+
   /** How long ago the interruption being counted began (ms, to the end of the last frame). */
   get startedMsAgo(): number {
     return this.spanMs + this.gapMs;
@@ -102,7 +114,7 @@ export class BargeInDetector {
       // what it calls echo is judged again on the residual while the canceller vouches for it.
       const energyDb = this.canceller ? this.rawDb : frameEnergyDbfs(frame);
       this.lastVerdict = this.doubleTalk.judge(energyDb, speech, energyDb > noiseDb + 6);
-      if (this.lastVerdict === 'echo' && this.canceller?.trusted) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller.erleDb * 0.5);
+      if (this.lastVerdict === 'echo' && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
     } else this.lastVerdict = speech ? 'near' : 'silence';
     const near = speech && this.lastVerdict !== 'echo';
     if (near) {

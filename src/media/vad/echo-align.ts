@@ -2,7 +2,7 @@
  * Where, to the sample, does our echo come back? The bulk delay of the echo path found by a
  * normalised cross-correlation of the received audio with what the call sent, decimated by 4 (2 kHz:
  * the voiced band where an echo has its energy; a 4-sample grid the canceller's taps absorb), over
- * every delay up to the echo window (400 ms by default), with exponential forgetting (~1.5 s).
+ * every delay up to the echo window (400 ms by default), with exponential forgetting (~33 updates: under a second).
  * Unlike echo-delay.ts (frame energies, 20 ms steps), this sees the waveform: the canceller places
  * its short adaptive filter around the delay found here instead of spanning the whole window.
  *
@@ -18,7 +18,7 @@ import type { EchoReference } from './echo-reference.js';
 
 const DEC = 4;
 const BLOCKS = FRAME_SAMPLES / DEC; // 40 decimated samples per frame
-const FORGET = 0.985;
+const FORGET = 0.97;
 const MIN_CORR = 0.3;
 const STABLE = 8;
 const SWITCH_MARGIN = 0.1;
