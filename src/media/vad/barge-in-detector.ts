@@ -113,7 +113,11 @@ export class BargeInDetector {
       // The energy test learns on the frame as received (its ERL and the echo's lag are the line's);
       // what it calls echo is judged again on the residual while the canceller vouches for it.
       const energyDb = this.canceller ? this.rawDb : frameEnergyDbfs(frame);
-      this.lastVerdict = this.doubleTalk.judge(energyDb, speech, energyDb > noiseDb + 6);
+      const signal = energyDb > noiseDb + 6;
+      // With a canceller the VAD hears the residual and calls most echo frames silence; the energy
+      // test still learns the line's ERL from them (as when the VAD heard the echo). Only a frame
+      // the VAD calls speech can count as near-end below.
+      this.lastVerdict = this.doubleTalk.judge(energyDb, speech || (this.canceller !== undefined && signal), signal);
       if (this.lastVerdict === 'echo' && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
     } else this.lastVerdict = speech ? 'near' : 'silence';
     const near = speech && this.lastVerdict !== 'echo';
