@@ -21,7 +21,7 @@
  * whether it found the echo's delay, and its cost in µs per 20 ms frame measured offline on the
  * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
- * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--quick]
+ * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--no-cancel] [--quick]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +42,9 @@ const DATA = '/usr/share/pocketsphinx/test/data';
 const vadIndex = process.argv.indexOf('--vad');
 const VAD = vadIndex >= 0 ? process.argv[vadIndex + 1]! : 'energy';
 const QUICK = process.argv.includes('--quick');
+/** `--no-cancel`: the energy double-talk test alone (speech.bargeIn.echo.cancel: false), figures under `<vad>NoCancel`. */
+const NO_CANCEL = process.argv.includes('--no-cancel');
+const NAME = NO_CANCEL ? `${VAD}NoCancel` : VAD;
 const ECHO_DB = [-10, -15, -20, -25];
 const ECHO_MS = [40, 120, 200];
 
@@ -145,7 +148,7 @@ interface Outcome {
 const set = stimuli();
 const gw = await startInProcessGateway({
   log: { level: 'warn' },
-  accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, ...(VAD === 'energy' ? {} : { speech: { vad: VAD } }) }] }],
+  accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, speech: { ...(VAD === 'energy' ? {} : { vad: VAD }), ...(NO_CANCEL ? { bargeIn: { echo: { cancel: false } } } : {}) } }] }],
 });
 const base = await freeUdpRange(20);
 const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
@@ -259,7 +262,7 @@ const round1 = (v: number) => Math.round(v * 10) / 10;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const figures = {
   vad: {
-    [VAD]: {
+    [NAME]: {
       falseBargeInRatePct: pct(falseTrials.filter((o) => o.stopped).length, falseTrials.length),
       falsePauseRatePct: pct(falseTrials.filter((o) => o.paused && !o.stopped).length, falseTrials.length),
       perClass: Object.fromEntries(falseClasses.map((k) => [k, { trials: byKind(k).length, stopped: byKind(k).filter((o) => o.stopped).length, pausedThenResumed: byKind(k).filter((o) => o.paused && !o.stopped).length }])),

@@ -170,3 +170,25 @@ test('the echo path moves by whole ticks (a jitter buffer settling): the cancell
   assert.ok(r.erle(6, 12) >= 20, `after the move ${r.erle(6, 12).toFixed(1)} dB`);
   assert.deepEqual(bargeIns(head, mix(echo, undefined)), []);
 });
+
+test('a line with no echo path stops paying for the canceller after a second of prompt; an echo keeps it on', () => {
+  const head = prompt.subarray(0, 8000 * 6);
+  const run = (received: Int16Array) => {
+    const ref = new EchoReference();
+    const ep = new Endpointer({ bargeIn: CONFIGURED, echoReference: ref }, {});
+    ep.playing = true;
+    const frames = Math.floor(received.length / 160);
+    for (let i = 0; i < frames; i++) {
+      ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
+      ref.pushFrame(head.subarray(i * 160, (i + 1) * 160));
+    }
+    const c = (ep as unknown as { bargeIn: { canceller: EchoCanceller } }).bargeIn.canceller;
+    return { processed: c.counts.frames, frames };
+  };
+  const quiet = run(mix(new Int16Array(head.length), undefined, 0, -70)); // line noise, no echo
+  assert.ok(quiet.processed <= 110, `no echo: the canceller ran on ${quiet.processed} of ${quiet.frames} frames`);
+  for (const [gain, ms] of [[-10, 40], [-25, 200], [-30, 120]] as const) {
+    const echoed = run(mix(echoPath(head, gain, ms * 8 + 7), undefined, 0, -70));
+    assert.equal(echoed.processed, echoed.frames, `echo ${gain} dB ${ms} ms: the canceller ran on ${echoed.processed} of ${echoed.frames} frames`);
+  }
+});

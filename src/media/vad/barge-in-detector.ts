@@ -21,6 +21,12 @@ import { VoicingMeter } from './voicing.js';
 import { frameEnergyDbfs } from './energy-vad.js';
 import { EchoCanceller } from './echo-canceller.js';
 
+/** Frames of prompt in which the canceller's aligner must find an echo, or it stops running (2 s). */
+const PROBE_FRAMES = 100;
+/** Then it looks again for REPROBE_FRAMES every REPROBE_EVERY frames (1 s every 10 s). */
+const REPROBE_EVERY = 500;
+const REPROBE_FRAMES = 50;
+
 export interface BargeInOptions {
   /** Near-end speech that makes an interruption (ms). Default 200. */
   minSpeechMs?: number;
@@ -44,6 +50,11 @@ export class BargeInDetector {
   readonly canceller?: EchoCanceller;
   /** The energy of the frame as received (before cancellation), which the double-talk test learns on. */
   private rawDb = 0;
+  /** An echo that follows what we send has been found on this call: the canceller runs from then on. */
+  private echoFound = false;
+  private idleFrames = 0;
+  /** The frame being judged is the canceller's residual (not the frame as received). */
+  private cancelling = false;
   private readonly minSpeechMs: number;
   private readonly maxGapMs: number;
   private readonly minVoicedMs: number;
@@ -75,8 +86,19 @@ export class BargeInDetector {
    * `behindTicks`: the frame belongs to that many ticks ago (EchoCanceller.process).
    */
   cancel(frame: Int16Array, behindTicks = 0): Int16Array {
+    this.cancelling = false;
     if (!this.canceller) return frame;
     this.rawDb = frameEnergyDbfs(frame);
+    // Most lines have no echo path (handsets, trunks that cancel their own echo): when two seconds
+    // of prompt have not let the canceller's aligner find an echo that follows what we send, the
+    // canceller stops running (≈ 40 µs a frame for the aligner alone, ≈ 300 µs adapting), except
+    // for a one-second look every ten seconds of prompt (a caller who turns the speakerphone on).
+    // An echo found keeps it on for the rest of the call; meanwhile the energy test judges alone.
+    if (!this.echoFound) {
+      if (this.canceller.delaySamples > 0) this.echoFound = true;
+      else if (this.canceller.counts.withReference >= PROBE_FRAMES && this.idleFrames++ % REPROBE_EVERY < REPROBE_EVERY - REPROBE_FRAMES) return frame;
+    }
+    this.cancelling = true;
     return this.canceller.process(frame, behindTicks);
   }
 
@@ -112,13 +134,13 @@ export class BargeInDetector {
     if (this.doubleTalk) {
       // The energy test learns on the frame as received (its ERL and the echo's lag are the line's);
       // what it calls echo is judged again on the residual while the canceller vouches for it.
-      const energyDb = this.canceller ? this.rawDb : frameEnergyDbfs(frame);
+      const energyDb = this.cancelling ? this.rawDb : frameEnergyDbfs(frame);
       const signal = energyDb > noiseDb + 6;
       // With a canceller the VAD hears the residual and calls most echo frames silence; the energy
       // test still learns the line's ERL from them (as when the VAD heard the echo). Only a frame
       // the VAD calls speech can count as near-end below.
-      this.lastVerdict = this.doubleTalk.judge(energyDb, speech || (this.canceller !== undefined && signal), signal);
-      if (this.lastVerdict === 'echo' && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
+      this.lastVerdict = this.doubleTalk.judge(energyDb, speech || (this.cancelling && signal), signal);
+      if (this.lastVerdict === 'echo' && this.cancelling && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
     } else this.lastVerdict = speech ? 'near' : 'silence';
     const near = speech && this.lastVerdict !== 'echo';
     if (near) {

@@ -88,7 +88,7 @@ export class EchoCanceller {
   /** Frames the filter stays frozen after near-end speech (its weak tails and onsets). */
   private hold = 0;
   /** Frames processed, adapted; the last frame's verdict (tests, bench). */
-  readonly counts = { frames: 0, adapted: 0, frozenNear: 0, frozenResidual: 0, passedThrough: 0, slips: 0 };
+  readonly counts = { frames: 0, withReference: 0, adapted: 0, frozenNear: 0, frozenResidual: 0, passedThrough: 0, slips: 0 };
   lastAdapted = false;
   private lastPassed = false;
 
@@ -139,6 +139,7 @@ export class EchoCanceller {
     const maxBack = this.aligner.maxLag * 4 + this.taps;
     // Nothing sent in the echo window: nothing to cancel, nothing to learn.
     if (this.windowPower(maxBack) < MIN_REF_POWER) return frame;
+    this.counts.withReference++;
     let yPow = 0;
     let yPeak = 0;
     for (let i = 0; i < FRAME_SAMPLES; i++) {
