@@ -331,7 +331,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   private sendEventPacket(p: PlannedTelephoneEvent): void {
     const dest = this.rtpDestination;
-    if (dest === null || this.telephoneEventPt === null) return;
+    if (this.closed || dest === null || this.telephoneEventPt === null) return;
     this.sendPacket(this.telephoneEventPt, p.marker, p.timestamp, p.payload, dest);
   }
 
@@ -544,6 +544,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),
     ]);
     this.pool.release(this.localPort);
+    // The sockets are closed: nothing sends from the ring again; its idle buffers serve later calls.
+    this.ring.release();
     // libsrtp state (and its key copy) lives outside the JS heap: free it with the call, not at some later GC.
     // (stats() still reports srtp: true; nothing protects or opens a packet once closed.)
     if (this.srtp !== null) disposeSrtp(this.srtp);
