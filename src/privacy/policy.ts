@@ -105,6 +105,29 @@ export function parsePrivacyPolicy(input: unknown): { ok: true; policy: PrivacyP
   return { ok: true, policy };
 }
 
+const parsedPolicies = new WeakMap<object, ReturnType<typeof parsePrivacyPolicy>>();
+
+/**
+ * `parsePrivacyPolicy` once per policy object: the per-call readers (receipts, the console's call
+ * stories) ask for the policy of the call's application at every call, and a schema validation per
+ * call was set-up work repeated for nothing (issue 19, call set-up). Keyed by the object itself:
+ * applications are replaced, never edited in place, when settings change, so a new policy is a new
+ * key. The result is frozen (shared by every caller); a non-object input is parsed every time.
+ */
+export function parsePrivacyPolicyOnce(input: unknown): ReturnType<typeof parsePrivacyPolicy> {
+  if (typeof input !== 'object' || input === null) return parsePrivacyPolicy(input);
+  let r = parsedPolicies.get(input);
+  if (!r) {
+    r = parsePrivacyPolicy(input);
+    if (r.ok) {
+      for (const d of DESTINATIONS) Object.freeze(r.policy[d]);
+      Object.freeze(r.policy);
+    }
+    parsedPolicies.set(input, r);
+  }
+  return r;
+}
+
 /**
  * The record shape sinks hand to the gate. `transcript`: recognised or synthesized text; `audio`:
  * raw audio bytes; `dtmf`: collected digits; `from`/`to`: caller and called numbers or SIP URIs;
