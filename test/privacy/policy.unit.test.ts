@@ -126,4 +126,5 @@ test('parsePrivacyPolicyOnce: one validation per policy object, the same frozen 
   assert.ok(b.ok && b.policy.logs.transcript === 'allow', 'another object is parsed');
   assert.equal(parsePrivacyPolicyOnce({ logs: { transcript: 'shout' } }).ok, false, 'a bad policy still fails');
   assert.equal(parsePrivacyPolicyOnce(undefined).ok, true, 'no policy: the defaults');
+  assert.equal(parsePrivacyPolicyOnce(undefined), parsePrivacyPolicyOnce(null), 'parsed once for the process');
 });
