@@ -32,7 +32,11 @@
  * Frames are pushed as in a call: the event loop runs between frames (Silero's inference settles),
  * but without waiting 20 ms, so CPU is the VAD's alone.
  *
- *   npx tsx bench/vad.ts [--runs 5] [--model /path/to/silero_vad.onnx]   (--model: compare another Silero v5/v6 file)
+ * `sileroConcurrentCpuMicrosPerFrame.callsN`: N calls' Silero VADs fed the same tick together (white
+ * noise at 5 dB SNR: every window inferred), µs per frame per call — the worker batches the tick's
+ * windows into one inference run.
+ *
+ *   npx tsx bench/vad.ts [--concurrent-only] [--runs 5] [--model /path/to/silero_vad.onnx]   (--model: compare another Silero v5/v6 file)
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -238,6 +242,29 @@ async function cpuMicrosPerFrame(make: () => Promise<FrameVad>, signal: Int16Arr
   return round(median(per), 2);
 }
 
+/**
+ * Many calls at once, as the gateway runs them: `calls` Silero VADs in the worker each given its
+ * frame of the same tick, then the tick settles — their windows go to the worker as one batch.
+ * µs of process CPU per frame per call over 10 s of `signal` (every window inferred: white noise).
+ */
+async function cpuMicrosPerFrameConcurrent(calls: number, signal: Int16Array, runs: number): Promise<number> {
+  const per: number[] = [];
+  const n = Math.min(frames(signal), 500);
+  for (let k = -1; k < runs; k++) {
+    const vads = await Promise.all(Array.from({ length: calls }, () => createFrameVad('silero'))) as SileroVad[];
+    const state = vads.map(() => false);
+    const before = process.cpuUsage();
+    for (let i = 0; i < n; i++) {
+      const f = signal.subarray(i * FRAME, (i + 1) * FRAME);
+      for (let c = 0; c < calls; c++) state[c] = vads[c]!.isSpeech(f, state[c]!);
+      await Promise.all(vads.map((v) => v.settled()));
+    }
+    const d = process.cpuUsage(before);
+    if (k >= 0) per.push((d.user + d.system) / n / calls);
+  }
+  return round(median(per), 2);
+}
+
 async function main(): Promise<void> {
   const runs = arg('runs', 5);
   const modelArg = process.argv.indexOf('--model');
@@ -272,6 +299,7 @@ async function main(): Promise<void> {
   const figures: Record<string, unknown> = { files: FILES.length, timelineSec: round(n / RATE, 1), speechDbfs: SPEECH_DBFS };
   const byVad: Record<string, Record<string, unknown>> = {};
   for (const [name, make] of Object.entries(makers)) {
+    if (process.argv.includes('--concurrent-only')) break;
     const perCondition: Record<string, unknown> = {};
     for (const [cond, noise] of Object.entries(conditions)) perCondition[cond] = score(t, await run(await make(), mix(t.clean, noise)));
     // Noise alone, 10 s each: utterances found are all false.
@@ -291,6 +319,11 @@ async function main(): Promise<void> {
     };
   }
   figures['vad'] = byVad;
+  // Silero in the worker with many calls: their windows of a tick are one batched inference.
+  const white5 = mix(t.clean, conditions['white5']!);
+  const concurrent: Record<string, number> = {};
+  for (const calls of [1, 8, 32, 64]) concurrent[`calls${calls}`] = await cpuMicrosPerFrameConcurrent(calls, white5, Math.min(runs, 3));
+  figures['sileroConcurrentCpuMicrosPerFrame'] = concurrent;
   report('vad', figures, 'frame/segment precision+recall and onset latency per noise condition (SNR in the name, dB against −26 dBFS speech); cpuMicrosPerFrame: user+system µs per 20 ms frame, median of runs');
 }
 

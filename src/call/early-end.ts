@@ -13,7 +13,11 @@
  *
  * The other way to have the recognition done before the hangover ends: a recogniser that streams
  * (`Stt.live`, Deepgram) hears the utterance live from its onset (live-recognition.ts), and its
- * result is the turn's when the same recogniser is still the turn's.
+ * result is the turn's when the same recogniser is still the turn's. Its running hypothesis (interim
+ * results) is judged the same way, at the pause and at each new hypothesis during it (it costs no
+ * decode, so free speech is judged too): it ends the turn early only once the engine's own
+ * endpointer has closed the words (`endOfSpeech`, Deepgram `speech_final`) — an interim that lags
+ * the audio ("yes" of "yes I want to…") must not cut the caller off.
  */
 import type { Logger } from 'pino';
 import type { PauseSnapshot, Utterance } from '../media/index.js';
@@ -58,12 +62,24 @@ export class EarlyTurnEnd {
     muted: () => boolean = () => true,
   ) {
     this.live = new LiveRecognition(media, recogniser, muted);
+    this.live.onHypothesis(() => this.judgeRunning());
   }
+
+  /** The pause a streaming recogniser's hypotheses are judged for, until it ends or is over. */
+  private livePause?: { id: number; stt: Stt; phrases?: string[]; speechMs?: number; after: number };
 
   /** Judge one pause; ends the turn early when the caller has given a complete answer. */
   async onPause(p: PauseSnapshot): Promise<void> {
     if (!this.settings.adaptive) return;
+    // Only a hypothesis closed during this pause speaks for it: one closed before it (Deepgram's
+    // endpointing silence, 300 ms, outlasts the 160 ms pause probe) was for words the caller went on from.
+    const after = this.live.hypotheses;
     const { stt, phrases, options } = await this.recogniser();
+    if (stt.live) {
+      this.counts.probed++;
+      this.livePause = { id: p.id, stt, ...(phrases ? { phrases } : {}), ...(p.utterance.speechMs !== undefined ? { speechMs: p.utterance.speechMs } : {}), after };
+      return this.judgeRunning();
+    }
     // Cheap means a grammar decode (tens of ms); the general language model takes ~0.5 s a decode
     // and would make every pause of free speech compete with other calls' final decodes.
     if (!stt.cheapPartials || !phrases?.length) return;
@@ -78,6 +94,17 @@ export class EarlyTurnEnd {
     if (judged !== 'complete') return;
     this.counts.complete++;
     if (this.media.endAtPause(p.id, this.settings.shortHangoverMs)) this.log.debug({ pause: p.id }, 'turn ends early');
+  }
+
+  /** A streaming recogniser's running hypothesis during a pause: complete and closed by the engine → end early. */
+  private judgeRunning(): void {
+    const pause = this.livePause;
+    const h = this.live.running;
+    if (!pause || !h || h.stt !== pause.stt || h.seq <= pause.after || !h.result.endOfSpeech) return;
+    if (judgeCompleteness(h.result, { ...(pause.phrases ? { phrases: pause.phrases } : {}), ...(pause.speechMs !== undefined ? { speechMs: pause.speechMs } : {}) }) !== 'complete') return;
+    this.livePause = undefined;
+    this.counts.complete++;
+    if (this.media.endAtPause(pause.id, this.settings.shortHangoverMs)) this.log.debug({ pause: pause.id }, 'turn ends early (streaming hypothesis)');
   }
 
   /** The recognition made at the pause this utterance ended on, if it is valid for this recogniser and grammar. */

@@ -15,8 +15,13 @@
  * not local, silence goes out in place of the caller's audio, as the batch path does
  * (SensitiveTurns.audioFor). A stream opened while nobody will take its result (STT paused, a
  * recogniser that does not stream) is not opened at all.
+ *
+ * The stream's running hypothesis (Deepgram's interim results, `onInterim`) is kept for adaptive
+ * endpointing (early-end.ts) and handed to nobody else: not logged, not reported, not sent to the
+ * dialog — as PocketSphinx's partials at a pause. While muted it is not kept (the recogniser heard
+ * silence, not the caller).
  */
-import type { Stt, SttOutcome, SttStream } from '../speech/index.js';
+import type { Stt, SttOutcome, SttResult, SttStream } from '../speech/index.js';
 import type { Utterance } from '../media/index.js';
 import { FRAME_SAMPLES } from '../media/index.js';
 
@@ -44,6 +49,10 @@ export class LiveRecognition {
   private stt?: Stt;
   private opening = 0; // generation of the onset being opened; a later onset or a cut supersedes it
   private readonly results = new WeakMap<Utterance, { stt: Stt; outcome: Promise<SttOutcome> }>();
+  private hypothesis?: SttResult | undefined;
+  /** Hypotheses received so far (which came after a given moment). */
+  private seq = 0;
+  private hypothesisListener?: () => void;
 
   constructor(
     media: LiveMedia,
@@ -64,8 +73,24 @@ export class LiveRecognition {
     return this.results.get(u);
   }
 
+  /** The running hypothesis of the stream in progress, with its recogniser (adaptive endpointing only). */
+  get running(): { stt: Stt; result: SttResult; seq: number } | undefined {
+    return this.stream && this.stt && this.hypothesis ? { stt: this.stt, result: this.hypothesis, seq: this.seq } : undefined;
+  }
+
+  /** The sequence number of the latest hypothesis (0: none yet). */
+  get hypotheses(): number {
+    return this.seq;
+  }
+
+  /** Called at each new running hypothesis (one listener: the call's EarlyTurnEnd). */
+  onHypothesis(listener: () => void): void {
+    this.hypothesisListener = listener;
+  }
+
   /** The call ended or recognition stopped: abandon the stream in progress. */
   cancel(): void {
+    this.hypothesis = undefined;
     this.opening++;
     this.sinceOnset = -1;
     this.stream?.cancel();
@@ -103,11 +128,18 @@ export class LiveRecognition {
     }
     this.sinceOnset = -1;
     this.stream = stream;
+    stream.onInterim((r) => {
+      if (this.stream !== stream || (this.muted() && !s.stt.local)) return;
+      this.hypothesis = r;
+      this.seq++;
+      this.hypothesisListener?.();
+    });
   }
 
   private onUtterance(u: Utterance): void {
     const [stream, stt] = [this.stream, this.stt];
     this.stream = undefined;
+    this.hypothesis = undefined;
     this.opening++;
     this.sinceOnset = -1;
     if (!stream || !stt) return;

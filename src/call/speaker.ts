@@ -37,15 +37,18 @@ function outcomeOf(r: unknown): PlayOutcome {
 export class Speaker {
   #done?: (outcome: PlayOutcome) => void;
   #closed = false;
+  /** The call's own engine (one TTS socket for the whole call), closed with the call. */
+  private readonly tts: Tts;
 
   constructor(
     private readonly media: AgentMedia,
-    private readonly tts: Tts,
+    private readonly appTts: Tts,
     private readonly clock: Clock,
     private readonly signal: AbortSignal,
     /** Whether the recogniser listens while this prompt plays. */
     private readonly listenWhilePlaying: () => boolean,
   ) {
+    this.tts = appTts.forCall?.() ?? appTts;
     media.on('playbackFinished', (r) => {
       const done = this.#done;
       this.#done = undefined;
@@ -105,6 +108,7 @@ export class Speaker {
   close(): void {
     this.#closed = true;
     this.media.stopPlayback();
+    if (this.tts !== this.appTts) void this.tts.close().catch(() => undefined);
     const done = this.#done;
     this.#done = undefined;
     done?.('stopped');

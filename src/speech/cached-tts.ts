@@ -21,6 +21,12 @@ export class CachedTts implements Tts {
     await this.inner.warmUp?.();
   }
 
+  /** The engine's per-call adapter behind the same cache (closing it leaves the cache open). */
+  forCall(): Tts {
+    const inner = this.inner.forCall?.();
+    return inner ? new CachedTts(inner, this.cache, this.chunkSamples) : this;
+  }
+
   async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
     if (!this.cache.admit(request.text, request.noCache)) {
       yield* this.inner.synthesize(request);

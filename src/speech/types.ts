@@ -56,6 +56,8 @@ export interface SttResult {
   acousticFitPerFrame?: number;
   /** Time the transcript's words cover in the audio (ms; silences and fillers excluded), where the engine segments. */
   wordsMs?: number;
+  /** Interim results only: the engine's own endpointer says the caller stopped after these words (Deepgram `speech_final`). */
+  endOfSpeech?: boolean;
 }
 
 export type SttOutcome = { ok: true; result: SttResult } | { ok: false; error: string };
@@ -124,5 +126,11 @@ export interface Tts {
   cacheText?(request: TtsRequest): string;
   /** Start what the first synthesis would otherwise wait for (flite's warm helpers); called at gateway start. */
   warmUp?(): Promise<void>;
+  /**
+   * The engine for one call, where it holds a connection worth keeping across the call's utterances
+   * (the WebSocket TTS adapters: one socket per call). The call closes it when it ends; the engine
+   * itself stays open for other calls.
+   */
+  forCall?(): Tts;
   close(): Promise<void>;
 }

@@ -153,3 +153,27 @@ test('in the Endpointer (createFrameVad factory): one utterance for a real sente
   assert.ok(Math.abs(u.startMs - (2000 + 511)) <= 120, `start ${u.startMs}`);
   assert.ok(u.endMs >= 2000 + 2233 - 100 && u.endMs <= 2000 + 2233 + 300, `end ${u.endMs}`);
 });
+
+test('batches: every row of a batched run is exactly its own single run, and concurrent windows through the worker match the caller-thread model', async () => {
+  const { openSileroSession, packBatchState, unpackBatchState } = await import('../../src/media/vad/silero-session.js');
+  const session = await openSileroSession(sileroModelPath());
+  const speech = load8k('goforward.raw');
+  const n = 6;
+  const windows = Array.from({ length: n }, (_, i) => Float32Array.from(speech.subarray(4000 + i * 1500, 4000 + i * 1500 + 288), (x) => x / 32768));
+  const rnd = prng(3);
+  const states = Array.from({ length: n }, () => Float32Array.from({ length: 256 }, () => (rnd() - 0.5) * 0.2));
+  const input = new Float32Array(n * 288);
+  const state = new Float32Array(n * 256);
+  windows.forEach((w, i) => (input.set(w, i * 288), packBatchState(state, i, n, states[i]!)));
+  const batched = await session.runBatch(input, state, n);
+  const model = await loadSileroModel();
+  const viaWorker = await Promise.all(windows.map((w, i) => model.run(w, states[i]!))); // one turn: one batch
+  for (let i = 0; i < n; i++) {
+    const alone = await session.run(windows[i]!, states[i]!);
+    assert.equal(batched.probabilities[i], alone.probability, `row ${i}`);
+    assert.deepEqual(unpackBatchState(batched.state, i, n), Float32Array.from(alone.state));
+    assert.equal(viaWorker[i]!.probability, alone.probability, `worker row ${i}`);
+    assert.deepEqual(viaWorker[i]!.state, Float32Array.from(alone.state));
+  }
+  await assert.rejects(session.runBatch(input, state.subarray(0, 256), n), /batch of 6/);
+});

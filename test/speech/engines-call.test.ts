@@ -3,7 +3,8 @@
  * (SIP/UDP, RTP PCMU on loopback) whose application uses local servers speaking both providers'
  * WebSocket protocols over TLS (self-signed, trusted through `ca`), with a webhook SOE.
  *
- * - every prompt is synthesised by the ElevenLabs server (`enable_logging=false`) and heard by the
+ * - every prompt is synthesised by the ElevenLabs server (`enable_logging=false`), each a context on
+ *   the one socket the call keeps (one TLS handshake, closed with the call), and heard by the
  *   caller; the caller's words reach Deepgram as μ-law frames (`mip_opt_out=true`) and come back
  *   as the SOE's input;
  * - privacy: Deepgram is a third party (`local` unset), so while the sensitive switch is on (the
@@ -119,14 +120,20 @@ test('a call with Deepgram STT and ElevenLabs TTS: prompts heard, words recognis
     assert.ok(finalize - firstAudio > 400, `audio streamed while the caller spoke: first frame ${Math.round(finalize - firstAudio)} ms before Finalize`);
   }
 
-  // ElevenLabs: every prompt, zero retention, the configured voice; the caller heard the audio.
-  const spoken = elevenlabs.sessions.map((s) => String(s.messages[1]?.['text'] ?? '').trim());
+  // ElevenLabs: one socket (one TLS handshake) for the whole call, every prompt a context on it, zero
+  // retention, the configured voice; the socket closed with the call.
+  assert.equal(elevenlabs.sessions.length, 1);
+  assert.equal(elevenlabs.handshakes, 1);
+  const el = elevenlabs.sessions[0]!;
+  const spoken = [...el.contexts.values()].map((c) => String(c.requests.find((r) => r['flush'] === true)?.['text'] ?? '').trim());
   for (const prompt of ['Hello. How can I help?', 'Your balance is ten dollars. What is your card number?', 'Thank you.']) assert.ok(spoken.includes(prompt), `${prompt} in ${JSON.stringify(spoken)}`);
-  assert.ok(elevenlabs.sessions.every((s) => s.query.get('enable_logging') === 'false' && s.voice === 'call-voice'));
+  assert.equal(el.url.searchParams.get('enable_logging'), 'false');
+  assert.equal(el.url.pathname, '/v1/text-to-speech/call-voice/multi-stream-input');
+  assert.equal((await el.closed).code, 1000);
   const received = call.receivedPcm();
   let loud = 0;
   for (const x of received) if (Math.abs(x) > 4000) loud++;
-  const synthesised = elevenlabs.sessions.reduce((n, s) => n + s.synthesised.reduce((m, p) => m + p.length, 0), 0);
+  const synthesised = [...el.contexts.values()].reduce((n, c) => n + c.synthesised.reduce((m, p) => m + p.length, 0), 0);
   // The 400 Hz tone at 9000 peak is above 4000 for about 70 % of its samples.
   assert.ok(loud > 0.5 * synthesised, `the caller heard the synthesised prompts (${loud} loud samples of ${synthesised})`);
   // The logs carry neither key.

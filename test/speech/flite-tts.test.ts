@@ -45,6 +45,25 @@ test('flite yields 8 kHz chunks; the first arrives before the whole text is synt
   }
 });
 
+test('warmUp starts the warm helpers, so the first sentence after it never runs the flite command; warm: false never starts them', async () => {
+  const tts = new FliteTts({ voice: 'slt' });
+  const cold = new FliteTts({ voice: 'slt', warm: false });
+  try {
+    await tts.warmUp();
+    let commandRuns = 0;
+    tts.renderSentence = () => {
+      commandRuns++;
+      return Promise.resolve(new Int16Array(0));
+    };
+    const audio = await whole(tts, 'Thanks for calling.', 'slt');
+    assert.equal(commandRuns, 0, 'spoken by a warm helper');
+    assert.ok(audio.length > 4000, `audio ${audio.length} samples`);
+    assert.equal(await cold.start(), false);
+  } finally {
+    await Promise.all([tts.close(), cold.close()]);
+  }
+});
+
 async function whole(tts: FliteTts, text: string, voice: string): Promise<Int16Array> {
   const parts: Int16Array[] = [];
   for await (const c of tts.synthesize({ text, voice })) parts.push(c.slice());

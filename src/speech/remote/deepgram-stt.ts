@@ -7,8 +7,10 @@
  * `smart_format`, `keyterm` for Nova-3 / `keywords` for older models) and
  * `Authorization: Token <key>`. Each pushed frame goes out as one binary message as soon as the
  * socket is open (frames pushed before are held, in order). Deepgram answers with `Results`
- * messages: `is_final: false` ones are interim hypotheses (to `onInterim`), `is_final: true`
- * ones are finished segments. At `end()` the adapter sends `{"type":"Finalize"}` (flush what is
+ * messages: `is_final: false` ones are interim hypotheses, `is_final: true` ones are finished
+ * segments; after each, the running hypothesis (segments so far + the interim, `final: false`,
+ * `endOfSpeech` when Deepgram marked `speech_final`) goes to `onInterim`: adaptive endpointing's
+ * input (call/early-end.ts). At `end()` the adapter sends `{"type":"Finalize"}` (flush what is
  * buffered) then `{"type":"CloseStream"}`; the turn settles with the segments joined on the
  * first of: a `from_finalize` result, the closing `Metadata`, a normal close.
  *
@@ -187,10 +189,13 @@ class DeepgramTurn implements SttStream {
         const r = msg as unknown as DeepgramResults;
         if (r.is_final) this.finals.push(r);
         if (this.ended && r.from_finalize) return this.finish(this.finalOutcome());
-        if (!r.is_final && !this.ended) {
-          const interim = this.combine(r);
-          for (const l of this.listeners) l(interim);
-        }
+        if (this.ended) return;
+        // The running hypothesis (finished segments + this one), interim or a segment just finished;
+        // `speech_final`: Deepgram's own endpointer heard the caller stop after these words.
+        const running = r.is_final ? this.combine() : this.combine(r);
+        running.final = false;
+        if (r.speech_final === true) running.endOfSpeech = true;
+        for (const l of this.listeners) l(running);
         return;
       }
       case 'Metadata':
@@ -202,7 +207,8 @@ class DeepgramTurn implements SttStream {
         return this.finish({ ok: false, error: `deepgram reported an error${code ? ` (${String(code)})` : ''}` });
       }
       default:
-        return; // SpeechStarted, UtteranceEnd: not needed for a turn the gateway's endpointer cut
+        // SpeechStarted; UtteranceEnd needs utterance_end_ms ≥ 1000, longer than the gateway's own hangover: unused.
+        return;
     }
   }
 

@@ -1,22 +1,24 @@
 /**
- * ElevenLabs text to speech over its input-streaming WebSocket
- * (`/v1/text-to-speech/{voice_id}/stream-input?model_id=…&output_format=…&enable_logging=false`).
+ * ElevenLabs text to speech over its multi-context WebSocket
+ * (`/v1/text-to-speech/{voice_id}/multi-stream-input?model_id=…&output_format=…&enable_logging=false`),
+ * one socket a voice for many utterances (socket-tts.ts): ElevenLabs recommends one connection per
+ * end-user session with a context per utterance, at most 5 contexts at once.
  *
- * One socket per utterance: the first message opens the stream (`text: " "`, `voice_settings`,
- * `xi_api_key` — the key travels inside TLS, never in the URL), then the utterance's text with
- * `flush: true` (generate now: a turn's piece is complete when it is sent), then `{"text": ""}`
- * to end. The server answers `{audio: base64, isFinal}` messages; each audio chunk is decoded
- * (`ulaw_8000`: μ-law as the line carries it; `pcm_16000`: resampled to 8 kHz as it streams) and
- * yielded the moment it arrives. `request.signal` terminates the socket at once.
+ * The key travels in the `xi-api-key` handshake header (inside TLS, never in the URL). An utterance
+ * is a fresh context: `{text: " ", voice_settings, context_id}` opens it, `{text, context_id,
+ * flush: true}` asks for the audio now (a turn's piece is complete when it is sent), `{context_id,
+ * close_context: true}` ends it once flushed. The server answers `{audio: base64, contextId}`
+ * messages, then `{isFinal: true, contextId}`; each chunk is decoded (`ulaw_8000`: μ-law as the line
+ * carries it; `pcm_16000`: resampled to 8 kHz as it streams) and yielded the moment it arrives.
+ * Barge-in closes that context (`close_context`) and drops what still comes for it; the socket
+ * stays. Before a socket is closed, `{close_socket: true}`.
  *
  * Privacy: `enable_logging=false` (ElevenLabs' zero-retention mode: text and audio not stored)
- * is on every session; it cannot be turned off. SSML is reduced to its words.
+ * is on every socket; it cannot be turned off. SSML is reduced to its words.
  */
-import { plainText } from './plain-text.js';
-import { socketUrl } from './websocket.js';
-import { providerErrorCode, synthesiseOverSocket } from './socket-synthesis.js';
-import type { EndpointSecurity } from './endpoint.js';
-import type { Tts, TtsRequest } from '../types.js';
+import { randomUUID } from 'node:crypto';
+import { providerErrorCode } from './socket-synthesis.js';
+import { SocketTts, type SocketTtsOptions } from './socket-tts.js';
 
 export const ELEVENLABS_URL = 'wss://api.elevenlabs.io';
 
@@ -28,61 +30,40 @@ export interface ElevenLabsVoiceSettings {
   speed?: number;
 }
 
-export interface ElevenLabsTtsOptions extends EndpointSecurity {
-  /** Default `wss://api.elevenlabs.io`. */
-  url?: string;
-  apiKey: string;
-  /** Voice id. */
-  voice: string;
+export interface ElevenLabsTtsOptions extends SocketTtsOptions {
   /** Default `eleven_flash_v2_5`. */
   model?: string;
   outputFormat?: 'ulaw_8000' | 'pcm_16000';
   voiceSettings?: ElevenLabsVoiceSettings;
-  /** Longest wait for the handshake, then between two messages. Default 15 s. */
-  timeoutMs?: number;
 }
 
-export class ElevenLabsTts implements Tts {
-  readonly engine = 'elevenlabs';
-  readonly voice: string;
-
-  constructor(private readonly opts: ElevenLabsTtsOptions) {
-    this.voice = opts.voice;
-  }
-
-  cacheText(request: TtsRequest): string {
-    return request.ssml ? plainText(request.text) : request.text;
-  }
-
-  async *synthesize(request: TtsRequest): AsyncIterable<Int16Array> {
-    const text = this.cacheText(request).trim();
-    if (!text) return;
-    const format = this.opts.outputFormat ?? 'ulaw_8000';
-    const voice = request.voice ?? this.voice;
-    const target = socketUrl(this.opts.url ?? ELEVENLABS_URL, `/v1/text-to-speech/${encodeURIComponent(voice)}/stream-input`, { model_id: this.opts.model ?? 'eleven_flash_v2_5', output_format: format, enable_logging: false }, this.opts);
-    if (!target.ok) throw new Error(target.error);
-    yield* synthesiseOverSocket({
+export class ElevenLabsTts extends SocketTts {
+  constructor(opts: ElevenLabsTtsOptions) {
+    const format = opts.outputFormat ?? 'ulaw_8000';
+    super({
       provider: 'elevenlabs',
-      url: target.url,
-      headers: {},
-      security: this.opts,
-      requests: [
-        { text: ' ', voice_settings: voiceSettings(this.opts.voiceSettings), xi_api_key: this.opts.apiKey },
-        { text: `${text} `, try_trigger_generation: true, flush: true },
-        { text: '' },
+      defaultUrl: ELEVENLABS_URL,
+      endpoint: (voice) => ({
+        path: `/v1/text-to-speech/${encodeURIComponent(voice)}/multi-stream-input`,
+        query: { model_id: opts.model ?? 'eleven_flash_v2_5', output_format: format, enable_logging: false },
+        headers: { 'xi-api-key': opts.apiKey },
+      }),
+      maxContexts: 5,
+      contextOf: (msg) => (typeof msg['contextId'] === 'string' ? msg['contextId'] : typeof msg['context_id'] === 'string' ? msg['context_id'] : undefined),
+      requests: (id, text) => [
+        { text: ' ', voice_settings: voiceSettings(opts.voiceSettings), context_id: id },
+        { text: `${text} `, context_id: id, flush: true },
+        { context_id: id, close_context: true },
       ],
+      cancel: (id) => [{ context_id: id, close_context: true }],
       read: (msg) => {
         if (typeof msg['error'] === 'string' || (typeof msg['message'] === 'string' && msg['audio'] === undefined)) return { error: providerErrorCode(msg['error'], msg['code']) };
-        return { ...(typeof msg['audio'] === 'string' && msg['audio'] ? { audio: Buffer.from(msg['audio'], 'base64') } : {}), final: msg['isFinal'] === true };
+        return { ...(typeof msg['audio'] === 'string' && msg['audio'] ? { audio: Buffer.from(msg['audio'], 'base64') } : {}), final: msg['isFinal'] === true || msg['is_final'] === true };
       },
       format: format === 'ulaw_8000' ? { encoding: 'mulaw' } : { encoding: 'pcm16', sampleRate: 16_000 },
-      timeoutMs: this.opts.timeoutMs ?? 15_000,
-      signal: request.signal,
-    });
-  }
-
-  async close(): Promise<void> {
-    // One socket per utterance, closed with it.
+      newContextId: randomUUID,
+      goodbye: { close_socket: true },
+    }, opts);
   }
 }
 

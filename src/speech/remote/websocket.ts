@@ -5,6 +5,7 @@
  * (`ca` added beside the public roots, verification never off). An operator may write the
  * provider's URL as `https://…` or `wss://…`; the socket always speaks ws(s).
  */
+import { createSecureContext, type SecureContext } from 'node:tls';
 import WebSocket from 'ws';
 import { trustedCas } from '../../http/index.js';
 import { checkEndpoint, joinUrl, type EndpointSecurity } from './endpoint.js';
@@ -27,8 +28,23 @@ export function socketUrl(base: string, path: string, query: SocketQuery, securi
 
 /** A client socket with the adapter's CA and a handshake deadline (a hung TLS/HTTP upgrade fails, not waits). */
 export function openSocket(url: URL, headers: Record<string, string>, security: EndpointSecurity, handshakeTimeoutMs = 10_000): WebSocket {
-  const ca = trustedCas(security.ca);
-  return new WebSocket(url, { headers, handshakeTimeout: handshakeTimeoutMs, ...(ca ? { ca } : {}) });
+  const secureContext = secureContextFor(security.ca);
+  return new WebSocket(url, { headers, handshakeTimeout: handshakeTimeoutMs, ...(secureContext ? { secureContext } : {}) });
+}
+
+/**
+ * One TLS context per extra-CA set, built once: a `ca` list (the public roots plus the operator's)
+ * handed to every connect would be parsed again for each socket (~140 certificates, tens of ms of
+ * CPU per handshake).
+ */
+const contexts = new Map<string, SecureContext>();
+function secureContextFor(ca: EndpointSecurity['ca']): SecureContext | undefined {
+  const list = trustedCas(ca);
+  if (!list) return undefined;
+  const key = list.slice(-(Array.isArray(ca) ? ca.length : 1)).join('\n');
+  let ctx = contexts.get(key);
+  if (!ctx) contexts.set(key, (ctx = createSecureContext({ ca: list })));
+  return ctx;
 }
 
 /** A close reason as the provider sent it, reduced to a short code-like token (never free text: it could echo input). */

@@ -7,65 +7,38 @@
  *     `output_format: {container: "raw", encoding: pcm_mulaw | pcm_s16le, sample_rate}` and a
  *     `context_id`; the voice `missing` gets `{type: "error", status_code: 404, done: true}`;
  *   - the audio (a 400 Hz tone, `samplesPerChar` 8 kHz samples per character) is dribbled out in
- *     `chunks` `{type: "chunk", data}` messages `chunkGapMs` apart, then `{type: "done"}`. The
- *     socket stays open (Cartesia multiplexes contexts): the client closes it.
+ *     `chunks` `{type: "chunk", data}` messages `chunkGapMs` apart, then `{type: "done"}`;
+ *     `{context_id, cancel: true}` stops that context's audio at once. Contexts are multiplexed:
+ *     the socket stays open until the client closes it;
+ *   - `dropAfterChunks`: the first socket is dropped (1011) after that many audio messages.
  */
-import { createServer as createHttpsServer, type Server } from 'node:https';
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { mulawEncode } from '../../../src/speech/audio/mulaw.js';
-import { tone } from './elevenlabs-server.js';
+import { WsProtocolServer, contextRecord, dribble, newTtsSession, tone, type TtsSession } from '../../helpers/ws-protocol-server.js';
 import type { SelfSigned } from './tls.js';
 
-export interface CartesiaSession {
-  headers: IncomingMessage['headers'];
-  url: string;
-  requests: Record<string, unknown>[];
-  synthesised: Int16Array[];
-  audioSentAt: number[];
-  closed: Promise<{ code: number; at: number }>;
-}
+export class CartesiaServer extends WsProtocolServer {
+  readonly sessions: TtsSession[] = [];
 
-export class CartesiaServer {
-  readonly sessions: CartesiaSession[] = [];
-  private readonly server: Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
-
-  constructor(private readonly opts: { tls: SelfSigned; apiKey: string; samplesPerChar?: number; chunks?: number; chunkGapMs?: number }) {
-    this.server = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (_req, res) => {
-      res.writeHead(404);
-      res.end();
-    });
-    this.server.on('upgrade', (req, socket, head) => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/tts/websocket') return void socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
-      if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return void socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(req.headers['cartesia-version'] ?? ''))) return void socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSession(ws, req));
+  constructor(private readonly opts: { tls: SelfSigned; apiKey: string; samplesPerChar?: number; chunks?: number; chunkGapMs?: number; dropAfterChunks?: number }) {
+    super(opts.tls, (req, url) => {
+      if (url.pathname !== '/tts/websocket') return { refuse: 404, reason: 'Not Found' };
+      if (req.headers.authorization !== `Bearer ${opts.apiKey}`) return { refuse: 401, reason: 'Unauthorized' };
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(String(req.headers['cartesia-version'] ?? ''))) return { refuse: 400, reason: 'Bad Request' };
+      return { accept: (ws) => this.onSession(ws, newTtsSession(ws, req, url)) };
     });
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private onSession(ws: WebSocket, req: IncomingMessage): void {
-    let resolveClosed!: (v: { code: number; at: number }) => void;
-    const session: CartesiaSession = { headers: req.headers, url: req.url ?? '', requests: [], synthesised: [], audioSentAt: [], closed: new Promise((r) => (resolveClosed = r)) };
-    this.sessions.push(session);
-    ws.on('close', (code) => resolveClosed({ code, at: performance.now() }));
+  private onSession(ws: WebSocket, session: TtsSession): void {
+    const first = this.sessions.push(session) === 1;
+    let sent = 0;
     ws.on('message', async (data) => {
       const msg = JSON.parse(data.toString()) as Record<string, unknown>;
-      session.requests.push(msg);
+      session.messages.push(msg);
       const contextId = msg['context_id'];
+      const c = contextRecord(session, String(contextId));
+      c.requests.push(msg);
+      if (msg['cancel'] === true) return void (c.stoppedAt ??= performance.now());
       const voice = msg['voice'] as { mode?: string; id?: string } | undefined;
       const format = msg['output_format'] as { container?: string; encoding?: string; sample_rate?: number } | undefined;
       const fail = (status: number, error: string) => ws.send(JSON.stringify({ type: 'error', context_id: contextId, status_code: status, done: true, error }));
@@ -75,15 +48,20 @@ export class CartesiaServer {
       if (format?.container !== 'raw' || !['pcm_mulaw', 'pcm_s16le'].includes(format.encoding ?? '') || !format.sample_rate) return fail(400, 'bad output_format');
       const rate = format.sample_rate;
       const pcm = tone(Math.round((msg['transcript'].length * (this.opts.samplesPerChar ?? 80) * rate) / 8000), rate);
-      session.synthesised.push(pcm);
+      c.synthesised.push(pcm);
       const bytes = format.encoding === 'pcm_mulaw' ? mulawEncode(pcm) : Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-      const step = Math.ceil(bytes.length / (this.opts.chunks ?? 4)) | 1;
-      for (let off = 0; off < bytes.length && ws.readyState === ws.OPEN; off += step) {
-        ws.send(JSON.stringify({ type: 'chunk', context_id: contextId, status_code: 206, done: false, step_time: 12, data: bytes.subarray(off, off + step).toString('base64') }));
-        session.audioSentAt.push(performance.now());
-        await new Promise((r) => setTimeout(r, this.opts.chunkGapMs ?? 60));
-      }
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'done', context_id: contextId, status_code: 200, done: true }));
+      const all = await dribble(bytes, this.opts.chunks ?? 4, this.opts.chunkGapMs ?? 60, (part) => {
+        if (ws.readyState !== ws.OPEN || c.stoppedAt !== undefined) return false;
+        if (first && this.opts.dropAfterChunks !== undefined && sent >= this.opts.dropAfterChunks) {
+          ws.close(1011, 'internal_error');
+          return false;
+        }
+        ws.send(JSON.stringify({ type: 'chunk', context_id: contextId, status_code: 206, done: false, step_time: 12, data: part.toString('base64') }));
+        c.audioSentAt.push(performance.now());
+        sent++;
+        return true;
+      });
+      if (all && ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'done', context_id: contextId, status_code: 200, done: true }));
     });
   }
 }

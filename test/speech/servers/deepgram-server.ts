@@ -11,10 +11,9 @@
  *   - `failAfterMs`: the server drops the stream with 1011 `NET-0000` after that much audio.
  * Every message (audio and control, in arrival order) is recorded for the tests.
  */
-import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { WsProtocolServer, closedPromise } from '../../helpers/ws-protocol-server.js';
 import type { SelfSigned } from './tls.js';
 
 export interface DeepgramServerOptions {
@@ -37,48 +36,27 @@ export interface DeepgramSession {
   closed: Promise<{ code: number; at: number }>;
 }
 
-export class DeepgramServer {
+export class DeepgramServer extends WsProtocolServer {
   readonly sessions: DeepgramSession[] = [];
   readonly refused: { status: number; headers: IncomingMessage['headers'] }[] = [];
-  private readonly server: Server;
-  private readonly wss = new WebSocketServer({ noServer: true });
 
   constructor(private readonly opts: DeepgramServerOptions) {
-    this.server = createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, (_req, res) => {
-      res.writeHead(404);
-      res.end();
-    });
-    this.server.on('upgrade', (req, socket, head) => {
-      const url = new URL(req.url ?? '/', 'http://x');
+    super(opts.tls, (req, url) => {
       const q = url.searchParams;
-      const refuse = (status: number, text: string, err: string): void => {
+      const refuse = (status: number, reason: string, err: string) => {
         this.refused.push({ status, headers: req.headers });
-        socket.end(`HTTP/1.1 ${status} ${text}\r\ndg-error: ${err}\r\nContent-Length: 0\r\n\r\n`);
+        return { refuse: status, reason, headers: { 'dg-error': err } };
       };
       if (url.pathname !== '/v1/listen') return refuse(404, 'Not Found', 'not found');
       if (req.headers.authorization !== `Token ${opts.apiKey}`) return refuse(401, 'Unauthorized', 'Invalid credentials.');
       if (!['mulaw', 'linear16'].includes(q.get('encoding') ?? '') || q.get('sample_rate') !== '8000' || q.get('channels') !== '1') return refuse(400, 'Bad Request', 'bad audio format');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onSession(ws, req, q));
+      return { accept: (ws) => this.onSession(ws, req, q) };
     });
   }
 
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    for (const c of this.wss.clients) c.terminate();
-    this.wss.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   private onSession(ws: WebSocket, req: IncomingMessage, query: URLSearchParams): void {
-    let resolveClosed!: (v: { code: number; at: number }) => void;
-    const session: DeepgramSession = { headers: req.headers, query, messages: [], closed: new Promise((r) => (resolveClosed = r)) };
+    const session: DeepgramSession = { headers: req.headers, query, messages: [], closed: closedPromise(ws) };
     this.sessions.push(session);
-    ws.on('close', (code) => resolveClosed({ code, at: performance.now() }));
     const bytesPerMs = query.get('encoding') === 'mulaw' ? 8 : 16;
     const script = typeof this.opts.segments === 'function' ? this.opts.segments() : this.opts.segments;
     const segments = script.filter((s) => s.trim()).map((s) => s.split(' '));
