@@ -2,10 +2,12 @@
  * bench/barge-in: does the agent stop when it should, and only then? A labelled set played into real
  * calls (SIP/RTP on loopback, embedded engines) while the agent speaks a long prompt, through the
  * test softphone acting as a speakerphone that returns the agent's own audio (test/helpers/echoing-line.ts)
- * at −10 to −25 dB, 40–200 ms late, on every trial:
+ * at −10 to −25 dB, 40–200 ms late, on every trial — every other cycle of those settings through a
+ * low-pass FIR echo path (LOW_PASS_ECHO: a coloured echo, not a scaled copy):
  *
  *   speech        pocketsphinx-testdata recordings (cards, go forward, numbers, tidigits, librivox) — should stop the prompt
- *   backchannel   "mm-hmm", "uh-huh", "yeah", "okay", "right", "I see" by flite (kal, awb) and espeak-ng (en-us, en) — should not
+ *   backchannel   "mm-hmm", "uh-huh", "yeah", "okay", "right", "I see" by flite (kal, awb, slt, rms) and espeak-ng
+ *                 (en-us, en, en-gb-scotland, en-us+f3) — should not
  *   noise         sox white/pink/brown noise bursts and clicks, 0.1–1 s — should not
  *   echo          nothing but the prompt's echo — should not
  *
@@ -15,6 +17,9 @@
  * short hold in the prompt), and for speech the detection rate and the latency from the phone sending
  * the first syllable (first frame within 20 dB of the clip's loudest) to the gateway pausing the
  * prompt (end to end: it holds ~80 ms of transport — scheduler ticks and the jitter buffer).
+ * The echo canceller (media/vad/echo-canceller.ts): ERLE it reached on each call (its own estimate),
+ * whether it found the echo's delay, and its cost in µs per 20 ms frame measured offline on the
+ * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
  * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--quick]
  */
@@ -25,7 +30,9 @@ import { join, resolve } from 'node:path';
 import { report, percentile } from './lib/report.js';
 import { startInProcessGateway } from '../test/helpers/in-process-gateway.js';
 import { freeUdpRange } from '../test/helpers/ports.js';
-import { EchoingLine } from '../test/helpers/echoing-line.js';
+import { EchoingLine, LOW_PASS_ECHO } from '../test/helpers/echoing-line.js';
+import { EchoReference } from '../src/media/vad/echo-reference.js';
+import { EchoCanceller } from '../src/media/vad/echo-canceller.js';
 import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
 import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js';
 
@@ -96,6 +103,10 @@ function stimuli(): Stimulus[] {
     ['flite-awb', (w, o) => sh('flite', ['-voice', 'awb', '-t', w, '-o', o])],
     ['espeak-en-us', (w, o) => sh('espeak-ng', ['-v', 'en-us', '-w', o, w])],
     ['espeak-en', (w, o) => sh('espeak-ng', ['-v', 'en', '-w', o, w])],
+    ['flite-slt', (w, o) => sh('flite', ['-voice', 'slt', '-t', w, '-o', o])],
+    ['flite-rms', (w, o) => sh('flite', ['-voice', 'rms', '-t', w, '-o', o])],
+    ['espeak-en-gb-scotland', (w, o) => sh('espeak-ng', ['-v', 'en-gb-scotland', '-w', o, w])],
+    ['espeak-en-us+f3', (w, o) => sh('espeak-ng', ['-v', 'en-us+f3', '-w', o, w])],
   ];
   for (const [voice, say] of QUICK ? voices.slice(0, 2) : voices)
     for (const w of words) {
@@ -114,7 +125,7 @@ function stimuli(): Stimulus[] {
     sh('sox', ['-n', '-r', '8000', '-b', '16', '-c', '1', raw, 'synth', '0.004', 'square', '1000', 'pad', '0', '0.096', 'repeat', String(n - 1)]);
     s.push({ kind: 'noise', name: `clicks x${n}`, pcm: load(raw, -15) });
   }
-  for (let i = 0; i < (QUICK ? 3 : 8); i++) s.push({ kind: 'echo', name: `echo only #${i + 1}`, pcm: new Int16Array(8000 * 2) });
+  for (let i = 0; i < (QUICK ? 3 : 12); i++) s.push({ kind: 'echo', name: `echo only #${i + 1}`, pcm: new Int16Array(8000 * 2) });
   return s;
 }
 
@@ -125,6 +136,7 @@ interface Outcome {
   name: string;
   echoDb: number;
   echoMs: number;
+  echoFiltered: boolean;
   paused: boolean;
   stopped: boolean;
   latencyMs?: number;
@@ -144,25 +156,31 @@ interface Live {
   media: CallAudio;
   echoDb: number;
   echoMs: number;
+  echoFiltered: boolean;
 }
+/** Per call, at its end: what the echo canceller reached. */
+const cancellerCalls: Array<{ erleDb: number; delaySamples: number; frames: number; adapted: number; frozenNear: number; passedThrough: number }> = [];
 let live: Live | undefined;
 let condition = 0;
 
 async function openCall(): Promise<Live> {
   const echoDb = ECHO_DB[condition % ECHO_DB.length]!;
   const echoMs = ECHO_MS[Math.floor(condition / ECHO_DB.length) % ECHO_MS.length]!;
+  const echoFiltered = Math.floor(condition / (ECHO_DB.length * ECHO_MS.length)) % 2 === 1;
   condition++;
   const call = await phone.dial(`sip:long@127.0.0.1:${gw.sipPort}`);
-  const line = new EchoingLine(call, { echoDb, delayMs: echoMs });
+  const line = new EchoingLine(call, { echoDb, delayMs: echoMs, ...(echoFiltered ? { filter: LOW_PASS_ECHO } : {}) });
   const media = [...gw.gw.calls.calls.values()].find((c) => c.info.callId === call.session.callId)!.media;
   const t0 = Date.now();
   while (!media.playing && Date.now() - t0 < 15_000) await sleep(20);
   await sleep(2500); // the echo's delay and return loss are learnt from the prompt's first seconds
-  return { call, line, media, echoDb, echoMs };
+  return { call, line, media, echoDb, echoMs, echoFiltered };
 }
 
 async function closeCall(): Promise<void> {
   if (!live) return;
+  const c = live.media.endpointer.bargeInDetector.canceller;
+  if (c) cancellerCalls.push({ erleDb: c.erleDb, delaySamples: c.delaySamples, frames: c.counts.frames, adapted: c.counts.adapted, frozenNear: c.counts.frozenNear, passedThrough: c.counts.passedThrough });
   live.line.stop();
   await live.call.hangup().catch(() => undefined);
   live = undefined;
@@ -186,8 +204,42 @@ async function trial(s: Stimulus): Promise<Outcome> {
   while (Date.now() < settleUntil && !stopped && (l.media.paused || Date.now() < settleUntil - 2500)) await sleep(50);
   l.media.off('bargeIn', onPause);
   l.media.off('playbackFinished', onFinished);
-  return { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
+  return { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
 }
+
+/** The canceller's cost per 20 ms frame, offline: a prompt through the low-pass echo path at −15 dB, 120 ms. */
+function cancellerCost(): { p50: number; p95: number; mean: number; cpuMean: number } {
+  const x = load(join(DATA, 'librivox/sense_and_sensibility_01_austen_64kb-0870.wav'), -20);
+  const d = 120 * 8 + 7;
+  const g = 10 ** (-15 / 20);
+  const y = new Int16Array(x.length);
+  for (let i = 0; i < y.length; i++) {
+    let a = 0;
+    for (let k = 0; k < LOW_PASS_ECHO.length; k++) if (i - d - k >= 0) a += LOW_PASS_ECHO[k]! * x[i - d - k]!;
+    y[i] = Math.round(a * g);
+  }
+  const us: number[] = [];
+  let cpu = 0;
+  let frames = 0;
+  for (let round = 0; round < 4; round++) {
+    const ref = new EchoReference();
+    const c = new EchoCanceller(ref);
+    const cpu0 = process.cpuUsage();
+    for (let f = 0; (f + 1) * 160 <= x.length; f++) {
+      if (round > 0) frames++;
+      const t0 = performance.now();
+      c.process(y.subarray(f * 160, f * 160 + 160));
+      if (round > 0) us.push((performance.now() - t0) * 1000);
+      ref.pushFrame(x.subarray(f * 160, f * 160 + 160));
+    }
+    const d = process.cpuUsage(cpu0);
+    if (round > 0) cpu += d.user + d.system;
+  }
+  us.sort((a, b) => a - b);
+  // Wall-clock per frame (p50, p95, mean: a shared machine preempts) and CPU time per frame (mean, includes pushFrame).
+  return { p50: Math.round(percentile(us, 50)), p95: Math.round(percentile(us, 95)), mean: Math.round(us.reduce((a, b) => a + b, 0) / us.length), cpuMean: Math.round(cpu / frames) };
+}
+const cost = cancellerCost();
 
 const outcomes: Outcome[] = [];
 for (const s of set) outcomes.push(await trial(s));
@@ -202,6 +254,9 @@ const falseClasses: Kind[] = ['backchannel', 'noise', 'echo'];
 const falseTrials = outcomes.filter((o) => o.kind !== 'speech');
 const speech = byKind('speech');
 const lat = speech.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
+const erles = cancellerCalls.map((c) => c.erleDb).sort((a, b) => a - b);
+const round1 = (v: number) => Math.round(v * 10) / 10;
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const figures = {
   vad: {
     [VAD]: {
@@ -215,7 +270,19 @@ const figures = {
         latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
         perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
       },
-      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, paused: o.paused })),
+      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused })),
+      falseTrials: falseTrials.length,
+      falseBargeIns: falseTrials.filter((o) => o.stopped).length,
+      falseBargeInRateFilteredEchoPct: pct(falseTrials.filter((o) => o.stopped && o.echoFiltered).length, falseTrials.filter((o) => o.echoFiltered).length),
+      canceller: {
+        calls: cancellerCalls.length,
+        erleDb: { p50: round1(percentile(erles, 50)), min: round1(erles[0] ?? NaN), max: round1(erles.at(-1) ?? NaN) },
+        delayFoundPct: pct(cancellerCalls.filter((c) => c.delaySamples > 0).length, cancellerCalls.length),
+        adaptedPct: pct(sum(cancellerCalls.map((c) => c.adapted)), sum(cancellerCalls.map((c) => c.frames))),
+        frozenNearPct: pct(sum(cancellerCalls.map((c) => c.frozenNear)), sum(cancellerCalls.map((c) => c.frames))),
+        usPerFrame: cost,
+        taps: 256,
+      },
     },
   },
 };

@@ -19,6 +19,9 @@
  *
  * Flags: --calls N (default 200), --frames F per run (default 500), --runs R (default 5),
  * --srtp (SRTP both ways with the default backend), --callgrind (see above).
+ * The gateway's send path: native batched sends when native/udp is built; HUSHGATE_UDP_SEND=dgram
+ * forces dgram (the before/after pair; `sendPath` in the output says which ran); likewise receive:
+ * native recvmmsg reads, HUSHGATE_UDP_RECV=dgram for dgram's ('recvPath').
  * Prints one JSON line; figures are medians over runs.
  */
 import dgram from 'node:dgram';
@@ -32,6 +35,8 @@ import { CallAudio } from '../src/call/call-audio.js';
 import { createSrtpContexts, srtpBackendStatus, type SdesKeyPair, type SrtpStreamContext } from '../src/media/srtp/index.js';
 import { writeRtp } from '../src/media/rtp/packet.js';
 import { FakeClock, systemClock } from '../src/time/clock.js';
+import { udpSendStats } from '../src/media/rtp/udp-batch.js';
+import { udpRecvStats } from '../src/media/rtp/udp-recv.js';
 
 const CALLS = arg('calls', 200);
 const FRAMES = arg('frames', 500);
@@ -155,11 +160,14 @@ async function main(): Promise<void> {
   }
   await callgrind(false);
   obs.disconnect();
+  const rxSockets = udpRecvStats().sockets; // before the calls close
   for (const l of legs) {
     await l.audio.close();
     l.sock.close();
   }
   const r3 = (x: number) => Math.round(x * 1000) / 1000;
+  const udp = udpSendStats();
+  const rx = udpRecvStats();
   report('media-path', {
     calls: CALLS,
     framesPerRun: FRAMES,
@@ -173,6 +181,16 @@ async function main(): Promise<void> {
     majorGcsPerRun: majorsPerRun,
     gcPauseMaxMs: r3(worstGcMs),
     gcPauseMedianMs: r3(median(gcDurations)),
+    /** How the gateway's RTP left: 'native' (one batched sendto call per turn, native/udp) or 'dgram' (HUSHGATE_UDP_SEND=dgram, or no addon). */
+    sendPath: udp.path,
+    sendPathReason: udp.reason,
+    nativeSendBatches: udp.batches,
+    nativeSendPackets: udp.nativePackets,
+    sendErrors: udp.errors,
+    sendRetriedViaDgram: udp.retriedViaDgram,
+    /** How the gateway's RTP sockets were read: 'native' (recvmmsg ring, native/udp) or 'dgram' (HUSHGATE_UDP_RECV=dgram, or no addon). */
+    recvPath: rx.path,
+    nativeRecvSockets: rxSockets,
   }, 'CPU is this whole process (gateway path + the plain generator sockets), per gateway packet (received or sent); compare before/after on the same machine state.');
 }
 

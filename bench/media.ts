@@ -36,6 +36,10 @@
  * default 0; e.g. 0,1 to give a workers gateway both cores, then the generator is not pinned).
  * Per step the gateway's main-thread CPU is reported beside its whole-process CPU, so the work left
  * on the main thread per call (the ceiling of the workers design) is a measured figure.
+ * --rtp-port-min / --rtp-port-max: the gateway's RTP ports (default 30000 … 30000 + 2 × max + 200).
+ * The gateway's RTP send and receive paths (native batched sendto / recvmmsg, or dgram with
+ * HUSHGATE_UDP_SEND=dgram / HUSHGATE_UDP_RECV=dgram in this process's environment, which the gateway
+ * inherits) are reported as `gatewaySendPath`.
  * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -99,20 +103,25 @@ interface GatewayProc {
   schedulerLateness(): Promise<{ p50: number; p99: number; max: number }>;
   /** Event-loop delay and GC pauses since the previous call (the gateway's /metrics window). */
   pauses(): Promise<{ eventLoopDelayMs: { p50: number; p99: number; max: number }; gcPauseMs: { count: number; p99: number; max: number; totalMs: number } }>;
+  sendPath(): Promise<{ path: string; packets: number; batches: number; retried: number; errors: number; recvPath: string; recvSockets: number }>;
   stop(): Promise<void>;
 }
+
+/** The gateway's RTP port range (--rtp-port-min, default 30000; --rtp-port-max, default min + 2 × max calls + 200): for sharing a machine. */
+const RTP_PORT_MIN = arg('rtp-port-min', 30000);
+const RTP_PORT_MAX: number | undefined = process.argv.includes('--rtp-port-max') ? arg('rtp-port-max', 0) : undefined;
 
 async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): Promise<GatewayProc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
   const sipPort = await freePort();
   const adminPort = await freePort();
-  const rtpMin = 30000;
+  const rtpMin = RTP_PORT_MIN;
   const cfg = {
     dataDir: join(dir, 'data'),
     log: { level: 'warn' },
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'], sessionExpires: 0 },
     admin: { host: '127.0.0.1', port: adminPort },
-    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG, ...workersMediaConfig(maxCalls) },
+    media: { host: '127.0.0.1', rtpPortMin: rtpMin, rtpPortMax: RTP_PORT_MAX ?? rtpMin + 2 * maxCalls + 200, srtpBackend, playoutPhases: PHASES_ARG, ...workersMediaConfig(maxCalls) },
     shutdown: { graceSeconds: 1 },
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
@@ -158,6 +167,14 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
       const d = (q: string) => v('hushgate_event_loop_delay_ms', 'quantile', q);
       const g = (k: string) => v('hushgate_gc_pause_ms', 'stat', k);
       return { eventLoopDelayMs: { p50: d('0.5'), p99: d('0.99'), max: d('1') }, gcPauseMs: { count: g('count'), p99: g('p99'), max: g('max'), totalMs: g('total') } };
+    },
+    /** The gateway's main-thread RTP send and receive paths (hushgate_media_udp_send / _recv): 'native' or 'dgram'. */
+    async sendPath() {
+      const text = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+      const v = (k: string) => Number(new RegExp(`^hushgate_media_udp_send\\{stat="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const r = (k: string) => Number(new RegExp(`^hushgate_media_udp_recv\\{stat="${k}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+      const name = (x: number) => (x === 1 ? 'native' : x === 0 ? 'dgram' : 'unknown');
+      return { path: name(v('native')), packets: v('packets'), batches: v('batches'), retried: v('retried'), errors: v('errors'), recvPath: name(r('native')), recvSockets: r('sockets') };
     },
     async stop() {
       proc.kill('SIGTERM');
@@ -290,7 +307,9 @@ interface StepResult {
   gatewayOtherThreadsCores?: number[];
 }
 
-async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number }> {
+type SendPath = Awaited<ReturnType<GatewayProc['sendPath']>> | null;
+
+async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number; sendPath: SendPath }> {
   const srtp = mode !== 'plain';
   const gw = await startGateway(MAX, MODE_BACKEND[mode] ?? 'auto');
   const transport = await UdpTransport.listen('127.0.0.1', 0);
@@ -320,6 +339,7 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
   pump();
   const steps: StepResult[] = [];
   let maxCalls = 0;
+  let sendPath: SendPath = null;
   try {
     for (const target of STEPS) {
       // Add calls at up to ~100 per second (batches of 20 in parallel).
@@ -339,12 +359,13 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     }
   } finally {
     running = false;
+    sendPath = await gw.sendPath().catch(() => null);
     await Promise.all(streams.map((s) => s.session.bye().catch(() => undefined)));
     for (const s of streams) s.sock.close();
     await stack.close();
     await gw.stop();
   }
-  return { steps, maxCalls };
+  return { steps, maxCalls, sendPath };
 
   async function measure(target: number): Promise<StepResult> {
     for (const s of streams) s.resetWindow(true);
@@ -443,7 +464,7 @@ async function main(): Promise<void> {
   const status = srtpBackendStatus();
   const cost = packetCost(status.backend);
   const costOpenssl = packetCost('openssl');
-  const skipped = { steps: [] as StepResult[], maxCalls: 0 };
+  const skipped = { steps: [] as StepResult[], maxCalls: 0, sendPath: null as SendPath };
   const plain = MODES.includes('plain') ? await runMode('plain') : skipped;
   const secure = MODES.includes('srtp') ? await runMode('srtp') : skipped;
   const secureOpenssl = MODES.includes('srtp-openssl') ? await runMode('srtp-openssl') : skipped;
@@ -471,6 +492,8 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
+    /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon) with its counters at the end of the mode, and its receive path (recvPath: native recvmmsg or dgram, HUSHGATE_UDP_RECV=dgram; recvSockets read natively then). */
+    gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
     ratios: {
       srtpMaxCallsOverPlain: plain.maxCalls ? round(secure.maxCalls / plain.maxCalls, 3) : null,
       srtpCpuPerCallOverhead: round(srtpCpu / plainCpu - 1, 3),

@@ -12,8 +12,30 @@
 # libsrtp2, fetched by scripts/fetch-libsrtp-source.sh from scripts/deps.sh) — that libsrtp is built
 # with OpenSSL (libssl-dev) into native/srtp/libsrtp-openssl and linked statically into the addon;
 # without one the addon links Debian's libsrtp2. HUSHGATE_LIBSRTP_SRC=system forces the latter.
+# It also builds native/udp (hushgate_udp.node: the media path's batched UDP sends, docs/media-rtp.md
+# "Send path"), which needs nothing but a C compiler; on a platform other than Linux, or when that
+# build fails, the media path sends through dgram (the fallback) and this script says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# node-gyp: the one npm runs lifecycle scripts with, else the copy bundled with npm.
+gyp="${npm_config_node_gyp:-}"
+if [ -z "$gyp" ]; then
+  npm_dir=$(dirname "$(readlink -f "$(command -v npm)")")/..
+  gyp=$npm_dir/node_modules/node-gyp/bin/node-gyp.js
+fi
+# Use the installed Node headers when the distribution ships them (no download needed).
+nodedir_arg=()
+node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
+[ -f "$node_prefix/include/node/node_api.h" ] && nodedir_arg=(--nodedir="$node_prefix")
+
+udp_out=native/udp/build/Release/hushgate_udp.node
+if [ "$(uname -s)" != Linux ]; then
+  echo "build-native: not Linux; media UDP sends use dgram" >&2
+elif [ "${1:-}" = --force ] || [ ! -f "$udp_out" ] || [ native/udp/udp_addon.c -nt "$udp_out" ] || [ native/udp/binding.gyp -nt "$udp_out" ]; then
+  echo "build-native: building $udp_out" >&2
+  (cd native/udp && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2) || echo "build-native: native/udp failed to build; media UDP sends use dgram" >&2
+fi
 dir=native/srtp
 out=$dir/build/Release/hushgate_srtp.node
 
@@ -46,17 +68,6 @@ fi
 if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ]; then
   exit 0
 fi
-
-# node-gyp: the one npm runs lifecycle scripts with, else the copy bundled with npm.
-gyp="${npm_config_node_gyp:-}"
-if [ -z "$gyp" ]; then
-  npm_dir=$(dirname "$(readlink -f "$(command -v npm)")")/..
-  gyp=$npm_dir/node_modules/node-gyp/bin/node-gyp.js
-fi
-# Use the installed Node headers when the distribution ships them (no download needed).
-nodedir_arg=()
-node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
-[ -f "$node_prefix/include/node/node_api.h" ] && nodedir_arg=(--nodedir="$node_prefix")
 
 echo "build-native: building $out against libsrtp ${HUSHGATE_LIBSRTP_STATIC:-$(pkg-config --modversion libsrtp2)}" >&2
 (cd $dir && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles src/ to dist/, copies the static files the compiled code serves (the admin web console)
-# and builds the libsrtp addon when it is missing or stale (scripts/build-native.sh; a no-op otherwise).
+# and builds the native addons (libsrtp, native/udp) when missing or stale (scripts/build-native.sh; a no-op otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build-native.sh

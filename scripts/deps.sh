@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 mode="${1:-run}"
 
 # libsrtp2-dev, libssl-dev, make, g++, python3: the libsrtp 2 SRTP addon (native/srtp, built by
-# scripts/build-native.sh; libsrtp itself built on OpenSSL from Debian's source, see below).
+# scripts/build-native.sh; libsrtp itself built on OpenSSL from Debian's source, see below); gcc and
+# make also build native/udp (the media path's batched RTP sends and recvmmsg reads, no library).
 run_pkgs=(flite sox pocketsphinx pocketsphinx-en-us libpocketsphinx-dev libsphinxbase-dev pkg-config gcc libc6-dev libsrtp2-dev libssl-dev make g++ python3)
 test_pkgs=(sip-tester espeak-ng pocketsphinx-testdata baresip-core kamailio sipsak sipvicious tshark postgresql chromium)
 

@@ -4,6 +4,15 @@
  * okay" is one, "yeah I want my balance" is not — and the dialog does not expect exactly that as
  * an answer (a yes/no question makes "yeah" a turn). Spelling is normalised: case, punctuation and
  * hyphens ("uh-huh" = "uh huh"), so recognisers that write them differently agree.
+ *
+ * Recognisers spell a hum as they can: "mm-hmm" comes back as "m m h m m", "mhm", "huh", often
+ * wrapped in a function word the language model likes ("and an h m m"). So, per language, two more
+ * word classes: vocalisations (non-lexical sounds: m, hm, huh, uh …), which count as backchannel
+ * anywhere, and function words (articles, pronouns, conjunctions, auxiliaries: "the", "you", "and",
+ * "have"). A short utterance whose transcript holds no content word at all — only vocalisations,
+ * backchannel phrases and at most two function words — asks for nothing the dialog could act on:
+ * `isContentless`, judged by the call side like a backchannel. Question words, "no", "stop",
+ * "wait" are content.
  */
 import { DEFAULT_BACKCHANNELS } from '../speech/index.js';
 
@@ -14,11 +23,32 @@ export function normaliseWords(text: string): string {
     .trim();
 }
 
+/** Non-lexical sounds as recognisers spell them, per language. */
+export const VOCALISATIONS: Record<string, readonly string[]> = {
+  en: ['m', 'mm', 'mmm', 'hm', 'hmm', 'mhm', 'mhmm', 'h', 'huh', 'uh', 'um', 'uhm', 'er', 'erm', 'ah', 'oh', 'eh'],
+};
+
+/** Closed-class words that ask for nothing on their own, per language (question words and "no" are not here). */
+export const FUNCTION_WORDS: Record<string, readonly string[]> = {
+  en: ['a', 'an', 'the', 'and', 'or', 'but', 'so', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'as', 'i', "i'm", 'im', 'you', 'he', 'she', 'it', 'we', 'they', 'me', 'him', 'her', 'us', 'them', 'my', 'your', 'his', 'its', 'our', 'their', 'this', 'that', 'these', 'those', 'is', 'are', 'was', 'were', 'be', 'am', 'have', 'has', 'had', 'do', 'does', 'did', 'there', 'then', 'if', 'well', 'just', 'know'],
+};
+
+/** Function words a content-free utterance may hold (more is a sentence, however it was recognised). */
+const MAX_FUNCTION_WORDS = 2;
+
 export class BackchannelMatcher {
   /** Phrases as word lists, longest first (a greedy match prefers "i see" over "i"). */
   private readonly phrases: string[][];
+  private readonly vocal: ReadonlySet<string>;
+  private readonly functionWords: ReadonlySet<string>;
 
-  constructor(readonly list: readonly string[]) {
+  constructor(
+    readonly list: readonly string[],
+    vocalisations: readonly string[] = [],
+    functionWords: readonly string[] = [],
+  ) {
+    this.vocal = new Set(vocalisations);
+    this.functionWords = new Set(functionWords);
     this.phrases = list
       .map((p) => normaliseWords(p).split(' ').filter(Boolean))
       .filter((p) => p.length > 0)
@@ -26,10 +56,39 @@ export class BackchannelMatcher {
   }
 
   static forLanguage(language: string, override?: readonly string[]): BackchannelMatcher {
-    return new BackchannelMatcher(override ?? DEFAULT_BACKCHANNELS[language] ?? DEFAULT_BACKCHANNELS[language.split('-')[0]!.toLowerCase()] ?? []);
+    const base = language.split('-')[0]!.toLowerCase();
+    const of = <T>(table: Record<string, T>): T | undefined => table[language] ?? table[base];
+    return new BackchannelMatcher(override ?? of(DEFAULT_BACKCHANNELS) ?? [], of(VOCALISATIONS) ?? [], of(FUNCTION_WORDS) ?? []);
   }
 
-  /** True when `transcript` is made only of backchannel phrases and is not one of `expected`. */
+  /**
+   * True when `transcript` holds no content word: only vocalisations, backchannel phrases and at
+   * most two function words (and at least one word), and is not one of `expected`.
+   */
+  isContentless(transcript: string, expected?: readonly string[]): boolean {
+    const words = normaliseWords(transcript).split(' ').filter(Boolean);
+    if (words.length === 0) return false;
+    if (expected?.some((e) => normaliseWords(e) === words.join(' '))) return false;
+    let functionWords = 0;
+    let i = 0;
+    outer: while (i < words.length) {
+      const w = words[i]!;
+      if (this.vocal.has(w)) {
+        i++;
+        continue;
+      }
+      for (const p of this.phrases)
+        if (p.every((x, k) => words[i + k] === x)) {
+          i += p.length;
+          continue outer;
+        }
+      if (!this.functionWords.has(w) || ++functionWords > MAX_FUNCTION_WORDS) return false;
+      i++;
+    }
+    return true;
+  }
+
+  /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */
   isBackchannel(transcript: string, expected?: readonly string[]): boolean {
     const words = normaliseWords(transcript).split(' ').filter(Boolean);
     if (words.length === 0) return false;
@@ -37,6 +96,10 @@ export class BackchannelMatcher {
     if (expected?.some((e) => normaliseWords(e) === said)) return false;
     let i = 0;
     outer: while (i < words.length) {
+      if (this.vocal.has(words[i]!)) {
+        i++;
+        continue;
+      }
       for (const p of this.phrases)
         if (p.every((w, k) => words[i + k] === w)) {
           i += p.length;

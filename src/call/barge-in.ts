@@ -4,10 +4,13 @@
  * lasted the minimum (media/vad/barge-in-detector.ts); then:
  *
  *   candidate ──▶ pause playout (position kept) ─┬─ utterance recognised as words that are not a
- *                                                │  backchannel, or longer than `backchannelMaxMs`
+ *                                                │  backchannel nor content-free (only hums and at
+ *                                                │  most two function words: "and an h m m", "the" —
+ *                                                │  how a recogniser hears "mm-hmm" under echo), or
+ *                                                │  longer than `backchannelMaxMs`
  *                                                │  ──▶ barge-in: stop, abort the streamed reply;
  *                                                │  the utterance is the turn
- *                                                ├─ nothing recognised, a backchannel, the
+ *                                                ├─ nothing recognised, a backchannel or content-free words, the
  *                                                │  utterance discarded as too short ──▶ resume
  *                                                └─ `resumeAfterMs` with no utterance while the
  *                                                   caller is silent ──▶ resume
@@ -114,7 +117,8 @@ export class InterruptionJudge {
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.settings.backchannels.isBackchannel(text, this.#expected))) {
+    const b = this.settings.backchannels;
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || b.isBackchannel(text, this.#expected) || b.isContentless(text, this.#expected))) {
       this.resume();
       return 'resumed';
     }

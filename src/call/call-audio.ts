@@ -20,7 +20,7 @@ import type { RtpSession, SrtpTransform, SdesKeyPair } from '../media/index.js';
 import { createSrtpContexts } from '../media/index.js';
 import { JitterBuffer, concealFrame, type JitterPacket } from '../media/index.js';
 import { ulawDecode, ulawEncode, alawDecode, alawEncode, g711IsQuiet, g711DecodeFrame } from '../media/index.js';
-import { Endpointer, EchoReference, frameEnergyDbfs, SILENT_DB, type PauseSnapshot, type Utterance } from '../media/index.js';
+import { Endpointer, EchoReference, type PauseSnapshot, type Utterance } from '../media/index.js';
 import { Player } from '../media/index.js';
 import type { PlayoutScheduler } from '../media/index.js';
 import type { DtmfEvent } from '../media/index.js';
@@ -56,7 +56,7 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
   readonly endpointer: Endpointer;
   /** Echo the caller's audio back (the `loopback` application). */
   loopback = false;
-  /** Sees every inbound audio packet as it arrives (test softphone: pacing and exact audio). */
+  /** Sees every inbound audio packet as it arrives (test softphone: pacing and exact audio); `payload` is valid only during the call. */
   tap?: (payload: Uint8Array, pt: number, seq: number, timestamp: number, arrivalMs: number) => void;
   /** Feed the endpointer (off while STT is paused or nobody listens). */
   listening = true;
@@ -77,7 +77,8 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
   private readonly out = new Uint8Array(FRAME_SAMPLES);
   private readonly sentPcm = new Int16Array(FRAME_SAMPLES);
   readonly echoReference = new EchoReference();
-  private sentDbThisTick = SILENT_DB;
+  /** The frame sent on this tick (valid until the tick ends), for the echo reference. */
+  private sentThisTick: Int16Array | null = null;
   private haveAudio = false;
   private configured = false;
   private originMs = -1;
@@ -199,10 +200,10 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
       this.endpointer.push(this.silence, deadlineMs);
     }
     if (this.loopback) return;
-    this.sentDbThisTick = SILENT_DB;
+    this.sentThisTick = null;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
-    this.echoReference.push(this.sentDbThisTick);
+    this.echoReference.pushFrame(this.sentThisTick);
   }
 
   /**
@@ -234,7 +235,7 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
       payload = this.out;
     } else payload = frame;
     const pcm = frame instanceof Int16Array ? frame : g711DecodeFrame(frame, this.codec, this.sentPcm);
-    this.sentDbThisTick = frameEnergyDbfs(pcm);
+    this.sentThisTick = pcm;
     if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.rtp.sendAudio(payload, slot * FRAME_SAMPLES, marker || undefined)) this.sent++;

@@ -18,7 +18,7 @@ import type { NegotiatedAudio } from '../sdp/index.js';
 import type { CallAudioPort } from './call-audio-port.js';
 import type { CallAudioOptions, CallAudioStats } from './call-audio.js';
 import { CallAudioControls } from './call-audio-controls.js';
-import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, g711DecodeFrame, EchoReference, frameEnergyDbfs, SILENT_DB, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
+import { Endpointer, Player, FrameKind, ringFrame, ulawDecode, alawDecode, g711DecodeFrame, EchoReference, type PlayoutScheduler, type SdesKeyPair, type WorkerMediaHandle, type WorkerCallStats } from '../media/index.js';
 import { FRAME_SAMPLES, FRAME_MS } from '../media/index.js';
 
 export class WorkerCallAudio extends CallAudioControls implements CallAudioPort {
@@ -40,7 +40,8 @@ export class WorkerCallAudio extends CallAudioControls implements CallAudioPort 
   private originMs = -1;
   private sent = 0;
   readonly echoReference = new EchoReference();
-  private sentDbThisTick = SILENT_DB;
+  /** The frame sent on this tick (valid until the tick ends), for the echo reference. */
+  private sentThisTick: Int16Array | null = null;
   #closed = false;
 
   constructor(
@@ -121,16 +122,16 @@ export class WorkerCallAudio extends CallAudioControls implements CallAudioPort 
         if (kind === FrameKind.pcm) this.caller.set(this.rx.pcm.subarray(0, FRAME_SAMPLES));
         if (this.listening) {
           this.endpointer.playing = this.player.playing && !this.player.paused;
-          this.endpointer.push(frame, deadlineMs);
+          this.endpointer.push(frame, deadlineMs, up.size); // frames still queued: this one is that many ticks old (echo alignment)
         }
         if (kind === FrameKind.pcm) this.emit('frame', frame, deadlineMs);
       }
     }
     if (this.loop) return;
-    this.sentDbThisTick = SILENT_DB;
+    this.sentThisTick = null;
     if (this.feed) this.playFeed(deadlineMs);
     else this.player.tick(deadlineMs);
-    this.echoReference.push(this.sentDbThisTick);
+    this.echoReference.pushFrame(this.sentThisTick);
   }
 
   private playFeed(deadlineMs: number): void {
@@ -146,7 +147,7 @@ export class WorkerCallAudio extends CallAudioControls implements CallAudioPort 
   private sendFrame(frame: Int16Array | Uint8Array, marker: boolean, deadlineMs: number): void {
     if (!this.configured) return;
     const pcm = frame instanceof Int16Array ? frame : g711DecodeFrame(frame, this.codec, this.sentPcm);
-    this.sentDbThisTick = frameEnergyDbfs(pcm);
+    this.sentThisTick = pcm;
     if (this.listenerCount('sent') > 0) this.emit('sent', pcm, deadlineMs);
     const slot = Math.round((deadlineMs - this.originMs) / FRAME_MS);
     if (this.handle.rings.down.write(frame instanceof Int16Array ? FrameKind.pcm : FrameKind.encoded, marker, frame, slot)) this.sent++;

@@ -33,7 +33,7 @@ import type { Store } from '../store/index.js';
 import { TenancyStore } from '../tenancy/index.js';
 import { TenancyRouting } from '../tenancy/index.js';
 import { RtpMediaFactory } from './rtp-media.js';
-import { configureSrtpBackend } from '../media/index.js';
+import { configureSrtpBackend, udpSendStats, udpRecvStats } from '../media/index.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
 import { PrivacyRecords } from './privacy-records.js';
@@ -429,6 +429,33 @@ export class Gateway {
         this.set({ quantile: '0.5' }, l.p50);
         this.set({ quantile: '0.99' }, l.p99);
         this.set({ quantile: '1' }, l.max);
+      },
+    });
+    // How this thread's RTP leaves (src/media/rtp/udp-batch.ts): native batched sends, or dgram and why.
+    new Gauge({
+      name: 'hushgate_media_udp_send',
+      help: "Main-thread RTP send path: native (1 = batched sendto via native/udp, 0 = dgram), and the native path's packets, batches, packets re-sent through dgram (kernel buffer full) and errors",
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        const u = udpSendStats();
+        this.set({ stat: 'native' }, u.path === 'native' ? 1 : 0);
+        this.set({ stat: 'packets' }, u.nativePackets);
+        this.set({ stat: 'batches' }, u.batches);
+        this.set({ stat: 'retried' }, u.retriedViaDgram);
+        this.set({ stat: 'errors' }, u.errors);
+      },
+    });
+    new Gauge({
+      name: 'hushgate_media_udp_recv',
+      help: 'Main-thread RTP receive path: native (1 = recvmmsg into a shared ring via native/udp, 0 = dgram), sockets read natively now, and sockets that fell back to dgram at open',
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        const r = udpRecvStats();
+        this.set({ stat: 'native' }, r.path === 'native' ? 1 : 0);
+        this.set({ stat: 'sockets' }, r.sockets);
+        this.set({ stat: 'fell_back' }, r.fellBack);
       },
     });
     // Event-loop delay and GC pauses since the previous scrape (pause-monitor.ts): what breaks 20 ms pacing.

@@ -3,7 +3,8 @@
  * test softphone sends what the caller says (a queued clip, if any) plus the echo of what it heard
  * from the gateway — `delayMs` later, `echoDb` quieter — plus line noise. The echo is taken from the
  * decoded frames the phone received, so it is the gateway's real audio after RTP, jitter buffer and
- * μ-law, exactly as a speakerphone would return it.
+ * μ-law, exactly as a speakerphone would return it. With `filter`, the echo also goes through a
+ * short FIR (a room or hybrid colours it: not just a scaled copy of what we sent).
  */
 import type { PhoneCall } from '../../src/softphone/softphone.js';
 
@@ -11,7 +12,12 @@ export interface EchoSettings {
   echoDb: number; // e.g. -12; -Infinity: no echo
   delayMs: number; // 40–300
   noiseDbfs?: number; // default -60
+  /** FIR taps of the echo path (applied after the delay); default none (a scaled copy). */
+  filter?: readonly number[];
 }
+
+/** A low-pass, slightly ringing echo path (a speakerphone's small loudspeaker and room). */
+export const LOW_PASS_ECHO: readonly number[] = [0.1, 0.35, 0.5, 0.3, 0.1, -0.05, -0.08, -0.03];
 
 export class EchoingLine {
   private readonly delay: Int16Array; // ring of received samples, `slots` frames long
@@ -21,6 +27,8 @@ export class EchoingLine {
   private readonly gain: number;
   private readonly sigma: number;
   private readonly out = new Int16Array(160);
+  private readonly filter: readonly number[];
+  private readonly tail: Float64Array;
   private clip?: { pcm: Int16Array; at: number; marks: number[]; times: number[]; done: () => void };
   private seed = 12345;
 
@@ -31,6 +39,8 @@ export class EchoingLine {
     this.slots = Math.max(1, Math.round(s.delayMs / 20)) + 1;
     this.delay = new Int16Array(this.slots * 160);
     this.gain = Number.isFinite(s.echoDb) ? 10 ** (s.echoDb / 20) : 0;
+    this.filter = s.filter ?? [1];
+    this.tail = new Float64Array(Math.max(1, this.filter.length));
     this.sigma = 32768 * 10 ** ((s.noiseDbfs ?? -60) / 20);
     call.audio.on('frame', (f) => {
       this.delay.set(f.subarray(0, 160), this.slot * 160);
@@ -64,7 +74,14 @@ export class EchoingLine {
     // The next slot is the oldest: written `slots - 1` ticks (the delay) ago.
     const echoSlot = (this.slot + 1) % this.slots;
     const o = this.out;
-    for (let i = 0; i < 160; i++) o[i] = this.delay[echoSlot * 160 + i]! * this.gain + this.gauss() * this.sigma;
+    const src = this.delay.subarray(echoSlot * 160, echoSlot * 160 + 160);
+    const tail = this.tail; // the end of the previous frame the echo came from: the FIR's memory
+    for (let i = 0; i < 160; i++) {
+      let e = 0;
+      for (let k = 0; k < this.filter.length; k++) e += this.filter[k]! * (i - k >= 0 ? src[i - k]! : tail[tail.length + i - k]!);
+      o[i] = e * this.gain + this.gauss() * this.sigma;
+    }
+    tail.set(src.subarray(160 - tail.length));
     const c = this.clip;
     if (c) {
       const now = performance.now();

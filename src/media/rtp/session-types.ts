@@ -9,6 +9,10 @@ import type { ReportBlock, RtcpPacket } from './rtcp.js';
 import type { DtmfDigit, DtmfEvent } from '../dtmf/event.js';
 import type { SrtpStreamContext } from '../srtp/stream-context.js';
 
+/**
+ * One accepted audio packet. `payload` is a view into the datagram (dgram's Buffer, or a slot of the
+ * native receive ring reused by the next read): valid only during the call — copy what you keep.
+ */
 export type AudioHandler = (payload: Uint8Array, payloadType: number, sequenceNumber: number, timestamp: number, arrivalTime: number) => void;
 
 export interface RemoteAddress {

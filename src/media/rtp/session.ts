@@ -21,8 +21,13 @@
  * Per-packet work (issue 19; docs/media-rtp.md "Pauses"): receive allocates nothing of its own —
  * dgram makes the datagram Buffer and rinfo, the header is parsed into a reused object, and the
  * payload handed to `onAudio` is one `subarray` view that the consumer copies (the jitter buffer
- * does) so the datagram dies young. Send writes into a `SendRing` slot and sends without a
- * callback or lookup tick (send-ring.ts, socket-pair.ts).
+ * does) so the datagram dies young. Send, to an IPv4 destination with the `hushgate_udp` addon
+ * built: the packet is built in a slot of the thread's `UdpSendBatch` and leaves with the rest of
+ * the turn's packets in one native call (udp-batch.ts); otherwise (the dgram path) it is built in
+ * a `SendRing` slot and sent without a callback or lookup tick (send-ring.ts, socket-pair.ts).
+ * Receive, on the main thread with the addon: the RTP socket is read natively (udp-recv.ts) —
+ * datagrams arrive as (ring slot, length, source IPv4 int, port), no Buffer or rinfo per datagram;
+ * the session drops back to dgram reading before anything would send on that socket through dgram.
  *
  * SRTP (optional, `setSrtp`): a transform at the socket edge, in place and one library call per
  * packet: the packet is built as plain RTP in its ring slot and `outbound.protectInPlace` appends
@@ -42,7 +47,7 @@ import { isIP } from 'node:net';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
-import { emptyRtpPacket, parseRtpInto, writeRtp, looksLikeRtcp, type RtpFields } from './packet.js';
+import { emptyRtpPacket, parseRtpInto, writeRtp, type RtpFields } from './packet.js';
 import { RtpReceiverStats } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, rttFromReportBlock, type RtcpPacket, type ReportBlock } from './rtcp.js';
 import { reportPackets } from './rtcp-report.js';
@@ -55,6 +60,8 @@ import { SendRing } from './send-ring.js';
 import { sessionRandom } from './session-random.js';
 import { SourceLatch } from './source-latch.js';
 import { DtmfSendQueue } from './dtmf-send-queue.js';
+import { nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
+import { NativeRtpReceive, ipv4String, type NativeRtpRing } from './udp-recv.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
@@ -106,6 +113,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   /** The SDP address is an IP literal (a name is resolved asynchronously: see SendRing). */
   private remoteIsLiteral = false;
   private readonly fields: RtpFields = { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0 };
+  /** The RTP socket's descriptor for the native send path (-1: dgram only). */
+  private readonly rtpFd: number;
+  /** The last destination address seen by sendPacket and its IPv4 int (null: not IPv4 → dgram path). */
+  private destAddress = '';
+  private destIpv4: number | null = null;
+  /** Native reading of the RTP socket (null: dgram reads it). */
+  private nativeRx: NativeRtpReceive | null = null;
+  private nativeSrcIp = 0;
+  private nativeSrcAddress = '';
 
   // receive state
   private readonly rx = emptyRtpPacket();
@@ -164,6 +180,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
     this.onAudio = options.onAudio;
+    this.rtpFd = socketFd(rtpSocket);
     const rnd = sessionRandom(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
@@ -189,12 +206,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
     this.setPayloadTypes(options.payloadTypes ?? {});
     if (options.remote) this.setRemote(options.remote);
-    rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, rinfo));
-    rtcpSocket.on('message', (msg, rinfo) => this.onRtcpDatagram(msg, rinfo, false));
+    rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, msg.length, rinfo.address, rinfo.port));
+    rtcpSocket.on('message', (msg, rinfo) => this.onRtcpDatagram(msg, rinfo.address, rinfo.port, false));
     // Socket errors (e.g. ICMP-triggered on some platforms) must not crash the process.
     rtpSocket.on('error', () => {});
     rtcpSocket.on('error', () => {});
     this.scheduleRtcp(true);
+    if (this.rtpFd >= 0 && ipv4ToInt(this.localAddress) !== null && (options.remote === undefined || this.remoteIsLiteral)) {
+      this.nativeRx = NativeRtpReceive.start(rtpSocket, this.rtpFd, this.onNativeDatagrams);
+    }
   }
 
   // ---------- configuration ----------
@@ -203,6 +223,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   setRemote(remote: RemoteAddress): void {
     this.remote = { ...remote };
     this.remoteIsLiteral = isIP(remote.address) !== 0;
+    // A named destination is sent through dgram: the socket must be read by dgram first (udp-recv.ts).
+    if (!this.remoteIsLiteral) this.stopNativeRx(true);
     this.rtpLatch.clear();
     this.rtcpLatch.clear();
   }
@@ -280,19 +302,26 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     f.sequenceNumber = this.seq;
     f.timestamp = timestamp;
     f.ssrc = this.ssrc;
+    if (dest.address !== this.destAddress) {
+      this.destAddress = dest.address;
+      this.destIpv4 = ipv4ToInt(dest.address);
+    }
+    const batch = this.rtpFd >= 0 && this.destIpv4 !== null ? nativeUdpBatch(SEND_SLOT_BYTES) : null;
+    if (batch === null && this.nativeRx !== null) this.stopNativeRx(true);
     const ring = this.ring;
-    const buf = ring.next();
+    const buf = batch !== null ? batch.next() : ring.next();
     let n = writeRtp(f, payload, buf, 0);
     if (n < 0) {
-      ring.skip();
+      if (batch === null) ring.skip();
       return;
     }
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    // SRTP: protected where it lies in the ring slot (sized for the tag), one call.
+    // SRTP: protected where it lies in the slot (sized for the tag), one call.
     if (this.srtp !== null) n = this.srtp.outbound.protectInPlace(buf, n);
-    ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
+    if (batch !== null) batch.commit(this.rtpFd, this.destIpv4!, dest.port, n, this.rtpSocket, dest.address);
+    else ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
   }
 
   /**
@@ -337,13 +366,38 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   // ---------- receive ----------
 
-  private onRtpDatagram(datagram: Buffer, rinfo: dgram.RemoteInfo): void {
+  private stopNativeRx(resumeDgram: boolean): void {
+    this.nativeRx?.stop(resumeDgram);
+    this.nativeRx = null;
+  }
+
+  /** Native reads: datagram i is ring slot i, its first desc[3i] bytes, from desc[3i+1] (IPv4 int) : desc[3i+2]. */
+  private readonly onNativeDatagrams = (ring: NativeRtpRing, count: number): void => {
+    const d = ring.desc;
+    for (let i = 0; i < count; i++) {
+      const o = 3 * i;
+      const length = d[o]!;
+      if (length < 0) {
+        this.counters.malformed++; // larger than a ring slot (2 KB, beyond any RTP MTU)
+        continue;
+      }
+      const ip = d[o + 1]!;
+      if (ip !== this.nativeSrcIp || this.nativeSrcAddress === '') {
+        this.nativeSrcIp = ip;
+        this.nativeSrcAddress = ipv4String(ip);
+      }
+      this.onRtpDatagram(ring.slots[i]!, length, this.nativeSrcAddress, d[o + 2]!);
+    }
+  };
+
+  /** `datagram[0..length)` from `address:port`; the bytes are ours until this returns (dgram's Buffer, or a native ring slot). */
+  private onRtpDatagram(datagram: Buffer, length: number, address: string, port: number): void {
     if (this.closed) return;
-    if (looksLikeRtcp(datagram)) {
-      this.onRtcpDatagram(datagram, rinfo, true);
+    if (length >= 2 && datagram[1]! >= 192 && datagram[1]! <= 223) {
+      // RTCP-mux (rare): its parse may keep views, so a ring slot is copied out.
+      this.onRtcpDatagram(length === datagram.length ? datagram : Buffer.from(datagram.subarray(0, length)), address, port, true);
       return;
     }
-    let length = datagram.length;
     if (this.srtp !== null) {
       // Opened in place: the datagram is ours (dgram made it for this message) and dies here.
       length = this.srtp.inbound.unprotectInPlace(datagram, length);
@@ -365,7 +419,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.counters.unknownPayloadType++;
       return;
     }
-    if (!this.acceptSource('rtp', rinfo, now)) {
+    if (!this.acceptSource('rtp', address, port, now)) {
       this.counters.foreignSource++;
       return;
     }
@@ -393,9 +447,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   }
 
   /** The latching rule; see the header comment and source-latch.ts. */
-  private acceptSource(kind: 'rtp' | 'rtcp', rinfo: dgram.RemoteInfo, now: number): boolean {
+  private acceptSource(kind: 'rtp' | 'rtcp', address: string, port: number, now: number): boolean {
     if (!this.symmetric) return true;
-    return (kind === 'rtp' ? this.rtpLatch : this.rtcpLatch).accept(rinfo.address, rinfo.port, now, kind === 'rtp' ? this.onRtpLatch : this.onRtcpLatch);
+    return (kind === 'rtp' ? this.rtpLatch : this.rtcpLatch).accept(address, port, now, kind === 'rtp' ? this.onRtpLatch : this.onRtcpLatch);
   }
 
   private readonly onRtpLatch = (address: string, port: number): void => {
@@ -412,7 +466,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     else this.counters.malformed++;
   }
 
-  private onRtcpDatagram(datagram: Buffer, rinfo: dgram.RemoteInfo, muxed: boolean): void {
+  private onRtcpDatagram(datagram: Buffer, address: string, port: number, muxed: boolean): void {
     if (this.closed) return;
     let msg = datagram;
     if (this.srtp !== null) {
@@ -430,7 +484,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       this.counters.rtcpMalformed++;
       return;
     }
-    if (!muxed && !this.acceptSource('rtcp', rinfo, now)) return;
+    if (!muxed && !this.acceptSource('rtcp', address, port, now)) return;
     this.counters.rtcpReceived++;
     for (const p of parsed.value) {
       if (p.type === 'sr' || p.type === 'rr') {
@@ -534,6 +588,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   async close(reason?: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Packets of this turn still in the batch go out before the descriptor closes (and can be reused);
+    // the native reader lets go of the descriptor before dgram closes it.
+    flushUdpSends();
+    this.stopNativeRx(false);
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
     this.rtcpTimer = null;
     this.dtmfQueue.close();

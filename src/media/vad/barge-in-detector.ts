@@ -7,6 +7,10 @@
  * `minVoicedMs` of them were voiced (voicing.ts): a noise burst, a click or our own echo add up to
  * nothing.
  *
+ * With the echo test on, an echo canceller (echo-canceller.ts) first takes our own audio out of
+ * the frame: the Endpointer hands the residual (`cancel`) to the VAD, this detector, the voicing
+ * meter and the utterance, and the double-talk test judges what is left of the echo.
+ *
  * Without options it is the old rule — `minSpeechMs` of consecutive speech, no echo or voicing
  * test — so the Endpointer's `bargeInFrames` keeps its meaning.
  */
@@ -15,6 +19,7 @@ import { DoubleTalkDetector, type EchoOptions, type EchoVerdict } from './double
 import type { EchoReference } from './echo-reference.js';
 import { VoicingMeter } from './voicing.js';
 import { frameEnergyDbfs } from './energy-vad.js';
+import { EchoCanceller } from './echo-canceller.js';
 
 export interface BargeInOptions {
   /** Near-end speech that makes an interruption (ms). Default 200. */
@@ -36,6 +41,9 @@ export function plainBargeIn(minSpeechMs: number): BargeInOptions {
 
 export class BargeInDetector {
   readonly doubleTalk?: DoubleTalkDetector;
+  readonly canceller?: EchoCanceller;
+  /** The energy of the frame as received (before cancellation), which the double-talk test learns on. */
+  private rawDb = 0;
   private readonly minSpeechMs: number;
   private readonly maxGapMs: number;
   private readonly minVoicedMs: number;
@@ -54,7 +62,34 @@ export class BargeInDetector {
     this.minVoicedMs = opts.minVoicedMs ?? 80;
     this.voicedAbove = opts.voicedAbove ?? 0.6;
     if (this.minVoicedMs > 0) this.voicing = new VoicingMeter();
-    if (reference && opts.echo !== false) this.doubleTalk = new DoubleTalkDetector(reference, opts.echo ?? {});
+    if (reference && opts.echo !== false) {
+      const echo = opts.echo ?? {};
+      this.doubleTalk = new DoubleTalkDetector(reference, echo);
+      if (echo.cancel !== false) this.canceller = new EchoCanceller(reference, { ...(echo.maxDelayMs !== undefined ? { maxDelayMs: echo.maxDelayMs } : {}), ...(typeof echo.cancel === 'object' ? echo.cancel : {}) });
+    }
+  }
+
+  /**
+   * A caller frame heard while playing, before anything judges it: our echo taken out (the
+   * canceller's residual, valid until the next frame), or the frame itself without a canceller.
+   * `behindTicks`: the frame belongs to that many ticks ago (EchoCanceller.process).
+   */
+  cancel(frame: Int16Array, behindTicks = 0): Int16Array {
+    if (!this.canceller) return frame;
+    this.rawDb = frameEnergyDbfs(frame);
+    return this.canceller.process(frame, behindTicks);
+  }
+
+  /**
+   * The canceller's residual may be judged: it has converged where it is (EchoCanceller.trusted), and
+   * where it is agrees with where the energy test finds the echo (±2 ticks; the energy lag counts from
+   * the tick before) — a canceller left behind by a moved echo path leaves echo that looks like a caller.
+   */
+  private cancellerVouches(): boolean {
+    const c = this.canceller;
+    if (!c?.trusted) return false;
+    const lag = this.doubleTalk!.delay.lag();
+    return lag === 0 || Math.abs(c.delayTicks - (lag + 1)) <= 2;
   }
 
   /** How long ago the interruption being counted began (ms, to the end of the last frame). */
@@ -74,9 +109,17 @@ export class BargeInDetector {
    */
   frame(frame: Int16Array, speech: boolean, noiseDb = -60): boolean {
     this.voicing?.push(frame); // keeps its 40 ms window current
-    const energyDb = this.doubleTalk ? frameEnergyDbfs(frame) : 0;
-    if (this.doubleTalk) this.lastVerdict = this.doubleTalk.judge(energyDb, speech, energyDb > noiseDb + 6);
-    else this.lastVerdict = speech ? 'near' : 'silence';
+    if (this.doubleTalk) {
+      // The energy test learns on the frame as received (its ERL and the echo's lag are the line's);
+      // what it calls echo is judged again on the residual while the canceller vouches for it.
+      const energyDb = this.canceller ? this.rawDb : frameEnergyDbfs(frame);
+      const signal = energyDb > noiseDb + 6;
+      // With a canceller the VAD hears the residual and calls most echo frames silence; the energy
+      // test still learns the line's ERL from them (as when the VAD heard the echo). Only a frame
+      // the VAD calls speech can count as near-end below.
+      this.lastVerdict = this.doubleTalk.judge(energyDb, speech || (this.canceller !== undefined && signal), signal);
+      if (this.lastVerdict === 'echo' && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
+    } else this.lastVerdict = speech ? 'near' : 'silence';
     const near = speech && this.lastVerdict !== 'echo';
     if (near) {
       this.nearMs += FRAME_MS;

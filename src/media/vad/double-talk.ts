@@ -22,6 +22,7 @@
 import { FRAME_MS } from '../frames.js';
 import type { EchoReference } from './echo-reference.js';
 import { EchoDelayEstimator } from './echo-delay.js';
+import type { CancellerOptions } from './echo-canceller.js';
 
 export interface EchoOptions {
   /** Longest round trip of our audio back to us, network and jitter buffer included. Default 400 ms. */
@@ -34,6 +35,11 @@ export interface EchoOptions {
   minSentDbfs?: number;
   /** Frames either side of the estimated echo lag that may hold the echo's source. Default 2. */
   lagSlackFrames?: number;
+  /**
+   * Cancel the echo (echo-canceller.ts) before anything judges the frame, and judge what is left
+   * (`judgeResidual`). Default true; false: this energy test alone (the old rule).
+   */
+  cancel?: boolean | CancellerOptions;
 }
 
 export type EchoVerdict = 'near' | 'echo' | 'no-reference';
@@ -87,6 +93,18 @@ export class DoubleTalkDetector {
     this.delay.update(receivedDb);
     if (hasSignal) this.learn(a);
     return 'echo';
+  }
+
+  /**
+   * A speech frame `judge` called echo, seen again after the echo canceller: `residualDb` is what
+   * the canceller left of it, `enhancementDb` the echo return loss enhancement it can be credited
+   * with. The echo, cancelled, comes back ERL + enhancement below what we sent; a caller quieter
+   * than the echo is not cancelled and stands out of the residual.
+   */
+  judgeResidual(residualDb: number, enhancementDb: number): EchoVerdict {
+    const lag = this.delay.lag();
+    const ref = lag ? this.reference.maxDb(Math.max(1, lag - this.slack), lag + this.slack) : this.reference.maxDb(1, this.maxLag);
+    return ref - residualDb < this.thresholdDb + enhancementDb ? 'near' : 'echo';
   }
 
   private learn(a: number): void {

@@ -149,10 +149,16 @@ export class Endpointer {
     this.buf = grown;
   }
 
-  /** Feed one 20 ms frame starting at `atMs` (defaults to a running 20 ms counter from 0). */
-  push(frame: Int16Array, atMs?: number): void {
+  /**
+   * Feed one 20 ms frame starting at `atMs` (defaults to a running 20 ms counter from 0).
+   * `behindTicks`: frames still queued behind this one on the same tick (a media worker's burst):
+   * the echo canceller lines it up with what was sent that many ticks earlier.
+   */
+  push(frame: Int16Array, atMs?: number, behindTicks = 0): void {
     const t = atMs ?? this.t;
     this.t = t + FRAME_MS;
+    // While a prompt plays, everything below hears the caller with our echo cancelled (barge-in-detector.ts).
+    if (this.playing) frame = this.bargeIn.cancel(frame, behindTicks);
     const speech = this.vad.isSpeech(frame, this.inSpeech);
     const interrupting = this.judgeBargeIn(frame, speech);
     if (!this.inSpeech) this.inSilence(frame, t, speech);

@@ -169,3 +169,26 @@ test('backchannel words: normalised spelling, phrases of several words, only who
   assert.ok(!BackchannelMatcher.forLanguage('xx').isBackchannel('mm-hmm'), 'an unknown language has no default list: every word interrupts');
   assert.ok(new BackchannelMatcher(['si claro']).isBackchannel('Si, claro'));
 });
+
+test('content-free words: how a recogniser hears a hum under echo ("m m h m m", "and an h m m", "the") is no interruption; content is', () => {
+  const m = BackchannelMatcher.forLanguage('en-US');
+  // Transcripts pocketsphinx gave for flite and espeak-ng renders of "mm-hmm", "uh-huh", "I see" (a study of 8 voices, no grammar).
+  for (const t of ['m m h m m', 'mhm', 'huh', 'and an h m m', 'the', 'you', 'i have', 'but', 'oh', 'yeah you know']) assert.ok(m.isContentless(t) || m.isBackchannel(t), t);
+  for (const t of ['m m h m m', 'mhm h']) assert.ok(m.isBackchannel(t), `${t}: vocalisations count as backchannel`);
+  // Real interruptions, however short, and what a recogniser made of them when it got them wrong with content.
+  for (const t of ['', 'stop', 'no', 'wait', 'agent', 'my balance', 'cancel that', 'hold on', 'how old are you', 'who are you', 'i think', 'and so on then', 'yes']) assert.ok(!m.isContentless(t), t);
+  assert.ok(!m.isContentless('the', ['the']), 'an expected answer');
+  assert.ok(!BackchannelMatcher.forLanguage('de').isContentless('the'), 'function words are per language');
+});
+
+test('a content-free transcript resumes the prompt like a backchannel; a short command stops it', async () => {
+  for (const [heard, resumed] of [['and an h m m', true], ['the', true], ['stop', false], ['no', false]] as const) {
+    const a = agent([hello, yes, yes], { transcripts: [heard, 'balance'] });
+    await settle();
+    a.call.media.emit('bargeIn', a.clock.now());
+    a.call.media.utter(a.clock.now());
+    await settle();
+    assert.equal(a.call.media.resumes, resumed ? 1 : 0, `${heard}: resumed`);
+    assert.equal(a.call.media.stops, resumed ? 0 : 1, `${heard}: stopped`);
+  }
+});

@@ -1,0 +1,329 @@
+/**
+ * A line/acoustic echo canceller on what the call sent: the caller's frame minus our own audio as
+ * it comes back, so barge-in, the voicing meter and the VAD judge the caller (the near end) and
+ * not a filtered, delayed, attenuated copy of the prompt.
+ *
+ *   sent PCM ─▶ EchoReference (ring, samples) ─┬─▶ EchoAligner: bulk delay D (sample grid)
+ *                                              └─▶ NLMS filter w[0…N) over delays D−lead … D−lead+N−1
+ *   received y ─────────────────────────────────────▶ e = y − ŷ  (the residual: what is handed on)
+ *
+ * Normalised LMS, sample by sample: w += μ·e·x / (‖x‖² + δ). The filter adapts only on frames
+ * judged echo-only; it is frozen during near-end speech, which would otherwise teach it to cancel
+ * the caller (divergence). Two rules, both on the frame before it is adapted on:
+ *  - Geigel (until the filter has converged): the loudest received sample against the loudest
+ *    sent one in the echo window (an echo comes back at least 3 dB quieter);
+ *  - residual energy (from then on, ERLE ≥ 6 dB): the residual of the frame's first 5 ms with the frozen filter,
+ *    against the echo return loss enhancement (ERLE) reached so far — a caller makes the residual
+ *    jump far above it. (Frozen by this rule alone for half a second, the canceller stops vouching for
+ *    its residual: a caller talking on, or an echo path changed in a way the aligner does not see.)
+ * A frame the residual rule would freeze is first tried one tick either side: a late scheduler tick or
+ * a jitter buffer that moved shifts the echo by whole frames, and the filter, so shifted, cancels
+ * it again (the slip is kept, up to ±4 ticks, until the aligner moves the filter).
+ * Between the two, the step shrinks with the residual's excess over the usual (a soft caller, whose
+ * quiet sounds pass the rule, teaches the filter little). Either rule holds the filter frozen for 100 ms more (a word's quiet onset and tail are the caller's too).
+ * A frame whose residual came out louder than what was received (a filter still wrong after a path
+ * change) is handed on unprocessed. ERLE = 10·log10(Σy²/Σe²) over adapted frames, smoothed.
+ * Cost: 2·N multiply-adds per sample on adapted frames (NLMS) plus a frozen-filter probe of the
+ * first 5 ms once converged, N per sample when frozen; preallocated, no allocation per frame. Runs only while a prompt plays.
+ */
+import { FRAME_SAMPLES } from '../frames.js';
+import type { EchoReference } from './echo-reference.js';
+import { EchoAligner } from './echo-align.js';
+
+export interface CancellerOptions {
+  /** Filter length in samples (8 kHz). Default 256 (32 ms of echo path dispersion). */
+  taps?: number;
+  /** Taps placed before the estimated delay (the aligner's 4-sample grid, pre-echo of a filtered path). Default 32. */
+  leadSamples?: number;
+  /** NLMS step (0…1]. Default 0.5. */
+  step?: number;
+  /** Longest echo delay searched (ms). Default 400. */
+  maxDelayMs?: number;
+}
+
+/** Sent frames quieter than this (dBFS, mean square) leave nothing to cancel. */
+const MIN_REF_POWER = (32768 * 10 ** (-55 / 20)) ** 2;
+/** Geigel: a received peak above this share of the sent peak is the caller (−3 dB: the class's echo paths reach −6 dB and a low-pass path's gain above 1). */
+const GEIGEL = 0.7;
+const ERLE_SMOOTH = 0.05;
+/** A frame whose own ERLE is below this share of the learnt one (in dB) holds near-end speech. */
+const RESIDUAL_NEAR = 0.5;
+const STUCK_FRAMES = 25;
+const MIN_ADAPTED = 25;
+/** Frames without adaptation after which the ERLE learnt is too old to vouch for a residual. */
+const STALE_FRAMES = 100;
+/** Adapted frames before the residual may be judged as the caller (a second of echo). */
+const TRUST_ADAPTED = 50;
+/** Slips tried, nearest first, and the most kept (ticks): a jitter buffer that settles moves the echo by up to 80 ms. */
+const SLIPS = [1, -1, 2, -2, 3, -3, 4, -4];
+const MAX_SLIP = 4;
+/** The classic double-talk hangover: a word's quiet ends are near-end too. */
+const HOLD_FRAMES = 5;
+/** Samples of the frozen-filter probe that decides adaptation (5 ms). */
+const PROBE = 40;
+
+export class EchoCanceller {
+  readonly aligner: EchoAligner;
+  private readonly taps: number;
+  private readonly lead: number;
+  private readonly mu: number;
+  private readonly delta: number;
+  private readonly w: Float64Array;
+  /** Sent samples under the filter for this frame, oldest first: taps + 159 of them. */
+  private readonly xb: Float64Array;
+  private readonly yhat = new Float64Array(FRAME_SAMPLES);
+  readonly residual = new Int16Array(FRAME_SAMPLES);
+  /** Where the filter sits (delay of tap 0, samples); −1 before the aligner has a delay. */
+  private origin = -1;
+  private yPow = 0;
+  private ePow = 0;
+  /** Smoothed ERLE over adapted frames (dB). */
+  erleDb = 0;
+  private stuck = 0;
+  /** Ticks the echo has slipped from where the aligner put it (−4…4): timing moved by a frame or a few. */
+  private slip = 0;
+  private sinceAdapted = 0;
+  /** Frames adapted since the filter was (re)placed: convergence is counted from there. */
+  private adaptedHere = 0;
+  /** Frames the filter stays frozen after near-end speech (its weak tails and onsets). */
+  private hold = 0;
+  /** Frames processed, adapted; the last frame's verdict (tests, bench). */
+  readonly counts = { frames: 0, adapted: 0, frozenNear: 0, frozenResidual: 0, passedThrough: 0, slips: 0 };
+  lastAdapted = false;
+  private lastPassed = false;
+
+  constructor(
+    private readonly reference: EchoReference,
+    opts: CancellerOptions = {},
+  ) {
+    reference.keepSamples();
+    this.taps = opts.taps ?? 256;
+    this.lead = opts.leadSamples ?? 32;
+    this.mu = opts.step ?? 0.5;
+    this.delta = this.taps * (32768 * 10 ** (-60 / 20)) ** 2;
+    this.w = new Float64Array(this.taps);
+    this.xb = new Float64Array(this.taps + FRAME_SAMPLES - 1);
+    this.aligner = new EchoAligner(reference, Math.round(((opts.maxDelayMs ?? 400) * 8000) / 1000));
+  }
+
+  /**
+   * Whether the last frame's residual can be judged as the caller: the filter has converged, has
+   * not been frozen by the residual rule alone for long (an echo path that moved looks like a caller
+   * until the aligner finds it again), and the frame was cancelled rather than handed on.
+   */
+  get trusted(): boolean {
+    return !this.lastPassed && this.adaptedHere >= TRUST_ADAPTED && this.erleDb >= 6 && this.stuck <= STUCK_FRAMES && this.sinceAdapted <= STALE_FRAMES;
+  }
+
+  /** Where the echo is now, in whole ticks (the aligner's delay plus any slip), 0: not known. */
+  get delayTicks(): number {
+    return this.aligner.delaySamples ? Math.round(this.aligner.delaySamples / FRAME_SAMPLES) + this.slip : 0;
+  }
+
+  /** Bulk delay in samples the filter is placed on (0: none yet). */
+  get delaySamples(): number {
+    return this.aligner.delaySamples;
+  }
+
+  /**
+   * One received frame, read before this tick's sent frame is recorded; `behindTicks`: it belongs
+   * to that many ticks ago (a media worker's frames read in a burst after a late tick — the echo in
+   * it lines up with an older stretch of what we sent). Returns the residual (`this.residual`,
+   * overwritten next frame), or `frame` itself when there is nothing to cancel.
+   */
+  process(frame: Int16Array, behindTicks = 0): Int16Array {
+    const behind = (Math.min(4, Math.max(0, behindTicks)) + this.slip) * FRAME_SAMPLES;
+    this.counts.frames++;
+    this.lastAdapted = false;
+    this.lastPassed = true;
+    const maxBack = this.aligner.maxLag * 4 + this.taps;
+    // Nothing sent in the echo window: nothing to cancel, nothing to learn.
+    if (this.windowPower(maxBack) < MIN_REF_POWER) return frame;
+    let yPow = 0;
+    let yPeak = 0;
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      const v = frame[i]!;
+      yPow += v * v;
+      if (v > yPeak) yPeak = v;
+      else if (-v > yPeak) yPeak = -v;
+    }
+    const geigelNear = yPeak > GEIGEL * this.peakSent(behind);
+    this.place();
+    if (this.origin < 0) {
+      if (!geigelNear && behindTicks === 0) this.aligner.update(frame);
+      return frame;
+    }
+    this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1) + behind);
+    // The smoothed ERLE means something after a few hundred ms of adaptation (one quiet frame is not convergence).
+    const converged = this.adaptedHere >= MIN_ADAPTED && this.erleDb >= 6;
+    // Pass 1, once converged: the frozen filter's residual over the frame's first 5 ms decides
+    // whether the frame may teach it (a caller's speech lasts longer than that).
+    let ePow = converged ? this.filter(frame, 0, PROBE) : 0;
+    let yProbe = 0;
+    if (converged) for (let i = 0; i < PROBE; i++) yProbe += frame[i]! * frame[i]!;
+    let probeErle = converged ? 10 * Math.log10((yProbe + 1) / (ePow + 1)) : 0;
+    // A caller, or did the echo slip by a frame (a late tick, a jitter buffer that moved)? Try the neighbours.
+    if (converged && probeErle < this.erleDb * RESIDUAL_NEAR) {
+      const found = this.trySlips(frame, behind, yProbe);
+      if (found !== 0) {
+        this.slip += found;
+        this.counts.slips++;
+        this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1) + behind + found * FRAME_SAMPLES);
+        ePow = this.filter(frame, 0, PROBE);
+        probeErle = 10 * Math.log10((yProbe + 1) / (ePow + 1));
+      }
+    }
+    const residualNear = converged && probeErle < this.erleDb * RESIDUAL_NEAR;
+    if (converged ? residualNear : geigelNear) this.hold = HOLD_FRAMES;
+    if (this.hold > 0) {
+      this.hold--;
+      ePow += this.filter(frame, converged ? PROBE : 0, FRAME_SAMPLES);
+      this.counts.frozenNear++;
+      if (converged) this.counts.frozenResidual++;
+      this.sinceAdapted++;
+      // Frozen by the residual alone for long: a quiet caller talking on, or an echo path that changed
+      // in a way neither the aligner nor the slip search sees; either way the residual is not vouched for.
+      if (residualNear && !geigelNear) this.stuck++;
+    } else {
+      this.stuck = 0;
+      this.sinceAdapted = 0;
+      // A residual above what the filter usually leaves is a soft caller or a path change: a smaller step.
+      ePow = this.adapt(frame, converged ? this.mu * Math.min(1, 10 ** ((probeErle - this.erleDb) / 10)) : this.mu);
+      this.lastAdapted = true;
+      this.counts.adapted++;
+      this.adaptedHere++;
+      // The aligner watches for a moved echo path on frames judged echo-only (every 2nd: a caller's
+      // speech would pull its correlation; whole-tick slips are found at once by the slip search).
+      if (behindTicks === 0 && this.counts.adapted % 2 === 0) this.aligner.update(frame);
+      this.yPow = (1 - ERLE_SMOOTH) * this.yPow + ERLE_SMOOTH * yPow;
+      this.ePow = (1 - ERLE_SMOOTH) * this.ePow + ERLE_SMOOTH * ePow;
+      this.erleDb = 10 * Math.log10((this.yPow + 1) / (this.ePow + 1));
+    }
+    if (ePow > yPow * 1.25) {
+      this.counts.passedThrough++;
+      return frame;
+    }
+    this.lastPassed = false;
+    return this.residual;
+  }
+
+  /**
+   * The echo up to 4 ticks either side of where it was (nearest first): the shift at which the
+   * filter cancels as well as it usually does (ERLE within 6 dB of the learnt), 0 when none does
+   * (a caller). The probe's first 5 ms only; `this.xb` is left at the frame's current alignment.
+   */
+  private trySlips(frame: Int16Array, behind: number, yProbe: number): number {
+    for (let k = 0; k < SLIPS.length; k++) {
+      const d = SLIPS[k]!;
+      const back = this.origin - (FRAME_SAMPLES - 1) + behind + d * FRAME_SAMPLES;
+      if (back < 1 || Math.abs(this.slip + d) > MAX_SLIP) continue;
+      this.reference.copy(this.xb, 0, this.xb.length, back);
+      const e = this.probeEnergy(frame);
+      // As well cancelled as usual (within 6 dB, and at least 12): a caller is not cancelled at any shift.
+      if (10 * Math.log10((yProbe + 1) / (e + 1)) >= Math.max(12, this.erleDb - 6)) return d;
+    }
+    const back = this.origin - (FRAME_SAMPLES - 1) + behind;
+    this.reference.copy(this.xb, 0, this.xb.length, back);
+    return 0;
+  }
+
+  /** Follow the aligner: place the filter on its delay; a move within the filter keeps what it learnt. */
+  private place(): void {
+    const d = this.aligner.delaySamples;
+    if (d === 0) return;
+    const origin = Math.max(1, d - this.lead);
+    if (origin === this.origin) return;
+    const shift = this.origin < 0 ? this.taps : origin - this.origin; // tap j now means delay origin + j
+    const w = this.w;
+    if (Math.abs(shift) >= this.taps) {
+      // Nothing learnt applies at the new delay: start over, ERLE included.
+      w.fill(0);
+      this.adaptedHere = 0;
+      this.yPow = this.ePow = this.erleDb = 0;
+    }
+    else if (shift > 0) w.copyWithin(0, shift).fill(0, this.taps - shift);
+    else w.copyWithin(-shift, 0, this.taps + shift).fill(0, 0, -shift);
+    this.origin = origin;
+    this.slip = 0;
+  }
+
+  /** Σe² of the probe's samples with the filter as it is (nothing written). */
+  private probeEnergy(frame: Int16Array): number {
+    const { w, xb } = this;
+    const n = this.taps;
+    let ePow = 0;
+    for (let i = 0; i < PROBE; i++) {
+      let acc = 0;
+      const top = n - 1 + i;
+      for (let j = 0; j < n; j++) acc += w[j]! * xb[top - j]!;
+      const e = frame[i]! - acc;
+      ePow += e * e;
+    }
+    return ePow;
+  }
+
+  /** ŷ and the residual of samples [from, to) with the filter as it is; returns their Σe². */
+  private filter(frame: Int16Array, from: number, to: number): number {
+    const { w, xb, yhat, residual } = this;
+    const n = this.taps;
+    let ePow = 0;
+    for (let i = from; i < to; i++) {
+      // x[i − j] for tap j sits at xb[n − 1 − j + i]
+      let acc = 0;
+      const top = n - 1 + i;
+      for (let j = 0; j < n; j++) acc += w[j]! * xb[top - j]!;
+      yhat[i] = acc;
+      const e = frame[i]! - acc;
+      ePow += e * e;
+      residual[i] = e > 32767 ? 32767 : e < -32768 ? -32768 : Math.round(e);
+    }
+    return ePow;
+  }
+
+  /** NLMS over the frame, sample by sample; returns Σe². */
+  private adapt(frame: Int16Array, mu: number): number {
+    const { w, xb, residual } = this;
+    const n = this.taps;
+    let p = 0; // ‖x‖² of the vector under the filter, slid per sample
+    for (let k = 0; k < n; k++) p += xb[k]! * xb[k]!;
+    let ePow = 0;
+    for (let i = 0; i < FRAME_SAMPLES; i++) {
+      const top = n - 1 + i;
+      if (i > 0) {
+        const inn = xb[top]!;
+        const out = xb[i - 1]!;
+        p += inn * inn - out * out;
+      }
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += w[j]! * xb[top - j]!;
+      const e = frame[i]! - acc;
+      ePow += e * e;
+      residual[i] = e > 32767 ? 32767 : e < -32768 ? -32768 : Math.round(e);
+      const g = (mu * e) / (Math.max(0, p) + this.delta);
+      for (let j = 0; j < n; j++) w[j]! += g * xb[top - j]!;
+    }
+    return ePow;
+  }
+
+  /** Mean square of the sent samples within `maxBack` of the reference's end. */
+  private windowPower(maxBack: number): number {
+    const ref = this.reference;
+    const frames = Math.min(ref.capacity - 1, Math.ceil(maxBack / FRAME_SAMPLES));
+    const db = ref.maxDb(0, frames);
+    return (32768 * 10 ** (db / 20)) ** 2;
+  }
+
+  /** Loudest sent sample where the echo can come from (under the filter once placed, the whole window before). */
+  private peakSent(behind: number): number {
+    const ref = this.reference;
+    const from = this.origin < 0 ? 1 : Math.max(1, this.origin - (FRAME_SAMPLES - 1) + behind);
+    const to = this.origin < 0 ? this.aligner.maxLag * 4 : this.origin + this.taps - 1 + behind;
+    let m = 0;
+    for (let b = from; b <= to; b += 1) {
+      const v = ref.sample(b);
+      if (v > m) m = v;
+      else if (-v > m) m = -v;
+    }
+    return m;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Barge-in with the echo canceller on a call whose RTP runs on a media worker (media.workers: 1):
+ * the caller's frames cross the up ring and may arrive in bursts after a late tick, which the
+ * endpointer lines up with what was sent (Endpointer.push `behindTicks`). Same speakerphone as
+ * test/call/barge-in.test.ts: the prompt's own echo never stops it, real speech over it does.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startInProcessGateway, type InProcessGateway } from '../helpers/in-process-gateway.js';
+import { freeUdpRange } from '../helpers/ports.js';
+import { REPO } from '../helpers/gateway-process.js';
+import { EchoingLine, LOW_PASS_ECHO } from '../helpers/echoing-line.js';
+import { Softphone } from '../../src/softphone/softphone.js';
+import { FliteTts } from '../../src/speech/flite/tts.js';
+
+const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');
+let gw: InProcessGateway;
+let phone: Softphone;
+const tts = new FliteTts({ voice: 'kal' });
+after(() => tts.close());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+before(async () => {
+  const rtp = await freeUdpRange(40);
+  gw = await startInProcessGateway({ media: { host: '127.0.0.1', rtpPortMin: rtp, rtpPortMax: rtp + 39, workers: 1 }, accounts: [{ id: 'bank', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW } }] }] });
+  const base = await freeUdpRange(20);
+  phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
+});
+
+after(async () => {
+  await phone?.close();
+  await gw?.stop();
+});
+
+test('on a media worker: a filtered −10 dB echo never stops the prompt; speech over it stops it and is the turn', { timeout: 90_000 }, async () => {
+  const call = await phone.dial(`sip:long@127.0.0.1:${gw.sipPort}`);
+  const line = new EchoingLine(call, { echoDb: -10, delayMs: 120, filter: LOW_PASS_ECHO });
+  const media = [...gw.gw.calls.calls.values()].find((c) => c.info.callId === call.session.callId)!.media;
+  assert.equal(media.constructor.name, 'WorkerCallAudio', 'the call runs on a worker');
+  const events: string[] = [];
+  media.on('bargeIn', () => events.push('pause'));
+  media.on('playbackFinished', (r) => events.push(r));
+  const t0 = Date.now();
+  while (!media.playing && Date.now() - t0 < 15_000) await sleep(20);
+  await sleep(7000);
+  assert.deepEqual(events, [], 'the echo alone: no pause, no stop');
+  const c = media.endpointer.bargeInDetector.canceller!;
+  assert.ok(c.delaySamples > 0, 'the canceller found the echo');
+  const chunks: Int16Array[] = [];
+  for await (const x of tts.synthesize({ text: 'check my balance' })) chunks.push(x);
+  const words = Int16Array.from(chunks.flatMap((x) => [...x]));
+  await line.say(words);
+  const turn = await gw.waitForEvent((e) => e.type === 'transcription' && e.callId === call.session.callId, 10_000);
+  assert.equal(turn['transcript'], 'check my balance');
+  assert.deepEqual(events.slice(0, 2), ['pause', 'stopped']);
+  line.stop();
+  await call.hangup();
+});
