@@ -12,9 +12,12 @@
  *                                (…, 1500, 2000, then ×1.25) until each server fails a rung or --max
  *   figures.*.capped             true when --max was reached without a failure (the ratio is then a bound)
  *
- * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000] [--from 100] [--only hushgate|kamailio]
+ * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000] [--from 100] [--only hushgate|kamailio] [--port-base 44000]
  *   --from      first rung of the ladder (profiling a given rate without climbing to it)
  *   --only      run one server (the ratio is then null)
+ *   --port-base every port the bench uses from base…base+999 (SIP base, admin +1, Kamailio +2, SIPp +3,
+ *               readiness probe +4, RTP +100…+999) instead of free ports anywhere and RTP 20000–29999:
+ *               a shared machine gives each user its own range
  *   HUSHGATE_NODE_ARGS  extra node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
  * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
  */
@@ -25,7 +28,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { report, percentile, arg } from './lib/report.js';
-import { freePort, freeUdpRange } from '../test/helpers/ports.js';
+import { freePort } from '../test/helpers/ports.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const duration = arg('duration', 10);
@@ -33,6 +36,10 @@ const maxRate = arg('max', 40000);
 const fromRate = arg('from', 0);
 const onlyIdx = process.argv.indexOf('--only');
 const only = onlyIdx >= 0 ? process.argv[onlyIdx + 1] : undefined;
+const portBase = arg('port-base', 0);
+if (portBase && (!Number.isInteger(portBase) || portBase < 1024 || portBase + 999 > 65535)) throw new Error('--port-base must be an integer in 1024…64536');
+/** A fixed port at base + offset with --port-base, else any free one. */
+const port = (offset: number): Promise<number> => (portBase ? Promise.resolve(portBase + offset) : freePort());
 
 /** The rate ladder: the old fixed rungs, then +25 % per rung, rounded to 100, up to --max. */
 function ladder(): number[] {
@@ -47,7 +54,7 @@ function ladder(): number[] {
  */
 async function answering(port: number, timeoutMs = 60_000): Promise<void> {
   const sock = createSocket('udp4');
-  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r));
+  await new Promise<void>((r) => sock.bind(portBase ? portBase + 4 : 0, '127.0.0.1', r));
   const local = sock.address().port;
   let answered = false;
   sock.on('message', (m) => (answered ||= m.toString('latin1').startsWith('SIP/2.0 ')));
@@ -97,9 +104,9 @@ interface RunResult {
 
 async function sipp(target: string, rate: number, seconds: number): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'sipp-bench-'));
-  const port = await freePort();
+  const localPort = await port(3);
   const calls = Math.round(rate * seconds);
-  const args = ['-sn', 'uac', target, '-s', 'service', '-i', '127.0.0.1', '-p', String(port), '-r', String(rate), '-m', String(calls),
+  const args = ['-sn', 'uac', target, '-s', 'service', '-i', '127.0.0.1', '-p', String(localPort), '-r', String(rate), '-m', String(calls),
     '-l', String(Math.max(100, rate * 4)), '-timeout', `${seconds + 30}s`, '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1',
     '-max_socket', '10000', '-recv_timeout', '10000'];
   const p = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -170,33 +177,31 @@ async function latencyAt100(target: string) {
 }
 
 async function startHushgate(): Promise<{ proc: ChildProcess; port: number; dir: string }> {
-  const port = await freePort();
-  const rtp = await freeUdpRange(2);
+  const sipPort = await port(0);
   const dir = mkdtempSync(join(tmpdir(), 'hg-bench-'));
   const cfg = {
     dataDir: join(dir, 'data'),
     log: { level: 'warn' },
-    sip: { host: '127.0.0.1', port, transports: ['udp'] },
-    admin: { host: '127.0.0.1', port: await freePort() },
-    media: { host: '127.0.0.1', rtpPortMin: 20000, rtpPortMax: 29999 },
+    sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
+    admin: { host: '127.0.0.1', port: await port(1) },
+    media: { host: '127.0.0.1', rtpPortMin: portBase ? portBase + 100 : 20000, rtpPortMax: portBase ? portBase + 999 : 29999 },
     accounts: [{ id: 'bench', applications: [{ id: 'cps', numbers: ['service'], mode: 'hold' }] }],
   };
-  void rtp;
   writeFileSync(join(dir, 'c.yaml'), stringify(cfg));
   const proc = spawn(process.execPath, [...(process.env.HUSHGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  await answering(port);
+  await answering(sipPort);
   await new Promise((r) => setTimeout(r, 1000)); // the rest of start-up (admin API, workers) settles
-  return { proc, port, dir };
+  return { proc, port: sipPort, dir };
 }
 
 async function startKamailio(): Promise<{ proc: ChildProcess; port: number; dir: string }> {
-  const port = await freePort();
+  const kamPort = await port(2);
   const dir = mkdtempSync(join(tmpdir(), 'kam-bench-'));
-  const cfg = readFileSync(join(REPO, 'bench/kamailio/sl-200.cfg'), 'utf8').replace('KAMAILIO_PORT', String(port));
+  const cfg = readFileSync(join(REPO, 'bench/kamailio/sl-200.cfg'), 'utf8').replace('KAMAILIO_PORT', String(kamPort));
   writeFileSync(join(dir, 'k.cfg'), cfg);
   const proc = spawn('kamailio', ['-f', join(dir, 'k.cfg'), '-DD', '-E', '-P', join(dir, 'k.pid'), '-Y', dir, '-m', '256', '-M', '32'], { stdio: ['ignore', 'ignore', 'ignore'] });
-  await answering(port);
-  return { proc, port, dir };
+  await answering(kamPort);
+  return { proc, port: kamPort, dir };
 }
 
 type Server = { proc: ChildProcess; port: number; dir: string };

@@ -18,7 +18,7 @@ import type { CallEvent, MediaStatsSnapshot } from '../call/index.js';
 import type { TurnPrivacy } from '../privacy/index.js';
 import type { CallNumbers } from '../privacy/index.js';
 import { prepareCallNumbers, normalizeE164, obfuscatePhone } from '../privacy/index.js';
-import { applyPolicy, parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/index.js';
+import { applyPolicy, parsePrivacyPolicyOnce, DEFAULT_PRIVACY_POLICY, type PrivacyPolicy } from '../privacy/index.js';
 import type { AccountConfig } from '../tenancy/index.js';
 import { detect } from '../privacy/index.js';
 import { parseNameAddr } from '../sip/index.js';
@@ -93,7 +93,7 @@ export function mediaQuality(m: MediaStatsSnapshot | undefined): MediaQuality | 
 /** An application's current policy; an unknown application or an unreadable policy → the default (closed) one. */
 export function policyOfApplication(accounts: readonly AccountConfig[], accountId: string, applicationId: string): PrivacyPolicy {
   const app = accounts.find((a) => a.id === accountId)?.applications.find((p) => p.id === applicationId);
-  const parsed = app ? parsePrivacyPolicy(app.privacy) : undefined;
+  const parsed = app ? parsePrivacyPolicyOnce(app.privacy) : undefined;
   return parsed?.ok ? parsed.policy : DEFAULT_PRIVACY_POLICY;
 }
 

@@ -203,9 +203,17 @@ export class Gateway {
       const participant = await this.fleet.followErasures(localErasure(this.reporting.forwarding, this.reporting.training.ring));
       this.reporting.training.eraser.register(participant);
     }
+    // A call's end may leave resources of an application's old settings unused: close them. Calls
+    // ending in the same turn share one collect (it walks every live call: once per call was
+    // quadratic work at high call rates).
+    let collectQueued = false;
     this.calls.on('event', (e) => {
-      // A call's end may leave resources of an application's old settings unused: close them.
-      if (e.type === 'call.ended') setImmediate(() => void this.agents.collect(this.liveApplications()));
+      if (e.type !== 'call.ended' || collectQueued) return;
+      collectQueued = true;
+      setImmediate(() => {
+        collectQueued = false;
+        void this.agents.collect(this.liveApplications());
+      });
     });
     this.following = true;
     this.admin = await startAdminServer({

@@ -19,7 +19,7 @@ import type { ActiveCall } from '../call/index.js';
 import type { CallEvent } from '../call/index.js';
 import { CallRecording } from '../call/index.js';
 import type { RecordingControl } from '../call/index.js';
-import { parsePrivacyPolicy, DEFAULT_PRIVACY_POLICY } from '../privacy/index.js';
+import { parsePrivacyPolicyOnce, DEFAULT_PRIVACY_POLICY } from '../privacy/index.js';
 import { ReceiptLedger, type ReceiptApp } from '../receipts/index.js';
 import { ReceiptStore } from '../receipts/index.js';
 import { regionSigningKey } from '../receipts/index.js';
@@ -100,7 +100,7 @@ export class PrivacyRecords {
   receiptApp(accountId: string, applicationId: string): ReceiptApp | undefined {
     const e = this.#apps.get(`${accountId}/${applicationId}`);
     if (!e) return undefined;
-    const parsed = parsePrivacyPolicy(e.app.privacy);
+    const parsed = parsePrivacyPolicyOnce(e.app.privacy);
     return {
       policy: parsed.ok ? parsed.policy : DEFAULT_PRIVACY_POLICY,
       remoteDialog: e.app.mode === 'agent' && (e.app.dialog?.provider ?? 'local') !== 'local',

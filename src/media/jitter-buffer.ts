@@ -83,7 +83,11 @@ export class JitterBuffer {
   private readonly slotMarker = new Uint8Array(CAPACITY);
   /** Present (not yet played or dropped) payload length per slot; -1: none. */
   private readonly slotLen = new Int32Array(CAPACITY).fill(-1);
-  private readonly slab = new Uint8Array(CAPACITY * SLOT_BYTES);
+  /**
+   * Made at the first packet, not with the buffer: a call whose caller never sent audio (and every
+   * call's set-up) does not pay 20 KiB and 64 views for it (issue 19, call set-up).
+   */
+  private slab: Uint8Array | null = null;
   /** Per slot, the last exact-length view handed out (re-made only when the length changes). */
   private readonly slotView: Uint8Array[] = [];
   /** Payloads too big for a slot (rare: long ptimes), by slot. */
@@ -115,7 +119,12 @@ export class JitterBuffer {
     this.shrinkWindow = opts.shrinkWindowFrames ?? 25;
     this.isSilent = opts.isSilent;
     this.lateBoostMs = Math.max(0, (opts.initialDepthMs ?? 40) - FRAME_MS); // decays like a late boost
-    for (let i = 0; i < CAPACITY; i++) this.slotView.push(this.slab.subarray(i * SLOT_BYTES, i * SLOT_BYTES + SLOT_BYTES));
+  }
+
+  private makeSlab(): Uint8Array {
+    const slab = (this.slab = new Uint8Array(CAPACITY * SLOT_BYTES));
+    for (let i = 0; i < CAPACITY; i++) this.slotView.push(slab.subarray(i * SLOT_BYTES, i * SLOT_BYTES + SLOT_BYTES));
+    return slab;
   }
 
   /** File a packet that arrived at `arrivalMs` (any monotonic ms clock). */
@@ -163,7 +172,7 @@ export class JitterBuffer {
     this.slotLen[slot] = n;
     if (n <= SLOT_BYTES) {
       this.oversize[slot] = undefined;
-      this.slab.set(payload, slot * SLOT_BYTES);
+      (this.slab ?? this.makeSlab()).set(payload, slot * SLOT_BYTES);
     } else {
       this.oversize[slot] = payload.slice();
     }
@@ -175,7 +184,8 @@ export class JitterBuffer {
     const big = this.oversize[slot];
     if (big !== undefined) return big;
     let v = this.slotView[slot]!;
-    if (v.length !== n) this.slotView[slot] = v = this.slab.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + n);
+    // A slot with a payload was stored into: the slab exists.
+    if (v.length !== n) this.slotView[slot] = v = this.slab!.subarray(slot * SLOT_BYTES, slot * SLOT_BYTES + n);
     return v;
   }
 

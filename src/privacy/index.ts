@@ -11,7 +11,7 @@ export { expectationFromPrompt } from './expectation.js';
 export { scrubForLogs } from './log-scrubber.js';
 export { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
 export {
-  applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
+  applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, parsePrivacyPolicyOnce, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
   type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,
 } from './policy.js';
 export { onRedactions, refuseForTtsCache, type RedactionCounts, type RedactionListener } from './redaction-tally.js';

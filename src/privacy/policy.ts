@@ -105,6 +105,34 @@ export function parsePrivacyPolicy(input: unknown): { ok: true; policy: PrivacyP
   return { ok: true, policy };
 }
 
+const parsedPolicies = new WeakMap<object, ReturnType<typeof parsePrivacyPolicy>>();
+
+/**
+ * `parsePrivacyPolicy` once per policy object: the per-call readers (receipts, the console's call
+ * stories) ask for the policy of the call's application at every call, and a schema validation per
+ * call was set-up work repeated for nothing (issue 19, call set-up). Keyed by the object itself:
+ * applications are replaced, never edited in place, when settings change, so a new policy is a new
+ * key; no policy at all is parsed once. The result is frozen (shared by every caller).
+ */
+export function parsePrivacyPolicyOnce(input: unknown): ReturnType<typeof parsePrivacyPolicy> {
+  // No policy (the usual case): the defaults, parsed once for the process.
+  if (input === undefined || input === null) return (noPolicy ??= frozen(parsePrivacyPolicy(input)));
+  if (typeof input !== 'object') return parsePrivacyPolicy(input);
+  let r = parsedPolicies.get(input);
+  if (!r) parsedPolicies.set(input, (r = frozen(parsePrivacyPolicy(input))));
+  return r;
+}
+
+let noPolicy: ReturnType<typeof parsePrivacyPolicy> | undefined;
+
+function frozen(r: ReturnType<typeof parsePrivacyPolicy>): ReturnType<typeof parsePrivacyPolicy> {
+  if (r.ok) {
+    for (const d of DESTINATIONS) Object.freeze(r.policy[d]);
+    Object.freeze(r.policy);
+  }
+  return r;
+}
+
 /**
  * The record shape sinks hand to the gate. `transcript`: recognised or synthesized text; `audio`:
  * raw audio bytes; `dtmf`: collected digits; `from`/`to`: caller and called numbers or SIP URIs;

@@ -22,7 +22,7 @@ import { serializeMessage } from './serialize.js';
 import { createResponse, newBranch } from './response.js';
 import type { Endpoint, InboundMessage, Transport, TransportProtocol } from './transport/types.js';
 import { systemClock, type Clock } from '../time/index.js';
-import type { TransactionContext, TransactionTimers } from './transaction/types.js';
+import type { Sent, TransactionContext, TransactionTimers } from './transaction/types.js';
 import { InviteServerTransaction } from './transaction/server-invite.js';
 import { NonInviteServerTransaction } from './transaction/server-non-invite.js';
 import { InviteClientTransaction } from './transaction/client-invite.js';
@@ -61,6 +61,12 @@ export interface StackCounters {
   retransmissionsAbsorbed: number;
   /** Stateless answers not sent because they would have been larger than the request (amplification). */
   statelessSuppressed: number;
+}
+
+/** What `Sent` is inside the stack: the serialised message and the endpoint it went to. */
+interface Wire {
+  bytes: Buffer;
+  dest: Endpoint;
 }
 
 /** A stateless answer may exceed its request by at most this much (full header names, our reason phrase). */
@@ -233,6 +239,7 @@ export class SipStack {
         }
       },
       (m) => this.sendToSource(m, source),
+      (w) => this.transmit(w, source),
     );
     const tx = msg.method === 'INVITE' ? new InviteServerTransaction(key, msg, ctx) : new NonInviteServerTransaction(key, msg, ctx);
     this.serverTx.set(key, tx);
@@ -290,12 +297,18 @@ export class SipStack {
     for (const x of all) req.headers.append('Via', x);
   }
 
-  private txContext(source: RequestSource, onTerminated: () => void, send: (m: SipMessage) => void): TransactionContext {
-    return { timers: this.timers, config: this.timerConfig, reliable: source.transport.reliable, send, onTerminated };
+  private txContext(source: RequestSource, onTerminated: () => void, send: (m: SipMessage) => Sent, resend: (w: Sent) => void): TransactionContext {
+    return { timers: this.timers, config: this.timerConfig, reliable: source.transport.reliable, send, resend, onTerminated };
+  }
+
+  /** Sends bytes a transaction kept (`Sent`) again, the way they went the first time. */
+  private transmit(sent: Sent, source: RequestSource): void {
+    const w = sent as unknown as Wire;
+    source.transport.send(w.bytes, w.dest, source.connectionId).catch((err: Error) => this.log.debug({ err }, 'send failed'));
   }
 
   /** Send a response back where its request came from (RFC 3261 §18.2.2, RFC 3581 §4). */
-  private sendToSource(msg: SipMessage, source: RequestSource): void {
+  private sendToSource(msg: SipMessage, source: RequestSource): Sent {
     if (msg.kind === 'response') this.stampServer(msg);
     const buf = serializeMessage(msg);
     let dest = source.remote;
@@ -308,7 +321,9 @@ export class SipStack {
         dest = { protocol: source.remote.protocol, address: received ?? (isIP(v.value.host.replace(/^\[|\]$/g, '')) ? v.value.host.replace(/^\[|\]$/g, '') : source.remote.address), port };
       }
     }
-    source.transport.send(buf, dest, source.connectionId).catch((err: Error) => this.log.debug({ err }, 'send failed'));
+    const wire: Wire = { bytes: buf, dest };
+    this.transmit(wire as unknown as Sent, source);
+    return wire as unknown as Sent;
   }
 
   private stampServer(res: SipResponse): void {
@@ -342,10 +357,16 @@ export class SipStack {
     if (!req.headers.has('User-Agent')) req.headers.append('User-Agent', this.userAgent);
     const source: RequestSource = { transport, remote: target.endpoint, connectionId: target.connectionId };
     const key = `${branch}|${req.method}`;
-    const ctx = this.txContext(source, () => this.clientTx.delete(key), (m) => {
-      const buf = serializeMessage(m);
-      transport.send(buf, target.endpoint, target.connectionId).catch((err: Error) => this.log.debug({ err }, 'send failed'));
-    });
+    const ctx = this.txContext(
+      source,
+      () => this.clientTx.delete(key),
+      (m) => {
+        const wire: Wire = { bytes: serializeMessage(m), dest: target.endpoint };
+        this.transmit(wire as unknown as Sent, source);
+        return wire as unknown as Sent;
+      },
+      (w) => this.transmit(w, source),
+    );
     const tx = req.method === 'INVITE' ? new InviteClientTransaction(key, req, ctx) : new NonInviteClientTransaction(key, req, ctx);
     if (req.method !== 'ACK') this.clientTx.set(key, tx);
     return tx;
@@ -414,12 +435,22 @@ export function serverKey(req: SipRequest, methodOverride?: string): string {
   const method = methodOverride ?? (req.method === 'ACK' ? 'INVITE' : req.method);
   if (v.ok) {
     const branch = v.value.params.get('branch') ?? '';
-    if (branch.startsWith('z9hG4bK')) return `${branch}|${v.value.host}:${v.value.port ?? ''}|${method}`;
+    if (branch.startsWith('z9hG4bK')) return detached(`${branch}|${v.value.host}:${v.value.port ?? ''}|${method}`);
   }
   // RFC 2543 peers: no magic cookie; fall back to the dialog-and-sequence identity.
   const fromTag = /;\s*tag=([^;\s]+)/i.exec(req.headers.get('From') ?? '')?.[1] ?? '';
   const cseq = (req.headers.get('CSeq') ?? '').trim().split(/\s+/)[0];
-  return `2543|${req.headers.get('Call-ID')}|${fromTag}|${cseq}|${top}|${method}`;
+  return detached(`2543|${req.headers.get('Call-ID')}|${fromTag}|${cseq}|${top}|${method}`);
+}
+
+/**
+ * `s` as a string of its own. Parsed values are slices of the message's text, and a string built
+ * from them keeps that whole text alive as long as it lives: a server transaction's key lives 32 s
+ * after the final response (Timer J/L), and held the raw INVITE and BYE of every call of that span
+ * (docs/sip.md "Call set-up rate"). A copy through bytes shares nothing with the message.
+ */
+function detached(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /** A status line (`SIP/2.0 …`) after any leading CRLF: responses are matched, never answered. */

@@ -271,3 +271,30 @@ test('close sends RTCP BYE and returns the ports to the pool', async () => {
     await b.close();
   }
 });
+
+test('close of a session that never sent RTP or RTCP sends no BYE (RFC 3550 §6.3.7) and still returns its ports', async () => {
+  const pool = testPool();
+  const a = await openSession({ ports: pool });
+  const peer = await udpSocket();
+  try {
+    a.setRemote({ address: '127.0.0.1', port: peer.address().port });
+    const before = pool.available;
+    await a.close('hangup');
+    assert.equal(a.stats().rtcpSent, 0, 'no RTCP at all: nothing was ever sent');
+    assert.equal(a.stats().packetsSent, 0);
+    assert.equal(pool.available, before + 1);
+  } finally {
+    peer.close();
+  }
+});
+
+test('sessions draw distinct SSRCs from the shared random reserve', async () => {
+  const pool = testPool();
+  const sessions = [];
+  for (let i = 0; i < 20; i++) sessions.push(await openSession({ ports: pool }));
+  try {
+    assert.equal(new Set(sessions.map((s) => s.ssrc)).size, 20);
+  } finally {
+    for (const s of sessions) await s.close();
+  }
+});

@@ -1,7 +1,7 @@
 // The privacy policy: schema, defaults (nothing raw leaves) and the pure gate every sink uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyPolicy, DEFAULT_PRIVACY_POLICY, DESTINATIONS, parsePrivacyPolicy, type PolicyRecord } from '../../src/privacy/policy.js';
+import { applyPolicy, DEFAULT_PRIVACY_POLICY, DESTINATIONS, parsePrivacyPolicy, parsePrivacyPolicyOnce, type PolicyRecord } from '../../src/privacy/policy.js';
 import { TokenVault } from '../../src/privacy/vault.js';
 import { phonePseudonym } from '../../src/privacy/phone.js';
 
@@ -113,4 +113,18 @@ test('unexplained numbers are redacted for every destination by default; a desti
   assert.equal(applyPolicy('events', { transcript: text }, parsed.policy).transcript, 'order number [NUMBER] and my card [CREDIT_DEBIT_NUMBER]', 'other destinations keep the default');
   const bad = parsePrivacyPolicy({ dialog: { unexplainedNumbers: 'sometimes' } });
   assert.ok(!bad.ok && bad.error.startsWith('dialog.unexplainedNumbers'));
+});
+
+test('parsePrivacyPolicyOnce: one validation per policy object, the same frozen policy after, a new object parsed anew', () => {
+  const input = { logs: { transcript: 'drop' } };
+  const a = parsePrivacyPolicyOnce(input);
+  assert.ok(a.ok);
+  assert.equal(parsePrivacyPolicyOnce(input), a, 'the same object: the cached result');
+  assert.deepEqual(a, parsePrivacyPolicy(input), 'what a fresh parse gives');
+  assert.ok(Object.isFrozen(a.policy) && Object.isFrozen(a.policy.logs), 'shared, so frozen');
+  const b = parsePrivacyPolicyOnce({ logs: { transcript: 'allow' } });
+  assert.ok(b.ok && b.policy.logs.transcript === 'allow', 'another object is parsed');
+  assert.equal(parsePrivacyPolicyOnce({ logs: { transcript: 'shout' } }).ok, false, 'a bad policy still fails');
+  assert.equal(parsePrivacyPolicyOnce(undefined).ok, true, 'no policy: the defaults');
+  assert.equal(parsePrivacyPolicyOnce(undefined), parsePrivacyPolicyOnce(null), 'parsed once for the process');
 });

@@ -8,6 +8,7 @@ import { NonInviteClientTransaction } from '../../src/sip/transaction/client-non
 import { InviteServerTransaction } from '../../src/sip/transaction/server-invite.js';
 import { NonInviteServerTransaction } from '../../src/sip/transaction/server-non-invite.js';
 import { createResponse } from '../../src/sip/response.js';
+import type { Sent } from '../../src/sip/transaction/types.js';
 
 const T = { t1: 500, t2: 4000, t4: 5000 };
 
@@ -27,7 +28,10 @@ function harness(reliable = false) {
   const timers = new FakeClock({ startMs: 0 });
   const sent: { at: number; msg: SipMessage }[] = [];
   let terminated = -1;
-  const ctx = { timers, config: T, reliable, send: (msg: SipMessage) => sent.push({ at: timers.now(), msg }), onTerminated: () => (terminated = timers.now()) };
+  // A `Sent` here is the message itself: a resend logs it again, as the stack would send its bytes again.
+  const send = (msg: SipMessage): Sent => (sent.push({ at: timers.now(), msg }), msg as unknown as Sent);
+  const resend = (s: Sent): void => void sent.push({ at: timers.now(), msg: s as unknown as SipMessage });
+  const ctx = { timers, config: T, reliable, send, resend, onTerminated: () => (terminated = timers.now()) };
   return { timers, sent, ctx, terminatedAt: () => terminated };
 }
 
@@ -183,4 +187,36 @@ test('non-INVITE server: Timer J = 64*T1 on UDP (retransmissions get the final r
   tx2.respond(res(options, 200));
   h2.timers.advance(0);
   assert.equal(tx2.state, 'terminated');
+});
+
+test('server transactions keep what they sent as bytes to resend, and forget the parsed request once a final response has left', () => {
+  const h = harness();
+  const invite = req('INVITE');
+  const tx = new InviteServerTransaction('k', invite, h.ctx);
+  assert.equal(tx.request, invite, 'Proceeding: the INVITE is there for the TU and a CANCEL');
+  const busy = res(invite, 486);
+  tx.respond(busy);
+  assert.equal(tx.request, undefined, 'Completed: nothing parsed is kept for the 32 s of Timer H');
+  tx.receiveRequest();
+  h.timers.advance(T.t1);
+  assert.deepEqual(h.sent.map((s) => s.msg), [busy, busy, busy], 'the retransmitted INVITE and Timer G resend what was sent');
+
+  const h2 = harness();
+  const tx2 = new InviteServerTransaction('k', invite, h2.ctx);
+  tx2.respond(res(invite, 200));
+  assert.equal(tx2.request, undefined, 'Accepted: the TU resends its 2xx itself');
+  tx2.receiveRequest();
+  assert.equal(h2.sent.length, 1);
+
+  const h3 = harness();
+  const options = req('OPTIONS');
+  const tx3 = new NonInviteServerTransaction('k', options, h3.ctx);
+  const ok = res(options, 200);
+  tx3.respond(ok);
+  tx3.receiveRequest();
+  tx3.receiveRequest();
+  assert.deepEqual(h3.sent.map((s) => s.msg), [ok, ok, ok], 'retransmitted requests get the same final response');
+  tx3.terminate();
+  tx3.receiveRequest();
+  assert.equal(h3.sent.length, 3, 'nothing after Terminated');
 });

@@ -43,7 +43,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
-import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
@@ -58,6 +57,7 @@ import { inPlaceError, SRTP_TRAILER_ROOM } from '../srtp/stream-context.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
 import { SendRing } from './send-ring.js';
+import { sessionRandom } from './session-random.js';
 import { SourceLatch } from './source-latch.js';
 import { DtmfSendQueue } from './dtmf-send-queue.js';
 import { nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
@@ -174,14 +174,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.wallOffset = this.clock.epochMs() - this.clock.now();
     this.random = options.random ?? Math.random;
     this.clockRate = options.clockRate ?? 8000;
-    this.cname = options.cname ?? `${randomBytes(8).toString('hex')}@hushgate`;
+    this.cname = options.cname ?? `${sessionRandom(8).toString('hex')}@hushgate`;
     this.rtcpIntervalMs = options.rtcpIntervalMs ?? 5000;
     this.rtpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
     this.onAudio = options.onAudio;
     this.rtpFd = socketFd(rtpSocket);
-    const rnd = randomBytes(10);
+    const rnd = sessionRandom(10);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
     this.tsBase = rnd.readUInt32BE(6);
@@ -360,7 +360,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   private sendEventPacket(p: PlannedTelephoneEvent): void {
     const dest = this.rtpDestination;
-    if (dest === null || this.telephoneEventPt === null) return;
+    if (this.closed || dest === null || this.telephoneEventPt === null) return;
     this.sendPacket(this.telephoneEventPt, p.marker, p.timestamp, p.payload, dest);
   }
 
@@ -595,13 +595,19 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
     this.rtcpTimer = null;
     this.dtmfQueue.close();
-    const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
-    await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
+    // RFC 3550 §6.3.7: a participant which never sent an RTP or RTCP packet MUST NOT send a BYE
+    // (a call hung up before any media — most of a call set-up benchmark's calls — sends nothing).
+    if (this.counters.packetsSent > 0 || this.counters.rtcpSent > 0) {
+      const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
+      await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
+    }
     await Promise.all([
       new Promise<void>((resolve) => this.rtpSocket.close(() => resolve())),
       new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),
     ]);
     this.pool.release(this.localPort);
+    // The sockets are closed: nothing sends from the ring again; its idle buffers serve later calls.
+    this.ring.release();
     // libsrtp state (and its key copy) lives outside the JS heap: free it with the call, not at some later GC.
     // (stats() still reports srtp: true; nothing protects or opens a packet once closed.)
     if (this.srtp !== null) disposeSrtp(this.srtp);

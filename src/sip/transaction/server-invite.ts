@@ -6,16 +6,22 @@
  *   Proceeding --3xx-6xx--> Completed (Timer G resend on unreliable, Timer H = 64*T1 waiting for ACK)
  *   Completed --ACK--> Confirmed (Timer I = T4 unreliable, 0 reliable) --> Terminated
  *   Completed --Timer H--> Terminated (onAckTimeout)
+ *
+ * Only while Proceeding does it hold the parsed INVITE (a CANCEL finds it, the TU answers it). Once a
+ * final response has left it keeps that response's bytes (`Sent`) and forgets both parsed messages:
+ * Accepted lasts 32 s and needs nothing to absorb retransmitted INVITEs; Completed resends bytes.
  */
 import type { TimerHandle } from '../../time/index.js';
 import type { SipRequest, SipResponse } from '../message.js';
-import type { TransactionContext } from './types.js';
+import type { Sent, TransactionContext } from './types.js';
 
 export type InviteServerState = 'proceeding' | 'accepted' | 'completed' | 'confirmed' | 'terminated';
 
 export class InviteServerTransaction {
   state: InviteServerState = 'proceeding';
-  lastResponse?: SipResponse;
+  /** The last response sent, as bytes (resent for a retransmitted INVITE, and by Timer G). */
+  private lastSent?: Sent;
+  #request: SipRequest | undefined;
   /** Timer H fired: no ACK for our error response. */
   onAckTimeout?: () => void;
   private timerG?: TimerHandle;
@@ -26,10 +32,16 @@ export class InviteServerTransaction {
 
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     private readonly ctx: TransactionContext,
   ) {
+    this.#request = request;
     this.gInterval = ctx.config.t1;
+  }
+
+  /** The INVITE, until a final response has been sent (then undefined: the TU keeps its own). */
+  get request(): SipRequest | undefined {
+    return this.#request;
   }
 
   get hasFinalResponse(): boolean {
@@ -39,10 +51,12 @@ export class InviteServerTransaction {
   respond(res: SipResponse): void {
     const { timers, config, reliable } = this.ctx;
     if (this.state === 'proceeding') {
-      this.lastResponse = res;
-      this.ctx.send(res);
+      this.lastSent = this.ctx.send(res);
       if (res.status < 200) return;
+      this.#request = undefined;
       if (res.status < 300) {
+        // RFC 6026: the TU resends its own 2xx; nothing here is sent again.
+        this.lastSent = undefined;
         this.state = 'accepted';
         this.timerL = timers.setTimeout(() => this.terminate(), 64 * config.t1);
         return;
@@ -61,8 +75,7 @@ export class InviteServerTransaction {
 
   /** A retransmission of the INVITE arrived. */
   receiveRequest(): void {
-    if (this.state === 'proceeding' && this.lastResponse) this.ctx.send(this.lastResponse);
-    else if (this.state === 'completed' && this.lastResponse) this.ctx.send(this.lastResponse);
+    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastSent) this.ctx.resend(this.lastSent);
     // accepted/confirmed: absorbed.
   }
 
@@ -77,8 +90,8 @@ export class InviteServerTransaction {
 
   private armG(): void {
     this.timerG = this.ctx.timers.setTimeout(() => {
-      if (this.state !== 'completed' || !this.lastResponse) return;
-      this.ctx.send(this.lastResponse);
+      if (this.state !== 'completed' || !this.lastSent) return;
+      this.ctx.resend(this.lastSent);
       this.gInterval = Math.min(2 * this.gInterval, this.ctx.config.t2);
       this.armG();
     }, this.gInterval);
@@ -87,6 +100,8 @@ export class InviteServerTransaction {
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
+    this.#request = undefined;
+    this.lastSent = undefined;
     for (const t of [this.timerG, this.timerH, this.timerI, this.timerL]) this.ctx.timers.clearTimeout(t);
     this.ctx.onTerminated();
   }

@@ -1,22 +1,24 @@
 /**
  * Non-INVITE server transaction (RFC 3261 §17.2.2).
  *   Trying --1xx--> Proceeding --final--> Completed (Timer J = 64*T1 unreliable, 0 reliable) --> Terminated
- * Retransmitted requests in Proceeding/Completed get the last response again.
+ * Retransmitted requests in Proceeding/Completed get the last response again — its bytes (`Sent`):
+ * the transaction keeps neither the parsed request nor the parsed response (Completed lasts 32 s).
  */
 import type { TimerHandle } from '../../time/index.js';
 import type { SipRequest, SipResponse } from '../message.js';
-import type { TransactionContext } from './types.js';
+import type { Sent, TransactionContext } from './types.js';
 
 export type NonInviteServerState = 'trying' | 'proceeding' | 'completed' | 'terminated';
 
 export class NonInviteServerTransaction {
   state: NonInviteServerState = 'trying';
-  lastResponse?: SipResponse;
+  private lastSent?: Sent;
   private timerJ?: TimerHandle;
 
+  /** `request` is not kept: the TU was handed it with this transaction. */
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    _request: SipRequest,
     private readonly ctx: TransactionContext,
   ) {}
 
@@ -26,8 +28,7 @@ export class NonInviteServerTransaction {
 
   respond(res: SipResponse): void {
     if (this.state === 'completed' || this.state === 'terminated') return;
-    this.lastResponse = res;
-    this.ctx.send(res);
+    this.lastSent = this.ctx.send(res);
     if (res.status < 200) {
       this.state = 'proceeding';
       return;
@@ -37,12 +38,13 @@ export class NonInviteServerTransaction {
   }
 
   receiveRequest(): void {
-    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastResponse) this.ctx.send(this.lastResponse);
+    if ((this.state === 'proceeding' || this.state === 'completed') && this.lastSent) this.ctx.resend(this.lastSent);
   }
 
   terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
+    this.lastSent = undefined;
     this.ctx.timers.clearTimeout(this.timerJ);
     this.ctx.onTerminated();
   }
