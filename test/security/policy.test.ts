@@ -22,6 +22,8 @@ import { piecewiseCorrelation } from '../helpers/audio.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { parseWav } from '../../src/media/wav.js';
 import { createTestPki, type TestPki } from './certs.js';
+import { setNativeUdpSend } from '../../src/media/rtp/udp-batch.js';
+import { setNativeUdpRecv } from '../../src/media/rtp/udp-recv.js';
 
 const GREETING = join(REPO, 'assets/greeting.wav');
 let pki: TestPki;
@@ -120,13 +122,17 @@ test('TLS + SRTP call: echo intact, replay and forgery counted, certificate relo
   const wav = parseWav(readFileSync(GREETING));
   assert.ok(wav.ok);
   const ref = wav.wav.samples;
+  setNativeUdpSend(false);
+  setNativeUdpRecv(false);
   const p = await phone('tls', true);
   try {
     assert.equal(Number.parseInt(await peerSerial(), 16), 2);
     const call = await p.dial(`sips:secure@127.0.0.1:${tlsPort}`);
     assert.match(call.sdp.offer, /m=audio \d+ RTP\/SAVP/);
     assert.match(call.sdp.answer, /a=crypto:\d AES_CM_128_HMAC_SHA1_(80|32) inline:/);
-    // Tap our own RTP socket to keep a copy of one protected packet as it went out.
+    // Tap our own RTP socket to keep a copy of one protected packet as it went out. The phone in
+    // this process sends and reads through dgram (the native batch would bypass the tap, and the
+    // replay below goes through dgram, which a natively read socket must not do): set before dialling.
     const sock = (call.audio.rtp as unknown as { rtpSocket: dgram.Socket }).rtpSocket;
     let captured: Buffer | undefined;
     const send = sock.send.bind(sock) as (...args: unknown[]) => void;
@@ -179,5 +185,7 @@ test('TLS + SRTP call: echo intact, replay and forgery counted, certificate relo
     }
   } finally {
     await p.close();
+    setNativeUdpSend(true);
+    setNativeUdpRecv(true);
   }
 });
