@@ -118,6 +118,37 @@ for (const path of ['native', 'dgram'] as const) {
     }
   });
 
+  test(`${path} receive: hostile datagrams (empty, 1 byte, short headers, lying lengths, over a ring slot, 65,000 bytes, random) crash nothing and the call's audio continues intact`, { skip }, async () => {
+    const { session, got } = await open(path);
+    const a = await sock();
+    const stranger = await sock();
+    try {
+      const ssrc = 0x51515151;
+      a.send(rtp(1, 160, ssrc, payload(1)), session.localPort, '127.0.0.1'); // latch first
+      await waitFor('latched', () => got.length === 1, 2000);
+      const lying = rtp(2, 320, ssrc, payload(2));
+      lying[0] = 0x9f; // version 2, extension bit, 15 CSRCs: header longer than the packet
+      const hostile: Buffer[] = [Buffer.alloc(0), Buffer.from([0x80]), rtp(3, 480, ssrc, new Uint8Array(0)).subarray(0, 11), lying, Buffer.alloc(3000, 0x41), Buffer.alloc(65_000, 0x00)];
+      for (let i = 0; i < 300; i++) hostile.push(randomBytes(1 + Math.floor(Math.random() * 2500)));
+      for (const [i, d] of hostile.entries()) {
+        (i % 2 ? stranger : a).send(d, session.localPort, '127.0.0.1');
+        if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const before = got.length;
+      for (let i = 10; i < 20; i++) a.send(rtp(i, 160 * i, ssrc, payload(i)), session.localPort, '127.0.0.1');
+      await waitFor('the call goes on', () => got.slice(before).filter((g) => g.seq >= 10 && g.seq < 20).length === 10, 3000);
+      for (const g of got.slice(before).filter((x) => x.seq >= 10 && x.seq < 20)) assert.deepEqual(g.payload, payload(g.seq));
+      const st = session.stats();
+      assert.ok(st.malformed >= 3, `malformed counted: ${JSON.stringify(st)}`);
+      assert.equal(session.rtpDestination?.port, a.address().port, 'still latched to the caller');
+    } finally {
+      await session.close();
+      a.close();
+      stranger.close();
+    }
+  });
+
   test(`${path} receive: a burst bigger than one read batch (64) arrives whole and in order`, { skip }, async () => {
     const { session, got } = await open(path);
     const a = await sock();
