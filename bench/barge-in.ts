@@ -143,6 +143,8 @@ interface Outcome {
   paused: boolean;
   stopped: boolean;
   latencyMs?: number;
+  /** The turn's transcript(s) when the prompt was stopped. */
+  heard?: string;
 }
 
 const set = stimuli();
@@ -202,12 +204,15 @@ async function trial(s: Stimulus): Promise<Outcome> {
   const onFinished = (r: string) => void (r === 'stopped' && (stopped = true));
   l.media.on('bargeIn', onPause);
   l.media.on('playbackFinished', onFinished);
+  const eventsBefore = gw.events.length;
   const [sentAt] = await l.line.say(s.pcm, [nucleus(s.pcm)]);
   const settleUntil = Date.now() + 4000;
   while (Date.now() < settleUntil && !stopped && (l.media.paused || Date.now() < settleUntil - 2500)) await sleep(50);
   l.media.off('bargeIn', onPause);
   l.media.off('playbackFinished', onFinished);
-  return { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
+  // What the recogniser made of it, when it became a turn (a stopped prompt): synthetic audio, redacted like any transcript.
+  const heard = gw.events.slice(eventsBefore).filter((e) => e.type === 'transcription' && e.callId === l.call.session.callId).map((e) => String(e['transcript'] ?? ''));
+  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
 }
 
 /** The canceller's cost per 20 ms frame, offline: a prompt through the low-pass echo path at −15 dB, 120 ms. */
@@ -273,7 +278,7 @@ const figures = {
         latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
         perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
       },
-      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused })),
+      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}) })),
       falseTrials: falseTrials.length,
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,
       falseBargeInRateFilteredEchoPct: pct(falseTrials.filter((o) => o.stopped && o.echoFiltered).length, falseTrials.filter((o) => o.echoFiltered).length),

@@ -26,7 +26,7 @@ import { EarlyTurnEnd } from './early-end.js';
 import { deadline } from './timing.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import { SensitiveTurns } from './sensitive-turns.js';
-import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionSettingsOf } from './barge-in.js';
+import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionOutcome, interruptionSettingsOf } from './barge-in.js';
 import { obtainConsent } from './recording-consent.js';
 import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 
@@ -247,7 +247,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await (this.earlyEnd.outcomeFor(u, stt, phrases, this.sensitive.on && !stt.local) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options }));
+    const outcome = await interruptionOutcome(interrupting, await (this.earlyEnd.outcomeFor(u, stt, phrases, this.sensitive.on && !stt.local) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options })), () => recognise(this.sensitive.audioFor(stt, u), stt, { engineOptions: options })); // over a prompt, a forced grammar match is decoded again (barge-in.ts)
     const sttMs = this.earlyEnd.decodeMsFor(u) ?? Math.round(this.clock.now() - t0); // a decode made at the pause is the turn's recognition time
     if (this.ended) return;
     if (interrupting && (await this.interruption.decide(outcome.ok ? outcome.result.transcript : undefined, u.speechMs)) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn

@@ -23,6 +23,8 @@ import type { BargeInConfig } from '../speech/index.js';
 import type { BargeInOptions } from '../media/index.js';
 import { BackchannelMatcher } from './barge-in-words.js';
 import type { AgentMedia } from './agent-call.js';
+import { MIN_ACOUSTIC_FIT } from './turn-completeness.js';
+import type { SttOutcome } from '../speech/index.js';
 
 /** What the judge needs of the call's media. */
 export type InterruptibleMedia = Pick<AgentMedia, 'on' | 'playing' | 'callerSpeaking' | 'pausePlayback' | 'resumePlayback' | 'stopPlayback'>;
@@ -172,4 +174,28 @@ export class InterruptionJudge {
       this.resume();
     }, this.settings.resumeAfterMs);
   }
+}
+
+/**
+ * What did the caller say over the prompt (`interrupting`; otherwise the outcome as it is)? While an interruption is judged the recogniser decodes
+ * against the dialog's grammar plus the backchannels (barge-in.ts `grammar`), and a grammar holds
+ * only its phrases: whatever was said comes back as the phrase it fits least badly. Measured on
+ * flite voices (embedded PocketSphinx, the bank grammar + backchannels): "mm-hmm" came back as
+ * "account balance" (acoustic fit −42…−44 per frame) or "speak to an agent" (−52), "stop" as
+ * "uh huh" (−45), "no" as "okay" (−42), "agent" as "speak to an agent" (−53) — a hum would have
+ * made a balance request, and "stop" and "no" would have resumed the prompt as backchannels. Whole
+ * phrases said as such fit at −17…−28.
+ *
+ * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) is not
+ * trusted: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
+ * which wrote "m m h m m" / "and an h m m" for the hums, and "no", "agent", "hello there" as said.
+ * That decode is what the interruption is judged on and, if it interrupts, the turn's recognition.
+ * A recogniser that reports no acoustic fit (remote engines) is taken at its word.
+ */
+export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>): Promise<SttOutcome> {
+  if (!interrupting || !grammarOutcome.ok) return grammarOutcome;
+  const fit = grammarOutcome.result.acousticFitPerFrame;
+  if (fit === undefined || fit >= MIN_ACOUSTIC_FIT || !grammarOutcome.result.transcript.trim()) return grammarOutcome;
+  const open = await openDecode();
+  return open.ok ? open : grammarOutcome;
 }
