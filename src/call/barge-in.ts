@@ -116,6 +116,12 @@ export class InterruptionJudge {
    * `speechMs`: how much speech the utterance held; past `backchannelMaxMs` it interrupts whatever
    * was recognised (a grammar decode may find nothing, or a backchannel, in words it cannot hold).
    */
+  /** Words that, within `backchannelMaxMs`, would resume the prompt (a backchannel, or no content word). */
+  resumes(transcript: string): boolean {
+    const b = this.settings.backchannels;
+    return b.isBackchannel(transcript, this.#expected) || b.isContentless(transcript, this.#expected);
+  }
+
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
@@ -186,16 +192,19 @@ export class InterruptionJudge {
  * made a balance request, and "stop" and "no" would have resumed the prompt as backchannels. Whole
  * phrases said as such fit at −17…−28.
  *
- * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) is not
- * trusted: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
+ * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) and that
+ * would stop the prompt (not a backchannel or content-free: `resumes`) is not trusted: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
  * which wrote "m m h m m" / "and an h m m" for the hums, and "no", "agent", "hello there" as said.
  * That decode is what the interruption is judged on and, if it interrupts, the turn's recognition.
  * A recogniser that reports no acoustic fit (remote engines) is taken at its word.
  */
-export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>): Promise<SttOutcome> {
+export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>, resumes: (transcript: string) => boolean = () => false): Promise<SttOutcome> {
   if (!interrupting || !grammarOutcome.ok) return grammarOutcome;
   const fit = grammarOutcome.result.acousticFitPerFrame;
   if (fit === undefined || fit >= MIN_ACOUSTIC_FIT || !grammarOutcome.result.transcript.trim()) return grammarOutcome;
+  // A forced match that would resume the prompt anyway is left as it is: under the echo canceller's
+  // residual a real "okay" can fit poorly too, and the open model may write it as content.
+  if (resumes(grammarOutcome.result.transcript)) return grammarOutcome;
   const open = await openDecode();
   return open.ok ? open : grammarOutcome;
 }
