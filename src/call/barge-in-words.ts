@@ -66,6 +66,16 @@ export class BackchannelMatcher {
    * most two function words (and at least one word), and is not one of `expected`.
    */
   isContentless(transcript: string, expected?: readonly string[]): boolean {
+    return this.only(transcript, expected, MAX_FUNCTION_WORDS);
+  }
+
+  /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */
+  isBackchannel(transcript: string, expected?: readonly string[]): boolean {
+    return this.only(transcript, expected, 0);
+  }
+
+  /** At least one word, all vocalisations or backchannel phrases but for up to `maxFunctionWords` function words; not one of `expected`. */
+  private only(transcript: string, expected: readonly string[] | undefined, maxFunctionWords: number): boolean {
     const words = normaliseWords(transcript).split(' ').filter(Boolean);
     if (words.length === 0) return false;
     if (expected?.some((e) => normaliseWords(e) === words.join(' '))) return false;
@@ -82,30 +92,8 @@ export class BackchannelMatcher {
           i += p.length;
           continue outer;
         }
-      if (!this.functionWords.has(w) || ++functionWords > MAX_FUNCTION_WORDS) return false;
+      if (!this.functionWords.has(w) || ++functionWords > maxFunctionWords) return false;
       i++;
-    }
-    return true;
-  }
-
-  /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */
-  isBackchannel(transcript: string, expected?: readonly string[]): boolean {
-    const words = normaliseWords(transcript).split(' ').filter(Boolean);
-    if (words.length === 0) return false;
-    const said = words.join(' ');
-    if (expected?.some((e) => normaliseWords(e) === said)) return false;
-    let i = 0;
-    outer: while (i < words.length) {
-      if (this.vocal.has(words[i]!)) {
-        i++;
-        continue;
-      }
-      for (const p of this.phrases)
-        if (p.every((w, k) => words[i + k] === w)) {
-          i += p.length;
-          continue outer;
-        }
-      return false;
     }
     return true;
   }

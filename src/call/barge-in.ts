@@ -125,8 +125,7 @@ export class InterruptionJudge {
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    const b = this.settings.backchannels;
-    if (speechMs <= this.settings.backchannelMaxMs && (!text || b.isBackchannel(text, this.#expected) || b.isContentless(text, this.#expected))) {
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.resumes(text))) {
       this.resume();
       return 'resumed';
     }

@@ -86,7 +86,7 @@ test('a longer, band-pass echo path (hybrid-like, 3 ms of ringing) is cancelled 
   assert.ok(r.erle(4, 10) >= 20, `ERLE ${r.erle(4, 10).toFixed(1)} dB`);
 });
 
-test('double talk: a caller over the echo does not make the filter diverge', () => {
+test('double talk: a caller over the echo does not make the filter diverge', (t) => {
   const head = prompt.subarray(0, 8000 * 14);
   const echo = echoPath(head, -10, 120 * 8 + 13);
   const near = new Int16Array(head.length);
@@ -96,19 +96,19 @@ test('double talk: a caller over the echo does not make the filter diverge', () 
   const before = r.erle(3, 5);
   const during = r.erle(5, 5 + Math.min(talk.length, 8000 * 5) / 8000);
   const after = r.erle(11, 14);
-  console.log(`# double talk: ERLE before ${before.toFixed(1)} dB, during ${during.toFixed(1)} dB, after ${after.toFixed(1)} dB`);
+  t.diagnostic(`double talk: ERLE before ${before.toFixed(1)} dB, during ${during.toFixed(1)} dB, after ${after.toFixed(1)} dB`);
   assert.ok(before >= 20, `before the caller ${before.toFixed(1)} dB`);
   assert.ok(during >= 15, `while the caller talks ${during.toFixed(1)} dB (the filter froze)`);
   assert.ok(after >= 20, `after ${after.toFixed(1)} dB`);
   assert.ok(r.c.counts.frozenNear > 50, `frozen on ${r.c.counts.frozenNear} frames`);
 });
 
-test('the canceller costs well under a frame (µs per frame, printed)', () => {
+test('the canceller costs well under a frame (µs per frame, printed)', (t) => {
   const head = prompt.subarray(0, 8000 * 10);
   const echo = echoPath(head, -15, 900);
   cancel(head, echo, echo); // warm the JIT
   const r = cancel(head, mix(echo, undefined, 0, -70), echo);
-  console.log(`# echo canceller: ${r.usPerFrame.toFixed(0)} µs per 20 ms frame (mean over 10 s, 256 taps)`);
+  t.diagnostic(`echo canceller: ${r.usPerFrame.toFixed(0)} µs per 20 ms frame (mean over 10 s, 256 taps)`);
   assert.ok(r.usPerFrame < 5000);
 });
 
@@ -127,7 +127,7 @@ function bargeIns(sent: Int16Array, received: Int16Array, opts: BargeInOptions =
   return got;
 }
 
-test('near end under a −6 and −10 dB echo: a caller no louder than the echo interrupts within 300 ms of the first syllable', () => {
+test('near end under a −6 and −10 dB echo: a caller no louder than the echo interrupts within 300 ms of the first syllable', (t) => {
   const lat: number[] = [];
   let withoutCanceller = 0;
   for (const gain of [-6, -10])
@@ -148,7 +148,7 @@ test('near end under a −6 and −10 dB echo: a caller no louder than the echo 
         if (old.length && old[0]! > at - 100 && old[0]! - (at + nucleusMs(caller)) <= 300) withoutCanceller++;
       }
   lat.sort((a, b) => a - b);
-  console.log(`# near end under −6/−10 dB echo: ${lat.length}/${lat.length} within 300 ms (p50 ${lat[lat.length >> 1]} ms, max ${lat.at(-1)} ms); the energy test alone: ${withoutCanceller}/${lat.length}`);
+  t.diagnostic(`near end under −6/−10 dB echo: ${lat.length}/${lat.length} within 300 ms (p50 ${lat[lat.length >> 1]} ms, max ${lat.at(-1)} ms); the energy test alone: ${withoutCanceller}/${lat.length}`);
 });
 
 test('the filtered echo alone never interrupts (−6…−25 dB, 20–250 ms)', () => {
