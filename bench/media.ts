@@ -40,15 +40,31 @@
  * The gateway's RTP send and receive paths (native batched sendto / recvmmsg, or dgram with
  * HUSHGATE_UDP_SEND=dgram / HUSHGATE_UDP_RECV=dgram in this process's environment, which the gateway
  * inherits) are reported as `gatewaySendPath`.
+ * --gateway-node-args "ARGS": extra node flags for the gateway (space-separated; e.g. "--max-semi-space-size=16" or
+ * "--trace-gc", whose lines land in DIR/gateway-<mode>.log with --trace).
+ * --trace DIR: a pause timeline per mode, to line the receive spikes up with their cause
+ * (docs/media-rtp.md "Pauses on the media path"): the gateway writes DIR/gateway-<mode>.json
+ * (HUSHGATE_PAUSE_TRACE: its GCs, its late or long scheduler ticks, its /metrics scrapes) and this
+ * process DIR/generator-<mode>.json (its own GCs, and per measured step the milliseconds in which
+ * ≥ 1 stream saw an inter-arrival deviation > 4 ms, with how many streams), all in epoch ms.
+ * The generator sends and reads its RTP with the gateway's native UDP addon (batched sendto, recvmmsg)
+ * when it is built — real sockets, without dgram's per-packet garbage, whose GC pauses in this
+ * process showed up as gateway jitter (docs/media-rtp.md "Pauses"); `--generator-dgram` for dgram.
+ * The gateway's /metrics scrapes that open and close a step's pause window run outside the
+ * generator's measured window. `--gateway-js PATH`: the gateway's entry point (default this tree's
+ * dist/cli/main.js), to measure another build (e.g. main's) with the same generator.
  * Needs `npm run build` (dist/) first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
@@ -60,7 +76,9 @@ import { InviteClientSession } from '../src/sip/invite-client.js';
 import { parseSdp, negotiate, buildOffer } from '../src/sdp/index.js';
 import { createSdesOffer, type SdesKeys } from '../src/sdp/crypto.js';
 import { createSrtpContext, createSrtpContexts, srtpBackendStatus, type SrtpBackend, type SrtpStreamContext } from '../src/media/srtp/index.js';
-import { writeRtp, parseRtpInto, emptyRtpPacket } from '../src/media/rtp/packet.js';
+import { writeRtp, parseRtpInto, emptyRtpPacket, type PayloadView } from '../src/media/rtp/packet.js';
+import { nativeUdpBatch, socketFd, ipv4ToInt } from '../src/media/rtp/udp-batch.js';
+import { NativeRtpReceive } from '../src/media/rtp/udp-recv.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 /** The ladder climbs until a step fails; --max only caps it (and sizes the gateway's port range). */
@@ -71,6 +89,12 @@ const PHASES_ARG = arg('phases', 1);
 const profArg = process.argv.indexOf('--gateway-prof');
 const GATEWAY_PROF_DIR = profArg >= 0 ? resolve(process.argv[profArg + 1]!) : null;
 const SECONDS = arg('seconds', 5);
+const nodeArgsArg = process.argv.indexOf('--gateway-node-args');
+const GATEWAY_NODE_ARGS = nodeArgsArg >= 0 ? process.argv[nodeArgsArg + 1]!.split(' ').filter(Boolean) : [];
+const jsArg = process.argv.indexOf('--gateway-js');
+const GATEWAY_JS = jsArg >= 0 ? resolve(process.argv[jsArg + 1]!) : join(REPO, 'dist/cli/main.js');
+const traceArg = process.argv.indexOf('--trace');
+const TRACE_DIR = traceArg >= 0 ? resolve(process.argv[traceArg + 1]!) : null;
 const stepsArg = process.argv.indexOf('--steps');
 const STEPS = (stepsArg >= 0 ? process.argv[stepsArg + 1]!.split(',').map(Number) : [50, 100, 200, 300, 500, 700, 1000, 1300, 1600, 2000, 2500, 3000, 4000]).filter((n) => n <= MAX);
 const PIN = !process.argv.includes('--no-pin') && cpus().length >= 2 && existsSync('/usr/bin/taskset');
@@ -79,6 +103,10 @@ const MODES = modesArg >= 0 ? process.argv[modesArg + 1]!.split(',') : ['plain',
 /** Mode → the gateway's `media.srtpBackend`: `srtp` is what a default install runs (libsrtp when built). */
 const MODE_BACKEND: Record<string, 'auto' | 'openssl'> = { plain: 'auto', srtp: 'auto', 'srtp-openssl': 'openssl' };
 const FRAME_MS = 20;
+/** `--generator-dgram`: the generator sends and reads through dgram as before (the old, noisier measure). */
+const GENERATOR_DGRAM = process.argv.includes('--generator-dgram');
+/** The native send batch's slot size (udp-batch.ts): a 172-byte packet, or its SRTP form, fits. */
+const GEN_SLOT_BYTES = 1664;
 const JITTER_LIMIT_MS = 5;
 const LOSS_LIMIT = 0.001;
 
@@ -111,7 +139,7 @@ interface GatewayProc {
 const RTP_PORT_MIN = arg('rtp-port-min', 30000);
 const RTP_PORT_MAX: number | undefined = process.argv.includes('--rtp-port-max') ? arg('rtp-port-max', 0) : undefined;
 
-async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): Promise<GatewayProc> {
+async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl', mode: string): Promise<GatewayProc> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-media-'));
   const sipPort = await freePort();
   const adminPort = await freePort();
@@ -126,14 +154,23 @@ async function startGateway(maxCalls: number, srtpBackend: 'auto' | 'openssl'): 
     accounts: [{ id: 'bench', applications: [{ id: 'echo', numbers: ['echo'], mode: 'loopback', secureMedia: 'optional', maxCallSeconds: 3600 }] }],
   };
   writeFileSync(join(dir, 'config.yaml'), stringify(cfg));
-  const nodeArgs = GATEWAY_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${GATEWAY_PROF_DIR}`] : [];
-  const argv = [process.execPath, ...nodeArgs, join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'config.yaml')];
+  const nodeArgs = [...(GATEWAY_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${GATEWAY_PROF_DIR}`] : []), ...GATEWAY_NODE_ARGS];
+  const argv = [process.execPath, ...nodeArgs, GATEWAY_JS, 'start', '-c', join(dir, 'config.yaml')];
+  // Every tick on the timeline (threshold 0): a spike is then lined up with the exact pass that sent it.
+  const env = TRACE_DIR ? { ...process.env, HUSHGATE_PAUSE_TRACE: join(TRACE_DIR, `gateway-${mode}.json`), HUSHGATE_PAUSE_TRACE_MS: '0' } : process.env;
   const proc = PIN
-    ? spawn('/usr/bin/taskset', ['-c', GATEWAY_CPUS, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('/usr/bin/taskset', ['-c', GATEWAY_CPUS, ...argv], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn(argv[0]!, argv.slice(1), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  proc.stdout!.on('data', () => {});
+  // --trace-gc writes to stdout: kept beside the trace when tracing.
+  const gcLog: string[] = [];
+  proc.stdout!.on('data', (d: Buffer) => {
+    if (TRACE_DIR && GATEWAY_NODE_ARGS.includes('--trace-gc')) gcLog.push(d.toString());
+  });
+  proc.once('exit', () => {
+    if (TRACE_DIR && gcLog.length) writeFileSync(join(TRACE_DIR, `gateway-${mode}.log`), gcLog.join(''));
+  });
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`gateway exited: ${err}`);
@@ -200,6 +237,7 @@ class Stream {
   private ts = randomBytes(4).readUInt32BE(0);
   private readonly ssrc = randomBytes(4).readUInt32BE(0);
   private readonly out = Buffer.alloc(200);
+  private readonly fields = { payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: this.ssrc, marker: false };
   private readonly rx = emptyRtpPacket();
   // measurement window state
   measuring = false;
@@ -207,26 +245,51 @@ class Stream {
   firstSeq = -1;
   lastSeq = -1;
   received = 0;
-  gaps: number[] = [];
+  /** |inter-arrival − 20 ms| of the window, preallocated (a growing array would be garbage the generator's GC pauses on). */
+  gaps = new Float64Array(Math.ceil(((SECONDS + 2) * 1000) / FRAME_MS) * 2);
+  gapCount = 0;
+
+  /** The socket's descriptor and the destination as an IPv4 int, for the native send batch (fd −1: dgram). */
+  fd = -1;
+  destIpv4 = 0;
+  nativeRx: NativeRtpReceive | null = null;
 
   send(): void {
-    const n = writeRtp({ payloadType: 0, sequenceNumber: this.seq, timestamp: this.ts, ssrc: this.ssrc, marker: false }, MU_LAW_FRAME, this.out, 0);
+    const fields = this.fields;
+    fields.sequenceNumber = this.seq;
+    fields.timestamp = this.ts;
     this.seq = (this.seq + 1) & 0xffff;
     this.ts = (this.ts + 160) >>> 0;
+    const batch = this.fd >= 0 ? nativeUdpBatch(GEN_SLOT_BYTES) : null;
+    if (batch !== null) {
+      // Built in the batch's slot and sent with the rest of this pump's packets in one native call.
+      const slot = batch.next();
+      let n = writeRtp(fields, MU_LAW_FRAME, slot, 0);
+      if (this.srtp) {
+        const wire = this.srtp.outbound.protect(slot.subarray(0, n));
+        slot.set(wire);
+        n = wire.length;
+      }
+      batch.commit(this.fd, this.destIpv4, this.dest.port, n, this.sock, this.dest.address);
+      return;
+    }
+    const n = writeRtp(fields, MU_LAW_FRAME, this.out, 0);
     const wire = this.srtp ? this.srtp.outbound.protect(this.out.subarray(0, n)) : this.out.subarray(0, n);
     this.sock.send(wire, this.dest.port, this.dest.address);
   }
 
-  onMessage(msg: Buffer): void {
+  onMessage(msg: Buffer, length = msg.length, views?: PayloadView): void {
     const now = performance.now();
-    if (msg.length >= 2 && msg[1]! >= 192 && msg[1]! <= 223) return; // RTCP
+    if (length >= 2 && msg[1]! >= 192 && msg[1]! <= 223) return; // RTCP
     let pkt = msg;
     if (this.srtp) {
-      const r = this.srtp.inbound.unprotect(msg);
+      const r = this.srtp.inbound.unprotect(length === msg.length ? msg : msg.subarray(0, length));
       if (!r.ok) return;
       pkt = r.value;
+      length = pkt.length;
     }
-    if (parseRtpInto(pkt, this.rx) !== null) return;
+    // A native ring slot parses with its reused payload view: no garbage per packet here either.
+    if (parseRtpInto(pkt, this.rx, length, pkt === msg ? views : undefined) !== null) return;
     if (!this.measuring) {
       this.lastArrival = now;
       return;
@@ -234,7 +297,11 @@ class Stream {
     const seq = this.rx.sequenceNumber;
     if (this.firstSeq < 0) this.firstSeq = this.lastSeq = seq;
     else if (((seq - this.lastSeq) & 0xffff) < 0x8000) {
-      if (((seq - this.lastSeq) & 0xffff) === 1 && this.lastArrival >= 0) this.gaps.push(Math.abs(now - this.lastArrival - FRAME_MS));
+      if (((seq - this.lastSeq) & 0xffff) === 1 && this.lastArrival >= 0) {
+        const dev = Math.abs(now - this.lastArrival - FRAME_MS);
+        if (this.gapCount < this.gaps.length) this.gaps[this.gapCount++] = dev;
+        if (dev > 4 && spikeTrace !== null) spikeTrace.spike(now);
+      }
       this.lastSeq = seq;
     }
     this.lastArrival = now;
@@ -245,7 +312,7 @@ class Stream {
     this.measuring = on;
     this.firstSeq = this.lastSeq = -1;
     this.received = 0;
-    this.gaps = [];
+    this.gapCount = 0;
   }
 
   /** Packets the gateway sent in the window (by sequence span) and how many arrived. */
@@ -260,6 +327,22 @@ async function dialStream(ua: UserAgent, sipPort: number, srtp: boolean): Promis
   await new Promise<void>((r) => s.sock.bind(0, '127.0.0.1', () => r()));
   s.sock.on('message', (m) => s.onMessage(m));
   s.sock.on('error', () => {});
+  if (!GENERATOR_DGRAM) {
+    // The generator reads and sends natively too (the gateway's own addon, real sockets): dgram's
+    // per-packet Buffer, rinfo and send machinery made it pause on its own GC and show that as jitter.
+    const fd = socketFd(s.sock);
+    s.nativeRx = NativeRtpReceive.start(s.sock, fd, (ring, count) => {
+      for (let i = 0; i < count; i++) {
+        const len = ring.desc[3 * i]!;
+        if (len >= 0) s.onMessage(ring.slots[i]!, len, ring.views[i]);
+      }
+    });
+    if (s.nativeRx !== null && nativeUdpBatch(GEN_SLOT_BYTES) !== null) s.fd = fd;
+    else {
+      s.nativeRx?.stop(true);
+      s.nativeRx = null;
+    }
+  }
   const local = { address: '127.0.0.1', port: s.sock.address().port, codecs: ['PCMU'] as 'PCMU'[], telephoneEvent: false, sessionId: String(Date.now()), sessionVersion: 1 };
   const sdes = srtp ? createSdesOffer({ suites: ['AES_CM_128_HMAC_SHA1_80'] }) : undefined;
   const offer = buildOffer(local, sdes ? sdes.lines.map((l) => `a=crypto:${l}`) : []);
@@ -281,6 +364,14 @@ async function dialStream(ua: UserAgent, sipPort: number, srtp: boolean): Promis
   s.session = r.session;
   s.dest = { address: n.audio.remoteAddress, port: n.audio.remotePort };
   if (n.audio.srtp) s.srtp = createSrtpContexts(n.audio.srtp);
+  const ip = ipv4ToInt(s.dest.address);
+  if (ip !== null) s.destIpv4 = ip;
+  else if (s.nativeRx !== null) {
+    // Not an IPv4 literal: dgram sends, so dgram must read too (udp-recv.ts).
+    s.nativeRx.stop(true);
+    s.nativeRx = null;
+    s.fd = -1;
+  }
   return s;
 }
 
@@ -305,13 +396,23 @@ interface StepResult {
   mainThreadCpuPerCallPct?: number;
   /** The gateway's busiest other threads in cores (media workers with --workers, else libuv/V8 helpers). */
   gatewayOtherThreadsCores?: number[];
+  /**
+   * Time the gateway's main thread (and this generator's) was ready to run but waiting for its CPU
+   * over the window (/proc/<pid>/task/<tid>/schedstat), ms, and how often it was preempted: other
+   * work on the pinned core, not the media path. Pauses the media path cannot cause or remove.
+   */
+  gatewayRunqueueWaitMs?: number;
+  gatewayPreemptions?: number;
+  generatorRunqueueWaitMs?: number;
 }
 
 type SendPath = Awaited<ReturnType<GatewayProc['sendPath']>> | null;
 
 async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: number; sendPath: SendPath }> {
   const srtp = mode !== 'plain';
-  const gw = await startGateway(MAX, MODE_BACKEND[mode] ?? 'auto');
+  const gw = await startGateway(MAX, MODE_BACKEND[mode] ?? 'auto', mode);
+  const trace = TRACE_DIR ? new GeneratorTrace() : null;
+  spikeTrace = trace;
   const transport = await UdpTransport.listen('127.0.0.1', 0);
   const stack = new SipStack({ transports: [transport], logger: pino({ level: 'silent' }), advertisedHost: '127.0.0.1', userAgent: 'hushgate-bench' });
   const ua = new UserAgent(stack, { logger: pino({ level: 'silent' }), sessionTimer: { sessionExpires: 0, minSE: 90 } });
@@ -330,6 +431,7 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     const now = performance.now();
     while (t0 + tick * SLOT_MS <= now + 0.5) {
       if (now - (t0 + tick * SLOT_MS) > 5) lateSends++;
+      if (trace !== null && now - (t0 + tick * SLOT_MS) > 2) trace.pumpLate(t0 + tick * SLOT_MS, now - (t0 + tick * SLOT_MS));
       const phase = tick % PHASES;
       for (let i = phase; i < streams.length; i += PHASES) streams[i]!.send();
       tick++;
@@ -361,34 +463,53 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     running = false;
     sendPath = await gw.sendPath().catch(() => null);
     await Promise.all(streams.map((s) => s.session.bye().catch(() => undefined)));
-    for (const s of streams) s.sock.close();
+    for (const s of streams) {
+      s.nativeRx?.stop(false);
+      s.sock.close();
+    }
     await stack.close();
     await gw.stop();
+    if (trace) trace.write(join(TRACE_DIR!, `generator-${mode}.json`));
+    spikeTrace = null;
   }
   return { steps, maxCalls, sendPath };
 
   async function measure(target: number): Promise<StepResult> {
+    // The scrape that opens the gateway's pause window runs every collector on the gateway's one
+    // thread: done before the generator's window opens (and the closing one after it closes), so
+    // the bench's own scrapes are not measured as media jitter (docs/media-rtp.md "Pauses").
+    await gw.pauses(); // opens the gateway's pause window
+    // The generator's own garbage from dialling (SIP transactions) collected now, not as a
+    // mark-compact inside the window that would read as gateway jitter. The gateway is left alone.
+    generatorGc();
+    await new Promise((r) => setTimeout(r, 60));
     for (const s of streams) s.resetWindow(true);
     lateSends = 0;
-    await gw.pauses(); // opens the gateway's pause window
+    trace?.openWindow(target);
     const own0 = process.cpuUsage();
+    const gwWait0 = runqueueWait(gw.proc.pid!);
+    const genWait0 = runqueueWait(process.pid);
     const threads0 = gw.threadCpuSeconds();
     const cpu0 = gw.cpuSeconds();
     const w0 = performance.now();
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu1 = gw.cpuSeconds();
     const threads1 = gw.threadCpuSeconds();
-    const pauses = await gw.pauses();
+    const gwWait1 = runqueueWait(gw.proc.pid!);
+    const genWait1 = runqueueWait(process.pid);
+    for (const s of streams) s.measuring = false;
+    trace?.closeWindow();
     const own = process.cpuUsage(own0);
     const wall = (performance.now() - w0) / 1000;
     const generatorCores = (own.user + own.system) / 1e6 / wall;
-    for (const s of streams) s.measuring = false;
-    const all = new Float64Array(streams.reduce((a, s) => a + s.gaps.length, 0));
+    const pauses = await gw.pauses();
+    const all = new Float64Array(streams.reduce((a, s) => a + s.gapCount, 0));
     let k = 0;
     let expected = 0;
     let received = 0;
     for (const s of streams) {
-      for (const g of s.gaps) all[k++] = g;
+      all.set(s.gaps.subarray(0, s.gapCount), k);
+      k += s.gapCount;
       const c = s.windowCounts();
       expected += c.expected;
       received += c.received;
@@ -414,10 +535,19 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
       generatorCpuCores: round(generatorCores),
       generatorBound: generatorCores >= 0.9,
       ...threadFigures(gw.proc.pid!, threads0, threads1, wall, target),
+      gatewayRunqueueWaitMs: round(gwWait1.waitMs - gwWait0.waitMs),
+      gatewayPreemptions: gwWait1.preempted - gwWait0.preempted,
+      generatorRunqueueWaitMs: round(genWait1.waitMs - genWait0.waitMs),
     };
     return step;
   }
 }
+
+/** A full GC of this process (the generator), via --expose-gc set at run time. */
+const generatorGc: () => void = (() => {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+})();
 
 function round(x: number, d = 2): number {
   return Math.round(x * 10 ** d) / 10 ** d;
@@ -456,6 +586,7 @@ function packetCost(backend: SrtpBackend): { srtpUs: number; plainUs: number } {
 }
 
 async function main(): Promise<void> {
+  if (TRACE_DIR) mkdirSync(TRACE_DIR, { recursive: true });
   if (PIN && !generatorSharesGatewayCpus()) {
     // This process and its threads (libuv pool) on CPU 1; the gateway is started on CPU 0.
     const r = spawnSync('/usr/bin/taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
@@ -492,6 +623,8 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
+    /** How this generator sends and reads RTP: 'native' (the addon, default) or 'dgram' (--generator-dgram). */
+    generatorUdpPath: GENERATOR_DGRAM ? 'dgram' : 'native',
     /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon) with its counters at the end of the mode, and its receive path (recvPath: native recvmmsg or dgram, HUSHGATE_UDP_RECV=dgram; recvSockets read natively then). */
     gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
     ratios: {
@@ -516,6 +649,65 @@ function sameCallsRatio(plainSteps: Array<{ calls: number; pass: boolean; cpuPer
   return { calls, ratio: Math.round((s.cpuPerCallPct / p.cpuPerCallPct) * 1000) / 1000 };
 }
 
+// ---------- the generator's side of the pause timeline (--trace) ----------
+
+/** The trace of the mode being run (null: not tracing), read by every stream's receive path. */
+let spikeTrace: GeneratorTrace | null = null;
+
+/**
+ * This process's GCs and, per measured window, how many late arrivals (> 4 ms off 20 ms) fell in
+ * each millisecond: a gateway pause shows as one millisecond where hundreds of streams are late.
+ * A bin array per window, so a late arrival costs an increment, not an allocation.
+ */
+class GeneratorTrace {
+  private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
+  private readonly windows: Array<{ calls: number; start: number; end: number; spikes: Array<{ at: number; streams: number }> }> = [];
+  /** Send slots this process's pump ran > 2 ms late (its own stalls): slot time (epoch ms), ms late. */
+  private readonly pump: Array<{ at: number; lateMs: number }> = [];
+  private bins: Int32Array | null = null;
+  private w0 = 0;
+  private calls = 0;
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) this.gcs.push({ at: round(performance.timeOrigin + e.startTime, 3), ms: round(e.duration, 3), kind: (e as { detail?: { kind?: number } }).detail?.kind ?? -1 });
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  pumpLate(slotMs: number, lateMs: number): void {
+    if (this.bins !== null) this.pump.push({ at: round(performance.timeOrigin + slotMs, 1), lateMs: round(lateMs, 2) });
+  }
+
+  openWindow(calls: number): void {
+    this.calls = calls;
+    this.w0 = performance.now();
+    this.bins = new Int32Array((SECONDS + 10) * 1000);
+  }
+
+  spike(now: number): void {
+    const b = this.bins;
+    if (b === null) return;
+    const i = Math.floor(now - this.w0);
+    if (i >= 0 && i < b.length) b[i]!++;
+  }
+
+  closeWindow(): void {
+    const b = this.bins;
+    if (b === null) return;
+    const spikes: Array<{ at: number; streams: number }> = [];
+    for (let i = 0; i < b.length; i++) if (b[i]! > 0) spikes.push({ at: round(performance.timeOrigin + this.w0 + i, 0), streams: b[i]! });
+    const end = performance.now();
+    this.windows.push({ calls: this.calls, start: round(performance.timeOrigin + this.w0, 0), end: round(performance.timeOrigin + end, 0), spikes });
+    this.bins = null;
+  }
+
+  write(file: string): void {
+    this.observer.disconnect();
+    writeFileSync(file, JSON.stringify({ gc: this.gcs, pumpLate: this.pump, windows: this.windows }));
+  }
+}
+
 // ---------- media workers (--workers): kept apart from the rest of the bench ----------
 
 /** The gateway's media.workers (0: every call's media on the main thread, as before). */
@@ -533,6 +725,17 @@ function workersMediaConfig(maxCalls: number): Record<string, unknown> {
 
 function generatorSharesGatewayCpus(): boolean {
   return GATEWAY_CPUS.split(',').includes('1');
+}
+
+/** A main thread's run-queue wait so far (ms, schedstat) and its involuntary context switches; NaN where /proc lacks them. */
+function runqueueWait(pid: number): { waitMs: number; preempted: number } {
+  try {
+    const wait = Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[1]) / 1e6;
+    const preempted = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+    return { waitMs: wait, preempted };
+  } catch {
+    return { waitMs: NaN, preempted: NaN };
+  }
 }
 
 function threadCpuSeconds(pid: number): Map<number, number> {

@@ -35,6 +35,8 @@ import { TenancyRouting } from '../tenancy/index.js';
 import { RtpMediaFactory } from './rtp-media.js';
 import { configureSrtpBackend, udpSendStats, udpRecvStats } from '../media/index.js';
 import { PauseMonitor } from './pause-monitor.js';
+import { PauseTrace } from './pause-trace.js';
+import { registerAsyncOpenFds } from './open-fds-metric.js';
 import { AgentResourcePool } from './agent-resource-pool.js';
 import { PrivacyRecords } from './privacy-records.js';
 import { CallReporting } from './call-reporting.js';
@@ -86,6 +88,8 @@ export class Gateway {
   /** This node's part in a fleet (shared PostgreSQL, LISTEN/NOTIFY), when `fleet.enabled`. */
   fleet?: Fleet;
   private pauses?: PauseMonitor;
+  /** The pause timeline (HUSHGATE_PAUSE_TRACE=file), written at stop; null normally. */
+  private readonly pauseTrace = PauseTrace.fromEnv();
   /** Which library protects SRTP in this process (config `media.srtpBackend`, resolved at start). */
   srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null };
 
@@ -156,6 +160,7 @@ export class Gateway {
       workers: c.media.workers,
       srtpBackend: c.media.srtpBackend,
       logger: this.log.child({ module: 'media' }),
+      onTick: this.pauseTrace ? this.pauseTrace.tick.bind(this.pauseTrace) : undefined,
     });
     await this.prepareVads();
     await this.media.ready();
@@ -402,6 +407,20 @@ export class Gateway {
 
   private registerMetrics(): void {
     collectDefaultMetrics({ register: this.registry });
+    registerAsyncOpenFds(this.registry); // the default reads /proc/self/fd synchronously: a stall per scrape at 1,000 calls
+    const trace = this.pauseTrace;
+    if (trace) {
+      // A scrape runs every collector on this thread: on the timeline, so a late tick can be put down to it.
+      const metrics = this.registry.metrics.bind(this.registry);
+      this.registry.metrics = async () => {
+        const t = performance.now();
+        try {
+          return await metrics();
+        } finally {
+          trace.scrape(t, performance.now() - t);
+        }
+      };
+    }
     this.metrics = new GatewayMetrics(this.registry);
     this.calls.on('event', (e) => {
       if (e.type === 'call.ended') this.metrics.observeCallMedia(e.media);
@@ -459,7 +478,7 @@ export class Gateway {
       },
     });
     // Event-loop delay and GC pauses since the previous scrape (pause-monitor.ts): what breaks 20 ms pacing.
-    const pauses = (this.pauses = new PauseMonitor());
+    const pauses = (this.pauses = new PauseMonitor(this.pauseTrace));
     let lastPauses = pauses.take();
     const pauseWindow = () => (lastPauses = pauses.take());
     new Gauge({
@@ -599,6 +618,7 @@ export class Gateway {
     await this.controlStore?.close();
     this.overload.close();
     this.pauses?.stop();
+    this.pauseTrace?.write();
     this.log.info('stopped');
   }
 }

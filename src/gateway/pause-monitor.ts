@@ -10,6 +10,7 @@
  * (no allocation per pause beyond the observer's entry).
  */
 import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import type { PauseTrace } from './pause-trace.js';
 
 export interface PauseWindow {
   /** Event-loop delay over the window, ms (resolution 2 ms: the monitor's own timer). */
@@ -30,7 +31,8 @@ export class PauseMonitor {
   private gcTotal = 0;
   private windowStart = performance.now();
 
-  constructor() {
+  /** `trace`: also keep each GC's time and kind on a timeline (pause-trace.ts). */
+  constructor(private readonly trace: PauseTrace | null = null) {
     this.delay = monitorEventLoopDelay({ resolution: 2 });
     this.delay.enable();
     this.observer = new PerformanceObserver((list) => {
@@ -38,6 +40,7 @@ export class PauseMonitor {
         this.gc[this.gcCount % RING] = e.duration;
         this.gcCount++;
         this.gcTotal += e.duration;
+        if (this.trace !== null) this.trace.gc(e.startTime, e.duration, ((e as { detail?: { kind?: number } }).detail?.kind ?? -1));
       }
     });
     this.observer.observe({ entryTypes: ['gc'] });

@@ -31,6 +31,8 @@ export interface RtpMediaOptions {
   workers?: number | 'auto';
   /** The SRTP library the workers load (config `media.srtpBackend`). */
   srtpBackend?: 'auto' | 'libsrtp' | 'openssl';
+  /** Each playout tick's deadline, lateness and cost (the pause trace, pause-trace.ts); unset normally. */
+  onTick?: (deadlineMs: number, latenessMs: number, costMs: number) => void;
 }
 
 export class RtpMediaFactory implements CallMediaFactory {
@@ -53,6 +55,7 @@ export class RtpMediaFactory implements CallMediaFactory {
       // > 1 spreads the calls' work and sends over the frame instead of one burst (docs/media-rtp.md "Pauses").
       phases: opts.playoutPhases ?? 1,
       onStreamError: (err) => opts.logger.error({ err }, 'media stream tick failed'),
+      onTick: opts.onTick,
     });
     this.workers =
       workers === 0

@@ -34,6 +34,8 @@ export interface SchedulerOptions {
   /** Sub-slots per frame over which streams are spread (default 1: all streams in one pass). */
   phases?: number;
   onStreamError?: (err: unknown) => void;
+  /** Every tick's deadline, lateness and cost (ms), for a pause timeline (gateway/pause-trace.ts); unset in production. */
+  onTick?: (deadlineMs: number, latenessMs: number, costMs: number) => void;
 }
 
 export interface Percentiles {
@@ -79,6 +81,7 @@ export class PlayoutScheduler {
   private readonly toleranceMs: number;
   private readonly maxCatchUp: number;
   private readonly onStreamError?: (err: unknown) => void;
+  private readonly onTick?: (deadlineMs: number, latenessMs: number, costMs: number) => void;
 
   /** Streams per phase; copy-on-write, so a tick iterates a stable array. */
   private phaseStreams: (readonly PlayoutStream[])[];
@@ -108,6 +111,7 @@ export class PlayoutScheduler {
     this.slotMs = this.frameMs / this.phases;
     this.maxCatchUp = Math.max(1, opts.maxCatchUpFrames ?? 3) * this.phases;
     this.onStreamError = opts.onStreamError;
+    this.onTick = opts.onTick;
     this.phaseStreams = Array.from({ length: this.phases }, () => []);
   }
 
@@ -199,14 +203,16 @@ export class PlayoutScheduler {
     }
     if (now - d >= this.frameMs) this.catchUpTicks++;
     this.lateness.add(now - d);
-    this.runTick(d, this.phaseStreams[this.n % this.phases]!);
+    const cost = this.runTick(d, this.phaseStreams[this.n % this.phases]!);
+    this.onTick?.(d, now - d, cost);
     this.n++;
     if (!this.running || gen !== this.generation) return;
     if (this.clock.now() + this.toleranceMs >= this.deadline(this.n)) this.clock.setImmediate(() => this.wake(gen));
     else this.arm(gen);
   }
 
-  private runTick(deadline: number, streams: readonly PlayoutStream[]): void {
+  /** Runs one pass; returns its cost (ms). */
+  private runTick(deadline: number, streams: readonly PlayoutStream[]): number {
     const t0 = this.clock.now();
     for (let i = 0; i < streams.length; i++) {
       try {
@@ -217,6 +223,8 @@ export class PlayoutScheduler {
       }
     }
     this.ticks++;
-    this.cost.add(this.clock.now() - t0);
+    const cost = this.clock.now() - t0;
+    this.cost.add(cost);
+    return cost;
   }
 }

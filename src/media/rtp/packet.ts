@@ -72,8 +72,9 @@ export function emptyRtpPacket(): RtpPacket {
  * Parse into `out`, reusing its `csrc` array. Returns `null` on success or the reason the
  * datagram is not a valid RTP packet. `out` is unspecified after a failure. `length` (default
  * the buffer's) parses a prefix: SRTP opened in place leaves the packet shorter than its buffer.
+ * `views`: `buf` is a fixed receive slot and the payload view comes from its `PayloadView`.
  */
-export function parseRtpInto(buf: Uint8Array, out: RtpPacket, length = buf.length): string | null {
+export function parseRtpInto(buf: Uint8Array, out: RtpPacket, length = buf.length, views?: PayloadView): string | null {
   const len = length;
   if (len < RTP_HEADER_SIZE) return 'too short for an RTP header';
   const b0 = buf[0]!;
@@ -115,8 +116,32 @@ export function parseRtpInto(buf: Uint8Array, out: RtpPacket, length = buf.lengt
   } else {
     out.paddingLength = 0;
   }
-  out.payload = buf.subarray(offset, end);
+  out.payload = views !== undefined ? views.of(offset, end) : buf.subarray(offset, end);
   return null;
+}
+
+/**
+ * The payload view of a fixed receive buffer (a native ring slot), reused while the payload sits
+ * at the same offsets — for G.711 every packet — so parsing allocates nothing (issue 19: the
+ * `subarray` per packet was most of the media path's young garbage; docs/media-rtp.md "Pauses").
+ * A view is valid until the slot's next datagram, as the slot's bytes are: consumers copy.
+ */
+export class PayloadView {
+  private start = -1;
+  private end = -1;
+  private view: Uint8Array = new Uint8Array(0);
+
+  constructor(private readonly buf: Uint8Array) {}
+
+  /** `buf[start..end)`: the same object as last time when the offsets are the same. */
+  of(start: number, end: number): Uint8Array {
+    if (start !== this.start || end !== this.end) {
+      this.view = this.buf.subarray(start, end);
+      this.start = start;
+      this.end = end;
+    }
+    return this.view;
+  }
 }
 
 /** Parse one RTP datagram into a new packet object. */

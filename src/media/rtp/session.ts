@@ -47,7 +47,7 @@ import { isIP } from 'node:net';
 import type { PortPool } from '../port-pool.js';
 import { type Result, ok, err } from '../../result/index.js';
 import { systemClock, type Clock, type TimerHandle } from '../../time/index.js';
-import { emptyRtpPacket, parseRtpInto, writeRtp, type RtpFields } from './packet.js';
+import { emptyRtpPacket, parseRtpInto, writeRtp, type RtpFields, type PayloadView } from './packet.js';
 import { RtpReceiverStats } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, rttFromReportBlock, type RtcpPacket, type ReportBlock } from './rtcp.js';
 import { reportPackets } from './rtcp-report.js';
@@ -386,12 +386,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.nativeSrcIp = ip;
         this.nativeSrcAddress = ipv4String(ip);
       }
-      this.onRtpDatagram(ring.slots[i]!, length, this.nativeSrcAddress, d[o + 2]!);
+      this.onRtpDatagram(ring.slots[i]!, length, this.nativeSrcAddress, d[o + 2]!, ring.views[i]);
     }
   };
 
-  /** `datagram[0..length)` from `address:port`; the bytes are ours until this returns (dgram's Buffer, or a native ring slot). */
-  private onRtpDatagram(datagram: Buffer, length: number, address: string, port: number): void {
+  /** `datagram[0..length)` from `address:port`; the bytes are ours until this returns (dgram's Buffer, or a native ring slot with its reused payload view). */
+  private onRtpDatagram(datagram: Buffer, length: number, address: string, port: number, views?: PayloadView): void {
     if (this.closed) return;
     if (length >= 2 && datagram[1]! >= 192 && datagram[1]! <= 223) {
       // RTCP-mux (rare): its parse may keep views, so a ring slot is copied out.
@@ -408,7 +408,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     }
     const now = this.now();
     const rx = this.rx;
-    const error = parseRtpInto(datagram, rx, length);
+    const error = parseRtpInto(datagram, rx, length, views);
     if (error !== null) {
       this.counters.malformed++;
       if (error === 'wrong version') this.counters.wrongVersion++;

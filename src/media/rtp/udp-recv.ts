@@ -22,6 +22,7 @@
 import type dgram from 'node:dgram';
 import { isMainThread } from 'node:worker_threads';
 import { udpAddon, markNativelyRead } from './udp-batch.js';
+import { PayloadView } from './packet.js';
 
 interface RxAddon {
   rxInit(ring: Uint8Array, desc: Int32Array, slotBytes: number): void;
@@ -37,6 +38,8 @@ export interface NativeRtpRing {
   readonly slots: readonly Buffer[];
   /** length (−1: truncated or not IPv4), source IPv4 int32, source port — 3 per datagram. */
   readonly desc: Int32Array;
+  /** Each slot's reused payload view (packet.ts `PayloadView`): parsing a slot allocates nothing. */
+  readonly views: readonly PayloadView[];
 }
 
 let enabled = process.env.HUSHGATE_UDP_RECV !== 'dgram';
@@ -54,7 +57,7 @@ function addon(): RxAddon | null {
     const slots: Buffer[] = [];
     for (let i = 0; i < SLOTS; i++) slots.push(buf.subarray(i * SLOT_BYTES, (i + 1) * SLOT_BYTES));
     a.rxInit(buf, desc, SLOT_BYTES);
-    ring = { slots, desc };
+    ring = { slots, desc, views: slots.map((slot) => new PayloadView(slot)) };
     rx = a as RxAddon;
   }
   return rx;
