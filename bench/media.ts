@@ -431,7 +431,7 @@ async function runMode(mode: string): Promise<{ steps: StepResult[]; maxCalls: n
     const now = performance.now();
     while (t0 + tick * SLOT_MS <= now + 0.5) {
       if (now - (t0 + tick * SLOT_MS) > 5) lateSends++;
-      if (trace !== null && now - (t0 + tick * SLOT_MS) > 2) trace.pumpLate(t0 + tick * SLOT_MS, now - (t0 + tick * SLOT_MS));
+      if (trace !== null) trace.pumpSlot(t0 + tick * SLOT_MS, now - (t0 + tick * SLOT_MS));
       const phase = tick % PHASES;
       for (let i = phase; i < streams.length; i += PHASES) streams[i]!.send();
       tick++;
@@ -662,8 +662,8 @@ let spikeTrace: GeneratorTrace | null = null;
 class GeneratorTrace {
   private readonly gcs: Array<{ at: number; ms: number; kind: number }> = [];
   private readonly windows: Array<{ calls: number; start: number; end: number; spikes: Array<{ at: number; streams: number }> }> = [];
-  /** Send slots this process's pump ran > 2 ms late (its own stalls): slot time (epoch ms), ms late. */
-  private readonly pump: Array<{ at: number; lateMs: number }> = [];
+  /** Send slots this process's pump ran > 2 ms late or waited for its CPU: slot time (epoch ms), ms late, ms waited since the slot before. */
+  private readonly pump: Array<{ at: number; lateMs: number; runqueueWaitMs: number }> = [];
   private bins: Int32Array | null = null;
   private w0 = 0;
   private calls = 0;
@@ -675,8 +675,15 @@ class GeneratorTrace {
     this.observer.observe({ entryTypes: ['gc'] });
   }
 
-  pumpLate(slotMs: number, lateMs: number): void {
-    if (this.bins !== null) this.pump.push({ at: round(performance.timeOrigin + slotMs, 1), lateMs: round(lateMs, 2) });
+  private lastWait = runqueueWait(process.pid).waitMs;
+
+  /** Each send slot: kept when the pump ran > 2 ms late or this process waited > 1 ms for its CPU since the slot before. */
+  pumpSlot(slotMs: number, lateMs: number): void {
+    if (this.bins === null) return;
+    const wait = runqueueWait(process.pid).waitMs;
+    const waited = wait - this.lastWait;
+    this.lastWait = wait;
+    if (lateMs > 2 || waited > 1) this.pump.push({ at: round(performance.timeOrigin + slotMs, 1), lateMs: round(lateMs, 2), runqueueWaitMs: round(waited, 2) });
   }
 
   openWindow(calls: number): void {

@@ -6,13 +6,14 @@
  * Why a separate trace beside PauseMonitor's percentiles: percentiles say *that* the loop paused,
  * not *when* — and the question is which pause made which tick late. So each GC (start, duration,
  * kind), each scheduler tick late or long by more than `thresholdMs` (when, how late, how long
- * it ran), and each /metrics scrape (when, how long) is kept with its wall-clock time, which the
+ * it ran, how long the thread waited for its CPU since the tick before: preemption by other
+ * processes on the core, which no change to the media path can remove), and each /metrics scrape (when, how long) is kept with its wall-clock time, which the
  * load generator's own timeline (its receive spikes, its GC) can be lined up against.
  *
- * Fixed-size typed-array rings, nothing allocated per event beyond what perf_hooks hands over;
+ * Fixed-size typed-array rings; per tick one small read of /proc/thread-self/schedstat (tracing only);
  * written once, synchronously, when the gateway stops. `HUSHGATE_PAUSE_TRACE_MS` sets the tick threshold (default 4). Timings only: no call data, no addresses.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:perf_hooks';
 
 const RING = 16384;
@@ -29,30 +30,41 @@ class EventRing {
   readonly at = new Float64Array(RING);
   readonly a = new Float64Array(RING);
   readonly b = new Float64Array(RING);
+  readonly c = new Float64Array(RING);
   n = 0;
-  add(at: number, a: number, b: number): void {
+  add(at: number, a: number, b: number, c = 0): void {
     const i = this.n % RING;
     this.at[i] = at;
     this.a[i] = a;
     this.b[i] = b;
+    this.c[i] = c;
     this.n++;
   }
-  rows(): Array<[number, number, number]> {
+  rows(): Array<[number, number, number, number]> {
     const len = Math.min(this.n, RING);
     const first = this.n - len;
-    const out: Array<[number, number, number]> = [];
+    const out: Array<[number, number, number, number]> = [];
     for (let k = first; k < this.n; k++) {
       const i = k % RING;
-      out.push([round(this.at[i]!), round(this.a[i]!), round(this.b[i]!)]);
+      out.push([round(this.at[i]!), round(this.a[i]!), round(this.b[i]!), round(this.c[i]!)]);
     }
     return out;
+  }
+}
+
+/** This thread's run-queue wait so far (ms; /proc/thread-self/schedstat), or NaN where there is none. */
+function runqueueWaitMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[1]) / 1e6;
+  } catch {
+    return NaN;
   }
 }
 
 export class PauseTrace {
   /** GC: start (epoch ms), duration ms, V8 kind code. */
   private readonly gcs = new EventRing();
-  /** Scheduler ticks late or long: deadline (epoch ms), lateness ms, tick cost ms. */
+  /** Scheduler ticks late or long: deadline (epoch ms), lateness ms, tick cost ms, run-queue wait since the previous tick ms. */
   private readonly ticks = new EventRing();
   /** /metrics scrapes: start (epoch ms), duration ms, unused. */
   private readonly scrapes = new EventRing();
@@ -75,9 +87,18 @@ export class PauseTrace {
     this.gcs.add(this.origin + startTime, duration, kind);
   }
 
-  /** A scheduler tick (times in performance.now() ms): kept when late or long beyond the threshold. */
+  private lastWait = runqueueWaitMs();
+
+  /**
+   * A scheduler tick (times in performance.now() ms): kept when late or long beyond the threshold,
+   * with how long this thread waited for its CPU since the previous tick — a late tick with a
+   * matching wait was another process's doing (the core was taken), one without it was ours.
+   */
   tick(deadlineMs: number, latenessMs: number, costMs: number): void {
-    if (latenessMs >= this.thresholdMs || costMs >= this.thresholdMs) this.ticks.add(this.origin + deadlineMs, latenessMs, costMs);
+    const wait = runqueueWaitMs();
+    const waited = wait - this.lastWait;
+    this.lastWait = wait;
+    if (latenessMs >= this.thresholdMs || costMs >= this.thresholdMs) this.ticks.add(this.origin + deadlineMs, latenessMs, costMs, waited);
   }
 
   scrape(startMs: number, durationMs: number): void {
@@ -88,7 +109,7 @@ export class PauseTrace {
     return {
       thresholdMs: this.thresholdMs,
       gc: this.gcs.rows().map(([at, ms, kind]) => ({ at, ms, kind: GC_KIND[kind] ?? String(kind) })),
-      lateTicks: this.ticks.rows().map(([at, latenessMs, costMs]) => ({ at, latenessMs, costMs })),
+      lateTicks: this.ticks.rows().map(([at, latenessMs, costMs, runqueueWaitMs]) => ({ at, latenessMs, costMs, runqueueWaitMs })),
       scrapes: this.scrapes.rows().map(([at, ms]) => ({ at, ms })),
     };
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseRtp, buildRtp, writeRtp, parseRtpInto, emptyRtpPacket, looksLikeRtcp } from '../../src/media/rtp/packet.js';
+import { parseRtp, buildRtp, writeRtp, parseRtpInto, emptyRtpPacket, looksLikeRtcp, PayloadView } from '../../src/media/rtp/packet.js';
 import { seqDiff, tsDiff, SequenceTracker, JitterEstimator } from '../../src/media/rtp/sequence.js';
 
 test('parses a hand-made RTP packet field by field', () => {
@@ -104,6 +104,32 @@ test('parser never throws on random bytes', () => {
     }),
     { numRuns: 2000 },
   );
+});
+
+test('a fixed receive slot parses through its PayloadView: the same view object while the payload sits at the same offsets, a new one when it moves', () => {
+  // What the native receive ring does (udp-recv.ts): one slot, datagram after datagram.
+  const slot = new Uint8Array(2048);
+  const views = new PayloadView(slot);
+  const out = emptyRtpPacket();
+  const put = (seq: number, payload: number[], csrc: number[] = []) =>
+    writeRtp({ payloadType: 0, sequenceNumber: seq, timestamp: seq * 160, ssrc: 7, marker: false, csrc }, Uint8Array.from(payload), slot, 0);
+  let n = put(1, [1, 2, 3]);
+  assert.equal(parseRtpInto(slot, out, n, views), null);
+  const first = out.payload;
+  assert.deepEqual([...first], [1, 2, 3]);
+  assert.equal(first.buffer, slot.buffer, 'a view of the slot, not a copy');
+  n = put(2, [4, 5, 6]);
+  assert.equal(parseRtpInto(slot, out, n, views), null);
+  assert.equal(out.payload, first, 'same offsets: the same view object, no allocation');
+  assert.deepEqual([...out.payload], [4, 5, 6], 'showing the new datagram');
+  n = put(3, [7, 8], [0xaabbccdd]); // a CSRC moves the payload and it is shorter
+  assert.equal(parseRtpInto(slot, out, n, views), null);
+  assert.notEqual(out.payload, first);
+  assert.deepEqual([...out.payload], [7, 8]);
+  assert.equal(out.payload.byteOffset, 16);
+  // Without views the parse still makes its own view (the dgram path).
+  assert.equal(parseRtpInto(slot, out, n), null);
+  assert.deepEqual([...out.payload], [7, 8]);
 });
 
 test('seqDiff and tsDiff wrap around', () => {
