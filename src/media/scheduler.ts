@@ -7,7 +7,8 @@
  * timer `earlyWakeMs` before the deadline (Node timers fire late, rarely early), ticks if within
  * `toleranceMs` of the deadline, and otherwise re-arms for the remainder — no busy-waiting. If the
  * process stalled, the frames that fell due are sent as catch-up ticks (each in its own
- * `setImmediate`, so socket I/O interleaves), at most `maxCatchUpFrames`; older ones are skipped
+ * `setImmediate`, so socket I/O interleaves; with phases, the sub-slots of one frame run back to back
+ * first), at most `maxCatchUpFrames`; older ones are skipped
  * and counted, and the grid stays put. Lateness (now − deadline) and per-tick cost are kept in
  * fixed rings for percentiles. Stops itself when the last stream leaves.
  *
@@ -201,14 +202,30 @@ export class PlayoutScheduler {
       this.n += due - this.maxCatchUp;
       d = this.deadline(this.n);
     }
+    this.tickAt(d, now);
+    // With phases, the sub-slots that fell due meanwhile (a stall, a GC) run now, in this callback,
+    // up to one frame's worth (each stream at most once): yielding first would put them behind
+    // every socket that became readable during the stall — at 1,000 calls that backlog kept the
+    // next several sub-slots late one after another (bench/media --trace, docs/media-rtp.md
+    // "Pauses"). A single pass (phases 1) is one sub-slot per frame, so nothing changes there.
+    for (let ran = 1; ran < this.phases && this.running && gen === this.generation; ran++) {
+      const t = this.clock.now();
+      if (t + this.toleranceMs < this.deadline(this.n)) break;
+      this.tickAt(this.deadline(this.n), t);
+    }
+    if (!this.running || gen !== this.generation) return;
+    // Frames still due beyond that (a stall longer than a frame) are caught up one per turn, so socket I/O interleaves.
+    if (this.clock.now() + this.toleranceMs >= this.deadline(this.n)) this.clock.setImmediate(() => this.wake(gen));
+    else this.arm(gen);
+  }
+
+  /** Tick the sub-slot of deadline `d` (the next one, `n`), woken at `now`. */
+  private tickAt(d: number, now: number): void {
     if (now - d >= this.frameMs) this.catchUpTicks++;
     this.lateness.add(now - d);
     const cost = this.runTick(d, this.phaseStreams[this.n % this.phases]!);
     this.onTick?.(d, now - d, cost);
     this.n++;
-    if (!this.running || gen !== this.generation) return;
-    if (this.clock.now() + this.toleranceMs >= this.deadline(this.n)) this.clock.setImmediate(() => this.wake(gen));
-    else this.arm(gen);
   }
 
   /** Runs one pass; returns its cost (ms). */

@@ -168,3 +168,28 @@ test('phases: a stall is caught up per sub-slot within the frame budget, and the
     for (const d of ds) assert.equal(d % 20, ds[0]! % 20); // each stream keeps its own offset grid
   }
 });
+
+test('phases: sub-slots that fell due during a stall run in the same wake-up, before I/O queued meanwhile; each stream once', () => {
+  const clock = new FakeClock({ startMs: 0 });
+  const s = new PlayoutScheduler(clock, { phases: 4 });
+  const order: string[] = [];
+  let stalled = false;
+  for (let i = 0; i < 4; i++)
+    s.register({
+      tick: (d) => {
+        if (!stalled) return;
+        order.push(`phase${i}@${d % 20}`);
+        // A socket that became readable during the stall: its callback waits for the next turn.
+        if (order.length === 1) clock.setImmediate(() => order.push('io'));
+      },
+    });
+  clock.advance(39); // on time up to here
+  stalled = true;
+  clock.lateness = 11; // the next wake-up (due at 40) comes at 51: the sub-slots at 40, 45 and 50 are due
+  clock.advance(12);
+  const io = order.indexOf('io');
+  assert.deepEqual(order.slice(0, 3), ['phase0@0', 'phase1@5', 'phase2@10'], JSON.stringify(order));
+  assert.ok(io >= 3, `the due sub-slots ran before the queued I/O: ${JSON.stringify(order)}`);
+  assert.equal(new Set(order.slice(0, io)).size, io, 'no stream twice in one catch-up');
+  s.stop();
+});
