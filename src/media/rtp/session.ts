@@ -20,7 +20,8 @@
  *
  * Per-packet work (issue 19; docs/media-rtp.md "Pauses"): receive allocates nothing of its own —
  * dgram makes the datagram Buffer and rinfo, the header is parsed into a reused object, and the
- * payload handed to `onAudio` is one `subarray` view that the consumer copies (the jitter buffer
+ * payload handed to `onAudio` is one view (on the native path the ring slot's reused `PayloadView`:
+ * no allocation at all) that the consumer copies (the jitter buffer
  * does) so the datagram dies young. Send, to an IPv4 destination with the `hushgate_udp` addon
  * built: the packet is built in a slot of the thread's `UdpSendBatch` and leaves with the rest of
  * the turn's packets in one native call (udp-batch.ts); otherwise (the dgram path) it is built in
