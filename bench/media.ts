@@ -47,8 +47,8 @@
  * (HUSHGATE_PAUSE_TRACE: its GCs, its late or long scheduler ticks, its /metrics scrapes) and this
  * process DIR/generator-<mode>.json (its own GCs, and per measured step the milliseconds in which
  * ≥ 1 stream saw an inter-arrival deviation > 4 ms, with how many streams), all in epoch ms.
- * The generator sends and reads its RTP with the gateway's native UDP addon (batched sendto, recvmmsg)
- * when it is built — real sockets, without dgram's per-packet garbage, whose GC pauses in this
+ * In plain mode the generator sends and reads its RTP with the gateway's native UDP addon (batched
+ * sendto, recvmmsg) when it is built — real sockets, without dgram's per-packet garbage, whose GC pauses in this
  * process showed up as gateway jitter (docs/media-rtp.md "Pauses"); `--generator-dgram` for dgram.
  * The gateway's /metrics scrapes that open and close a step's pause window run outside the
  * generator's measured window. `--gateway-js PATH`: the gateway's entry point (default this tree's
@@ -327,9 +327,11 @@ async function dialStream(ua: UserAgent, sipPort: number, srtp: boolean): Promis
   await new Promise<void>((r) => s.sock.bind(0, '127.0.0.1', () => r()));
   s.sock.on('message', (m) => s.onMessage(m));
   s.sock.on('error', () => {});
-  if (!GENERATOR_DGRAM) {
+  if (!GENERATOR_DGRAM && !srtp) {
     // The generator reads and sends natively too (the gateway's own addon, real sockets): dgram's
     // per-packet Buffer, rinfo and send machinery made it pause on its own GC and show that as jitter.
+    // Plain mode only: with SRTP the native generator measured worse than dgram (p99 13–125 ms vs
+    // 2.6–4.9 ms at 50–100 calls, not yet understood), so the SRTP modes keep dgram.
     const fd = socketFd(s.sock);
     s.nativeRx = NativeRtpReceive.start(s.sock, fd, (ring, count) => {
       for (let i = 0; i < count; i++) {
@@ -623,7 +625,7 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
-    /** How this generator sends and reads RTP: 'native' (the addon, default) or 'dgram' (--generator-dgram). */
+    /** How this generator sends and reads RTP in plain mode: 'native' (the addon, default) or 'dgram' (--generator-dgram); the SRTP modes use dgram. */
     generatorUdpPath: GENERATOR_DGRAM ? 'dgram' : 'native',
     /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon) with its counters at the end of the mode, and its receive path (recvPath: native recvmmsg or dgram, HUSHGATE_UDP_RECV=dgram; recvSockets read natively then). */
     gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
