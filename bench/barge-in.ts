@@ -6,6 +6,8 @@
  * low-pass FIR echo path (LOW_PASS_ECHO: a coloured echo, not a scaled copy):
  *
  *   speech        pocketsphinx-testdata recordings (cards, go forward, numbers, tidigits, librivox) — should stop the prompt
+ *   command       short interruptions by flite (kal) and espeak-ng (en-us): "stop", "wait", "no", "hold on",
+ *                 "agent please" — should stop it too (figures under `commands`, beside `speech`)
  *   backchannel   "mm-hmm", "uh-huh", "yeah", "okay", "right", "I see" by flite (kal, awb, slt, rms) and espeak-ng
  *                 (en-us, en, en-gb-scotland, en-us+f3) — should not
  *   noise         sox white/pink/brown noise bursts and clicks, 0.1–1 s — should not
@@ -48,7 +50,9 @@ const NAME = NO_CANCEL ? `${VAD}NoCancel` : VAD;
 const ECHO_DB = [-10, -15, -20, -25];
 const ECHO_MS = [40, 120, 200];
 
-type Kind = 'speech' | 'backchannel' | 'noise' | 'echo';
+type Kind = 'speech' | 'command' | 'backchannel' | 'noise' | 'echo';
+/** Kinds that must stop the prompt. */
+const interrupts = (k: Kind) => k === 'speech' || k === 'command';
 interface Stimulus {
   kind: Kind;
   name: string;
@@ -100,6 +104,15 @@ function stimuli(): Stimulus[] {
     const pcm = load(join(DATA, f), -20, rate);
     s.push({ kind: 'speech', name: f, pcm: pcm.subarray(0, Math.min(pcm.length, 8000 * 3)) });
   }
+  // Short commands: a real interruption of one or two words, which a grammar decode forces onto its
+  // nearest phrase ("stop" came back as "uh huh", "no" as "okay" — backchannels that would resume).
+  const say = { 'flite-kal': (w: string, o: string) => sh('flite', ['-voice', 'kal', '-t', w, '-o', o]), 'espeak-en-us': (w: string, o: string) => sh('espeak-ng', ['-v', 'en-us', '-w', o, w]) };
+  for (const [voice, speak] of Object.entries(say))
+    for (const w of QUICK ? ['stop'] : ['stop', 'wait', 'no', 'hold on', 'agent please']) {
+      const wav = join(dir, 'c.wav');
+      speak(w, wav);
+      s.push({ kind: 'command', name: `${voice}:${w}`, pcm: load(wav, -20) });
+    }
   const words = ['mm-hmm', 'uh-huh', 'yeah', 'okay', 'right', 'I see'];
   const voices: Array<[string, (w: string, out: string) => void]> = [
     ['flite-kal', (w, o) => sh('flite', ['-voice', 'kal', '-t', w, '-o', o])],
@@ -192,8 +205,8 @@ async function closeCall(): Promise<void> {
 }
 
 async function trial(s: Stimulus): Promise<Outcome> {
-  // A fresh call for speech (it stops the prompt), and whenever the prompt is over or was stopped.
-  if (!live || s.kind === 'speech' || !live.media.playing) {
+  // A fresh call for speech and commands (they stop the prompt), and whenever the prompt is over or was stopped.
+  if (!live || interrupts(s.kind) || !live.media.playing) {
     await closeCall();
     live = await openCall();
   }
@@ -212,7 +225,7 @@ async function trial(s: Stimulus): Promise<Outcome> {
   l.media.off('playbackFinished', onFinished);
   // What the recogniser made of it, when it became a turn (a stopped prompt): synthetic audio, redacted like any transcript.
   const heard = gw.events.slice(eventsBefore).filter((e) => e.type === 'transcription' && e.callId === l.call.session.callId).map((e) => String(e['transcript'] ?? ''));
-  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(s.kind === 'speech' && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
+  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
 }
 
 /** The canceller's cost per 20 ms frame, offline: a prompt through the low-pass echo path at −15 dB, 120 ms. */
@@ -259,7 +272,9 @@ rmSync(dir, { recursive: true, force: true });
 const pct = (n: number, d: number) => (d ? Math.round((1000 * n) / d) / 10 : 0);
 const byKind = (k: Kind) => outcomes.filter((o) => o.kind === k);
 const falseClasses: Kind[] = ['backchannel', 'noise', 'echo'];
-const falseTrials = outcomes.filter((o) => o.kind !== 'speech');
+const falseTrials = outcomes.filter((o) => !interrupts(o.kind));
+const commands = byKind('command');
+const commandLat = commands.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
 const speech = byKind('speech');
 const lat = speech.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
 const erles = cancellerCalls.map((c) => c.erleDb).sort((a, b) => a - b);
@@ -278,7 +293,15 @@ const figures = {
         latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
         perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
       },
-      misses: outcomes.filter((o) => (o.kind === 'speech') !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}) })),
+      // Short commands (flite kal, espeak-ng en-us: "stop", "wait", "no", "hold on", "agent please"): must stop it too.
+      commands: {
+        trials: commands.length,
+        stoppedPct: pct(commands.filter((o) => o.stopped).length, commands.length),
+        pausedPct: pct(commands.filter((o) => o.paused).length, commands.length),
+        latencyMs: { p50: percentile(commandLat, 50), p95: percentile(commandLat, 95), max: commandLat.at(-1) },
+        perTrial: commands.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
+      },
+      misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}) })),
       falseTrials: falseTrials.length,
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,
       falseBargeInRateFilteredEchoPct: pct(falseTrials.filter((o) => o.stopped && o.echoFiltered).length, falseTrials.filter((o) => o.echoFiltered).length),

@@ -208,7 +208,7 @@ export const bargeInConfigSchema = z.object({
    * Speech longer than this is an interruption whatever its words (ms of speech): a backchannel is
    * short, and a long utterance the grammar cannot hold is still the caller talking over the agent.
    */
-  backchannelMaxMs: z.number().int().min(200).max(5000).default(1000),
+  backchannelMaxMs: z.number().int().min(200).max(5000).default(1500),
   /** A paused prompt resumes if no words came within this time and the caller is not speaking (ms). */
   resumeAfterMs: z.number().int().min(200).max(10_000).default(2500),
 });

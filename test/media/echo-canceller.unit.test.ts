@@ -103,6 +103,21 @@ test('double talk: a caller over the echo does not make the filter diverge', (t)
   assert.ok(r.c.counts.frozenNear > 50, `frozen on ${r.c.counts.frozenNear} frames`);
 });
 
+test('echo alone under a real line\'s noise floor (−60 dBFS, μ-law): the filter keeps learning — between words the echo sinks into the noise, which is not a caller', (t) => {
+  // On the old rule (the frame's ERLE against the learnt ERLE, no floor) the quiet stretches between
+  // the prompt's words looked like double talk: the filter froze on 30–70 % of echo-only frames and
+  // stopped vouching for its residual, so a caller under a loud echo went unheard for seconds.
+  const head = prompt.subarray(0, 8000 * 10);
+  for (const [gain, ms] of [[-10, 120], [-15, 200], [-25, 40]] as const) {
+    const echo = echoPath(head, gain, ms * 8 + 5);
+    const r = cancel(head, mix(echo, undefined, 0, -60, 7), echo);
+    const { adapted, withReference } = r.c.counts;
+    t.diagnostic(`${gain} dB ${ms} ms: adapted on ${adapted}/${withReference} frames with a reference, ERLE ${r.c.erleDb.toFixed(1)} dB`);
+    assert.ok(adapted >= 0.85 * withReference, `${gain} dB ${ms} ms: adapted on ${adapted} of ${withReference}`);
+    assert.ok(r.c.trusted, `${gain} dB ${ms} ms: the residual is vouched for at the end`);
+  }
+});
+
 test('the canceller costs well under a frame (µs per frame, printed)', (t) => {
   const head = prompt.subarray(0, 8000 * 10);
   const echo = echoPath(head, -15, 900);
