@@ -163,7 +163,8 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       this.calls.delete(callId);
       this.counters.active--;
       void media.close();
-      log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
+      // At the usual `warn` the arguments would be built for nothing, once per call.
+      if (log.isLevelEnabled('info')) log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
       call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr, sensitive: sensitive.intervals(), recording: call.recording?.summary() });
       this.onCallEnded?.(info);
     });
@@ -210,7 +211,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     }
     record.answered(route.application.maxCallSeconds, () => void call.hangup('max-duration'));
     call.recording = this.startRecording?.(call);
-    log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
+    if (log.isLevelEnabled('info')) log.info({ codec: info.audio?.codec, transport: session.source.transport.protocol }, 'call answered');
     const behaviour = this.behaviourFor(route.application.mode);
     try {
       behaviour(call);

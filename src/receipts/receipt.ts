@@ -6,16 +6,21 @@
  *
  *   hash(n)      = SHA-256( canonical({ v: 1, region, seq: n, prevHash: hash(n-1), body }) )   (hex)
  *   signature(n) = Ed25519( region key, hash(n) as bytes )                                    (base64)
+ *                  on the last receipt of each write batch; '' (UNSIGNED) on the others
  *
  * with `hash(0)` = 64 zeros. Canonical JSON sorts object keys at every level, so the bytes signed
- * do not depend on how the body was built or stored. Changing one byte of a stored body, hash or
- * signature breaks that receipt; removing or reordering one breaks the `seq`/`prevHash` links of
- * the next (see verify.ts for what cannot be seen: the tail).
+ * do not depend on how the body was built or stored. hash(m) commits to every hash(n < m), so the
+ * signature of a batch's last receipt seals the unsigned ones before it: changing one byte of a
+ * stored body, hash or signature breaks that receipt or the next signed one; removing or reordering
+ * one breaks the `seq`/`prevHash` links of the next; a chain ending on an unsigned receipt was cut
+ * (see verify.ts for what cannot be seen: a tail cut at a signed receipt).
  */
 import { createHash, sign, verify, type KeyObject } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const RECEIPT_VERSION = 1;
+/** The signature of a receipt sealed by a later one's (not the last of its write batch). */
+export const UNSIGNED = '';
 
 /** What one destination got of the caller's input, by outcome and entity type (counts only). */
 export type DestinationCounts = Record<'allowed' | 'redacted' | 'tokenised' | 'dropped' | 'withheld', Record<string, number>>;

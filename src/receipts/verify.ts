@@ -4,16 +4,21 @@
  *   - positions run 1, 2, 3, … with no gap (a removed receipt leaves one);
  *   - `prevHash` is the previous receipt's hash (a removed or reordered one breaks the link);
  *   - `hash` is the hash of what is stored (a changed byte of body, position or link breaks it);
- *   - `signature` is the region key's signature over `hash` (a recomputed hash cannot be re-signed).
- * What it cannot see on its own: receipts cut off the *end* of the chain. Pass the head you saw
- * earlier (`expectHead`, printed by every verification) to make that visible too.
+ *   - `signature`, when there is one, is the region key's signature over `hash` (a recomputed hash
+ *     cannot be re-signed). The store signs the last receipt of each write batch only (receipt-store.ts):
+ *     an unsigned receipt is sealed by the next signed one, whose hash commits to it through the
+ *     links, so re-hashing a changed receipt forward ends at a signature that fails;
+ *   - the chain ends on a signed receipt (`unsigned-tail`: receipts after the last signature, a tail
+ *     cut inside a batch or a signature removed).
+ * What it cannot see on its own: receipts cut off the *end* of the chain at a signed receipt. Pass
+ * the head you saw earlier (`expectHead`, printed by every verification) to make that visible too.
  */
 import type { KeyObject } from 'node:crypto';
-import { GENESIS_HASH, receiptHash, signatureValid, type StoredReceipt } from './receipt.js';
+import { GENESIS_HASH, UNSIGNED, receiptHash, signatureValid, type StoredReceipt } from './receipt.js';
 
 export interface ChainProblem {
   seq: number;
-  problem: 'gap' | 'broken-link' | 'hash-mismatch' | 'bad-signature' | 'wrong-region' | 'bad-body' | 'head-missing';
+  problem: 'gap' | 'broken-link' | 'hash-mismatch' | 'bad-signature' | 'wrong-region' | 'bad-body' | 'head-missing' | 'unsigned-tail';
   detail: string;
 }
 
@@ -32,6 +37,8 @@ export async function verifyChain(region: string, receipts: AsyncIterable<Stored
   let count = 0;
   let head: ChainVerdict['head'] = null;
   let sawExpected = false;
+  /** Receipts since the last signature (checked or reported): a later signature must seal them. */
+  let unsealed = 0;
   for await (const r of receipts) {
     count++;
     if (r.region !== region) problems.push({ seq: r.seq, problem: 'wrong-region', detail: `receipt names region "${r.region}"` });
@@ -44,12 +51,17 @@ export async function verifyChain(region: string, receipts: AsyncIterable<Stored
     }
     const hash = receiptHash(region, r.seq, r.prevHash, r.body);
     if (hash !== r.hash) problems.push({ seq: r.seq, problem: 'hash-mismatch', detail: 'stored content does not match its hash' });
-    else if (!signatureValid(publicKey, r.hash, r.signature)) problems.push({ seq: r.seq, problem: 'bad-signature', detail: 'signature does not verify under the region key' });
+    if (r.signature === UNSIGNED) unsealed++;
+    else {
+      unsealed = 0;
+      if (hash === r.hash && !signatureValid(publicKey, r.hash, r.signature)) problems.push({ seq: r.seq, problem: 'bad-signature', detail: 'signature does not verify under the region key' });
+    }
     if (expectHead && r.seq === expectHead.seq && r.hash === expectHead.hash) sawExpected = true;
     expectSeq = r.seq + 1;
     prevHash = r.hash;
     head = { seq: r.seq, hash: r.hash };
   }
+  if (unsealed && head) problems.push({ seq: head.seq, problem: 'unsigned-tail', detail: `the chain ends on ${unsealed} receipt(s) no signature seals: its end was cut inside a write batch, or a signature removed` });
   if (expectHead && !sawExpected) problems.push({ seq: expectHead.seq, problem: 'head-missing', detail: 'the head given is not in the chain (receipts cut off the end, or another chain)' });
   return { ok: problems.length === 0, region, receipts: count, head, problems };
 }

@@ -281,18 +281,15 @@ export class SipStack {
     if (!top) return;
     const v = parseVia(top);
     if (!v.ok) return;
-    let changed = false;
-    if (v.value.host.replace(/^\[|\]$/g, '') !== source.remote.address) {
-      v.value.params.set('received', source.remote.address);
-      changed = true;
-    }
-    if (v.value.params.has('rport') && !v.value.params.get('rport')) {
-      v.value.params.set('rport', String(source.remote.port));
-      changed = true;
-    }
-    if (!changed) return;
+    const stale = v.value.host.replace(/^\[|\]$/g, '') !== source.remote.address;
+    const rport = v.value.params.has('rport') && !v.value.params.get('rport');
+    if (!stale && !rport) return;
+    // parseVia's result is shared (memo): annotate a copy.
+    const params = new Map(v.value.params);
+    if (stale) params.set('received', source.remote.address);
+    if (rport) params.set('rport', String(source.remote.port));
     const all = req.headers.getAll('Via');
-    all[0] = formatVia(v.value);
+    all[0] = formatVia({ ...v.value, params });
     req.headers.delete('Via');
     for (const x of all) req.headers.append('Via', x);
   }

@@ -19,7 +19,7 @@ import { verifyChain } from '../../src/receipts/verify.js';
 import { ReceiptLedger, type ReceiptApp } from '../../src/receipts/ledger.js';
 import { DEFAULT_PRIVACY_POLICY } from '../../src/privacy/policy.js';
 import type { CallEvent } from '../../src/call/call-events.js';
-import type { CallReceiptBody } from '../../src/receipts/receipt.js';
+import { UNSIGNED, receiptHash, type CallReceiptBody, type StoredReceipt } from '../../src/receipts/receipt.js';
 
 const CARD = '4111111111111111';
 
@@ -59,7 +59,8 @@ function call(e: Awaited<ReturnType<typeof env>>, n: number): void {
 }
 
 async function settled(e: Awaited<ReturnType<typeof env>>, n: number): Promise<void> {
-  for (let i = 0; i < 200 && (await e.chain.list(0, 1000)).length < n; i++) await new Promise((r) => setImmediate(r));
+  // a write can wait out the ledger's batch window (BATCH_WINDOW_MS) after the previous one
+  for (const t0 = Date.now(); Date.now() - t0 < 5_000 && (await e.chain.list(0, 1000)).length < n; ) await new Promise((r) => setTimeout(r, 5));
 }
 
 test('the ledger writes one signed, chained receipt per call and per erasure; the chain verifies; no PII in it', async () => {
@@ -141,7 +142,8 @@ test('one byte changed in the stored receipt, a receipt removed, or one cut off 
     try {
       const chain = await ReceiptStore.open(cut.get('eu'));
       const withoutHead = await verifyChain('eu', chain.all(), regionPublicKey(e.dir, 'eu'));
-      assert.deepEqual(withoutHead.problems.map((p) => p.problem), ['hash-mismatch'], 'the tail cut alone is invisible without a known head (documented)');
+      // the 4 calls were one write batch, signed on receipt 4 only: a cut inside a batch leaves the end unsealed
+      assert.deepEqual(withoutHead.problems.map((p) => [p.seq, p.problem]), [[2, 'hash-mismatch'], [2, 'unsigned-tail']]);
       const withHead = await verifyChain('eu', chain.all(), regionPublicKey(e.dir, 'eu'), before.head!);
       assert.ok(withHead.problems.some((p) => p.problem === 'head-missing'));
     } finally {
@@ -210,6 +212,38 @@ test('group commit: calls ending together are written in one transaction, in the
     const v = await verifyChain('eu', e.chain.all(), regionPublicKey(e.dir, 'eu'));
     assert.equal(v.ok, true);
     assert.equal(v.head?.seq, 40);
+  } finally {
+    await e.done();
+  }
+});
+
+test('one signature per write batch seals it: re-hashing a changed receipt forward, stripping the last signature or cutting inside a batch fails; a cut at a signed receipt needs the head', async () => {
+  const e = await env();
+  try {
+    for (let i = 1; i <= 3; i++) call(e, i);
+    await settled(e, 3);
+    for (let i = 4; i <= 6; i++) call(e, i);
+    await settled(e, 6);
+    const all = await e.chain.list(0, 100);
+    assert.deepEqual(all.map((r) => r.signature !== UNSIGNED), [false, false, true, false, false, true], 'two batches of three, each signed on its last receipt');
+    const key = regionPublicKey(e.dir, 'eu');
+    const verify = async (rs: StoredReceipt[], head?: { seq: number; hash: string }) => (await verifyChain('eu', rs, key, head)).problems.map((p) => [p.seq, p.problem]);
+    assert.deepEqual(await verify(all), []);
+    // receipt 4 (unsigned) changed, and every hash after it recomputed so that all links hold
+    const forged = all.map((r) => ({ ...r }));
+    forged[3]!.body = forged[3]!.body.replace('"callerTurns":3', '"callerTurns":0');
+    for (let i = 3; i < forged.length; i++) {
+      forged[i]!.prevHash = forged[i - 1]!.hash;
+      forged[i]!.hash = receiptHash('eu', forged[i]!.seq, forged[i]!.prevHash, forged[i]!.body);
+    }
+    assert.deepEqual(await verify(forged), [[6, 'bad-signature']], 'the batch signature no longer matches');
+    // …and the same with the sealing signature stripped: the chain now ends unsealed
+    forged[5]!.signature = UNSIGNED;
+    assert.deepEqual(await verify(forged), [[6, 'unsigned-tail']]);
+    assert.deepEqual(await verify(all.slice(0, 5)), [[5, 'unsigned-tail']], 'cut inside the second batch');
+    assert.deepEqual(await verify(all.slice(0, 3)), [], 'cut at the first batch signature: invisible without the head (documented)');
+    const head = { seq: all[5]!.seq, hash: all[5]!.hash };
+    assert.deepEqual(await verify(all.slice(0, 3), head), [[6, 'head-missing']]);
   } finally {
     await e.done();
   }

@@ -23,7 +23,7 @@ const receiptView = named(
   z.object({
     region: z.string(), seq: z.number().int(), kind: z.enum(['call', 'erasure']), subject: z.string().describe('call id or erasure request id'),
     body: z.record(z.string(), z.unknown()).describe('the receipt: counts, times, ids; no PII'),
-    prevHash: z.string(), hash: z.string(), signature: z.string().describe('Ed25519 over the hash, base64'), keyId: z.string(), createdAt: z.string(),
+    prevHash: z.string(), hash: z.string(), signature: z.string().describe('Ed25519 over the hash, base64; empty when the next signed receipt seals this one (one signature per write batch)'), keyId: z.string(), createdAt: z.string(),
   }),
 );
 const verdictView = named(

@@ -24,7 +24,25 @@ function readToken(s: string, i: number, end: number): number {
   return i;
 }
 
+/**
+ * The last few results by text: a request's top Via is parsed by the stack's source annotation,
+ * the checks, the transaction key and again for every response sent back (100 and 200 of an
+ * INVITE) — five times the same value. Results are shared between callers, so they are read-only
+ * (stack.ts annotates a copy). Cleared when full, as in name-addr.ts.
+ */
+const MEMO_SIZE = 64;
+const memo = new Map<string, Result<Via>>();
+
 export function parseVia(text: string): Result<Via> {
+  let r = memo.get(text);
+  if (r) return r;
+  if (memo.size >= MEMO_SIZE) memo.clear();
+  r = parseViaUncached(text);
+  memo.set(text, r);
+  return r;
+}
+
+function parseViaUncached(text: string): Result<Via> {
   const n = trimEnd(text, 0, text.length);
   let i = skipWs(text, 0, n);
   const nameEnd = readToken(text, i, n);

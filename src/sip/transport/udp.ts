@@ -52,16 +52,33 @@ export class UdpTransport implements Transport {
     return this.bound?.port ?? this.socket.address().port;
   }
 
-  send(data: Buffer, dest: Endpoint): Promise<void> {
-    return new Promise((resolve) => {
+  /**
+   * Datagrams of this turn of the event loop, sent together when it ends (setImmediate: after the
+   * poll phase has handled every datagram libuv read in it). Why: most of a send's CPU is the kernel
+   * waking the peer's process, and a datagram sent right after another to the same sleeping peer
+   * costs a third of the first (loopback, 2-core VM: ~19 µs of system time alone, ~6 µs in bursts) —
+   * at 2,000 calls/s the 100, the 200s and the BYE's 200 of the calls handled in one turn go in one
+   * burst. Order is kept; nothing waits longer than the turn (no timer).
+   */
+  private readonly pending: { data: Buffer; dest: Endpoint; done: () => void }[] = [];
+  private readonly flush = (): void => {
+    const batch = this.pending.splice(0);
+    for (const { data, dest, done } of batch) {
       this.socket.send(data, dest.port, dest.address, (err) => {
         if (err) this.onError?.(err);
-        resolve();
+        done();
       });
+    }
+  };
+
+  send(data: Buffer, dest: Endpoint): Promise<void> {
+    return new Promise((done) => {
+      if (this.pending.push({ data, dest, done }) === 1) setImmediate(this.flush);
     });
   }
 
   close(): Promise<void> {
+    this.flush(); // what this turn answered still goes out
     return new Promise((resolve) => this.socket.close(() => resolve()));
   }
 }
