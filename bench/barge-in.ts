@@ -19,7 +19,8 @@
  * short hold in the prompt), and for speech the detection rate and the latency from the phone sending
  * the first syllable (first frame within 20 dB of the clip's loudest) to the gateway pausing the
  * prompt (end to end: it holds ~80 ms of transport — scheduler ticks and the jitter buffer).
- * The echo canceller (media/vad/echo-canceller.ts): ERLE it reached on each call (its own estimate),
+ * The echo canceller (media/vad/echo-canceller.ts): ERLE it reached on each call (its own estimate, at the
+ * call's end: after a speech trial that is after a caller talked over it) and as each trial starts,
  * whether it found the echo's delay, and its cost in µs per 20 ms frame measured offline on the
  * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
@@ -37,6 +38,19 @@ import { EchoReference } from '../src/media/vad/echo-reference.js';
 import { EchoCanceller } from '../src/media/vad/echo-canceller.js';
 import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
 import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js';
+import { InterruptionJudge } from '../src/call/barge-in.js';
+
+/**
+ * What each interruption was judged on (the bench's own diagnostics, synthetic audio only: the
+ * gateway never logs a transcript): the judge is wrapped in this process, trials run one at a time.
+ */
+const judged: string[] = [];
+const judge = InterruptionJudge.prototype.judge;
+InterruptionJudge.prototype.judge = function (this: InterruptionJudge, transcript: string | undefined, speechMs = 0) {
+  const verdict = judge.call(this, transcript, speechMs);
+  judged.push(`${transcript?.trim() || '∅'} (${speechMs} ms) → ${verdict}`);
+  return verdict;
+};
 
 const REPO = resolve(import.meta.dirname, '..');
 const FLOW = join(REPO, 'test/call/fixtures/long-prompt-flow.yaml');
@@ -158,6 +172,8 @@ interface Outcome {
   latencyMs?: number;
   /** The turn's transcript(s) when the prompt was stopped. */
   heard?: string;
+  /** What each interruption of the trial was judged on, and the verdict. */
+  judged?: string;
 }
 
 const set = stimuli();
@@ -165,8 +181,8 @@ const gw = await startInProcessGateway({
   log: { level: 'warn' },
   accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, speech: { ...(VAD === 'energy' ? {} : { vad: VAD }), ...(NO_CANCEL ? { bargeIn: { echo: { cancel: false } } } : {}) } }] }],
 });
-const base = await freeUdpRange(20);
-const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
+const base = await freeUdpRange(60);
+const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 59 });
 
 interface Live {
   call: PhoneCall;
@@ -178,6 +194,8 @@ interface Live {
 }
 /** Per call, at its end: what the echo canceller reached. */
 const cancellerCalls: Array<{ erleDb: number; delaySamples: number; frames: number; adapted: number; frozenNear: number; passedThrough: number }> = [];
+/** Per trial, as the stimulus starts: the canceller's ERLE and whether it vouched for its residual (at a call's end it reflects how the call ended). */
+const erleAtTrialStart: Array<{ erleDb: number; trusted: boolean }> = [];
 let live: Live | undefined;
 let condition = 0;
 
@@ -217,7 +235,10 @@ async function trial(s: Stimulus): Promise<Outcome> {
   const onFinished = (r: string) => void (r === 'stopped' && (stopped = true));
   l.media.on('bargeIn', onPause);
   l.media.on('playbackFinished', onFinished);
+  const c = l.media.endpointer.bargeInDetector.canceller;
+  if (c) erleAtTrialStart.push({ erleDb: c.erleDb, trusted: c.trusted });
   const eventsBefore = gw.events.length;
+  const judgedBefore = judged.length;
   const [sentAt] = await l.line.say(s.pcm, [nucleus(s.pcm)]);
   const settleUntil = Date.now() + 4000;
   while (Date.now() < settleUntil && !stopped && (l.media.paused || Date.now() < settleUntil - 2500)) await sleep(50);
@@ -225,7 +246,8 @@ async function trial(s: Stimulus): Promise<Outcome> {
   l.media.off('playbackFinished', onFinished);
   // What the recogniser made of it, when it became a turn (a stopped prompt): synthetic audio, redacted like any transcript.
   const heard = gw.events.slice(eventsBefore).filter((e) => e.type === 'transcription' && e.callId === l.call.session.callId).map((e) => String(e['transcript'] ?? ''));
-  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
+  const verdicts = judged.slice(judgedBefore);
+  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), ...(verdicts.length ? { judged: verdicts.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!) } : {}) };
 }
 
 /** The canceller's cost per 20 ms frame, offline: a prompt through the low-pass echo path at −15 dB, 120 ms. */
@@ -278,6 +300,7 @@ const commandLat = commands.flatMap((o) => (o.latencyMs === undefined ? [] : [o.
 const speech = byKind('speech');
 const lat = speech.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
 const erles = cancellerCalls.map((c) => c.erleDb).sort((a, b) => a - b);
+const trialErles = erleAtTrialStart.map((e) => e.erleDb).sort((a, b) => a - b);
 const round1 = (v: number) => Math.round(v * 10) / 10;
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const figures = {
@@ -301,13 +324,15 @@ const figures = {
         latencyMs: { p50: percentile(commandLat, 50), p95: percentile(commandLat, 95), max: commandLat.at(-1) },
         perTrial: commands.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
       },
-      misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}) })),
+      misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}), ...(o.judged !== undefined ? { judged: o.judged } : {}) })),
       falseTrials: falseTrials.length,
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,
       falseBargeInRateFilteredEchoPct: pct(falseTrials.filter((o) => o.stopped && o.echoFiltered).length, falseTrials.filter((o) => o.echoFiltered).length),
       canceller: {
         calls: cancellerCalls.length,
         erleDb: { p50: round1(percentile(erles, 50)), min: round1(erles[0] ?? NaN), max: round1(erles.at(-1) ?? NaN) },
+        erleAtTrialStartDb: { p50: round1(percentile(trialErles, 50)), min: round1(trialErles[0] ?? NaN), max: round1(trialErles.at(-1) ?? NaN) },
+        trustedAtTrialStartPct: pct(erleAtTrialStart.filter((e) => e.trusted).length, erleAtTrialStart.length),
         delayFoundPct: pct(cancellerCalls.filter((c) => c.delaySamples > 0).length, cancellerCalls.length),
         adaptedPct: pct(sum(cancellerCalls.map((c) => c.adapted)), sum(cancellerCalls.map((c) => c.frames))),
         frozenNearPct: pct(sum(cancellerCalls.map((c) => c.frozenNear)), sum(cancellerCalls.map((c) => c.frames))),

@@ -33,6 +33,20 @@ export const FUNCTION_WORDS: Record<string, readonly string[]> = {
   en: ['a', 'an', 'the', 'and', 'or', 'but', 'so', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'as', 'i', "i'm", 'im', 'you', 'he', 'she', 'it', 'we', 'they', 'me', 'him', 'her', 'us', 'them', 'my', 'your', 'his', 'its', 'our', 'their', 'this', 'that', 'these', 'those', 'is', 'are', 'was', 'were', 'be', 'am', 'have', 'has', 'had', 'do', 'does', 'did', 'there', 'then', 'if', 'well', 'just', 'know'],
 };
 
+/**
+ * Short interruptions, per language: decoded against the dialog's grammar and the backchannels
+ * alone, a one-word "stop" has nowhere to go but its least bad phrase — measured with flite voices,
+ * "stop" came back as "uh huh" and "no" as "okay", backchannels that would resume the prompt over
+ * the caller. With these in the judging grammar they come back as said, and stop it. Few on purpose:
+ * every word added is one more place a hum can land ("I see" came back as "repeat" when it was here).
+ */
+export const INTERRUPTION_WORDS: Record<string, readonly string[]> = {
+  en: ['stop', 'wait', 'hold on', 'no', 'cancel', 'agent', 'operator'],
+  de: ['stopp', 'warte', 'moment', 'nein', 'abbrechen'],
+  fr: ['stop', 'attendez', 'non', 'annuler'],
+  es: ['para', 'espera', 'no', 'cancelar'],
+};
+
 /** Function words a content-free utterance may hold (more is a sentence, however it was recognised). */
 const MAX_FUNCTION_WORDS = 2;
 
@@ -46,6 +60,8 @@ export class BackchannelMatcher {
     readonly list: readonly string[],
     vocalisations: readonly string[] = [],
     functionWords: readonly string[] = [],
+    /** Short interruptions the judging grammar holds beside the backchannels (INTERRUPTION_WORDS). */
+    readonly interruptions: readonly string[] = [],
   ) {
     this.vocal = new Set(vocalisations);
     this.functionWords = new Set(functionWords);
@@ -58,7 +74,7 @@ export class BackchannelMatcher {
   static forLanguage(language: string, override?: readonly string[]): BackchannelMatcher {
     const base = language.split('-')[0]!.toLowerCase();
     const of = <T>(table: Record<string, T>): T | undefined => table[language] ?? table[base];
-    return new BackchannelMatcher(override ?? of(DEFAULT_BACKCHANNELS) ?? [], of(VOCALISATIONS) ?? [], of(FUNCTION_WORDS) ?? []);
+    return new BackchannelMatcher(override ?? of(DEFAULT_BACKCHANNELS) ?? [], of(VOCALISATIONS) ?? [], of(FUNCTION_WORDS) ?? [], of(INTERRUPTION_WORDS) ?? []);
   }
 
   /**

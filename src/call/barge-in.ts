@@ -38,7 +38,7 @@ export interface InterruptionSettings {
 
 export type InterruptionVerdict = 'barge-in' | 'resumed';
 
-export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1000, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
+export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1500, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
 
 /** The call side of `speech.bargeIn`. */
 export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
@@ -82,10 +82,14 @@ export class InterruptionJudge {
     return this.media.playing && this.speechBargeIn() && !this.#pending;
   }
 
-  /** The dialog's grammar; while an interruption is judged, with the backchannels, so "mm-hmm" can be recognised as such. */
+  /**
+   * The dialog's grammar; while an interruption is judged, with the backchannels, so "mm-hmm" can be
+   * recognised as such, and the short interruptions ("stop", "wait", "no"), so they are not forced onto a backchannel.
+   */
   grammar(phrases: string[] | undefined): string[] | undefined {
     if (this.#pending) this.#expected = phrases;
-    return phrases?.length && this.#pending ? [...phrases, ...this.settings.backchannels.list] : phrases;
+    const b = this.settings.backchannels;
+    return phrases?.length && this.#pending ? [...new Set([...phrases, ...b.list, ...b.interruptions])] : phrases;
   }
 
   /** Playout is paused until the interrupting words are judged. */

@@ -173,7 +173,7 @@ export const DEFAULT_BACKCHANNELS: Record<string, readonly string[]> = {
  */
 export const bargeInConfigSchema = z.object({
   /** Near-end speech that pauses the prompt (ms); the true-interruption latency is about this plus ~50 ms. */
-  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).default(200),
+  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).default(160),
   /** Pauses between words that do not end it (ms). */
   maxGapMs: z.number().int().min(0).max(400).default(200),
   /** Voiced (periodic) speech it must contain (ms): noise bursts and clicks have none. 0: no voicing test. */

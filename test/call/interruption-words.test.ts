@@ -8,6 +8,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { interruptionOutcome } from '../../src/call/barge-in.js';
+import { BackchannelMatcher } from '../../src/call/barge-in-words.js';
 import { MIN_ACOUSTIC_FIT } from '../../src/call/turn-completeness.js';
 import { recognise } from '../../src/call/recognition.js';
 import { createStt } from '../../src/speech/factory.js';
@@ -64,4 +65,37 @@ test('a recogniser that reports no acoustic fit is taken at its word; a failed o
   assert.equal(await interruptionOutcome(true, forced, async () => ({ ok: false, error: 'decoder busy' })), forced);
   const failed: SttOutcome = { ok: false, error: 'x' };
   assert.equal(await interruptionOutcome(true, failed, () => assert.fail('nothing to re-decode')), failed);
+});
+
+test('short interruptions come back as said and stop the prompt; backchannels still resume it (the judging grammar holds both)', { timeout: 120_000 }, async (t) => {
+  const r = await createStt({ engine: 'embedded' } as Parameters<typeof createStt>[0]);
+  assert.ok(r.ok);
+  const stt = r.stt;
+  const words = BackchannelMatcher.forLanguage('en');
+  const bank = ['account balance', 'check my balance', 'speak to an agent'];
+  const grammar = [...new Set([...bank, ...words.list, ...words.interruptions])];
+  const resumes = (x: string) => words.isBackchannel(x, bank) || words.isContentless(x, bank);
+  /** What the call does with it: the grammar decode, a forced content match decoded again (interruptionOutcome), then the judge. */
+  const verdict = async (text: string, voice: string): Promise<{ heard: string; resumed: boolean }> => {
+    const u = await utterance(text, voice);
+    const out = await interruptionOutcome(true, await recognise(u, stt, { phrases: grammar }), () => recognise(u, stt, {}), resumes);
+    const heard = out.ok ? out.result.transcript : '';
+    return { heard, resumed: !heard.trim() || resumes(heard) };
+  };
+  await recognise(await utterance('check my balance', 'kal'), stt, { phrases: grammar }); // a warm decoder, as in a call
+  const stops: string[] = [];
+  for (const [text, voice] of [['stop', 'kal'], ['stop', 'awb'], ['wait', 'awb'], ['no', 'awb'], ['hold on', 'slt'], ['cancel', 'rms']] as const) {
+    const v = await verdict(text, voice);
+    t.diagnostic(`"${text}" (${voice}) heard as "${v.heard}": ${v.resumed ? 'resumed' : 'stopped'}`);
+    if (!v.resumed) stops.push(text);
+  }
+  assert.ok(stops.length >= 5, `short interruptions that stopped the prompt: ${stops.length} of 6 (${stops.join(', ')})`);
+  let resumed = 0;
+  for (const [text, voice] of [['mm-hmm', 'rms'], ['uh-huh', 'kal'], ['okay', 'slt'], ['yeah', 'awb'], ['right', 'kal'], ['I see', 'slt']] as const) {
+    const v = await verdict(text, voice);
+    t.diagnostic(`"${text}" (${voice}) heard as "${v.heard}": ${v.resumed ? 'resumed' : 'stopped'}`);
+    if (v.resumed) resumed++;
+  }
+  assert.ok(resumed >= 5, `backchannels that resumed the prompt: ${resumed} of 6`);
+  await stt.close?.();
 });

@@ -60,9 +60,9 @@ test('a long utterance interrupts whatever was recognised: a grammar decode may 
   const a = agent([hello, yes], { transcripts: ['', 'okay'] });
   await settle();
   a.call.media.emit('bargeIn', a.clock.now());
-  a.call.media.emit('utterance', { startMs: 0, endMs: 1500, audioStartMs: 0, audio: new Int16Array(160 * 75), truncated: false, speechMs: 1400 });
+  a.call.media.emit('utterance', { startMs: 0, endMs: 2000, audioStartMs: 0, audio: new Int16Array(160 * 100), truncated: false, speechMs: 1900 });
   await settle();
-  assert.equal(a.call.media.stops, 1, 'nothing recognised in 1.4 s of speech: still an interruption');
+  assert.equal(a.call.media.stops, 1, 'nothing recognised in 1.9 s of speech (past backchannelMaxMs, 1.5 s): still an interruption');
   assert.equal(a.call.media.resumes, 0);
 });
 
