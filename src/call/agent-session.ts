@@ -247,7 +247,7 @@ export class AgentSession {
     const t0 = this.clock.now();
     const phrases = this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     const { stt, options } = await this.services.sttForTurn();
-    const outcome = await interruptionOutcome(interrupting, await (this.earlyEnd.outcomeFor(u, stt, phrases, this.sensitive.on && !stt.local) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options })), () => recognise(this.sensitive.audioFor(stt, u), stt, { engineOptions: options }), (t) => this.interruption.resumes(t)); // over a prompt, a forced grammar match is decoded again (barge-in.ts)
+    const outcome = await interruptionOutcome(interrupting, await (this.earlyEnd.outcomeFor(u, stt, phrases, this.sensitive.on && !stt.local) ?? recognise(this.sensitive.audioFor(stt, u), stt, { phrases, engineOptions: options })), () => recognise(this.sensitive.audioFor(stt, u), stt, { engineOptions: options }), this.interruption); // over a prompt, a forced grammar match is decoded again (barge-in.ts)
     const sttMs = this.earlyEnd.decodeMsFor(u) ?? Math.round(this.clock.now() - t0); // a decode made at the pause is the turn's recognition time
     if (this.ended) return;
     if (interrupting && (await this.interruption.decide(outcome.ok ? outcome.result.transcript : undefined, u.speechMs)) === 'resumed') return void ((this.busy = wasBusy), this.deps.log.info({ sttMs }, 'false interruption: prompt resumed')); // nothing, or a backchannel: no turn

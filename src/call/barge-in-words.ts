@@ -38,10 +38,11 @@ export const FUNCTION_WORDS: Record<string, readonly string[]> = {
  * alone, a one-word "stop" has nowhere to go but its least bad phrase — measured with flite voices,
  * "stop" came back as "uh huh" and "no" as "okay", backchannels that would resume the prompt over
  * the caller. With these in the judging grammar they come back as said, and stop it. Few on purpose:
- * every word added is one more place a hum can land ("I see" came back as "repeat" when it was here).
+ * every word added is one more place a hum can land ("I see" came back as "repeat", flite's "yeah"
+ * as "cancel", when they were here).
  */
 export const INTERRUPTION_WORDS: Record<string, readonly string[]> = {
-  en: ['stop', 'wait', 'hold on', 'no', 'cancel', 'agent', 'operator'],
+  en: ['stop', 'wait', 'hold on', 'no', 'agent', 'operator'],
   de: ['stopp', 'warte', 'moment', 'nein', 'abbrechen'],
   fr: ['stop', 'attendez', 'non', 'annuler'],
   es: ['para', 'espera', 'no', 'cancelar'],
@@ -55,6 +56,8 @@ export class BackchannelMatcher {
   private readonly phrases: string[][];
   private readonly vocal: ReadonlySet<string>;
   private readonly functionWords: ReadonlySet<string>;
+  private readonly backchannelWords: ReadonlySet<string>;
+  private readonly interruptionPhrases: readonly string[];
 
   constructor(
     readonly list: readonly string[],
@@ -65,6 +68,8 @@ export class BackchannelMatcher {
   ) {
     this.vocal = new Set(vocalisations);
     this.functionWords = new Set(functionWords);
+    this.backchannelWords = new Set(list.flatMap((p) => normaliseWords(p).split(' ').filter(Boolean)));
+    this.interruptionPhrases = interruptions.map(normaliseWords);
     this.phrases = list
       .map((p) => normaliseWords(p).split(' ').filter(Boolean))
       .filter((p) => p.length > 0)
@@ -83,6 +88,23 @@ export class BackchannelMatcher {
    */
   isContentless(transcript: string, expected?: readonly string[]): boolean {
     return this.only(transcript, expected, MAX_FUNCTION_WORDS);
+  }
+
+  /**
+   * Whether an open decode of words a grammar could not hold says something: it holds one of the
+   * short interruptions, or at least two content words (not vocalisations, function words, single
+   * letters or backchannel words), or is one of `expected`. Over a hum the open model's language
+   * model writes a stray word or letters ("while", "totally", "m l h m m"); a caller interrupting
+   * with words the grammar lacks says more than one.
+   */
+  saysSomething(transcript: string, expected?: readonly string[]): boolean {
+    const words = normaliseWords(transcript).split(' ').filter(Boolean);
+    const text = words.join(' ');
+    if (expected?.some((e) => normaliseWords(e) === text)) return true;
+    if (this.interruptionPhrases.some((p) => ` ${text} `.includes(` ${p} `))) return true;
+    let content = 0;
+    for (const w of words) if (w.length > 1 && !this.vocal.has(w) && !this.functionWords.has(w) && !this.backchannelWords.has(w)) content++;
+    return content >= 2;
   }
 
   /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */

@@ -57,6 +57,8 @@ export class InterruptionJudge {
   /** The dialog's own grammar when the interrupting words were recognised: "yeah" in it is an answer. */
   #expected?: readonly string[];
   #timer?: TimerHandle;
+  /** The interrupting words came back only as a forced grammar match and an open decode that says nothing. */
+  #unclear = false;
   /** Counts for logs, events and the bench. */
   readonly counts = { candidates: 0, resumed: 0, bargeIns: 0 };
 
@@ -126,10 +128,20 @@ export class InterruptionJudge {
     return b.isBackchannel(transcript, this.#expected) || b.isContentless(transcript, this.#expected);
   }
 
+  /** Whether the open decode of a forced grammar match says something (BackchannelMatcher.saysSomething). */
+  saysSomething(transcript: string): boolean {
+    return this.settings.backchannels.saysSomething(transcript, this.#expected);
+  }
+
+  /** The interrupting words were heard only as a forced match and an open decode that says nothing: like a hum. */
+  heardUnclearly(): void {
+    if (this.#pending) this.#unclear = true;
+  }
+
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.resumes(text))) {
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.#unclear || this.resumes(text))) {
       this.resume();
       return 'resumed';
     }
@@ -156,6 +168,7 @@ export class InterruptionJudge {
   /** Playout ended some other way (DTMF barge-in, the call ended): forget the pause. */
   cancel(): void {
     this.#pending = false;
+    this.#unclear = false;
     this.#expected = undefined;
     this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
@@ -198,16 +211,23 @@ export class InterruptionJudge {
  * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) and that
  * would stop the prompt (not a backchannel or content-free: `resumes`) is not trusted: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
  * which wrote "m m h m m" / "and an h m m" for the hums, and "no", "agent", "hello there" as said.
- * That decode is what the interruption is judged on and, if it interrupts, the turn's recognition.
+ * That decode is what the interruption is judged on and, if it interrupts, the turn's recognition —
+ * if it says something (BackchannelMatcher.saysSomething): a stray word or letters of the open
+ * model's over a hum ("while", "totally", "m l h m m" in bench/barge-in) is judged like a hum.
  * A recogniser that reports no acoustic fit (remote engines) is taken at its word.
  */
-export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>, resumes: (transcript: string) => boolean = () => false): Promise<SttOutcome> {
+export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>, judge?: Pick<InterruptionJudge, 'resumes' | 'saysSomething' | 'heardUnclearly'>): Promise<SttOutcome> {
   if (!interrupting || !grammarOutcome.ok) return grammarOutcome;
   const fit = grammarOutcome.result.acousticFitPerFrame;
   if (fit === undefined || fit >= MIN_ACOUSTIC_FIT || !grammarOutcome.result.transcript.trim()) return grammarOutcome;
   // A forced match that would resume the prompt anyway is left as it is: under the echo canceller's
   // residual a real "okay" can fit poorly too, and the open model may write it as content.
-  if (resumes(grammarOutcome.result.transcript)) return grammarOutcome;
+  if (judge?.resumes(grammarOutcome.result.transcript)) return grammarOutcome;
   const open = await openDecode();
-  return open.ok ? open : grammarOutcome;
+  if (!open.ok) return grammarOutcome;
+  // Over a hum the open model writes a stray word ("while", "totally") or letters ("m l h m m"):
+  // unless it says something (an interruption word, two content words, an expected phrase), the
+  // interruption is judged like a hum (barge-in.ts judge: resumed within backchannelMaxMs).
+  if (judge && !judge.saysSomething(open.result.transcript)) judge.heardUnclearly();
+  return open;
 }

@@ -10,6 +10,8 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/time/clock.js';
 import { AgentSession } from '../../../src/call/agent-session.js';
 import { BackchannelMatcher } from '../../../src/call/barge-in-words.js';
+import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionOutcome } from '../../../src/call/barge-in.js';
+import type { SttOutcome } from '../../../src/speech/index.js';
 import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
 import { bargeInConfigSchema, type BargeInConfig } from '../../../src/speech/config.js';
 import type { Dialog } from '../../../src/dialog/types.js';
@@ -190,5 +192,29 @@ test('a content-free transcript resumes the prompt like a backchannel; a short c
     await settle();
     assert.equal(a.call.media.resumes, resumed ? 1 : 0, `${heard}: resumed`);
     assert.equal(a.call.media.stops, resumed ? 0 : 1, `${heard}: stopped`);
+  }
+});
+
+test('an open decode of a forced match says something only with an interruption word, two content words or an expected phrase', () => {
+  const m = BackchannelMatcher.forLanguage('en');
+  for (const stray of ['while', 'totally', 'm l h m m', 'an image of him', 'and independent', 'i see'])
+    assert.ok(!m.saysSomething(stray), `"${stray}": what the open model writes over a hum`);
+  for (const said of ['stop', 'please hold on', 'no', 'I want to pay my bill', 'what is my balance', 'get me an operator'])
+    assert.ok(m.saysSomething(said), `"${said}" says something`);
+  assert.ok(m.saysSomething('yes', ['yes', 'no']), 'an expected answer');
+  assert.ok(!m.saysSomething('yes'));
+});
+
+test('a forced grammar match whose open decode says nothing resumes the prompt like a hum; one that says something stops it', async () => {
+  const forced: SttOutcome = { ok: true, result: { transcript: 'account balance', confidence: 1, acousticFitPerFrame: -44, alternatives: [], final: true } };
+  const open = (transcript: string): Promise<SttOutcome> => Promise.resolve({ ok: true, result: { transcript, confidence: 0.5, alternatives: [], final: true } });
+  for (const [heard, verdict] of [['totally', 'resumed'], ['I want to pay my bill', 'barge-in']] as const) {
+    const call = new FakeCall();
+    call.media.playing = true;
+    const judge = new InterruptionJudge(call.media, new FakeClock(), DEFAULT_INTERRUPTION, () => true, () => undefined);
+    judge.candidate();
+    judge.recognising();
+    const out = await interruptionOutcome(true, forced, () => open(heard), judge);
+    assert.equal(judge.judge(out.ok ? out.result.transcript : undefined, 600), verdict, `"${heard}"`);
   }
 });
