@@ -296,9 +296,18 @@ const byKind = (k: Kind) => outcomes.filter((o) => o.kind === k);
 const falseClasses: Kind[] = ['backchannel', 'noise', 'echo'];
 const falseTrials = outcomes.filter((o) => !interrupts(o.kind));
 const commands = byKind('command');
-const commandLat = commands.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
 const speech = byKind('speech');
-const lat = speech.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
+/** Trials that must stop the prompt: how many did, paused, and how soon (from the first syllable). */
+function stopFigures(trials: Outcome[]) {
+  const lat = trials.flatMap((o) => (o.latencyMs === undefined ? [] : [o.latencyMs])).sort((a, b) => a - b);
+  return {
+    trials: trials.length,
+    stoppedPct: pct(trials.filter((o) => o.stopped).length, trials.length),
+    pausedPct: pct(trials.filter((o) => o.paused).length, trials.length),
+    latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
+    perTrial: trials.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
+  };
+}
 const erles = cancellerCalls.map((c) => c.erleDb).sort((a, b) => a - b);
 const trialErles = erleAtTrialStart.map((e) => e.erleDb).sort((a, b) => a - b);
 const round1 = (v: number) => Math.round(v * 10) / 10;
@@ -309,21 +318,9 @@ const figures = {
       falseBargeInRatePct: pct(falseTrials.filter((o) => o.stopped).length, falseTrials.length),
       falsePauseRatePct: pct(falseTrials.filter((o) => o.paused && !o.stopped).length, falseTrials.length),
       perClass: Object.fromEntries(falseClasses.map((k) => [k, { trials: byKind(k).length, stopped: byKind(k).filter((o) => o.stopped).length, pausedThenResumed: byKind(k).filter((o) => o.paused && !o.stopped).length }])),
-      speech: {
-        trials: speech.length,
-        stoppedPct: pct(speech.filter((o) => o.stopped).length, speech.length),
-        pausedPct: pct(speech.filter((o) => o.paused).length, speech.length),
-        latencyMs: { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat.at(-1) },
-        perTrial: speech.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
-      },
+      speech: stopFigures(speech),
       // Short commands (flite kal, espeak-ng en-us: "stop", "wait", "no", "hold on", "agent please"): must stop it too.
-      commands: {
-        trials: commands.length,
-        stoppedPct: pct(commands.filter((o) => o.stopped).length, commands.length),
-        pausedPct: pct(commands.filter((o) => o.paused).length, commands.length),
-        latencyMs: { p50: percentile(commandLat, 50), p95: percentile(commandLat, 95), max: commandLat.at(-1) },
-        perTrial: commands.map((o) => ({ name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, latencyMs: o.latencyMs ?? null, stopped: o.stopped })),
-      },
+      commands: stopFigures(commands),
       misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}), ...(o.judged !== undefined ? { judged: o.judged } : {}) })),
       falseTrials: falseTrials.length,
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,
