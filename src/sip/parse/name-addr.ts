@@ -14,6 +14,7 @@ import type { NameAddr, Result, SipParseError } from '../message.js';
 import { TOKEN, quote, readQuoted, skipWs, trimEnd } from './chars.js';
 import { formatHeaderParams, parseHeaderParams } from './params.js';
 import { formatUri, parseUri } from './uri.js';
+import { lastResults } from './last-results.js';
 
 function fail(reason: string): { ok: false; error: SipParseError } {
   return { ok: false, error: { reason, code: 400 } };
@@ -25,25 +26,11 @@ function uriFailure(e: SipParseError): { ok: false; error: SipParseError } {
 }
 
 /**
- * The last few results by text. One INVITE's From is parsed by the checks, the UA core, the dialog,
- * admission and the console's story (To and Contact two or three times): each parse made a URI
- * with two Maps, a parameter Map and the slices (≈ 1.5 KB a time; bench/sip-cps sampling heap
- * profile: parseNameAddr and its Maps were ~15 % of what a call set-up allocated). Results are
- * shared between callers, so they are read-only (nothing outside the parser changes one).
- * Cleared when full: the repeats come within one message's handling, and a bounded map keeps
- * at most MEMO_SIZE header values (and their messages' text) alive.
+ * Parsed once per message (last-results.ts): one INVITE's From is read by the checks, the UA core,
+ * the dialog, admission and the console's story (To and Contact two or three times); parseNameAddr
+ * and its Maps were ~15 % of what a call set-up allocated. The result is shared: read-only.
  */
-const MEMO_SIZE = 64;
-const memo = new Map<string, Result<NameAddr>>();
-
-export function parseNameAddr(text: string): Result<NameAddr> {
-  let r = memo.get(text);
-  if (r) return r;
-  if (memo.size >= MEMO_SIZE) memo.clear();
-  r = parseNameAddrUncached(text);
-  memo.set(text, r);
-  return r;
-}
+export const parseNameAddr: (text: string) => Result<NameAddr> = lastResults(parseNameAddrUncached);
 
 function parseNameAddrUncached(text: string): Result<NameAddr> {
   const n = trimEnd(text, 0, text.length);

@@ -10,6 +10,7 @@ import { TOKEN, isWs, skipWs, trimEnd } from './chars.js';
 import { parseHost, parsePort } from './host.js';
 import { formatHeaderParams, parseHeaderParams } from './params.js';
 import { isIP } from 'node:net';
+import { lastResults } from './last-results.js';
 
 function fail(reason: string): { ok: false; error: SipParseError } {
   return { ok: false, error: { reason, code: 400 } };
@@ -25,22 +26,11 @@ function readToken(s: string, i: number, end: number): number {
 }
 
 /**
- * The last few results by text: a request's top Via is parsed by the stack's source annotation,
- * the checks, the transaction key and again for every response sent back (100 and 200 of an
- * INVITE) — five times the same value. Results are shared between callers, so they are read-only
- * (stack.ts annotates a copy). Cleared when full, as in name-addr.ts.
+ * Parsed once per message (last-results.ts): a request's top Via is read by the stack's source
+ * annotation, the checks, the transaction key and again for every response sent back (100 and 200
+ * of an INVITE). The result is shared: read-only (stack.ts annotates a copy).
  */
-const MEMO_SIZE = 64;
-const memo = new Map<string, Result<Via>>();
-
-export function parseVia(text: string): Result<Via> {
-  let r = memo.get(text);
-  if (r) return r;
-  if (memo.size >= MEMO_SIZE) memo.clear();
-  r = parseViaUncached(text);
-  memo.set(text, r);
-  return r;
-}
+export const parseVia: (text: string) => Result<Via> = lastResults(parseViaUncached);
 
 function parseViaUncached(text: string): Result<Via> {
   const n = trimEnd(text, 0, text.length);
