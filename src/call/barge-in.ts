@@ -208,22 +208,23 @@ export class InterruptionJudge {
  * made a balance request, and "stop" and "no" would have resumed the prompt as backchannels. Whole
  * phrases said as such fit at −17…−28.
  *
- * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) is not
- * trusted, whether it would stop the prompt or resume it: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
+ * So a grammar match whose acoustic fit is below MIN_ACOUSTIC_FIT (turn-completeness.ts) and that
+ * would stop the prompt (not a backchannel or content-free: `resumes`) is not trusted: the utterance is decoded again with the open model (no phrases; ≈ 0.5 s, only for these),
  * which wrote "m m h m m" / "and an h m m" for the hums, and "no", "agent", "hello there" as said.
  * That decode is what the interruption is judged on and, if it interrupts, the turn's recognition —
  * if it says something (BackchannelMatcher.saysSomething): a stray word or letters of the open
  * model's over a hum ("while", "totally", "m l h m m" in bench/barge-in) is judged like a hum.
  * A recogniser that reports no acoustic fit (remote engines) is taken at its word.
  */
-export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>, judge?: Pick<InterruptionJudge, 'saysSomething' | 'heardUnclearly'>): Promise<SttOutcome> {
+export async function interruptionOutcome(interrupting: boolean, grammarOutcome: SttOutcome, openDecode: () => Promise<SttOutcome>, judge?: Pick<InterruptionJudge, 'resumes' | 'saysSomething' | 'heardUnclearly'>): Promise<SttOutcome> {
   if (!interrupting || !grammarOutcome.ok) return grammarOutcome;
   const fit = grammarOutcome.result.acousticFitPerFrame;
   if (fit === undefined || fit >= MIN_ACOUSTIC_FIT || !grammarOutcome.result.transcript.trim()) return grammarOutcome;
-  // A forced match onto a backchannel is decoded again too: "seven of clubs" came back as "uh",
-  // "five five" as "i see", "stop" as "got it" — real interruptions resumed over the caller. A real
-  // "okay" that fits poorly under the canceller's residual comes back as itself or as a stray word,
-  // which says nothing (below) and resumes as before.
+  // A forced match onto a backchannel is left as it is, though real interruptions come back so too
+  // ("seven of clubs" as "uh", "five five" as "i see"): decoding those again let the prompt's own
+  // echo stop it on a media worker — the open model wrote the echoed prompt's words, which say
+  // something (test/call/barge-in-worker.test.ts, under load).
+  if (judge?.resumes(grammarOutcome.result.transcript)) return grammarOutcome;
   const open = await openDecode();
   if (!open.ok) return grammarOutcome;
   // Over a hum the open model writes a stray word ("while", "totally") or letters ("m l h m m"):

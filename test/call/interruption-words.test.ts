@@ -48,6 +48,9 @@ test('a word the grammar cannot hold is decoded again with the open model; a phr
     assert.equal(await interruptionOutcome(false, grammar, () => assert.fail('not over a prompt: no second decode')), grammar);
   }
   assert.ok(redecoded >= 2, `${redecoded} of 3 forced matches decoded again`);
+  // A forced match that would resume the prompt anyway (a backchannel: "okay") is left as it is.
+  const forcedOkay = await recognise(await utterance('no', 'awb'), stt, { phrases: PHRASES });
+  assert.equal(await interruptionOutcome(true, forcedOkay, () => assert.fail('a backchannel is not decoded again'), { resumes: () => true, saysSomething: () => true, heardUnclearly: () => undefined }), forcedOkay);
   const u = await utterance('check my balance', 'slt');
   const grammar = await recognise(u, stt, { phrases: PHRASES });
   assert.ok(grammar.ok && grammar.result.transcript === 'check my balance');

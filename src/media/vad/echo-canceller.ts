@@ -68,9 +68,12 @@ const STUCK_FRAMES = 25;
 const MIN_ADAPTED = 25;
 /** Frames without adaptation after which the ERLE learnt is too old to vouch for a residual. */
 const STALE_FRAMES = 100;
-/** Adapted frames before the residual may be judged as the caller (half a second of echo; a second before
- * the adaptation fixes, when the filter needed it: replayed calls vouched from 1–1.2 s instead of 1.6–4.4 s). */
-const TRUST_ADAPTED = 25;
+/**
+ * Adapted frames before the residual may be judged as the caller (a second of echo). Half a second
+ * (tried) vouched sooner in replayed calls, but on a media worker — a tick between what was sent
+ * and what is heard — the echo alone then paused the prompt three times in 7 s (barge-in-worker.test.ts).
+ */
+const TRUST_ADAPTED = 50;
 /** Slips tried, nearest first, and the most kept (ticks): a jitter buffer that settles moves the echo by up to 80 ms. */
 const SLIPS = [1, -1, 2, -2, 3, -3, 4, -4];
 const MAX_SLIP = 4;
