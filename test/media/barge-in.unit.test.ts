@@ -123,6 +123,34 @@ test('an utterance that was our echo until the caller spoke restarts at the barg
   assert.ok(u.audioStartMs >= at - 400 && u.audioStartMs <= at + nucleusMs(caller), `utterance audio starts at ${u.audioStartMs} ms (caller from ${at})`);
 });
 
+test('a caller whose first syllables the echo test took for echo: the utterance still starts before them (the recogniser hears every word)', () => {
+  // The energy test alone (a canceller not yet trusted): the caller's first 400 ms are 16 dB quieter
+  // than the rest, at the echo's level, so the interruption is counted only from the loud part on.
+  // Given the utterance from there, the recogniser heard "balance" of "check my balance" on a media
+  // worker and forced it onto a backchannel (test/call/barge-in-worker.test.ts).
+  for (const file of ['cards/002.wav', 'cards/003.wav', 'cards/005.wav']) {
+    const ref = new EchoReference();
+    const utterances: Array<{ audioStartMs: number }> = [];
+    let barged = -1;
+    const ep = new Endpointer({ bargeIn: { minSpeechMs: 160, minVoicedMs: 80, echo: { cancel: false } }, echoReference: ref }, { onBargeIn: (t) => (barged = t), onUtterance: (u) => utterances.push(u) });
+    const caller = level(load8k(file), -16);
+    const onsetMs = nucleusMs(caller);
+    for (let i = 0; i < (onsetMs + 400) * 8; i++) caller[i] = Math.round(caller[i]! * 10 ** (-16 / 20));
+    const at = 4000;
+    const rx = mix(echoOf(prompt, -15, 120), caller, at);
+    const stopAt = at + caller.length / 8;
+    for (let i = 0; (i + 1) * 160 <= rx.length && i * 20 < stopAt + 2000; i++) {
+      const t = i * 20;
+      ep.playing = barged < 0;
+      ep.push(t < stopAt || barged < 0 ? rx.subarray(i * 160, (i + 1) * 160) : new Int16Array(160), t);
+      ref.pushFrame(barged < 0 ? prompt.subarray(i * 160, (i + 1) * 160) : null);
+    }
+    assert.ok(barged >= at + onsetMs + 160, `${file}: counted from the loud part (barge-in at ${barged})`);
+    const u = utterances.at(-1)!;
+    assert.ok(u.audioStartMs <= at + onsetMs - 100, `${file}: utterance audio starts at ${u.audioStartMs} ms, the caller's first syllable at ${at + onsetMs}`);
+  }
+});
+
 test('no echo on the line: a caller no louder than the prompt interrupts (the echo test steps aside)', () => {
   const caller = level(load8k('cards/002.wav'), -22); // quieter than the prompt's loud frames (−20)
   const r = duringPrompt(prompt, mix(new Int16Array(prompt.length), caller, 4000));

@@ -34,6 +34,16 @@ import { BargeInDetector, plainBargeIn, type BargeInOptions } from './barge-in-d
 import type { EchoReference } from './echo-reference.js';
 import type { FrameVad, FrameVadFactory } from './frame-vad.js';
 
+/** Frames of VAD decisions kept (power of two; more than MAX_EARLIER_FRAMES + the longest barge-in span). */
+const SPEECH_FLAGS = 128;
+/**
+ * How far before the barge-in's first near-end frame the caller's words may be found (frames, 600 ms):
+ * the echo test only knows the caller once he is louder than the echo it expects, and with the canceller
+ * not yet trusted it called the first syllables of "check my balance" echo — the recogniser, given the
+ * utterance from there, heard "balance" and forced it onto "got it" (a backchannel: the prompt resumed).
+ */
+const MAX_EARLIER_FRAMES = 30;
+
 export interface EndpointerOptions {
   silenceHangoverMs?: number; // default 800
   minSpeechMs?: number; // default 200
@@ -122,6 +132,9 @@ export class Endpointer {
   private pauseSnapshot?: Utterance;
   /** endAtPause's hangover for the current pause (Infinity: not approved). */
   private approvedHangoverMs = Infinity;
+  /** The VAD's decision on the last SPEECH_FLAGS frames (ring, by frame number): where a caller's words began. */
+  private readonly speechFlags = new Uint8Array(SPEECH_FLAGS);
+  private frameNo = 0;
 
   constructor(opts: EndpointerOptions = {}, events: EndpointerEvents = {}) {
     this.hangoverMs = opts.silenceHangoverMs ?? 800;
@@ -160,6 +173,7 @@ export class Endpointer {
     // While a prompt plays, everything below hears the caller with our echo cancelled (barge-in-detector.ts).
     if (this.playing) frame = this.bargeIn.cancel(frame, behindTicks);
     const speech = this.vad.isSpeech(frame, this.inSpeech);
+    this.speechFlags[this.frameNo++ & (SPEECH_FLAGS - 1)] = speech ? 1 : 0;
     const interrupting = this.judgeBargeIn(frame, speech);
     if (!this.inSpeech) this.inSilence(frame, t, speech);
     else this.inUtterance(frame, t, speech);
@@ -265,9 +279,18 @@ export class Endpointer {
     }
   }
 
-  /** Drop what came before the interruption (echo, noise) from the utterance, keeping the pre-roll. */
+  /**
+   * Drop what came before the interruption (echo, noise) from the utterance, keeping the pre-roll.
+   * The interruption starts at its first near-end frame, or earlier at the start of the unbroken run
+   * of speech (as the VAD heard it, on the canceller's residual) that frame belongs to, up to
+   * MAX_EARLIER_FRAMES: the caller's first syllables, which the echo test took for our echo.
+   */
   private restartAtBargeIn(t: number): void {
-    const firstNearMs = t + FRAME_MS - this.bargeIn.startedMsAgo;
+    const nearFrames = Math.round(this.bargeIn.startedMsAgo / FRAME_MS);
+    let earlier = 0;
+    const first = this.frameNo - nearFrames; // frame number of the first near-end frame
+    while (earlier < MAX_EARLIER_FRAMES && earlier + nearFrames < SPEECH_FLAGS && first - earlier - 1 >= 0 && this.speechFlags[(first - earlier - 1) & (SPEECH_FLAGS - 1)] === 1) earlier++;
+    const firstNearMs = t + FRAME_MS - (nearFrames + earlier) * FRAME_MS;
     const drop = Math.min(this.bufFrames, Math.floor((firstNearMs - this.audioStartMs) / FRAME_MS) - this.preRollFrames);
     if (drop <= 0) return;
     this.buf.copyWithin(0, drop * FRAME_SAMPLES, this.bufFrames * FRAME_SAMPLES);
@@ -275,7 +298,7 @@ export class Endpointer {
     this.lastSpeechFrameIndex = Math.max(0, this.lastSpeechFrameIndex - drop);
     this.audioStartMs += drop * FRAME_MS;
     this.startMs = Math.max(this.startMs, firstNearMs);
-    this.speechFrames = Math.min(this.speechFrames, Math.round(this.bargeIn.startedMsAgo / FRAME_MS));
+    this.speechFrames = Math.min(this.speechFrames, nearFrames + earlier);
     this.cancelPause();
   }
 
