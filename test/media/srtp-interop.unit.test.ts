@@ -164,6 +164,46 @@ test('dispose frees the context; using it afterwards throws; dispose twice is ha
   assert.equal(c.rolloverCounter('send', 1), undefined);
 });
 
+test('the in-place pair reaches each context by its handle: distinct per context, a disposed or unknown one refused', { skip }, async () => {
+  const { loadLibsrtpAddon } = await import('../../src/media/srtp/libsrtp-addon.js');
+  const state = loadLibsrtpAddon();
+  assert.ok(state.loaded);
+  const addon = state.addon;
+  const key = keyFor('AES_CM_128_HMAC_SHA1_80');
+  const a = new addon.NativeSrtp(80, key.masterKey, key.masterSalt, null, 64);
+  const b = new addon.NativeSrtp(80, key.masterKey, key.masterSalt, null, 64);
+  assert.ok(a.handle > 0 && b.handle > 0 && a.handle !== b.handle);
+  const slot = Buffer.alloc(2048); // room for the trailer libsrtp may write
+  const plain = rtp(1, 7, randomBytes(160));
+  plain.copy(slot);
+  const n = addon.protectInPlace(a.handle, slot, plain.length);
+  assert.equal(n, plain.length + 10);
+  assert.equal(addon.unprotectInPlace(b.handle, slot, n), plain.length); // same key: b opens what a sealed
+  assert.deepEqual(slot.subarray(0, plain.length), plain);
+  a.dispose();
+  assert.throws(() => addon.protectInPlace(a.handle, slot, plain.length), /disposed/);
+  assert.throws(() => addon.protectInPlace(1_000_000, slot, plain.length), /no SRTP context with that handle/);
+  assert.throws(() => addon.protectInPlace(b.handle, 'x' as unknown as Uint8Array, 1), /handle: number, buf: Uint8Array/);
+  b.dispose();
+});
+
+test('in place: an SSRC evicted past maxStreams and seen again is tracked again (the last-SSRC shortcut does not skip it)', { skip }, () => {
+  const key = keyFor('AES_CM_128_HMAC_SHA1_80');
+  const tx = createSrtpContext(key, { backend: 'libsrtp' });
+  const rx = createSrtpContext(key, { backend: 'libsrtp', maxStreams: 2 });
+  const slot = Buffer.alloc(2048);
+  const open = (seq: number, ssrc: number): number => {
+    const plain = rtp(seq, ssrc, randomBytes(40));
+    plain.copy(slot);
+    return rx.unprotectInPlace(slot, tx.protectInPlace(slot, plain.length));
+  };
+  for (const [seq, ssrc] of [[1, 1], [2, 1], [1, 2], [1, 3], [3, 1], [4, 1], [2, 2]] as const) assert.ok(open(seq, ssrc) > 0, `ssrc ${ssrc} seq ${seq}`);
+  assert.equal(JSON.parse(JSON.stringify(rx)).streams.receive, 2);
+  assert.equal(JSON.parse(JSON.stringify(tx)).streams.send, 3);
+  tx.dispose();
+  rx.dispose();
+});
+
 test('in place (the media path): byte-identical to protect/unprotect on both backends, either way round, with the same refusals', { skip }, () => {
   const backends: SrtpBackend[] = ['libsrtp', 'openssl'];
   for (const suite of SUITES) {

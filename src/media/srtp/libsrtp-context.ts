@@ -29,6 +29,12 @@ export class LibsrtpContext implements SrtpStreamContext {
   readonly suite: SrtpSuite;
   readonly counters: SrtpCounters = { rtpProtected: 0, rtpUnprotected: 0, rtcpProtected: 0, rtcpUnprotected: 0, authFailures: 0, replays: 0, malformed: 0 };
   private readonly native: NativeSrtp;
+  private readonly handle: number;
+  private readonly protectNative: LibsrtpAddon['protectInPlace'];
+  private readonly unprotectNative: LibsrtpAddon['unprotectInPlace'];
+  /** The SSRC last tracked per direction: a call's packets all carry one, so the Set is seldom asked. */
+  private lastSendSsrc = -1;
+  private lastRecvSsrc = -1;
   private readonly mkiLength: number;
   private readonly maxStreams: number;
   /** SSRCs libsrtp holds a stream for, oldest first (a Set keeps insertion order). */
@@ -46,6 +52,9 @@ export class LibsrtpContext implements SrtpStreamContext {
     this.mkiLength = mki ? mki.length : 0;
     this.maxStreams = opts.maxStreams ?? 16;
     this.native = new addon.NativeSrtp(tagBitsOf(key.suite), key.masterKey, key.masterSalt, mki, REPLAY_WINDOW);
+    this.handle = this.native.handle;
+    this.protectNative = addon.protectInPlace;
+    this.unprotectNative = addon.unprotectInPlace;
   }
 
   protect(rtpPacket: Uint8Array): Buffer {
@@ -76,9 +85,10 @@ export class LibsrtpContext implements SrtpStreamContext {
   protectInPlace(buf: Uint8Array, length: number): number {
     if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
     if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
-    const n = this.native.protectInPlace(buf, length);
+    const ssrc = readU32(buf, 8);
+    const n = this.protectNative(this.handle, buf, length);
     if (n !== length + this.mkiLength + this.suite.rtpTagLength) throw new Error(`libsrtp protect failed (${n})`);
-    this.track(this.sendSsrcs, false, readU32(buf, 8));
+    if (ssrc !== this.lastSendSsrc) this.lastSendSsrc = this.track(this.sendSsrcs, false, ssrc);
     this.counters.rtpProtected++;
     return n;
   }
@@ -90,9 +100,9 @@ export class LibsrtpContext implements SrtpStreamContext {
       return SRTP_IN_PLACE_MALFORMED;
     }
     const ssrc = readU32(buf, 8); // the header is authenticated, not encrypted: read before libsrtp runs
-    const n = this.native.unprotectInPlace(buf, length);
+    const n = this.unprotectNative(this.handle, buf, length);
     if (n < 0) return this.refuseCode(n);
-    this.track(this.recvSsrcs, true, ssrc);
+    if (ssrc !== this.lastRecvSsrc) this.lastRecvSsrc = this.track(this.recvSsrcs, true, ssrc);
     this.counters.rtpUnprotected++;
     return n;
   }
@@ -162,14 +172,18 @@ export class LibsrtpContext implements SrtpStreamContext {
     return SRTP_IN_PLACE_MALFORMED;
   }
 
-  /** Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too. */
-  private track(ssrcs: Set<number>, receive: boolean, ssrc: number): void {
-    if (ssrcs.has(ssrc)) return;
+  /** Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too. Returns `ssrc`. */
+  private track(ssrcs: Set<number>, receive: boolean, ssrc: number): number {
+    if (ssrcs.has(ssrc)) return ssrc;
     ssrcs.add(ssrc);
     if (ssrcs.size > this.maxStreams) {
       const oldest = ssrcs.values().next().value as number;
       ssrcs.delete(oldest);
       this.native.removeStream(receive, oldest);
+      // The fast path must not skip an SSRC whose stream was just removed.
+      if (oldest === this.lastSendSsrc && !receive) this.lastSendSsrc = -1;
+      if (oldest === this.lastRecvSsrc && receive) this.lastRecvSsrc = -1;
     }
+    return ssrc;
   }
 }
