@@ -24,7 +24,9 @@
  * whether it found the echo's delay, and its cost in µs per 20 ms frame measured offline on the
  * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
- * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--no-cancel] [--quick]
+ * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--no-cancel] [--quick] [--min-speech-ms N]
+ * (`--min-speech-ms`: the gateway's speech.bargeIn.minSpeechMs for the run, to measure the trade-off;
+ * reported as `minSpeechMs` beside the figures, which keep their keys).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +63,8 @@ const QUICK = process.argv.includes('--quick');
 /** `--no-cancel`: the energy double-talk test alone (speech.bargeIn.echo.cancel: false), figures under `<vad>NoCancel`. */
 const NO_CANCEL = process.argv.includes('--no-cancel');
 const NAME = NO_CANCEL ? `${VAD}NoCancel` : VAD;
+const minSpeechIndex = process.argv.indexOf('--min-speech-ms');
+const MIN_SPEECH_MS = minSpeechIndex >= 0 ? Number(process.argv[minSpeechIndex + 1]) : undefined;
 const ECHO_DB = [-10, -15, -20, -25];
 const ECHO_MS = [40, 120, 200];
 
@@ -179,7 +183,7 @@ interface Outcome {
 const set = stimuli();
 const gw = await startInProcessGateway({
   log: { level: 'warn' },
-  accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, speech: { ...(VAD === 'energy' ? {} : { vad: VAD }), ...(NO_CANCEL ? { bargeIn: { echo: { cancel: false } } } : {}) } }] }],
+  accounts: [{ id: 'bench', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW }, speech: { ...(VAD === 'energy' ? {} : { vad: VAD }), bargeIn: { ...(NO_CANCEL ? { echo: { cancel: false } } : {}), ...(MIN_SPEECH_MS !== undefined ? { minSpeechMs: MIN_SPEECH_MS } : {}) } } }] }],
 });
 const base = await freeUdpRange(60);
 const phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 59 });
@@ -323,6 +327,7 @@ const figures = {
       commands: stopFigures(commands),
       misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}), ...(o.judged !== undefined ? { judged: o.judged } : {}) })),
       falseTrials: falseTrials.length,
+      ...(MIN_SPEECH_MS !== undefined ? { minSpeechMs: MIN_SPEECH_MS } : {}),
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,
       falseBargeInRateFilteredEchoPct: pct(falseTrials.filter((o) => o.stopped && o.echoFiltered).length, falseTrials.filter((o) => o.echoFiltered).length),
       canceller: {

@@ -90,6 +90,11 @@ export class CallRecorder {
     return { ...this.s };
   }
 
+  /** Bytes handed to the file and not yet written (what `maxBacklogBytes` bounds). */
+  get backlogBytes(): number {
+    return this.out.writableLength;
+  }
+
   /** Caller audio for the frame slot `deadlineMs` (left channel). */
   caller(frame: Int16Array, deadlineMs: number): void {
     this.put(frame, deadlineMs, 1);

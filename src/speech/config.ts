@@ -172,8 +172,8 @@ export const DEFAULT_BACKCHANNELS: Record<string, readonly string[]> = {
  * (nothing, or a backchannel) or stops it and takes the utterance as the turn.
  */
 export const bargeInConfigSchema = z.object({
-  /** Near-end speech that pauses the prompt (ms); the true-interruption latency is about this plus ~50 ms. */
-  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).default(160),
+  /** Near-end speech that pauses the prompt (ms); the true-interruption latency is about this plus ~50–80 ms (120: pause p95 242–283 ms in bench/barge-in, 160: 321–341). */
+  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).default(120),
   /** Pauses between words that do not end it (ms). */
   maxGapMs: z.number().int().min(0).max(400).default(200),
   /** Voiced (periodic) speech it must contain (ms): noise bursts and clicks have none. 0: no voicing test. */
