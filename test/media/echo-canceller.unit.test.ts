@@ -186,6 +186,35 @@ test('the echo path moves by whole ticks (a jitter buffer settling): the cancell
   assert.deepEqual(bargeIns(head, mix(echo, undefined)), []);
 });
 
+test('the aligner catching up with an echo the slip already follows keeps the canceller converged (trusted): not a move of the echo', () => {
+  // The echo comes 4 ticks (80 ms) earlier from 5 s on: the slip search follows it at once (slip −4),
+  // and the aligner finds the new delay a little later. Where the filter really sits hardly changes
+  // then, so the canceller must keep vouching for its residual; it used to count convergence again
+  // from nothing (a second of echo), during which a caller was judged by the energy test alone.
+  const head = prompt.subarray(0, 8000 * 14);
+  const a = echoPath(head, -12, 200 * 8 + 9);
+  const b = echoPath(head, -12, 120 * 8 + 9);
+  const echo = Int16Array.from(a, (v, i) => (i < 5 * 8000 ? v : b[i]!));
+  const received = mix(echo, undefined, 0, -80);
+  const ref = new EchoReference();
+  const c = new EchoCanceller(ref);
+  let caughtUpAt = -1;
+  let trusted = 0;
+  let judged = 0;
+  for (let f = 0; (f + 1) * 160 <= received.length; f++) {
+    c.process(received.subarray(f * 160, f * 160 + 160));
+    ref.pushFrame(head.subarray(f * 160, f * 160 + 160));
+    if (f >= 250 && caughtUpAt < 0 && Math.abs(c.delaySamples - (120 * 8 + 9)) < 40) caughtUpAt = f;
+    if (caughtUpAt >= 0 && f > caughtUpAt && f <= caughtUpAt + 100 && c.counts.withReference > 0) {
+      judged++;
+      if (c.trusted) trusted++;
+    }
+  }
+  assert.ok(c.counts.slips >= 1, 'the slip was found');
+  assert.ok(caughtUpAt > 0, 'the aligner found the new delay');
+  assert.ok(trusted >= judged * 0.7, `trusted on ${trusted} of ${judged} frames in the 2 s after the aligner caught up`);
+});
+
 test('a line with no echo path stops paying for the canceller after a second of prompt; an echo keeps it on', () => {
   const head = prompt.subarray(0, 8000 * 6);
   const run = (received: Int16Array) => {

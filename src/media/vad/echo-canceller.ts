@@ -76,6 +76,8 @@ const STALE_FRAMES = 100;
 const TRUST_ADAPTED = 50;
 /** Slips tried, nearest first, and the most kept (ticks): a jitter buffer that settles moves the echo by up to 80 ms. */
 const SLIPS = [1, -1, 2, -2, 3, -3, 4, -4];
+/** A filter moved by at most this (samples, 8 ms) is still where the echo is: its convergence is kept. */
+const SAME_PLACE = 64;
 const MAX_SLIP = 4;
 /** The classic double-talk hangover: a word's quiet ends are near-end too. */
 const HOLD_FRAMES = 5;
@@ -313,7 +315,9 @@ export class EchoCanceller {
     if (d === 0) return;
     const origin = Math.max(1, d - this.lead);
     if (origin === this.origin) return;
-    const shift = this.origin < 0 ? this.taps : origin - this.origin; // tap j now means delay origin + j
+    // Where the filter really sits is its origin plus the slip (whole ticks it was read further back):
+    // the aligner catching up with an echo the slip already followed is not a move of the echo.
+    const shift = this.origin < 0 ? this.taps : origin - (this.origin + this.slip * FRAME_SAMPLES); // tap j now means delay origin + j
     const w = this.w;
     if (this.origin < 0) {
       w.fill(0);
@@ -329,7 +333,11 @@ export class EchoCanceller {
     // The echo moved: what the filter learnt sits where the echo was, so its residual is large
     // until it learns again — which the residual rule would take for a caller and freeze on. Until
     // it has converged here again, the Geigel rule decides (and the residual is not vouched for).
-    if (this.origin >= 0 && shift !== 0) this.adaptedHere = 0;
+    // A move of a few ms where the filter already was (the aligner refining its estimate, or catching
+    // up with the slip: 2,720 samples and a slip of −4 ticks, then 2,036 — 44 samples) keeps the
+    // convergence: resetting it there lost the canceller's trust for a second just as a caller began
+    // (bench/barge-in's −10 dB/200 ms trial: his first 200 ms judged by the energy test alone, as echo).
+    if (this.origin >= 0 && Math.abs(shift) > SAME_PLACE) this.adaptedHere = 0;
     this.origin = origin;
     this.slip = 0;
   }
