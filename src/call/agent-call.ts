@@ -5,7 +5,7 @@
  * tests drive it with an in-memory call. `agentCallOf` adapts a live `ActiveCall`.
  */
 import type { PauseSnapshot, Utterance } from '../media/index.js';
-import type { PlaySource } from '../media/index.js';
+import type { PlaySource, VadKind } from '../media/index.js';
 import { refer, type ReferOutcome } from '../sip/index.js';
 import type { Clock } from '../time/index.js';
 import type { BargeInConfig } from '../speech/index.js';
@@ -101,7 +101,7 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
     direction: call.direction,
     ...(call.variables ? { variables: call.variables } : {}),
     transcriptionReports: call.route.application.forwarding.transcriptionReports,
-    media: agentMediaOf(call.media, call.route.application.speech.bargeIn),
+    media: agentMediaOf(call.media, call.route.application.speech.bargeIn, call.route.application.speech.vad),
     sensitive: call.sensitive,
     get recording() {
       return call.recording;
@@ -130,8 +130,8 @@ export function agentCallOf(call: ActiveCall, clock: Clock, streamDeps: { log: L
   };
 }
 
-function agentMediaOf(m: CallAudioPort, bargeIn: BargeInConfig): AgentMedia {
-  m.setBargeIn(bargeInDetectorOptionsOf(bargeIn)); // the application's rule, judged against what this call sends
+function agentMediaOf(m: CallAudioPort, bargeIn: BargeInConfig, vad: VadKind): AgentMedia {
+  m.setBargeIn(bargeInDetectorOptionsOf(bargeIn, vad)); // the application's rule, judged against what this call sends
   return {
     on: (event, listener) => {
       if (event === 'pause') m.endpointer.offerPauses = true; // snapshots only for a listener that judges them

@@ -20,7 +20,7 @@
  */
 import type { Clock, TimerHandle } from '../time/index.js';
 import type { BargeInConfig } from '../speech/index.js';
-import type { BargeInOptions } from '../media/index.js';
+import type { BargeInOptions, VadKind } from '../media/index.js';
 import { BackchannelMatcher } from './barge-in-words.js';
 import type { AgentMedia } from './agent-call.js';
 import { MIN_ACOUSTIC_FIT } from './turn-completeness.js';
@@ -45,10 +45,13 @@ export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
   return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
 }
 
-/** The media side of `speech.bargeIn` (the endpointer's detector). */
-export function bargeInDetectorOptionsOf(c: BargeInConfig): BargeInOptions {
+/** `speech.bargeIn.minSpeechMs` when unset, per `speech.vad`: Silero's decision lags a 32 ms window (speech/config.ts). */
+export const DEFAULT_MIN_SPEECH_MS: Readonly<Record<VadKind, number>> = { energy: 120, silero: 100 };
+
+/** The media side of `speech.bargeIn` (the endpointer's detector), for an application on `vad`. */
+export function bargeInDetectorOptionsOf(c: BargeInConfig, vad: VadKind = 'energy'): BargeInOptions {
   const { enabled, ...echo } = c.echo;
-  return { minSpeechMs: c.minSpeechMs, maxGapMs: c.maxGapMs, minVoicedMs: c.minVoicedMs, echo: enabled ? echo : false };
+  return { minSpeechMs: c.minSpeechMs ?? DEFAULT_MIN_SPEECH_MS[vad], maxGapMs: c.maxGapMs, minVoicedMs: c.minVoicedMs, echo: enabled ? echo : false };
 }
 
 export class InterruptionJudge {

@@ -172,8 +172,13 @@ export const DEFAULT_BACKCHANNELS: Record<string, readonly string[]> = {
  * (nothing, or a backchannel) or stops it and takes the utterance as the turn.
  */
 export const bargeInConfigSchema = z.object({
-  /** Near-end speech that pauses the prompt (ms); the true-interruption latency is about this plus ~50–80 ms (120: pause p95 242–283 ms in bench/barge-in, 160: 321–341). */
-  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).default(120),
+  /**
+   * Near-end speech that pauses the prompt (ms); the true-interruption latency is about this plus
+   * ~50–80 ms. Unset: per VAD (call/barge-in.ts DEFAULT_MIN_SPEECH_MS) — 120 with the energy VAD
+   * (pause p95 262–282 ms in bench/barge-in; 160 gave 321–341), 100 with Silero, whose decision lags
+   * a 32 ms window (p95 301–302 ms at 120, 242 at 100, with no more false pauses).
+   */
+  minSpeechMs: z.number().int().min(40, 'minSpeechMs must be at least 40').max(1000).optional(),
   /** Pauses between words that do not end it (ms). */
   maxGapMs: z.number().int().min(0).max(400).default(200),
   /** Voiced (periodic) speech it must contain (ms): noise bursts and clicks have none. 0: no voicing test. */

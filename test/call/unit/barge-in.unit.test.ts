@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/time/clock.js';
 import { AgentSession } from '../../../src/call/agent-session.js';
 import { BackchannelMatcher } from '../../../src/call/barge-in-words.js';
-import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionOutcome } from '../../../src/call/barge-in.js';
+import { DEFAULT_INTERRUPTION, InterruptionJudge, bargeInDetectorOptionsOf, interruptionOutcome } from '../../../src/call/barge-in.js';
 import type { SttOutcome } from '../../../src/speech/index.js';
 import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
 import { bargeInConfigSchema, type BargeInConfig } from '../../../src/speech/config.js';
@@ -217,4 +217,14 @@ test('a forced grammar match whose open decode says nothing resumes the prompt l
     const out = await interruptionOutcome(true, forced, () => open(heard), judge);
     assert.equal(judge.judge(out.ok ? out.result.transcript : undefined, 600), verdict, `"${heard}"`);
   }
+});
+
+test('minSpeechMs: unset it follows the VAD (energy 120, Silero 100: its decision lags a window); set it is taken as is', () => {
+  const unset = bargeInConfigSchema.parse({});
+  assert.equal(unset.minSpeechMs, undefined);
+  assert.equal(bargeInDetectorOptionsOf(unset).minSpeechMs, 120);
+  assert.equal(bargeInDetectorOptionsOf(unset, 'energy').minSpeechMs, 120);
+  assert.equal(bargeInDetectorOptionsOf(unset, 'silero').minSpeechMs, 100);
+  assert.equal(bargeInDetectorOptionsOf(bargeInConfigSchema.parse({ minSpeechMs: 200 }), 'silero').minSpeechMs, 200);
+  assert.throws(() => bargeInConfigSchema.parse({ minSpeechMs: 20 }), /minSpeechMs must be at least 40/);
 });
