@@ -35,7 +35,22 @@ export interface StartOptions {
   privateTmp?: boolean;
 }
 
+/**
+ * A port picked free here can be taken before the spawned gateway binds it (another test file's
+ * socket, SIPp's client port: both draw from the same ephemeral range) — seen in `make test` as
+ * `bind EADDRINUSE` at start. Such a start is retried on other ports; any other failure is not.
+ */
 export async function startGateway(config: Record<string, unknown> = {}, opts: StartOptions = {}): Promise<RunningGateway> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startGatewayOnce(config, opts);
+    } catch (e) {
+      if (attempt >= 3 || !/EADDRINUSE/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startGatewayOnce(config: Record<string, unknown>, opts: StartOptions): Promise<RunningGateway> {
   const sipPort = await freePort();
   const adminPort = await freePort();
   const rtpBase = await freeUdpRange(40);
@@ -112,10 +127,15 @@ export async function startGateway(config: Record<string, unknown> = {}, opts: S
       return code;
     },
   };
-  await Promise.race([
-    gw.waitForLog((e) => e.msg === 'hushgate started', 15_000),
-    exited.then((code) => { throw new Error(`gateway exited with ${code}: ${stderr.join('')}`); }),
-  ]);
+  try {
+    await Promise.race([
+      gw.waitForLog((e) => e.msg === 'hushgate started', 15_000),
+      exited.then((code) => { throw new Error(`gateway exited with ${code}: ${stderr.join('')}`); }),
+    ]);
+  } catch (e) {
+    await gw.stop('SIGKILL', 1000); // nothing is left behind by a start that failed (its directory included)
+    throw e;
+  }
   return gw;
 }
 
