@@ -14,8 +14,9 @@
  * The media path uses the in-place pair instead (issue 19: the copying pair made libsrtp cost 2.5×
  * plain per call): module functions `protectInPlace(handle, buf, len)` protects the RTP packet in
  * buf[0..len) where it lies and appends the tag, `unprotectInPlace(handle, buf, len)` authenticates
- * and decrypts buf[0..len) where it lies (`handle`: the context's, see Handles below). One N-API call per packet, no copy, no scratch: the TypeScript side passes buffers it
- * owns (its send ring; the datagram dgram just handed it), and this side checks that the room
+ * and decrypts buf[0..len) where it lies (`handle`: the context's, see Handles below). One N-API
+ * call per packet, no copy, no scratch: the TypeScript side passes buffers it owns (its send ring;
+ * the datagram dgram just handed it), and this side checks that the room
  * libsrtp may write (SRTP_MAX_TRAILER_LEN past the packet for protect; nothing past it for
  * unprotect) lies inside the JavaScript buffer.
  *

@@ -123,16 +123,17 @@ test('an utterance that was our echo until the caller spoke restarts at the barg
   assert.ok(u.audioStartMs >= at - 400 && u.audioStartMs <= at + nucleusMs(caller), `utterance audio starts at ${u.audioStartMs} ms (caller from ${at})`);
 });
 
-test('a caller whose first syllables the echo test took for echo: the utterance still starts before them (the recogniser hears every word)', () => {
+test('a caller whose first syllables the echo test took for echo: the utterance still starts before them (the recogniser hears every word); its speech is counted from the first near-end frame', () => {
   // The energy test alone (a canceller not yet trusted): the caller's first 400 ms are 16 dB quieter
   // than the rest, at the echo's level, so the interruption is counted only from the loud part on.
   // Given the utterance from there, the recogniser heard "balance" of "check my balance" on a media
   // worker and forced it onto a backchannel (test/call/barge-in-worker.test.ts).
   for (const file of ['cards/002.wav', 'cards/003.wav', 'cards/005.wav']) {
     const ref = new EchoReference();
-    const utterances: Array<{ audioStartMs: number }> = [];
+    const utterances: Array<{ audioStartMs: number; speechMs?: number; endMs: number }> = [];
     let barged = -1;
-    const ep = new Endpointer({ bargeIn: { minSpeechMs: 160, minVoicedMs: 80, echo: { cancel: false } }, echoReference: ref }, { onBargeIn: (t) => (barged = t), onUtterance: (u) => utterances.push(u) });
+    let firstNearMs = -1;
+    const ep: Endpointer = new Endpointer({ bargeIn: { minSpeechMs: 160, minVoicedMs: 80, echo: { cancel: false } }, echoReference: ref }, { onBargeIn: (t) => ((barged = t), (firstNearMs = t - ep.bargeInDetector.startedMsAgo)), onUtterance: (u) => utterances.push(u) });
     const caller = level(load8k(file), -16);
     const onsetMs = nucleusMs(caller);
     for (let i = 0; i < (onsetMs + 400) * 8; i++) caller[i] = Math.round(caller[i]! * 10 ** (-16 / 20));
@@ -148,6 +149,8 @@ test('a caller whose first syllables the echo test took for echo: the utterance 
     assert.ok(barged >= at + onsetMs + 160, `${file}: counted from the loud part (barge-in at ${barged})`);
     const u = utterances.at(-1)!;
     assert.ok(u.audioStartMs <= at + onsetMs - 100, `${file}: utterance audio starts at ${u.audioStartMs} ms, the caller's first syllable at ${at + onsetMs}`);
+    // The speech counted (what backchannelMaxMs judges) still starts at the first near-end frame.
+    assert.ok((u.speechMs ?? Infinity) <= u.endMs - firstNearMs, `${file}: ${u.speechMs} ms of speech counted, ${u.endMs - firstNearMs} ms from the first near-end frame`);
   }
 });
 

@@ -24,22 +24,27 @@ const STATUS_BAD_MKI = 25;
 const REPLAY_WINDOW = 64;
 const SRTCP_INDEX_LENGTH = 4;
 
+interface TrackedSsrcs {
+  readonly ssrcs: Set<number>;
+  last: number;
+}
+
 export class LibsrtpContext implements SrtpStreamContext {
   readonly backend = 'libsrtp' as const;
   readonly suite: SrtpSuite;
   readonly counters: SrtpCounters = { rtpProtected: 0, rtpUnprotected: 0, rtcpProtected: 0, rtcpUnprotected: 0, authFailures: 0, replays: 0, malformed: 0 };
   private readonly native: NativeSrtp;
+  /** The addon's in-place functions take this context's handle (srtp_addon.c "Handles"). */
+  private readonly addon: LibsrtpAddon;
   private readonly handle: number;
-  private readonly protectNative: LibsrtpAddon['protectInPlace'];
-  private readonly unprotectNative: LibsrtpAddon['unprotectInPlace'];
-  /** The SSRC last tracked per direction: a call's packets all carry one, so the Set is seldom asked. */
-  private lastSendSsrc = -1;
-  private lastRecvSsrc = -1;
   private readonly mkiLength: number;
   private readonly maxStreams: number;
-  /** SSRCs libsrtp holds a stream for, oldest first (a Set keeps insertion order). */
-  private readonly sendSsrcs = new Set<number>();
-  private readonly recvSsrcs = new Set<number>();
+  /**
+   * Per direction, the SSRCs libsrtp holds a stream for, oldest first (a Set keeps insertion order),
+   * and the one tracked last: a call's packets all carry one SSRC, so the Set is seldom asked.
+   */
+  private readonly send: TrackedSsrcs = { ssrcs: new Set<number>(), last: -1 };
+  private readonly recv: TrackedSsrcs = { ssrcs: new Set<number>(), last: -1 };
   private disposed = false;
 
   constructor(addon: LibsrtpAddon, key: SrtpMasterKey, opts: { maxStreams?: number } = {}) {
@@ -52,9 +57,8 @@ export class LibsrtpContext implements SrtpStreamContext {
     this.mkiLength = mki ? mki.length : 0;
     this.maxStreams = opts.maxStreams ?? 16;
     this.native = new addon.NativeSrtp(tagBitsOf(key.suite), key.masterKey, key.masterSalt, mki, REPLAY_WINDOW);
+    this.addon = addon;
     this.handle = this.native.handle;
-    this.protectNative = addon.protectInPlace;
-    this.unprotectNative = addon.unprotectInPlace;
   }
 
   protect(rtpPacket: Uint8Array): Buffer {
@@ -63,7 +67,7 @@ export class LibsrtpContext implements SrtpStreamContext {
     const out = Buffer.allocUnsafe(len + this.mkiLength + this.suite.rtpTagLength);
     const n = this.native.protect(rtpPacket, out);
     if (n !== out.length) throw new Error(`libsrtp protect failed (${n})`);
-    this.track(this.sendSsrcs, false, readU32(rtpPacket, 8));
+    this.track(this.send, false, readU32(rtpPacket, 8));
     this.counters.rtpProtected++;
     return out;
   }
@@ -77,7 +81,7 @@ export class LibsrtpContext implements SrtpStreamContext {
     const out = Buffer.allocUnsafe(authEnd);
     const n = this.native.unprotect(srtpPacket, out);
     if (n < 0) return this.refuse(n);
-    this.track(this.recvSsrcs, true, readU32(srtpPacket, 8));
+    this.track(this.recv, true, readU32(srtpPacket, 8));
     this.counters.rtpUnprotected++;
     return ok(n === authEnd ? out : out.subarray(0, n));
   }
@@ -85,10 +89,9 @@ export class LibsrtpContext implements SrtpStreamContext {
   protectInPlace(buf: Uint8Array, length: number): number {
     if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
     if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
-    const ssrc = readU32(buf, 8);
-    const n = this.protectNative(this.handle, buf, length);
+    const n = this.addon.protectInPlace(this.handle, buf, length);
     if (n !== length + this.mkiLength + this.suite.rtpTagLength) throw new Error(`libsrtp protect failed (${n})`);
-    if (ssrc !== this.lastSendSsrc) this.lastSendSsrc = this.track(this.sendSsrcs, false, ssrc);
+    this.track(this.send, false, readU32(buf, 8));
     this.counters.rtpProtected++;
     return n;
   }
@@ -100,9 +103,9 @@ export class LibsrtpContext implements SrtpStreamContext {
       return SRTP_IN_PLACE_MALFORMED;
     }
     const ssrc = readU32(buf, 8); // the header is authenticated, not encrypted: read before libsrtp runs
-    const n = this.unprotectNative(this.handle, buf, length);
+    const n = this.addon.unprotectInPlace(this.handle, buf, length);
     if (n < 0) return this.refuseCode(n);
-    if (ssrc !== this.lastRecvSsrc) this.lastRecvSsrc = this.track(this.recvSsrcs, true, ssrc);
+    this.track(this.recv, true, ssrc);
     this.counters.rtpUnprotected++;
     return n;
   }
@@ -113,7 +116,7 @@ export class LibsrtpContext implements SrtpStreamContext {
     const out = Buffer.allocUnsafe(len + SRTCP_INDEX_LENGTH + this.mkiLength + this.suite.rtcpTagLength);
     const n = this.native.protectRtcp(rtcpPacket, out);
     if (n !== out.length) throw new Error(`libsrtp protectRtcp failed (${n})`);
-    this.track(this.sendSsrcs, false, readU32(rtcpPacket, 4));
+    this.track(this.send, false, readU32(rtcpPacket, 4));
     this.counters.rtcpProtected++;
     return out;
   }
@@ -127,7 +130,7 @@ export class LibsrtpContext implements SrtpStreamContext {
     const out = Buffer.allocUnsafe(indexAt);
     const n = this.native.unprotectRtcp(srtcpPacket, out);
     if (n < 0) return this.refuse(n);
-    this.track(this.recvSsrcs, true, readU32(srtcpPacket, 4));
+    this.track(this.recv, true, readU32(srtcpPacket, 4));
     this.counters.rtcpUnprotected++;
     return ok(n === indexAt ? out : out.subarray(0, n));
   }
@@ -145,7 +148,7 @@ export class LibsrtpContext implements SrtpStreamContext {
   }
 
   toJSON(): object {
-    return { backend: this.backend, suite: this.suite.name, mki: this.mkiLength > 0, streams: { send: this.sendSsrcs.size, receive: this.recvSsrcs.size }, counters: { ...this.counters } };
+    return { backend: this.backend, suite: this.suite.name, mki: this.mkiLength > 0, streams: { send: this.send.ssrcs.size, receive: this.recv.ssrcs.size }, counters: { ...this.counters } };
   }
 
   [inspect.custom](): string {
@@ -172,18 +175,20 @@ export class LibsrtpContext implements SrtpStreamContext {
     return SRTP_IN_PLACE_MALFORMED;
   }
 
-  /** Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too. Returns `ssrc`. */
-  private track(ssrcs: Set<number>, receive: boolean, ssrc: number): number {
-    if (ssrcs.has(ssrc)) return ssrc;
-    ssrcs.add(ssrc);
-    if (ssrcs.size > this.maxStreams) {
-      const oldest = ssrcs.values().next().value as number;
-      ssrcs.delete(oldest);
+  /**
+   * Remember an SSRC libsrtp now has a stream for; past `maxStreams`, drop the oldest from libsrtp too.
+   * The one tracked last is always in the Set (an eviction happens only as another becomes the last),
+   * so skipping it never skips an evicted SSRC.
+   */
+  private track(t: TrackedSsrcs, receive: boolean, ssrc: number): void {
+    if (ssrc === t.last) return;
+    t.last = ssrc;
+    if (t.ssrcs.has(ssrc)) return;
+    t.ssrcs.add(ssrc);
+    if (t.ssrcs.size > this.maxStreams) {
+      const oldest = t.ssrcs.values().next().value as number;
+      t.ssrcs.delete(oldest);
       this.native.removeStream(receive, oldest);
-      // The fast path must not skip an SSRC whose stream was just removed.
-      if (oldest === this.lastSendSsrc && !receive) this.lastSendSsrc = -1;
-      if (oldest === this.lastRecvSsrc && receive) this.lastRecvSsrc = -1;
     }
-    return ssrc;
   }
 }

@@ -76,9 +76,9 @@ const STALE_FRAMES = 100;
 const TRUST_ADAPTED = 50;
 /** Slips tried, nearest first, and the most kept (ticks): a jitter buffer that settles moves the echo by up to 80 ms. */
 const SLIPS = [1, -1, 2, -2, 3, -3, 4, -4];
+const MAX_SLIP = 4;
 /** A filter moved by at most this (samples, 8 ms) is still where the echo is: its convergence is kept. */
 const SAME_PLACE = 64;
-const MAX_SLIP = 4;
 /** The classic double-talk hangover: a word's quiet ends are near-end too. */
 const HOLD_FRAMES = 5;
 /** Samples of the frozen-filter probe that decides adaptation (5 ms). */

@@ -287,10 +287,7 @@ export class Endpointer {
    */
   private restartAtBargeIn(t: number): void {
     const nearFrames = Math.round(this.bargeIn.startedMsAgo / FRAME_MS);
-    let earlier = 0;
-    const first = this.frameNo - nearFrames; // frame number of the first near-end frame
-    while (earlier < MAX_EARLIER_FRAMES && earlier + nearFrames < SPEECH_FLAGS && first - earlier - 1 >= 0 && this.speechFlags[(first - earlier - 1) & (SPEECH_FLAGS - 1)] === 1) earlier++;
-    const firstNearMs = t + FRAME_MS - (nearFrames + earlier) * FRAME_MS;
+    const firstNearMs = t + FRAME_MS - (nearFrames + this.speechRunBefore(this.frameNo - nearFrames)) * FRAME_MS;
     const drop = Math.min(this.bufFrames, Math.floor((firstNearMs - this.audioStartMs) / FRAME_MS) - this.preRollFrames);
     if (drop <= 0) return;
     this.buf.copyWithin(0, drop * FRAME_SAMPLES, this.bufFrames * FRAME_SAMPLES);
@@ -303,6 +300,14 @@ export class Endpointer {
     // 1.5 s backchannel limit, and stopped the prompt (bench/barge-in, silero).
     this.speechFrames = Math.min(this.speechFrames, nearFrames);
     this.cancelPause();
+  }
+
+  /** Frames of unbroken VAD speech just before frame number `first`, at most MAX_EARLIER_FRAMES (and what the ring holds). */
+  private speechRunBefore(first: number): number {
+    const oldest = Math.max(0, this.frameNo - SPEECH_FLAGS);
+    let n = 0;
+    while (n < MAX_EARLIER_FRAMES && first - n - 1 >= oldest && this.speechFlags[(first - n - 1) & (SPEECH_FLAGS - 1)] === 1) n++;
+    return n;
   }
 
   private offerPause(): void {
