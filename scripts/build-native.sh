@@ -32,7 +32,7 @@ node_prefix=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
 udp_out=native/udp/build/Release/hushgate_udp.node
 if [ "$(uname -s)" != Linux ]; then
   echo "build-native: not Linux; media UDP sends use dgram" >&2
-elif [ "${1:-}" = --force ] || [ ! -f "$udp_out" ] || [ native/udp/udp_addon.c -nt "$udp_out" ] || [ native/udp/binding.gyp -nt "$udp_out" ]; then
+elif [ "${1:-}" = --force ] || [ ! -f "$udp_out" ] || [ native/udp/udp_addon.c -nt "$udp_out" ] || [ native/udp/binding.gyp -nt "$udp_out" ] || [ native/srtp/batch_protect.h -nt "$udp_out" ]; then
   echo "build-native: building $udp_out" >&2
   (cd native/udp && node "$gyp" rebuild "${nodedir_arg[@]}" --loglevel=warn >&2) || echo "build-native: native/udp failed to build; media UDP sends use dgram" >&2
 fi
@@ -65,7 +65,7 @@ if [ -z "${HUSHGATE_LIBSRTP_STATIC:-}" ] && ! pkg-config --exists libsrtp2 2>/de
   echo "build-native: libsrtp2-dev not found (pkg-config libsrtp2); SRTP will use the OpenSSL path. Install it with scripts/deps.sh." >&2
   exit 0
 fi
-if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ]; then
+if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ] && [ "$out" -nt $dir/batch_protect.h ]; then
   exit 0
 fi
 

@@ -20,6 +20,9 @@
  * libsrtp may write (SRTP_MAX_TRAILER_LEN past the packet for protect; nothing past it for
  * unprotect) lies inside the JavaScript buffer.
  *
+ * The native UDP batch protects with the same function without an N-API call per packet:
+ * `batchProtectHook` (an External of batch_protect.h's table) is handed to hushgate_udp once.
+ *
  * Return convention of the packet functions: >= 0 is the output length; < 0 is -(srtp_err_status_t),
  * or -1000 when the input does not fit or the output buffer is too small.
  */
@@ -30,6 +33,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <srtp2/srtp.h>
+#include "batch_protect.h"
 
 #define SCRATCH_BYTES 8192
 #define MAX_PACKET (SCRATCH_BYTES - SRTP_MAX_TRAILER_LEN - 4)
@@ -242,6 +246,25 @@ static napi_value transform(napi_env env, napi_callback_info info, Op op) {
   return result;
 }
 
+/* RTP in place for a live context: buf[0..len) of a buffer `cap` bytes long → new length or < 0. */
+static int32_t rtp_in_place(Ctx *c, Op op, uint8_t *p, size_t len, size_t cap) {
+  /* protect appends tag (and MKI): libsrtp may write up to SRTP_MAX_TRAILER_LEN past the packet. */
+  size_t room = op == OP_PROTECT ? SRTP_MAX_TRAILER_LEN : 0;
+  if (len > cap || cap - len < room || len > MAX_PACKET) return ERR_SIZE;
+  int n = (int)len;
+  srtp_err_status_t st = op == OP_PROTECT ? srtp_protect_mki(c->tx, p, &n, c->use_mki, 0) : srtp_unprotect_mki(c->rx, p, &n, c->use_mki);
+  return st != srtp_err_status_ok ? -(int32_t)st : (n < 0 ? ERR_SIZE : n);
+}
+
+/* The native UDP batch's protect (batch_protect.h): a stale, foreign or disposed handle is refused, never thrown. */
+static int32_t batch_protect(uint32_t h, uint8_t *buf, size_t len, size_t cap) {
+  Ctx *c = h < handles_cap ? handles[h] : NULL;
+  if (!c || !c->tx || !c->rx) return ERR_SIZE;
+  return rtp_in_place(c, OP_PROTECT, buf, len, cap);
+}
+
+static const HushgateBatchProtect batch_protect_hook = {HUSHGATE_BATCH_PROTECT_ABI, batch_protect};
+
 /*
  * (handle: number, buf: Uint8Array, len: number) → new length or < 0; module functions (see Handles).
  * RTP only: RTCP is rare and keeps the copying pair.
@@ -269,17 +292,7 @@ static napi_value transform_in_place(napi_env env, napi_callback_info info, Op o
     napi_throw_error(env, "ERR_SRTP_DISPOSED", "SRTP context was disposed");
     return NULL;
   }
-  int32_t ret;
-  /* protect appends tag (and MKI): libsrtp may write up to SRTP_MAX_TRAILER_LEN past the packet. */
-  size_t room = op == OP_PROTECT ? SRTP_MAX_TRAILER_LEN : 0;
-  if (len > cap || cap - len < room || len > MAX_PACKET) {
-    ret = ERR_SIZE;
-  } else {
-    int n = (int)len;
-    srtp_err_status_t st = op == OP_PROTECT ? srtp_protect_mki(c->tx, p, &n, c->use_mki, 0) : srtp_unprotect_mki(c->rx, p, &n, c->use_mki);
-    ret = st != srtp_err_status_ok ? -(int32_t)st : (n < 0 ? ERR_SIZE : n);
-  }
-  CHECK(napi_create_int32(env, ret, &result));
+  CHECK(napi_create_int32(env, rtp_in_place(c, op, p, len, cap), &result));
   return result;
 }
 
@@ -359,6 +372,10 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "protectInPlace", fn));
   CHECK(napi_create_function(env, "unprotectInPlace", NAPI_AUTO_LENGTH, unprotect_in_place, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "unprotectInPlace", fn));
+  napi_value hook;
+  /* Static and never freed: the table outlives every thread that may call it (no finalizer). */
+  CHECK(napi_create_external(env, (void *)&batch_protect_hook, NULL, NULL, &hook));
+  CHECK(napi_set_named_property(env, exports, "batchProtectHook", hook));
   CHECK(napi_create_string_utf8(env, srtp_get_version_string(), NAPI_AUTO_LENGTH, &version));
   CHECK(napi_set_named_property(env, exports, "libsrtpVersion", version));
   return exports;

@@ -10,9 +10,19 @@
  * descriptor and the TypeScript side decides (retry through dgram on EAGAIN/ENOBUFS, count the rest).
  *
  *   sendBatch(buf: Uint8Array, desc: Int32Array, count: number, slotBytes: number): number
- *     desc[5i .. 5i+4] = fd, IPv4 address (a.b.c.d as the int32 a<<24|b<<16|c<<8|d), port, length,
- *     status; packet i is buf[i*slotBytes .. +length). On return desc[5i+4] is the bytes sent, or
- *     -errno. Returns the number of packets not sent.
+ *     desc[6i .. 6i+5] = fd, IPv4 address (a.b.c.d as the int32 a<<24|b<<16|c<<8|d), port, length,
+ *     status, SRTP handle; packet i is buf[i*slotBytes .. +length). On return desc[6i+4] is the
+ *     bytes sent, or -errno, or SRTP_FAILED + the protect's negative result (never sent).
+ *     Returns the number of packets not sent.
+ *
+ * SRTP in the batch (native/srtp/batch_protect.h says why): a packet whose descriptor carries a
+ * non-zero SRTP handle is protected in its slot by hushgate_srtp's protect before anything is sent
+ * (all protects of the batch first, back to back, then all sends), its length in desc[6i+3]
+ * becomes the SRTP length and its handle is cleared (so a retry sends the protected bytes and
+ * nothing protects twice). A packet that cannot be protected — no hook set, the protect refused —
+ * is not sent: an SRTP call never puts a clear packet on the wire.
+ *
+ *   setSrtpHook(hook: External): boolean   hushgate_srtp's `batchProtectHook` (process-wide; false: wrong ABI)
  *
  * Linux/Unix only (sockaddr_in, sendto); IPv6 and names stay on dgram. Bad arguments throw (a
  * programming error, once per tick); per-packet failures never throw.
@@ -39,8 +49,15 @@
 #include <sys/types.h>
 #include <stdlib.h>
 #include <uv.h>
+#include "../srtp/batch_protect.h"
 
 #define RX_SLOTS 64
+#define STRIDE 6
+/* Below every -errno: a packet the SRTP hook did not protect (see sendBatch). */
+#define SRTP_FAILED (-100000)
+
+/* hushgate_srtp's protect (setSrtpHook); one for the process: the function finds contexts per thread. */
+static const HushgateBatchProtect *srtp_hook;
 
 typedef struct {
   napi_ref ring_ref, desc_ref;
@@ -87,7 +104,7 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   if (argc < 4 || !typed(env, argv[0], napi_uint8_array, (void **)&buf, &buf_len) ||
       !typed(env, argv[1], napi_int32_array, (void **)&desc, &desc_len) ||
       napi_get_value_int32(env, argv[2], &count) != napi_ok || napi_get_value_int32(env, argv[3], &slot) != napi_ok ||
-      count < 0 || slot <= 0 || (size_t)count * 5 > desc_len || (size_t)count * (size_t)slot > buf_len) {
+      count < 0 || slot <= 0 || (size_t)count * STRIDE > desc_len || (size_t)count * (size_t)slot > buf_len) {
     napi_throw_type_error(env, "ERR_UDP_ARGS", "sendBatch(buf: Uint8Array, desc: Int32Array, count, slotBytes)");
     return NULL;
   }
@@ -95,9 +112,23 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
   int32_t failed = 0;
+  /* Protect first, all together: libsrtp's and OpenSSL's code stays hot across the batch. */
   for (int32_t i = 0; i < count; i++) {
-    int32_t *d = desc + 5 * i;
+    int32_t *d = desc + STRIDE * i;
+    d[4] = 0;
+    if (d[5] == 0) continue;
+    int32_t n = d[3] < 0 || d[3] > slot ? -EINVAL : srtp_hook == NULL ? -1 : srtp_hook->protect((uint32_t)d[5], buf + (size_t)i * (size_t)slot, (size_t)d[3], (size_t)slot);
+    if (n < 0) d[4] = SRTP_FAILED + (n < SRTP_FAILED / 2 ? SRTP_FAILED / 2 : n);
+    else d[3] = n;
+    d[5] = 0;
+  }
+  for (int32_t i = 0; i < count; i++) {
+    int32_t *d = desc + STRIDE * i;
     int32_t len = d[3];
+    if (d[4] < 0) {
+      failed++;
+      continue;
+    }
     if (d[0] < 0 || len < 0 || len > slot || d[2] <= 0 || d[2] > 65535) {
       d[4] = -EINVAL;
       failed++;
@@ -288,8 +319,27 @@ static napi_value rx_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value set_srtp_hook(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  void *p = NULL;
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &p) != napi_ok || !p) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "setSrtpHook(hook: External)");
+    return NULL;
+  }
+  const HushgateBatchProtect *hook = p;
+  int ok = hook->abi == HUSHGATE_BATCH_PROTECT_ABI && hook->protect != NULL;
+  if (ok) srtp_hook = hook;
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
+  if (napi_create_function(env, "setSrtpHook", NAPI_AUTO_LENGTH, set_srtp_hook, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "setSrtpHook", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "sendBatch", NAPI_AUTO_LENGTH, send_batch, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "sendBatch", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "rxInit", NAPI_AUTO_LENGTH, rx_init, NULL, &fn) != napi_ok) return NULL;
@@ -301,6 +351,9 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value eagain;
   napi_create_int32(env, EAGAIN, &eagain);
   napi_set_named_property(env, exports, "EAGAIN", eagain);
+  napi_value srtp_failed;
+  napi_create_int32(env, SRTP_FAILED, &srtp_failed);
+  napi_set_named_property(env, exports, "SRTP_FAILED", srtp_failed);
   napi_value enobufs;
   napi_create_int32(env, ENOBUFS, &enobufs);
   napi_set_named_property(env, exports, "ENOBUFS", enobufs);

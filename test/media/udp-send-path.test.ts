@@ -108,6 +108,7 @@ for (const path of ['native', 'dgram'] as const) {
     // A second, independent sender with the gateway's key: protecting the same RTP packet must give the same bytes.
     const reference = createSrtpContexts(keys).outbound;
     session.setRemote({ address: '127.0.0.1', port: p.port });
+    const before = udpSendStats();
     try {
       const FRAMES = 8;
       for (let f = 0; f < FRAMES; f++) {
@@ -134,6 +135,10 @@ for (const path of ['native', 'dgram'] as const) {
         assert.deepEqual(msg, reference.protect(plain), `frame ${f}: exact SRTP bytes`);
       }
       assert.equal(session.stats().srtp, true);
+      // With libsrtp, the native batch protected them itself (udp-batch.ts), else the session did.
+      const inBatch = path === 'native' && session.stats().srtp && createSrtpContexts(keys).outbound.backend === 'libsrtp';
+      assert.equal(udpSendStats().srtpProtected - before.srtpProtected, inBatch ? FRAMES : 0);
+      assert.equal(udpSendStats().srtpErrors, before.srtpErrors);
     } finally {
       await session.close();
       p.sock.close();
@@ -143,6 +148,41 @@ for (const path of ['native', 'dgram'] as const) {
     }
   });
 }
+
+test('native path: an SRTP packet the batch cannot protect (its context disposed before the turn ended) is dropped and counted, never sent in the clear', { skip: skipNative }, async () => {
+  assert.equal(setNativeUdpSend(true), true);
+  const session = await openSession(testPool());
+  const p = await peer();
+  const keys: SdesKeyPair = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: randomBytes(16), localSalt: randomBytes(14), remoteKey: randomBytes(16), remoteSalt: randomBytes(14) };
+  const contexts = createSrtpContexts(keys);
+  if (contexts.outbound.batchProtectHook === undefined) {
+    contexts.outbound.dispose();
+    contexts.inbound.dispose();
+    await session.close();
+    p.sock.close();
+    return; // the OpenSSL path protects in the session: nothing is left to the batch
+  }
+  session.setSrtp(contexts);
+  session.setRemote({ address: '127.0.0.1', port: p.port });
+  const before = udpSendStats();
+  try {
+    assert.equal(session.sendAudio(payload(1, 3), 0), true);
+    await new Promise((r) => setImmediate(r));
+    await waitFor('first frame', () => p.got.length === 1, 2000);
+    // Same turn: queued with the context's handle, then the context is freed before the batch runs.
+    assert.equal(session.sendAudio(payload(2, 3), 160), true);
+    contexts.outbound.dispose();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(p.got.length, 1, 'the unprotected packet was not sent');
+    const after = udpSendStats();
+    assert.equal(after.srtpErrors - before.srtpErrors, 1);
+    assert.equal(after.srtpProtected - before.srtpProtected, 1);
+  } finally {
+    session.setSrtp(null); // the closing BYE cannot be protected with a disposed context
+    await session.close();
+    p.sock.close();
+  }
+});
 
 test('native path: packets queued in a turn leave before the session closes its socket', { skip: skipNative }, async () => {
   assert.equal(setNativeUdpSend(true), true);

@@ -245,7 +245,10 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
    * fail authentication and are counted.
    */
   setSrtp(transform: SrtpTransform | null): void {
-    if (this.srtp !== null && this.srtp !== transform) disposeSrtp(this.srtp);
+    if (this.srtp !== null && this.srtp !== transform) {
+      flushUdpSends(); // packets of this turn are protected by the batch with the old context's handle
+      disposeSrtp(this.srtp);
+    }
     this.srtp = transform;
   }
 
@@ -319,9 +322,15 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.seq = (this.seq + 1) & 0xffff;
     this.counters.packetsSent++;
     this.counters.octetsSent += payload.length;
-    // SRTP: protected where it lies in the slot (sized for the tag), one call.
-    if (this.srtp !== null) n = this.srtp.outbound.protectInPlace(buf, n);
-    if (batch !== null) batch.commit(this.rtpFd, this.destIpv4!, dest.port, n, this.rtpSocket, dest.address);
+    // SRTP: protected where it lies in the slot (sized for the tag): by the native batch with the
+    // rest of the turn's packets when it can (udp-batch.ts), else here, one call.
+    let srtpHandle = 0;
+    if (this.srtp !== null) {
+      const out = this.srtp.outbound;
+      if (batch !== null && out.batchProtectHook !== undefined && batch.protectsWith(out.batchProtectHook)) srtpHandle = out.prepareBatchProtect!(buf, n);
+      else n = out.protectInPlace(buf, n);
+    }
+    if (batch !== null) batch.commit(this.rtpFd, this.destIpv4!, dest.port, n, this.rtpSocket, dest.address, srtpHandle);
     else ring.send(this.rtpSocket, n, dest.port, dest.address, dest !== this.remote || this.remoteIsLiteral);
   }
 

@@ -18,6 +18,13 @@
  * `setNativeUdpSend(false)`, an IPv6 or named destination, or a socket without a descriptor —
  * then the session sends through dgram as before (send-ring.ts).
  *
+ * SRTP (issue 19): a libsrtp-protected session does not protect its packet itself but commits it
+ * with its context's handle (`protectsWith` / `commit(…, srtpHandle)`); the addon protects all of a
+ * batch's packets back to back just before sending them, through hushgate_srtp's C protect
+ * (native/srtp/batch_protect.h: its state and code stay hot across the loop, which halves the
+ * protect's cost on a gateway of hundreds of calls). A packet that could not be protected is never
+ * sent, and never retried through dgram in the clear (`srtpErrors`).
+ *
  * One batch per thread (module state): each media worker has its own.
  */
 import type dgram from 'node:dgram';
@@ -27,16 +34,22 @@ import { existsSync } from 'node:fs';
 
 interface UdpAddon {
   sendBatch(buf: Uint8Array, desc: Int32Array, count: number, slotBytes: number): number;
+  /** hushgate_srtp's `batchProtectHook`; false when its ABI is not this addon's. Absent in an addon older than its source. */
+  setSrtpHook?(hook: object): boolean;
   EAGAIN: number;
   ENOBUFS: number;
+  /** A status at or below this: the packet's SRTP protect failed (not sent). */
+  SRTP_FAILED?: number;
 }
 
 /** native/udp/build/Release/hushgate_udp.node, three levels above this file ((src|dist)/media/rtp/). */
 export const UDP_ADDON_PATH = fileURLToPath(new URL('../../../native/udp/build/Release/hushgate_udp.node', import.meta.url));
 
-/** Descriptor stride: fd, IPv4 as int32, port, length, status (bytes sent or -errno). */
-const STRIDE = 5;
+/** Descriptor stride: fd, IPv4 as int32, port, length, status (bytes sent or -errno), SRTP handle (0: none). */
+const STRIDE = 6;
 const SLOTS = 256;
+/** The addon's SRTP_FAILED (an older addon never reports it; then only the throw path uses it). */
+const SRTP_FAILED_FALLBACK = -100000;
 
 export interface UdpSendStats {
   /** 'native' (batched sendto) or 'dgram' (fallback), and why when dgram. */
@@ -48,6 +61,9 @@ export interface UdpSendStats {
   retriedViaDgram: number;
   /** Refused for another reason (unreachable, bad descriptor): dropped and counted. */
   errors: number;
+  /** SRTP packets the batch protected (the libsrtp path), and those it could not (dropped, never sent in the clear). */
+  srtpProtected: number;
+  srtpErrors: number;
 }
 
 export class UdpSendBatch {
@@ -58,7 +74,9 @@ export class UdpSendBatch {
   private readonly addresses: string[] = new Array<string>(SLOTS).fill('');
   private count = 0;
   private scheduled = false;
-  readonly stats = { nativePackets: 0, batches: 0, retriedViaDgram: 0, errors: 0 };
+  readonly stats = { nativePackets: 0, batches: 0, retriedViaDgram: 0, errors: 0, srtpProtected: 0, srtpErrors: 0 };
+  /** The SRTP hook handed to the addon (null: none yet; false: the addon cannot take one). */
+  private srtpHook: object | null | false = null;
   private readonly flushTask = (): void => {
     this.scheduled = false;
     this.flush();
@@ -80,8 +98,21 @@ export class UdpSendBatch {
     return this.views[this.count]!;
   }
 
-  /** Queue the packet built in `next()`'s slot: `length` bytes to `ipv4`:`port` on `fd` (`socket`/`address`: the dgram retry). */
-  commit(fd: number, ipv4: number, port: number, length: number, socket: dgram.Socket, address: string): void {
+  /**
+   * Whether packets committed with a handle of `hook`'s library (hushgate_srtp's `batchProtectHook`)
+   * are protected here. The first hook offered is handed to the addon; any other is refused.
+   */
+  protectsWith(hook: object): boolean {
+    if (this.srtpHook === null) this.srtpHook = srtpInBatch && this.addon.setSrtpHook?.(hook) === true ? hook : false;
+    return this.srtpHook === hook;
+  }
+
+  /**
+   * Queue the packet built in `next()`'s slot: `length` bytes to `ipv4`:`port` on `fd` (`socket`/`address`:
+   * the dgram retry). `srtpHandle` (non-zero): an RTP packet the addon protects with that libsrtp
+   * context before sending (only after `protectsWith` said yes).
+   */
+  commit(fd: number, ipv4: number, port: number, length: number, socket: dgram.Socket, address: string, srtpHandle = 0): void {
     const i = this.count++;
     const d = this.desc;
     const o = i * STRIDE;
@@ -89,6 +120,8 @@ export class UdpSendBatch {
     d[o + 1] = ipv4;
     d[o + 2] = port;
     d[o + 3] = length;
+    d[o + 5] = srtpHandle;
+    if (srtpHandle !== 0) this.stats.srtpProtected++;
     this.sockets[i] = socket;
     this.addresses[i] = address;
     if (!this.scheduled) {
@@ -112,7 +145,8 @@ export class UdpSendBatch {
     } catch (e) {
       // A programming error (bad arguments): stop using the addon, send this batch through dgram.
       this.onBroken(`sendBatch threw: ${(e as Error).message}`);
-      for (let i = 0; i < n; i++) this.desc[i * STRIDE + 4] = -this.addon.EAGAIN;
+      // Unprotected SRTP packets must not go out through dgram: marked failed, the rest retried.
+      for (let i = 0; i < n; i++) this.desc[i * STRIDE + 4] = this.desc[i * STRIDE + 5] !== 0 ? SRTP_FAILED_FALLBACK : -this.addon.EAGAIN;
       failed = n;
     }
     this.stats.batches++;
@@ -127,6 +161,11 @@ export class UdpSendBatch {
       const o = i * STRIDE;
       const status = d[o + 4]!;
       if (status >= 0) continue;
+      if (status <= (this.addon.SRTP_FAILED ?? SRTP_FAILED_FALLBACK)) {
+        this.stats.srtpProtected--;
+        this.stats.srtpErrors++;
+        continue;
+      }
       // A socket read natively (udp-recv.ts) must not get a dgram send libuv might queue: dropped and counted.
       if ((-status === this.addon.EAGAIN || -status === this.addon.ENOBUFS) && !nativelyRead.has(this.sockets[i]!)) {
         try {
@@ -147,6 +186,8 @@ let addon: UdpAddon | null | undefined;
 let loadReason: string | null = null;
 let batch: UdpSendBatch | null = null;
 let enabled = process.env.HUSHGATE_UDP_SEND !== 'dgram';
+/** `HUSHGATE_SRTP_IN_BATCH=0`: sessions protect their own packets (one addon call each), as before the batch did. */
+const srtpInBatch = process.env.HUSHGATE_SRTP_IN_BATCH !== '0';
 let disabledReason: string | null = enabled ? null : 'HUSHGATE_UDP_SEND=dgram';
 const SLOT_BYTES = 1664; // an MTU-sized packet plus SRTP's in-place room (session.ts SEND_SLOT_BYTES)
 
@@ -226,6 +267,8 @@ export function udpSendStats(): UdpSendStats {
     batches: sum('batches'),
     retriedViaDgram: sum('retriedViaDgram'),
     errors: sum('errors'),
+    srtpProtected: sum('srtpProtected'),
+    srtpErrors: sum('srtpErrors'),
   };
 }
 

@@ -34,6 +34,11 @@ export interface LibsrtpAddon {
   protectInPlace(handle: number, buf: Uint8Array, len: number): number;
   /** In place: buf[0..len) → RTP. */
   unprotectInPlace(handle: number, buf: Uint8Array, len: number): number;
+  /**
+   * The protect as a C function for the native UDP batch (an External; native/srtp/batch_protect.h):
+   * the batch protects a tick's packets back to back by handle. Absent in an addon older than its source.
+   */
+  batchProtectHook?: object;
 }
 
 export type AddonState = { loaded: true; addon: LibsrtpAddon; version: string; path: string } | { loaded: false; reason: string; path: string };

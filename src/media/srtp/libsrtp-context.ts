@@ -46,6 +46,7 @@ export class LibsrtpContext implements SrtpStreamContext {
   private readonly send: TrackedSsrcs = { ssrcs: new Set<number>(), last: -1 };
   private readonly recv: TrackedSsrcs = { ssrcs: new Set<number>(), last: -1 };
   private disposed = false;
+  readonly batchProtectHook: object | undefined;
 
   constructor(addon: LibsrtpAddon, key: SrtpMasterKey, opts: { maxStreams?: number } = {}) {
     this.suite = SRTP_SUITES[key.suite];
@@ -59,6 +60,7 @@ export class LibsrtpContext implements SrtpStreamContext {
     this.native = new addon.NativeSrtp(tagBitsOf(key.suite), key.masterKey, key.masterSalt, mki, REPLAY_WINDOW);
     this.addon = addon;
     this.handle = this.native.handle;
+    this.batchProtectHook = addon.batchProtectHook;
   }
 
   protect(rtpPacket: Uint8Array): Buffer {
@@ -94,6 +96,20 @@ export class LibsrtpContext implements SrtpStreamContext {
     this.track(this.send, false, readU32(buf, 8));
     this.counters.rtpProtected++;
     return n;
+  }
+
+  /**
+   * The protect of `protectInPlace` left to the native UDP batch, which calls libsrtp with the
+   * returned handle just before it sends (srtp_addon.c `batch_protect`); checks, SSRC tracking and
+   * counting happen here and now, as they would in `protectInPlace`.
+   */
+  prepareBatchProtect(buf: Uint8Array, length: number): number {
+    if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
+    if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+    if (this.disposed) throw new Error('SRTP context was disposed');
+    this.track(this.send, false, readU32(buf, 8));
+    this.counters.rtpProtected++;
+    return this.handle;
   }
 
   unprotectInPlace(buf: Uint8Array, length: number): number {

@@ -51,6 +51,17 @@ export interface SrtpStreamContext {
    */
   protectInPlace(buf: Uint8Array, length: number): number;
   /**
+   * libsrtp only: the addon's protect as a C function (an External) that the native UDP batch can
+   * call itself (udp-batch.ts `protectsWith`); undefined when this context cannot be protected there.
+   */
+  readonly batchProtectHook?: object;
+  /**
+   * With `batchProtectHook`: checks and counts `buf[0..length)` as `protectInPlace` does but leaves
+   * the protecting to the batch, and returns the handle to commit the packet with (its SRTP length
+   * is then decided by the batch).
+   */
+  prepareBatchProtect?(buf: Uint8Array, length: number): number;
+  /**
    * The media path's SRTP → RTP: authenticates and decrypts `buf[0..length)` where it lies (the
    * buffer is overwritten, also when the packet is refused) and returns the RTP length, or
    * `SRTP_IN_PLACE_AUTH` / `_REPLAY` / `_MALFORMED`. Counted as `unprotect` is.
