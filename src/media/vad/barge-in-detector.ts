@@ -11,6 +11,14 @@
  * the frame: the Endpointer hands the residual (`cancel`) to the VAD, this detector, the voicing
  * meter and the utterance, and the double-talk test judges what is left of the echo.
  *
+ * A VAD whose decision lags the audio (Silero: a 32 ms window and an asynchronous inference, so it
+ * says "speech" up to three frames after the audio began — `FrameVad.decisionLagFrames`) would make
+ * every interruption that much later. So frames just before its first "speech" that carried signal
+ * and that the echo test did not call echo (the lead) are counted when the VAD confirms, at most
+ * `vadLagFrames` of them: the interruption is measured from when the caller began, as the energy VAD
+ * measures it. A noise burst the VAD never confirms still adds up to nothing, and a lead frame the
+ * echo test could not judge (no canceller running, so it was not asked) is not counted.
+ *
  * Without options it is the old rule — `minSpeechMs` of consecutive speech, no echo or voicing
  * test — so the Endpointer's `bargeInFrames` keeps its meaning.
  */
@@ -64,10 +72,19 @@ export class BargeInDetector {
   private spanMs = 0;
   private voicedMs = 0;
   private gapMs = 0;
+  /** Frames in a row, up to this one, that carried signal the echo test called near-end while the VAD said silence. */
+  private lead = 0;
+  /** Their voicing, newest in bit 0. */
+  private leadVoiced = 0;
   /** The last frame's echo verdict (for tests and the bench). */
   lastVerdict: EchoVerdict | 'silence' = 'silence';
 
-  constructor(opts: BargeInOptions = {}, reference?: EchoReference) {
+  /** `vadLagFrames`: how many frames the VAD's decision may lag the audio (FrameVad.decisionLagFrames; 0: none). */
+  constructor(
+    opts: BargeInOptions = {},
+    reference?: EchoReference,
+    private readonly vadLagFrames = 0,
+  ) {
     this.minSpeechMs = opts.minSpeechMs ?? 200;
     this.maxGapMs = opts.maxGapMs ?? 200;
     this.minVoicedMs = opts.minVoicedMs ?? 80;
@@ -121,7 +138,7 @@ export class BargeInDetector {
 
   /** Nothing is playing: whatever was counted is forgotten. */
   reset(): void {
-    this.nearMs = this.spanMs = this.voicedMs = this.gapMs = 0;
+    this.nearMs = this.spanMs = this.voicedMs = this.gapMs = this.lead = this.leadVoiced = 0;
   }
 
   /**
@@ -131,24 +148,59 @@ export class BargeInDetector {
    */
   frame(frame: Int16Array, speech: boolean, noiseDb = -60): boolean {
     this.voicing?.push(frame); // keeps its 40 ms window current
+    let signal = false;
     if (this.doubleTalk) {
       // The energy test learns on the frame as received (its ERL and the echo's lag are the line's);
       // what it calls echo is judged again on the residual while the canceller vouches for it.
       const energyDb = this.cancelling ? this.rawDb : frameEnergyDbfs(frame);
-      const signal = energyDb > noiseDb + 6;
+      signal = energyDb > noiseDb + 6;
       // With a canceller the VAD hears the residual and calls most echo frames silence; the energy
       // test still learns the line's ERL from them (as when the VAD heard the echo). Only a frame
       // the VAD calls speech can count as near-end below.
       this.lastVerdict = this.doubleTalk.judge(energyDb, speech || (this.cancelling && signal), signal);
       if (this.lastVerdict === 'echo' && this.cancelling && this.cancellerVouches()) this.lastVerdict = this.doubleTalk.judgeResidual(frameEnergyDbfs(frame), this.canceller!.erleDb * 0.5);
-    } else this.lastVerdict = speech ? 'near' : 'silence';
+    } else {
+      this.lastVerdict = speech ? 'near' : 'silence';
+      signal = this.vadLagFrames > 0 && frameEnergyDbfs(frame) > noiseDb + 6;
+    }
     const near = speech && this.lastVerdict !== 'echo';
     if (near) {
+      if (this.nearMs === 0 && this.lead > 0) this.countLead();
+      this.lead = this.leadVoiced = 0;
       this.nearMs += FRAME_MS;
       this.spanMs += this.gapMs + FRAME_MS;
       if (this.voicing && this.voicedMs < this.minVoicedMs && this.voicing.periodicity() >= this.voicedAbove) this.voicedMs += FRAME_MS;
       this.gapMs = 0;
-    } else if (this.nearMs > 0 && (this.gapMs += FRAME_MS) > this.maxGapMs) this.reset();
+    } else {
+      this.trackLead(signal);
+      if (this.nearMs > 0 && (this.gapMs += FRAME_MS) > this.maxGapMs) this.reset();
+    }
     return this.spanMs >= this.minSpeechMs && this.nearMs * 2 >= this.minSpeechMs && this.voicedMs >= this.minVoicedMs;
+  }
+
+  /** A frame the VAD called silence: part of the lead if it had signal the echo test called near-end (asked: not 'silence'). */
+  private trackLead(signal: boolean): void {
+    if (this.vadLagFrames === 0 || this.nearMs > 0) return;
+    const v = this.lastVerdict;
+    const judged = this.doubleTalk ? v === 'near' || v === 'no-reference' : true;
+    if (!signal || !judged) {
+      this.lead = this.leadVoiced = 0;
+      return;
+    }
+    this.lead++;
+    const voiced = this.voicing !== undefined && this.voicing.periodicity() >= this.voicedAbove;
+    this.leadVoiced = ((this.leadVoiced << 1) | (voiced ? 1 : 0)) & 0xff;
+  }
+
+  /** The VAD confirmed speech: the lead its lag hid counts, up to `vadLagFrames` frames (newest first). */
+  private countLead(): void {
+    const n = Math.min(this.lead, this.vadLagFrames, 8);
+    this.nearMs += n * FRAME_MS;
+    this.spanMs += n * FRAME_MS;
+    let bits = this.leadVoiced & ((1 << n) - 1);
+    while (bits !== 0 && this.voicedMs < this.minVoicedMs) {
+      this.voicedMs += FRAME_MS;
+      bits &= bits - 1;
+    }
   }
 }

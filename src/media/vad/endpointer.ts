@@ -143,10 +143,10 @@ export class Endpointer {
     this.postRollFrames = Math.round(Math.min(opts.postRollMs ?? 200, this.hangoverMs) / FRAME_MS);
     this.maxFrames = Math.max(1, Math.round((opts.maxUtteranceMs ?? 30000) / FRAME_MS));
     this.onsetFrames = Math.max(1, opts.onsetFrames ?? 2);
-    this.bargeIn = new BargeInDetector(opts.bargeIn ?? plainBargeIn(Math.max(1, opts.bargeInFrames ?? 2) * FRAME_MS), opts.echoReference);
+    this.vad = typeof opts.vad === 'function' ? opts.vad() : new EnergyVad(opts.vad);
+    this.bargeIn = new BargeInDetector(opts.bargeIn ?? plainBargeIn(Math.max(1, opts.bargeInFrames ?? 2) * FRAME_MS), opts.echoReference, this.vad.decisionLagFrames ?? 0);
     this.pauseProbeMs = Math.max(FRAME_MS, opts.pauseProbeMs ?? 160);
     this.events = events;
-    this.vad = typeof opts.vad === 'function' ? opts.vad() : new EnergyVad(opts.vad);
     this.ringFrames = this.preRollFrames + this.onsetFrames;
     this.ring = new Int16Array(this.ringFrames * FRAME_SAMPLES);
     this.bufMaxFrames = this.ringFrames + this.maxFrames + 1;
@@ -182,7 +182,7 @@ export class Endpointer {
 
   /** Change the barge-in rule (per application, once the call's application is known). */
   setBargeIn(opts: BargeInOptions, echoReference?: EchoReference): void {
-    this.bargeIn = new BargeInDetector(opts, echoReference);
+    this.bargeIn = new BargeInDetector(opts, echoReference, this.vad.decisionLagFrames ?? 0);
   }
 
   /** The barge-in detector (its double-talk state: tests and the bench). */

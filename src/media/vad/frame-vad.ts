@@ -17,6 +17,8 @@ export interface FrameVad {
   isSpeech(frame: Int16Array, inSpeech: boolean): boolean;
   /** Forget the stream (a new one begins). */
   reset(): void;
+  /** Frames by which a "speech" decision may lag the audio that caused it (barge-in-detector.ts counts them back); 0 when absent. */
+  readonly decisionLagFrames?: number;
 }
 
 export type FrameVadFactory = () => FrameVad;

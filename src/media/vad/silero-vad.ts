@@ -64,6 +64,8 @@ interface PendingWindow {
 export class SileroVad implements FrameVad {
   /** Speech probability of the newest window decided (inferred, or 0 for a gated one). */
   probability = 0;
+  /** A window (32 ms) and the frame its inference answers after: ≤ 52 ms, three frames (see the header). */
+  readonly decisionLagFrames = 3;
   readonly stats: SileroVadStats = { windows: 0, inferred: 0, gated: 0, dropped: 0, failed: 0 };
 
   private readonly enter: number;
