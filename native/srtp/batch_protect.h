@@ -1,5 +1,6 @@
 /*
- * The C interface between the two addons for protecting a send batch (issue 19).
+ * The C interface between the two addons for protecting a send batch and opening received
+ * packets natively (issue 19).
  *
  * Why: on a busy gateway each call's SRTP state is cold in the cache by the time its next packet
  * is protected, and so is libsrtp's and OpenSSL's code when the session's own work ran in
@@ -13,7 +14,10 @@
  * in that thread's handle table (srtp_addon.c "Handles"): a media worker's batch protects with the
  * contexts that worker made. It protects buf[0..len) in place and returns the SRTP length, or a
  * negative value (-(srtp_err_status_t), or -1000: no such handle, disposed, or not `cap` bytes of
- * room for the tag); it never writes past buf[cap).
+ * room for the tag); it never writes past buf[cap). `unprotect` opens an SRTP packet received into
+ * the native receive ring the same way (authenticates, checks replay, decrypts in place) and returns
+ * the RTP length or a negative value as above: the receive path then hands JavaScript the opened
+ * packet, without one N-API call per packet to open it.
  */
 #ifndef HUSHGATE_BATCH_PROTECT_H
 #define HUSHGATE_BATCH_PROTECT_H
@@ -25,6 +29,7 @@
 typedef struct {
   uint32_t abi;
   int32_t (*protect)(uint32_t handle, uint8_t *buf, size_t len, size_t cap);
+  int32_t (*unprotect)(uint32_t handle, uint8_t *buf, size_t len, size_t cap);
 } HushgateBatchProtect;
 
 #endif

@@ -20,8 +20,9 @@
  * libsrtp may write (SRTP_MAX_TRAILER_LEN past the packet for protect; nothing past it for
  * unprotect) lies inside the JavaScript buffer.
  *
- * The native UDP batch protects with the same function without an N-API call per packet:
- * `batchProtectHook` (an External of batch_protect.h's table) is handed to hushgate_udp once.
+ * The native UDP batch protects, and the native receive path opens, with the same functions
+ * without an N-API call per packet: `batchProtectHook` (an External of batch_protect.h's table) is
+ * handed to hushgate_udp once.
  *
  * Return convention of the packet functions: >= 0 is the output length; < 0 is -(srtp_err_status_t),
  * or -1000 when the input does not fit or the output buffer is too small.
@@ -263,7 +264,14 @@ static int32_t batch_protect(uint32_t h, uint8_t *buf, size_t len, size_t cap) {
   return rtp_in_place(c, OP_PROTECT, buf, len, cap);
 }
 
-static const HushgateBatchProtect batch_protect_hook = {HUSHGATE_BATCH_PROTECT_ABI, batch_protect};
+/* The native receive path's unprotect: as batch_protect. */
+static int32_t batch_unprotect(uint32_t h, uint8_t *buf, size_t len, size_t cap) {
+  Ctx *c = h < handles_cap ? handles[h] : NULL;
+  if (!c || !c->tx || !c->rx) return ERR_SIZE;
+  return rtp_in_place(c, OP_UNPROTECT, buf, len, cap);
+}
+
+static const HushgateBatchProtect batch_protect_hook = {HUSHGATE_BATCH_PROTECT_ABI, batch_protect, batch_unprotect};
 
 /*
  * (handle: number, buf: Uint8Array, len: number) → new length or < 0; module functions (see Handles).

@@ -37,6 +37,7 @@
  *   rxInit(ring: Uint8Array, desc: Int32Array, slotBytes: number): void   (once per thread)
  *   rxStart(fd: number, callback: (count: number) => void): External | null   (null: fd already polled)
  *   rxStop(handle): void   (stops and closes the poll; the handle must not be used again)
+ *   rxSetSrtp(handle, srtpHandle): boolean   (open SRTP datagrams natively, see open_srtp; 0: off)
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include <node_api.h>
@@ -71,6 +72,7 @@ typedef struct {
   uv_poll_t poll;
   int fd;
   int closing;
+  uint32_t srtp_handle; /* rxSetSrtp: open SRTP datagrams with this libsrtp context before JS sees them (0: off) */
   napi_ref cb;
   napi_async_context actx;
   RxShared *shared;
@@ -193,6 +195,17 @@ static napi_value rx_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * An SRTP datagram opened where it lies in the ring: the RTP length, or SRTP_FAILED + the libsrtp
+ * result (refused: never handed on as RTP). RTCP multiplexed on the RTP port (second byte 192–223,
+ * RFC 5761) is left as it came, for the JavaScript side's SRTCP path, as before.
+ */
+static int32_t open_srtp(uint32_t handle, uint8_t *p, int32_t len, size_t cap) {
+  if (len >= 2 && p[1] >= 192 && p[1] <= 223) return len;
+  int32_t n = len < 12 || srtp_hook == NULL || srtp_hook->unprotect == NULL ? -1000 : srtp_hook->unprotect(handle, p, (size_t)len, cap);
+  return n >= 0 ? n : SRTP_FAILED + (n < SRTP_FAILED / 2 ? SRTP_FAILED / 2 : n);
+}
+
 static void on_readable(uv_poll_t *h, int status, int events) {
   (void)events;
   Receiver *r = h->data;
@@ -231,6 +244,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       d[0] = truncated ? -1 : (int32_t)msgs[i].msg_len;
       d[1] = (int32_t)ntohl(from[i].sin_addr.s_addr);
       d[2] = (int32_t)ntohs(from[i].sin_port);
+      if (r->srtp_handle != 0 && !truncated) d[0] = open_srtp(r->srtp_handle, s->ring + (size_t)i * s->slot, d[0], s->slot);
     }
     napi_env env = r->env;
     napi_handle_scope scope;
@@ -301,17 +315,40 @@ static napi_value rx_start(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+/* The pointer an External argument carries, or NULL when it is not one. */
+static void *external_arg(napi_env env, napi_value v) {
+  void *p = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, &p) != napi_ok) return NULL;
+  return p;
+}
+
+/* rxSetSrtp(handle, srtpHandle): open this receiver's SRTP datagrams natively with that context (0: stop). False: no SRTP hook. */
+static napi_value rx_set_srtp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  uint32_t srtp = 0;
+  Receiver *r = argc < 2 ? NULL : external_arg(env, argv[0]);
+  if (!r || napi_get_value_uint32(env, argv[1], &srtp) != napi_ok) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "rxSetSrtp(handle, srtpHandle)");
+    return NULL;
+  }
+  int ok = !r->closing && (srtp == 0 || (srtp_hook != NULL && srtp_hook->unprotect != NULL));
+  if (ok) r->srtp_handle = srtp;
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
 static napi_value rx_stop(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  void *p = NULL;
-  napi_valuetype t;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &p) != napi_ok || !p) {
+  Receiver *r = argc < 1 ? NULL : external_arg(env, argv[0]);
+  if (!r) {
     napi_throw_type_error(env, "ERR_UDP_ARGS", "rxStop(handle)");
     return NULL;
   }
-  Receiver *r = p;
   if (r->closing) return NULL;
   r->closing = 1;
   uv_poll_stop(&r->poll);
@@ -323,13 +360,11 @@ static napi_value set_srtp_hook(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  void *p = NULL;
-  napi_valuetype t;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external || napi_get_value_external(env, argv[0], &p) != napi_ok || !p) {
+  const HushgateBatchProtect *hook = argc < 1 ? NULL : external_arg(env, argv[0]);
+  if (!hook) {
     napi_throw_type_error(env, "ERR_UDP_ARGS", "setSrtpHook(hook: External)");
     return NULL;
   }
-  const HushgateBatchProtect *hook = p;
   int ok = hook->abi == HUSHGATE_BATCH_PROTECT_ABI && hook->protect != NULL;
   if (ok) srtp_hook = hook;
   napi_get_boolean(env, ok, &result);
@@ -346,6 +381,8 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_set_named_property(env, exports, "rxInit", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "rxStart", NAPI_AUTO_LENGTH, rx_start, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "rxStart", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "rxSetSrtp", NAPI_AUTO_LENGTH, rx_set_srtp, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "rxSetSrtp", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "rxStop", NAPI_AUTO_LENGTH, rx_stop, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "rxStop", fn) != napi_ok) return NULL;
   napi_value eagain;

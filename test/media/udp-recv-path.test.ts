@@ -91,11 +91,16 @@ for (const path of ['native', 'dgram'] as const) {
     }
   });
 
-  test(`${path} receive: SRTP opened in place; a damaged packet is refused and counted`, { skip }, async () => {
+  test(`${path} receive: SRTP opened in place (natively as read, with libsrtp); a damaged packet and a replay are refused and counted`, { skip }, async () => {
     const { session, got } = await open(path);
     const a = await sock();
     const keys: SdesKeyPair = { suite: 'AES_CM_128_HMAC_SHA1_80', localKey: randomBytes(16), localSalt: randomBytes(14), remoteKey: randomBytes(16), remoteSalt: randomBytes(14) };
-    session.setSrtp(createSrtpContexts(keys));
+    const opening = udpRecvStats().srtpOpening;
+    const contexts = createSrtpContexts(keys);
+    session.setSrtp(contexts);
+    // With libsrtp the native reader opens the datagrams itself (udp-recv.ts openSrtp); else the session does.
+    assert.equal(udpRecvStats().srtpOpening - opening, path === 'native' && contexts.inbound.backend === 'libsrtp' ? 1 : 0);
+    let replay: Buffer | undefined;
     const peerTx = createSrtpContexts({ ...keys, localKey: keys.remoteKey, localSalt: keys.remoteSalt, remoteKey: keys.localKey, remoteSalt: keys.localSalt }).outbound;
     try {
       for (let i = 0; i < 10; i++) {
@@ -105,14 +110,19 @@ for (const path of ['native', 'dgram'] as const) {
           bad[20]! ^= 1;
           a.send(bad, session.localPort, '127.0.0.1');
         } else a.send(wire, session.localPort, '127.0.0.1');
+        if (i === 3) replay = Buffer.from(wire);
         await new Promise((r) => setImmediate(r));
       }
+      a.send(replay!, session.localPort, '127.0.0.1');
       await waitFor('9 frames', () => got.length === 9, 2000);
+      await waitFor('the replay refused', () => session.stats().srtpReplays === 1, 2000);
       assert.deepEqual(got.map((g) => g.seq), [200, 201, 202, 203, 204, 206, 207, 208, 209]);
       for (const g of got) assert.deepEqual(g.payload, payload(g.seq - 200));
       assert.equal(session.stats().srtpAuthFailures, 1);
+      assert.equal(contexts.inbound.counters.rtpUnprotected, 9);
     } finally {
       await session.close();
+      assert.equal(udpRecvStats().srtpOpening, opening, 'a closed session stops opening');
       a.close();
       peerTx.dispose();
     }

@@ -62,7 +62,7 @@ import { sessionRandom } from './session-random.js';
 import { SourceLatch } from './source-latch.js';
 import { DtmfSendQueue } from './dtmf-send-queue.js';
 import { nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
-import { NativeRtpReceive, ipv4String, type NativeRtpRing } from './udp-recv.js';
+import { SRTP_OPEN_FAILED, NativeRtpReceive, ipv4String, type NativeRtpRing } from './udp-recv.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
@@ -121,6 +121,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private destIpv4: number | null = null;
   /** Native reading of the RTP socket (null: dgram reads it). */
   private nativeRx: NativeRtpReceive | null = null;
+  /** The native reader opens SRTP itself (libsrtp inbound context; `syncNativeOpen`). */
+  private nativeOpens = false;
   private nativeSrcIp = 0;
   private nativeSrcAddress = '';
 
@@ -250,6 +252,16 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       disposeSrtp(this.srtp);
     }
     this.srtp = transform;
+    this.syncNativeOpen();
+  }
+
+  /** With a libsrtp inbound context the native reader opens each datagram as it reads it (udp-recv.ts `openSrtp`), else hands them on as sent. */
+  private syncNativeOpen(): void {
+    const rx = this.nativeRx;
+    if (rx === null) return void (this.nativeOpens = false);
+    const inbound = this.srtp?.inbound;
+    this.nativeOpens = inbound?.nativeHandle !== undefined && rx.openSrtp(inbound.batchProtectHook, inbound.nativeHandle);
+    if (!this.nativeOpens) rx.openSrtp(undefined, 0);
   }
 
   setAudioHandler(handler: AudioHandler | undefined): void {
@@ -379,16 +391,21 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private stopNativeRx(resumeDgram: boolean): void {
     this.nativeRx?.stop(resumeDgram);
     this.nativeRx = null;
+    this.nativeOpens = false;
   }
 
   /** Native reads: datagram i is ring slot i, its first desc[3i] bytes, from desc[3i+1] (IPv4 int) : desc[3i+2]. */
   private readonly onNativeDatagrams = (ring: NativeRtpRing, count: number): void => {
+    if (this.closed) return;
     const d = ring.desc;
+    const opened = this.nativeOpens;
     for (let i = 0; i < count; i++) {
       const o = 3 * i;
       const length = d[o]!;
       if (length < 0) {
-        this.counters.malformed++; // larger than a ring slot (2 KB, beyond any RTP MTU)
+        // Refused by libsrtp as it was read (auth, replay, malformed), or larger than a ring slot (2 KB, beyond any RTP MTU).
+        if (opened && length <= SRTP_OPEN_FAILED) this.countSrtpDrop(inPlaceError(this.srtp!.inbound.refusedNatively!(length - SRTP_OPEN_FAILED)));
+        else this.counters.malformed++;
         continue;
       }
       const ip = d[o + 1]!;
@@ -396,19 +413,20 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
         this.nativeSrcIp = ip;
         this.nativeSrcAddress = ipv4String(ip);
       }
-      this.onRtpDatagram(ring.slots[i]!, length, this.nativeSrcAddress, d[o + 2]!, ring.views[i]);
+      this.onRtpDatagram(ring.slots[i]!, length, this.nativeSrcAddress, d[o + 2]!, ring.views[i], opened);
     }
   };
 
   /** `datagram[0..length)` from `address:port`; the bytes are ours until this returns (dgram's Buffer, or a native ring slot with its reused payload view). */
-  private onRtpDatagram(datagram: Buffer, length: number, address: string, port: number, views?: PayloadView): void {
+  private onRtpDatagram(datagram: Buffer, length: number, address: string, port: number, views?: PayloadView, opened = false): void {
     if (this.closed) return;
     if (length >= 2 && datagram[1]! >= 192 && datagram[1]! <= 223) {
       // RTCP-mux (rare): its parse may keep views, so a ring slot is copied out.
       this.onRtcpDatagram(length === datagram.length ? datagram : Buffer.from(datagram.subarray(0, length)), address, port, true);
       return;
     }
-    if (this.srtp !== null) {
+    if (opened) this.srtp!.inbound.openedNatively!(datagram, length);
+    else if (this.srtp !== null) {
       // Opened in place: the datagram is ours (dgram made it for this message) and dies here.
       length = this.srtp.inbound.unprotectInPlace(datagram, length);
       if (length < 0) {

@@ -75,8 +75,6 @@ export class UdpSendBatch {
   private count = 0;
   private scheduled = false;
   readonly stats = { nativePackets: 0, batches: 0, retriedViaDgram: 0, errors: 0, srtpProtected: 0, srtpErrors: 0 };
-  /** The SRTP hook handed to the addon (null: none yet; false: the addon cannot take one). */
-  private srtpHook: object | null | false = null;
   private readonly flushTask = (): void => {
     this.scheduled = false;
     this.flush();
@@ -103,8 +101,7 @@ export class UdpSendBatch {
    * are protected here. The first hook offered is handed to the addon; any other is refused.
    */
   protectsWith(hook: object): boolean {
-    if (this.srtpHook === null) this.srtpHook = srtpInBatch && this.addon.setSrtpHook?.(hook) === true ? hook : false;
-    return this.srtpHook === hook;
+    return srtpHookInstalled(hook);
   }
 
   /**
@@ -186,10 +183,22 @@ let addon: UdpAddon | null | undefined;
 let loadReason: string | null = null;
 let batch: UdpSendBatch | null = null;
 let enabled = process.env.HUSHGATE_UDP_SEND !== 'dgram';
-/** `HUSHGATE_SRTP_IN_BATCH=0`: sessions protect their own packets (one addon call each), as before the batch did. */
+/** `HUSHGATE_SRTP_IN_BATCH=0`: sessions protect and open their own packets (one addon call each), as before. */
 const srtpInBatch = process.env.HUSHGATE_SRTP_IN_BATCH !== '0';
 let disabledReason: string | null = enabled ? null : 'HUSHGATE_UDP_SEND=dgram';
 const SLOT_BYTES = 1664; // an MTU-sized packet plus SRTP's in-place room (session.ts SEND_SLOT_BYTES)
+
+let installedHook: object | null | false = null;
+
+/**
+ * Whether hushgate_srtp's C table (`hook`, its `batchProtectHook`) is the one hushgate_udp protects
+ * sends and opens native receives with: handed over on first use (null → the hook, or false when the
+ * addon cannot take it or `HUSHGATE_SRTP_IN_BATCH=0`); any other hook is refused.
+ */
+export function srtpHookInstalled(hook: object): boolean {
+  if (installedHook === null) installedHook = srtpInBatch && loadAddon()?.setSrtpHook?.(hook) === true ? hook : false;
+  return installedHook === hook;
+}
 
 /** Sockets read natively (udp-recv.ts): never sent on through dgram. */
 const nativelyRead = new WeakSet<dgram.Socket>();

@@ -21,14 +21,19 @@
  */
 import type dgram from 'node:dgram';
 import { isMainThread } from 'node:worker_threads';
-import { udpAddon, markNativelyRead } from './udp-batch.js';
+import { udpAddon, markNativelyRead, srtpHookInstalled } from './udp-batch.js';
 import { PayloadView } from './packet.js';
 
 interface RxAddon {
   rxInit(ring: Uint8Array, desc: Int32Array, slotBytes: number): void;
   rxStart(fd: number, callback: (count: number) => void): object | null;
   rxStop(handle: object): void;
+  /** Absent in an addon older than its source. */
+  rxSetSrtp?(handle: object, srtpHandle: number): boolean;
 }
+
+/** A datagram length at or below this: the receiver opened it as SRTP and libsrtp refused it (SRTP_FAILED + its result). */
+export const SRTP_OPEN_FAILED = -100000;
 
 const SLOTS = 64;
 const SLOT_BYTES = 2048;
@@ -45,7 +50,7 @@ export interface NativeRtpRing {
 let enabled = process.env.HUSHGATE_UDP_RECV !== 'dgram';
 let ring: NativeRtpRing | null = null;
 let rx: RxAddon | null | undefined;
-const stats = { sockets: 0, fellBack: 0 };
+const stats = { sockets: 0, fellBack: 0, srtpOpening: 0 };
 
 function addon(): RxAddon | null {
   if (rx !== undefined) return rx;
@@ -69,7 +74,7 @@ export function setNativeUdpRecv(on: boolean): boolean {
   return on && isMainThread && addon() !== null;
 }
 
-export function udpRecvStats(): { path: 'native' | 'dgram'; sockets: number; fellBack: number } {
+export function udpRecvStats(): { path: 'native' | 'dgram'; sockets: number; fellBack: number; srtpOpening: number } {
   return { path: enabled && isMainThread && addon() !== null ? 'native' : 'dgram', ...stats };
 }
 
@@ -88,6 +93,9 @@ export class NativeRtpReceive {
     private readonly dgramHandle: DgramHandle,
     private handle: object | null,
   ) {}
+
+  /** The reader opens this socket's SRTP (openSrtp). */
+  private opening = false;
 
   /** Start reading `socket` (descriptor `fd`) natively, or null (then dgram keeps reading it). */
   static start(socket: dgram.Socket, fd: number, onDatagrams: (ring: NativeRtpRing, count: number) => void): NativeRtpReceive | null {
@@ -112,11 +120,31 @@ export class NativeRtpReceive {
     return this.handle !== null;
   }
 
+  /**
+   * Open this socket's SRTP datagrams as they are read (native/srtp/batch_protect.h): with libsrtp's
+   * `hook` and a context's handle each RTP datagram reaches the callback already authenticated and
+   * decrypted (its length the RTP length), or refused (length ≤ SRTP_OPEN_FAILED); RTCP-mux is left as
+   * it came. `srtpHandle` 0 turns it off. False: not available (then the callback gets SRTP as sent).
+   */
+  openSrtp(hook: object | undefined, srtpHandle: number): boolean {
+    if (this.handle === null || rx?.rxSetSrtp === undefined) return false;
+    if (srtpHandle !== 0 && (hook === undefined || !srtpHookInstalled(hook))) return false;
+    const ok = rx.rxSetSrtp(this.handle, srtpHandle);
+    this.setOpening(ok && srtpHandle !== 0);
+    return ok;
+  }
+
+  private setOpening(on: boolean): void {
+    if (on !== this.opening) stats.srtpOpening += on ? 1 : -1;
+    this.opening = on;
+  }
+
   /** Stop reading natively; `resumeDgram`: dgram reads the socket again (not before a close). */
   stop(resumeDgram: boolean): void {
     if (this.handle === null) return;
     rx!.rxStop(this.handle);
     this.handle = null;
+    this.setOpening(false);
     markNativelyRead(this.socket, false);
     stats.sockets--;
     if (resumeDgram) this.dgramHandle.recvStart();

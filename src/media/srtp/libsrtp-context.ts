@@ -112,6 +112,19 @@ export class LibsrtpContext implements SrtpStreamContext {
     return this.handle;
   }
 
+  get nativeHandle(): number {
+    return this.handle;
+  }
+
+  openedNatively(buf: Uint8Array, length: number): void {
+    if (length >= RTP_MIN_HEADER) this.track(this.recv, true, readU32(buf, 8));
+    this.counters.rtpUnprotected++;
+  }
+
+  refusedNatively(result: number): number {
+    return this.refuseCode(result);
+  }
+
   unprotectInPlace(buf: Uint8Array, length: number): number {
     const authEnd = length - this.mkiLength - this.suite.rtpTagLength;
     if (authEnd < RTP_MIN_HEADER || length > buf.length || rtpHeaderLength(buf, authEnd) < 0) {

@@ -61,6 +61,12 @@ export interface SrtpStreamContext {
    * is then decided by the batch).
    */
   prepareBatchProtect?(buf: Uint8Array, length: number): number;
+  /** libsrtp only: the handle the native receive path opens this context's packets with (udp-recv.ts `openSrtp`). */
+  readonly nativeHandle?: number;
+  /** A packet the native receive path opened with this context (`buf[0..length)` is RTP now): counted, its SSRC tracked, as `unprotectInPlace` does. */
+  openedNatively?(buf: Uint8Array, length: number): void;
+  /** A packet the native receive path could not open (`result`: libsrtp's, < 0): counted as `unprotectInPlace` counts; returns its SRTP_IN_PLACE_* code. */
+  refusedNatively?(result: number): number;
   /**
    * The media path's SRTP → RTP: authenticates and decrypts `buf[0..length)` where it lies (the
    * buffer is overwritten, also when the packet is refused) and returns the RTP length, or
