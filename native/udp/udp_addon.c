@@ -57,8 +57,12 @@
 /* Below every -errno: a packet the SRTP hook did not protect (see sendBatch). */
 #define SRTP_FAILED (-100000)
 
-/* hushgate_srtp's protect (setSrtpHook); one for the process: the function finds contexts per thread. */
-static const HushgateBatchProtect *srtp_hook;
+/*
+ * hushgate_srtp's table (setSrtpHook); one for the process: its functions find contexts per thread.
+ * Every thread that uses it sets it (the same pointer), so it is read and written atomically.
+ */
+static const HushgateBatchProtect *srtp_hook_ptr;
+static const HushgateBatchProtect *srtp_hook(void) { return __atomic_load_n(&srtp_hook_ptr, __ATOMIC_ACQUIRE); }
 
 typedef struct {
   napi_ref ring_ref, desc_ref;
@@ -115,11 +119,12 @@ static napi_value send_batch(napi_env env, napi_callback_info info) {
   sa.sin_family = AF_INET;
   int32_t failed = 0;
   /* Protect first, all together: libsrtp's and OpenSSL's code stays hot across the batch. */
+  const HushgateBatchProtect *hook = srtp_hook();
   for (int32_t i = 0; i < count; i++) {
     int32_t *d = desc + STRIDE * i;
     d[4] = 0;
     if (d[5] == 0) continue;
-    int32_t n = d[3] < 0 || d[3] > slot ? -EINVAL : srtp_hook == NULL ? -1 : srtp_hook->protect((uint32_t)d[5], buf + (size_t)i * (size_t)slot, (size_t)d[3], (size_t)slot);
+    int32_t n = d[3] < 0 || d[3] > slot ? -EINVAL : hook == NULL ? -1 : hook->protect((uint32_t)d[5], buf + (size_t)i * (size_t)slot, (size_t)d[3], (size_t)slot);
     if (n < 0) d[4] = SRTP_FAILED + (n < SRTP_FAILED / 2 ? SRTP_FAILED / 2 : n);
     else d[3] = n;
     d[5] = 0;
@@ -202,7 +207,8 @@ static napi_value rx_init(napi_env env, napi_callback_info info) {
  */
 static int32_t open_srtp(uint32_t handle, uint8_t *p, int32_t len, size_t cap) {
   if (len >= 2 && p[1] >= 192 && p[1] <= 223) return len;
-  int32_t n = len < 12 || srtp_hook == NULL || srtp_hook->unprotect == NULL ? -1000 : srtp_hook->unprotect(handle, p, (size_t)len, cap);
+  const HushgateBatchProtect *hook = srtp_hook();
+  int32_t n = len < 12 || hook == NULL || hook->unprotect == NULL ? -1000 : hook->unprotect(handle, p, (size_t)len, cap);
   return n >= 0 ? n : SRTP_FAILED + (n < SRTP_FAILED / 2 ? SRTP_FAILED / 2 : n);
 }
 
@@ -334,7 +340,7 @@ static napi_value rx_set_srtp(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, "ERR_UDP_ARGS", "rxSetSrtp(handle, srtpHandle)");
     return NULL;
   }
-  int ok = !r->closing && (srtp == 0 || (srtp_hook != NULL && srtp_hook->unprotect != NULL));
+  int ok = !r->closing && (srtp == 0 || (srtp_hook() != NULL && srtp_hook()->unprotect != NULL));
   if (ok) r->srtp_handle = srtp;
   napi_get_boolean(env, ok, &result);
   return result;
@@ -366,7 +372,7 @@ static napi_value set_srtp_hook(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int ok = hook->abi == HUSHGATE_BATCH_PROTECT_ABI && hook->protect != NULL;
-  if (ok) srtp_hook = hook;
+  if (ok) __atomic_store_n(&srtp_hook_ptr, hook, __ATOMIC_RELEASE);
   napi_get_boolean(env, ok, &result);
   return result;
 }
