@@ -184,6 +184,35 @@ test('native path: an SRTP packet the batch cannot protect (its context disposed
   }
 });
 
+test('native path: new SRTP keys in the middle of a turn: the packets queued before are protected with the old keys and sent, none lost', { skip: skipNative }, async () => {
+  assert.equal(setNativeUdpSend(true), true);
+  const session = await openSession(testPool());
+  const p = await peer();
+  const key = (): SdesKeyPair => ({ suite: 'AES_CM_128_HMAC_SHA1_80', localKey: randomBytes(16), localSalt: randomBytes(14), remoteKey: randomBytes(16), remoteSalt: randomBytes(14) });
+  const [k1, k2] = [key(), key()];
+  const opener = (k: SdesKeyPair) => createSrtpContexts({ ...k, localKey: k.remoteKey, localSalt: k.remoteSalt, remoteKey: k.localKey, remoteSalt: k.localSalt }).inbound;
+  const [rx1, rx2] = [opener(k1), opener(k2)];
+  session.setSrtp(createSrtpContexts(k1));
+  session.setRemote({ address: '127.0.0.1', port: p.port });
+  const before = udpSendStats();
+  try {
+    // One turn: two packets under the old keys, the re-key (setSrtp disposes the old contexts), one under the new.
+    assert.equal(session.sendAudio(payload(1, 5), 0), true);
+    assert.equal(session.sendAudio(payload(2, 5), 160), true);
+    session.setSrtp(createSrtpContexts(k2));
+    assert.equal(session.sendAudio(payload(3, 5), 320), true);
+    await waitFor('three packets', () => p.got.length === 3, 2000);
+    assert.ok(rx1.unprotect(p.got[0]!.msg).ok && rx1.unprotect(p.got[1]!.msg).ok, 'the first two open with the old keys');
+    assert.ok(rx2.unprotect(p.got[2]!.msg).ok, 'the third with the new');
+    assert.equal(udpSendStats().srtpErrors, before.srtpErrors);
+  } finally {
+    await session.close();
+    p.sock.close();
+    rx1.dispose();
+    rx2.dispose();
+  }
+});
+
 test('native path: packets queued in a turn leave before the session closes its socket', { skip: skipNative }, async () => {
   assert.equal(setNativeUdpSend(true), true);
   const session = await openSession(testPool());

@@ -24,6 +24,12 @@ const STATUS_BAD_MKI = 25;
 const REPLAY_WINDOW = 64;
 const SRTCP_INDEX_LENGTH = 4;
 
+/** What protectInPlace and prepareBatchProtect refuse: not an RTP packet, or no room for the tag behind it (a bug of ours). */
+function checkProtectable(buf: Uint8Array, length: number): void {
+  if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
+  if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+}
+
 interface TrackedSsrcs {
   readonly ssrcs: Set<number>;
   last: number;
@@ -89,8 +95,7 @@ export class LibsrtpContext implements SrtpStreamContext {
   }
 
   protectInPlace(buf: Uint8Array, length: number): number {
-    if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
-    if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+    checkProtectable(buf, length);
     const n = this.addon.protectInPlace(this.handle, buf, length);
     if (n !== length + this.mkiLength + this.suite.rtpTagLength) throw new Error(`libsrtp protect failed (${n})`);
     this.track(this.send, false, readU32(buf, 8));
@@ -104,8 +109,7 @@ export class LibsrtpContext implements SrtpStreamContext {
    * counting happen here and now, as they would in `protectInPlace`.
    */
   prepareBatchProtect(buf: Uint8Array, length: number): number {
-    if (rtpHeaderLength(buf, length) < 0) throw new RangeError('protect: not an RTP packet');
-    if (buf.length - length < SRTP_TRAILER_ROOM) throw new RangeError('protectInPlace: no room for the tag');
+    checkProtectable(buf, length);
     if (this.disposed) throw new Error('SRTP context was disposed');
     this.track(this.send, false, readU32(buf, 8));
     this.counters.rtpProtected++;

@@ -22,12 +22,14 @@
  * Without options it is the old rule — `minSpeechMs` of consecutive speech, no echo or voicing
  * test — so the Endpointer's `bargeInFrames` keeps its meaning.
  */
-import { FRAME_MS } from '../frames.js';
+import { FRAME_MS, FRAME_SAMPLES } from '../frames.js';
 import { DoubleTalkDetector, type EchoOptions, type EchoVerdict } from './double-talk.js';
 import type { EchoReference } from './echo-reference.js';
 import { VoicingMeter } from './voicing.js';
 import { frameEnergyDbfs } from './energy-vad.js';
 import { EchoCanceller } from './echo-canceller.js';
+
+const SILENT_FRAME = new Int16Array(FRAME_SAMPLES);
 
 /** Frames of prompt in which the canceller's aligner must find an echo, or it stops running (2 s). */
 const PROBE_FRAMES = 100;
@@ -74,8 +76,15 @@ export class BargeInDetector {
   private gapMs = 0;
   /** Frames in a row, up to this one, that carried signal the echo test called near-end while the VAD said silence. */
   private lead = 0;
-  /** Their voicing, newest in bit 0. */
-  private leadVoiced = 0;
+  /**
+   * With a late VAD and the voicing test: the last `vadLagFrames + 2` frames heard (a ring), so the
+   * voicing of the lead frames that count is measured once, when the VAD confirms, rather than on every
+   * frame that might turn out to be lead (the autocorrelation is the detector's costly part).
+   */
+  private readonly recent: Int16Array[] = [];
+  private heard = 0;
+  /** Measures a lead frame's voicing from `recent` (the same 40 ms window `voicing` had then). */
+  private readonly leadVoicing?: VoicingMeter;
   /** The last frame's echo verdict (for tests and the bench). */
   lastVerdict: EchoVerdict | 'silence' = 'silence';
 
@@ -90,6 +99,10 @@ export class BargeInDetector {
     this.minVoicedMs = opts.minVoicedMs ?? 80;
     this.voicedAbove = opts.voicedAbove ?? 0.6;
     if (this.minVoicedMs > 0) this.voicing = new VoicingMeter();
+    if (this.voicing && vadLagFrames > 0) {
+      this.leadVoicing = new VoicingMeter();
+      for (let i = 0; i < vadLagFrames + 2; i++) this.recent.push(new Int16Array(FRAME_SAMPLES));
+    }
     if (reference && opts.echo !== false) {
       const echo = opts.echo ?? {};
       this.doubleTalk = new DoubleTalkDetector(reference, echo);
@@ -138,7 +151,7 @@ export class BargeInDetector {
 
   /** Nothing is playing: whatever was counted is forgotten. */
   reset(): void {
-    this.nearMs = this.spanMs = this.voicedMs = this.gapMs = this.lead = this.leadVoiced = 0;
+    this.nearMs = this.spanMs = this.voicedMs = this.gapMs = this.lead = 0;
   }
 
   /**
@@ -148,6 +161,7 @@ export class BargeInDetector {
    */
   frame(frame: Int16Array, speech: boolean, noiseDb = -60): boolean {
     this.voicing?.push(frame); // keeps its 40 ms window current
+    if (this.recent.length > 0) this.recent[this.heard++ % this.recent.length]!.set(frame.subarray(0, FRAME_SAMPLES));
     let signal = false;
     if (this.doubleTalk) {
       // The energy test learns on the frame as received (its ERL and the echo's lag are the line's);
@@ -166,7 +180,7 @@ export class BargeInDetector {
     const near = speech && this.lastVerdict !== 'echo';
     if (near) {
       if (this.nearMs === 0 && this.lead > 0) this.countLead();
-      this.lead = this.leadVoiced = 0;
+      this.lead = 0;
       this.nearMs += FRAME_MS;
       this.spanMs += this.gapMs + FRAME_MS;
       if (this.voicing && this.voicedMs < this.minVoicedMs && this.voicing.periodicity() >= this.voicedAbove) this.voicedMs += FRAME_MS;
@@ -183,24 +197,25 @@ export class BargeInDetector {
     if (this.vadLagFrames === 0 || this.nearMs > 0) return;
     const v = this.lastVerdict;
     const judged = this.doubleTalk ? v === 'near' || v === 'no-reference' : true;
-    if (!signal || !judged) {
-      this.lead = this.leadVoiced = 0;
-      return;
-    }
-    this.lead++;
-    const voiced = this.voicing !== undefined && this.voicing.periodicity() >= this.voicedAbove;
-    this.leadVoiced = ((this.leadVoiced << 1) | (voiced ? 1 : 0)) & 0xff;
+    this.lead = signal && judged ? this.lead + 1 : 0;
   }
 
   /** The VAD confirmed speech: the lead its lag hid counts, up to `vadLagFrames` frames (newest first). */
   private countLead(): void {
-    const n = Math.min(this.lead, this.vadLagFrames, 8);
+    const n = Math.min(this.lead, this.vadLagFrames);
     this.nearMs += n * FRAME_MS;
     this.spanMs += n * FRAME_MS;
-    let bits = this.leadVoiced & ((1 << n) - 1);
-    while (bits !== 0 && this.voicedMs < this.minVoicedMs) {
-      this.voicedMs += FRAME_MS;
-      bits &= bits - 1;
+    // Lead frame k frames before this one was heard `heard - 1 - k`th; its voicing window is it and the frame before.
+    const meter = this.leadVoicing;
+    for (let k = 1; meter && k <= n && this.voicedMs < this.minVoicedMs; k++) {
+      meter.push(this.recentFrame(this.heard - 2 - k));
+      meter.push(this.recentFrame(this.heard - 1 - k));
+      if (meter.periodicity() >= this.voicedAbove) this.voicedMs += FRAME_MS;
     }
+  }
+
+  /** The `i`th frame heard (from 0), or silence before the first. */
+  private recentFrame(i: number): Int16Array {
+    return i >= 0 ? this.recent[i % this.recent.length]! : SILENT_FRAME;
   }
 }
