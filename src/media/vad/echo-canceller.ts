@@ -74,6 +74,18 @@ const STALE_FRAMES = 100;
  * and what is heard — the echo alone then paused the prompt three times in 7 s (barge-in-worker.test.ts).
  */
 const TRUST_ADAPTED = 50;
+/**
+ * A pause in what we sent of at least this many frames (100 ms) is where the far end's jitter buffer
+ * may have dropped silent frames (NetEQ's accelerate; ours with a silence test): the echo can come
+ * back sooner, and the residual is not vouched for again until RETRUST_FRAMES frames of the echo
+ * after it were seen cancelled (100 ms).
+ */
+const PAUSE_FRAMES = 5;
+const RETRUST_FRAMES = 5;
+/** Frames after one seen cancelled during which the aligner may not move the filter (0.5 s). */
+const PLACE_HOLD_FRAMES = 25;
+/** A frame that proves the filter cancels the echo is this far over the residual floor (×, power: 20 dB). */
+const PROVEN_OVER_FLOOR = 100;
 /** Slips tried, nearest first, and the most kept (ticks): a jitter buffer that settles moves the echo by up to 80 ms. */
 const SLIPS = [1, -1, 2, -2, 3, -3, 4, -4];
 const MAX_SLIP = 4;
@@ -130,6 +142,12 @@ export class EchoCanceller {
   private sinceAdapted = 0;
   /** Frames adapted since the filter was (re)placed: convergence is counted from there. */
   private adaptedHere = 0;
+  /** Frames since one was seen cancelled (see `adapted`); none yet: as long ago as the hold. */
+  private sinceProven = PLACE_HOLD_FRAMES;
+  /** Frames in a row whose filter span held nothing we sent (a pause in the prompt). */
+  private pauseFrames = 0;
+  /** Frames seen cancelled since the last pause of PAUSE_FRAMES or more, or since the filter was moved. */
+  private sincePause = RETRUST_FRAMES;
   /** Frames the filter stays frozen after near-end speech (its weak tails and onsets). */
   private hold = 0;
   /** Frames processed, adapted; the last frame's verdict (tests, bench). */
@@ -160,12 +178,12 @@ export class EchoCanceller {
    * until the aligner finds it again), and the frame was cancelled rather than handed on.
    */
   get trusted(): boolean {
-    return !this.lastPassed && this.adaptedHere >= TRUST_ADAPTED && this.erleDb >= 6 && this.stuck <= STUCK_FRAMES && this.sinceAdapted <= STALE_FRAMES;
+    return !this.lastPassed && this.adaptedHere >= TRUST_ADAPTED && this.sincePause >= RETRUST_FRAMES && this.erleDb >= 6 && this.stuck <= STUCK_FRAMES && this.sinceAdapted <= STALE_FRAMES;
   }
 
-  /** Where the echo is now, in whole ticks (the aligner's delay plus any slip), 0: not known. */
+  /** Where the echo is now, in whole ticks (where the filter sits plus any slip), 0: not known. */
   get delayTicks(): number {
-    return this.aligner.delaySamples ? Math.round(this.aligner.delaySamples / FRAME_SAMPLES) + this.slip : 0;
+    return this.origin < 0 ? 0 : Math.round((this.origin + this.lead) / FRAME_SAMPLES) + this.slip;
   }
 
   /** Bulk delay in samples the filter is placed on (0: none yet). */
@@ -182,11 +200,15 @@ export class EchoCanceller {
   process(frame: Int16Array, behindTicks = 0): Int16Array {
     const behind = (Math.min(4, Math.max(0, behindTicks)) + this.slip) * FRAME_SAMPLES;
     this.counts.frames++;
+    this.sinceProven++;
     this.lastAdapted = false;
     this.lastPassed = true;
     const maxBack = this.aligner.maxLag * 4 + this.taps;
     // Nothing sent in the echo window: nothing to cancel, nothing to learn.
-    if (this.windowPower(maxBack) < MIN_REF_POWER) return frame;
+    if (this.windowPower(maxBack) < MIN_REF_POWER) {
+      this.pausing(true);
+      return frame;
+    }
     this.counts.withReference++;
     let yPow = 0;
     let yPeak = 0;
@@ -203,6 +225,7 @@ export class EchoCanceller {
       return frame;
     }
     this.reference.copy(this.xb, 0, this.xb.length, this.origin - (FRAME_SAMPLES - 1) + behind);
+    this.pausing(this.spanPower() < MIN_REF_POWER);
     // The smoothed ERLE means something after a few hundred ms of adaptation (one quiet frame is not convergence).
     const converged = this.adaptedHere >= MIN_ADAPTED && this.erleDb >= 6;
     // Pass 1, once converged: the frozen filter's residual over the frame's first 5 ms decides
@@ -263,7 +286,22 @@ export class EchoCanceller {
     this.sinceAdapted = 0;
     this.lastAdapted = true;
     this.counts.adapted++;
-    this.adaptedHere++;
+    // Convergence is counted in frames that had echo to learn from: what we sent under the filter
+    // was not silence. A prompt's pauses (flite: 200–440 ms between sentences) still have speech in
+    // the 400 ms window, so they are processed and "adapted" on, but teach the filter nothing — counted,
+    // they vouched for a residual after 0.8 s of echo, and the first word after a pause, the echo
+    // path having moved in it, was taken for the caller (bench/barge-in --trace, 2026-12-07).
+    if (this.pauseFrames === 0) {
+      this.adaptedHere++;
+      // After a pause only a frame the filter is seen to cancel re-earns trust: well above the
+      // residual floor, and cancelled about as well as usual. The quiet onset of the next word is
+      // "adapted on" just as well by a filter the echo has left (seen: 3 ticks sooner after a pause,
+      // outside the filter's span — its residual was then the echo itself, vouched for as the caller).
+      if (yPow > FRAME_SAMPLES * this.floorPow * PROVEN_OVER_FLOOR && 10 * Math.log10((yPow + 1) / (ePow + 1)) >= Math.max(12, this.erleDb - 6)) {
+        this.sincePause++;
+        this.sinceProven = 0;
+      }
+    }
     // The aligner watches for a moved echo path on frames judged echo-only (every 2nd: a caller's
     // speech would pull its correlation; whole-tick slips are found at once by the slip search).
     if (behindTicks === 0 && this.counts.adapted % 2 === 0) this.aligner.update(frame);
@@ -318,6 +356,11 @@ export class EchoCanceller {
     // Where the filter really sits is its origin plus the slip (whole ticks it was read further back):
     // the aligner catching up with an echo the slip already followed is not a move of the echo.
     const shift = this.origin < 0 ? this.taps : origin - (this.origin + this.slip * FRAME_SAMPLES); // tap j now means delay origin + j
+    // A filter seen cancelling the echo in the last half second is where the echo is, whatever the
+    // aligner now says: in a real call the aligner moved a filter cancelling 18–21 dB by a tick, at a
+    // caller's first syllable, and it cancelled nothing after (bench/barge-in --trace, 2026-12-07).
+    // An echo that really moved stops being cancelled (the slip search or, half a second on, this move follows it).
+    if (this.origin >= 0 && Math.abs(shift) > SAME_PLACE && this.sinceProven < PLACE_HOLD_FRAMES) return;
     const w = this.w;
     if (this.origin < 0) {
       w.fill(0);
@@ -338,6 +381,9 @@ export class EchoCanceller {
     // convergence: resetting it there lost the canceller's trust for a second just as a caller began
     // (bench/barge-in's −10 dB/200 ms trial: his first 200 ms judged by the energy test alone, as echo).
     if (this.origin >= 0 && Math.abs(shift) > SAME_PLACE) this.adaptedHere = 0;
+    // Even a move that keeps the convergence must be seen cancelling before its residual is vouched
+    // for (the first frame after a 2-tick catch-up came out uncancelled, in echo-moves.unit.test.ts).
+    if (this.origin >= 0) this.sincePause = 0;
     this.origin = origin;
     this.slip = 0;
   }
@@ -426,6 +472,23 @@ export class EchoCanceller {
     }
     this.yPrev = yPrev;
     return ePow;
+  }
+
+  /** Whether this frame's filter span held nothing we sent; a pause long enough asks for the echo to be cancelled again before the residual is vouched for. */
+  private pausing(silent: boolean): void {
+    if (!silent) {
+      this.pauseFrames = 0;
+      return;
+    }
+    if (++this.pauseFrames === PAUSE_FRAMES) this.sincePause = 0;
+  }
+
+  /** Mean square of the sent samples under the filter for this frame (`xb`, as placed). */
+  private spanPower(): number {
+    const x = this.xb;
+    let p = 0;
+    for (let i = 0; i < x.length; i++) p += x[i]! * x[i]!;
+    return p / x.length;
   }
 
   /** Mean square of the sent samples within `maxBack` of the reference's end. */
