@@ -8,6 +8,10 @@ import { readFileSync } from 'node:fs';
 import { resample } from '../../src/media/resample.js';
 import { parseWav } from '../../src/media/wav.js';
 import { ulawDecode, ulawEncode } from '../../src/media/g711.js';
+import { Endpointer } from '../../src/media/vad/endpointer.js';
+import { EchoReference } from '../../src/media/vad/echo-reference.js';
+import type { BargeInOptions } from '../../src/media/vad/barge-in-detector.js';
+import type { FrameVadFactory } from '../../src/media/vad/frame-vad.js';
 
 export const DATA = '/usr/share/pocketsphinx/test/data';
 export const PROMPT_FILES = ['librivox/sense_and_sensibility_01_austen_64kb-0870.wav', 'librivox/sense_and_sensibility_01_austen_64kb-0880.wav', 'librivox/sense_and_sensibility_01_austen_64kb-0890.wav'];
@@ -135,4 +139,28 @@ export function nucleusMs(x: Int16Array): number {
   }
   const peak = Math.max(...e);
   return e.findIndex((v) => v >= peak - 20) * 20;
+}
+
+/** The barge-in rule's settings in these tests (speech.bargeIn as configured: the echo test and canceller on). */
+export const CONFIGURED: BargeInOptions = { minSpeechMs: 200, minVoicedMs: 80, echo: {} };
+/** The prompt the tests play: three librivox sentences at −20 dBFS. */
+export const PROMPT = level(Int16Array.from(PROMPT_FILES.flatMap((f) => [...load8k(f)])), -20);
+
+export interface Run {
+  bargeIns: number[];
+  erlDb?: number;
+}
+
+/** Play `sent` while the caller's line carries `received`; the barge-ins raised (ms). */
+export function duringPrompt(sent: Int16Array, received: Int16Array, opts: BargeInOptions = CONFIGURED, vad?: FrameVadFactory): Run {
+  const ref = new EchoReference();
+  const r: Run = { bargeIns: [] };
+  const ep = new Endpointer({ bargeIn: opts, echoReference: ref, ...(vad ? { vad } : {}) }, { onBargeIn: (t) => r.bargeIns.push(t) });
+  ep.playing = true;
+  for (let i = 0; (i + 1) * 160 <= received.length; i++) {
+    ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
+    ref.pushFrame((i + 1) * 160 <= sent.length ? sent.subarray(i * 160, (i + 1) * 160) : null);
+  }
+  r.erlDb = ep.bargeInDetector.doubleTalk?.erlDb;
+  return r;
 }

@@ -62,8 +62,8 @@ function movingEcho(gainDb: number, delayTicks: number, shrinkTicks: number): In
 
 test('an echo path that shortens in the prompt\'s pauses (a far-end jitter buffer dropping silent frames) never interrupts the prompt', () => {
   const failures: string[] = [];
-  // Each of the old canceller's four failures (−10 dB: 13−3, 10−2, 16−4; −15 dB: 16−4) and two it passed.
-  for (const [gain, delay, shrink] of [[-10, 13, 3], [-10, 10, 2], [-10, 16, 4], [-15, 16, 4], [-15, 8, 1], [-20, 13, 3]] as const) {
+  // The old canceller's four failures of six settings (it passed −15 dB 8−1 and −20 dB 13−3).
+  for (const [gain, delay, shrink] of [[-10, 13, 3], [-10, 10, 2], [-10, 16, 4], [-15, 16, 4]] as const) {
     const ref = new EchoReference();
     const bargeIns: number[] = [];
     const ep = new Endpointer({ bargeIn: { minSpeechMs: 120, minVoicedMs: 80, echo: {} }, echoReference: ref }, { onBargeIn: (t) => bargeIns.push(t) });
