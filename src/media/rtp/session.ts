@@ -61,8 +61,8 @@ import { SendRing } from './send-ring.js';
 import { sessionRandom } from './session-random.js';
 import { SourceLatch } from './source-latch.js';
 import { DtmfSendQueue } from './dtmf-send-queue.js';
-import { nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
-import { SRTP_OPEN_FAILED, NativeRtpReceive, ipv4String, type NativeRtpRing } from './udp-recv.js';
+import { SRTP_FAILED, nativeUdpBatch, flushUdpSends, socketFd, ipv4ToInt } from './udp-batch.js';
+import { NativeRtpReceive, ipv4String, type NativeRtpRing } from './udp-recv.js';
 
 export type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
 import type { AudioHandler, RemoteAddress, PayloadTypeMap, SrtpTransform, RtpSessionOptions, RtpSessionStats, RtpSessionEvents } from './session-types.js';
@@ -404,7 +404,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       const length = d[o]!;
       if (length < 0) {
         // Refused by libsrtp as it was read (auth, replay, malformed), or larger than a ring slot (2 KB, beyond any RTP MTU).
-        if (opened && length <= SRTP_OPEN_FAILED) this.countSrtpDrop(inPlaceError(this.srtp!.inbound.refusedNatively!(length - SRTP_OPEN_FAILED)));
+        if (opened && length <= SRTP_FAILED) this.countSrtpDrop(inPlaceError(this.srtp!.inbound.refusedNatively!(length - SRTP_FAILED)));
         else this.counters.malformed++;
         continue;
       }

@@ -48,8 +48,11 @@ export const UDP_ADDON_PATH = fileURLToPath(new URL('../../../native/udp/build/R
 /** Descriptor stride: fd, IPv4 as int32, port, length, status (bytes sent or -errno), SRTP handle (0: none). */
 const STRIDE = 6;
 const SLOTS = 256;
-/** The addon's SRTP_FAILED (an older addon never reports it; then only the throw path uses it). */
-const SRTP_FAILED_FALLBACK = -100000;
+/**
+ * native/udp's SRTP_FAILED: a send status, or a received length, at or below it is a packet the SRTP
+ * hook refused (SRTP_FAILED + libsrtp's result). The addon exports it too; an older one did not.
+ */
+export const SRTP_FAILED = -100000;
 
 export interface UdpSendStats {
   /** 'native' (batched sendto) or 'dgram' (fallback), and why when dgram. */
@@ -143,7 +146,7 @@ export class UdpSendBatch {
       // A programming error (bad arguments): stop using the addon, send this batch through dgram.
       this.onBroken(`sendBatch threw: ${(e as Error).message}`);
       // Unprotected SRTP packets must not go out through dgram: marked failed, the rest retried.
-      for (let i = 0; i < n; i++) this.desc[i * STRIDE + 4] = this.desc[i * STRIDE + 5] !== 0 ? SRTP_FAILED_FALLBACK : -this.addon.EAGAIN;
+      for (let i = 0; i < n; i++) this.desc[i * STRIDE + 4] = this.desc[i * STRIDE + 5] !== 0 ? SRTP_FAILED : -this.addon.EAGAIN;
       failed = n;
     }
     this.stats.batches++;
@@ -158,7 +161,7 @@ export class UdpSendBatch {
       const o = i * STRIDE;
       const status = d[o + 4]!;
       if (status >= 0) continue;
-      if (status <= (this.addon.SRTP_FAILED ?? SRTP_FAILED_FALLBACK)) {
+      if (status <= (this.addon.SRTP_FAILED ?? SRTP_FAILED)) {
         this.stats.srtpProtected--;
         this.stats.srtpErrors++;
         continue;

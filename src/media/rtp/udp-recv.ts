@@ -32,8 +32,6 @@ interface RxAddon {
   rxSetSrtp?(handle: object, srtpHandle: number): boolean;
 }
 
-/** A datagram length at or below this: the receiver opened it as SRTP and libsrtp refused it (SRTP_FAILED + its result). */
-export const SRTP_OPEN_FAILED = -100000;
 
 const SLOTS = 64;
 const SLOT_BYTES = 2048;
@@ -123,7 +121,7 @@ export class NativeRtpReceive {
   /**
    * Open this socket's SRTP datagrams as they are read (native/srtp/batch_protect.h): with libsrtp's
    * `hook` and a context's handle each RTP datagram reaches the callback already authenticated and
-   * decrypted (its length the RTP length), or refused (length ≤ SRTP_OPEN_FAILED); RTCP-mux is left as
+   * decrypted (its length the RTP length), or refused (length ≤ udp-batch.ts SRTP_FAILED); RTCP-mux is left as
    * it came. `srtpHandle` 0 turns it off. False: not available (then the callback gets SRTP as sent).
    */
   openSrtp(hook: object | undefined, srtpHandle: number): boolean {
