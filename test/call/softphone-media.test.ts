@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startGateway, REPO, type RunningGateway } from '../helpers/gateway-process.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { parseWav } from '../../src/media/wav.js';
-import { bestCorrelation, piecewiseCorrelation, percentileOf } from '../helpers/audio.js';
+import { bestCorrelation, piecewiseCorrelation, PIECE_SAMPLES, percentileOf } from '../helpers/audio.js';
 import { freeUdpRange } from '../helpers/ports.js';
 
 const GREETING = join(REPO, 'assets/greeting.wav');
@@ -75,7 +75,7 @@ test('the loopback application returns what was sent', async () => {
   // The gateway's adaptive jitter buffer may add or drop a frame while it settles its depth, so the
   // echo is compared piece by piece (200 ms pieces of speech, each at its own lag): nearly every
   // piece must come back intact; a piece that holds a depth change correlates a little lower.
-  const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), 1600, 800);
+  const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), PIECE_SAMPLES, 800);
   const intact = pieces.filter((c) => c > 0.99).length / pieces.length;
   assert.ok(pieces.length >= 10, `${pieces.length} speech pieces`);
   assert.ok(intact >= 0.85, `${(intact * 100).toFixed(0)} % of pieces intact (mean correlation ${mean.toFixed(4)})`);

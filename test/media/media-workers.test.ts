@@ -15,7 +15,7 @@ import { startInProcessGateway, type InProcessGateway } from '../helpers/in-proc
 import { REPO } from '../helpers/gateway-process.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { parseWav } from '../../src/media/wav.js';
-import { piecewiseCorrelation } from '../helpers/audio.js';
+import { piecewiseCorrelation, PIECE_SAMPLES } from '../helpers/audio.js';
 import { freeUdpRange } from '../helpers/ports.js';
 import type { MediaWorkerPool } from '../../src/media/index.js';
 
@@ -86,7 +86,7 @@ test('a prompt played on the main thread reaches the caller intact through the w
   await call.waitForEnd(15_000);
   // Compared piece by piece, as the echo is: on a loaded machine a stall of the main thread (this
   // process also runs the phone) can cost a frame, in process or through a worker alike.
-  const { mean, pieces } = piecewiseCorrelation(greetingPcm(), call.receivedPcm(), 1600, 800);
+  const { mean, pieces } = piecewiseCorrelation(greetingPcm(), call.receivedPcm(), PIECE_SAMPLES, 800);
   const intact = pieces.filter((c) => c > 0.99).length / pieces.length;
   assert.ok(pieces.length >= 10 && intact >= 0.85, `${(intact * 100).toFixed(0)} % of ${pieces.length} pieces intact (mean correlation ${mean.toFixed(4)})`);
   const pk = call.received;
@@ -103,7 +103,7 @@ async function echoCheck(p: Softphone, number: string): Promise<{ port: number; 
   await new Promise((r) => setTimeout(r, 400));
   const sent = call.audio.stats().rtp.packetsSent;
   await call.hangup();
-  const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), 1600, 800);
+  const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), PIECE_SAMPLES, 800);
   const intact = pieces.filter((c) => c > 0.99).length / pieces.length;
   assert.ok(pieces.length >= 10, `${pieces.length} speech pieces`);
   assert.ok(intact >= 0.85, `${(intact * 100).toFixed(0)} % of pieces intact (mean correlation ${mean.toFixed(4)})`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startGateway, REPO, type RunningGateway } from '../helpers/gateway-process.js';
 import { freePort } from '../helpers/ports.js';
 import { runBaresip, inlineKeys } from '../helpers/baresip.js';
-import { piecewiseCorrelation } from '../helpers/audio.js';
+import { piecewiseCorrelation, PIECE_SAMPLES } from '../helpers/audio.js';
 import { parseWav } from '../../src/media/wav.js';
 import { createTestPki, type TestPki } from './certs.js';
 
@@ -70,11 +70,11 @@ test('baresip calls over TLS with mandatory SRTP; audio flows both ways; no key 
   assert.ok(wav.ok);
   const ref = wav.wav.samples;
   assert.ok(r.heard.length >= ref.length * 0.8, `baresip recorded ${r.heard.length} samples of echo`);
-  const { mean, pieces } = piecewiseCorrelation(ref, r.heard, 1600, 800);
+  const { mean, pieces } = piecewiseCorrelation(ref, r.heard, PIECE_SAMPLES, 800);
   const intact = pieces.filter((c) => c > 0.95).length / pieces.length;
   assert.ok(pieces.length >= 8, `${pieces.length} speech pieces`);
   assert.ok(mean > 0.9, `echo correlates with what was played: mean ${mean.toFixed(3)}`);
-  assert.ok(intact >= 0.75, `${(intact * 100).toFixed(0)} % of 200 ms pieces intact`);
+  assert.ok(intact >= 0.75, `${(intact * 100).toFixed(0)} % of 50 ms pieces intact`);
   // And not a constant: the echo has the talk/pause shape of the greeting.
   const e = energyProfile(r.heard);
   assert.ok(Math.max(...e) > 10 * Math.max(1, Math.min(...e)), 'the echo has speech and pauses');

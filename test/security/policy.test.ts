@@ -18,7 +18,7 @@ import { startGateway, REPO, type RunningGateway } from '../helpers/gateway-proc
 import { freePort, freeUdpRange } from '../helpers/ports.js';
 import { runSipp } from '../helpers/sipp.js';
 import { inlineKeys } from '../helpers/baresip.js';
-import { piecewiseCorrelation } from '../helpers/audio.js';
+import { piecewiseCorrelation, PIECE_SAMPLES } from '../helpers/audio.js';
 import { Softphone } from '../../src/softphone/softphone.js';
 import { parseWav } from '../../src/media/wav.js';
 import { createTestPki, type TestPki } from './certs.js';
@@ -172,7 +172,7 @@ test('TLS + SRTP call: echo intact, replay and forgery counted, certificate relo
     assert.equal(srtp.authFailures, 1, 'the forged packet was dropped and counted');
     assert.ok(srtp.packetsReceived >= 150 && srtp.packetsSent >= 140, JSON.stringify(srtp));
 
-    const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), 1600, 800);
+    const { mean, pieces } = piecewiseCorrelation(ref, call.receivedPcm(), PIECE_SAMPLES, 800);
     const intact = pieces.filter((c) => c > 0.99).length / pieces.length;
     assert.ok(mean > 0.95 && intact >= 0.8, `echo: mean ${mean.toFixed(3)}, ${(intact * 100).toFixed(0)} % pieces intact`);
 
