@@ -94,3 +94,32 @@ test('after a pause in which the echo moved, the canceller vouches for its resid
   }
   assert.deepEqual(uncancelled, []);
 });
+
+test('a filter seen cancelling stays where it is when the aligner\'s estimate wanders a tick off (the echo never moved)', () => {
+  const failures: string[] = [];
+  for (const [gain, delay] of [[-10, 10], [-15, 6], [-20, 13]] as const) {
+    const ref = new EchoReference();
+    const c = new EchoCanceller(ref);
+    // After 4 s the aligner reports a delay one tick longer than the echo's, as a caller's first
+    // syllable or a quiet stretch can pull its correlation; the echo stays where it was.
+    let estimate = 0;
+    let off = 0;
+    Object.defineProperty(c.aligner, 'delaySamples', { get: () => (estimate ? estimate + off : 0), set: (v: number) => void (estimate = v) });
+    const rx = movingEcho(gain, delay, 0);
+    let loud = 0;
+    let cancelled = 0;
+    for (let f = 0; f < frames; f++) {
+      if (f === 200) off = 160;
+      const y = rx.subarray(f * 160, f * 160 + 160);
+      const e = c.process(y);
+      // Loud echo frames after the wrong estimate: still cancelled by 10 dB or more?
+      if (f > 200 && frameEnergyDbfs(y) > -40) {
+        loud++;
+        if (frameEnergyDbfs(y) - frameEnergyDbfs(e) >= 10) cancelled++;
+      }
+      ref.pushFrame(prompt.subarray(f * 160, f * 160 + 160));
+    }
+    if (cancelled < loud * 0.9 || c.delayTicks !== delay) failures.push(`${gain} dB, ${delay} ticks: ${cancelled}/${loud} loud echo frames cancelled by ≥10 dB after the estimate moved; filter at ${c.delayTicks} ticks`);
+  }
+  assert.deepEqual(failures, []);
+});

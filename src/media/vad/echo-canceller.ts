@@ -82,7 +82,7 @@ const TRUST_ADAPTED = 50;
  */
 const PAUSE_FRAMES = 5;
 const RETRUST_FRAMES = 5;
-/** Frames after one seen cancelled during which the aligner may not move the filter (0.5 s). */
+/** Frames that could have been seen cancelled (loud ones) after one that was, during which the aligner may not move the filter (0.5 s of speech). */
 const PLACE_HOLD_FRAMES = 25;
 /** A frame that proves the filter cancels the echo is this far over the residual floor (×, power: 20 dB). */
 const PROVEN_OVER_FLOOR = 100;
@@ -142,7 +142,7 @@ export class EchoCanceller {
   private sinceAdapted = 0;
   /** Frames adapted since the filter was (re)placed: convergence is counted from there. */
   private adaptedHere = 0;
-  /** Frames since one was seen cancelled (see `adapted`); none yet: as long ago as the hold. */
+  /** Loud frames since one was seen cancelled (see `adapted`); none yet: as long ago as the hold. */
   private sinceProven = PLACE_HOLD_FRAMES;
   /** Frames in a row whose filter span held nothing we sent (a pause in the prompt). */
   private pauseFrames = 0;
@@ -200,7 +200,6 @@ export class EchoCanceller {
   process(frame: Int16Array, behindTicks = 0): Int16Array {
     const behind = (Math.min(4, Math.max(0, behindTicks)) + this.slip) * FRAME_SAMPLES;
     this.counts.frames++;
-    this.sinceProven++;
     this.lastAdapted = false;
     this.lastPassed = true;
     const maxBack = this.aligner.maxLag * 4 + this.taps;
@@ -219,6 +218,10 @@ export class EchoCanceller {
       else if (-v > yPeak) yPeak = -v;
     }
     const geigelNear = yPeak > GEIGEL * this.peakSent(behind);
+    // The hold counts frames that could have proven the filter (loud enough to show cancellation):
+    // a word's quiet tail (−40…−50 dBFS) proves nothing either way, and counted, 25 of them within a
+    // sentence let the aligner move a filter that was cancelling (echo-moves.unit.test.ts).
+    if (yPow > FRAME_SAMPLES * this.floorPow * PROVEN_OVER_FLOOR) this.sinceProven++;
     this.place();
     if (this.origin < 0) {
       if (!geigelNear && behindTicks === 0) this.aligner.update(frame);
