@@ -28,7 +28,7 @@
  * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
  * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--no-cancel] [--quick] [--min-speech-ms N] [--min-voiced-ms N]
- *   [--only speech,command,…] [--trace]
+ *   [--only speech,command,…] [--trace] [--judged]
  * (`--min-speech-ms`, `--min-voiced-ms`: the gateway's speech.bargeIn.minSpeechMs / minVoicedMs for the
  * run, to measure the trade-off; reported as `minSpeechMs` / `minVoicedMs` beside the figures, which keep their keys).
  */
@@ -52,13 +52,15 @@ import { frameEnergyDbfs } from '../src/media/vad/energy-vad.js';
  * What each interruption was judged on (the bench's own diagnostics, synthetic audio only: the
  * gateway never logs a transcript): the judge is wrapped in this process, trials run one at a time.
  */
-const judged: string[] = [];
+const judged: Array<{ text: string; speechMs: number }> = [];
 const judge = InterruptionJudge.prototype.judge;
 InterruptionJudge.prototype.judge = function (this: InterruptionJudge, transcript: string | undefined, speechMs = 0) {
   const verdict = judge.call(this, transcript, speechMs);
-  judged.push(`${transcript?.trim() || '∅'} (${speechMs} ms) → ${verdict}`);
+  judged.push({ text: `${transcript?.trim() || '∅'} (${speechMs} ms) → ${verdict}`, speechMs });
   return verdict;
 };
+/** `--judged`: every trial's verdicts on stderr (the JSON keeps only the misses'). */
+const PRINT_JUDGED = process.argv.includes('--judged');
 
 /**
  * `--trace`: per caller frame of a speech trial, what the detector saw (frame as received and the
@@ -238,6 +240,8 @@ interface Outcome {
   heard?: string;
   /** What each interruption of the trial was judged on, and the verdict. */
   judged?: string;
+  /** The speech each judged utterance held (ms). */
+  judgedMs: number[];
 }
 
 /** `--only speech,command`: those kinds only (speech comes first, so its calls keep their echo settings). */
@@ -316,6 +320,7 @@ async function trial(s: Stimulus): Promise<Outcome> {
   // What the recogniser made of it, when it became a turn (a stopped prompt): synthetic audio, redacted like any transcript.
   const heard = gw.events.slice(eventsBefore).filter((e) => e.type === 'transcription' && e.callId === l.call.session.callId).map((e) => String(e['transcript'] ?? ''));
   const verdicts = judged.slice(judgedBefore);
+  if (PRINT_JUDGED) process.stderr.write(`judged ${s.kind} ${s.name}: ${verdicts.map((v) => v.text).join(' | ') || 'nothing'}\n`);
   const lateMs = Number.isNaN(pausedAt) ? Infinity : pausedAt - speechSentAt!;
   if (traceFrames && lateMs > 300) {
     // Frame times relative to the phone sending the first syllable.
@@ -323,7 +328,7 @@ async function trial(s: Stimulus): Promise<Outcome> {
     process.stderr.write(`trace ${s.name} ${l.echoDb} dB ${l.echoMs} ms${l.echoFiltered ? ' low-pass' : ''}: paused ${Math.round(lateMs)} ms after the first syllable\n${traceFrames.map((r) => { const [t, ...rest] = r.split(' '); return `  ${Math.round(Number(t) - t0)} ${rest.join(' ')}`; }).filter((r) => Number(r.trim().split(' ')[0]) < 900).join('\n')}\n`);
   }
   traceFrames = undefined;
-  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), ...(verdicts.length ? { judged: verdicts.join(' | ') } : {}), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!), latencyFromSpeechOnsetMs: Math.round(pausedAt - speechSentAt!) } : {}) };
+  return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), ...(verdicts.length ? { judged: verdicts.map((v) => v.text).join(' | ') } : {}), judgedMs: verdicts.map((v) => v.speechMs), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!), latencyFromSpeechOnsetMs: Math.round(pausedAt - speechSentAt!) } : {}) };
 }
 
 /** The canceller's cost per 20 ms frame, offline: a prompt through the low-pass echo path at −15 dB, 120 ms. */
@@ -402,6 +407,11 @@ const figures = {
       commands: stopFigures(commands),
       misses: outcomes.filter((o) => interrupts(o.kind) !== o.stopped).map((o) => ({ kind: o.kind, name: o.name, echoDb: o.echoDb, echoMs: o.echoMs, echoFiltered: o.echoFiltered, paused: o.paused, ...(o.heard !== undefined ? { heard: o.heard } : {}), ...(o.judged !== undefined ? { judged: o.judged } : {}) })),
       falseTrials: falseTrials.length,
+      // How much speech the judged utterances held, per kind: what `speech.bargeIn.backchannelMaxMs` is chosen against.
+      judgedSpeechMs: Object.fromEntries((['speech', 'command', 'backchannel', 'noise', 'echo'] as const).map((k) => {
+        const ms = byKind(k).flatMap((o) => o.judgedMs).sort((a, b) => a - b);
+        return [k, { utterances: ms.length, min: ms[0] ?? null, p50: ms.length ? percentile(ms, 50) : null, p95: ms.length ? percentile(ms, 95) : null, max: ms.at(-1) ?? null }];
+      })),
       ...(MIN_SPEECH_MS !== undefined ? { minSpeechMs: MIN_SPEECH_MS } : {}),
       ...(MIN_VOICED_MS !== undefined ? { minVoicedMs: MIN_VOICED_MS } : {}),
       falseBargeIns: falseTrials.filter((o) => o.stopped).length,

@@ -237,7 +237,7 @@ export class AgentSession {
     if (this.busy && !this.call.media.playing) return; // a turn is in flight; the caller spoke over silence
     if (this.interruption.overPrompt || this.digits.ignoresSpeech) return; // our own echo, noise; or keys only
     if (this.digits.active) this.digits.end(false);
-    const interrupting = this.interruption.recognising(); // a paused prompt waits for these words
+    const interrupting = this.interruption.recognising(u.speechMs); // a paused prompt waits for these words
     this.noInput.clear();
     // The media scheduler's timeline is the clock's now(): `u.endMs` is when the caller stopped speaking.
     const trigger = u.endMs;

@@ -30,7 +30,10 @@ export const VOCALISATIONS: Record<string, readonly string[]> = {
 
 /** Closed-class words that ask for nothing on their own, per language (question words and "no" are not here). */
 export const FUNCTION_WORDS: Record<string, readonly string[]> = {
-  en: ['a', 'an', 'the', 'and', 'or', 'but', 'so', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'as', 'i', "i'm", 'im', 'you', 'he', 'she', 'it', 'we', 'they', 'me', 'him', 'her', 'us', 'them', 'my', 'your', 'his', 'its', 'our', 'their', 'this', 'that', 'these', 'those', 'is', 'are', 'was', 'were', 'be', 'am', 'have', 'has', 'had', 'do', 'does', 'did', 'there', 'then', 'if', 'well', 'just', 'know'],
+  en: ['a', 'an', 'the', 'and', 'or', 'but', 'so', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'as', 'i', "i'm", 'im', 'you', 'he', 'she', 'it', 'we', 'they', 'me', 'him', 'her', 'us', 'them', 'my', 'your', 'his', 'its', 'our', 'their', 'this', 'that', 'these', 'those', 'is', 'are', 'was', 'were', 'be', 'am', 'have', 'has', 'had', 'do', 'does', 'did', 'there', 'then', 'if', 'well', 'just', 'know',
+    // Pronoun and auxiliary contractions are closed-class too ("we're one of them h m m" was a hum);
+    // negated ones ("don't", "can't") are not here: a negation asks for something.
+    "we're", "you're", "they're", "it's", "that's", "there's", "he's", "she's", "i've", "we've", "you've", "they've", "i'd", "you'd", "we'd", "he'd", "she'd", "they'd", "i'll", "you'll", "we'll", "he'll", "she'll", "they'll", "it'll"],
 };
 
 /**
@@ -50,6 +53,33 @@ export const INTERRUPTION_WORDS: Record<string, readonly string[]> = {
 
 /** Function words a content-free utterance may hold (more is a sentence, however it was recognised). */
 const MAX_FUNCTION_WORDS = 2;
+
+/**
+ * Syllables a second of speech can hold: conversational English runs at 4–5, fast speech about 6.
+ * Over a hum or a backchannel the open model's language model wrote more words than the sound had
+ * time for — "way back" in 260 ms of speech, "one night" in 300, "long time and h. and m." in 860
+ * (bench/barge-in, 7–8 a second); the real interruptions it decoded ran at 3–5.
+ */
+export const MAX_SYLLABLES_PER_SECOND = 6.5;
+
+/**
+ * Syllables in a transcript as its spelling suggests (vowel groups; a silent final "e"; a single
+ * letter, as recognisers spell hums, is one). An estimate for a rate check with a margin, not phonetics.
+ */
+export function estimateSyllables(text: string): number {
+  let n = 0;
+  for (const w of normaliseWords(text).split(' ').filter(Boolean)) {
+    const word = w.replace(/'/g, '');
+    if (word.length === 1) {
+      n++;
+      continue;
+    }
+    let groups = word.match(/[aeiouyäöüàâéèêëîïôûùœæáíóú]+/g)?.length ?? 1;
+    if (groups > 1 && /[^aeiouy]e$/.test(word) && !/[^aeiouy]le$/.test(word)) groups--;
+    n += Math.max(1, groups);
+  }
+  return n;
+}
 
 export class BackchannelMatcher {
   /** Phrases as word lists, longest first (a greedy match prefers "i see" over "i"). */
@@ -93,18 +123,26 @@ export class BackchannelMatcher {
   /**
    * Whether an open decode of words a grammar could not hold says something: it holds one of the
    * short interruptions, or at least two content words (not vocalisations, function words, single
-   * letters or backchannel words), or is one of `expected`. Over a hum the open model's language
-   * model writes a stray word or letters ("while", "totally", "m l h m m"); a caller interrupting
-   * with words the grammar lacks says more than one.
+   * letters or backchannel words) said no faster than speech goes (`MAX_SYLLABLES_PER_SECOND` in
+   * `speechMs`, when given), or is one of `expected`. Over a hum the open model's language model
+   * writes a stray word or letters ("while", "totally", "m l h m m") or more words than the sound
+   * had time for; a caller interrupting with words the grammar lacks says more than one.
    */
-  saysSomething(transcript: string, expected?: readonly string[]): boolean {
+  saysSomething(transcript: string, expected?: readonly string[], speechMs?: number): boolean {
     const words = normaliseWords(transcript).split(' ').filter(Boolean);
     const text = words.join(' ');
     if (expected?.some((e) => normaliseWords(e) === text)) return true;
     if (this.interruptionPhrases.some((p) => ` ${text} `.includes(` ${p} `))) return true;
     let content = 0;
     for (const w of words) if (w.length > 1 && !this.vocal.has(w) && !this.functionWords.has(w) && !this.backchannelWords.has(w)) content++;
+    // Words faster than anyone speaks were written by the language model, not heard.
+    if (speechMs !== undefined && speechMs > 0 && (estimateSyllables(text) * 1000) / speechMs > MAX_SYLLABLES_PER_SECOND) return false;
     return content >= 2;
+  }
+
+  /** Whether `transcript` holds a vocalisation ("mhm", "hmm", "uh"): a hum, which may be drawn out, rather than words alone. */
+  hums(transcript: string): boolean {
+    return normaliseWords(transcript).split(' ').some((w) => this.vocal.has(w));
   }
 
   /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */

@@ -7,7 +7,8 @@
  *                                                │  backchannel nor content-free (only hums and at
  *                                                │  most two function words: "and an h m m", "the" —
  *                                                │  how a recogniser hears "mm-hmm" under echo), or
- *                                                │  longer than `backchannelMaxMs`
+ *                                                │  longer than `backchannelMaxMs` (`backchannelWordsMaxMs`
+ *                                                │  for words without a hum: "i see" is said quickly)
  *                                                │  ──▶ barge-in: stop, abort the streamed reply;
  *                                                │  the utterance is the turn
  *                                                ├─ nothing recognised, a backchannel or content-free words, the
@@ -32,17 +33,19 @@ export type InterruptibleMedia = Pick<AgentMedia, 'on' | 'playing' | 'callerSpea
 export interface InterruptionSettings {
   resumeFalseInterruptions: boolean;
   backchannelMaxMs: number;
+  /** The ceiling for words that resume without a hum among them (`speech.bargeIn.backchannelWordsMaxMs`). */
+  backchannelWordsMaxMs: number;
   backchannels: BackchannelMatcher;
   resumeAfterMs: number;
 }
 
 export type InterruptionVerdict = 'barge-in' | 'resumed';
 
-export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1500, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
+export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1500, backchannelWordsMaxMs: 900, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
 
 /** The call side of `speech.bargeIn`. */
 export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
-  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
+  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannelWordsMaxMs: c.backchannelWordsMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
 }
 
 /** `speech.bargeIn.minSpeechMs` when unset, per `speech.vad`: Silero's decision lags a 32 ms window (speech/config.ts). */
@@ -62,6 +65,8 @@ export class InterruptionJudge {
   #timer?: TimerHandle;
   /** The interrupting words came back only as a forced grammar match and an open decode that says nothing. */
   #unclear = false;
+  /** The speech the utterance being recognised held (ms), when known. */
+  #speechMs?: number;
   /** Counts for logs, events and the bench. */
   readonly counts = { candidates: 0, resumed: 0, bargeIns: 0 };
 
@@ -112,10 +117,14 @@ export class InterruptionJudge {
     this.arm();
   }
 
-  /** An utterance has ended and is being recognised: the no-words timer stops. True if it is the interruption's. */
-  recognising(): boolean {
+  /**
+   * An utterance has ended and is being recognised: the no-words timer stops. True if it is the
+   * interruption's. `speechMs`: the speech it held (how fast its open decode's words would have been said).
+   */
+  recognising(speechMs?: number): boolean {
     this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#speechMs = speechMs;
     return this.#pending;
   }
 
@@ -133,7 +142,7 @@ export class InterruptionJudge {
 
   /** Whether the open decode of a forced grammar match says something (BackchannelMatcher.saysSomething). */
   saysSomething(transcript: string): boolean {
-    return this.settings.backchannels.saysSomething(transcript, this.#expected);
+    return this.settings.backchannels.saysSomething(transcript, this.#expected, this.#speechMs);
   }
 
   /** The interrupting words were heard only as a forced match and an open decode that says nothing: like a hum. */
@@ -144,12 +153,24 @@ export class InterruptionJudge {
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.#unclear || this.resumes(text))) {
+    if (speechMs <= this.resumeCeilingMs(text) && (!text || this.#unclear || this.resumes(text))) {
       this.resume();
       return 'resumed';
     }
     this.bargeIn();
     return 'barge-in';
+  }
+
+  /**
+   * How much speech may still resume the prompt: `backchannelMaxMs` for nothing recognised, a hum
+   * or words heard only unclearly (a hum the open model wrote words over); `backchannelWordsMaxMs`
+   * for words alone, which are said quickly — a second of speech recognised as "i see" was more
+   * than "i see" (a grammar forcing "five five" onto its least bad phrase).
+   */
+  private resumeCeilingMs(text: string): number {
+    const { backchannelMaxMs, backchannelWordsMaxMs, backchannels } = this.settings;
+    if (!text || this.#unclear || backchannels.hums(text)) return backchannelMaxMs;
+    return Math.min(backchannelMaxMs, backchannelWordsMaxMs);
   }
 
   /**
@@ -172,6 +193,7 @@ export class InterruptionJudge {
   cancel(): void {
     this.#pending = false;
     this.#unclear = false;
+    this.#speechMs = undefined;
     this.#expected = undefined;
     this.clock.clearTimeout(this.#timer);
     this.#timer = undefined;

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/time/clock.js';
 import { AgentSession } from '../../../src/call/agent-session.js';
-import { BackchannelMatcher } from '../../../src/call/barge-in-words.js';
+import { BackchannelMatcher, estimateSyllables } from '../../../src/call/barge-in-words.js';
 import { DEFAULT_INTERRUPTION, InterruptionJudge, bargeInDetectorOptionsOf, interruptionOutcome } from '../../../src/call/barge-in.js';
 import type { SttOutcome } from '../../../src/speech/index.js';
 import { DEFAULT_PRIVACY_POLICY } from '../../../src/privacy/policy.js';
@@ -66,6 +66,25 @@ test('a long utterance interrupts whatever was recognised: a grammar decode may 
   await settle();
   assert.equal(a.call.media.stops, 1, 'nothing recognised in 1.9 s of speech (past backchannelMaxMs, 1.5 s): still an interruption');
   assert.equal(a.call.media.resumes, 0);
+});
+
+test('backchannel words take well under a second: more speech than backchannelWordsMaxMs heard as "i see" interrupts, a hum as long resumes', async () => {
+  // [transcript, ms of speech, resumed?]: a grammar forced "five five" (1,000–1,140 ms) onto "i see";
+  // flite's "mm-hmm" came back as "hmm" after 1,140 ms; words said as backchannels held ≤ 640 ms.
+  for (const [heard, speechMs, resumed] of [['I see', 1100, false], ['got it', 950, false], ['I see', 600, true], ['okay', 880, true], ['hmm', 1140, true], ['mm-hmm', 1400, true], ['', 1400, true], ['I see', 1600, false]] as const) {
+    const a = agent([hello, yes], { transcripts: [heard, 'balance'] });
+    await settle();
+    a.call.media.emit('bargeIn', a.clock.now());
+    a.call.media.emit('utterance', { startMs: 0, endMs: speechMs + 100, audioStartMs: 0, audio: new Int16Array(8 * (speechMs + 100)), truncated: false, speechMs });
+    await settle();
+    assert.deepEqual([a.call.media.resumes, a.call.media.stops], resumed ? [1, 0] : [0, 1], `"${heard}" over ${speechMs} ms: ${resumed ? 'resumed' : 'stopped'}`);
+  }
+  const a = agent([hello, yes], { transcripts: ['I see', 'balance'], bargeIn: { backchannelWordsMaxMs: 1500 } });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.emit('utterance', { startMs: 0, endMs: 1200, audioStartMs: 0, audio: new Int16Array(8 * 1200), truncated: false, speechMs: 1100 });
+  await settle();
+  assert.equal(a.call.media.resumes, 1, 'set as long as backchannelMaxMs: the old rule');
 });
 
 test('nothing recognised, or a sound the endpointer drops as too short, resumes the prompt', async () => {
@@ -197,12 +216,23 @@ test('a content-free transcript resumes the prompt like a backchannel; a short c
 
 test('an open decode of a forced match says something only with an interruption word, two content words or an expected phrase', () => {
   const m = BackchannelMatcher.forLanguage('en');
-  for (const stray of ['while', 'totally', 'm l h m m', 'an image of him', 'and independent', 'i see'])
+  for (const stray of ['while', 'totally', 'm l h m m', 'an image of him', 'and independent', 'i see', "we're one of them h m m"])
     assert.ok(!m.saysSomething(stray), `"${stray}": what the open model writes over a hum`);
   for (const said of ['stop', 'please hold on', 'no', 'I want to pay my bill', 'what is my balance', 'get me an operator'])
     assert.ok(m.saysSomething(said), `"${said}" says something`);
   assert.ok(m.saysSomething('yes', ['yes', 'no']), 'an expected answer');
   assert.ok(!m.saysSomething('yes'));
+});
+
+test('an open decode with more syllables than its speech had time for is the language model\'s, not the caller\'s; interruption words are exempt', () => {
+  const m = BackchannelMatcher.forLanguage('en');
+  // What the open model wrote over flite and espeak-ng backchannels in bench/barge-in (7–8 syllables a second).
+  for (const [stray, ms] of [['way back', 260], ['one night', 300], ['long time and h. and m.', 860], ["we're one of them h m m", 880]] as const)
+    assert.ok(!m.saysSomething(stray, undefined, ms), `"${stray}" in ${ms} ms`);
+  // Real speech it decoded ran at 3–5 a second; a short command is said fast and still interrupts.
+  for (const [said, ms] of [['way back', 600], ['what he might even have been made in the rubble itself', 2840], ['the thirty three four or six ninety two', 2860], ['I want to pay my bill', 1300], ['no wait stop', 300], ['stop', 120]] as const)
+    assert.ok(m.saysSomething(said, undefined, ms), `"${said}" in ${ms} ms`);
+  assert.deepEqual(['time', 'seven', 'rubble', "we're", 'h', 'queen', 'itself', 'balance'].map((w) => estimateSyllables(w)), [1, 2, 2, 1, 1, 1, 2, 2]);
 });
 
 test('a forced grammar match whose open decode says nothing resumes the prompt like a hum; one that says something stops it', async () => {
@@ -216,6 +246,16 @@ test('a forced grammar match whose open decode says nothing resumes the prompt l
     judge.recognising();
     const out = await interruptionOutcome(true, forced, () => open(heard), judge);
     assert.equal(judge.judge(out.ok ? out.result.transcript : undefined, 600), verdict, `"${heard}"`);
+  }
+  // The utterance's speech reaches the judge with `recognising`: two words in 260 ms were not heard.
+  for (const [speechMs, verdict] of [[260, 'resumed'], [700, 'barge-in']] as const) {
+    const call = new FakeCall();
+    call.media.playing = true;
+    const judge = new InterruptionJudge(call.media, new FakeClock(), DEFAULT_INTERRUPTION, () => true, () => undefined);
+    judge.candidate();
+    judge.recognising(speechMs);
+    const out = await interruptionOutcome(true, forced, () => open('way back'), judge);
+    assert.equal(judge.judge(out.ok ? out.result.transcript : undefined, speechMs), verdict, `"way back" in ${speechMs} ms`);
   }
 });
 
