@@ -140,11 +140,6 @@ export class BackchannelMatcher {
     return content >= 2;
   }
 
-  /** Whether `transcript` holds a vocalisation ("mhm", "hmm", "uh"): a hum, which may be drawn out, rather than words alone. */
-  hums(transcript: string): boolean {
-    return normaliseWords(transcript).split(' ').some((w) => this.vocal.has(w));
-  }
-
   /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */
   isBackchannel(transcript: string, expected?: readonly string[]): boolean {
     return this.only(transcript, expected, 0);

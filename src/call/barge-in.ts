@@ -7,8 +7,7 @@
  *                                                │  backchannel nor content-free (only hums and at
  *                                                │  most two function words: "and an h m m", "the" —
  *                                                │  how a recogniser hears "mm-hmm" under echo), or
- *                                                │  longer than `backchannelMaxMs` (`backchannelWordsMaxMs`
- *                                                │  for words without a hum: "i see" is said quickly)
+ *                                                │  longer than `backchannelMaxMs`
  *                                                │  ──▶ barge-in: stop, abort the streamed reply;
  *                                                │  the utterance is the turn
  *                                                ├─ nothing recognised, a backchannel or content-free words, the
@@ -33,19 +32,17 @@ export type InterruptibleMedia = Pick<AgentMedia, 'on' | 'playing' | 'callerSpea
 export interface InterruptionSettings {
   resumeFalseInterruptions: boolean;
   backchannelMaxMs: number;
-  /** The ceiling for words that resume without a hum among them (`speech.bargeIn.backchannelWordsMaxMs`). */
-  backchannelWordsMaxMs: number;
   backchannels: BackchannelMatcher;
   resumeAfterMs: number;
 }
 
 export type InterruptionVerdict = 'barge-in' | 'resumed';
 
-export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1500, backchannelWordsMaxMs: 900, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
+export const DEFAULT_INTERRUPTION: InterruptionSettings = { resumeFalseInterruptions: true, backchannelMaxMs: 1500, backchannels: BackchannelMatcher.forLanguage('en'), resumeAfterMs: 2500 };
 
 /** The call side of `speech.bargeIn`. */
 export function interruptionSettingsOf(c: BargeInConfig): InterruptionSettings {
-  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannelWordsMaxMs: c.backchannelWordsMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
+  return { resumeFalseInterruptions: c.resumeFalseInterruptions, backchannelMaxMs: c.backchannelMaxMs, backchannels: BackchannelMatcher.forLanguage(c.language, c.backchannels), resumeAfterMs: c.resumeAfterMs };
 }
 
 /** `speech.bargeIn.minSpeechMs` when unset, per `speech.vad`: Silero's decision lags a 32 ms window (speech/config.ts). */
@@ -153,24 +150,12 @@ export class InterruptionJudge {
   judge(transcript: string | undefined, speechMs = 0): InterruptionVerdict {
     if (!this.#pending) return 'barge-in';
     const text = transcript?.trim() ?? '';
-    if (speechMs <= this.resumeCeilingMs(text) && (!text || this.#unclear || this.resumes(text))) {
+    if (speechMs <= this.settings.backchannelMaxMs && (!text || this.#unclear || this.resumes(text))) {
       this.resume();
       return 'resumed';
     }
     this.bargeIn();
     return 'barge-in';
-  }
-
-  /**
-   * How much speech may still resume the prompt: `backchannelMaxMs` for nothing recognised, a hum
-   * or words heard only unclearly (a hum the open model wrote words over); `backchannelWordsMaxMs`
-   * for words alone, which are said quickly — a second of speech recognised as "i see" was more
-   * than "i see" (a grammar forcing "five five" onto its least bad phrase).
-   */
-  private resumeCeilingMs(text: string): number {
-    const { backchannelMaxMs, backchannelWordsMaxMs, backchannels } = this.settings;
-    if (!text || this.#unclear || backchannels.hums(text)) return backchannelMaxMs;
-    return Math.min(backchannelMaxMs, backchannelWordsMaxMs);
   }
 
   /**

@@ -214,13 +214,6 @@ export const bargeInConfigSchema = z.object({
    * short, and a long utterance the grammar cannot hold is still the caller talking over the agent.
    */
   backchannelMaxMs: z.number().int().min(200).max(5000).default(1500),
-  /**
-   * The same ceiling for backchannel words without a hum in them ("i see", "okay", "got it"): words
-   * are said in well under a second, a hum may be drawn out. In bench/barge-in the 40 lexical
-   * backchannels of 8 synthetic voices held ≤ 640 ms of speech; real speech that a grammar forced
-   * onto "i see" ("five five", "ten of clubs") held 1,000–1,140 ms.
-   */
-  backchannelWordsMaxMs: z.number().int().min(200).max(5000).default(900),
   /** A paused prompt resumes if no words came within this time and the caller is not speaking (ms). */
   resumeAfterMs: z.number().int().min(200).max(10_000).default(2500),
 });
