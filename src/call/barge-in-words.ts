@@ -135,9 +135,9 @@ export class BackchannelMatcher {
     if (this.interruptionPhrases.some((p) => ` ${text} `.includes(` ${p} `))) return true;
     let content = 0;
     for (const w of words) if (w.length > 1 && !this.vocal.has(w) && !this.functionWords.has(w) && !this.backchannelWords.has(w)) content++;
+    if (content < 2) return false;
     // Words faster than anyone speaks were written by the language model, not heard.
-    if (speechMs !== undefined && speechMs > 0 && (estimateSyllables(text) * 1000) / speechMs > MAX_SYLLABLES_PER_SECOND) return false;
-    return content >= 2;
+    return !speechMs || (estimateSyllables(text) * 1000) / speechMs <= MAX_SYLLABLES_PER_SECOND;
   }
 
   /** True when `transcript` is made only of backchannel phrases (and vocalisations) and is not one of `expected`. */

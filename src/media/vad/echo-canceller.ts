@@ -221,7 +221,7 @@ export class EchoCanceller {
     // The hold counts frames that could have proven the filter (loud enough to show cancellation):
     // a word's quiet tail (−40…−50 dBFS) proves nothing either way, and counted, 25 of them within a
     // sentence let the aligner move a filter that was cancelling (echo-moves.unit.test.ts).
-    if (yPow > FRAME_SAMPLES * this.floorPow * PROVEN_OVER_FLOOR) this.sinceProven++;
+    if (this.canProve(yPow)) this.sinceProven++;
     this.place();
     if (this.origin < 0) {
       if (!geigelNear && behindTicks === 0) this.aligner.update(frame);
@@ -300,7 +300,7 @@ export class EchoCanceller {
       // residual floor, and cancelled about as well as usual. The quiet onset of the next word is
       // "adapted on" just as well by a filter the echo has left (seen: 3 ticks sooner after a pause,
       // outside the filter's span — its residual was then the echo itself, vouched for as the caller).
-      if (yPow > FRAME_SAMPLES * this.floorPow * PROVEN_OVER_FLOOR && 10 * Math.log10((yPow + 1) / (ePow + 1)) >= Math.max(12, this.erleDb - 6)) {
+      if (this.canProve(yPow) && 10 * Math.log10((yPow + 1) / (ePow + 1)) >= Math.max(12, this.erleDb - 6)) {
         this.sincePause++;
         this.sinceProven = 0;
       }
@@ -359,10 +359,10 @@ export class EchoCanceller {
     // Where the filter really sits is its origin plus the slip (whole ticks it was read further back):
     // the aligner catching up with an echo the slip already followed is not a move of the echo.
     const shift = this.origin < 0 ? this.taps : origin - (this.origin + this.slip * FRAME_SAMPLES); // tap j now means delay origin + j
-    // A filter seen cancelling the echo in the last half second is where the echo is, whatever the
-    // aligner now says: in a real call the aligner moved a filter cancelling 18–21 dB by a tick, at a
+    // A filter seen cancelling the echo within the last PLACE_HOLD_FRAMES loud frames is where the
+    // echo is, whatever the aligner now says: in a real call the aligner moved a filter cancelling 18–21 dB by a tick, at a
     // caller's first syllable, and it cancelled nothing after (bench/barge-in --trace, 2026-12-07).
-    // An echo that really moved stops being cancelled (the slip search or, half a second on, this move follows it).
+    // An echo that really moved stops being cancelled (the slip search or, 25 loud frames on, this move follows it).
     if (this.origin >= 0 && Math.abs(shift) > SAME_PLACE && this.sinceProven < PLACE_HOLD_FRAMES) return;
     const w = this.w;
     if (this.origin < 0) {
@@ -484,6 +484,11 @@ export class EchoCanceller {
       return;
     }
     if (++this.pauseFrames === PAUSE_FRAMES) this.sincePause = 0;
+  }
+
+  /** A received frame loud enough (PROVEN_OVER_FLOOR over the residual floor) for its cancellation to prove where the echo is. */
+  private canProve(yPow: number): boolean {
+    return yPow > FRAME_SAMPLES * this.floorPow * PROVEN_OVER_FLOOR;
   }
 
   /** Mean square of the sent samples under the filter for this frame (`xb`, as placed). */

@@ -240,6 +240,19 @@ test('a forced grammar match whose open decode says nothing resumes the prompt l
   }
 });
 
+test('in a call, the interrupting utterance\'s speech reaches the judge: an open decode of two words in 260 ms resumes the prompt, in 700 ms stops it', async () => {
+  // The grammar forced "account balance" (fit −44, below MIN_ACOUSTIC_FIT); the open model wrote "way back".
+  for (const [speechMs, resumed] of [[260, true], [700, false]] as const) {
+    const a = agent([hello, yes], { transcripts: ['account balance', 'way back', 'balance'] });
+    a.stt.fits = [-44];
+    await settle();
+    a.call.media.emit('bargeIn', a.clock.now());
+    a.call.media.emit('utterance', { startMs: 0, endMs: speechMs + 100, audioStartMs: 0, audio: new Int16Array(8 * (speechMs + 100)), truncated: false, speechMs });
+    await settle();
+    assert.deepEqual([a.call.media.resumes, a.call.media.stops], resumed ? [1, 0] : [0, 1], `${speechMs} ms: ${resumed ? 'resumed' : 'stopped'}`);
+  }
+});
+
 test('minSpeechMs: unset it follows the VAD (energy 120, Silero 100: its decision lags a window); set it is taken as is', () => {
   const unset = bargeInConfigSchema.parse({});
   assert.equal(unset.minSpeechMs, undefined);

@@ -183,6 +183,8 @@ export class FakeStt implements Stt {
   cheapPartials = false;
   readonly turns: SttTurnSettings[] = [];
   transcripts: string[] = [];
+  /** The acoustic fit per frame each turn reports, in order (an embedded recogniser's; undefined: none, as remote engines). */
+  fits: Array<number | undefined> = [];
   closed = false;
   constructor(engine = 'fake') {
     this.engine = engine;
@@ -190,8 +192,9 @@ export class FakeStt implements Stt {
   startTurn(settings: SttTurnSettings = {}): SttStream {
     this.turns.push(settings);
     const transcript = this.transcripts.shift() ?? '';
+    const fit = this.fits.shift();
     const result: Promise<SttOutcome> = Promise.resolve(
-      transcript ? { ok: true, result: { transcript, confidence: 0.9, alternatives: [{ transcript, confidence: 0.9 }], final: true } } : { ok: false, error: 'no speech' },
+      transcript ? { ok: true, result: { transcript, confidence: 0.9, alternatives: [{ transcript, confidence: 0.9 }], final: true, ...(fit !== undefined ? { acousticFitPerFrame: fit } : {}) } } : { ok: false, error: 'no speech' },
     );
     return { push() {}, end() {}, cancel() {}, onInterim() {}, result };
   }
