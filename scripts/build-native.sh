@@ -12,6 +12,10 @@
 # libsrtp2, fetched by scripts/fetch-libsrtp-source.sh from scripts/deps.sh) — that libsrtp is built
 # with OpenSSL (libssl-dev) into native/srtp/libsrtp-openssl and linked statically into the addon;
 # without one the addon links Debian's libsrtp2. HUSHGATE_LIBSRTP_SRC=system forces the latter.
+# With the source tree it also compiles native/srtp/hmac_sha1_openssl.c (libsrtp's own hmac.c over
+# OpenSSL's SHA-1, replacing OpenSSL 3.0's EVP_MAC HMAC that allocates per packet) into
+# libhushgate_hmac.a and links it (HUSHGATE_SRTP_HMAC_LIB); HUSHGATE_LIBSRTP_HMAC=evp at run time keeps
+# libsrtp's own for A/B measurements (docs/media-rtp.md "The HMAC").
 # It also builds native/udp (hushgate_udp.node: the media path's batched UDP sends, docs/media-rtp.md
 # "Send path"), which needs nothing but a C compiler; on a platform other than Linux, or when that
 # build fails, the media path sends through dgram (the fallback) and this script says so.
@@ -45,15 +49,24 @@ srtp_src=${HUSHGATE_LIBSRTP_SRC:-}
 if [ -n "$srtp_src" ] && pkg-config --exists openssl 2>/dev/null; then
   prefix=$PWD/$dir/libsrtp-openssl # not under build/: node-gyp rebuild empties that
   lib=$prefix/lib/libsrtp2.a
-  if [ "${1:-}" = --force ] || [ ! -f "$lib" ] || [ "$srtp_src/configure" -nt "$lib" ]; then
+  hmac_lib=$prefix/lib/libhushgate_hmac.a
+  if [ "${1:-}" = --force ] || [ ! -f "$lib" ] || [ "$srtp_src/configure" -nt "$lib" ] || [ $dir/hmac_sha1_openssl.c -nt "$lib" ]; then
     src=$(mktemp -d)
     cp -a "$srtp_src"/. "$src"/
     echo "build-native: building libsrtp from $srtp_src with OpenSSL into $prefix" >&2
     (cd "$src" && ./configure --enable-openssl --prefix="$prefix" CFLAGS="-O2 -fPIC" >/dev/null && make -j2 libsrtp2.a >/dev/null && make install >/dev/null)
+    # libsrtp's own hmac.c over OpenSSL's SHA-1 (native/srtp/hmac_sha1_openssl.c: no malloc per
+    # packet, unlike OpenSSL 3.0's EVP_MAC restart); compiled in the configured tree for config.h and
+    # libsrtp's internal headers. A source tree it does not fit keeps libsrtp's default HMAC.
+    rm -f "$hmac_lib"
+    if (cd "$src" && cc -O2 -fPIC -Wall -Wextra -Werror=implicit-function-declaration -DHAVE_CONFIG_H -Icrypto/include -Iinclude \
+          -c "$OLDPWD/$dir/hmac_sha1_openssl.c" -o hmac_sha1_openssl.o >&2 && ar rcs "$hmac_lib" hmac_sha1_openssl.o); then :
+    else echo "build-native: hmac_sha1_openssl.c does not build against $srtp_src; libsrtp keeps its OpenSSL EVP_MAC HMAC" >&2; fi
     rm -rf "$src"
     set -- --force
   fi
   export HUSHGATE_LIBSRTP_STATIC=$prefix
+  if [ -f "$hmac_lib" ]; then export HUSHGATE_SRTP_HMAC_LIB=$hmac_lib; fi
   # An addon linked against the other libsrtp is rebuilt (the record says which one it has).
   grep -qx static "$dir/build/linked" 2>/dev/null || set -- --force
 elif [ -n "$srtp_src" ]; then
@@ -65,7 +78,7 @@ if [ -z "${HUSHGATE_LIBSRTP_STATIC:-}" ] && ! pkg-config --exists libsrtp2 2>/de
   echo "build-native: libsrtp2-dev not found (pkg-config libsrtp2); SRTP will use the OpenSSL path. Install it with scripts/deps.sh." >&2
   exit 0
 fi
-if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ] && [ "$out" -nt $dir/batch_protect.h ]; then
+if [ "${1:-}" != --force ] && [ -f "$out" ] && [ "$out" -nt $dir/srtp_addon.c ] && [ "$out" -nt $dir/binding.gyp ] && [ "$out" -nt $dir/batch_protect.h ] && [ "$out" -nt $dir/hmac_sha1_openssl.c ]; then
   exit 0
 fi
 

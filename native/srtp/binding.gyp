@@ -1,6 +1,7 @@
 {
   "variables": {
-    "libsrtp_static%": "<!(echo ${HUSHGATE_LIBSRTP_STATIC:-})"
+    "libsrtp_static%": "<!(echo ${HUSHGATE_LIBSRTP_STATIC:-})",
+    "hmac_lib%": "<!(echo ${HUSHGATE_SRTP_HMAC_LIB:-})"
   },
   "targets": [
     {
@@ -13,7 +14,10 @@
           "libraries": ["<!@(pkg-config --libs libsrtp2)", "-lpthread"]
         }, {
           "include_dirs": ["<(libsrtp_static)/include"],
-          "libraries": ["<(libsrtp_static)/lib/libsrtp2.a", "-lcrypto", "-lpthread"]
+          "libraries": ["<!@(echo ${HUSHGATE_SRTP_HMAC_LIB:-})", "<(libsrtp_static)/lib/libsrtp2.a", "-lcrypto", "-lpthread"]
+        }],
+        ["hmac_lib!=''", {
+          "defines": ["HUSHGATE_OPENSSL_SHA1_HMAC"]
         }]
       ]
     }

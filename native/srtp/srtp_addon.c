@@ -91,7 +91,29 @@ static _Thread_local uint8_t scratch[SCRATCH_BYTES];
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_status = srtp_err_status_fail;
-static void init_library(void) { init_status = srtp_init(); }
+/*
+ * Which HMAC-SHA1 libsrtp authenticates with. Built from source (static), the addon replaces
+ * libsrtp's OpenSSL-3.0 EVP_MAC one (a malloc + free per packet) with libsrtp's own hmac.c over
+ * OpenSSL's SHA-1 (hmac_sha1_openssl.c), after libsrtp self-tests it. HUSHGATE_LIBSRTP_HMAC=evp keeps
+ * libsrtp's default (for A/B measurements). A replacement that fails its self-test is not used.
+ */
+#ifdef HUSHGATE_OPENSSL_SHA1_HMAC
+int hushgate_srtp_use_openssl_sha1_hmac(void);
+#endif
+static const char *hmac_implementation = "libsrtp default";
+static void init_library(void) {
+  init_status = srtp_init();
+  if (init_status != srtp_err_status_ok) return;
+#ifdef HUSHGATE_OPENSSL_SHA1_HMAC
+  hmac_implementation = "libsrtp EVP_MAC (hmac_ossl.c)";
+  const char *choice = getenv("HUSHGATE_LIBSRTP_HMAC");
+  if (choice != NULL && strcmp(choice, "evp") == 0) return;
+  if (hushgate_srtp_use_openssl_sha1_hmac() == 0)
+    hmac_implementation = "libsrtp hmac.c over OpenSSL SHA-1";
+  else
+    hmac_implementation = "libsrtp EVP_MAC (hmac_ossl.c): the replacement failed its self-test";
+#endif
+}
 
 #define CHECK(call)                                                        \
   do {                                                                     \
@@ -386,6 +408,11 @@ static napi_value init(napi_env env, napi_value exports) {
   CHECK(napi_set_named_property(env, exports, "batchProtectHook", hook));
   CHECK(napi_create_string_utf8(env, srtp_get_version_string(), NAPI_AUTO_LENGTH, &version));
   CHECK(napi_set_named_property(env, exports, "libsrtpVersion", version));
+  /* Initialised here rather than at the first context so the HMAC in use can be reported. */
+  pthread_once(&init_once, init_library);
+  napi_value hmac;
+  CHECK(napi_create_string_utf8(env, hmac_implementation, NAPI_AUTO_LENGTH, &hmac));
+  CHECK(napi_set_named_property(env, exports, "libsrtpHmac", hmac));
   return exports;
 }
 

@@ -91,7 +91,7 @@ export class Gateway {
   /** The pause timeline (HUSHGATE_PAUSE_TRACE=file), written at stop; null normally. */
   private readonly pauseTrace = PauseTrace.fromEnv();
   /** Which library protects SRTP in this process (config `media.srtpBackend`, resolved at start). */
-  srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null };
+  srtpBackend!: { backend: 'libsrtp' | 'openssl'; libsrtpVersion: string | null; libsrtpHmac: string | null };
 
   constructor(
     readonly config: Config,
@@ -233,7 +233,7 @@ export class Gateway {
     });
     if (this.fleet) await this.joinFleet(advertisedHost);
     this.log.info(
-      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion } },
+      { node: this.nodeId, fleet: this.fleet !== undefined, sip: transports.map((t) => `${t.protocol.toLowerCase()}:${t.localAddress}:${t.localPort}`), admin: `${c.admin.host}:${this.adminPort}`, srtp: { backend: this.srtpBackend.backend, libsrtp: this.srtpBackend.libsrtpVersion, hmac: this.srtpBackend.libsrtpHmac } },
       'hushgate started',
     );
   }

@@ -21,9 +21,11 @@ export interface SrtpFactoryOptions extends SrtpContextOptions {
 }
 
 /** What `auto` resolves to here, and why (health output, startup log, benches). */
-export function srtpBackendStatus(): { backend: SrtpBackend; libsrtpVersion: string | null; reason: string | null } {
+export function srtpBackendStatus(): { backend: SrtpBackend; libsrtpVersion: string | null; libsrtpHmac: string | null; reason: string | null } {
   const addon = loadLibsrtpAddon();
-  return addon.loaded ? { backend: 'libsrtp', libsrtpVersion: addon.version, reason: null } : { backend: 'openssl', libsrtpVersion: null, reason: addon.reason };
+  return addon.loaded
+    ? { backend: 'libsrtp', libsrtpVersion: addon.version, libsrtpHmac: addon.hmac, reason: null }
+    : { backend: 'openssl', libsrtpVersion: null, libsrtpHmac: null, reason: addon.reason };
 }
 
 /**
@@ -42,11 +44,14 @@ let processChoice: SrtpBackendChoice = 'auto';
  * Set the process-wide choice at start-up. Fails (naming the reason) when 'libsrtp' is asked for
  * and the addon is not loadable, so a gateway configured for libsrtp never runs on the fallback.
  */
-export function configureSrtpBackend(choice: SrtpBackendChoice): { ok: true; backend: SrtpBackend; libsrtpVersion: string | null } | { ok: false; reason: string } {
+export function configureSrtpBackend(
+  choice: SrtpBackendChoice,
+): { ok: true; backend: SrtpBackend; libsrtpVersion: string | null; libsrtpHmac: string | null } | { ok: false; reason: string } {
   const status = srtpBackendStatus();
   if (choice === 'libsrtp' && status.backend !== 'libsrtp') return { ok: false, reason: status.reason ?? 'libsrtp unavailable' };
   processChoice = choice;
-  return { ok: true, backend: choice === 'openssl' ? 'openssl' : status.backend, libsrtpVersion: choice === 'openssl' ? null : status.libsrtpVersion };
+  const openssl = choice === 'openssl';
+  return { ok: true, backend: openssl ? 'openssl' : status.backend, libsrtpVersion: openssl ? null : status.libsrtpVersion, libsrtpHmac: openssl ? null : status.libsrtpHmac };
 }
 
 export function createSrtpContext(key: SrtpMasterKey, opts: SrtpFactoryOptions = {}): SrtpStreamContext {

@@ -27,6 +27,11 @@ export interface LibsrtpAddon {
   NativeSrtp: new (tagBits: 80 | 32, key: Uint8Array, salt: Uint8Array, mki: Uint8Array | null, replayWindow: number) => NativeSrtp;
   libsrtpVersion: string;
   /**
+   * Which HMAC-SHA1 libsrtp authenticates with (native/srtp/hmac_sha1_openssl.c): "libsrtp hmac.c over
+   * OpenSSL SHA-1" when the addon built libsrtp from source, else libsrtp's own default. Absent in an older addon.
+   */
+  libsrtpHmac?: string;
+  /**
    * In place, by a context's handle (module functions: a method call unwraps the context object each
    * time, ≈ 3.5 % of a 400-call SRTP gateway's CPU in cold caches — srtp_addon.c "Handles").
    * buf[0..len) → SRTP (needs SRTP_MAX_TRAILER_LEN bytes of room past len).
@@ -41,7 +46,7 @@ export interface LibsrtpAddon {
   batchProtectHook?: object;
 }
 
-export type AddonState = { loaded: true; addon: LibsrtpAddon; version: string; path: string } | { loaded: false; reason: string; path: string };
+export type AddonState = { loaded: true; addon: LibsrtpAddon; version: string; hmac: string; path: string } | { loaded: false; reason: string; path: string };
 
 /** native/srtp/build/Release/hushgate_srtp.node, three levels above this file (src|dist)/media/srtp/. */
 export const ADDON_PATH = fileURLToPath(new URL('../../../native/srtp/build/Release/hushgate_srtp.node', import.meta.url));
@@ -58,7 +63,7 @@ export function loadLibsrtpAddon(): AddonState {
     const addon = createRequire(import.meta.url)(ADDON_PATH) as LibsrtpAddon;
     if (typeof addon.NativeSrtp !== 'function') throw new Error('addon has no NativeSrtp class');
     if (typeof addon.protectInPlace !== 'function') throw new Error('addon is older than its source (no protectInPlace): run scripts/build-native.sh');
-    state = { loaded: true, addon, version: addon.libsrtpVersion, path: ADDON_PATH };
+    state = { loaded: true, addon, version: addon.libsrtpVersion, hmac: addon.libsrtpHmac ?? 'libsrtp default', path: ADDON_PATH };
   } catch (e) {
     state = { loaded: false, reason: `addon failed to load: ${(e as Error).message}`, path: ADDON_PATH };
   }
