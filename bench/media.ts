@@ -618,7 +618,7 @@ async function main(): Promise<void> {
     maxSteppedTo: MAX,
     srtpPacketCostUs: { protectPlusUnprotect: cost.srtpUs, plainBuildPlusParse: cost.plainUs, backend: status.backend, opensslProtectPlusUnprotect: costOpenssl.srtpUs },
     /** Which library the `srtp` mode's gateway used (media.srtpBackend auto); `srtpOpenssl` forces the fallback. */
-    srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, srtpOpenssl: 'openssl' },
+    srtpBackend: { srtp: status.backend, libsrtpVersion: status.libsrtpVersion, libsrtpHmac: status.libsrtpHmac, srtpOpenssl: 'openssl' },
     /** One gateway process carries the calls (with --workers, on its worker threads): calls per process = maxCalls. */
     gatewayProcesses: 1,
     plain: { maxCalls: plain.maxCalls, callsPerProcess: plain.maxCalls, cpuPerCallPctOfCore: plainCpu, atMax: atMax(plain), steps: plain.steps, ...perProcessAndMachine(plain) },

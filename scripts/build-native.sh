@@ -59,8 +59,9 @@ if [ -n "$srtp_src" ] && pkg-config --exists openssl 2>/dev/null; then
     # packet, unlike OpenSSL 3.0's EVP_MAC restart); compiled in the configured tree for config.h and
     # libsrtp's internal headers. A source tree it does not fit keeps libsrtp's default HMAC.
     rm -f "$hmac_lib"
+    hmac_src=$PWD/$dir/hmac_sha1_openssl.c
     if (cd "$src" && cc -O2 -fPIC -Wall -Wextra -Werror=implicit-function-declaration -DHAVE_CONFIG_H -Icrypto/include -Iinclude \
-          -c "$OLDPWD/$dir/hmac_sha1_openssl.c" -o hmac_sha1_openssl.o >&2 && ar rcs "$hmac_lib" hmac_sha1_openssl.o); then :
+          -c "$hmac_src" -o hmac_sha1_openssl.o >&2 && ar rcs "$hmac_lib" hmac_sha1_openssl.o); then :
     else echo "build-native: hmac_sha1_openssl.c does not build against $srtp_src; libsrtp keeps its OpenSSL EVP_MAC HMAC" >&2; fi
     rm -rf "$src"
     set -- --force
