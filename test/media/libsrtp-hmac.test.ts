@@ -23,21 +23,29 @@ const linked = (() => {
 })();
 const skip = linked === 'static' ? false : `the addon links ${linked === 'none' ? 'no' : "Debian's"} libsrtp: the HMAC is libsrtp's own build's`;
 
+/** The master key and salt both sides use, and the RTP packets each protects per suite (the RTP length of packet i). */
+const KEY = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 7 + 1));
+const SALT = Buffer.from(Array.from({ length: 14 }, (_, i) => 0xa0 ^ i));
+const PACKETS = 120;
+const RTCP_PACKETS = 3;
+const rtpBytes = (i: number): number => 12 + ((i * 37) % 1401);
+
 /**
- * Child: protects a fixed set of packets with fixed keys and prints them as hex, one per line; then
- * opens the packets given on stdin (the other side's) and prints OK or the libsrtp status.
+ * Child (argv: addon path, key hex, salt hex): prints the HMAC in use, then every packet it
+ * protected as hex, one per line (or ERR and libsrtp's status).
  */
 const CHILD = `
 import { createRequire } from 'node:module';
 const a = createRequire(import.meta.url)(process.argv[1]);
+const key = Buffer.from(process.argv[2], 'hex'), salt = Buffer.from(process.argv[3], 'hex');
+const rtpBytes = ${rtpBytes.toString()};
 const lines = [a.libsrtpHmac];
-const key = Buffer.alloc(16, 0).map((_, i) => i * 7 + 1), salt = Buffer.alloc(14, 0).map((_, i) => 0xa0 ^ i);
 for (const tag of [80, 32]) {
   const c = new a.NativeSrtp(tag, key, salt, null, 1024);
   const buf = Buffer.alloc(2048);
   // 0..1400 bytes of payload; sequence numbers crossing 65535 -> 0 so the ROC changes.
-  for (let i = 0; i < 120; i++) {
-    const seq = (65500 + i) & 0xffff, len = 12 + ((i * 37) % 1401);
+  for (let i = 0; i < ${PACKETS}; i++) {
+    const seq = (65500 + i) & 0xffff, len = rtpBytes(i);
     buf.fill(0, 0, len + 16);
     buf[0] = 0x80; buf[1] = 0; buf.writeUInt16BE(seq, 2); buf.writeUInt32BE(i * 160, 4); buf.writeUInt32BE(0x5eed0000 + tag, 8);
     for (let j = 12; j < len; j++) buf[j] = (j * 13 + i) & 0xff;
@@ -47,16 +55,16 @@ for (const tag of [80, 32]) {
   const rtcp = Buffer.alloc(52, 0x11); // a sender report: 13 words
   rtcp.writeUInt32BE(0x81c8000c, 0); rtcp.writeUInt32BE(0x5eed0000 + tag, 4);
   const out = Buffer.alloc(rtcp.length + 64);
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < ${RTCP_PACKETS}; i++) {
     const n = c.protectRtcp(rtcp, out);
     lines.push(n < 0 ? 'ERR ' + n : out.subarray(0, n).toString('hex'));
   }
 }
-console.log(lines.join('\\n'));
+process.stdout.write(lines.join('\\n') + '\\n');
 `;
 
 async function protectAll(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, ADDON_PATH], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', CHILD, ADDON_PATH, KEY.toString('hex'), SALT.toString('hex')], { env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
   return stdout.trim().split('\n');
 }
 
@@ -66,7 +74,7 @@ test('the addon HMAC (libsrtp hmac.c over OpenSSL SHA-1) protects byte for byte 
   assert.equal(ours[0], 'libsrtp hmac.c over OpenSSL SHA-1', 'built from source, the addon replaces the HMAC');
   assert.equal(evp[0], 'libsrtp EVP_MAC (hmac_ossl.c)');
   assert.equal(ours.length, evp.length);
-  assert.equal(ours.length, 1 + 2 * (120 + 3));
+  assert.equal(ours.length, 1 + 2 * (PACKETS + RTCP_PACKETS));
   for (let i = 1; i < ours.length; i++) {
     assert.doesNotMatch(ours[i]!, /^ERR/, `packet ${i}`);
     assert.equal(ours[i], evp[i], `packet ${i}: identical bytes and tag`);
@@ -75,19 +83,17 @@ test('the addon HMAC (libsrtp hmac.c over OpenSSL SHA-1) protects byte for byte 
   const addon = loadLibsrtpAddon();
   assert.ok(addon.loaded);
   assert.equal(addon.hmac, 'libsrtp hmac.c over OpenSSL SHA-1');
-  const key = Buffer.alloc(16, 0).map((_, i) => i * 7 + 1);
-  const salt = Buffer.alloc(14, 0).map((_, i) => 0xa0 ^ i);
   for (const [k, tag] of [
     [0, 80],
     [1, 32],
   ] as const) {
-    const rx: NativeSrtp = new addon.addon.NativeSrtp(tag, key, salt, null, 1024);
-    for (let i = 0; i < 120; i++) {
-      const pkt = Buffer.from(evp[1 + k * 123 + i]!, 'hex');
+    const rx: NativeSrtp = new addon.addon.NativeSrtp(tag, KEY, SALT, null, 1024);
+    for (let i = 0; i < PACKETS; i++) {
+      const pkt = Buffer.from(evp[1 + k * (PACKETS + RTCP_PACKETS) + i]!, 'hex');
       const damaged = Buffer.from(pkt);
       damaged[damaged.length - 1]! ^= 1;
       assert.ok(addon.addon.unprotectInPlace(rx.handle, damaged, damaged.length) < 0, `damaged packet ${i} (${tag}) refused`);
-      assert.equal(addon.addon.unprotectInPlace(rx.handle, pkt, pkt.length), 12 + ((i * 37) % 1401), `packet ${i} (${tag}) opens`);
+      assert.equal(addon.addon.unprotectInPlace(rx.handle, pkt, pkt.length), rtpBytes(i), `packet ${i} (${tag}) opens`);
     }
     rx.dispose();
   }
