@@ -28,12 +28,12 @@
  * same kind of audio (a pocketsphinx-testdata prompt through LOW_PASS_ECHO at −15 dB).
  *
  * Usage: node --import tsx bench/barge-in.ts [--vad energy] [--no-cancel] [--quick] [--min-speech-ms N] [--min-voiced-ms N]
- *   [--only speech,command,…] [--trace] [--judged]
+ *   [--only speech,command,…] [--trace] [--judged] [--capture DIR]
  * (`--min-speech-ms`, `--min-voiced-ms`: the gateway's speech.bargeIn.minSpeechMs / minVoicedMs for the
  * run, to measure the trade-off; reported as `minSpeechMs` / `minVoicedMs` beside the figures, which keep their keys).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { report, percentile } from './lib/report.js';
@@ -47,6 +47,7 @@ import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js'
 import { InterruptionJudge } from '../src/call/barge-in.js';
 import { BargeInDetector } from '../src/media/vad/barge-in-detector.js';
 import { frameEnergyDbfs } from '../src/media/vad/energy-vad.js';
+import { captureCall, flushCapture, installCapture, markTrial } from './lib/barge-in-capture.js';
 
 /**
  * What each interruption was judged on (the bench's own diagnostics, synthetic audio only: the
@@ -68,6 +69,17 @@ const PRINT_JUDGED = process.argv.includes('--judged');
  * for the trials not paused within 300 ms of the first syllable. Synthetic audio only.
  */
 const TRACE = process.argv.includes('--trace');
+/**
+ * `--capture DIR`: every call's detector inputs (caller frames, sent frames, the trials' marks) into
+ * DIR/call-N.bin, for bench/barge-in-replay.ts to replay the detector offline on the same calls.
+ */
+const captureIndex = process.argv.indexOf('--capture');
+const CAPTURE = captureIndex >= 0 ? resolve(process.argv[captureIndex + 1]!) : undefined;
+if (CAPTURE) {
+  mkdirSync(CAPTURE, { recursive: true });
+  installCapture();
+}
+let capturedCalls = 0;
 let traceFrames: string[] | undefined;
 if (TRACE) {
   const frame = BargeInDetector.prototype.frame;
@@ -278,6 +290,7 @@ async function openCall(): Promise<Live> {
   const call = await phone.dial(`sip:long@127.0.0.1:${gw.sipPort}`);
   const line = new EchoingLine(call, { echoDb, delayMs: echoMs, ...(echoFiltered ? { filter: LOW_PASS_ECHO } : {}) });
   const media = [...gw.gw.calls.calls.values()].find((c) => c.info.callId === call.session.callId)!.media;
+  if (CAPTURE) captureCall(media.endpointer, (media as unknown as { echoReference: EchoReference }).echoReference, join(CAPTURE, `call-${++capturedCalls}.bin`));
   const t0 = Date.now();
   while (!media.playing && Date.now() - t0 < 15_000) await sleep(20);
   if (TRACE) traceFrames = [];
@@ -287,6 +300,7 @@ async function openCall(): Promise<Live> {
 
 async function closeCall(): Promise<void> {
   if (!live) return;
+  flushCapture(true);
   const c = live.media.endpointer.bargeInDetector.canceller;
   if (c) cancellerCalls.push({ erleDb: c.erleDb, delaySamples: c.delaySamples, frames: c.counts.frames, adapted: c.counts.adapted, frozenNear: c.counts.frozenNear, passedThrough: c.counts.passedThrough });
   live.line.stop();
@@ -312,6 +326,7 @@ async function trial(s: Stimulus): Promise<Outcome> {
   const eventsBefore = gw.events.length;
   if (!(TRACE && s.kind === 'speech')) traceFrames = undefined;
   const judgedBefore = judged.length;
+  const startedAt = performance.now();
   const [sentAt, speechSentAt] = await l.line.say(s.pcm, s.marks);
   const settleUntil = Date.now() + 4000;
   while (Date.now() < settleUntil && !stopped && (l.media.paused || Date.now() < settleUntil - 2500)) await sleep(50);
@@ -328,6 +343,10 @@ async function trial(s: Stimulus): Promise<Outcome> {
     process.stderr.write(`trace ${s.name} ${l.echoDb} dB ${l.echoMs} ms${l.echoFiltered ? ' low-pass' : ''}: paused ${Math.round(lateMs)} ms after the first syllable\n${traceFrames.map((r) => { const [t, ...rest] = r.split(' '); return `  ${Math.round(Number(t) - t0)} ${rest.join(' ')}`; }).filter((r) => Number(r.trim().split(' ')[0]) < 900).join('\n')}\n`);
   }
   traceFrames = undefined;
+  if (CAPTURE) {
+    markTrial(speechSentAt ?? startedAt, { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, startedAt, pausedAt: Number.isNaN(pausedAt) ? null : pausedAt, stopped });
+    flushCapture();
+  }
   return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), ...(verdicts.length ? { judged: verdicts.map((v) => v.text).join(' | ') } : {}), judgedMs: verdicts.map((v) => v.speechMs), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!), latencyFromSpeechOnsetMs: Math.round(pausedAt - speechSentAt!) } : {}) };
 }
 
