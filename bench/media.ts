@@ -47,7 +47,7 @@
  * (HUSHGATE_PAUSE_TRACE: its GCs, its late or long scheduler ticks, its /metrics scrapes) and this
  * process DIR/generator-<mode>.json (its own GCs, and per measured step the milliseconds in which
  * ≥ 1 stream saw an inter-arrival deviation > 4 ms, with how many streams), all in epoch ms.
- * In plain mode the generator sends and reads its RTP with the gateway's native UDP addon (batched
+ * The generator sends and reads its RTP (SRTP in place, as the gateway does) with the gateway's native UDP addon (batched
  * sendto, recvmmsg) when it is built — real sockets, without dgram's per-packet garbage, whose GC pauses in this
  * process showed up as gateway jitter (docs/media-rtp.md "Pauses"); `--generator-dgram` for dgram.
  * The gateway's /metrics scrapes that open and close a step's pause window run outside the
@@ -68,7 +68,7 @@ import { runInNewContext } from 'node:vm';
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { stringify } from 'yaml';
-import { report, arg, percentile } from './lib/report.js';
+import { report, arg, percentile, median } from './lib/report.js';
 import { UdpTransport } from '../src/sip/transport/udp.js';
 import { SipStack } from '../src/sip/stack.js';
 import { UserAgent } from '../src/sip/user-agent.js';
@@ -265,11 +265,8 @@ class Stream {
       // Built in the batch's slot and sent with the rest of this pump's packets in one native call.
       const slot = batch.next();
       let n = writeRtp(fields, MU_LAW_FRAME, slot, 0);
-      if (this.srtp) {
-        const wire = this.srtp.outbound.protect(slot.subarray(0, n));
-        slot.set(wire);
-        n = wire.length;
-      }
+      // In place, as the gateway protects (the slot has room for the tag): no Buffer per packet.
+      if (this.srtp) n = this.srtp.outbound.protectInPlace(slot, n);
       batch.commit(this.fd, this.destIpv4, this.dest.port, n, this.sock, this.dest.address);
       return;
     }
@@ -281,15 +278,10 @@ class Stream {
   onMessage(msg: Buffer, length = msg.length, views?: PayloadView): void {
     const now = performance.now();
     if (length >= 2 && msg[1]! >= 192 && msg[1]! <= 223) return; // RTCP
-    let pkt = msg;
-    if (this.srtp) {
-      const r = this.srtp.inbound.unprotect(length === msg.length ? msg : msg.subarray(0, length));
-      if (!r.ok) return;
-      pkt = r.value;
-      length = pkt.length;
-    }
+    // Opened in place, as the gateway opens it (a ring slot or dgram's own Buffer: ours to overwrite).
+    if (this.srtp && (length = this.srtp.inbound.unprotectInPlace(msg, length)) < 0) return;
     // A native ring slot parses with its reused payload view: no garbage per packet here either.
-    if (parseRtpInto(pkt, this.rx, length, pkt === msg ? views : undefined) !== null) return;
+    if (parseRtpInto(msg, this.rx, length, views) !== null) return;
     if (!this.measuring) {
       this.lastArrival = now;
       return;
@@ -327,11 +319,14 @@ async function dialStream(ua: UserAgent, sipPort: number, srtp: boolean): Promis
   await new Promise<void>((r) => s.sock.bind(0, '127.0.0.1', () => r()));
   s.sock.on('message', (m) => s.onMessage(m));
   s.sock.on('error', () => {});
-  if (!GENERATOR_DGRAM && !srtp) {
+  if (!GENERATOR_DGRAM) {
     // The generator reads and sends natively too (the gateway's own addon, real sockets): dgram's
     // per-packet Buffer, rinfo and send machinery made it pause on its own GC and show that as jitter.
-    // Plain mode only: with SRTP the native generator measured worse than dgram (p99 13–125 ms vs
-    // 2.6–4.9 ms at 50–100 calls, not yet understood), so the SRTP modes keep dgram.
+    // With SRTP too since 2026-12-07: it protects and opens in place, as the gateway does (with the
+    // copying forms — a Buffer per packet each way — the native generator measured worse than dgram,
+    // p99 13–125 ms at 50–100 calls, and the SRTP modes had kept dgram; plain and SRTP were then
+    // measured under different generators, and on loopback the gateway's sendto pays part of the
+    // generator's receive: the ratio between them was not the gateway's alone).
     const fd = socketFd(s.sock);
     s.nativeRx = NativeRtpReceive.start(s.sock, fd, (ring, count) => {
       for (let i = 0; i < count; i++) {
@@ -625,7 +620,7 @@ async function main(): Promise<void> {
     srtp: { maxCalls: secure.maxCalls, callsPerProcess: secure.maxCalls, cpuPerCallPctOfCore: srtpCpu, atMax: atMax(secure), steps: secure.steps, ...perProcessAndMachine(secure) },
     srtpOpenssl: { maxCalls: secureOpenssl.maxCalls, callsPerProcess: secureOpenssl.maxCalls, cpuPerCallPctOfCore: srtpOpensslCpu, atMax: atMax(secureOpenssl), steps: secureOpenssl.steps, ...perProcessAndMachine(secureOpenssl) },
     workers: workersReport(),
-    /** How this generator sends and reads RTP in plain mode: 'native' (the addon, default) or 'dgram' (--generator-dgram); the SRTP modes use dgram. */
+    /** How this generator sends and reads RTP: 'native' (the addon, default; SRTP opened and protected in place since 2026-12-07, dgram before) or 'dgram' (--generator-dgram). */
     generatorUdpPath: GENERATOR_DGRAM ? 'dgram' : 'native',
     /** The gateway main thread's RTP send path per mode ('native': batched sendto via native/udp; 'dgram': HUSHGATE_UDP_SEND=dgram or no addon) with its counters at the end of the mode, and its receive path (recvPath: native recvmmsg or dgram, HUSHGATE_UDP_RECV=dgram; recvSockets read natively then). */
     gatewaySendPath: { plain: plain.sendPath, srtp: secure.sendPath, srtpOpenssl: secureOpenssl.sendPath },
@@ -637,11 +632,23 @@ async function main(): Promise<void> {
       srtpOpensslCpuPerCallOverPlain: round(srtpOpensslCpu / plainCpu, 3),
       /** The same ratio at the largest call count both modes passed: per-call CPU falls as calls grow, so ratios at different maxima mislead. */
       srtpCpuPerCallOverPlainAtSameCalls: sameCallsRatio(plain.steps, secure.steps),
+      /** The per-step ratio at every call count both modes ran (passed or not), and its median: one step's CPU reading on a shared core can be 20 % off. */
+      srtpCpuPerCallOverPlainPerStep: perStepRatios(plain.steps, secure.steps),
     },
   }, 'The gateway is one Node process (one event loop), so maxCalls is calls on one core when gatewayCpuCores <= 1. Jitter is |inter-arrival - 20 ms| measured by the load generator on loopback (includes its own scheduling delay); loss from sequence gaps. A step passing at --max means the limit was not reached.');
 }
 
 /** SRTP over plain per-call CPU at the largest step both passed, or null. */
+function perStepRatios(plainSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>, srtpSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>): { steps: Array<{ calls: number; ratio: number }>; median: number | null } {
+  // Every call count both modes ran, passed or not: a step that failed its pacing (a spike on a shared
+  // core) still measured the CPU its calls took.
+  const steps = srtpSteps.flatMap((s) => {
+    const p = plainSteps.find((x) => x.calls === s.calls);
+    return p && s.cpuPerCallPct > 0 && p.cpuPerCallPct > 0 ? [{ calls: s.calls, ratio: Math.round((s.cpuPerCallPct / p.cpuPerCallPct) * 1000) / 1000 }] : [];
+  });
+  return { steps, median: steps.length ? median(steps.map((s) => s.ratio)) : null };
+}
+
 function sameCallsRatio(plainSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>, srtpSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>): { calls: number; ratio: number } | null {
   const both = srtpSteps.filter((s) => s.pass && plainSteps.some((p) => p.pass && p.calls === s.calls)).map((s) => s.calls);
   if (both.length === 0) return null;
