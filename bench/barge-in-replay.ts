@@ -14,11 +14,12 @@
  * Energy VAD only (Silero's decision comes from a worker thread, asynchronously). The words that decide
  * stop or resume are not replayed: false *pauses* are counted here, false barge-ins need the live bench.
  *
- * Usage: node --import tsx bench/barge-in-replay.ts DIR [--trials] [--trace NAME]
+ * Usage: node --import tsx bench/barge-in-replay.ts DIR [--trials] [--trace NAME] [--min-speech-ms N] [--min-voiced-ms N]
  *   --trials      every trial's replayed and live pause on stderr
  *   --trace NAME  per frame of the trials whose name contains NAME, from 300 ms before the first
  *                 syllable: received and residual dBFS, the VAD, the echo verdict, the canceller's
  *                 trust, ERLE and adapted frames, and the detector's counts (near/span/voiced ms)
+ *   --min-speech-ms N, --min-voiced-ms N   replay with speech.bargeIn's minimums changed (reported beside the figures)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,13 @@ if (!dir) throw new Error('usage: bench/barge-in-replay.ts DIR (from bench/barge
 const PRINT_TRIALS = process.argv.includes('--trials');
 const traceIndex = process.argv.indexOf('--trace');
 const TRACE = traceIndex >= 0 ? process.argv[traceIndex + 1]! : undefined;
+const numberArg = (name: string): number | undefined => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
+};
+const MIN_SPEECH_MS = numberArg('--min-speech-ms');
+const MIN_VOICED_MS = numberArg('--min-voiced-ms');
+const override = { ...(MIN_SPEECH_MS !== undefined ? { minSpeechMs: MIN_SPEECH_MS } : {}), ...(MIN_VOICED_MS !== undefined ? { minVoicedMs: MIN_VOICED_MS } : {}) };
 
 interface Trial {
   kind: string;
@@ -64,6 +72,7 @@ for (const f of files) {
       lines.length = 0;
     },
     TRACE ? (ep, frame, time) => void lines.push([time, traceLine(ep, frame)]) : undefined,
+    override,
   );
 }
 const cpu = process.cpuUsage(t0);
@@ -87,6 +96,7 @@ const falsePauses = (pick: (t: Trial) => number | null) => trials.filter((t) => 
 if (PRINT_TRIALS) for (const t of trials) process.stderr.write(`${t.kind} ${t.name} ${t.echo}: replayed ${t.replayedMs ?? '-'} live ${t.liveMs ?? '-'}\n`);
 report('barge-in-replay', {
   calls: files.length,
+  ...(Object.keys(override).length ? { override } : {}),
   frames,
   cpuUsPerFrame: Math.round((cpu.user + cpu.system) / Math.max(1, frames)),
   replayed: { speech: figures('speech', (t) => t.replayedMs), commands: figures('command', (t) => t.replayedMs), falsePauses: falsePauses((t) => t.replayedMs) },

@@ -91,15 +91,18 @@ export type CaptureRecord =
 
 /**
  * Replay a capture through a fresh Endpointer (energy VAD) and EchoReference as the gateway fed
- * them: `onFrame` sees each caller frame after the detector judged it (tracing), `onTrial` each trial
+ * them (with the captured barge-in options, or `override` merged over them): `onFrame` sees each caller frame after the detector judged it (tracing), `onTrial` each trial
  * mark with the pauses raised since the previous one (times on the captured clock).
  */
 export function replayCapture(
   buf: Buffer,
   onTrial: (time: number, info: Record<string, unknown>, pauses: number[]) => void,
   onFrame?: (ep: Endpointer, frame: Int16Array, time: number) => void,
+  /** Options to use instead of the captured ones (merged over them): a rule's trade-off on the same calls. */
+  override: Partial<BargeInOptions> = {},
 ): number {
-  const { options, records } = readCapture(buf);
+  const { options: captured, records } = readCapture(buf);
+  const options = captured ? { ...captured, ...override } : null;
   const ref = new EchoReference();
   const pauses: number[] = [];
   let now = 0;
