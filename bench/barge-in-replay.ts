@@ -9,7 +9,8 @@
  * in bench/barge-in); for the others whether anything paused the prompt. The live run's own pause is
  * printed beside it (`live`): with the detector unchanged the two agree, which checks the replay.
  * After the live run paused the prompt, what was sent is what the live run sent (the prompt paused):
- * a replayed detector that pauses later than the live one sees less echo than it would have.
+ * a replayed detector that has not paused it by then still hears the prompt as playing, but with
+ * nothing sent — no echo — so a pause later than the live one is measured, optimistically.
  *
  * Energy VAD only (Silero's decision comes from a worker thread, asynchronously). The words that decide
  * stop or resume are not replayed: false *pauses* are counted here, false barge-ins need the live bench.

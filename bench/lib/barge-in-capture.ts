@@ -91,8 +91,9 @@ export type CaptureRecord =
 
 /**
  * Replay a capture through a fresh Endpointer (energy VAD) and EchoReference as the gateway fed
- * them (with the captured barge-in options, or `override` merged over them): `onFrame` sees each caller frame after the detector judged it (tracing), `onTrial` each trial
- * mark with the pauses raised since the previous one (times on the captured clock).
+ * them (with the captured barge-in options, or `override` merged over them): `onFrame` sees each
+ * caller frame after the detector judged it (tracing), `onTrial` each trial mark with the pauses
+ * raised since the previous one (times on the captured clock).
  */
 export function replayCapture(
   buf: Buffer,
@@ -109,10 +110,18 @@ export function replayCapture(
   let frames = 0;
   const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => pauses.push(now) });
   if (options) ep.setBargeIn(options, ref);
+  // Each trial's span on the captured clock, from its start to its mark. Once the live run paused the
+  // prompt, the capture says "not playing"; a replayed detector that has not paused it yet in the trial
+  // still hears it as playing (with nothing sent from then on: no echo to judge against), so that a
+  // later pause is measured rather than lost.
+  const spans = records.flatMap((r) => (r.type === 'T' ? [[Number(r.info['startedAt']), r.time] as const] : []));
+  let span = 0;
   for (const r of records) {
     if (r.type === 'R') {
       now = r.time;
-      ep.playing = r.playing;
+      while (span < spans.length && now > spans[span]![1]) span++;
+      const inTrial = span < spans.length && now >= spans[span]![0];
+      ep.playing = r.playing || (inTrial && !pauses.some((t) => t >= spans[span]![0]));
       ep.push(r.frame, Number.isNaN(r.atMs) ? undefined : r.atMs, r.behindTicks);
       frames++;
       onFrame?.(ep, r.frame, now);
