@@ -114,7 +114,13 @@ export function replayCapture(
   // prompt, the capture says "not playing"; a replayed detector that has not paused it yet in the trial
   // still hears it as playing (with nothing sent from then on: no echo to judge against), so that a
   // later pause is measured rather than lost.
-  const spans = records.flatMap((r) => (r.type === 'T' ? [[Number(r.info['startedAt']), r.time] as const] : []));
+  // A mark is written when its trial ends (its time is the first syllable's): the trial runs to the last frame before it.
+  const spans: Array<readonly [number, number]> = [];
+  let lastFrame = 0;
+  for (const r of records) {
+    if (r.type === 'R') lastFrame = r.time;
+    else if (r.type === 'T') spans.push([Number(r.info['startedAt']), lastFrame]);
+  }
   let span = 0;
   for (const r of records) {
     if (r.type === 'R') {
