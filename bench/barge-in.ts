@@ -344,7 +344,7 @@ async function trial(s: Stimulus): Promise<Outcome> {
   }
   traceFrames = undefined;
   if (CAPTURE) {
-    markTrial(speechSentAt ?? startedAt, { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, startedAt, pausedAt: Number.isNaN(pausedAt) ? null : pausedAt, stopped });
+    markTrial(speechSentAt ?? startedAt, { kind: s.kind, name: s.name, echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, startedAt, endedAt: performance.now(), pausedAt: Number.isNaN(pausedAt) ? null : pausedAt, stopped });
     flushCapture();
   }
   return { kind: s.kind, name: s.name, ...(heard.length ? { heard: heard.join(' | ') } : {}), ...(verdicts.length ? { judged: verdicts.map((v) => v.text).join(' | ') } : {}), judgedMs: verdicts.map((v) => v.speechMs), echoDb: l.echoDb, echoMs: l.echoMs, echoFiltered: l.echoFiltered, paused: !Number.isNaN(pausedAt), stopped, ...(interrupts(s.kind) && !Number.isNaN(pausedAt) ? { latencyMs: Math.round(pausedAt - sentAt!), latencyFromSpeechOnsetMs: Math.round(pausedAt - speechSentAt!) } : {}) };

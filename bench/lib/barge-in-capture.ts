@@ -8,7 +8,7 @@
  *       u8 playing, 160 × i16 samples
  *   'S' the tick's sent frame pushed to the EchoReference: u8 sent (0: nothing), 160 × i16 samples
  *   'T' a trial's first syllable left the phone: f64 time (the same clock), u16 length + UTF-8 JSON
- *       (kind, name, echo settings, the latency the live run measured)
+ *       (kind, name, echo settings, when it started and ended, when the live run paused), written at its end
  * preceded by one 'O' record: u16 length + UTF-8 JSON of the barge-in options the call's detector had.
  * Synthetic audio only (the bench's own stimuli); nothing here runs in the gateway.
  */
@@ -114,12 +114,13 @@ export function replayCapture(
   // prompt, the capture says "not playing"; a replayed detector that has not paused it yet in the trial
   // still hears it as playing (with nothing sent from then on: no echo to judge against), so that a
   // later pause is measured rather than lost.
-  // A mark is written when its trial ends (its time is the first syllable's): the trial runs to the last frame before it.
+  // A mark is written when its trial ends (its time is the first syllable's): the trial runs to its
+  // `endedAt`, or in captures without one to the last frame before the mark.
   const spans: Array<readonly [number, number]> = [];
   let lastFrame = 0;
   for (const r of records) {
     if (r.type === 'R') lastFrame = r.time;
-    else if (r.type === 'T') spans.push([Number(r.info['startedAt']), lastFrame]);
+    else if (r.type === 'T') spans.push([Number(r.info['startedAt']), typeof r.info['endedAt'] === 'number' ? r.info['endedAt'] : lastFrame]);
   }
   let span = 0;
   for (const r of records) {
