@@ -18,15 +18,14 @@
  * Usage: node --import tsx bench/barge-in-replay.ts DIR [--trials] [--trace NAME] [--min-speech-ms N] [--min-voiced-ms N]
  *   --trials      every trial's replayed and live pause on stderr
  *   --trace NAME  per frame of the trials whose name contains NAME, from 300 ms before the first
- *                 syllable: received and residual dBFS, the VAD, the echo verdict, the canceller's
- *                 trust, ERLE and adapted frames, and the detector's counts (near/span/voiced ms)
+ *                 syllable, in bench/barge-in --trace's format (bench/lib/barge-in-trace.ts)
  *   --min-speech-ms N, --min-voiced-ms N   replay with speech.bargeIn's minimums changed (reported beside the figures)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Endpointer } from '../src/media/vad/endpointer.js';
-import { frameEnergyDbfs } from '../src/media/vad/energy-vad.js';
 import { replayCapture } from './lib/barge-in-capture.js';
+import { traceLine } from './lib/barge-in-trace.js';
 import { report, percentile } from './lib/report.js';
 
 const dir = process.argv[2];
@@ -72,19 +71,20 @@ for (const f of files) {
       }
       lines.length = 0;
     },
-    TRACE ? (ep, frame, time) => void lines.push([time, traceLine(ep, frame)]) : undefined,
+    TRACE ? (ep, frame, time) => void lines.push([time, traceFrame(ep, frame)]) : undefined,
     override,
   );
 }
 const cpu = process.cpuUsage(t0);
 
-/** One frame as the detector saw it (read through its private fields: a diagnostic). */
-function traceLine(ep: Endpointer, received: Int16Array): string {
-  const d = ep.bargeInDetector as unknown as { cancelling: boolean; nearMs: number; spanMs: number; voicedMs: number; lastVerdict: string };
-  const c = ep.bargeInDetector.canceller as unknown as { trusted: boolean; erleDb: number; adaptedHere: number; delayTicks: number; residual: Int16Array; lastAdapted: boolean } | undefined;
+/** One frame as the detector judged it (bench/lib/barge-in-trace.ts), with the VAD's decision and floor as the Endpointer had them. */
+function traceFrame(ep: Endpointer, received: Int16Array): string {
   const e = ep as unknown as { speechFlags: Uint8Array; frameNo: number };
   const speech = e.speechFlags[(e.frameNo - 1) & (e.speechFlags.length - 1)] === 1;
-  return `${frameEnergyDbfs(received).toFixed(0)}/${d.cancelling && c ? frameEnergyDbfs(c.residual).toFixed(0) : '-'} ${speech ? 'S' : '.'} ${d.lastVerdict} ${c ? `${c.trusted ? 'T' : 't'}${c.erleDb.toFixed(0)} a${c.adaptedHere}${c.lastAdapted ? '+' : ''} d${c.delayTicks}` : ''} ${d.nearMs}/${d.spanMs}/${d.voicedMs}`;
+  const c = ep.bargeInDetector.canceller as unknown as { residual: Int16Array; lastPassed: boolean } | undefined;
+  const cancelling = (ep.bargeInDetector as unknown as { cancelling: boolean }).cancelling;
+  const judged = cancelling && c && !c.lastPassed ? c.residual : received;
+  return traceLine(ep.bargeInDetector, judged, speech, (ep.vad as { noiseDb?: number }).noiseDb ?? -60, false);
 }
 
 const interrupting = (t: Trial) => t.kind === 'speech' || t.kind === 'command';

@@ -46,8 +46,8 @@ import { Softphone, type PhoneCall } from '../src/softphone/softphone.js';
 import type { CallAudioPort as CallAudio } from '../src/call/call-audio-port.js';
 import { InterruptionJudge } from '../src/call/barge-in.js';
 import { BargeInDetector } from '../src/media/vad/barge-in-detector.js';
-import { frameEnergyDbfs } from '../src/media/vad/energy-vad.js';
 import { captureCall, flushCapture, installCapture, markTrial } from './lib/barge-in-capture.js';
+import { traceLine } from './lib/barge-in-trace.js';
 
 /**
  * What each interruption was judged on (the bench's own diagnostics, synthetic audio only: the
@@ -85,18 +85,9 @@ if (TRACE) {
   const frame = BargeInDetector.prototype.frame;
   BargeInDetector.prototype.frame = function (this: BargeInDetector, f: Int16Array, speech: boolean, noiseDb = -60) {
     const fired = frame.call(this, f, speech, noiseDb);
-    const d = this as unknown as { rawDb: number; cancelling: boolean; nearMs: number; spanMs: number; voicedMs: number };
-    const c = this.canceller;
-    traceFrames?.push(`${Math.round(performance.now())} ${d.cancelling ? d.rawDb.toFixed(0) : '-'}/${frameEnergyDbfs(f).toFixed(0)} n${noiseDb.toFixed(0)} ${speech ? 'S' : '.'} ${this.lastVerdict} ${c ? `${c.trusted ? 'T' : 't'}${c.erleDb.toFixed(0)} ${canceller(c)}` : ''} ${d.nearMs}/${d.spanMs}/${d.voicedMs}${fired ? ' FIRE' : ''}`);
+    traceFrames?.push(`${Math.round(performance.now())} ${traceLine(this, f, speech, noiseDb, fired)}`);
     return fired;
   };
-}
-
-/** The canceller's state behind `trusted`: frames adapted where it sits, frozen by the residual rule alone, since adapting, passed through; its delay (ticks). */
-function canceller(c: EchoCanceller): string {
-  const k = c as unknown as { adaptedHere: number; stuck: number; sinceAdapted: number; lastPassed: boolean };
-  const ref = (c as unknown as { reference: EchoReference }).reference;
-  return `a${k.adaptedHere} s${k.stuck} i${k.sinceAdapted}${k.lastPassed ? ' P' : ''} d${c.delayTicks} sent${ref.at(1).toFixed(0)}@1,${ref.at(c.delayTicks).toFixed(0)}@d`;
 }
 
 const REPO = resolve(import.meta.dirname, '..');

@@ -21,8 +21,12 @@ import { FRAME_SAMPLES } from '../../src/media/frames.js';
 const optionsOf = new WeakMap<Endpointer, BargeInOptions>();
 let target: { endpointer: Endpointer; reference: EchoReference; file: string; chunks: Buffer[]; started: boolean } | undefined;
 
-/** Patch the prototypes once: records only for the call being captured. */
+let installed = false;
+
+/** Patch the prototypes (once, however often called: patched twice, every frame was recorded twice). Records only for the call being captured. */
 export function installCapture(): void {
+  if (installed) return;
+  installed = true;
   const setBargeIn = Endpointer.prototype.setBargeIn;
   Endpointer.prototype.setBargeIn = function (this: Endpointer, opts: BargeInOptions, ref?: EchoReference) {
     optionsOf.set(this, opts);

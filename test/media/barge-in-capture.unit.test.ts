@@ -13,13 +13,15 @@ import { EchoReference } from '../../src/media/vad/echo-reference.js';
 import { captureCall, flushCapture, installCapture, markTrial, readCapture, replayCapture } from '../../bench/lib/barge-in-capture.js';
 import { CALLER, CONFIGURED, PROMPT, echoOf, level, load8k, mix } from './barge-in-signals.js';
 
+/** 8 s of prompt, and the line: its echo at −12 dB, 120 ms, with a caller from 4 s on. */
+const sent = PROMPT.subarray(0, 8000 * 8);
+const received = mix(echoOf(sent, -12, 120), level(load8k(CALLER[1]![0]), -20), 4000);
+
 test('a captured call replays to the same pauses, and the records round-trip', () => {
   installCapture();
   const dir = mkdtempSync(join(tmpdir(), 'hushgate-capture-'));
   try {
     const file = join(dir, 'call-1.bin');
-    const sent = PROMPT.subarray(0, 8000 * 8);
-    const received = mix(echoOf(sent, -12, 120), level(load8k(CALLER[1]![0]), -20), 4000);
     const ref = new EchoReference();
     const live: number[] = []; // frame numbers
     const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => live.push(frameNo) });
@@ -53,6 +55,45 @@ test('a captured call replays to the same pauses, and the records round-trip', (
     const frameTimes = records.flatMap((r) => (r.type === 'R' ? [r.time] : []));
     assert.deepEqual(replayed.flatMap(([, p]) => p.map((t) => frameTimes.indexOf(t))), live, 'the same pauses at the same frames');
     assert.deepEqual(replayed.map(([n]) => n), ['first', 'second']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a replayed rule that pauses later than the live run is measured, not lost: the trial plays on for it', () => {
+  installCapture();
+  const dir = mkdtempSync(join(tmpdir(), 'hushgate-capture-'));
+  try {
+    const file = join(dir, 'call-1.bin');
+    const ref = new EchoReference();
+    let live = -1;
+    let frameNo = 0;
+    const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => (live = live < 0 ? frameNo : live) });
+    ep.setBargeIn({ ...CONFIGURED, minSpeechMs: 120 }, ref);
+    captureCall(ep, ref, file);
+    const startedAt = performance.now();
+    for (let i = 0; (i + 1) * 160 <= received.length; i++) {
+      frameNo = i;
+      const playing = live < 0; // as the gateway does: the prompt pauses at the barge-in and sends nothing
+      ep.playing = playing;
+      ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
+      ref.pushFrame(playing ? sent.subarray(i * 160, (i + 1) * 160) : null);
+    }
+    markTrial(startedAt, { kind: 'speech', name: 'caller', startedAt, endedAt: performance.now() });
+    flushCapture(true);
+    assert.ok(live > 0, 'the live rule paused the prompt');
+
+    const { records } = readCapture(readFileSync(file));
+    const frameTimes = records.flatMap((r) => (r.type === 'R' ? [r.time] : []));
+    const at = (min: number): number[] => {
+      const got: number[] = [];
+      replayCapture(readFileSync(file), (_t, _info, pauses) => got.push(...pauses.map((t) => frameTimes.indexOf(t))), undefined, { minSpeechMs: min });
+      return got;
+    };
+    assert.deepEqual(at(120), [live], 'the captured rule: the live pause');
+    const later = at(400);
+    assert.equal(later.length, 1, 'a stricter minimum still pauses, after the live run had');
+    assert.ok(later[0]! >= live + 10, `paused at frame ${later[0]}, live at ${live}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
