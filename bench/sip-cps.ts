@@ -19,6 +19,8 @@
  *               readiness probe +4, RTP +100…+999) instead of free ports anywhere and RTP 20000–29999:
  *               a shared machine gives each user its own range
  *   HUSHGATE_NODE_ARGS  extra node flags for the gateway, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *   SIPP_ARGS   extra SIPp flags, e.g. "-trace_err" (what a failed call received: SIPp counts a 503 as
+ *               FailedUnexpectedMessage); SIPP_KEEP=1 keeps SIPp's files and prints where
  * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -108,7 +110,7 @@ async function sipp(target: string, rate: number, seconds: number): Promise<RunR
   const calls = Math.round(rate * seconds);
   const args = ['-sn', 'uac', target, '-s', 'service', '-i', '127.0.0.1', '-p', String(localPort), '-r', String(rate), '-m', String(calls),
     '-l', String(Math.max(100, rate * 4)), '-timeout', `${seconds + 30}s`, '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1',
-    '-max_socket', '10000', '-recv_timeout', '10000'];
+    '-max_socket', '10000', '-recv_timeout', '10000', ...(process.env.SIPP_ARGS?.split(' ').filter(Boolean) ?? [])];
   const p = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   p.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -128,7 +130,8 @@ async function sipp(target: string, rate: number, seconds: number): Promise<RunR
   const rtt = rttFile
     ? readFileSync(join(dir, rttFile), 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(';')[1])).filter((x) => Number.isFinite(x))
     : [];
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.SIPP_KEEP) process.stderr.write(`sip-cps: SIPp's files kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
   if (!successful && err) process.stderr.write(err);
   return { rate, successful, failed: failed + (calls - successful - failed), rtt, failures, retransmissions };
 }
