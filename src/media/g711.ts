@@ -128,18 +128,28 @@ export function alawEncode(src: Int16Array, dst: Uint8Array): void {
 export const ULAW_SILENCE = 0xff;
 export const ALAW_SILENCE = 0xd5;
 
+/** Each code's decoded sample squared: the quiet test sums these (one lookup a byte instead of a decode and a multiply). */
+const ULAW_SQUARE = Float64Array.from(ULAW_DECODE, (x) => x * x);
+const ALAW_SQUARE = Float64Array.from(ALAW_DECODE, (x) => x * x);
+const QUIET_MEAN_SQUARE = 185 * 185;
+
 /**
  * A G.711 payload quieter than about -45 dBFS (rms 185): safe for a jitter buffer to drop when it
  * shrinks. Used by both places that own a call's jitter buffer (in process and on a media worker).
+ * The sum is checked every 16 bytes: speech passes the limit within the first few and stops there
+ * (this ran for most packets of every call: 2.7 % of the gateway's busy time at 1,000 calls).
  */
 export function g711IsQuiet(payload: Uint8Array, codec: 'PCMU' | 'PCMA'): boolean {
-  const table = codec === 'PCMA' ? ALAW_DECODE : ULAW_DECODE;
+  const n = payload.length;
+  if (n === 0) return false;
+  const table = codec === 'PCMA' ? ALAW_SQUARE : ULAW_SQUARE;
+  const limit = QUIET_MEAN_SQUARE * n;
   let sum = 0;
-  for (let i = 0; i < payload.length; i++) {
-    const x = table[payload[i]!]!;
-    sum += x * x;
+  for (let i = 0; i < n; i++) {
+    sum += table[payload[i]!]!;
+    if ((i & 15) === 15 && sum >= limit) return false;
   }
-  return payload.length > 0 && sum / payload.length < 185 * 185;
+  return sum < limit;
 }
 
 /** Decode one frame's payload (at most `out.length` samples) into `out`, zero-filling what it lacks. */
