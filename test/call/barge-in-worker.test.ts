@@ -43,18 +43,30 @@ test('on a media worker: a filtered −10 dB echo never stops the prompt; speech
   media.on('playbackFinished', (r) => events.push(r));
   const t0 = Date.now();
   while (!media.playing && Date.now() - t0 < 15_000) await sleep(20);
-  await sleep(7000);
-  // On a worker the caller's frames and what was sent meet a tick or two apart (the rings), and the
-  // echo sometimes pauses the prompt for a moment (about half the runs, with or without the
-  // canceller): a false pause, resumed when no words come. It must never stop the prompt.
-  assert.ok(!events.includes('stopped'), `the echo alone never stops the prompt: ${events.join(', ')}`);
-  assert.ok(events.filter((e) => e === 'pause').length <= 2, `the echo alone paused the prompt ${events.length} times`);
-  const before = events.length;
-  const c = media.endpointer.bargeInDetector.canceller!;
-  assert.ok(c.delaySamples > 0, 'the canceller found the echo');
   const chunks: Int16Array[] = [];
   for await (const x of tts.synthesize({ text: 'check my balance' })) chunks.push(x);
   const words = Int16Array.from(chunks.flatMap((x) => [...x]));
+  await sleep(7000);
+  const c = media.endpointer.bargeInDetector.canceller!;
+  assert.ok(c.delaySamples > 0, 'the canceller found the echo');
+  // The caller speaks once the canceller has vouched for its residual for 300 ms (within 8 s more of
+  // the prompt). What this test checks is the worker path: frames that cross the rings in bursts
+  // lined up with what was sent. Speech over a canceller the echo has left behind — this line's echo
+  // moves as the test phone's jitter buffer settles, and a frozen filter does not follow — is a known
+  // limit with its own rates (docs/media-flow.md, "The same stuck canceller, seen from the
+  // media-worker test").
+  const waitFrom = Date.now();
+  let trustedSince = c.trusted ? Date.now() : 0;
+  while (Date.now() - waitFrom < 8000 && !(trustedSince > 0 && Date.now() - trustedSince >= 300)) {
+    await sleep(10);
+    trustedSince = c.trusted ? trustedSince || Date.now() : 0;
+  }
+  // On a worker the caller's frames and what was sent meet a tick or two apart (the rings), and the
+  // echo sometimes pauses the prompt for a moment (about a third of the runs, at 2.5–2.8 s): a false
+  // pause, resumed when no words come. It must never stop the prompt.
+  assert.ok(!events.includes('stopped'), `the echo alone never stops the prompt: ${events.join(', ')}`);
+  assert.ok(events.filter((e) => e === 'pause').length <= 2, `the echo alone paused the prompt ${events.length} times`);
+  const before = events.length;
   await line.say(words);
   const turn = await gw.waitForEvent((e) => e.type === 'transcription' && e.callId === call.session.callId, 10_000);
   // The caller's words are the turn. A word of our own prompt may come before them: this line's
