@@ -638,18 +638,21 @@ async function main(): Promise<void> {
   }, 'The gateway is one Node process (one event loop), so maxCalls is calls on one core when gatewayCpuCores <= 1. Jitter is |inter-arrival - 20 ms| measured by the load generator on loopback (includes its own scheduling delay); loss from sequence gaps. A step passing at --max means the limit was not reached.');
 }
 
-/** SRTP over plain per-call CPU at the largest step both passed, or null. */
-function perStepRatios(plainSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>, srtpSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>): { steps: Array<{ calls: number; ratio: number }>; median: number | null } {
-  // Every call count both modes ran, passed or not: a step that failed its pacing (a spike on a shared
-  // core) still measured the CPU its calls took.
+/** A step's per-call CPU and whether it passed (what the SRTP ÷ plain ratios read). */
+type StepCpu = { calls: number; pass: boolean; cpuPerCallPct: number };
+
+/** SRTP over plain per-call CPU at every call count both modes ran (passed or not), and its median. */
+function perStepRatios(plainSteps: StepCpu[], srtpSteps: StepCpu[]): { steps: Array<{ calls: number; ratio: number }>; median: number | null } {
+  // A step that failed its pacing (a spike on a shared core) still measured the CPU its calls took.
   const steps = srtpSteps.flatMap((s) => {
     const p = plainSteps.find((x) => x.calls === s.calls);
-    return p && s.cpuPerCallPct > 0 && p.cpuPerCallPct > 0 ? [{ calls: s.calls, ratio: Math.round((s.cpuPerCallPct / p.cpuPerCallPct) * 1000) / 1000 }] : [];
+    return p && s.cpuPerCallPct > 0 && p.cpuPerCallPct > 0 ? [{ calls: s.calls, ratio: round(s.cpuPerCallPct / p.cpuPerCallPct, 3) }] : [];
   });
   return { steps, median: steps.length ? median(steps.map((s) => s.ratio)) : null };
 }
 
-function sameCallsRatio(plainSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>, srtpSteps: Array<{ calls: number; pass: boolean; cpuPerCallPct: number }>): { calls: number; ratio: number } | null {
+/** SRTP over plain per-call CPU at the largest step both passed, or null. */
+function sameCallsRatio(plainSteps: StepCpu[], srtpSteps: StepCpu[]): { calls: number; ratio: number } | null {
   const both = srtpSteps.filter((s) => s.pass && plainSteps.some((p) => p.pass && p.calls === s.calls)).map((s) => s.calls);
   if (both.length === 0) return null;
   const calls = Math.max(...both);

@@ -17,24 +17,46 @@ import { CALLER, CONFIGURED, PROMPT, echoOf, level, load8k, mix } from './barge-
 const sent = PROMPT.subarray(0, 8000 * 8);
 const received = mix(echoOf(sent, -12, 120), level(load8k(CALLER[1]![0]), -20), 4000);
 
-test('a captured call replays to the same pauses, and the records round-trip', () => {
+/**
+ * The 8-s call through an Endpointer whose inputs are captured into `file`: per frame, `tick(i, paused)`
+ * says whether the prompt plays and what was sent (`paused`: the live rule has raised a barge-in).
+ * Returns the frames at which the live rule raised one. The caller writes its trial marks and flushes.
+ */
+function liveCall(file: string, tick: (i: number, paused: boolean) => { playing: boolean; sent: Int16Array | null }): number[] {
   installCapture();
+  const ref = new EchoReference();
+  const live: number[] = [];
+  let frameNo = 0;
+  const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => live.push(frameNo) });
+  ep.setBargeIn({ ...CONFIGURED, minSpeechMs: 120 }, ref);
+  captureCall(ep, ref, file);
+  for (let i = 0; (i + 1) * 160 <= received.length; i++) {
+    frameNo = i;
+    const { playing, sent: out } = tick(i, live.length > 0);
+    ep.playing = playing;
+    ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
+    ref.pushFrame(out);
+  }
+  return live;
+}
+
+/** `body` with a file in a temporary directory, removed after. */
+function withCaptureFile(body: (file: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'hushgate-capture-'));
   try {
-    const file = join(dir, 'call-1.bin');
-    const ref = new EchoReference();
-    const live: number[] = []; // frame numbers
-    const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => live.push(frameNo) });
-    ep.setBargeIn({ ...CONFIGURED, minSpeechMs: 120 }, ref);
-    captureCall(ep, ref, file);
-    let frameNo = 0;
-    for (let i = 0; (i + 1) * 160 <= received.length; i++) {
-      frameNo = i;
-      ep.playing = i < 300; // the prompt stops after 6 s
-      ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
-      ref.pushFrame(i % 50 === 49 ? null : sent.subarray(i * 160, (i + 1) * 160)); // a tick now and then sent nothing
-      if (i === 190) markTrial(performance.now(), { kind: 'speech', name: 'first', startedAt: 0 });
-    }
+    body(join(dir, 'call-1.bin'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a captured call replays to the same pauses, and the records round-trip', () => {
+  withCaptureFile((file) => {
+    const live = liveCall(file, (i) => {
+      if (i === 191) markTrial(performance.now(), { kind: 'speech', name: 'first', startedAt: 0 }); // once frame 190 is in
+      // The prompt stops after 6 s; a tick now and then sent nothing.
+      return { playing: i < 300, sent: i % 50 === 49 ? null : sent.subarray(i * 160, (i + 1) * 160) };
+    });
     markTrial(performance.now(), { kind: 'echo', name: 'second', startedAt: 0 });
     flushCapture(true);
     assert.ok(live.length >= 1, 'the caller interrupted the live run');
@@ -55,33 +77,17 @@ test('a captured call replays to the same pauses, and the records round-trip', (
     const frameTimes = records.flatMap((r) => (r.type === 'R' ? [r.time] : []));
     assert.deepEqual(replayed.flatMap(([, p]) => p.map((t) => frameTimes.indexOf(t))), live, 'the same pauses at the same frames');
     assert.deepEqual(replayed.map(([n]) => n), ['first', 'second']);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a replayed rule that pauses later than the live run is measured, not lost: the trial plays on for it', () => {
-  installCapture();
-  const dir = mkdtempSync(join(tmpdir(), 'hushgate-capture-'));
-  try {
-    const file = join(dir, 'call-1.bin');
-    const ref = new EchoReference();
-    let live = -1;
-    let frameNo = 0;
-    const ep = new Endpointer({ echoReference: ref }, { onBargeIn: () => (live = live < 0 ? frameNo : live) });
-    ep.setBargeIn({ ...CONFIGURED, minSpeechMs: 120 }, ref);
-    captureCall(ep, ref, file);
+  withCaptureFile((file) => {
     const startedAt = performance.now();
-    for (let i = 0; (i + 1) * 160 <= received.length; i++) {
-      frameNo = i;
-      const playing = live < 0; // as the gateway does: the prompt pauses at the barge-in and sends nothing
-      ep.playing = playing;
-      ep.push(received.subarray(i * 160, (i + 1) * 160), i * 20);
-      ref.pushFrame(playing ? sent.subarray(i * 160, (i + 1) * 160) : null);
-    }
+    // As the gateway does: the prompt pauses at the barge-in and sends nothing.
+    const [live] = liveCall(file, (i, paused) => ({ playing: !paused, sent: paused ? null : sent.subarray(i * 160, (i + 1) * 160) }));
     markTrial(startedAt, { kind: 'speech', name: 'caller', startedAt, endedAt: performance.now() });
     flushCapture(true);
-    assert.ok(live > 0, 'the live rule paused the prompt');
+    assert.ok(live !== undefined && live > 0, 'the live rule paused the prompt');
 
     const { records } = readCapture(readFileSync(file));
     const frameTimes = records.flatMap((r) => (r.type === 'R' ? [r.time] : []));
@@ -94,7 +100,5 @@ test('a replayed rule that pauses later than the live run is measured, not lost:
     const later = at(400);
     assert.equal(later.length, 1, 'a stricter minimum still pauses, after the live run had');
     assert.ok(later[0]! >= live + 10, `paused at frame ${later[0]}, live at ${live}`);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
