@@ -38,6 +38,7 @@
  *   rxStart(fd: number, callback: (count: number) => void): External | null   (null: fd already polled)
  *   rxStop(handle): void   (stops and closes the poll; the handle must not be used again)
  *   rxSetSrtp(handle, srtpHandle): boolean   (open SRTP datagrams natively, see open_srtp; 0: off)
+ *   rxRef(handle, on: boolean): void   (whether the poll keeps the loop alive: a parked pair's must not)
  */
 #define _GNU_SOURCE /* recvmmsg */
 #include <node_api.h>
@@ -362,6 +363,23 @@ static napi_value rx_stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* rxRef(handle, on): uv_ref/uv_unref the poll (a parked RTP pair is read but must not keep a stopping process alive). */
+static napi_value rx_ref(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  bool on = false;
+  Receiver *r = argc < 2 ? NULL : external_arg(env, argv[0]);
+  if (!r || napi_get_value_bool(env, argv[1], &on) != napi_ok) {
+    napi_throw_type_error(env, "ERR_UDP_ARGS", "rxRef(handle, on)");
+    return NULL;
+  }
+  if (r->closing) return NULL;
+  if (on) uv_ref((uv_handle_t *)&r->poll);
+  else uv_unref((uv_handle_t *)&r->poll);
+  return NULL;
+}
+
 static napi_value set_srtp_hook(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
@@ -391,6 +409,8 @@ static napi_value init(napi_env env, napi_value exports) {
   if (napi_set_named_property(env, exports, "rxSetSrtp", fn) != napi_ok) return NULL;
   if (napi_create_function(env, "rxStop", NAPI_AUTO_LENGTH, rx_stop, NULL, &fn) != napi_ok) return NULL;
   if (napi_set_named_property(env, exports, "rxStop", fn) != napi_ok) return NULL;
+  if (napi_create_function(env, "rxRef", NAPI_AUTO_LENGTH, rx_ref, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "rxRef", fn) != napi_ok) return NULL;
   napi_value eagain;
   napi_create_int32(env, EAGAIN, &eagain);
   napi_set_named_property(env, exports, "EAGAIN", eagain);

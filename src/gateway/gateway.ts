@@ -33,7 +33,7 @@ import type { Store } from '../store/index.js';
 import { TenancyStore } from '../tenancy/index.js';
 import { TenancyRouting } from '../tenancy/index.js';
 import { RtpMediaFactory } from './rtp-media.js';
-import { configureSrtpBackend, udpSendStats, udpRecvStats } from '../media/index.js';
+import { configureSrtpBackend, udpSendStats, udpRecvStats, rtpPairStats } from '../media/index.js';
 import { PauseMonitor } from './pause-monitor.js';
 import { PauseTrace } from './pause-trace.js';
 import { registerAsyncOpenFds } from './open-fds-metric.js';
@@ -146,7 +146,7 @@ export class Gateway {
     // A stream connection carrying a call is never closed as idle (signalling may be quiet for the whole call).
     this.stack.dialogOnConnection = (id) => this.ua.activeSessions().some((s) => s.source.connectionId === id);
     this.overload = new OverloadGuard({ maxCalls: c.sip.maxCalls, maxLagMs: c.sip.maxEventLoopLagMs });
-    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload,
+    this.ua = new UserAgent(this.stack, { logger: this.log.child({ module: 'ua' }), sessionTimer: { sessionExpires: c.sip.sessionExpires, minSE: c.sip.minSE }, overload: this.overload, tryingDelayMs: c.sip.tryingDelayMs,
       ...(c.sip.auth ? { auth: inviteAuthenticator(c.sip.auth, this.log.child({ module: 'auth' })) } : {}),
     });
     const throttle = this.ua.auth?.throttle;
@@ -475,6 +475,21 @@ export class Gateway {
         this.set({ stat: 'native' }, r.path === 'native' ? 1 : 0);
         this.set({ stat: 'sockets' }, r.sockets);
         this.set({ stat: 'fell_back' }, r.fellBack);
+      },
+    });
+    const media = this.media;
+    new Gauge({
+      name: 'hushgate_media_rtp_pairs',
+      help: "Closed calls' RTP/RTCP pairs: parked now (bound, read, waiting for quiet), reused, reused before their quiet time (no port free), retired (kept hearing traffic), closed (park full)",
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        const p = rtpPairStats(media.pool);
+        this.set({ stat: 'parked' }, p.parked);
+        this.set({ stat: 'reused' }, p.reused);
+        this.set({ stat: 'reused_early' }, p.reusedEarly);
+        this.set({ stat: 'retired' }, p.retired);
+        this.set({ stat: 'closed' }, p.closed);
       },
     });
     // Event-loop delay and GC pauses since the previous scrape (pause-monitor.ts): what breaks 20 ms pacing.

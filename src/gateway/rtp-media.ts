@@ -17,6 +17,12 @@ import { systemClock } from '../time/index.js';
 
 /** RTP/RTCP pairs kept bound ahead of need (a burst larger than this binds the rest inline). */
 const WARM_RTP_PAIRS = 8;
+/**
+ * A closed call's pair serves a later call after this long with nothing received (docs/media-rtp.md
+ * "A pair's life"): no bind, close or reader start/stop per call; at most RECYCLE_MAX_PAIRS parked.
+ */
+const RECYCLE_QUIET_MS = 1000;
+const RECYCLE_MAX_PAIRS = 2048;
 
 export interface RtpMediaOptions {
   host: string;
@@ -48,8 +54,9 @@ export class RtpMediaFactory implements CallMediaFactory {
   constructor(private readonly opts: RtpMediaOptions) {
     const workers = opts.workers ?? 0;
     // Calls on this thread take a pair bound ahead of need: a new call's 200 does not wait for two
-    // binds (docs/sip.md "Call set-up rate"). With workers the ports are theirs: nothing bound here.
-    this.pool = new PortPool(opts.portMin, opts.portMax, { warmPairs: workers === 0 ? WARM_RTP_PAIRS : 0 });
+    // binds (docs/sip.md "Call set-up rate"), or a parked one a closed call left. With workers the
+    // ports are theirs: nothing bound or parked here.
+    this.pool = new PortPool(opts.portMin, opts.portMax, workers === 0 ? { warmPairs: WARM_RTP_PAIRS, recycleQuietMs: RECYCLE_QUIET_MS, recycleMaxPairs: RECYCLE_MAX_PAIRS } : {});
     warmRtpPairs(this.pool, opts.host);
     this.scheduler = new PlayoutScheduler(systemClock, {
       // > 1 spreads the calls' work and sends over the frame instead of one burst (docs/media-rtp.md "Pauses").

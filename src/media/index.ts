@@ -8,7 +8,7 @@ export type { JitterPacket, JitterStats } from './jitter-buffer.js';
 export { Player } from './player/index.js';
 export type { PlayerOptions, PlaySource } from './player/index.js';
 export { PortPool } from './port-pool.js';
-export { warmRtpPairs, closeWarmRtpPairs } from './rtp/socket-pair.js';
+export { warmRtpPairs, closeWarmRtpPairs, rtpPairStats } from './rtp/socket-pair.js';
 export { RtpSession } from './rtp/session.js';
 export { udpSendStats } from './rtp/udp-batch.js';
 export { udpRecvStats } from './rtp/udp-recv.js';

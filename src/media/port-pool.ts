@@ -10,6 +10,9 @@
  *
  * `warmPairs` (default 0) asks the socket layer to keep that many pairs bound ahead of need, so a
  * call's INVITE does not wait for two binds (rtp/socket-pair.ts); those pairs count as allocated.
+ * `recycleQuietMs` (default 0: off) asks it to park a closed call's pair, still bound and read, and
+ * hand it to a later call once nothing has reached it for that long (docs/media-rtp.md "A pair's
+ * life"); at most `recycleMaxPairs` are parked, and they count as allocated too.
  */
 import { type Result, ok, err } from '../result/index.js';
 
@@ -24,9 +27,15 @@ export class PortPool {
   private readonly inUse: Uint8Array;
   /** Pairs the socket layer keeps bound ahead of need (0: bind when asked). */
   readonly warmPairs: number;
+  /** Quiet time before a parked pair serves another call (0: closed pairs are closed, not parked). */
+  readonly recycleQuietMs: number;
+  /** Most pairs parked at once (each holds two descriptors). */
+  readonly recycleMaxPairs: number;
+  /** A parked pair that keeps hearing traffic this long is closed, never reused. */
+  readonly recycleRetireMs: number;
 
   /** `min`/`max` bound both ports of every pair: an RTP port p is used only if p + 1 ≤ max. */
-  constructor(min: number, max: number, opts: { warmPairs?: number } = {}) {
+  constructor(min: number, max: number, opts: { warmPairs?: number; recycleQuietMs?: number; recycleMaxPairs?: number; recycleRetireMs?: number } = {}) {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 0 || max > 65535) throw new RangeError('port range must be integers within 0–65535');
     this.first = min % 2 === 0 ? min : min + 1;
     this.size = max - 1 >= this.first ? Math.floor((max - 1 - this.first) / 2) + 1 : 0;
@@ -36,6 +45,9 @@ export class PortPool {
     this.count = this.size;
     this.inUse = new Uint8Array(this.size);
     this.warmPairs = Math.max(0, Math.min(opts.warmPairs ?? 0, this.size - 1));
+    this.recycleQuietMs = Math.max(0, opts.recycleQuietMs ?? 0);
+    this.recycleMaxPairs = Math.max(0, Math.floor(opts.recycleMaxPairs ?? 2048));
+    this.recycleRetireMs = Math.max(0, opts.recycleRetireMs ?? 30_000);
   }
 
   /** Next free RTP port (RTCP = port + 1), or `exhausted`. */

@@ -53,7 +53,7 @@ import { RtpReceiverStats } from './receiver-stats.js';
 import { buildRtcp, parseRtcp, rttFromReportBlock, type RtcpPacket, type ReportBlock } from './rtcp.js';
 import { reportPackets } from './rtcp-report.js';
 import { estimateMos } from './mos.js';
-import { bindRtpPair } from './socket-pair.js';
+import { bindRtpPair, releaseRtpPair, type BoundPair } from './socket-pair.js';
 import { inPlaceError, SRTP_TRAILER_ROOM } from '../srtp/stream-context.js';
 import { TelephoneEventReceiver } from '../dtmf/receiver.js';
 import { TelephoneEventSender, type PlannedTelephoneEvent } from '../dtmf/sender.js';
@@ -160,18 +160,24 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   static async open(options: RtpSessionOptions): Promise<Result<RtpSession, 'exhausted' | 'no bindable port'>> {
     const pair = await bindRtpPair(options.ports, options.address);
     if (!pair.ok) return pair;
-    return ok(new RtpSession(options, pair.value.rtp, pair.value.rtcp, pair.value.port));
+    return ok(new RtpSession(options, pair.value));
   }
+
+  private readonly rtpSocket: dgram.Socket;
+  private readonly rtcpSocket: dgram.Socket;
+  /** Removed at close: the pair may be parked for a later call (socket-pair.ts). */
+  private readonly onRtpMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => this.onRtpDatagram(msg, msg.length, rinfo.address, rinfo.port);
+  private readonly onRtcpMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => this.onRtcpDatagram(msg, rinfo.address, rinfo.port, false);
 
   private constructor(
     options: RtpSessionOptions,
-    private readonly rtpSocket: dgram.Socket,
-    private readonly rtcpSocket: dgram.Socket,
-    port: number,
+    private readonly pair: BoundPair,
   ) {
     super();
+    const rtpSocket = (this.rtpSocket = pair.rtp);
+    const rtcpSocket = (this.rtcpSocket = pair.rtcp);
     this.pool = options.ports;
-    this.localPort = port;
+    this.localPort = pair.port;
     this.localAddress = options.address;
     this.clock = options.clock ?? systemClock;
     this.wallOffset = this.clock.epochMs() - this.clock.now();
@@ -209,14 +215,20 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     });
     this.setPayloadTypes(options.payloadTypes ?? {});
     if (options.remote) this.setRemote(options.remote);
-    rtpSocket.on('message', (msg, rinfo) => this.onRtpDatagram(msg, msg.length, rinfo.address, rinfo.port));
-    rtcpSocket.on('message', (msg, rinfo) => this.onRtcpDatagram(msg, rinfo.address, rinfo.port, false));
+    rtpSocket.on('message', this.onRtpMessage);
+    rtcpSocket.on('message', this.onRtcpMessage);
     // Socket errors (e.g. ICMP-triggered on some platforms) must not crash the process.
-    rtpSocket.on('error', () => {});
-    rtcpSocket.on('error', () => {});
+    rtpSocket.on('error', ignoreSocketError);
+    rtcpSocket.on('error', ignoreSocketError);
     this.scheduleRtcp(true);
+    // A recycled pair comes with its native reader (socket-pair.ts): it is retargeted, not restarted.
     if (this.rtpFd >= 0 && ipv4ToInt(this.localAddress) !== null && (options.remote === undefined || this.remoteIsLiteral)) {
-      this.nativeRx = NativeRtpReceive.start(rtpSocket, this.rtpFd, this.onNativeDatagrams);
+      if (pair.native !== null) pair.native.retarget(this.onNativeDatagrams);
+      else pair.native = NativeRtpReceive.start(rtpSocket, this.rtpFd, this.onNativeDatagrams);
+      this.nativeRx = pair.native;
+    } else if (pair.native !== null) {
+      pair.native.stop(true);
+      pair.native = null;
     }
   }
 
@@ -391,6 +403,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private stopNativeRx(resumeDgram: boolean): void {
     this.nativeRx?.stop(resumeDgram);
     this.nativeRx = null;
+    this.pair.native = null;
     this.nativeOpens = false;
   }
 
@@ -612,14 +625,17 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     };
   }
 
-  /** Send RTCP BYE (with a last report), close both sockets, return the ports to the pool. */
+  /**
+   * Send RTCP BYE (with a last report), then give the sockets back: parked for a later call when
+   * the pool recycles pairs, else closed with their ports returned (socket-pair.ts `releaseRtpPair`).
+   */
   async close(reason?: string): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Packets of this turn still in the batch go out before the descriptor closes (and can be reused);
-    // the native reader lets go of the descriptor before dgram closes it.
+    // Packets of this turn still in the batch go out before the descriptor closes or changes owner.
     flushUdpSends();
-    this.stopNativeRx(false);
+    if (this.nativeOpens) this.nativeRx?.openSrtp(undefined, 0);
+    this.nativeOpens = false;
     if (this.rtcpTimer !== null) this.clock.clearTimeout(this.rtcpTimer);
     this.rtcpTimer = null;
     this.dtmfQueue.close();
@@ -629,11 +645,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       const bye: RtcpPacket = reason === undefined ? { type: 'bye', ssrcs: [this.ssrc] } : { type: 'bye', ssrcs: [this.ssrc], reason };
       await new Promise<void>((resolve) => this.sendRtcp([...this.reportPackets(this.now()), bye], resolve));
     }
-    await Promise.all([
-      new Promise<void>((resolve) => this.rtpSocket.close(() => resolve())),
-      new Promise<void>((resolve) => this.rtcpSocket.close(() => resolve())),
-    ]);
-    this.pool.release(this.localPort);
+    this.rtpSocket.off('message', this.onRtpMessage);
+    this.rtcpSocket.off('message', this.onRtcpMessage);
+    this.rtpSocket.off('error', ignoreSocketError);
+    this.rtcpSocket.off('error', ignoreSocketError);
+    this.nativeRx = null;
+    await releaseRtpPair(this.pool, this.localAddress, this.pair);
     // The sockets are closed: nothing sends from the ring again; its idle buffers serve later calls.
     this.ring.release();
     // libsrtp state (and its key copy) lives outside the JS heap: free it with the call, not at some later GC.
@@ -642,6 +659,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.emit('closed');
   }
 }
+
+function ignoreSocketError(): void {}
 
 function disposeSrtp(t: SrtpTransform): void {
   t.inbound.dispose();

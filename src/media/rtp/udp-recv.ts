@@ -30,7 +30,12 @@ interface RxAddon {
   rxStop(handle: object): void;
   /** Absent in an addon older than its source. */
   rxSetSrtp?(handle: object, srtpHandle: number): boolean;
+  /** Absent in an addon older than its source (then a parked pair's reader is stopped instead). */
+  rxRef?(handle: object, on: boolean): void;
 }
+
+/** What a reader hands its datagrams to: a call's session, or a parked pair's drop. */
+export type NativeDatagramsTarget = (ring: NativeRtpRing, count: number) => void;
 
 
 const SLOTS = 64;
@@ -84,38 +89,70 @@ function handleOf(socket: dgram.Socket): DgramHandle | null {
   return h && typeof h.recvStop === 'function' && typeof h.recvStart === 'function' ? h : null;
 }
 
-/** A socket read natively; `stop()` hands it back to dgram (or before close). */
+/**
+ * A socket read natively; `stop()` hands it back to dgram (or before close). A reader outlives its
+ * call when the pair is parked for a later one (socket-pair.ts): `retarget` moves its datagrams to
+ * the next owner and `setRef(false)` lets a stopping process exit while it is parked.
+ */
 export class NativeRtpReceive {
+  private handle: object | null = null;
   private constructor(
     private readonly socket: dgram.Socket,
     private readonly dgramHandle: DgramHandle,
-    private handle: object | null,
+    private target: NativeDatagramsTarget,
   ) {}
 
   /** The reader opens this socket's SRTP (openSrtp). */
   private opening = false;
 
   /** Start reading `socket` (descriptor `fd`) natively, or null (then dgram keeps reading it). */
-  static start(socket: dgram.Socket, fd: number, onDatagrams: (ring: NativeRtpRing, count: number) => void): NativeRtpReceive | null {
+  static start(socket: dgram.Socket, fd: number, onDatagrams: NativeDatagramsTarget): NativeRtpReceive | null {
     if (!enabled || !isMainThread || fd < 0) return null;
     const a = addon();
     const h = handleOf(socket);
     if (a === null || ring === null || h === null) return null;
     if (h.recvStop() !== 0) return null;
     const r = ring;
-    const native = a.rxStart(fd, (count) => onDatagrams(r, count));
+    const reader = new NativeRtpReceive(socket, h, onDatagrams);
+    const native = a.rxStart(fd, (count) => reader.target(r, count));
     if (native === null) {
       h.recvStart();
       stats.fellBack++;
       return null;
     }
+    reader.handle = native;
     markNativelyRead(socket, true);
     stats.sockets++;
-    return new NativeRtpReceive(socket, h, native);
+    return reader;
   }
 
   get active(): boolean {
     return this.handle !== null;
+  }
+
+  /** From now on this reader's datagrams go to `onDatagrams` (the pair's next owner). */
+  retarget(onDatagrams: NativeDatagramsTarget): void {
+    this.target = onDatagrams;
+  }
+
+  /**
+   * Whether the poll keeps the event loop alive; false when the addon cannot say (then stop a parked
+   * reader instead). An unref'd reader is stopped when the process would exit on its own
+   * ('beforeExit'): Node aborts when it closes a loop that still has a poll open. Its socket is
+   * then read by dgram (the owner's 'message' listener sees what arrives).
+   */
+  setRef(on: boolean): boolean {
+    if (this.handle === null || rx?.rxRef === undefined) return false;
+    rx.rxRef(this.handle, on);
+    if (on) unrefd.delete(this);
+    else {
+      unrefd.add(this);
+      if (!exitHookSet) {
+        exitHookSet = true;
+        process.on('beforeExit', stopUnrefd);
+      }
+    }
+    return true;
   }
 
   /**
@@ -140,6 +177,7 @@ export class NativeRtpReceive {
   /** Stop reading natively; `resumeDgram`: dgram reads the socket again (not before a close). */
   stop(resumeDgram: boolean): void {
     if (this.handle === null) return;
+    unrefd.delete(this);
     rx!.rxStop(this.handle);
     this.handle = null;
     this.setOpening(false);
@@ -147,6 +185,12 @@ export class NativeRtpReceive {
     stats.sockets--;
     if (resumeDgram) this.dgramHandle.recvStart();
   }
+}
+
+const unrefd = new Set<NativeRtpReceive>();
+let exitHookSet = false;
+function stopUnrefd(): void {
+  for (const r of unrefd) r.stop(true);
 }
 
 /** The int32 IPv4 of a native datagram's source as a dotted string. */
