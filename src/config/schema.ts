@@ -59,6 +59,12 @@ export const sipSchema = z
     timers: z
       .object({ t1: z.number().int().positive().default(500), t2: z.number().int().positive().default(4000), t4: z.number().int().positive().default(5000) })
       .prefault({}),
+    /**
+     * RFC 3261 §17.2.1: the 100 Trying to an INVITE leaves only if no other response (180, 200, an
+     * error) has left within this many ms; 0 sends it at once. A call answered at once then costs
+     * one response fewer (docs/sip.md "Call set-up rate").
+     */
+    tryingDelayMs: z.number().int().min(0).max(200).default(100),
     /** RFC 4028 session timer we ask for (seconds); 0 disables. */
     sessionExpires: z.number().int().min(0).default(1800),
     minSE: z.number().int().min(90).default(90),

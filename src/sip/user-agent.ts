@@ -40,6 +40,8 @@ export interface UserAgentOptions {
   overload?: OverloadGuard;
   /** Digest authentication of new calls (RFC 3261 §22): 401 without valid credentials, 403 while throttled. */
   auth?: InviteAuthenticator;
+  /** Send the 100 Trying only if the call is not answered (1xx or final) within this many ms; 0 or unset: at once. */
+  tryingDelayMs?: number;
 }
 
 export class UserAgent {
@@ -240,7 +242,11 @@ export class UserAgent {
     this.pending.set(tx.id, session);
     // Once answered, CANCEL no longer applies; the pending entry goes with the final response.
     session.once('confirmed', () => this.pending.delete(tx.id));
-    tx.respond(createResponse(req, 100, 'Trying'));
+    // RFC 3261 §17.2.1: with `tryingDelayMs` the 100 leaves only if nothing else has by then (a call
+    // answered at once costs one response fewer; docs/sip.md "Call set-up rate").
+    const delay = this.opts.tryingDelayMs ?? 0;
+    if (delay > 0) tx.tryingUnlessAnsweredWithin(delay, () => createResponse(req, 100, 'Trying'));
+    else tx.respond(createResponse(req, 100, 'Trying'));
     if (!this.onInvite) {
       session.reject(480, 'Temporarily Unavailable - no call handler');
       return;

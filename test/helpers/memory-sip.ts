@@ -27,7 +27,7 @@ export interface MemorySip {
   net: MemoryNetwork;
   /** Lets what is in flight land, advances the clock by `ms`, then waits for the network to settle again. */
   run(ms: number): Promise<void>;
-  node(address: string, opts?: { port?: number; protocol?: TransportProtocol; sessionTimer?: SessionTimerPolicy }): SipNode;
+  node(address: string, opts?: { port?: number; protocol?: TransportProtocol; sessionTimer?: SessionTimerPolicy; tryingDelayMs?: number }): SipNode;
   peer(address: string, opts?: { port?: number; target?: string }): MemoryPeer;
   close(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export function memorySip(): MemorySip {
       const port = opts.port ?? 5060;
       const transport = net.endpoint(address, port, protocol);
       const stack = new SipStack({ transports: [transport], timers: clock, logger: silent, advertisedHost: address });
-      const ua = new UserAgent(stack, { logger: silent, sessionTimer: opts.sessionTimer ?? { sessionExpires: 0, minSE: 90 } });
+      const ua = new UserAgent(stack, { logger: silent, sessionTimer: opts.sessionTimer ?? { sessionExpires: 0, minSE: 90 }, tryingDelayMs: opts.tryingDelayMs });
       closers.push(() => stack.close());
       const tp = protocol === 'UDP' ? '' : `;transport=${protocol.toLowerCase()}`;
       return { transport, stack, ua, uri: (user = 'service') => `sip:${user}@${address}:${port}${tp}`, close: () => stack.close() };

@@ -52,6 +52,26 @@ test('INVITE → 100, 200 → ACK, then the caller hangs up: BYE → 200, both s
   }
 });
 
+test('sip.tryingDelayMs: a call answered within it gets no 100 Trying; one answered later gets the 100 at the deadline', async () => {
+  for (const answerAfterMs of [0, 300]) {
+    const sip = memorySip();
+    const gw = sip.node('10.0.0.1', { tryingDelayMs: 100 });
+    const phone = sip.node('10.0.0.2');
+    gw.ua.onInvite = (s) => void (answerAfterMs === 0 ? s.accept(ANSWER) : sip.clock.setTimeout(() => s.accept(ANSWER), answerAfterMs));
+    try {
+      const dialled = InviteClientSession.dial(phone.ua, { target: gw.uri(), sdp: PCMU_OFFER(40000) });
+      await sip.net.settle();
+      await sip.run(answerAfterMs + 50);
+      const r = await dialled;
+      assert.ok(r.ok);
+      await sip.net.settle();
+      assert.deepEqual(wireFlow(sip.net), answerAfterMs === 0 ? ['INVITE', '200 OK', 'ACK'] : ['INVITE', '100 Trying', '200 OK', 'ACK'], `answered after ${answerAfterMs} ms`);
+    } finally {
+      await sip.close();
+    }
+  }
+});
+
 test('the gateway hangs up: its BYE ends the phone\'s session with remote-bye', async () => {
   const env = setup();
   try {

@@ -168,6 +168,52 @@ test('INVITE server: ACK → Confirmed, Timer I = T4 on UDP; 2xx → Accepted ab
   assert.equal(tx2.state, 'terminated', 'Timer L');
 });
 
+test('INVITE server: a deferred 100 Trying leaves only if nothing has by its deadline, or at once for a retransmitted INVITE', () => {
+  const statuses = (h: ReturnType<typeof harness>) => h.sent.map((s) => `${s.at}:${(s.msg as SipResponse).status}`);
+  const invite = req('INVITE');
+  // Answered within the delay: no 100 at all, and none later.
+  const a = harness();
+  const ta = new InviteServerTransaction('k', invite, a.ctx);
+  ta.tryingUnlessAnsweredWithin(100, () => res(invite, 100));
+  a.timers.advance(40);
+  ta.respond(res(invite, 200));
+  a.timers.advance(1000);
+  assert.deepEqual(statuses(a), ['40:200']);
+  // Not answered: the 100 at the deadline, then the answer; a retransmission then gets the 100 again.
+  const b = harness();
+  const tb = new InviteServerTransaction('k', invite, b.ctx);
+  tb.tryingUnlessAnsweredWithin(100, () => res(invite, 100));
+  b.timers.advance(99);
+  assert.deepEqual(statuses(b), []);
+  b.timers.advance(1);
+  tb.receiveRequest();
+  tb.respond(res(invite, 486));
+  assert.deepEqual(statuses(b).slice(0, 3), ['100:100', '100:100', '100:486']);
+  // A retransmitted INVITE before the deadline: the 100 at once, and not again at the deadline.
+  const c = harness();
+  const tc = new InviteServerTransaction('k', invite, c.ctx);
+  tc.tryingUnlessAnsweredWithin(100, () => res(invite, 100));
+  c.timers.advance(30);
+  tc.receiveRequest();
+  c.timers.advance(200);
+  assert.deepEqual(statuses(c), ['30:100']);
+  // A 180 within the delay takes the 100's place.
+  const d = harness();
+  const td = new InviteServerTransaction('k', invite, d.ctx);
+  td.tryingUnlessAnsweredWithin(100, () => res(invite, 100));
+  td.respond(res(invite, 180));
+  d.timers.advance(500);
+  td.receiveRequest();
+  assert.deepEqual(statuses(d), ['0:180', '500:180'], 'no 100; the retransmission gets the 180');
+  // Terminated before its deadline (transport error, shutdown): nothing leaves.
+  const e = harness();
+  const te = new InviteServerTransaction('k', invite, e.ctx);
+  te.tryingUnlessAnsweredWithin(100, () => res(invite, 100));
+  te.terminate();
+  e.timers.advance(500);
+  assert.deepEqual(statuses(e), []);
+});
+
 test('non-INVITE server: Timer J = 64*T1 on UDP (retransmissions get the final response), 0 on TCP', () => {
   const h = harness();
   const options = req('OPTIONS');

@@ -7,6 +7,10 @@
  *   Completed --ACK--> Confirmed (Timer I = T4 unreliable, 0 reliable) --> Terminated
  *   Completed --Timer H--> Terminated (onAckTimeout)
  *
+ * The 100 Trying may wait (`tryingUnlessAnsweredWithin`): §17.2.1 lets a transaction skip it when the
+ * TU answers (1xx or final) within 200 ms, so a call answered at once costs one response fewer; an
+ * INVITE retransmission before the deadline gets the 100 at once, as it would have got the 100 sent.
+ *
  * Only while Proceeding does it hold the parsed INVITE (a CANCEL finds it, the TU answers it). Once a
  * final response has left it keeps that response's bytes (`Sent`) and forgets both parsed messages:
  * Accepted lasts 32 s and needs nothing to absorb retransmitted INVITEs; Completed resends bytes.
@@ -29,6 +33,9 @@ export class InviteServerTransaction {
   private timerI?: TimerHandle;
   private timerL?: TimerHandle;
   private gInterval: number;
+  /** The deferred 100 Trying and its deadline (tryingUnlessAnsweredWithin). */
+  private trying?: () => SipResponse;
+  private timerTrying?: TimerHandle;
 
   constructor(
     readonly id: string,
@@ -48,8 +55,32 @@ export class InviteServerTransaction {
     return this.state !== 'proceeding';
   }
 
+  /**
+   * Send `trying()` (a 100) after `ms` unless a response has left by then, or at once when the INVITE
+   * is retransmitted first. `ms` ≤ 200 (RFC 3261 §17.2.1).
+   */
+  tryingUnlessAnsweredWithin(ms: number, trying: () => SipResponse): void {
+    if (this.state !== 'proceeding' || this.lastSent) return;
+    this.trying = trying;
+    this.timerTrying = this.ctx.timers.setTimeout(() => this.sendTrying(), ms);
+  }
+
+  private sendTrying(): void {
+    const trying = this.trying;
+    this.cancelTrying();
+    if (trying && this.state === 'proceeding' && !this.lastSent) this.respond(trying());
+  }
+
+  private cancelTrying(): void {
+    if (this.trying === undefined) return;
+    this.trying = undefined;
+    this.ctx.timers.clearTimeout(this.timerTrying);
+    this.timerTrying = undefined;
+  }
+
   respond(res: SipResponse): void {
     const { timers, config, reliable } = this.ctx;
+    this.cancelTrying();
     if (this.state === 'proceeding') {
       this.lastSent = this.ctx.send(res);
       if (res.status < 200) return;
@@ -75,6 +106,7 @@ export class InviteServerTransaction {
 
   /** A retransmission of the INVITE arrived. */
   receiveRequest(): void {
+    if (this.trying !== undefined) return this.sendTrying();
     if ((this.state === 'proceeding' || this.state === 'completed') && this.lastSent) this.ctx.resend(this.lastSent);
     // accepted/confirmed: absorbed.
   }
@@ -102,6 +134,7 @@ export class InviteServerTransaction {
     this.state = 'terminated';
     this.#request = undefined;
     this.lastSent = undefined;
+    this.cancelTrying();
     for (const t of [this.timerG, this.timerH, this.timerI, this.timerL]) this.ctx.timers.clearTimeout(t);
     this.ctx.onTerminated();
   }
