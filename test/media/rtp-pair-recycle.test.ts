@@ -184,6 +184,15 @@ test('with no free port the oldest parked pair is taken before its quiet time (t
   await waitFor('the port back', () => ports.allocated === 0, 2000);
 });
 
+test('a call that ends after the pool was shut down closes its pair instead of parking it', async () => {
+  const ports = pool(4, { recycleQuietMs: 100 });
+  const a = await open(ports);
+  closeWarmRtpPairs(ports);
+  await a.session.close();
+  assert.equal(rtpPairStats(ports).parked, 0);
+  assert.equal(ports.allocated, 0, 'its port is back');
+});
+
 test('a parked pair does not keep a process alive', { skip: nativeAvailable ? false : 'native UDP receive unavailable' }, async () => {
   // A process that parks a pair and has nothing else to do exits on its own.
   const session = fileURLToPath(new URL('../../src/media/rtp/session.js', import.meta.url)).replace(/\.js$/, '.ts');

@@ -316,8 +316,9 @@ export async function bindRtpPair(pool: PortPool, address: string): Promise<Bind
  * room), else its sockets closed and its port given back. Resolves once that is done.
  */
 export function releaseRtpPair(pool: PortPool, address: string, pair: BoundPair): Promise<void> {
-  if (pool.recycleQuietMs > 0) {
-    const reserve = reserveOf(pool, address);
+  // No reserve: the pool was shut down (closeWarmRtpPairs) while this call closed; nothing parks after that.
+  const reserve = pool.recycleQuietMs > 0 ? reserves.get(pool)?.get(address) : undefined;
+  if (reserve !== undefined) {
     if (reserve.park(pair)) return Promise.resolve();
     reserve.stats.closed++;
   }
