@@ -651,7 +651,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.rtcpSocket.off('error', ignoreSocketError);
     this.nativeRx = null;
     await releaseRtpPair(this.pool, this.localAddress, this.pair);
-    // The sockets are closed: nothing sends from the ring again; its idle buffers serve later calls.
+    // The sockets are closed or parked: this session sends nothing again; its idle ring buffers serve later calls.
     this.ring.release();
     // libsrtp state (and its key copy) lives outside the JS heap: free it with the call, not at some later GC.
     // (stats() still reports srtp: true; nothing protects or opens a packet once closed.)
