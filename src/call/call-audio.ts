@@ -150,7 +150,7 @@ export class CallAudio extends CallAudioControls implements CallAudioPort {
 
   configure(audio: NegotiatedAudio): void {
     this.codec = audio.codec;
-    this.rtp.setRemote({ address: audio.remoteAddress, port: audio.remotePort });
+    this.rtp.setRemote({ address: audio.remoteAddress, port: audio.remotePort, ...(audio.alsoFrom ? { alsoFrom: audio.alsoFrom } : {}) });
     this.rtp.setPayloadTypes({ audio: [audio.pt], send: audio.pt, telephoneEvent: audio.telephoneEventPt ?? null });
     this.configured = true;
   }

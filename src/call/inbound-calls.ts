@@ -102,7 +102,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     const log = this.log.child({ callId, accountId: route.account.id, applicationId: route.application.id });
     const record = new CallRecord({ callId, accountId: route.account.id, applicationId: route.application.id }, this.clock);
     const info = record.info;
-    const negotiation = new OfferAnswer(session, media, route.application.secureMedia, info, () => this.sdpVersion++, this.clock);
+    const negotiation = new OfferAnswer(session, media, route.application.secureMedia, info, () => this.sdpVersion++, this.clock, session.source.remote.address);
     const answer = negotiation.initial(admitted.offer);
     if (!answer.ok) {
       await media.close();

@@ -37,6 +37,8 @@ export class OfferAnswer {
     private readonly info: CallInfo,
     private readonly nextVersion: () => number,
     private readonly clock: Clock,
+    /** The address the call was signalled from: media may come from it too (a NAT, an SBC). */
+    private readonly signalledFrom?: string,
   ) {
     session.onOffer = (sdp) => {
       const parsed = parseSdp(sdp);
@@ -99,7 +101,8 @@ export class OfferAnswer {
 
   /** Configure the media from a negotiation: SRTP keyed by SDES when the offer was RTP/SAVP. */
   private apply(audio: NegotiatedAudio<SdesKeys>): void {
-    this.media.configure(audio);
+    // The media hears only the SDP's address and the signalling peer's (media.latching 'signalled').
+    this.media.configure(this.signalledFrom ? { ...audio, alsoFrom: [this.signalledFrom] } : audio);
     this.media.setSrtpKeys(audio.srtp ?? null);
     this.info.audio = { ...audio, srtp: undefined };
   }

@@ -91,7 +91,7 @@ export class WorkerCallAudio extends CallAudioControls implements CallAudioPort 
 
   configure(audio: NegotiatedAudio): void {
     this.codec = audio.codec;
-    this.handle.configure({ codec: audio.codec, pt: audio.pt, telephoneEventPt: audio.telephoneEventPt ?? null, remoteAddress: audio.remoteAddress, remotePort: audio.remotePort });
+    this.handle.configure({ codec: audio.codec, pt: audio.pt, telephoneEventPt: audio.telephoneEventPt ?? null, remoteAddress: audio.remoteAddress, remotePort: audio.remotePort, alsoFrom: [...(audio.alsoFrom ?? [])] });
     this.configured = true;
   }
 

@@ -95,6 +95,12 @@ export const mediaSchema = z
     playoutPhases: z.number().int().min(1).max(10).default(1),
     /** Media worker threads carrying the calls' RTP, SRTP, jitter buffers and codecs: 0 = all on the main thread; 'auto' = one per core less one (at least 1). docs/media-flow.md "Media workers". */
     workers: z.union([z.literal('auto'), z.number().int().min(0).max(256)]).default(0),
+    /**
+     * Which sources a call's RTP is heard from: 'signalled' (default) — the SDP's connection address
+     * or the address the call was signalled from (any port: NAT); 'any' — whoever sends first, the
+     * plain symmetric-RTP rule, open to RTP injection ("RTP bleed") on plain RTP. docs/security.md.
+     */
+    latching: z.enum(['signalled', 'any']).default('signalled'),
   })
   .prefault({})
   .refine((m) => m.rtpPortMin <= m.rtpPortMax, { message: 'rtpPortMin must not exceed rtpPortMax', path: ['rtpPortMin'] });

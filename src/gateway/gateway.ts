@@ -159,6 +159,7 @@ export class Gateway {
       playoutPhases: c.media.playoutPhases,
       workers: c.media.workers,
       srtpBackend: c.media.srtpBackend,
+      latching: c.media.latching,
       logger: this.log.child({ module: 'media' }),
       onTick: this.pauseTrace ? this.pauseTrace.tick.bind(this.pauseTrace) : undefined,
     });

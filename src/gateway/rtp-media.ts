@@ -37,6 +37,8 @@ export interface RtpMediaOptions {
   workers?: number | 'auto';
   /** The SRTP library the workers load (config `media.srtpBackend`). */
   srtpBackend?: 'auto' | 'libsrtp' | 'openssl';
+  /** Which sources a call's RTP may come from (config `media.latching`, default 'signalled'). */
+  latching?: 'signalled' | 'any';
   /** Each playout tick's deadline, lateness and cost (the pause trace, pause-trace.ts); unset normally. */
   onTick?: (deadlineMs: number, latenessMs: number, costMs: number) => void;
 }
@@ -73,6 +75,7 @@ export class RtpMediaFactory implements CallMediaFactory {
             portMin: opts.portMin,
             portMax: opts.portMax,
             srtpBackend: opts.srtpBackend ?? 'auto',
+            sources: opts.latching ?? 'signalled',
             phases: opts.playoutPhases ?? 1,
             onWorkerExit: (w) => opts.logger.error({ worker: w.worker, calls: w.calls, code: w.code, err: w.error }, 'media worker exited; its calls were ended and a new worker started'),
           });
@@ -125,7 +128,7 @@ export class RtpMediaFactory implements CallMediaFactory {
   }
 
   private async onMainThread(options: CallAudioOptions | undefined): Promise<CallAudio | undefined> {
-    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host });
+    const r = await RtpSession.open({ ports: this.pool, address: this.opts.host, sources: this.opts.latching ?? 'signalled' });
     if (!r.ok) {
       this.opts.logger.warn({ reason: r.error }, 'no RTP port available');
       return undefined;

@@ -45,6 +45,11 @@ export interface NegotiatedAudio<C = unknown> {
   onHold: boolean;
   secure: boolean;
   srtp?: C;
+  /**
+   * Not from the SDP: other addresses the call layer knows media may come from (the signalling
+   * peer's), for the media's `sources: 'signalled'` rule (docs/security.md, RTP bleed).
+   */
+  alsoFrom?: readonly string[];
 }
 
 export type NegotiateResult<C> =

@@ -20,6 +20,11 @@ export interface RemoteAddress {
   port: number;
   /** RTCP port from `a=rtcp` (default port + 1). */
   rtcpPort?: number;
+  /**
+   * Other addresses this call's media may come from besides `address` (the signalling peer: a NAT
+   * or an SBC sends media from the address it signalled from). Used with `sources: 'signalled'`.
+   */
+  alsoFrom?: readonly string[];
 }
 
 export interface PayloadTypeMap {
@@ -56,6 +61,13 @@ export interface RtpSessionOptions {
   relatchSilenceMs?: number;
   /** Symmetric RTP latching on (default true). Off: always send to the SDP address. */
   symmetric?: boolean;
+  /**
+   * Which sources may be heard (and latched) once `setRemote` has said where media comes from:
+   * 'signalled' — only the remote's address and its `alsoFrom` addresses (any port: NAT); 'any' —
+   * whoever sends first (default, for sessions without signalling). The gateway uses 'signalled'
+   * (`media.latching`): a stranger's packets to the port are foreign, never the caller (RTP bleed).
+   */
+  sources?: 'signalled' | 'any';
   /** Pause between queued DTMF digits (default 60 ms). */
   interDigitMs?: number;
   onAudio?: AudioHandler;

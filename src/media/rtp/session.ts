@@ -96,6 +96,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   private remote: RemoteAddress | null = null;
   private readonly rtpLatch: SourceLatch;
+  /** Addresses media may come from ('signalled' sources, once setRemote has run); null: any. */
+  private allowedSources: Set<string> | null = null;
+  private readonly sourcesRule: 'signalled' | 'any';
   private readonly rtcpLatch: SourceLatch;
   private readonly ptKind = new Uint8Array(128);
   private sendPt = 0;
@@ -188,6 +191,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.rtpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.rtcpLatch = new SourceLatch(options.relatchSilenceMs ?? 1000);
     this.symmetric = options.symmetric ?? true;
+    this.sourcesRule = options.sources ?? 'any';
     this.onAudio = options.onAudio;
     this.rtpFd = socketFd(rtpSocket);
     const rnd = sessionRandom(10);
@@ -242,6 +246,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (!this.remoteIsLiteral) this.stopNativeRx(true);
     this.rtpLatch.clear();
     this.rtcpLatch.clear();
+    if (this.sourcesRule === 'signalled') this.allowedSources = new Set([remote.address, ...(remote.alsoFrom ?? [])].map(plainAddress));
   }
 
   setPayloadTypes(map: PayloadTypeMap): void {
@@ -489,6 +494,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   /** The latching rule; see the header comment and source-latch.ts. */
   private acceptSource(kind: 'rtp' | 'rtcp', address: string, port: number, now: number): boolean {
+    // Fail closed: with 'signalled' sources, an address neither the SDP nor the signalling named is
+    // never heard nor latched, whatever the latching rule would say (RTP bleed, docs/security.md).
+    if (this.allowedSources !== null && !this.allowedSources.has(address) && !this.allowedSources.has(plainAddress(address))) return false;
     if (!this.symmetric) return true;
     return (kind === 'rtp' ? this.rtpLatch : this.rtcpLatch).accept(address, port, now, kind === 'rtp' ? this.onRtpLatch : this.onRtcpLatch);
   }
@@ -661,6 +669,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 }
 
 function ignoreSocketError(): void {}
+
+/** An address as compared with the allowed sources: lower case, an IPv4-mapped IPv6 address as IPv4. */
+function plainAddress(a: string): string {
+  const l = a.toLowerCase();
+  return l.startsWith('::ffff:') && l.includes('.') ? l.slice(7) : l;
+}
 
 function disposeSrtp(t: SrtpTransform): void {
   t.inbound.dispose();

@@ -43,7 +43,7 @@ function threadCpuMs(): number {
 }
 
 async function open(id: number, buffer: SharedArrayBuffer): Promise<void> {
-  const r = await RtpSession.open({ ports: pool, address: init.host });
+  const r = await RtpSession.open({ ports: pool, address: init.host, sources: init.sources ?? 'signalled' });
   if (!r.ok) return post({ op: 'openFailed', id, reason: r.error });
   const rtp = r.value;
   const call = new WorkerCall(rtp, attachCallRings(buffer));

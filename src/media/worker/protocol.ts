@@ -20,6 +20,8 @@ export interface WorkerInit {
   phases: number;
   /** Every how many ms the worker posts its thread CPU time (default 1000). */
   statsIntervalMs?: number;
+  /** Which sources a call's RTP may come from (config media.latching; RtpSession `sources`). */
+  sources?: 'signalled' | 'any';
 }
 
 export interface NegotiatedStream {
@@ -28,6 +30,8 @@ export interface NegotiatedStream {
   telephoneEventPt: number | null;
   remoteAddress: string;
   remotePort: number;
+  /** Other addresses media may come from (the signalling peer's; RtpSession `sources`). */
+  alsoFrom?: string[];
 }
 
 export type ToWorker =

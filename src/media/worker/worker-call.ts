@@ -68,7 +68,7 @@ export class WorkerCall {
 
   configure(s: NegotiatedStream): void {
     this.codec = s.codec;
-    this.rtp.setRemote({ address: s.remoteAddress, port: s.remotePort });
+    this.rtp.setRemote({ address: s.remoteAddress, port: s.remotePort, ...(s.alsoFrom ? { alsoFrom: s.alsoFrom } : {}) });
     this.rtp.setPayloadTypes({ audio: [s.pt], send: s.pt, telephoneEvent: s.telephoneEventPt });
     this.configured = true;
   }

@@ -28,6 +28,8 @@ export interface MediaWorkerPoolOptions {
   portMin: number;
   portMax: number;
   srtpBackend: SrtpBackendChoice;
+  /** Which sources a call's RTP may come from (config media.latching). */
+  sources?: 'signalled' | 'any';
   phases?: number;
   statsIntervalMs?: number;
   /** A started worker silent this long is taken as hung and terminated (default 5000 ms). */
@@ -152,7 +154,7 @@ export class MediaWorkerPool {
     if (per < 1) throw new RangeError(`media.workers: ${n} workers need at least ${n} RTP port pairs`);
     for (let i = 0; i < n; i++) {
       const min = opts.portMin + (opts.portMin % 2) + i * per * 2;
-      const init: WorkerInit = { host: opts.host, portMin: min, portMax: min + per * 2 - 1, srtpBackend: opts.srtpBackend, phases: opts.phases ?? 1, statsIntervalMs: opts.statsIntervalMs };
+      const init: WorkerInit = { host: opts.host, portMin: min, portMax: min + per * 2 - 1, srtpBackend: opts.srtpBackend, phases: opts.phases ?? 1, statsIntervalMs: opts.statsIntervalMs, sources: opts.sources ?? 'signalled' };
       this.slots.push(this.start(i, init));
     }
     const hangMs = opts.hangMs ?? 5000;
