@@ -5,6 +5,8 @@
  * source: the stranger was heard as the caller and the agent's audio went to him. With
  * `media.latching: signalled` (the default) only the SDP's address and the signalling peer's are
  * heard: the stranger gets nothing and is never heard, the caller's stream is the call's.
+ * The same gateway shows, on /metrics, the finished calls' RTP pairs parked and a later call
+ * reusing one (`hushgate_media_rtp_pairs`, docs/media-rtp.md "A pair's life").
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { startGateway, type RunningGateway } from '../helpers/gateway-process.js';
 import { RawSip, statusOf, PCMU_OFFER } from '../helpers/raw-sip.js';
 import { writeRtp } from '../../src/media/rtp/packet.js';
+import { waitFor } from '../helpers/wait.js';
 
 let gw: RunningGateway;
 
@@ -70,5 +73,30 @@ test('a stranger who sends RTP to a call\'s port first is neither heard nor sent
     raw.close();
     caller.socket.close();
     stranger.socket.close();
+  }
+});
+
+test('/metrics: a finished call\'s RTP pair is parked, and a call after the quiet time reuses it', async () => {
+  const gauge = async (stat: string) => Number(new RegExp(`^hushgate_media_rtp_pairs\\{stat="${stat}"\\} (\\d+)$`, 'm').exec(await gw.metrics())?.[1] ?? NaN);
+  const raw = await RawSip.open('127.0.0.1');
+  const call = async () => {
+    const invite = raw.request('INVITE', { port: gw.sipPort, user: 'echo', headers: ['Content-Type: application/sdp'], body: PCMU_OFFER() });
+    raw.send(invite.text, gw.sipPort);
+    const ok = await raw.receive((x) => x.includes(invite.callId) && statusOf(x) >= 200);
+    assert.equal(statusOf(ok), 200);
+    const toTag = /^To:.*;tag=([^;\s>]+)/m.exec(ok)![1]!;
+    raw.send(raw.request('ACK', { port: gw.sipPort, user: 'echo', callId: invite.callId, toTag }).text, gw.sipPort);
+    raw.send(raw.request('BYE', { port: gw.sipPort, user: 'echo', callId: invite.callId, toTag, cseq: 2 }).text, gw.sipPort);
+    await raw.receive((x) => x.includes(invite.callId) && /CSeq: 2 BYE/.test(x));
+  };
+  try {
+    await call();
+    await waitFor('the call\'s pair parked', async () => (await gauge('parked')) >= 1, 3000);
+    const reused = await gauge('reused');
+    await sleep(1200); // the gateway's quiet time is 1 s
+    await call();
+    await waitFor('a parked pair reused', async () => (await gauge('reused')) > reused, 3000);
+  } finally {
+    raw.close();
   }
 });

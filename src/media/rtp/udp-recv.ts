@@ -37,7 +37,6 @@ interface RxAddon {
 /** What a reader hands its datagrams to: a call's session, or a parked pair's drop. */
 export type NativeDatagramsTarget = (ring: NativeRtpRing, count: number) => void;
 
-
 const SLOTS = 64;
 const SLOT_BYTES = 2048;
 
