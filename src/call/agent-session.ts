@@ -7,7 +7,7 @@
  * A remote dialog is gated (DialogGate). A failing dialog gets `vgwConversationFailedMessage`.
  * The sensitive switch (sensitive-turns.ts) and recording consent (recording-consent.ts) apply.
  */
-import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest, type TurnResponse } from '../dialog/index.js';
+import { DialogError, SPECIAL_INPUTS, type GatewayTurnState, type TurnInput, type TurnRequest } from '../dialog/index.js';
 import { joinUtterances } from '../speech/index.js';
 import { callGatewayState, turnExchange, type TurnExchange } from './gateway-state.js';
 import type { Utterance } from '../media/index.js';
@@ -23,7 +23,7 @@ import { Speaker, type FirstAudio, type SpeakOptions } from './speaker.js';
 import { streamTurn } from './streamed-turn.js';
 import { recognise, sttResponseOf } from './recognition.js';
 import { EarlyTurnEnd } from './early-end.js';
-import { deadline } from './timing.js';
+import { PartialTranscripts } from './partial-transcripts.js';
 import { runAction, type ActionContext, type AgentFlags } from './actions/index.js';
 import { SensitiveTurns } from './sensitive-turns.js';
 import { DEFAULT_INTERRUPTION, InterruptionJudge, interruptionOutcome, interruptionSettingsOf } from './barge-in.js';
@@ -33,7 +33,6 @@ import type { AgentDeps, TurnOptions, TurnTimings } from './agent-types.js';
 export type { AgentDeps, TurnTimings } from './agent-types.js';
 
 const DEFAULT_FAILED_MESSAGE = 'Sorry, something went wrong on our side.';
-const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 const DEFAULT_POST_RESPONSE_TIMEOUT_MS = 10_000;
 const MAX_DIALOG_FAILURES = 3;
 
@@ -52,6 +51,7 @@ export class AgentSession {
   private readonly noInput: NoInputTimer;
   private readonly digits: DtmfCollector;
   private readonly earlyEnd: EarlyTurnEnd;
+  private readonly partials: PartialTranscripts; // to a dialog that asked for them (partialResultUrl)
   private readonly interruption: InterruptionJudge;
   private readonly clock: Clock;
   private readonly abort = new AbortController(); // the call ended: dialog requests, synthesis and action handlers stop
@@ -80,13 +80,17 @@ export class AgentSession {
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
     this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone));
     const expected = () => this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
-    this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log, this.clock, () => this.sensitive.on);
+    this.partials = new PartialTranscripts({ wanted: () => !!this.services.currentDialog.dialog.partial, send: (req, signal) => this.services.currentDialog.dialog.partial!(req, signal),
+      request: (text) => (this.hearsCaller() ? this.exchange.partialRequest(this.services.currentDialog, text, this.baseState(), { ...(this.privacy.expect ? { expect: this.privacy.expect } : {}), sensitive: this.sensitive.on }) : undefined) }, this.abort.signal, deps.log); // gated stricter than a turn
+    this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log, this.clock, () => this.sensitive.on, this.partials);
   }
+  /** The caller's speech now would make a turn (and its partials may go): not paused, not over our own prompt, no turn in flight in silence. */
+  private readonly hearsCaller = (): boolean => !(this.flags.sttPaused || (this.busy && !this.call.media.playing) || this.interruption.overPrompt);
 
   start(): void {
     const m = this.call.media;
-    m.on('utterance', (u) => void this.onUtterance(u));
-    m.on('pause', (p) => void (this.flags.sttPaused || (this.busy && !m.playing) || this.interruption.overPrompt || this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
+    m.on('utterance', (u) => (this.partials.utteranceEnded(), void this.onUtterance(u)));
+    m.on('pause', (p) => void (this.hearsCaller() && this.earlyEnd.onPause(p))); // only pauses whose utterance would be heard
     // Caller speech (or a key press) stops the no-input timer; the utterance's turn re-arms it.
     m.on('speechStart', () => this.noInput.clear());
     this.call.onDtmf((digit) => this.onDtmf(digit));
@@ -114,15 +118,9 @@ export class AgentSession {
     const timings: TurnTimings = { turn, endpointingMs: o.endpointingMs, sttMs: o.sttMs, dialogMs: 0 };
     if (target.dialog.turnStream) return this.streamedTurn(target, req, { trigger, timings }, turnPrivacy, input);
     const t0 = this.clock.now();
-    let response: TurnResponse;
-    const limit = deadline(this.clock, this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS, this.abort.signal);
-    try {
-      response = await target.dialog.turn(req, limit.signal);
-    } catch (err) {
-      return this.dialogFailed(turn, err, t0, turnPrivacy);
-    } finally {
-      limit.clear();
-    }
+    const asked = await this.exchange.ask(target, req, this.clock, this.abort.signal);
+    if (!asked.ok) return this.dialogFailed(turn, asked.error, t0, turnPrivacy);
+    const response = asked.response;
     timings.dialogMs = Math.round(this.clock.now() - t0);
     if (this.ended) return this.services.dialogAnswered();
     const restored = this.exchange.answered(target, response, turn);
@@ -167,7 +165,7 @@ export class AgentSession {
     this.excludeFromCache = this.speaksCallerData = false; // until a piece restores a token
     const out = await (this.replyDone = streamTurn(target, req, first, (this.reply = new AbortController()), {
       clock: this.clock, speaker: this.speaker, exchange: this.exchange, gate: this.gate, callSignal: this.abort.signal,
-      responseTimeoutMs: this.exchange.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS,
+      responseTimeoutMs: this.exchange.responseTimeoutMs,
       speakOptions: (text, callerData) => this.speakOptions(text, (this.speaksCallerData ||= callerData)),
       agentSaid: (text) => this.privacy.agentSaid(text),
       runAction: (a) => runAction(a, ctx).then((next) => (this.completed.push({ command: a.command, parameters: a.parameters }), next)),
@@ -292,6 +290,7 @@ export class AgentSession {
     this.noInput.clear();
     this.digits.dispose();
     this.speaker.close();
+    this.partials.report();
     // Tell the dialog the caller hung up (IBM's vgwHangUp turn); its answer is not played.
     if (reason === 'remote-bye') await this.exchange.callerHungUp(this.services.currentDialog, { ...this.baseState(), hangupReason: 'caller' }, this.clock);
     this.gate.clear();

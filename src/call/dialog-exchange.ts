@@ -5,7 +5,7 @@
  * the dialog runs outside the process.
  */
 import type { Logger } from 'pino';
-import type { TurnInput, TurnResponse } from '../dialog/index.js';
+import type { TurnInput, TurnRequest, TurnResponse } from '../dialog/index.js';
 import { gatewayContext, readDialogSettings, SPECIAL_INPUTS, type DialogSettings, type GatewayTurnState } from '../dialog/index.js';
 import type { Clock } from '../time/index.js';
 import { deadline } from './timing.js';
@@ -15,8 +15,8 @@ import type { DialogTarget } from './call-services.js';
 
 type Context = Record<string, unknown>;
 
-
 const HANGUP_TURN_TIMEOUT_MS = 3000;
+const DEFAULT_RESPONSE_TIMEOUT_MS = 10_000;
 
 export class DialogExchange {
   /** The dialog's `vgw*` settings so far (each turn's add to and override the earlier ones). */
@@ -39,6 +39,34 @@ export class DialogExchange {
   request(target: DialogTarget, input: TurnInput, state: GatewayTurnState, privacy: TurnPrivacy): { input: TurnInput; context: Context } {
     const context = gatewayContext(target.remote ? this.#dialogContext : this.#context, state);
     return target.remote ? this.gate.outbound(input, context, privacy) : { input, context };
+  }
+
+  /** How long a turn may wait for the dialog's answer (`vgwConversationResponseTimeout`, else 10 s). */
+  get responseTimeoutMs(): number {
+    return this.settings.vgwConversationResponseTimeout ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+  }
+
+  /** Ask `target` for a turn's answer within the response timeout, or until the call ends; a failure is a value. */
+  async ask(target: DialogTarget, req: TurnRequest, clock: Clock, callSignal: AbortSignal): Promise<{ ok: true; response: TurnResponse } | { ok: false; error: unknown }> {
+    const limit = deadline(clock, this.responseTimeoutMs, callSignal);
+    try {
+      return { ok: true, response: await target.dialog.turn(req, limit.signal) };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      limit.clear();
+    }
+  }
+
+  /**
+   * A partial transcript's request to `target` while the caller speaks, or undefined when none may go:
+   * the dialog is local or takes no partials, or the gate refuses the text (DialogGate.outboundPartial).
+   */
+  partialRequest(target: DialogTarget, text: string, state: GatewayTurnState, privacy: TurnPrivacy): { input: { text: string }; context: Context } | undefined {
+    if (!target.remote || !target.dialog.partial) return undefined;
+    const gated = this.gate.outboundPartial(text, privacy);
+    if (gated === undefined) return undefined;
+    return { input: { text: gated }, context: this.gate.outboundContext(gatewayContext(this.#dialogContext, state)) };
   }
 
   /** The caller hung up: tell the dialog (`vgwHangUp`), under the same gate as every turn; best effort, bounded. */

@@ -24,6 +24,8 @@ export interface RestoredResponse {
 
 export class DialogGate {
   readonly #vault = new TokenVault();
+  /** The policy partials are gated with: the dialog's, its `token` transcript rule made `mask` (see outboundPartial). */
+  readonly #partialPolicy: PrivacyPolicy;
 
   constructor(
     private readonly policy: PrivacyPolicy,
@@ -31,7 +33,28 @@ export class DialogGate {
     private readonly privacy: CallPrivacy,
     /** Who placed the call: on an outbound call the remote party is To, our own line From. */
     private readonly direction: 'inbound' | 'outbound' = 'inbound',
-  ) {}
+  ) {
+    const rule = policy.dialog.transcript;
+    const partialRule = typeof rule === 'object' && rule.redact === 'token' ? { redact: 'mask' as const } : rule;
+    this.#partialPolicy = { ...policy, dialog: { ...policy.dialog, transcript: partialRule } };
+  }
+
+  /**
+   * A partial transcript as a remote dialog may see it, or undefined when it may not go at all (the
+   * sensitive switch, a `drop` rule, `dropIfPii` with anything found). Stricter than a turn: what is
+   * being dictated cannot be told yet, so every number run in it is a value whatever its length
+   * (gated as a dictation in progress), and values are masked, never tokenized — a token would name
+   * half a value in the call's vault, which the dialog could echo and have restored.
+   */
+  outboundPartial(text: string, turn: TurnPrivacy): string | undefined {
+    if (turn.sensitive || !text.trim()) return undefined;
+    const gated = applyPolicy('dialog', { transcript: text }, this.#partialPolicy, {
+      detection: this.privacy.detection({ ...turn, continuesDigitRun: true }),
+      defaultCountry: this.defaultCountry,
+      direction: this.direction,
+    });
+    return gated.transcript?.trim() ? gated.transcript : undefined;
+  }
 
   /**
    * A turn's input and context as a remote dialog may see them. A turn taken while the sensitive

@@ -9,7 +9,10 @@
  * Only recognisers that decode a partial utterance cheaply (`Stt.cheapPartials`: the warm embedded
  * pool) are asked, and only when the dialog expects phrases (a grammar decode); a remote engine
  * would be billed per pause, a general-model decode costs ~0.5 s of a pool worker. The partial hypothesis is used for
- * this decision only: it is not logged, not reported and not sent to the dialog.
+ * this decision only: it is not logged and not reported. It goes to the dialog only when the dialog asked for
+ * partials (`PartialsOut`, a webhook's `partialResultUrl`): then every pause is decoded (with the general model
+ * when there is no grammar) and each hypothesis, pause decode or streaming interim, is offered to
+ * PartialTranscripts, which gates it (docs/call.md "Partial transcripts to the dialog").
  *
  * The other way to have the recognition done before the hangover ends: a recogniser that streams
  * (`Stt.live`, Deepgram) hears the utterance live from its onset (live-recognition.ts), and its
@@ -33,6 +36,13 @@ export interface EarlyEndSettings {
   adaptive: boolean;
   /** Silence that ends a turn judged complete (ms). */
   shortHangoverMs: number;
+}
+
+/** Where partial hypotheses go when the dialog asked for them (AgentSession → PartialTranscripts). */
+export interface PartialsOut {
+  /** Asked now (the current dialog takes partials)? Checked at each pause and hypothesis. */
+  wanted(): boolean;
+  offer(text: string): void;
 }
 
 /** The recogniser, grammar and options the next recognition would use (without using up a "once" setting). */
@@ -60,9 +70,14 @@ export class EarlyTurnEnd {
     private readonly clock: Clock = systemClock,
     /** True while a third-party recogniser must hear silence (the sensitive switch). */
     muted: () => boolean = () => true,
+    private readonly partials?: PartialsOut,
   ) {
     this.live = new LiveRecognition(media, recogniser, muted);
-    this.live.onHypothesis(() => this.judgeRunning());
+    this.live.onHypothesis(() => {
+      this.judgeRunning();
+      const h = this.live.running;
+      if (h && this.partials?.wanted()) this.partials.offer(h.result.transcript);
+    });
   }
 
   /** The pause a streaming recogniser's hypotheses are judged for, until it ends or is over. */
@@ -70,19 +85,23 @@ export class EarlyTurnEnd {
 
   /** Judge one pause; ends the turn early when the caller has given a complete answer. */
   async onPause(p: PauseSnapshot): Promise<void> {
-    if (!this.settings.adaptive) return;
+    const partials = this.partials?.wanted() === true;
+    if (!this.settings.adaptive && !partials) return;
     // Only a hypothesis closed during this pause speaks for it: one closed before it (Deepgram's
     // endpointing silence, 300 ms, outlasts the 160 ms pause probe) was for words the caller went on from.
     const after = this.live.hypotheses;
     const { stt, phrases, options } = await this.recogniser();
     if (stt.live) {
+      if (!this.settings.adaptive) return; // its partials are its interims (constructor)
       this.counts.probed++;
       this.livePause = { id: p.id, stt, ...(phrases ? { phrases } : {}), ...(p.utterance.speechMs !== undefined ? { speechMs: p.utterance.speechMs } : {}), after };
       return this.judgeRunning();
     }
     // Cheap means a grammar decode (tens of ms); the general language model takes ~0.5 s a decode
-    // and would make every pause of free speech compete with other calls' final decodes.
-    if (!stt.cheapPartials || !phrases?.length) return;
+    // and would make every pause of free speech compete with other calls' final decodes — paid
+    // only when the dialog asked for partials.
+    const judge = this.settings.adaptive && !!phrases?.length;
+    if (!stt.cheapPartials || (!judge && !partials)) return;
     this.counts.probed++;
     const t0 = this.clock.now();
     const outcome = recognise(p.utterance, stt, { phrases, engineOptions: options });
@@ -90,6 +109,8 @@ export class EarlyTurnEnd {
     this.atPause.set(p.utterance.audio, entry);
     const o = await outcome;
     entry.decodeMs = Math.round(this.clock.now() - t0);
+    if (o.ok && partials) this.partials!.offer(o.result.transcript);
+    if (!judge) return;
     const judged = o.ok ? judgeCompleteness(o.result, { phrases, speechMs: p.utterance.speechMs }) : 'incomplete';
     if (judged !== 'complete') return;
     this.counts.complete++;

@@ -17,9 +17,9 @@
  * recogniser that does not stream) is not opened at all.
  *
  * The stream's running hypothesis (Deepgram's interim results, `onInterim`) is kept for adaptive
- * endpointing (early-end.ts) and handed to nobody else: not logged, not reported, not sent to the
- * dialog — as PocketSphinx's partials at a pause. While muted it is not kept (the recogniser heard
- * silence, not the caller).
+ * endpointing (early-end.ts), which also offers it to a dialog that asked for partials (through their
+ * gate); it is not logged and not reported — as PocketSphinx's partials at a pause. While muted it is
+ * not kept (the recogniser heard silence, not the caller).
  */
 import type { Stt, SttOutcome, SttResult, SttStream } from '../speech/index.js';
 import type { Utterance } from '../media/index.js';

@@ -65,10 +65,16 @@ export const webhookDialogSchema = z
     auth: httpAuthSchema,
     /** HMAC secret for `X-Hushgate-Signature`; unsigned when omitted. */
     secret: z.string().min(16, 'use at least 16 characters').optional(),
+    /**
+     * Where partial transcripts go while the caller speaks (privacy-gated, masked, never while the
+     * sensitive switch is on); none are sent when omitted. docs/call.md "Partial transcripts".
+     */
+    partialResultUrl: httpUrl.optional(),
     ...transport,
   })
   .superRefine(requireCredentials)
-  .superRefine(requireHttps('url'));
+  .superRefine(requireHttps('url'))
+  .superRefine(requireHttps('partialResultUrl'));
 
 export const iamAuthSchema = z.object({
   type: z.literal('iam'),

@@ -79,7 +79,7 @@ export async function createDialogFactory(cfg: DialogConfig, deps: DialogDeps = 
       ok: true,
       factory: {
         provider: 'webhook',
-        newDialog: () => new V1MessageDialog({ client, url: cfg.url, workspaceId: cfg.workspaceId, version: cfg.version, authHeaders, ...(cfg.secret ? { secret: cfg.secret } : {}) }),
+        newDialog: () => new V1MessageDialog({ client, url: cfg.url, workspaceId: cfg.workspaceId, version: cfg.version, authHeaders, ...(cfg.secret ? { secret: cfg.secret } : {}), ...(cfg.partialResultUrl ? { partialUrl: cfg.partialResultUrl } : {}) }),
         close,
       },
     };

@@ -52,9 +52,10 @@ export class HttpClient {
     this.target = new HttpTarget({ allowInsecure: opts.allowInsecure === true, ca: opts.ca, timeoutMs: opts.timeoutMs, maxResponseBytes: MAX_RESPONSE_BYTES });
   }
 
-  async request(req: HttpRequest, signal?: AbortSignal): Promise<HttpResponse> {
+  /** `once`: a single attempt whatever `retries` says (a request that is stale by the time a retry would go). */
+  async request(req: HttpRequest, signal?: AbortSignal, once = false): Promise<HttpResponse> {
     const host = hostOf(req.url);
-    return this.#retrying(host, signal, async () => {
+    return this.#retrying(host, signal, once ? 0 : this.opts.retries, async () => {
       const body = req.body ?? '';
       const headers = typeof req.headers === 'function' ? req.headers(body) : { ...req.headers };
       const res = await this.target.request({ method: req.method, url: req.url, headers, ...(req.body !== undefined ? { body } : {}), signal });
@@ -80,7 +81,7 @@ export class HttpClient {
   async postStream(url: string, body: unknown, headers: Record<string, string>, signal?: AbortSignal): Promise<AsyncIterable<Buffer>> {
     const host = hostOf(url);
     const text = JSON.stringify(body);
-    return this.#retrying(host, signal, async () => {
+    return this.#retrying(host, signal, this.opts.retries, async () => {
       const res = await this.target.stream({ method: 'POST', url, body: text, headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', ...headers }, signal });
       if (!res.ok) return networkRetry(res.error, host);
       const { status, body: stream } = res.value;
@@ -94,8 +95,8 @@ export class HttpClient {
    * One request with the client's retry policy: `attempt` returns its result, or a DialogError worth
    * another try (a network error, a 5xx) after a doubling backoff; anything it throws ends at once.
    */
-  async #retrying<T>(host: string, signal: AbortSignal | undefined, attempt: () => Promise<T | DialogError>): Promise<T> {
-    const attempts = 1 + Math.max(0, this.opts.retries);
+  async #retrying<T>(host: string, signal: AbortSignal | undefined, retries: number, attempt: () => Promise<T | DialogError>): Promise<T> {
+    const attempts = 1 + Math.max(0, retries);
     let backoff = this.opts.backoffMs ?? 200;
     let last: DialogError | undefined;
     for (let i = 0; i < attempts; i++) {

@@ -19,6 +19,19 @@ export interface TurnRequest {
   context: DialogContext;
 }
 
+/**
+ * What the caller has said so far in a turn that is not over (issue 17): a hint, not a turn. The
+ * dialog's answer is not read and its context is not changed; the gateway has put the text through
+ * the privacy gate for partials (DialogGate.outboundPartial) before a provider sees it.
+ */
+export interface PartialRequest {
+  input: { text: string };
+  /** The context as the last turn sent it (gated), with the gateway's `vgw*` variables. */
+  context: DialogContext;
+  /** 1, 2, … within the call: a receiver can drop a partial that arrived after a newer one. */
+  sequence: number;
+}
+
 export interface TurnResponse {
   /** Utterances to speak, in order. */
   text: string[];
@@ -59,6 +72,11 @@ export interface Dialog {
    * signal) abandons the request. Only providers that can stream implement it; it throws `DialogError`.
    */
   turnStream?(req: TurnRequest, signal?: AbortSignal): AsyncGenerator<TurnPart, TurnResponse, void>;
+  /**
+   * Deliver a partial transcript; present only when the application asked for them (a webhook's
+   * `partialResultUrl`). It throws `DialogError`; the call goes on either way.
+   */
+  partial?(req: PartialRequest, signal?: AbortSignal): Promise<void>;
   /** Hint for the next turn's recogniser; only providers that know their grammar implement it. */
   expectations?(): Expectations;
   close?(): Promise<void>;

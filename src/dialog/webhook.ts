@@ -7,11 +7,14 @@
  * The first turn sends empty text; DTMF is sent as its digits with `vgwIsDTMF: true`.
  * Used by the `webhook` provider (Basic/Bearer auth plus our HMAC signature) and by the
  * `watson-assistant` provider with `apiVersion: v1` (IAM auth).
+ *
+ * Partial transcripts (a webhook's `partialResultUrl` only): POST { "input": { "text" }, "context",
+ * "final": false, "sequence" } with the same headers, one attempt, any 2xx, the answer not read.
  */
 import type { HttpClient } from './http-client.js';
 import { responseFromOutput } from './response.js';
 import { signRequest } from './signature.js';
-import { DialogError, inputText, intentNames, isDtmfInput, type Dialog, type TurnRequest, type TurnResponse } from './types.js';
+import { DialogError, inputText, intentNames, isDtmfInput, type Dialog, type PartialRequest, type TurnRequest, type TurnResponse } from './types.js';
 
 export interface V1MessageOptions {
   client: HttpClient;
@@ -23,6 +26,8 @@ export interface V1MessageOptions {
   authHeaders: (signal?: AbortSignal) => Promise<Record<string, string>>;
   /** HMAC secret for X-Hushgate-Signature. */
   secret?: string;
+  /** Where partial transcripts go; without it the dialog takes none (`partial` is absent). */
+  partialUrl?: string;
 }
 
 export function v1MessageUrl(base: string, workspaceId: string, version: string): string {
@@ -37,9 +42,23 @@ export class V1MessageDialog implements Dialog {
   private readonly url: string;
   private readonly host: string;
 
+  /** Present only with a `partialUrl`: the call asks `dialog.partial` whether partials are wanted at all. */
+  readonly partial?: (req: PartialRequest, signal?: AbortSignal) => Promise<void>;
+
   constructor(private readonly opts: V1MessageOptions) {
     this.url = v1MessageUrl(opts.url, opts.workspaceId, opts.version);
     this.host = new URL(this.url).host;
+    const partialUrl = opts.partialUrl;
+    if (partialUrl) this.partial = (req, signal) => this.#postPartial(partialUrl, req, signal);
+  }
+
+  async #postPartial(url: string, req: PartialRequest, signal?: AbortSignal): Promise<void> {
+    const body = JSON.stringify({ input: { text: req.input.text }, context: req.context, final: false, sequence: req.sequence });
+    const auth = await this.opts.authHeaders(signal);
+    const clock = this.opts.client.clock;
+    const secret = this.opts.secret;
+    const headers = (b: string) => ({ 'Content-Type': 'application/json', ...auth, ...(secret ? signRequest(secret, b, clock.epochMs()) : {}) });
+    await this.opts.client.request({ method: 'POST', url, body, headers }, signal, true);
   }
 
   async turn(req: TurnRequest, signal?: AbortSignal): Promise<TurnResponse> {

@@ -219,3 +219,36 @@ describe('webhook failure handling', () => {
     await server.close();
   });
 });
+
+describe('webhook partial transcripts (partialResultUrl)', () => {
+  it('go to their own URL with auth and a valid signature, one attempt, the answer unread; none without the URL', async () => {
+    let status = 204;
+    const server = await startRecordingServer((req) => (req.url === '/partials' ? { status, body: '' } : soe(req)), { tls: cert });
+    const without = await factoryFor(server);
+    assert.equal(without.newDialog().partial, undefined, 'no URL: the dialog takes no partials');
+    without.close();
+
+    const { clock } = recordingClock();
+    const f = await factoryFor(server, { partialResultUrl: `${server.url}/partials` }, clock);
+    const dialog = f.newDialog();
+    await dialog.partial!({ input: { text: 'check my bal' }, context: { vgwSessionID: 's1' }, sequence: 3 });
+    const req = server.requests.at(-1)!;
+    assert.equal(req.url, '/partials');
+    assert.equal(req.headers['authorization'], BASIC);
+    assert.ok(verifySignature(SECRET, req.body, req.headers['x-hushgate-timestamp'] as string, req.headers['x-hushgate-signature'] as string, Date.now()).ok);
+    assert.deepEqual(JSON.parse(req.text), { input: { text: 'check my bal' }, context: { vgwSessionID: 's1' }, final: false, sequence: 3 });
+
+    status = 503; // a turn would be retried twice; a partial is stale by then
+    const before = server.requests.length;
+    await assert.rejects(dialog.partial!({ input: { text: 'x' }, context: {}, sequence: 4 }), (e: unknown) => e instanceof DialogError && e.kind === 'http');
+    assert.equal(server.requests.length, before + 1, 'one attempt');
+    f.close();
+    await server.close();
+  });
+
+  it('a plain-http partialResultUrl is refused at configuration, naming the field', () => {
+    const r = dialogConfigSchema.safeParse({ provider: 'webhook', url: 'https://soe.example', workspaceId: 'ws', auth: { type: 'bearer', token: 't' }, partialResultUrl: 'http://soe.example/partials' });
+    assert.equal(r.success, false);
+    assert.deepEqual(r.error?.issues[0]?.path, ['partialResultUrl']);
+  });
+});
