@@ -78,7 +78,7 @@ export class AgentSession {
     this.speaker = new Speaker(call.media, deps.tts, this.clock, this.abort.signal, () => this.flags.sttDuringPlayback && !this.flags.sttPaused);
     this.noInput = new NoInputTimer(this.clock, () => void this.noInputTurn(SPECIAL_INPUTS.postResponseTimeout));
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
-    this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone));
+    this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone), () => this.exchange.settings.vgwBargeInOnBackchannels === true);
     const expected = () => this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
     this.partials = new PartialTranscripts({ wanted: () => !!this.services.currentDialog.dialog.partial, send: (req, signal) => this.services.currentDialog.dialog.partial!(req, signal),
       request: (text) => (this.hearsCaller() ? this.exchange.partialRequest(this.services.currentDialog, text, this.baseState(), { ...(this.privacy.expect ? { expect: this.privacy.expect } : {}), sensitive: this.sensitive.on }) : undefined) }, this.abort.signal, deps.log); // gated stricter than a turn

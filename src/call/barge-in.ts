@@ -16,6 +16,8 @@
  *                                                   caller is silent ──▶ resume
  *
  * With `resumeFalseInterruptions` off the candidate is the barge-in (stop at once: the old rule).
+ * While the dialog has set `vgwBargeInOnBackchannels` a backchannel is words like any other: it stops
+ * the prompt and is the turn; only nothing recognised, content-free words and the timer resume.
  * The judge owns the paused state and its timer (one Clock); it never runs a dialog turn itself.
  */
 import type { Clock, TimerHandle } from '../time/index.js';
@@ -75,6 +77,8 @@ export class InterruptionJudge {
     private readonly speechBargeIn: () => boolean,
     /** A real barge-in: the prompt is stopped; abort the streamed reply, note it for the next turn; settled when the reply has. */
     private readonly onBargeIn: () => unknown,
+    /** The dialog's `vgwBargeInOnBackchannels`: a backchannel stops the prompt too. */
+    private readonly backchannelsInterrupt: () => boolean = () => false,
   ) {
     media.on('bargeIn', () => this.candidate());
     media.on('discard', () => this.discarded());
@@ -134,12 +138,18 @@ export class InterruptionJudge {
   /** Words that, within `backchannelMaxMs`, would resume the prompt (a backchannel, or no content word). */
   resumes(transcript: string): boolean {
     const b = this.settings.backchannels;
-    return b.isBackchannel(transcript, this.#expected) || b.isContentless(transcript, this.#expected);
+    const backchannel = b.isBackchannel(transcript, this.#expected);
+    if (this.backchannelsInterrupt()) return !backchannel && b.isContentless(transcript, this.#expected);
+    return backchannel || b.isContentless(transcript, this.#expected);
   }
 
-  /** Whether the open decode of a forced grammar match says something (BackchannelMatcher.saysSomething). */
+  /**
+   * Whether the open decode of a forced grammar match says something (BackchannelMatcher.saysSomething);
+   * a backchannel does while the dialog wants them to interrupt (a forced match onto one is decoded again first).
+   */
   saysSomething(transcript: string): boolean {
-    return this.settings.backchannels.saysSomething(transcript, this.#expected, this.#speechMs);
+    const b = this.settings.backchannels;
+    return b.saysSomething(transcript, this.#expected, this.#speechMs) || (this.backchannelsInterrupt() && b.isBackchannel(transcript, this.#expected));
   }
 
   /** The interrupting words were heard only as a forced match and an open decode that says nothing: like a hum. */

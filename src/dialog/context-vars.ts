@@ -182,6 +182,12 @@ export const DIALOG_SETTING_SCHEMAS = {
   vgwTransferFailedMessage: z.string().max(2000),
   /** Default target for `vgwActTransfer` without a `transferTarget`. */
   vgwTransferTarget: transferTargetSchema,
+  /**
+   * true: a backchannel ("yeah", "mm-hmm", "okay") spoken over a prompt stops it and is the caller's
+   * turn — for prompts that ask to be acknowledged ("Shall I go on?"). Noise, hums and nothing
+   * recognised still resume the prompt. Default false (a backchannel resumes it).
+   */
+  vgwBargeInOnBackchannels: bool,
 } as const;
 
 export type DialogSettings = { [K in keyof typeof DIALOG_SETTING_SCHEMAS]?: z.output<(typeof DIALOG_SETTING_SCHEMAS)[K]> };

@@ -262,3 +262,45 @@ test('minSpeechMs: unset it follows the VAD (energy 120, Silero 100: its decisio
   assert.equal(bargeInDetectorOptionsOf(bargeInConfigSchema.parse({ minSpeechMs: 200 }), 'silero').minSpeechMs, 200);
   assert.throws(() => bargeInConfigSchema.parse({ minSpeechMs: 20 }), /minSpeechMs must be at least 40/);
 });
+
+test('vgwBargeInOnBackchannels: while the dialog has set it a backchannel stops the prompt and is the turn; nothing, a hum and the timer still resume; unset, backchannels resume again', async () => {
+  const acknowledge = { text: ['Shall I go on with the details?'], context: { vgwBargeInOnBackchannels: true } };
+  for (const [heard, stopped] of [['yeah', true], ['mm-hmm', true], ['okay', true], ['and an h m m', false], ['', false]] as const) {
+    const a = agent([acknowledge, yes], { transcripts: [heard] });
+    await settle();
+    a.call.media.emit('bargeIn', a.clock.now());
+    a.call.media.utter(a.clock.now());
+    await settle();
+    assert.equal(a.call.media.stops, stopped ? 1 : 0, `"${heard}" stopped`);
+    assert.equal(a.call.media.resumes, stopped ? 0 : 1, `"${heard}" resumed`);
+    assert.deepEqual(a.dialog.inputs(), stopped ? ['', heard] : [''], `"${heard}": the turn`);
+  }
+  // The dialog turns it off again ("true" as a string, as SOEs write it, then false).
+  const a = agent([{ text: ['First.'], context: { vgwBargeInOnBackchannels: 'true' } }, { text: ['Second.'], context: { vgwBargeInOnBackchannels: false } }, yes], { transcripts: ['yeah', 'yeah'] });
+  await settle();
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(a.call.media.stops, 1, 'on: stopped');
+  a.call.media.emit('bargeIn', a.clock.now());
+  a.call.media.utter(a.clock.now());
+  await settle();
+  assert.equal(a.call.media.resumes, 1, 'off again: resumed');
+  assert.equal(a.dialog.requests.length, 2);
+});
+
+test('vgwBargeInOnBackchannels: a forced grammar match onto a backchannel is decoded again, and stops the prompt only if the open decode hears one', async () => {
+  const forced: SttOutcome = { ok: true, result: { transcript: 'mm-hmm', confidence: 1, acousticFitPerFrame: -44, alternatives: [], final: true } };
+  const open = (transcript: string): Promise<SttOutcome> => Promise.resolve({ ok: true, result: { transcript, confidence: 0.5, alternatives: [], final: true } });
+  for (const [heard, verdict] of [['yeah', 'barge-in'], ['m l h m m', 'resumed'], ['totally', 'resumed']] as const) {
+    const call = new FakeCall();
+    call.media.playing = true;
+    let decodedAgain = false;
+    const judge = new InterruptionJudge(call.media, new FakeClock(), DEFAULT_INTERRUPTION, () => true, () => undefined, () => true);
+    judge.candidate();
+    judge.recognising(400);
+    const out = await interruptionOutcome(true, forced, () => ((decodedAgain = true), open(heard)), judge);
+    assert.ok(decodedAgain, heard);
+    assert.equal(judge.judge(out.ok ? out.result.transcript : undefined, 400), verdict, `"${heard}"`);
+  }
+});
