@@ -9,6 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startInProcessGateway, type InProcessGateway } from '../helpers/in-process-gateway.js';
 import { freeUdpRange } from '../helpers/ports.js';
 import { REPO } from '../helpers/gateway-process.js';
@@ -47,8 +49,8 @@ function nucleus(x: Int16Array): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Dial, wait until the prompt has played for `ms`; the gateway's media for the call. */
-async function dialAndListen(echoDb: number, delayMs: number, ms = 2500): Promise<{ call: PhoneCall; line: EchoingLine; media: CallAudio; events: string[] }> {
-  const call = await phone.dial(`sip:long@127.0.0.1:${gw.sipPort}`);
+async function dialAndListen(echoDb: number, delayMs: number, ms = 2500, number = 'long'): Promise<{ call: PhoneCall; line: EchoingLine; media: CallAudio; events: string[] }> {
+  const call = await phone.dial(`sip:${number}@127.0.0.1:${gw.sipPort}`);
   const line = new EchoingLine(call, { echoDb, delayMs });
   const active = [...gw.gw.calls.calls.values()].find((c) => c.info.callId === call.session.callId)!;
   const media = active.media;
@@ -63,7 +65,15 @@ async function dialAndListen(echoDb: number, delayMs: number, ms = 2500): Promis
 }
 
 before(async () => {
-  gw = await startInProcessGateway({ accounts: [{ id: 'bank', applications: [{ id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW } }] }] });
+  // The same flow, whose welcome also asks that backchannels count (a prompt that wants acknowledging).
+  const ackFlow = join(mkdtempSync(join(tmpdir(), 'hushgate-ack-')), 'flow.yaml');
+  writeFileSync(ackFlow, readFileSync(FLOW, 'utf8').replace('    vgwPostResponseTimeoutCount: 20000', '    vgwPostResponseTimeoutCount: 20000\n    vgwBargeInOnBackchannels: true'));
+  gw = await startInProcessGateway({
+    accounts: [{ id: 'bank', applications: [
+      { id: 'long', numbers: ['long'], mode: 'agent', dialog: { provider: 'local', flow: FLOW } },
+      { id: 'ack', numbers: ['ack'], mode: 'agent', dialog: { provider: 'local', flow: ackFlow } },
+    ] }],
+  });
   const base = await freeUdpRange(20);
   phone = await Softphone.create({ rtpPortMin: base, rtpPortMax: base + 19 });
 });
@@ -115,6 +125,18 @@ test('real speech over the echo pauses the prompt soon after its first syllable,
   assert.ok(latency > 0 && latency <= 400, `paused ${latency.toFixed(0)} ms after the first syllable was sent`);
   assert.deepEqual(events.slice(0, 2), ['pause', 'stopped']);
   await gw.waitForEvent((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.turn === 2, 10_000);
+  line.stop();
+  await call.hangup();
+});
+
+test('vgwBargeInOnBackchannels set by the flow: the same backchannel stops the prompt and is the turn', { timeout: 60_000 }, async () => {
+  const { call, line, events } = await dialAndListen(-12, 120, 2500, 'ack');
+  await line.say(await speech('okay'));
+  const turn = await gw.waitForEvent((e) => e.type === 'turn.completed' && e.callId === call.session.callId && e.turn === 2, 10_000);
+  assert.deepEqual(events.slice(0, 2), ['pause', 'stopped']);
+  const heard = gw.events.find((e) => e.type === 'transcription' && e.callId === call.session.callId);
+  assert.match(String(heard?.['transcript']), /^ok(ay)?$/);
+  assert.ok(turn);
   line.stop();
   await call.hangup();
 });
