@@ -15,6 +15,10 @@
  * Usage: node --import tsx bench/sip-cps.ts [--duration 10] [--max 40000] [--from 100] [--only hushgate|kamailio] [--port-base 44000]
  *   --from      first rung of the ladder (profiling a given rate without climbing to it)
  *   --only      run one server (the ratio is then null)
+ *   --numbers   names (default: SIPp's `sipp` calling `service`, no phone number to parse) | e164: callers
+ *               from a list of real-world E.164 numbers (GB, US, DE, FR, AU, IN …, one per call in turn)
+ *               calling +12025550143, as a trunk sends them — every layer that parses a phone number
+ *               (routing, the privacy gate's call numbers, events, the ledger) then does its real work
  *   --port-base every port the bench uses from base…base+999 (SIP base, admin +1, Kamailio +2, SIPp +3,
  *               readiness probe +4, RTP +100…+999) instead of free ports anywhere and RTP 20000–29999:
  *               a shared machine gives each user its own range
@@ -23,7 +27,7 @@
  *               FailedUnexpectedMessage); SIPP_KEEP=1 keeps SIPp's files and prints where
  * Needs a build (`npx tsc`) and the Debian packages sip-tester and kamailio.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -39,6 +43,21 @@ const fromRate = arg('from', 0);
 const onlyIdx = process.argv.indexOf('--only');
 const only = onlyIdx >= 0 ? process.argv[onlyIdx + 1] : undefined;
 const portBase = arg('port-base', 0);
+const numbersIdx = process.argv.indexOf('--numbers');
+const numbers = numbersIdx >= 0 ? process.argv[numbersIdx + 1] : 'names';
+if (numbers !== 'names' && numbers !== 'e164') throw new Error('--numbers is names or e164');
+/** The dialled number with --numbers e164 (the application's), and the callers SIPp takes in turn. */
+const DIALLED = '+12025550143';
+const CALLERS = ['+447700900123', '+12125550187', '+4915123456789', '+33612345678', '+61412345678', '+919812345678', '+442079460958', '+14155550123', '+34612345678', '+81312345678'];
+
+/** SIPp's own uac scenario with the caller's number from the injection file in From (a trunk's INVITE). */
+function e164Scenario(dir: string): string[] {
+  // `sipp -sd` prints the scenario and exits 1: its stdout is the scenario.
+  const xml = spawnSync('sipp', ['-sd', 'uac'], { encoding: 'utf8' }).stdout.replaceAll('sipp <sip:sipp@[local_ip]:[local_port]>', '"[field0]" <sip:[field0]@[local_ip]:[local_port]>');
+  writeFileSync(join(dir, 'uac-e164.xml'), xml);
+  writeFileSync(join(dir, 'callers.csv'), ['SEQUENTIAL', ...CALLERS.map((n) => `${n};`)].join('\n') + '\n');
+  return ['-sf', join(dir, 'uac-e164.xml'), '-inf', join(dir, 'callers.csv')];
+}
 if (portBase && (!Number.isInteger(portBase) || portBase < 1024 || portBase + 999 > 65535)) throw new Error('--port-base must be an integer in 1024…64536');
 /** A fixed port at base + offset with --port-base, else any free one. */
 const port = (offset: number): Promise<number> => (portBase ? Promise.resolve(portBase + offset) : freePort());
@@ -108,7 +127,8 @@ async function sipp(target: string, rate: number, seconds: number): Promise<RunR
   const dir = mkdtempSync(join(tmpdir(), 'sipp-bench-'));
   const localPort = await port(3);
   const calls = Math.round(rate * seconds);
-  const args = ['-sn', 'uac', target, '-s', 'service', '-i', '127.0.0.1', '-p', String(localPort), '-r', String(rate), '-m', String(calls),
+  const scenario = numbers === 'e164' ? [...e164Scenario(dir), target, '-s', DIALLED] : ['-sn', 'uac', target, '-s', 'service'];
+  const args = [...scenario, '-i', '127.0.0.1', '-p', String(localPort), '-r', String(rate), '-m', String(calls),
     '-l', String(Math.max(100, rate * 4)), '-timeout', `${seconds + 30}s`, '-nostdin', '-trace_stat', '-stf', join(dir, 'stat.csv'), '-trace_rtt', '-rtt_freq', '1',
     '-max_socket', '10000', '-recv_timeout', '10000', ...(process.env.SIPP_ARGS?.split(' ').filter(Boolean) ?? [])];
   const p = spawn('sipp', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -188,7 +208,7 @@ async function startHushgate(): Promise<{ proc: ChildProcess; port: number; dir:
     sip: { host: '127.0.0.1', port: sipPort, transports: ['udp'] },
     admin: { host: '127.0.0.1', port: await port(1) },
     media: { host: '127.0.0.1', rtpPortMin: portBase ? portBase + 100 : 20000, rtpPortMax: portBase ? portBase + 999 : 29999 },
-    accounts: [{ id: 'bench', applications: [{ id: 'cps', numbers: ['service'], mode: 'hold' }] }],
+    accounts: [{ id: 'bench', applications: [{ id: 'cps', numbers: ['service', DIALLED], mode: 'hold' }] }],
   };
   writeFileSync(join(dir, 'c.yaml'), stringify(cfg));
   const proc = spawn(process.execPath, [...(process.env.HUSHGATE_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(REPO, 'dist/cli/main.js'), 'start', '-c', join(dir, 'c.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -232,6 +252,7 @@ const kam = only === 'hushgate' ? null : await measure(startKamailio);
 
 report('sip-cps', {
   durationSec: duration,
+  numbers,
   hushgate: figures(hg),
   kamailio: figures(kam),
   ratio: hg && kam && kam.max.maxRate ? Math.round((hg.max.maxRate / kam.max.maxRate) * 1000) / 1000 : null,

@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { UserAgent } from '../sip/index.js';
 import type { InviteServerSession } from '../sip/index.js';
 import type { NumberRouter } from '../tenancy/index.js';
+import { holdNumbers } from '../privacy/index.js';
 import { parseSipInfoDtmf } from '../media/index.js';
 import { systemClock, type Clock } from '../time/index.js';
 import type { CallMediaFactory } from './media-port.js';
@@ -87,17 +88,26 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
   }
 
   private async handle(session: InviteServerSession): Promise<void> {
+    // From, To and Request-URI parsed once for every reader (routing, the privacy gate, stories, CDR, ledger) while the call lives.
+    const router = this.router();
+    const dialled = session.dialledUsers;
+    const releaseNumbers = holdNumbers([session.callerUser, dialled.requestUri, dialled.to], router.defaultCountry);
+    if (!(await this.setUp(session, router, releaseNumbers))) releaseNumbers();
+  }
+
+  /** False when no call was set up (refused, or CANCELled while its media was reserved); a call set up releases its numbers at its end. */
+  private async setUp(session: InviteServerSession, router: NumberRouter, releaseNumbers: () => void): Promise<boolean> {
     const callId = session.callId;
-    const admitted = admit(session, this.router(), this.log);
-    if (!admitted.ok) return this.reject(session, admitted);
+    const admitted = admit(session, router, this.log);
+    if (!admitted.ok) return (this.reject(session, admitted), false);
     const route = admitted.route;
     const reserved = await reserveMedia(this.media, callId, { vad: route.application.speech.vad });
-    if (!reserved.ok) return this.reject(session, reserved);
+    if (!reserved.ok) return (this.reject(session, reserved), false);
     const media = reserved.media;
     if (session.state !== 'incoming') {
       // CANCELled while we were allocating.
       await media.close();
-      return;
+      return false;
     }
     const log = this.log.child({ callId, accountId: route.account.id, applicationId: route.application.id });
     const record = new CallRecord({ callId, accountId: route.account.id, applicationId: route.application.id }, this.clock);
@@ -106,7 +116,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
     const answer = negotiation.initial(admitted.offer);
     if (!answer.ok) {
       await media.close();
-      return this.reject(session, answer);
+      return (this.reject(session, answer), false);
     }
 
     const stamp = { callId, accountId: route.account.id, applicationId: route.application.id, region: route.application.region };
@@ -167,6 +177,7 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       if (log.isLevelEnabled('info')) log.info({ reason: info.endReason, durationMs: record.durationMs, media: info.media, srtp: srtpSummary(st) }, 'call ended');
       call.emit({ type: 'call.ended', startedAt: info.startedAt, answeredAt: info.answeredAt, endedAt: info.endedAt, endReason: info.endReason, media: info.media, customCdr: info.customCdr, sensitive: sensitive.intervals(), recording: call.recording?.summary() });
       this.onCallEnded?.(info);
+      releaseNumbers(); // after the last synchronous reader of the call's numbers
     });
     session.once('confirmed', () => this.confirmed(call, session, negotiation, record, log));
     const delay = route.application.answerDelayMs;
@@ -175,14 +186,14 @@ export class InboundCalls extends EventEmitter<{ event: [CallEvent] }> {
       announce();
       await pause(this.clock, delay);
       // Cancelled while ringing: the 'ended' handler above has already released the call.
-      if (session.state !== 'incoming') return;
-      session.accept(answer.sdp);
-      return;
+      if (session.state === 'incoming') session.accept(answer.sdp);
+      return true;
     }
     // The 200 leaves first: what listens to call.started (receipts, the console's story, the
     // fleet) runs in this same turn, but no longer between the caller's INVITE and our answer.
     session.accept(answer.sdp);
     announce();
+    return true;
   }
 
   private started(call: ActiveCall, session: InviteServerSession): void {

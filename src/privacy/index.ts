@@ -9,7 +9,7 @@ export { redact, applyRedaction, type RedactOptions, type RedactResult } from '.
 export { TokenVault } from './vault.js';
 export { expectationFromPrompt } from './expectation.js';
 export { scrubForLogs } from './log-scrubber.js';
-export { normalizeE164, obfuscatePhone, phonePseudonym } from './phone.js';
+export { normalizeE164, obfuscatePhone, phonePseudonym, holdNumbers, heldNumberCount } from './phone.js';
 export {
   applyPolicy, applyPhoneKeepingForm, parsePrivacyPolicy, parsePrivacyPolicyOnce, privacyPolicySchema, DEFAULT_PRIVACY_POLICY, DESTINATIONS,
   type Destination, type PrivacyPolicy, type PolicyRecord, type GatedRecord, type PolicyContext,

@@ -51,7 +51,8 @@ export class NumberRouter {
 
   constructor(
     accounts: AccountConfig[],
-    private readonly defaultCountry: string,
+    /** The country national numbers are read in (the gateway's `defaultCountry`). */
+    readonly defaultCountry: string,
   ) {
     for (const account of accounts) {
       for (const application of account.applications) {

@@ -20,6 +20,7 @@ import { Softphone, type PhoneCall } from '../../src/softphone/softphone.js';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { sqlitePathFor } from '../../src/store/open.js';
 import { waitFor } from '../helpers/wait.js';
+import { heldNumberCount } from '../../src/privacy/index.js';
 
 const FLOW = join(REPO, 'test/call/fixtures/test-flow.yaml');
 const CALLER = '+442079460958';
@@ -99,6 +100,7 @@ after(async () => {
 test('I2 + I4: a call with a card number and a UK caller; CouchDB docs and the training store hold neither', async () => {
   const call = await dial();
   await heard(call);
+  assert.ok(heldNumberCount() > 0, 'a live call holds its parsed numbers');
   await say(call, 'check my balance');
   const tr = await gw.waitForEvent((e) => e.type === ('transcription' as string) && e.callId === call.session.callId);
   const transcript = String(tr['transcript']);
@@ -109,6 +111,8 @@ test('I2 + I4: a call with a card number and a UK caller; CouchDB docs and the t
   await call.sendDigits(`${CARD}#`, 80, 80);
   await heard(call);
   await call.hangup();
+  await waitFor('the call ended', () => gw.gw.calls.calls.size === 0);
+  assert.equal(heldNumberCount(), 0, 'the parsed numbers do not outlive the call (privacy/phone.ts holdNumbers)');
 
   // I2: what reached the sink.
   const docs = await waitFor('the CDR in CouchDB', async () => {
