@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FliteTts } from '../../src/speech/flite/tts.js';
 import { FlitePool } from '../../src/speech/flite/flite-pool.js';
+import { getEventListeners } from 'node:events';
 import { acquireFlitePool, buildFliteHelper } from '../../src/speech/flite/shared-pool.js';
 import { ssmlToPieces, splitSentences } from '../../src/speech/ssml.js';
 import { downsample16kTo8k, upsample8kTo16k } from '../../src/speech/audio/resample.js';
@@ -107,6 +108,10 @@ test('a warm helper hands out a sentence in pieces while it synthesises it, and 
     assert.deepEqual(await running, { ok: true });
     assert.ok(sizes.length >= 10 && sizes[0]! <= 440, `pieces of ${sizes.slice(0, 3).join(', ')}… (${sizes.length})`);
     assert.deepEqual(await pool.synthesize({ text: 'Hello.', voice: 'nobody', stretch: 1, onAudio: () => undefined }), { ok: false, error: 'flite: unknown voice' });
+    // A call's signal serves every sentence of the call: none leaves a listener on it (12 did, one a sentence).
+    const call = new AbortController();
+    for (let i = 0; i < 12; i++) assert.deepEqual(await pool.synthesize({ text: 'Yes.', voice: 'slt', stretch: 1, onAudio: () => undefined, signal: call.signal }), { ok: true });
+    assert.equal(getEventListeners(call.signal, 'abort').length, 0);
   } finally {
     await handle.release();
   }

@@ -136,16 +136,16 @@ export class FlitePool {
   synthesize(job: SentenceJob): Promise<SentenceOutcome> {
     if (this.closed) return Promise.resolve({ ok: false, error: 'flite pool closed' });
     return new Promise((resolve) => {
-      const entry: Queued = { job, resolve };
+      // Aborted while queued: out of the queue at once. The listener goes when the job settles — the
+      // signal is often the call's, which lives for every sentence of the call (one left per
+      // sentence would pile up on it for the call's life).
+      const onAbort = () => {
+        const i = this.queue.indexOf(entry);
+        if (i >= 0) (this.queue.splice(i, 1), entry.resolve({ ok: false, error: 'synthesis aborted' }));
+      };
+      const entry: Queued = { job, resolve: (o) => (job.signal?.removeEventListener('abort', onAbort), resolve(o)) };
       this.queue.push(entry);
-      job.signal?.addEventListener(
-        'abort',
-        () => {
-          const i = this.queue.indexOf(entry);
-          if (i >= 0) (this.queue.splice(i, 1), resolve({ ok: false, error: 'synthesis aborted' }));
-        },
-        { once: true },
-      );
+      job.signal?.addEventListener('abort', onAbort, { once: true });
       this.pump();
     });
   }

@@ -1,6 +1,7 @@
 /** DtmfCollector and NoInputTimer on a FakeClock: every deadline to the millisecond, and what does not fire. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { FakeClock } from '../../../src/time/clock.js';
 import { DtmfCollector, type CollectResult, type CollectSpec } from '../../../src/call/dtmf-collector.js';
 import { NoInputTimer } from '../../../src/call/no-input-timer.js';
@@ -133,6 +134,10 @@ test('deadline aborts with a TimeoutError on the clock, follows an outer abort, 
   assert.equal(clock.pendingTimers, 0);
   deadline(clock, 1000).clear();
   assert.equal(clock.pendingTimers, 0, 'cleared when the work finished in time');
+  // A turn's deadline on the call's signal: cleared, it leaves no listener on the call's signal (one a turn piled up before).
+  const call = new AbortController();
+  for (let i = 0; i < 20; i++) deadline(clock, 1000, call.signal).clear();
+  assert.equal(getEventListeners(call.signal, 'abort').length, 0);
   let done = false;
   const p = pause(clock, 500).then(() => (done = true));
   clock.advance(499);
