@@ -54,7 +54,7 @@ export class DialogExchange {
     } catch (error) {
       return { ok: false, error };
     } finally {
-      limit.clear();
+      limit.dispose();
     }
   }
 

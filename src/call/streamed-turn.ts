@@ -99,7 +99,7 @@ export async function streamTurn(target: DialogTarget, req: TurnRequest, first: 
       return { ok: false, error, texts };
     }
   } finally {
-    limit.clear();
+    limit.dispose();
     if (!response) await parts.return(undefined as never).catch(() => undefined);
   }
   await played();

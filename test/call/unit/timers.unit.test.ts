@@ -136,8 +136,13 @@ test('deadline aborts with a TimeoutError on the clock, follows an outer abort, 
   assert.equal(clock.pendingTimers, 0, 'cleared when the work finished in time');
   // A turn's deadline on the call's signal: cleared, it leaves no listener on the call's signal (one a turn piled up before).
   const call = new AbortController();
-  for (let i = 0; i < 20; i++) deadline(clock, 1000, call.signal).clear();
+  for (let i = 0; i < 20; i++) deadline(clock, 1000, call.signal).dispose();
   assert.equal(getEventListeners(call.signal, 'abort').length, 0);
+  // Cleared (answered in time) it still follows the call: a stream that answered can be stopped.
+  const answered = deadline(clock, 1000, call.signal);
+  answered.clear();
+  call.abort();
+  assert.equal(answered.signal.aborted, true);
   let done = false;
   const p = pause(clock, 500).then(() => (done = true));
   clock.advance(499);
