@@ -80,7 +80,7 @@ export class AgentSession {
     this.digits = new DtmfCollector(this.clock, (r) => this.onCollected(r));
     this.interruption = new InterruptionJudge(call.media, this.clock, deps.bargeIn ? interruptionSettingsOf(deps.bargeIn) : DEFAULT_INTERRUPTION, () => this.flags.speechBargeIn, () => ((this.bargeInOccurred = true), this.reply?.abort(), this.replyDone), () => this.exchange.settings.vgwBargeInOnBackchannels === true);
     const expected = () => this.interruption.grammar(this.services.currentDialog.dialog.expectations?.().phrases);
-    this.partials = new PartialTranscripts({ wanted: () => !!this.services.currentDialog.dialog.partial, send: (req, signal) => this.services.currentDialog.dialog.partial!(req, signal),
+    this.partials = new PartialTranscripts({ wanted: () => !!this.services.currentDialog.dialog.partial && !this.sensitive.on, send: (req, signal) => this.services.currentDialog.dialog.partial!(req, signal),
       request: (text) => (this.hearsCaller() ? this.exchange.partialRequest(this.services.currentDialog, text, this.baseState(), { ...(this.privacy.expect ? { expect: this.privacy.expect } : {}), sensitive: this.sensitive.on }) : undefined) }, this.abort.signal, deps.log); // gated stricter than a turn
     this.earlyEnd = new EarlyTurnEnd(call.media, deps.endpointing ?? { adaptive: true, shortHangoverMs: 240 }, async () => ({ ...(await this.services.sttForTurn(true)), phrases: expected() }), deps.log, this.clock, () => this.sensitive.on, this.partials);
   }

@@ -79,6 +79,7 @@ test('nothing goes while the sensitive switch is on, to a local dialog, or under
   sensitive.call.media.pause(1, 5000);
   await settle();
   assert.deepEqual(sensitive.received, [], 'the agent asked for a card number: the switch is on');
+  assert.equal(sensitive.stt.turns.length, 0, 'and no pause is decoded for a partial that could not go');
 
   const local = agent(['check my balance'], { remote: false });
   await settle();
