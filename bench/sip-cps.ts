@@ -234,12 +234,16 @@ type Measured = { latency: Awaited<ReturnType<typeof latencyAt100>> | null; max:
 async function measure(start: () => Promise<Server>): Promise<Measured | null> {
   const s = await start();
   const target = `127.0.0.1:${s.port}`;
-  const latency = fromRate <= 100 ? await latencyAt100(target) : null;
-  const max = await maxSustained(target, s.proc.pid!);
-  s.proc.kill('SIGTERM');
-  await new Promise((r) => s.proc.once('exit', r));
-  rmSync(s.dir, { recursive: true, force: true });
-  return { latency, max };
+  try {
+    const latency = fromRate <= 100 ? await latencyAt100(target) : null;
+    const max = await maxSustained(target, s.proc.pid!);
+    return { latency, max };
+  } finally {
+    // Also when a run throws (SIPp missing, a broken scenario): no server is left behind.
+    s.proc.kill('SIGTERM');
+    if (s.proc.exitCode === null && s.proc.signalCode === null) await new Promise((r) => s.proc.once('exit', r));
+    rmSync(s.dir, { recursive: true, force: true });
+  }
 }
 
 function figures(m: Measured | null) {
