@@ -54,21 +54,23 @@ export class V1MessageDialog implements Dialog {
 
   async #postPartial(url: string, req: PartialRequest, signal?: AbortSignal): Promise<void> {
     const body = JSON.stringify({ input: { text: req.input.text }, context: req.context, final: false, sequence: req.sequence });
+    const headers = await this.#headers(signal);
+    await this.opts.client.request({ method: 'POST', url, body, headers: (b) => ({ 'Content-Type': 'application/json', ...headers(b) }) }, signal, true);
+  }
+
+  /** Auth and, with a secret, the signature over each attempt's body (a fresh timestamp per attempt). */
+  async #headers(signal?: AbortSignal): Promise<(body: string) => Record<string, string>> {
     const auth = await this.opts.authHeaders(signal);
-    const clock = this.opts.client.clock;
+    const { clock } = this.opts.client;
     const secret = this.opts.secret;
-    const headers = (b: string) => ({ 'Content-Type': 'application/json', ...auth, ...(secret ? signRequest(secret, b, clock.epochMs()) : {}) });
-    await this.opts.client.request({ method: 'POST', url, body, headers }, signal, true);
+    return (b) => ({ ...auth, ...(secret ? signRequest(secret, b, clock.epochMs()) : {}) });
   }
 
   async turn(req: TurnRequest, signal?: AbortSignal): Promise<TurnResponse> {
     const context: Record<string, unknown> = { ...req.context };
     if (isDtmfInput(req.input)) context['vgwIsDTMF'] = true;
     const body = { input: { text: req.isFirstTurn ? '' : inputText(req.input) }, context };
-    const auth = await this.opts.authHeaders(signal);
-    const clock = this.opts.client.clock;
-    const secret = this.opts.secret;
-    const json = await this.opts.client.postJson(this.url, body, (b) => ({ ...auth, ...(secret ? signRequest(secret, b, clock.epochMs()) : {}) }), signal);
+    const json = await this.opts.client.postJson(this.url, body, await this.#headers(signal), signal);
     return readV1Answer(json, req.context, this.host);
   }
 

@@ -110,9 +110,12 @@ export class InviteServerSession extends EventEmitter<SessionEvents> {
 
   /** The dialled user: the Request-URI's user part, else the To URI's (RFC 3261 §8.2.2.1 routing). */
   get dialledUsers(): { requestUri?: string; to?: string } {
+    // Read once: the gateway holds the call's numbers and then routes on the same users.
+    if (this.#dialled) return this.#dialled;
     const to = parseNameAddr(this.request.headers.get('To') ?? '');
-    return { requestUri: this.request.uri.user, to: to.ok ? to.value.uri.user : undefined };
+    return (this.#dialled = { requestUri: this.request.uri.user, to: to.ok ? to.value.uri.user : undefined });
   }
+  #dialled?: { requestUri?: string; to?: string };
 
   /** The caller's user part from From (a number, usually; callers treat it as PII). */
   get callerUser(): string | undefined {

@@ -44,12 +44,12 @@ function probed(stt: DeepgramStt, seen: SttResult[]): Stt {
   };
 }
 
-function setup(words: string[], opts: { muted?: boolean; phrases?: string[] } = {}) {
+function setup(words: string[], opts: { muted?: boolean; phrases?: string[]; partials?: string[] } = {}) {
   script = words;
   const media = Object.assign(new EventEmitter(), { ended: [] as [number, number][], endAtPause: (id: number, ms: number) => (media.ended.push([id, ms]), true) });
   const seen: SttResult[] = [];
   const stt = probed(new DeepgramStt({ url, apiKey: KEY, ca: tls.cert }), seen);
-  const early = new EarlyTurnEnd(media as never, { adaptive: true, shortHangoverMs: 240 }, async () => ({ stt, ...(opts.phrases ? { phrases: opts.phrases } : {}) }), pino({ level: 'silent' }), undefined, () => opts.muted ?? false);
+  const early = new EarlyTurnEnd(media as never, { adaptive: true, shortHangoverMs: 240 }, async () => ({ stt, ...(opts.phrases ? { phrases: opts.phrases } : {}) }), pino({ level: 'silent' }), undefined, () => opts.muted ?? false, opts.partials ? { wanted: () => true, offer: (t: string) => void opts.partials!.push(t) } : undefined);
   const speak = (frames: number) => {
     for (let i = 0; i < frames; i++) media.emit('frame', Int16Array.from({ length: 160 }, (_, k) => Math.round(6000 * Math.sin((i * 160 + k) / 3))), i * 20);
   };
@@ -99,4 +99,22 @@ test('while muted (sensitive: the third party hears silence) no hypothesis is ju
   await new Promise((r) => setImmediate(r)); // the listener after the probe's runs in the same tick
   assert.deepEqual(media.ended, []);
   media.emit('discard');
+});
+
+test('a dialog that asked for partials is offered each running hypothesis (the gate is PartialTranscripts\'); none while muted', async () => {
+  const offered: string[] = [];
+  const { media, seen, speak } = setup(['check my balance'], { partials: offered });
+  media.emit('speechStart', 0);
+  speak(30);
+  await waitFor('the closed hypothesis', () => seen.find((r) => r.endOfSpeech), 5000);
+  assert.ok(offered.length > 0 && offered.at(-1) === 'check my balance', JSON.stringify(offered));
+  media.emit('discard');
+  const muted: string[] = [];
+  const m = setup(['check my balance'], { partials: muted, muted: true });
+  m.media.emit('speechStart', 0);
+  m.speak(30);
+  await waitFor('the scripted hypothesis', () => m.seen.find((r) => r.endOfSpeech), 5000);
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(muted, []);
+  m.media.emit('discard');
 });
